@@ -1,0 +1,202 @@
+// AssemblyScript source of the WebAssembly SIMD128 kernels (compiled by scripts/build-kernels.mjs).
+//
+// Layout: every matrix is row-major float32 addressed by a byte pointer and a leading dimension
+// (elements between consecutive rows). The right-hand operand of each product is "tall and thin":
+// its column count n must be a multiple of 8, because the micro-kernels work on 8 columns (two
+// f32x4 lanes) at a time; the engine pads its blocks accordingly.
+//
+// The trick that makes these fast without FMA: the thin operand is copied ("packed") into a
+// contiguous panel of PANEL_DEPTH rows × 8 columns per column group, so the inner loop reads it
+// sequentially from L1/L2, while the big matrix is read in place, a few rows (or columns) at a
+// time, and each of its values is splatted and multiplied into 8 accumulators held in registers.
+
+const PANEL_DEPTH: i32 = 256;
+
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+export function panelDepth(): i32 {
+  return PANEL_DEPTH;
+}
+
+// panel[group][p][0..7] = alpha · X[p0 + p][8·group .. 8·group + 7]
+function packPanel(x: usize, ldx: i32, p0: i32, depth: i32, n: i32, alpha: f32, panel: usize): void {
+  const scale = f32x4.splat(alpha);
+  const rowStride = <usize>ldx << 2;
+  for (let c = 0; c < n; c += 8) {
+    let dst = panel + (<usize>(c >> 3) * <usize>depth << 5);
+    let src = x + ((<usize>p0 * <usize>ldx + <usize>c) << 2);
+    for (let p = 0; p < depth; p++) {
+      v128.store(dst, f32x4.mul(v128.load(src), scale));
+      v128.store(dst, f32x4.mul(v128.load(src, 16), scale), 16);
+      dst += 32;
+      src += rowStride;
+    }
+  }
+}
+
+/**
+ * out[m × n] = (accumulate ? out : 0) + alpha · A[m × k] · X[k × n].
+ * `panel` is scratch of PANEL_DEPTH · n floats. n % 8 == 0.
+ */
+export function gemmNN(
+  a: usize, lda: i32, m: i32, k: i32,
+  x: usize, ldx: i32, n: i32,
+  out: usize, ldo: i32,
+  alpha: f32, accumulate: i32, panel: usize,
+): void {
+  const zero = f32x4.splat(0);
+  const rowA = <usize>lda << 2;
+  for (let p0 = 0; p0 < k; p0 += PANEL_DEPTH) {
+    const depth = min(PANEL_DEPTH, k - p0);
+    packPanel(x, ldx, p0, depth, n, alpha, panel);
+    const load = accumulate != 0 || p0 > 0;
+    let i = 0;
+    // Four rows of A at a time: 4 rows × 8 columns = 8 accumulators.
+    for (; i + 4 <= m; i += 4) {
+      const a0 = a + ((<usize>i * <usize>lda + <usize>p0) << 2);
+      const a1 = a0 + rowA;
+      const a2 = a1 + rowA;
+      const a3 = a2 + rowA;
+      for (let c = 0; c < n; c += 8) {
+        const o0 = out + ((<usize>i * <usize>ldo + <usize>c) << 2);
+        const o1 = o0 + (<usize>ldo << 2);
+        const o2 = o1 + (<usize>ldo << 2);
+        const o3 = o2 + (<usize>ldo << 2);
+        let c00 = zero, c01 = zero, c10 = zero, c11 = zero;
+        let c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+        if (load) {
+          c00 = v128.load(o0); c01 = v128.load(o0, 16);
+          c10 = v128.load(o1); c11 = v128.load(o1, 16);
+          c20 = v128.load(o2); c21 = v128.load(o2, 16);
+          c30 = v128.load(o3); c31 = v128.load(o3, 16);
+        }
+        let pp = panel + (<usize>(c >> 3) * <usize>depth << 5);
+        let q: usize = 0;
+        const end = <usize>depth << 2;
+        for (; q < end; q += 4) {
+          const x0 = v128.load(pp);
+          const x1 = v128.load(pp, 16);
+          const s0 = v128.load32_splat(a0 + q);
+          c00 = f32x4.add(c00, f32x4.mul(s0, x0));
+          c01 = f32x4.add(c01, f32x4.mul(s0, x1));
+          const s1 = v128.load32_splat(a1 + q);
+          c10 = f32x4.add(c10, f32x4.mul(s1, x0));
+          c11 = f32x4.add(c11, f32x4.mul(s1, x1));
+          const s2 = v128.load32_splat(a2 + q);
+          c20 = f32x4.add(c20, f32x4.mul(s2, x0));
+          c21 = f32x4.add(c21, f32x4.mul(s2, x1));
+          const s3 = v128.load32_splat(a3 + q);
+          c30 = f32x4.add(c30, f32x4.mul(s3, x0));
+          c31 = f32x4.add(c31, f32x4.mul(s3, x1));
+          pp += 32;
+        }
+        v128.store(o0, c00); v128.store(o0, c01, 16);
+        v128.store(o1, c10); v128.store(o1, c11, 16);
+        v128.store(o2, c20); v128.store(o2, c21, 16);
+        v128.store(o3, c30); v128.store(o3, c31, 16);
+      }
+    }
+    for (; i < m; i++) {
+      const a0 = a + ((<usize>i * <usize>lda + <usize>p0) << 2);
+      for (let c = 0; c < n; c += 8) {
+        const o0 = out + ((<usize>i * <usize>ldo + <usize>c) << 2);
+        let c00 = zero, c01 = zero;
+        if (load) { c00 = v128.load(o0); c01 = v128.load(o0, 16); }
+        let pp = panel + (<usize>(c >> 3) * <usize>depth << 5);
+        const end = <usize>depth << 2;
+        for (let q: usize = 0; q < end; q += 4) {
+          const s0 = v128.load32_splat(a0 + q);
+          c00 = f32x4.add(c00, f32x4.mul(s0, v128.load(pp)));
+          c01 = f32x4.add(c01, f32x4.mul(s0, v128.load(pp, 16)));
+          pp += 32;
+        }
+        v128.store(o0, c00); v128.store(o0, c01, 16);
+      }
+    }
+  }
+}
+
+/**
+ * out[k × n] = (accumulate ? out : 0) + A[m × k]ᵀ · Y[m × n], reading A in place (no transpose).
+ * `panel` is scratch of PANEL_DEPTH · n floats. n % 8 == 0.
+ */
+export function gemmTN(
+  a: usize, lda: i32, m: i32, k: i32,
+  y: usize, ldy: i32, n: i32,
+  out: usize, ldo: i32,
+  accumulate: i32, panel: usize,
+): void {
+  const zero = f32x4.splat(0);
+  const rowA = <usize>lda << 2;
+  const rowO = <usize>ldo << 2;
+  for (let p0 = 0; p0 < m; p0 += PANEL_DEPTH) {
+    const depth = min(PANEL_DEPTH, m - p0);
+    packPanel(y, ldy, p0, depth, n, 1.0, panel);
+    const load = accumulate != 0 || p0 > 0;
+    let j = 0;
+    // Four columns of A at a time: one 16-byte load of A[p, j..j+3] per step, lanes splatted by
+    // shuffles (a different execution port from the multiplies and adds).
+    for (; j + 4 <= k; j += 4) {
+      const aBase = a + ((<usize>p0 * <usize>lda + <usize>j) << 2);
+      for (let c = 0; c < n; c += 8) {
+        const o0 = out + ((<usize>j * <usize>ldo + <usize>c) << 2);
+        const o1 = o0 + rowO;
+        const o2 = o1 + rowO;
+        const o3 = o2 + rowO;
+        let c00 = zero, c01 = zero, c10 = zero, c11 = zero;
+        let c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+        if (load) {
+          c00 = v128.load(o0); c01 = v128.load(o0, 16);
+          c10 = v128.load(o1); c11 = v128.load(o1, 16);
+          c20 = v128.load(o2); c21 = v128.load(o2, 16);
+          c30 = v128.load(o3); c31 = v128.load(o3, 16);
+        }
+        let pp = panel + (<usize>(c >> 3) * <usize>depth << 5);
+        let pa = aBase;
+        for (let p = 0; p < depth; p++) {
+          const av = v128.load(pa);
+          const x0 = v128.load(pp);
+          const x1 = v128.load(pp, 16);
+          const s0 = v128.shuffle<f32>(av, av, 0, 0, 0, 0);
+          c00 = f32x4.add(c00, f32x4.mul(s0, x0));
+          c01 = f32x4.add(c01, f32x4.mul(s0, x1));
+          const s1 = v128.shuffle<f32>(av, av, 1, 1, 1, 1);
+          c10 = f32x4.add(c10, f32x4.mul(s1, x0));
+          c11 = f32x4.add(c11, f32x4.mul(s1, x1));
+          const s2 = v128.shuffle<f32>(av, av, 2, 2, 2, 2);
+          c20 = f32x4.add(c20, f32x4.mul(s2, x0));
+          c21 = f32x4.add(c21, f32x4.mul(s2, x1));
+          const s3 = v128.shuffle<f32>(av, av, 3, 3, 3, 3);
+          c30 = f32x4.add(c30, f32x4.mul(s3, x0));
+          c31 = f32x4.add(c31, f32x4.mul(s3, x1));
+          pa += rowA;
+          pp += 32;
+        }
+        v128.store(o0, c00); v128.store(o0, c01, 16);
+        v128.store(o1, c10); v128.store(o1, c11, 16);
+        v128.store(o2, c20); v128.store(o2, c21, 16);
+        v128.store(o3, c30); v128.store(o3, c31, 16);
+      }
+    }
+    for (; j < k; j++) {
+      const aBase = a + ((<usize>p0 * <usize>lda + <usize>j) << 2);
+      for (let c = 0; c < n; c += 8) {
+        const o0 = out + ((<usize>j * <usize>ldo + <usize>c) << 2);
+        let c00 = zero, c01 = zero;
+        if (load) { c00 = v128.load(o0); c01 = v128.load(o0, 16); }
+        let pp = panel + (<usize>(c >> 3) * <usize>depth << 5);
+        let pa = aBase;
+        for (let p = 0; p < depth; p++) {
+          const s0 = v128.load32_splat(pa);
+          c00 = f32x4.add(c00, f32x4.mul(s0, v128.load(pp)));
+          c01 = f32x4.add(c01, f32x4.mul(s0, v128.load(pp, 16)));
+          pa += rowA;
+          pp += 32;
+        }
+        v128.store(o0, c00); v128.store(o0, c01, 16);
+      }
+    }
+  }
+}

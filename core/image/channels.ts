@@ -1,0 +1,87 @@
+/**
+ * Interleaved pixels ⇄ planar float channels. A PixelImage stores samples interleaved
+ * (gray, gray+alpha, RGB or RGBA), row-major, 8 or 16 bits; a channel is a rows × cols
+ * float32 Matrix (rows = height) holding the sample values unscaled (0…255 or 0…65535), so
+ * errors measured on channels are in the source's units.
+ */
+import type { Matrix } from '../types.js';
+
+export type ChannelCount = 1 | 2 | 3 | 4;
+export type BitDepth = 8 | 16;
+
+export interface PixelImage {
+  width: number;
+  height: number;
+  channels: ChannelCount;
+  bitDepth: BitDepth;
+  /** width · height · channels samples, interleaved. */
+  pixels: Uint8Array | Uint16Array;
+}
+
+export class PixelFormatError extends Error {
+  override name = 'PixelFormatError';
+}
+
+export function peakValue(bitDepth: BitDepth): number {
+  return bitDepth === 16 ? 65535 : 255;
+}
+
+export function validatePixelImage(image: PixelImage): void {
+  const { width, height, channels, bitDepth, pixels } = image;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new PixelFormatError(`The image must be at least 1 × 1 pixels, got ${width} × ${height}`);
+  }
+  if (![1, 2, 3, 4].includes(channels)) throw new PixelFormatError(`An image has 1 to 4 channels, got ${channels}`);
+  if (bitDepth !== 8 && bitDepth !== 16) throw new PixelFormatError(`The bit depth must be 8 or 16, got ${bitDepth}`);
+  const expectedType = bitDepth === 8 ? Uint8Array : Uint16Array;
+  if (!(pixels instanceof expectedType)) {
+    throw new PixelFormatError(`${bitDepth}-bit pixels must be a ${expectedType.name}`);
+  }
+  if (pixels.length !== width * height * channels) {
+    throw new PixelFormatError(`${width} × ${height} × ${channels} needs ${width * height * channels} samples, got ${pixels.length}`);
+  }
+}
+
+/** One float32 matrix (height × width) per channel. */
+export function splitChannels(image: PixelImage): Matrix[] {
+  validatePixelImage(image);
+  const { width, height, channels, pixels } = image;
+  const count = width * height;
+  const planes = Array.from({ length: channels }, () => new Float32Array(count));
+  for (let c = 0; c < channels; c++) {
+    const plane = planes[c];
+    for (let i = 0, j = c; i < count; i++, j += channels) plane[i] = pixels[j];
+  }
+  return planes.map((data) => ({ rows: height, cols: width, data }));
+}
+
+/**
+ * Interleaves planar channels (each width · height values) back into pixels, rounding to the
+ * nearest integer and clamping to 0…peak. `out` may be passed to avoid an allocation.
+ */
+export function mergeChannels(
+  planes: readonly Float32Array[],
+  width: number,
+  height: number,
+  bitDepth: BitDepth,
+  out?: Uint8Array | Uint16Array,
+): Uint8Array | Uint16Array {
+  const channels = planes.length;
+  const count = width * height;
+  if (channels < 1 || channels > 4) throw new PixelFormatError(`An image has 1 to 4 channels, got ${channels}`);
+  for (const plane of planes) {
+    if (plane.length !== count) throw new PixelFormatError(`Every channel needs ${count} values, got ${plane.length}`);
+  }
+  const result = out ?? (bitDepth === 16 ? new Uint16Array(count * channels) : new Uint8Array(count * channels));
+  if (result.length !== count * channels) throw new PixelFormatError('The output buffer has the wrong length');
+  const peak = peakValue(bitDepth);
+  for (let c = 0; c < channels; c++) {
+    const plane = planes[c];
+    for (let i = 0, j = c; i < count; i++, j += channels) {
+      const value = Math.round(plane[i]);
+      // NaN compares false everywhere: it becomes 0.
+      result[j] = value > peak ? peak : value > 0 ? value : 0;
+    }
+  }
+  return result;
+}

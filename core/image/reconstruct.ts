@@ -1,0 +1,96 @@
+/**
+ * Rank-k reconstructions A_k = Σ_{i<k} σ_i u_i v_iᵀ of one channel: full resolution, a region, or
+ * box-filtered to a smaller target size.
+ *
+ * The box-filtered form is what makes the slider interactive on 20 MP photos (DESIGN.md,
+ * "Slide"): reconstruction is linear, so averaging the rows of U over each target row's span
+ * of source rows, and the rows of V likewise, gives exactly the box-filtered reconstruction, at
+ * a cost of (target pixels + spans) · k instead of (source pixels) · k. The boxes are area
+ * weighted: a source row that straddles two target rows counts in both with its overlap.
+ */
+import type { TruncatedSvd } from '../types.js';
+
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface ReconstructionOptions {
+  /** Part of the channel, in source pixels (default: all of it). */
+  region?: Region;
+  /** Output size; smaller than the region means box filtering (default: the region's size). */
+  targetWidth?: number;
+  targetHeight?: number;
+  /** Reuse this buffer (targetWidth · targetHeight values). */
+  out?: Float32Array;
+}
+
+/** Row-major targetHeight × targetWidth float32 values of the (box-filtered) rank-k reconstruction. */
+export function reconstruct(svd: TruncatedSvd, k: number, options: ReconstructionOptions = {}): Float32Array {
+  const height = svd.u.rows;
+  const width = svd.v.rows;
+  const region = options.region ?? { x: 0, y: 0, width, height };
+  checkRegion(region, width, height);
+  const targetWidth = options.targetWidth ?? region.width;
+  const targetHeight = options.targetHeight ?? region.height;
+  if (!Number.isInteger(targetWidth) || !Number.isInteger(targetHeight) || targetWidth < 1 || targetHeight < 1 ||
+      targetWidth > region.width || targetHeight > region.height) {
+    throw new RangeError(`The target size ${targetWidth} × ${targetHeight} must be 1…${region.width} × 1…${region.height}`);
+  }
+  const kk = Math.max(0, Math.min(svd.rank, Math.floor(k)));
+  const out = options.out ?? new Float32Array(targetWidth * targetHeight);
+  if (out.length !== targetWidth * targetHeight) throw new RangeError('The output buffer has the wrong length');
+  // Left factor scaled by σ, averaged over row spans: (targetHeight × kk), float64.
+  const left = averagedRows(svd.u.data, svd.rank, kk, region.y, region.height, targetHeight, svd.sigma);
+  const right = averagedRows(svd.v.data, svd.rank, kk, region.x, region.width, targetWidth, null);
+  for (let r = 0; r < targetHeight; r++) {
+    const leftRow = r * kk;
+    const outRow = r * targetWidth;
+    for (let c = 0; c < targetWidth; c++) {
+      const rightRow = c * kk;
+      let sum = 0;
+      for (let i = 0; i < kk; i++) sum += left[leftRow + i] * right[rightRow + i];
+      out[outRow + c] = sum;
+    }
+  }
+  return out;
+}
+
+function checkRegion(region: Region, width: number, height: number): void {
+  const { x, y, width: w, height: h } = region;
+  if (![x, y, w, h].every(Number.isInteger) || x < 0 || y < 0 || w < 1 || h < 1 || x + w > width || y + h > height) {
+    throw new RangeError(`The region ${w} × ${h} at (${x}, ${y}) is not inside the ${width} × ${height} channel`);
+  }
+}
+
+/**
+ * out[t][i] = scale_i · (area-weighted mean over source lines [start + t·span/count,
+ * start + (t+1)·span/count) of factor[line][i]), for i < k; factor is (lines × stride), row-major.
+ */
+function averagedRows(
+  factor: Float32Array,
+  stride: number,
+  k: number,
+  start: number,
+  span: number,
+  count: number,
+  scale: Float64Array | null,
+): Float64Array {
+  const out = new Float64Array(count * k);
+  const step = span / count;
+  for (let t = 0; t < count; t++) {
+    const from = t * step;
+    const to = (t + 1) * step;
+    const row = t * k;
+    for (let line = Math.floor(from); line < Math.min(span, Math.ceil(to)); line++) {
+      const weight = (Math.min(to, line + 1) - Math.max(from, line)) / step;
+      if (weight <= 0) continue;
+      const source = (start + line) * stride;
+      for (let i = 0; i < k; i++) out[row + i] += weight * factor[source + i];
+    }
+    if (scale) for (let i = 0; i < k; i++) out[row + i] *= scale[i];
+  }
+  return out;
+}

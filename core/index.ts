@@ -1,0 +1,29 @@
+/**
+ * SVD Studio's engine: pure TypeScript (no DOM, no Node), runs in a worker, in Node and in the
+ * browser. See core/README.md for the algorithm and its measured accuracy and speed.
+ */
+export type { Matrix, TruncatedSvd, SvdOptions } from './types.js';
+export { SvdInputError, SvdAbortError } from './types.js';
+export { truncatedSvd, lanczosPlan, RELATIVE_RANK_TOLERANCE } from './svd/truncated-svd.js';
+export {
+  progressiveTruncatedSvd,
+  normalizeStages,
+  stagesForRank,
+  DEFAULT_STAGES,
+  DEFAULT_WORKING_RANK,
+  type ProgressiveOptions,
+} from './svd/progressive.js';
+export { squaredErrorAtRank, squaredErrorCurve, energyKept, meanSquaredErrorAtRank, psnr } from './svd/error.js';
+export { reconstruct, type Region, type ReconstructionOptions } from './image/reconstruct.js';
+export {
+  splitChannels,
+  mergeChannels,
+  validatePixelImage,
+  peakValue,
+  PixelFormatError,
+  type PixelImage,
+  type ChannelCount,
+  type BitDepth,
+} from './image/channels.js';
+export { SvdPool, type SvdWorker, type ChannelJob, type ChannelJobEvents, type DecomposeOptions } from './pool.js';
+export { createKernels, simdAvailable, type KernelBackend, type KernelKind } from './kernels/backend.js';

@@ -1,0 +1,342 @@
+/**
+ * Randomized block Golub–Kahan–Lanczos bidiagonalization with full reorthogonalization, then a
+ * one-sided Rayleigh–Ritz projection: the engine's path for ranks well below min(rows, cols).
+ *
+ * Starting from a random (seeded) orthonormal block Q₁ (cols × b), each step j computes
+ *   A·Q_j   → orthogonalized against P₁…P_{j−1} (twice) → P_j R_j   (CholeskyQR, rows × b)
+ *   Aᵀ·P_j  → orthogonalized against Q₁…Q_j (twice)     → Q_{j+1} S_j (CholeskyQR, cols × b)
+ * so after k steps P = [P₁…P_k] (rows × s, s = k·b) spans the block Krylov space
+ * span{AQ₁, (AAᵀ)AQ₁, …} (Musco & Musco 2015), and every row of PᵀA lies in the span of
+ * Q = [Q₁…Q_{k+1}]: PᵀA = M·Qᵀ with M (s × (s+b)) assembled from the coefficients of the Aᵀ
+ * steps, so the projection PᵀA — the best rank-s approximation within span(P), as in Halko,
+ * Martinsson & Tropp's Algorithm 5.1 — costs no extra pass over A. The SVD of the small M comes
+ * from the symmetric eigenproblem of MMᵀ in float64: U = P·U_M, V = Q·Mᵀ·U_M·Σ⁻¹.
+ *
+ * Cost: 2k products of A with b-column blocks (2s column-passes over A), against (2q+1)·ℓ + ℓ for
+ * subspace iteration. Tall blocks are float32 (the SIMD kernels' type); coefficients, M and
+ * the eigenproblem are float64.
+ *
+ * Workspace layout (float32, row-major, offsets in elements):
+ *   A rows×cols | P rows×s | Q cols×(s+b) | W, T max(rows,cols)×b | C (s+b)×b | G b×b | R⁻¹ b×b
+ *   | U_M s×r8 | V_M (s+b)×r8 | U rows×r8 | V cols×r8
+ */
+import type { Matrix, TruncatedSvd } from '../types.js';
+import type { KernelBackend } from '../kernels/backend.js';
+import { SeededRandom } from '../linalg/random.js';
+import { symmetricEigen } from '../linalg/symmetric-eigen.js';
+import type { WorkTracker } from './work.js';
+
+export interface LanczosPlan {
+  /** Columns per block, a multiple of 8. */
+  blockSize: number;
+  /** Number of steps; the Krylov space has blockSize · steps columns. */
+  steps: number;
+}
+
+export interface LanczosInput {
+  a: Matrix;
+  rank: number;
+  plan: LanczosPlan;
+  seed: number;
+  /** Columns (cols × count) to include in the start block, e.g. V of an earlier, lower-rank stage. */
+  startVectors?: Matrix;
+  frobeniusNormSquared: number;
+  /** σ at or below this fraction of σ₁ count as numerically zero. */
+  relativeRankTolerance: number;
+}
+
+/** Multiply-adds of the big products, for progress. */
+export function lanczosWork(rows: number, cols: number, plan: LanczosPlan): number {
+  return 2 * plan.steps * plan.blockSize * rows * cols;
+}
+
+/** Flop budget of one uninterrupted product chunk: a few tens of milliseconds on either backend. */
+function chunkMultiplyAdds(backend: KernelBackend): number {
+  return backend.kind === 'simd' ? 1.5e8 : 2e7;
+}
+
+export async function blockLanczosSvd(
+  input: LanczosInput,
+  backend: KernelBackend,
+  tracker: WorkTracker,
+): Promise<TruncatedSvd> {
+  const { a, plan } = input;
+  const rows = a.rows;
+  const cols = a.cols;
+  const b = plan.blockSize;
+  const steps = plan.steps;
+  const s = b * steps;
+  const sb = s + b;
+  const rank = Math.min(input.rank, s);
+  const r8 = Math.max(8, Math.ceil(rank / 8) * 8);
+  const tall = Math.max(rows, cols);
+
+  // Workspace layout.
+  let next = 0;
+  const take = (floats: number) => {
+    const at = next;
+    next += floats;
+    return at;
+  };
+  const offA = take(rows * cols);
+  const offP = take(rows * s);
+  const offQ = take(cols * sb);
+  const offW = take(tall * b);
+  const offT = take(tall * b);
+  const offC = take(sb * b);
+  const offG = take(b * b);
+  const offRinv = take(b * b);
+  const offUm = take(s * r8);
+  const offVm = take(sb * r8);
+  const offU = take(rows * r8);
+  const offV = take(cols * r8);
+  const ws = backend.allocate(next, Math.max(b, r8));
+  // The products run on C = A − μ·𝟙𝟙ᵀ with μ the mean rounded to an integer, plus the rank-one
+  // term μ·𝟙(𝟙ᵀX) in float64. For a photo σ₁ is mostly the mean brightness, so ‖C‖ is several
+  // times smaller than ‖A‖, and with it the float32 rounding of every product; and since pixel
+  // values are integers, C is exact in float32 and C + μ𝟙𝟙ᵀ is A exactly.
+  let total = 0;
+  for (let i = 0; i < a.data.length; i++) total += a.data[i];
+  const shift = Math.round(total / a.data.length);
+  for (let i = 0; i < a.data.length; i++) ws[offA + i] = a.data[i] - shift;
+  const columnSums = (x: number, ldx: number, n: number): Float64Array => {
+    const sums = new Float64Array(b);
+    for (let r = 0; r < n; r++) {
+      const row = x + r * ldx;
+      for (let c = 0; c < b; c++) sums[c] += ws[row + c];
+    }
+    return sums;
+  };
+  const addShift = (sums: Float64Array, out: number, ldo: number, n: number) => {
+    if (shift === 0) return;
+    for (let r = 0; r < n; r++) {
+      const row = out + r * ldo;
+      for (let c = 0; c < b; c++) ws[row + c] += shift * sums[c];
+    }
+  };
+
+  const checkpoint = tracker.checkpoint;
+  const chunk = chunkMultiplyAdds(backend);
+
+  // out (rows × b, ld ldo) = A · X (X: cols × b, ld ldx), chunked over rows of A.
+  const multiplyA = async (x: number, ldx: number, out: number, ldo: number) => {
+    const sums = columnSums(x, ldx, cols);
+    const step = Math.max(4, Math.floor(chunk / (cols * b)));
+    for (let r0 = 0; r0 < rows; r0 += step) {
+      const count = Math.min(step, rows - r0);
+      backend.gemmNN(offA + r0 * cols, cols, count, cols, x, ldx, b, out + r0 * ldo, ldo, 1, false);
+      tracker.advance(count * cols * b);
+      await checkpoint();
+    }
+    addShift(sums, out, ldo, rows);
+  };
+  // out (cols × b, ld ldo) = Aᵀ · Y (Y: rows × b, ld ldy), chunked over rows of A (the sum).
+  const multiplyAt = async (y: number, ldy: number, out: number, ldo: number) => {
+    const sums = columnSums(y, ldy, rows);
+    const step = Math.max(256, Math.floor(chunk / (cols * b) / 256) * 256);
+    for (let r0 = 0; r0 < rows; r0 += step) {
+      const count = Math.min(step, rows - r0);
+      backend.gemmTN(offA + r0 * cols, cols, count, cols, y + r0 * ldy, ldy, b, out, ldo, r0 > 0);
+      tracker.advance(count * cols * b);
+      await checkpoint();
+    }
+    addShift(sums, out, ldo, cols);
+  };
+
+  const columnNorms = (x: number, ldx: number, n: number): Float64Array => {
+    const squares = new Float64Array(b);
+    for (let r = 0; r < n; r++) {
+      const row = x + r * ldx;
+      for (let c = 0; c < b; c++) squares[c] += ws[row + c] * ws[row + c];
+    }
+    return squares.map(Math.sqrt);
+  };
+
+  /**
+   * X (n × b at x, ld ldx) -= basis[:, 0:count] · (basisᵀ X), twice ("twice is enough");
+   * returns the summed coefficients (count × b, float64) when asked.
+   */
+  const orthogonalize = async (basis: number, ldBasis: number, count: number, x: number, ldx: number, n: number, keep: boolean) => {
+    const coefficients = keep ? new Float64Array(count * b) : null;
+    if (count === 0) return coefficients;
+    for (let pass = 0; pass < 2; pass++) {
+      backend.gemmTN(basis, ldBasis, n, count, x, ldx, b, offC, b, false);
+      backend.gemmNN(basis, ldBasis, n, count, offC, b, b, x, ldx, -1, true);
+      if (coefficients) for (let i = 0; i < count * b; i++) coefficients[i] += ws[offC + i];
+      await checkpoint();
+    }
+    return coefficients;
+  };
+
+  /**
+   * Makes the b columns of X (n × b at x, ld ldx) orthonormal in place by CholeskyQR2 with
+   * column scaling and deflation: X_before = X_after · R. A column whose norm fell below
+   * `dropBelow[c]` (it lay in the span already orthogonalized away), or that is dependent on
+   * the earlier columns of its block, becomes zero, with a zero row in R.
+   */
+  const orthonormalize = async (x: number, ldx: number, n: number, dropBelow: Float64Array): Promise<Float64Array> => {
+    const norms = columnNorms(x, ldx, n);
+    const alive = new Uint8Array(b);
+    const total = new Float64Array(b * b); // R, accumulated over the passes (upper triangular)
+    for (let c = 0; c < b; c++) {
+      alive[c] = norms[c] > dropBelow[c] && norms[c] > 0 ? 1 : 0;
+      total[c * b + c] = alive[c] ? norms[c] : 0;
+    }
+    // Scale to unit columns (dead ones to zero) so the Gram matrix is well scaled.
+    for (let r = 0; r < n; r++) {
+      const row = x + r * ldx;
+      for (let c = 0; c < b; c++) ws[row + c] = alive[c] ? ws[row + c] / norms[c] : 0;
+    }
+    for (let pass = 0; pass < 3; pass++) {
+      backend.gemmTN(x, ldx, n, b, x, ldx, b, offG, b, false);
+      let deviation = 0;
+      for (let i = 0; i < b; i++) {
+        if (!alive[i]) continue;
+        for (let j = 0; j < b; j++) {
+          if (!alive[j]) continue;
+          deviation = Math.max(deviation, Math.abs(ws[offG + i * b + j] - (i === j ? 1 : 0)));
+        }
+      }
+      if (pass > 0 && deviation < 1e-6) break;
+      const factor = new Float64Array(b * b);
+      for (let j = 0; j < b; j++) {
+        if (!alive[j]) continue;
+        let pivot = ws[offG + j * b + j];
+        for (let i = 0; i < j; i++) pivot -= factor[i * b + j] * factor[i * b + j];
+        if (!(pivot > 4e-6)) {
+          alive[j] = 0; // dependent on the block's earlier columns, to float32 precision
+          continue;
+        }
+        const diagonal = Math.sqrt(pivot);
+        factor[j * b + j] = diagonal;
+        for (let l = j + 1; l < b; l++) {
+          if (!alive[l]) continue;
+          let value = ws[offG + j * b + l];
+          for (let i = 0; i < j; i++) value -= factor[i * b + j] * factor[i * b + l];
+          factor[j * b + l] = value / diagonal;
+        }
+      }
+      // R⁻¹ by back substitution (upper triangular; dead columns map to zero columns).
+      const inverse = new Float64Array(b * b);
+      for (let j = 0; j < b; j++) {
+        if (!alive[j]) continue;
+        inverse[j * b + j] = 1 / factor[j * b + j];
+        for (let i = j - 1; i >= 0; i--) {
+          if (!alive[i]) continue;
+          let sum = 0;
+          for (let l = i + 1; l <= j; l++) sum += factor[i * b + l] * inverse[l * b + j];
+          inverse[i * b + j] = -sum / factor[i * b + i];
+        }
+      }
+      for (let i = 0; i < b * b; i++) ws[offRinv + i] = inverse[i];
+      backend.gemmNN(x, ldx, n, b, offRinv, b, b, offT, b, 1, false);
+      for (let r = 0; r < n; r++) ws.copyWithin(x + r * ldx, offT + r * b, offT + r * b + b);
+      // total ← factor · total
+      const product = new Float64Array(b * b);
+      for (let i = 0; i < b; i++) {
+        for (let l = i; l < b; l++) {
+          const f = factor[i * b + l];
+          if (f === 0) continue;
+          for (let j = 0; j < b; j++) product[i * b + j] += f * total[l * b + j];
+        }
+      }
+      total.set(product);
+      await checkpoint();
+    }
+    return total;
+  };
+
+  // Relative deflation threshold: float32 products carry ~1e-7 relative rounding, so a column
+  // that kept less than 2⁻¹⁶ of its norm after orthogonalization is rounding noise.
+  const deflation = 2 ** -16;
+  const absoluteFloor = Math.sqrt(input.frobeniusNormSquared) * 2 ** -40;
+  const thresholds = (norms: Float64Array) => norms.map((norm) => Math.max(norm * deflation, absoluteFloor));
+
+  // Start block: the given start vectors, then Gaussian columns.
+  const random = new SeededRandom(input.seed);
+  const warm = input.startVectors ? Math.min(input.startVectors.cols, Math.floor(b / 2)) : 0;
+  for (let r = 0; r < cols; r++) {
+    const row = offQ + r * sb;
+    for (let c = 0; c < b; c++) {
+      ws[row + c] = c < warm ? input.startVectors!.data[r * input.startVectors!.cols + c] : random.nextNormal();
+    }
+  }
+  await orthonormalize(offQ, sb, cols, new Float64Array(b).fill(absoluteFloor));
+
+  const projected = new Float64Array(s * sb); // M, s × (s + b)
+  for (let j = 0; j < steps; j++) {
+    const pj = offP + j * b;
+    await multiplyA(offQ + j * b, sb, offW, b);
+    let before = columnNorms(offW, b, rows);
+    await orthogonalize(offP, s, j * b, offW, b, rows, false);
+    await orthonormalize(offW, b, rows, thresholds(before));
+    for (let r = 0; r < rows; r++) ws.copyWithin(pj + r * s, offW + r * b, offW + r * b + b);
+
+    await multiplyAt(pj, s, offW, b);
+    before = columnNorms(offW, b, cols);
+    const known = (j + 1) * b;
+    const coefficients = (await orthogonalize(offQ, sb, known, offW, b, cols, true))!;
+    const residual = await orthonormalize(offW, b, cols, thresholds(before));
+    for (let r = 0; r < cols; r++) ws.copyWithin(offQ + r * sb + known, offW + r * b, offW + r * b + b);
+    // Aᵀ P_j = Q[:, 0:known] · coefficients + Q_{j+1} · residual, so row (j·b + i) of M holds
+    // column i of both, transposed.
+    for (let i = 0; i < b; i++) {
+      const row = (j * b + i) * sb;
+      for (let c = 0; c < known; c++) projected[row + c] = coefficients[c * b + i];
+      for (let c = 0; c < b; c++) projected[row + known + c] = residual[c * b + i];
+    }
+  }
+
+  // SVD of M through the eigenproblem of M Mᵀ (s × s).
+  const gram = new Float64Array(s * s);
+  for (let i = 0; i < s; i++) {
+    const rowI = i * sb;
+    const lengthI = (Math.floor(i / b) + 2) * b; // row block j of M ends at column (j + 2)·b
+    for (let k = 0; k <= i; k++) {
+      const rowK = k * sb;
+      const length = Math.min(lengthI, (Math.floor(k / b) + 2) * b);
+      let sum = 0;
+      for (let c = 0; c < length; c++) sum += projected[rowI + c] * projected[rowK + c];
+      gram[i * s + k] = sum;
+      gram[k * s + i] = sum;
+    }
+    if ((i & 31) === 0) await checkpoint();
+  }
+  const eigen = await symmetricEigen(gram, s, checkpoint);
+  const sigmaAll = Array.from(eigen.values, (value) => Math.sqrt(Math.max(0, value)));
+  const cutoff = sigmaAll[0] * input.relativeRankTolerance;
+  let kept = 0;
+  while (kept < rank && sigmaAll[kept] > cutoff && Number.isFinite(sigmaAll[kept])) kept++;
+
+  // U_M (s × r8) and V_M = Mᵀ U_M Σ⁻¹ ((s+b) × r8) into the workspace, padded with zeros.
+  ws.fill(0, offUm, offUm + s * r8);
+  ws.fill(0, offVm, offVm + sb * r8);
+  const vm = new Float64Array(sb * kept);
+  for (let i = 0; i < kept; i++) {
+    const vector = eigen.vectors.subarray(i * s, i * s + s);
+    for (let r = 0; r < s; r++) {
+      ws[offUm + r * r8 + i] = vector[r];
+      const weight = vector[r] / sigmaAll[i];
+      if (weight === 0) continue;
+      const row = r * sb;
+      for (let c = 0; c < sb; c++) vm[c * kept + i] += projected[row + c] * weight;
+    }
+  }
+  for (let c = 0; c < sb; c++) for (let i = 0; i < kept; i++) ws[offVm + c * r8 + i] = vm[c * kept + i];
+  await checkpoint();
+  backend.gemmNN(offP, s, rows, s, offUm, r8, r8, offU, r8, 1, false);
+  await checkpoint();
+  backend.gemmNN(offQ, sb, cols, sb, offVm, r8, r8, offV, r8, 1, false);
+
+  const u = new Float32Array(rows * kept);
+  const v = new Float32Array(cols * kept);
+  for (let r = 0; r < rows; r++) u.set(ws.subarray(offU + r * r8, offU + r * r8 + kept), r * kept);
+  for (let r = 0; r < cols; r++) v.set(ws.subarray(offV + r * r8, offV + r * r8 + kept), r * kept);
+  return {
+    rank: kept,
+    sigma: Float64Array.from(sigmaAll.slice(0, kept)),
+    u: { rows, cols: kept, data: u },
+    v: { rows: cols, cols: kept, data: v },
+    frobeniusNormSquared: input.frobeniusNormSquared,
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The progressive form for the studio: a sequence of increasing ranks (say 32 → 128 → 256),
+ * each stage a complete TruncatedSvd, so a low-rank preview is on screen long before the
+ * working rank is done. Each stage after the first starts its Krylov space from the right
+ * singular vectors of the stage before (up to half its start block), which the earlier stage
+ * has already converged; the rest of the block is random.
+ */
+import { SvdInputError, type Matrix, type SvdOptions, type TruncatedSvd } from '../types.js';
+import { createKernels } from '../kernels/backend.js';
+import { lanczosWork } from './block-lanczos.js';
+import { lanczosPlan, runTruncatedSvd, validateMatrix, validateRank } from './truncated-svd.js';
+
+export const DEFAULT_WORKING_RANK = 256;
+export const DEFAULT_STAGES: readonly number[] = [32, 128, 256];
+
+export interface ProgressiveOptions extends Omit<SvdOptions, 'rank'> {
+  /** Ranks of the stages, increasing. Default [32, 128, 256]. */
+  stages?: readonly number[];
+  /** Called when a stage is complete, with its result and index. */
+  onStage?: (result: TruncatedSvd, stage: number) => void;
+}
+
+/** The stages actually run for a matrix: clipped to min(rows, cols), increasing, no repeats. */
+export function normalizeStages(stages: readonly number[], rows: number, cols: number): number[] {
+  const limit = Math.min(rows, cols);
+  const result: number[] = [];
+  for (const stage of stages) {
+    validateRank(stage);
+    const clipped = Math.min(stage, limit);
+    if (result.length > 0 && clipped <= result[result.length - 1]) continue;
+    result.push(clipped);
+  }
+  if (result.length === 0) throw new SvdInputError('progressiveTruncatedSvd: at least one stage is needed');
+  return result;
+}
+
+/** Stages for a working rank: the default preview ranks below it, then the rank itself. */
+export function stagesForRank(workingRank: number): number[] {
+  return [...DEFAULT_STAGES.filter((stage) => stage < workingRank), workingRank];
+}
+
+/** Runs the stages in order and resolves with the last stage's result. */
+export async function progressiveTruncatedSvd(a: Matrix, options: ProgressiveOptions = {}): Promise<TruncatedSvd> {
+  validateMatrix(a);
+  const stages = normalizeStages(options.stages ?? DEFAULT_STAGES, a.rows, a.cols);
+  const backend = await createKernels(options.kernels ?? 'auto');
+  const weights = stages.map((rank) => lanczosWork(a.rows, a.cols, lanczosPlan(rank)));
+  const totalWeight = weights.reduce((sum, weight) => sum + weight, 0);
+  let doneWeight = 0;
+  let previous: TruncatedSvd | null = null;
+  for (let index = 0; index < stages.length; index++) {
+    const stageWeight = weights[index];
+    const result: TruncatedSvd = await runTruncatedSvd(
+      a,
+      {
+        rank: stages[index],
+        signal: options.signal,
+        seed: (options.seed ?? 1) + index,
+        startVectors: previous && previous.rank > 0 ? previous.v : undefined,
+        onProgress: options.onProgress && ((fraction) => options.onProgress!((doneWeight + fraction * stageWeight) / totalWeight)),
+      },
+      backend,
+    );
+    doneWeight += stageWeight;
+    options.onStage?.(result, index);
+    previous = result;
+  }
+  return previous!;
+}

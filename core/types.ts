@@ -1,0 +1,46 @@
+/** A dense matrix of float32 values, row-major: element (r, c) is data[r * cols + c]. */
+export interface Matrix {
+  rows: number;
+  cols: number;
+  data: Float32Array;
+}
+
+/**
+ * A truncated singular value decomposition A ≈ U diag(σ) Vᵀ.
+ * No centring: A is the channel itself, so σ₁ carries the mean brightness.
+ */
+export interface TruncatedSvd {
+  /** Number of components computed. */
+  rank: number;
+  /** Singular values, descending, length rank, every one > 0. */
+  sigma: Float64Array;
+  /** rows × rank, orthonormal columns (row-major). */
+  u: Matrix;
+  /** cols × rank, orthonormal columns (row-major). */
+  v: Matrix;
+  /** ‖A‖²_F of the input, so the error at any k ≤ rank is exact: ‖A − A_k‖²_F = ‖A‖²_F − Σ_{i≤k} σ_i². */
+  frobeniusNormSquared: number;
+}
+
+export interface SvdOptions {
+  /** Number of components wanted (≥ 1). */
+  rank: number;
+  signal?: AbortSignal;
+  /** Called with the fraction of the work done, 0…1, non-decreasing. */
+  onProgress?: (fraction: number) => void;
+  /** Seed of the random start block; the same seed gives the same result. Default 1. */
+  seed?: number;
+  /** Kernel backend: 'simd' (WebAssembly SIMD128, the default where supported) or 'plain' TypeScript. */
+  kernels?: 'simd' | 'plain' | 'auto';
+}
+
+export class SvdInputError extends Error {
+  override name = 'SvdInputError';
+}
+
+export class SvdAbortError extends Error {
+  override name = 'AbortError';
+  constructor(message = 'The decomposition was aborted') {
+    super(message);
+  }
+}

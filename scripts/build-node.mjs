@@ -1,0 +1,8 @@
+// Bundles the Node-side entry points with esbuild: the SVD pool's worker (it must be a plain
+// .mjs file for worker_threads) and the benchmark. npm packages stay external.
+import { build } from 'esbuild';
+
+const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning', sourcemap: true };
+await build({ ...common, entryPoints: { 'svd-worker': 'electron/main/services/svd-worker.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.mjs' } });
+await build({ ...common, entryPoints: { 'engine-bench': 'test/bench/engine-bench.ts' }, outdir: 'dist/bench', outExtension: { '.js': '.mjs' } });
+console.log('build-node: dist/electron/svd-worker.mjs, dist/bench/engine-bench.mjs');

@@ -1,0 +1,81 @@
+/**
+ * Accuracy of the engine on the sample photos against LAPACK (test/fixtures/engine-reference.json,
+ * written by scripts/make-engine-fixtures.py). Targets (issue 2):
+ *   residual ‖A − A_k‖_F ≤ 1.01 × optimal for every k ≤ rank;
+ *   σ_i within 1 % for i ≤ rank/2, within 5 % for i ≤ rank;
+ *   ‖UᵀU − I‖_max, ‖VᵀV − I‖_max ≤ 1e-4;
+ *   the error from the spectrum equals the actual reconstruction's error to 1e-4 relative.
+ */
+import { describe, expect, it } from 'vitest';
+import { lanczosPlan, squaredErrorAtRank, truncatedSvd, type Matrix, type TruncatedSvd } from '../../core/index.js';
+import { loadReferenceMatrix, referenceCase, type ReferenceCase } from '../helpers/samples.js';
+import { actualSquaredErrors, directSquaredError, optimalSquaredErrors, orthonormalityError } from '../helpers/svd-checks.js';
+
+function checkAgainstReference(a: Matrix, reference: ReferenceCase, svd: TruncatedSvd, rank: number) {
+  expect(svd.rank).toBe(rank);
+  expect(svd.u.rows).toBe(a.rows);
+  expect(svd.v.rows).toBe(a.cols);
+  expect(svd.frobeniusNormSquared / reference.frobeniusNormSquared).toBeCloseTo(1, 10);
+  for (let i = 1; i < rank; i++) expect(svd.sigma[i]).toBeLessThanOrEqual(svd.sigma[i - 1]);
+
+  let worstHalf = 0;
+  let worstAll = 0;
+  for (let i = 0; i < rank; i++) {
+    const relative = Math.abs(svd.sigma[i] - reference.sigma[i]) / reference.sigma[i];
+    if (i < rank / 2) worstHalf = Math.max(worstHalf, relative);
+    worstAll = Math.max(worstAll, relative);
+  }
+  expect(worstHalf).toBeLessThanOrEqual(0.01);
+  expect(worstAll).toBeLessThanOrEqual(0.05);
+
+  expect(orthonormalityError(svd.u)).toBeLessThanOrEqual(1e-4);
+  expect(orthonormalityError(svd.v)).toBeLessThanOrEqual(1e-4);
+
+  const actual = actualSquaredErrors(a, svd);
+  const optimal = optimalSquaredErrors(reference.frobeniusNormSquared, reference.sigma, rank);
+  let worstExcess = 0;
+  for (let k = 1; k <= rank; k++) worstExcess = Math.max(worstExcess, Math.sqrt(actual[k]) / Math.sqrt(optimal[k]));
+  expect(worstExcess).toBeLessThanOrEqual(1.01);
+
+  // The spectrum's error against the error of the reconstruction formed pixel by pixel.
+  for (const k of [1, Math.ceil(rank / 2), rank]) {
+    const direct = directSquaredError(a, svd, k);
+    expect(Math.abs(squaredErrorAtRank(svd, k) - direct) / direct).toBeLessThanOrEqual(1e-4);
+  }
+  return { worstHalf, worstAll, worstExcess };
+}
+
+describe('truncatedSvd against LAPACK on the sample photos', () => {
+  it('a 1 MP crop at rank 64 takes the randomized path, with both kernels', async () => {
+    const reference = referenceCase('mountain-crop-red');
+    const a = await loadReferenceMatrix(reference);
+    const plan = lanczosPlan(64);
+    // The Krylov space must stay well below the short side, or the dense path would be used.
+    expect(plan.blockSize * plan.steps).toBeLessThan(0.6 * Math.min(a.rows, a.cols));
+    for (const kernels of ['simd', 'plain'] as const) {
+      const svd = await truncatedSvd(a, { rank: 64, kernels });
+      checkAgainstReference(a, reference, svd, 64);
+    }
+  });
+
+  it('a 1.5 MP photo at rank 128 (randomized path)', async () => {
+    const reference = referenceCase('paintbrushes-green');
+    const a = await loadReferenceMatrix(reference);
+    const svd = await truncatedSvd(a, { rank: 128 });
+    checkAgainstReference(a, reference, svd, 128);
+  });
+
+  it('a 512 × 512 photo at rank 256 (close to its short side: the exact dense path)', async () => {
+    const reference = referenceCase('astronaut-green');
+    const a = await loadReferenceMatrix(reference);
+    const svd = await truncatedSvd(a, { rank: 256 });
+    checkAgainstReference(a, reference, svd, 256);
+  });
+
+  it('the 12 MP photo at rank 256', async () => {
+    const reference = referenceCase('mountain-green');
+    const a = await loadReferenceMatrix(reference);
+    const svd = await truncatedSvd(a, { rank: 256 });
+    checkAgainstReference(a, reference, svd, 256);
+  });
+});

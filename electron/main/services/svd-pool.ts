@@ -10,7 +10,7 @@ import { SvdPool, type ChannelJob, type ChannelJobEvents, type SvdWorker, type T
 export type WorkerReply =
   | { type: 'progress'; fraction: number }
   | { type: 'stage'; stage: number; result: TruncatedSvd }
-  | { type: 'done'; result: TruncatedSvd }
+  | { type: 'done'; stage: number; result: TruncatedSvd }
   | { type: 'error'; name: string; message: string };
 
 export interface NodeSvdPoolOptions {
@@ -57,6 +57,7 @@ class NodeSvdWorker implements SvdWorker {
         pending.events.onStage(reply.result, reply.stage);
         break;
       case 'done':
+        pending.events.onStage(reply.result, reply.stage);
         this.#settle();
         pending.resolve(reply.result);
         break;

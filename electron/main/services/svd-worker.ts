@@ -4,7 +4,7 @@
  * dist/electron/svd-worker.mjs by scripts/build-node.mjs.
  */
 import { parentPort } from 'node:worker_threads';
-import { progressiveTruncatedSvd } from '../../../core/index.js';
+import { normalizeStages, progressiveTruncatedSvd } from '../../../core/index.js';
 import type { ChannelJob, TruncatedSvd } from '../../../core/index.js';
 import type { WorkerReply } from './svd-pool.js';
 
@@ -26,20 +26,21 @@ function clone(result: TruncatedSvd): TruncatedSvd {
 
 port.on('message', async (job: ChannelJob) => {
   try {
-    const stages = job.stages;
+    const stages = normalizeStages(job.stages, job.channel.rows, job.channel.cols);
+    const finalStage = stages.length - 1;
     const result = await progressiveTruncatedSvd(job.channel, {
       stages,
       seed: job.seed,
       kernels: job.kernels,
       onProgress: (fraction) => port.postMessage({ type: 'progress', fraction } satisfies WorkerReply),
       onStage: (stageResult, stage) => {
-        // The final stage's arrays travel with 'done'; earlier stages are copied, then moved.
-        if (stage === stages.length - 1) return;
+        // The last stage's arrays travel with 'done'; earlier ones are copied, then moved.
+        if (stage === finalStage) return;
         const copy = clone(stageResult);
         port.postMessage({ type: 'stage', stage, result: copy } satisfies WorkerReply, transferList(copy));
       },
     });
-    port.postMessage({ type: 'done', result } satisfies WorkerReply, transferList(result));
+    port.postMessage({ type: 'done', stage: finalStage, result } satisfies WorkerReply, transferList(result));
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
     port.postMessage({ type: 'error', name: err.name, message: err.message } satisfies WorkerReply);

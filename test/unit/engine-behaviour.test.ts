@@ -1,0 +1,220 @@
+import { describe, expect, it } from 'vitest';
+import {
+  SvdInputError,
+  progressiveTruncatedSvd,
+  squaredErrorAtRank,
+  truncatedSvd,
+  type Matrix,
+} from '../../core/index.js';
+import { loadReferenceMatrix, randomMatrix, referenceCase } from '../helpers/samples.js';
+import { orthonormalityError, directSquaredError } from '../helpers/svd-checks.js';
+
+function lowRankMatrix(rows: number, cols: number, rank: number): Matrix {
+  const left = randomMatrix(rows, rank, 11).data;
+  const right = randomMatrix(rank, cols, 12).data;
+  const data = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
+    let sum = 0;
+    for (let i = 0; i < rank; i++) sum += left[r * rank + i] * right[i * cols + c] * (i + 1);
+    data[r * cols + c] = sum;
+  }
+  return { rows, cols, data };
+}
+
+describe('truncatedSvd: shapes and special matrices', () => {
+  it('1 × 1', async () => {
+    const svd = await truncatedSvd({ rows: 1, cols: 1, data: Float32Array.of(-3) }, { rank: 5 });
+    expect(svd.rank).toBe(1);
+    expect(svd.sigma[0]).toBeCloseTo(3, 6);
+    expect(svd.u.data[0] * svd.sigma[0] * svd.v.data[0]).toBeCloseTo(-3, 5);
+    expect(svd.frobeniusNormSquared).toBe(9);
+  });
+
+  it.each([[1, 300], [300, 1]])('%i × %i', async (rows, cols) => {
+    const a = randomMatrix(rows, cols, 3);
+    const svd = await truncatedSvd(a, { rank: 10 });
+    expect(svd.rank).toBe(1);
+    let norm = 0;
+    for (const value of a.data) norm += value * value;
+    expect(svd.sigma[0]).toBeCloseTo(Math.sqrt(norm), 4);
+    expect(directSquaredError(a, svd, 1)).toBeLessThan(1e-8 * norm);
+  });
+
+  it('a constant matrix has rank 1 with σ = value · √(rows · cols)', async () => {
+    const a = { rows: 400, cols: 300, data: new Float32Array(400 * 300).fill(7) };
+    const svd = await truncatedSvd(a, { rank: 32 });
+    expect(svd.rank).toBe(1);
+    expect(svd.sigma[0] / (7 * Math.sqrt(400 * 300))).toBeCloseTo(1, 6);
+  });
+
+  it('an all-zero matrix has rank 0 and error 0', async () => {
+    const svd = await truncatedSvd({ rows: 50, cols: 80, data: new Float32Array(4000) }, { rank: 8 });
+    expect(svd.rank).toBe(0);
+    expect(svd.sigma.length).toBe(0);
+    expect(svd.u.rows).toBe(50);
+    expect(svd.v.rows).toBe(80);
+    expect(squaredErrorAtRank(svd, 8)).toBe(0);
+  });
+
+  it.each([
+    ['randomized path', 900, 700, 5, 16],
+    ['dense path', 120, 90, 7, 64],
+  ])('a rank-deficient matrix returns its numerical rank (%s)', async (_path, rows, cols, trueRank, asked) => {
+    const a = lowRankMatrix(rows, cols, trueRank);
+    const svd = await truncatedSvd(a, { rank: asked });
+    expect(svd.rank).toBe(trueRank);
+    for (const value of svd.sigma) expect(value).toBeGreaterThan(0);
+    expect(orthonormalityError(svd.u)).toBeLessThan(1e-4);
+    expect(orthonormalityError(svd.v)).toBeLessThan(1e-4);
+    expect(directSquaredError(a, svd, trueRank)).toBeLessThan(1e-9 * svd.frobeniusNormSquared);
+  });
+
+  it('returns min(rank, rows, cols) components for a full-rank matrix', async () => {
+    const svd = await truncatedSvd(randomMatrix(40, 25, 9), { rank: 100 });
+    expect(svd.rank).toBe(25);
+  });
+
+  it('does not modify its input', async () => {
+    const a = randomMatrix(500, 400, 5);
+    const copy = Float32Array.from(a.data);
+    await truncatedSvd(a, { rank: 20 });
+    await truncatedSvd(a, { rank: 300 });
+    expect(a.data).toEqual(copy);
+  });
+
+  it.each([
+    ['NaN', NaN],
+    ['Infinity', Infinity],
+    ['-Infinity', -Infinity],
+  ])('rejects %s in the input with a clear error', async (_name, bad) => {
+    const a = randomMatrix(20, 30, 1);
+    a.data[2 * 30 + 17] = bad;
+    await expect(truncatedSvd(a, { rank: 4 })).rejects.toThrow(SvdInputError);
+    await expect(truncatedSvd(a, { rank: 4 })).rejects.toThrow(/row 2, column 17/);
+  });
+
+  it.each([0, -1, 2.5, NaN])('rejects rank %s', async (rank) => {
+    await expect(truncatedSvd(randomMatrix(10, 10), { rank })).rejects.toThrow(/rank must be a whole number ≥ 1/);
+  });
+
+  it('rejects a matrix whose data does not match its shape', async () => {
+    await expect(truncatedSvd({ rows: 3, cols: 3, data: new Float32Array(8) }, { rank: 1 })).rejects.toThrow(SvdInputError);
+    await expect(truncatedSvd({ rows: 0, cols: 3, data: new Float32Array(0) }, { rank: 1 })).rejects.toThrow(/at least 1 × 1/);
+  });
+});
+
+describe('truncatedSvd: reproducibility, kernels, progress and abort', () => {
+  it('the same seed gives the same result; another seed the same spectrum', async () => {
+    const a = await loadReferenceMatrix(referenceCase('mountain-crop-red'));
+    const first = await truncatedSvd(a, { rank: 24, seed: 5 });
+    const second = await truncatedSvd(a, { rank: 24, seed: 5 });
+    expect(second.sigma).toEqual(first.sigma);
+    expect(second.u.data).toEqual(first.u.data);
+    expect(second.v.data).toEqual(first.v.data);
+    const other = await truncatedSvd(a, { rank: 24, seed: 6 });
+    expect(other.u.data).not.toEqual(first.u.data);
+    for (let i = 0; i < 12; i++) expect(other.sigma[i] / first.sigma[i]).toBeCloseTo(1, 4);
+  });
+
+  it('SIMD and plain kernels agree: σ within 1e-4 relative for i ≤ rank/2, 1e-2 for i ≤ rank', async () => {
+    // Measured: ≈ 1e-7 for the converged half, ≤ 1e-4 in the tail (the tail is where the
+    // Krylov space is still converging, so rounding differences show most).
+    const a = await loadReferenceMatrix(referenceCase('mountain-crop-red'));
+    const simd = await truncatedSvd(a, { rank: 48, kernels: 'simd' });
+    const plain = await truncatedSvd(a, { rank: 48, kernels: 'plain' });
+    expect(plain.rank).toBe(simd.rank);
+    for (let i = 0; i < simd.rank; i++) {
+      const relative = Math.abs(simd.sigma[i] - plain.sigma[i]) / plain.sigma[i];
+      expect(relative).toBeLessThan(i < simd.rank / 2 ? 1e-4 : 1e-2);
+    }
+    // The reconstructions agree too (signs of singular vectors are free, products are not).
+    const k = 24;
+    let difference = 0;
+    let norm = 0;
+    for (let r = 0; r < a.rows; r += 37) for (let c = 0; c < a.cols; c += 41) {
+      let x = 0;
+      let y = 0;
+      for (let i = 0; i < k; i++) {
+        x += simd.sigma[i] * simd.u.data[r * simd.rank + i] * simd.v.data[c * simd.rank + i];
+        y += plain.sigma[i] * plain.u.data[r * plain.rank + i] * plain.v.data[c * plain.rank + i];
+      }
+      difference += (x - y) ** 2;
+      norm += y * y;
+    }
+    expect(Math.sqrt(difference / norm)).toBeLessThan(1e-4);
+  });
+
+  it('reports progress from 0 to 1, never backwards', async () => {
+    const fractions: number[] = [];
+    await truncatedSvd(randomMatrix(800, 900, 2), { rank: 32, onProgress: (f) => fractions.push(f) });
+    expect(fractions.length).toBeGreaterThan(3);
+    for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThanOrEqual(fractions[i - 1]);
+    expect(fractions.at(-1)).toBe(1);
+  });
+
+  it.each(['simd', 'plain'] as const)('abort rejects within 250 ms in the middle of a 12 MP channel (%s)', async (kernels) => {
+    const a = await loadReferenceMatrix(referenceCase('mountain-green'));
+    const controller = new AbortController();
+    let abortedAt = 0;
+    let progressSeen = false;
+    const run = truncatedSvd(a, {
+      rank: 256,
+      kernels,
+      signal: controller.signal,
+      onProgress: (fraction) => {
+        if (fraction > 0.05 && !progressSeen) {
+          progressSeen = true;
+          abortedAt = performance.now();
+          controller.abort();
+        }
+      },
+    });
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    const latency = performance.now() - abortedAt;
+    expect(progressSeen).toBe(true);
+    expect(latency).toBeLessThan(250);
+  });
+
+  it('an abort from a timer on the same thread is seen (the engine yields)', async () => {
+    const a = randomMatrix(1500, 1500, 4);
+    const controller = new AbortController();
+    const started = performance.now();
+    setTimeout(() => controller.abort(), 50);
+    await expect(truncatedSvd(a, { rank: 200, kernels: 'plain', signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(performance.now() - started).toBeLessThan(50 + 250);
+  });
+
+  it('an already aborted signal rejects at once', async () => {
+    await expect(truncatedSvd(randomMatrix(10, 10), { rank: 2, signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('progressiveTruncatedSvd', () => {
+  it('delivers complete results at increasing ranks, each accurate', async () => {
+    const a = await loadReferenceMatrix(referenceCase('paintbrushes-green'));
+    const reference = referenceCase('paintbrushes-green');
+    const ranks: number[] = [];
+    const fractions: number[] = [];
+    const final = await progressiveTruncatedSvd(a, {
+      stages: [16, 64, 128],
+      onProgress: (f) => fractions.push(f),
+      onStage: (result, stage) => {
+        ranks.push(result.rank);
+        expect(stage).toBe(ranks.length - 1);
+        for (let i = 0; i < result.rank / 2; i++) {
+          expect(Math.abs(result.sigma[i] - reference.sigma[i]) / reference.sigma[i]).toBeLessThan(0.01);
+        }
+      },
+    });
+    expect(ranks).toEqual([16, 64, 128]);
+    expect(final.rank).toBe(128);
+    for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThanOrEqual(fractions[i - 1]);
+    expect(fractions.at(-1)).toBe(1);
+  });
+
+  it('clips stages to the short side and drops repeats', async () => {
+    const ranks: number[] = [];
+    await progressiveTruncatedSvd(randomMatrix(60, 40), { stages: [8, 32, 128, 256], onStage: (r) => ranks.push(r.rank) });
+    expect(ranks).toEqual([8, 32, 40]);
+  });
+});

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import {
+  energyKept,
+  mergeChannels,
+  meanSquaredErrorAtRank,
+  psnr,
+  reconstruct,
+  splitChannels,
+  squaredErrorCurve,
+  truncatedSvd,
+  PixelFormatError,
+  type TruncatedSvd,
+} from '../../core/index.js';
+import { loadReferenceMatrix, randomMatrix, referenceCase } from '../helpers/samples.js';
+
+describe('splitChannels / mergeChannels', () => {
+  it.each([1, 2, 3, 4] as const)('round-trips %i-channel 8-bit pixels exactly', (channels) => {
+    const width = 5, height = 3;
+    const pixels = new Uint8Array(width * height * channels).map((_, i) => (i * 37) % 256);
+    const planes = splitChannels({ width, height, channels, bitDepth: 8, pixels });
+    expect(planes).toHaveLength(channels);
+    expect(planes[0]).toMatchObject({ rows: height, cols: width });
+    expect(planes[channels - 1].data[width + 2]).toBe(pixels[(width + 2) * channels + channels - 1]);
+    expect(mergeChannels(planes.map((p) => p.data), width, height, 8)).toEqual(pixels);
+  });
+
+  it('round-trips 16-bit RGB and keeps values above 255', () => {
+    const pixels = Uint16Array.of(0, 256, 65535, 1000, 40000, 7);
+    const planes = splitChannels({ width: 2, height: 1, channels: 3, bitDepth: 16, pixels });
+    expect(Array.from(planes[2].data)).toEqual([65535, 7]);
+    const merged = mergeChannels(planes.map((p) => p.data), 2, 1, 16);
+    expect(merged).toBeInstanceOf(Uint16Array);
+    expect(merged).toEqual(pixels);
+  });
+
+  it('rounds to nearest and clamps to the bit depth', () => {
+    const plane = Float32Array.of(-3, 0.49, 0.5, 254.6, 300, NaN);
+    expect(Array.from(mergeChannels([plane], 6, 1, 8))).toEqual([0, 0, 1, 255, 255, 0]);
+    expect(Array.from(mergeChannels([Float32Array.of(70000, 1.5)], 2, 1, 16))).toEqual([65535, 2]);
+  });
+
+  it('rejects inconsistent images with a clear error', () => {
+    expect(() => splitChannels({ width: 2, height: 2, channels: 3, bitDepth: 8, pixels: new Uint8Array(11) })).toThrow(PixelFormatError);
+    expect(() => splitChannels({ width: 2, height: 2, channels: 3, bitDepth: 16, pixels: new Uint8Array(12) })).toThrow(/Uint16Array/);
+    expect(() => splitChannels({ width: 0, height: 2, channels: 1, bitDepth: 8, pixels: new Uint8Array(0) })).toThrow(/at least 1 × 1/);
+  });
+});
+
+/** Naive float64 rank-k reconstruction of one pixel. */
+function pixel(svd: TruncatedSvd, k: number, r: number, c: number): number {
+  let sum = 0;
+  for (let i = 0; i < k; i++) sum += svd.sigma[i] * svd.u.data[r * svd.rank + i] * svd.v.data[c * svd.rank + i];
+  return sum;
+}
+
+describe('reconstruct', async () => {
+  const a = await loadReferenceMatrix(referenceCase('astronaut-green'));
+  const svd = await truncatedSvd(a, { rank: 40 });
+
+  it('full resolution equals the sum of rank-one terms', () => {
+    const full = reconstruct(svd, 25);
+    expect(full.length).toBe(a.rows * a.cols);
+    for (const [r, c] of [[0, 0], [100, 300], [511, 511], [256, 7]]) expect(full[r * a.cols + c]).toBeCloseTo(pixel(svd, 25, r, c), 2);
+  });
+
+  it('a region is the same pixels as the full reconstruction', () => {
+    const full = reconstruct(svd, 30);
+    const region = { x: 100, y: 37, width: 64, height: 50 };
+    const part = reconstruct(svd, 30, { region });
+    for (let r = 0; r < region.height; r++) for (let c = 0; c < region.width; c++) {
+      expect(part[r * region.width + c]).toBeCloseTo(full[(region.y + r) * a.cols + region.x + c], 3);
+    }
+  });
+
+  it.each([
+    ['an integer factor', { x: 0, y: 0, width: 512, height: 512 }, 128, 64],
+    ['a fractional factor in a region', { x: 13, y: 29, width: 301, height: 207 }, 97, 61],
+  ])('box-filtered through averaged factors equals box-filtering the full reconstruction (%s)', (_name, region, targetWidth, targetHeight) => {
+    const full = reconstruct(svd, 40);
+    const small = reconstruct(svd, 40, { region, targetWidth, targetHeight });
+    // Independent area-weighted box filter of the full reconstruction.
+    const sx = region.width / targetWidth;
+    const sy = region.height / targetHeight;
+    let worst = 0;
+    for (let tr = 0; tr < targetHeight; tr += 7) for (let tc = 0; tc < targetWidth; tc += 5) {
+      let sum = 0;
+      let area = 0;
+      for (let r = Math.floor(tr * sy); r < Math.ceil((tr + 1) * sy); r++) {
+        const wy = Math.min((tr + 1) * sy, r + 1) - Math.max(tr * sy, r);
+        for (let c = Math.floor(tc * sx); c < Math.ceil((tc + 1) * sx); c++) {
+          const wx = Math.min((tc + 1) * sx, c + 1) - Math.max(tc * sx, c);
+          if (wx <= 0 || wy <= 0) continue;
+          sum += wx * wy * full[(region.y + r) * a.cols + region.x + c];
+          area += wx * wy;
+        }
+      }
+      worst = Math.max(worst, Math.abs(small[tr * targetWidth + tc] - sum / area));
+    }
+    expect(worst).toBeLessThan(1e-3);
+  });
+
+  it('rank 0 is black and k above the rank is clamped', () => {
+    expect(reconstruct(svd, 0, { targetWidth: 8, targetHeight: 8 }).every((v) => v === 0)).toBe(true);
+    expect(reconstruct(svd, 1000, { targetWidth: 16, targetHeight: 16 })).toEqual(reconstruct(svd, 40, { targetWidth: 16, targetHeight: 16 }));
+  });
+
+  it('rejects regions outside the channel and upscaling', () => {
+    expect(() => reconstruct(svd, 5, { region: { x: 500, y: 0, width: 20, height: 10 } })).toThrow(/not inside/);
+    expect(() => reconstruct(svd, 5, { region: { x: 0, y: 0, width: 10, height: 10 }, targetWidth: 20, targetHeight: 10 })).toThrow(/target size/);
+  });
+});
+
+describe('error from the spectrum', () => {
+  it('is monotone, exact at k = 0, and PSNR rises with k', async () => {
+    const a = randomMatrix(120, 90, 3);
+    const svd = await truncatedSvd(a, { rank: 30 });
+    const curve = squaredErrorCurve(svd);
+    expect(curve[0]).toBe(svd.frobeniusNormSquared);
+    for (let k = 1; k < curve.length; k++) expect(curve[k]).toBeLessThanOrEqual(curve[k - 1]);
+    expect(energyKept(svd, 0)).toBe(0);
+    expect(energyKept(svd, 30)).toBeGreaterThan(energyKept(svd, 10));
+    const mse10 = meanSquaredErrorAtRank(svd, 10);
+    expect(mse10).toBeCloseTo(curve[10] / (120 * 90), 10);
+    expect(psnr(meanSquaredErrorAtRank(svd, 20), 255)).toBeGreaterThan(psnr(mse10, 255));
+    expect(psnr(0, 255)).toBe(Infinity);
+    expect(psnr(1, 255)).toBeCloseTo(48.1308, 4);
+  });
+});

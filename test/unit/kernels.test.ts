@@ -1,0 +1,96 @@
+/**
+ * The product kernels against a float64 reference, and the SIMD kernels against the plain ones.
+ * Tolerance: float32 accumulation of k terms; we allow 2e-5 of the row/column norm products,
+ * far above what either kernel shows (≈ 1e-7…1e-6) and far below any real indexing mistake.
+ */
+import { describe, expect, it } from 'vitest';
+import { createKernels, simdAvailable, type KernelBackend } from '../../core/index.js';
+import { randomMatrix } from '../helpers/samples.js';
+
+function referenceNN(a: Float32Array, m: number, k: number, x: Float32Array, n: number): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let c = 0; c < n; c++) out[i * n + c] += a[i * k + p] * x[p * n + c];
+  return out;
+}
+
+function referenceTN(a: Float32Array, m: number, k: number, y: Float32Array, n: number): Float64Array {
+  const out = new Float64Array(k * n);
+  for (let p = 0; p < m; p++) for (let j = 0; j < k; j++) for (let c = 0; c < n; c++) out[j * n + c] += a[p * k + j] * y[p * n + c];
+  return out;
+}
+
+function maxRelative(actual: Float32Array, expected: Float64Array, scale: number): number {
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / scale);
+  return worst;
+}
+
+// Sizes that exercise the 4-row/4-column micro-kernels, their remainders and the panel depth (256).
+const shapes = [
+  { m: 1, k: 1, n: 8 },
+  { m: 7, k: 5, n: 16 },
+  { m: 33, k: 300, n: 24 },
+  { m: 258, k: 517, n: 64 },
+];
+
+describe.each(['simd', 'plain'] as const)('%s kernels', (kind) => {
+  async function backend(): Promise<KernelBackend> {
+    return createKernels(kind);
+  }
+
+  it.each(shapes)('gemmNN and gemmTN match float64 products for %o', async ({ m, k, n }) => {
+    const kernels = await backend();
+    const a = randomMatrix(m, k, 1).data;
+    const x = randomMatrix(k, n, 2).data;
+    const y = randomMatrix(m, n, 3).data;
+    // layout: A | X | Y | out(m×n) | out(k×n), with leading dimensions equal to widths
+    const offA = 0, offX = m * k, offY = offX + k * n, offNN = offY + m * n, offTN = offNN + m * n;
+    const ws = kernels.allocate(offTN + k * n, n);
+    ws.set(a, offA);
+    ws.set(x, offX);
+    ws.set(y, offY);
+    kernels.gemmNN(offA, k, m, k, offX, n, n, offNN, n, 1, false);
+    kernels.gemmTN(offA, k, m, k, offY, n, n, offTN, n, false);
+    expect(maxRelative(ws.subarray(offNN, offNN + m * n), referenceNN(a, m, k, x, n), Math.max(1, Math.sqrt(k)))).toBeLessThan(2e-5);
+    expect(maxRelative(ws.subarray(offTN, offTN + k * n), referenceTN(a, m, k, y, n), Math.max(1, Math.sqrt(m)))).toBeLessThan(2e-5);
+
+    // alpha = -1 with accumulation: out ← out − A·X brings it back to zero.
+    kernels.gemmNN(offA, k, m, k, offX, n, n, offNN, n, -1, true);
+    for (let i = 0; i < m * n; i++) expect(Math.abs(ws[offNN + i])).toBeLessThan(1e-4 * Math.sqrt(k));
+    // accumulate in gemmTN doubles the result.
+    const once = Float32Array.from(ws.subarray(offTN, offTN + k * n));
+    kernels.gemmTN(offA, k, m, k, offY, n, n, offTN, n, true);
+    for (let i = 0; i < k * n; i++) expect(ws[offTN + i]).toBeCloseTo(2 * once[i], 3);
+  });
+
+  it('reads operands through leading dimensions (sub-blocks of wider matrices)', async () => {
+    const kernels = await backend();
+    const m = 10, k = 6, n = 8, lda = 9, ldx = 24, ldo = 16;
+    const offA = 0, offX = m * lda, offOut = offX + k * ldx;
+    const ws = kernels.allocate(offOut + m * ldo, n);
+    const a = randomMatrix(m, lda, 4).data;
+    const x = randomMatrix(k, ldx, 5).data;
+    ws.set(a, offA);
+    ws.set(x, offX);
+    ws.fill(123, offOut, offOut + m * ldo);
+    kernels.gemmNN(offA + 2, lda, m, k, offX + 8, ldx, n, offOut + 4, ldo, 1, false);
+    for (let i = 0; i < m; i++) {
+      for (let c = 0; c < n; c++) {
+        let expected = 0;
+        for (let p = 0; p < k; p++) expected += a[i * lda + 2 + p] * x[p * ldx + 8 + c];
+        expect(ws[offOut + i * ldo + 4 + c]).toBeCloseTo(expected, 4);
+      }
+      // untouched outside the block
+      expect(ws[offOut + i * ldo + 3]).toBe(123);
+      expect(ws[offOut + i * ldo + 12]).toBe(123);
+    }
+  });
+});
+
+describe('kernel selection', () => {
+  it('WebAssembly SIMD is available in Node 20 and the auto backend uses it', async () => {
+    expect(await simdAvailable()).toBe(true);
+    expect((await createKernels('auto')).kind).toBe('simd');
+    expect((await createKernels('plain')).kind).toBe('plain');
+  });
+});

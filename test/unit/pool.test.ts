@@ -1,0 +1,65 @@
+/** The Node worker_threads pool (electron/main/services/svd-pool.ts), with the bundled worker. */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createNodeSvdPool } from '../../electron/main/services/svd-pool.js';
+import { progressiveTruncatedSvd, splitChannels, type Matrix } from '../../core/index.js';
+import sharp from 'sharp';
+import { samplesDir } from '../helpers/samples.js';
+
+const workerUrl = new URL('../../dist/electron/svd-worker.mjs', import.meta.url);
+if (!existsSync(fileURLToPath(workerUrl))) {
+  throw new Error('dist/electron/svd-worker.mjs is missing: run `npm run build` first (npm test does)');
+}
+
+async function astronautChannels(): Promise<Matrix[]> {
+  const { data, info } = await sharp(samplesDir + 'astronaut_512x512_rgb.png').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return splitChannels({ width: info.width, height: info.height, channels: 3, bitDepth: 8, pixels: new Uint8Array(data) });
+}
+
+describe('Node SVD pool', () => {
+  const pool = createNodeSvdPool({ size: 2, workerUrl });
+  afterAll(() => pool.close());
+
+  it('decomposes three channels on two workers, with the same results as the calling thread', async () => {
+    const channels = await astronautChannels();
+    const copies = channels.map((c) => Float32Array.from(c.data));
+    const stagesSeen: string[] = [];
+    const progress: number[] = [];
+    const results = await pool.decompose(channels, {
+      stages: [16, 48],
+      seed: 3,
+      onStage: (channel, stage, result) => stagesSeen.push(`${channel}:${stage}:${result.rank}`),
+      onProgress: (fraction) => progress.push(fraction),
+    });
+    expect(results).toHaveLength(3);
+    expect(stagesSeen.sort()).toEqual(['0:0:16', '0:1:48', '1:0:16', '1:1:48', '2:0:16', '2:1:48']);
+    expect(progress.at(-1)).toBe(1);
+    channels.forEach((channel, index) => expect(channel.data).toEqual(copies[index]));
+    for (let index = 0; index < 3; index++) {
+      // The pool seeds channel i with seed + 1000·i.
+      const local = await progressiveTruncatedSvd(channels[index], { stages: [16, 48], seed: 3 + 1000 * index });
+      expect(results[index].rank).toBe(local.rank);
+      expect(results[index].sigma).toEqual(local.sigma);
+      expect(results[index].u.data).toEqual(local.u.data);
+    }
+  });
+
+  it('abort rejects at once, and the pool works again afterwards', async () => {
+    const big: Matrix = { rows: 2000, cols: 2500, data: new Float32Array(2000 * 2500).map((_, i) => (i * 7919) % 251) };
+    const controller = new AbortController();
+    const run = pool.decompose([big, big, big], { stages: [256], signal: controller.signal, kernels: 'plain' });
+    setTimeout(() => controller.abort(), 200);
+    const started = performance.now();
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(performance.now() - started).toBeLessThan(200 + 250);
+    const channels = await astronautChannels();
+    const results = await pool.decompose(channels.slice(0, 2), { stages: [8] });
+    expect(results.map((r) => r.rank)).toEqual([8, 8]);
+  });
+
+  it('passes engine errors through with their message', async () => {
+    const bad: Matrix = { rows: 2, cols: 2, data: Float32Array.of(1, NaN, 3, 4) };
+    await expect(pool.decompose([bad], { stages: [1] })).rejects.toThrow(/NaN at row 0, column 1/);
+  });
+});

@@ -13,8 +13,28 @@
  */
 export type KernelKind = 'simd' | 'plain';
 
+/**
+ * Float64 vector operations for the small dense problems, on one float64 arena; operands are
+ * element offsets into it.
+ */
+export interface DenseKernels {
+  /** A zeroed arena of `count` float64 values; views from an earlier call become invalid. */
+  allocate(count: number): Float64Array;
+  /** Σ x[i]·y[i] */
+  dot(x: number, y: number, n: number): number;
+  /** y[i] += alpha·x[i] */
+  axpy(alpha: number, x: number, y: number, n: number): void;
+  /** returns Σ t[i]·d[i], and e[i] += f·t[i] */
+  dotAxpy(t: number, d: number, e: number, n: number, f: number): number;
+  /** t[i] −= f·e[i] + g·d[i] */
+  rank2Update(t: number, e: number, d: number, n: number, f: number, g: number): void;
+  /** (x, y) ← (c·x − s·y, s·x + c·y) */
+  rotate(x: number, y: number, n: number, c: number, s: number): void;
+}
+
 export interface KernelBackend {
   readonly kind: KernelKind;
+  readonly dense: DenseKernels;
   /**
    * Provides a zeroed workspace of `floats` float32 values; the thin operands of later calls
    * have at most `maxThinColumns` columns. Views from an earlier call become invalid.
@@ -32,8 +52,56 @@ export interface KernelBackend {
   ): void;
 }
 
+export class PlainDenseKernels implements DenseKernels {
+  #arena = new Float64Array(0);
+
+  allocate(count: number): Float64Array {
+    this.#arena = new Float64Array(count);
+    return this.#arena;
+  }
+
+  dot(x: number, y: number, n: number): number {
+    const v = this.#arena;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += v[x + i] * v[y + i];
+    return sum;
+  }
+
+  axpy(alpha: number, x: number, y: number, n: number): void {
+    const v = this.#arena;
+    for (let i = 0; i < n; i++) v[y + i] += alpha * v[x + i];
+  }
+
+  dotAxpy(t: number, d: number, e: number, n: number, f: number): number {
+    const v = this.#arena;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const value = v[t + i];
+      sum += value * v[d + i];
+      v[e + i] += f * value;
+    }
+    return sum;
+  }
+
+  rank2Update(t: number, e: number, d: number, n: number, f: number, g: number): void {
+    const v = this.#arena;
+    for (let i = 0; i < n; i++) v[t + i] -= f * v[e + i] + g * v[d + i];
+  }
+
+  rotate(x: number, y: number, n: number, c: number, s: number): void {
+    const v = this.#arena;
+    for (let i = 0; i < n; i++) {
+      const xv = v[x + i];
+      const yv = v[y + i];
+      v[x + i] = c * xv - s * yv;
+      v[y + i] = s * xv + c * yv;
+    }
+  }
+}
+
 export class PlainKernels implements KernelBackend {
   readonly kind = 'plain' as const;
+  readonly dense: DenseKernels = new PlainDenseKernels();
   #heap = new Float32Array(0);
   #rowAccumulator = new Float64Array(0);
   #blockAccumulator = new Float64Array(0);
@@ -108,18 +176,69 @@ interface KernelExports {
     a: number, lda: number, m: number, k: number, y: number, ldy: number, n: number,
     out: number, ldo: number, accumulate: number, panel: number,
   ): void;
+  dot64(x: number, y: number, n: number): number;
+  axpy64(alpha: number, x: number, y: number, n: number): void;
+  dotAxpy64(t: number, d: number, e: number, n: number, f: number): number;
+  rank2Update64(t: number, e: number, d: number, n: number, f: number, g: number): void;
+  rotate64(x: number, y: number, n: number, c: number, s: number): void;
+}
+
+/** The float64 kernels on their own WebAssembly instance, so their arena never moves the float32 workspace. */
+class SimdDenseKernels implements DenseKernels {
+  readonly #exports: KernelExports;
+  #base = 0;
+
+  constructor(instance: WebAssembly.Instance) {
+    this.#exports = instance.exports as unknown as KernelExports;
+  }
+
+  allocate(count: number): Float64Array {
+    const memory = this.#exports.memory;
+    const base = (this.#exports.heapBase() + 63) & ~63;
+    const bytesNeeded = base + 8 * count;
+    const have = memory.buffer.byteLength;
+    if (bytesNeeded > have) memory.grow(Math.ceil((bytesNeeded - have) / PAGE_BYTES));
+    this.#base = base;
+    const view = new Float64Array(memory.buffer, base, count);
+    view.fill(0);
+    return view;
+  }
+
+  dot(x: number, y: number, n: number): number {
+    return this.#exports.dot64(this.#base + 8 * x, this.#base + 8 * y, n);
+  }
+
+  axpy(alpha: number, x: number, y: number, n: number): void {
+    this.#exports.axpy64(alpha, this.#base + 8 * x, this.#base + 8 * y, n);
+  }
+
+  dotAxpy(t: number, d: number, e: number, n: number, f: number): number {
+    const b = this.#base;
+    return this.#exports.dotAxpy64(b + 8 * t, b + 8 * d, b + 8 * e, n, f);
+  }
+
+  rank2Update(t: number, e: number, d: number, n: number, f: number, g: number): void {
+    const b = this.#base;
+    this.#exports.rank2Update64(b + 8 * t, b + 8 * e, b + 8 * d, n, f, g);
+  }
+
+  rotate(x: number, y: number, n: number, c: number, s: number): void {
+    this.#exports.rotate64(this.#base + 8 * x, this.#base + 8 * y, n, c, s);
+  }
 }
 
 const PAGE_BYTES = 65536;
 
 export class SimdKernels implements KernelBackend {
   readonly kind = 'simd' as const;
+  readonly dense: DenseKernels;
   readonly #exports: KernelExports;
   #base = 0; // byte address of workspace element 0
   #panel = 0; // byte address of the packing scratch
 
-  constructor(instance: WebAssembly.Instance) {
+  constructor(instance: WebAssembly.Instance, denseInstance: WebAssembly.Instance) {
     this.#exports = instance.exports as unknown as KernelExports;
+    this.dense = new SimdDenseKernels(denseInstance);
   }
 
   allocate(floats: number, maxThinColumns: number): Float32Array {
@@ -197,5 +316,6 @@ export async function createKernels(kind: KernelKind | 'auto' = 'auto'): Promise
     if (kind === 'simd') throw new Error('WebAssembly SIMD128 is not supported on this platform');
     return new PlainKernels();
   }
-  return new SimdKernels(await WebAssembly.instantiate(module, {}));
+  const [products, dense] = await Promise.all([WebAssembly.instantiate(module, {}), WebAssembly.instantiate(module, {})]);
+  return new SimdKernels(products, dense);
 }

@@ -94,3 +94,35 @@ describe('kernel selection', () => {
     expect((await createKernels('plain')).kind).toBe('plain');
   });
 });
+
+describe.each(['simd', 'plain'] as const)('symmetricEigen on %s dense kernels', (kind) => {
+  it.each([1, 2, 7, 96])('n = %i: A·x = λ·x, orthonormal vectors, descending values', async (n) => {
+    const { symmetricEigen } = await import('../../core/linalg/symmetric-eigen.js');
+    const kernels = await createKernels(kind);
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) {
+      const value = Math.sin(i * 7 + j * 3) + (i === j ? 2 : 0);
+      a[i * n + j] = value;
+      a[j * n + i] = value;
+    }
+    const copy = Float64Array.from(a);
+    const { values, vectors } = await symmetricEigen(a, n, undefined, kernels.dense);
+    expect(a).toEqual(copy);
+    let trace = 0;
+    for (let i = 0; i < n; i++) trace += a[i * n + i];
+    expect(values.reduce((sum, value) => sum + value, 0)).toBeCloseTo(trace, 10);
+    for (let i = 0; i < n; i++) {
+      if (i > 0) expect(values[i]).toBeLessThanOrEqual(values[i - 1]);
+      for (let r = 0; r < n; r++) {
+        let sum = 0;
+        for (let c = 0; c < n; c++) sum += a[r * n + c] * vectors[i * n + c];
+        expect(Math.abs(sum - values[i] * vectors[i * n + r])).toBeLessThan(1e-12);
+      }
+      for (let j = 0; j <= i; j++) {
+        let dot = 0;
+        for (let c = 0; c < n; c++) dot += vectors[i * n + c] * vectors[j * n + c];
+        expect(Math.abs(dot - (i === j ? 1 : 0))).toBeLessThan(1e-12);
+      }
+    }
+  });
+});

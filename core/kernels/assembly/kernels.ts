@@ -200,3 +200,95 @@ export function gemmTN(
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Float64 vector kernels for the small dense problems (the eigenproblem of the projected matrix,
+// its Gram matrix). Pointers are byte addresses of float64 arrays; two lanes per f64x2.
+
+/** Σ x[i]·y[i] */
+export function dot64(x: usize, y: usize, n: i32): f64 {
+  let acc0 = f64x2.splat(0);
+  let acc1 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 3;
+    acc0 = f64x2.add(acc0, f64x2.mul(v128.load(x + o), v128.load(y + o)));
+    acc1 = f64x2.add(acc1, f64x2.mul(v128.load(x + o, 16), v128.load(y + o, 16)));
+  }
+  const acc = f64x2.add(acc0, acc1);
+  let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  for (; i < n; i++) sum += load<f64>(x + (<usize>i << 3)) * load<f64>(y + (<usize>i << 3));
+  return sum;
+}
+
+/** y[i] += alpha·x[i] */
+export function axpy64(alpha: f64, x: usize, y: usize, n: i32): void {
+  const a = f64x2.splat(alpha);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const o = <usize>i << 3;
+    v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(a, v128.load(x + o))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    store<f64>(y + o, load<f64>(y + o) + alpha * load<f64>(x + o));
+  }
+}
+
+/** returns Σ t[i]·d[i] and does e[i] += f·t[i] (the symmetric matrix–vector step of tridiagonalization) */
+export function dotAxpy64(t: usize, d: usize, e: usize, n: i32, f: f64): f64 {
+  const vf = f64x2.splat(f);
+  let acc = f64x2.splat(0);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const o = <usize>i << 3;
+    const tv = v128.load(t + o);
+    acc = f64x2.add(acc, f64x2.mul(tv, v128.load(d + o)));
+    v128.store(e + o, f64x2.add(v128.load(e + o), f64x2.mul(vf, tv)));
+  }
+  let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    const tv = load<f64>(t + o);
+    sum += tv * load<f64>(d + o);
+    store<f64>(e + o, load<f64>(e + o) + f * tv);
+  }
+  return sum;
+}
+
+/** t[i] -= f·e[i] + g·d[i] (the rank-two update of tridiagonalization) */
+export function rank2Update64(t: usize, e: usize, d: usize, n: i32, f: f64, g: f64): void {
+  const vf = f64x2.splat(f);
+  const vg = f64x2.splat(g);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const o = <usize>i << 3;
+    const update = f64x2.add(f64x2.mul(vf, v128.load(e + o)), f64x2.mul(vg, v128.load(d + o)));
+    v128.store(t + o, f64x2.sub(v128.load(t + o), update));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    store<f64>(t + o, load<f64>(t + o) - (f * load<f64>(e + o) + g * load<f64>(d + o)));
+  }
+}
+
+/** Plane rotation of two rows: (x, y) ← (c·x − s·y, s·x + c·y) */
+export function rotate64(x: usize, y: usize, n: i32, c: f64, s: f64): void {
+  const vc = f64x2.splat(c);
+  const vs = f64x2.splat(s);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const o = <usize>i << 3;
+    const xv = v128.load(x + o);
+    const yv = v128.load(y + o);
+    v128.store(x + o, f64x2.sub(f64x2.mul(vc, xv), f64x2.mul(vs, yv)));
+    v128.store(y + o, f64x2.add(f64x2.mul(vs, xv), f64x2.mul(vc, yv)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    const xv = load<f64>(x + o);
+    const yv = load<f64>(y + o);
+    store<f64>(x + o, c * xv - s * yv);
+    store<f64>(y + o, s * xv + c * yv);
+  }
+}

@@ -23,7 +23,7 @@
 import type { Matrix, TruncatedSvd } from '../types.js';
 import type { KernelBackend } from '../kernels/backend.js';
 import { SeededRandom } from '../linalg/random.js';
-import { symmetricEigen } from '../linalg/symmetric-eigen.js';
+import { symmetricEigenInPlace } from '../linalg/symmetric-eigen.js';
 import type { WorkTracker } from './work.js';
 
 export interface LanczosPlan {
@@ -38,9 +38,9 @@ export interface LanczosInput {
   rank: number;
   plan: LanczosPlan;
   seed: number;
-  /** Columns (cols × count) to include in the start block, e.g. V of an earlier, lower-rank stage. */
-  startVectors?: Matrix;
   frobeniusNormSquared: number;
+  /** Mean of the entries of a. */
+  mean: number;
   /** σ at or below this fraction of σ₁ count as numerically zero. */
   relativeRankTolerance: number;
 }
@@ -95,9 +95,7 @@ export async function blockLanczosSvd(
   // term μ·𝟙(𝟙ᵀX) in float64. For a photo σ₁ is mostly the mean brightness, so ‖C‖ is several
   // times smaller than ‖A‖, and with it the float32 rounding of every product; and since pixel
   // values are integers, C is exact in float32 and C + μ𝟙𝟙ᵀ is A exactly.
-  let total = 0;
-  for (let i = 0; i < a.data.length; i++) total += a.data[i];
-  const shift = Math.round(total / a.data.length);
+  const shift = Math.round(input.mean);
   for (let i = 0; i < a.data.length; i++) ws[offA + i] = a.data[i] - shift;
   const columnSums = (x: number, ldx: number, n: number): Float64Array => {
     const sums = new Float64Array(b);
@@ -114,6 +112,16 @@ export async function blockLanczosSvd(
       for (let c = 0; c < b; c++) ws[row + c] += shift * sums[c];
     }
   };
+
+  // Float64 arena for the small problem: M (s × (s+b)), M·Mᵀ (s × s, then its eigenvectors),
+  // two s-vectors for the eigensolver, and V_Mᵀ (rank × (s+b)).
+  const dense = backend.dense;
+  const offM = 0;
+  const offGram = offM + s * sb;
+  const offDiagonal = offGram + s * s;
+  const offOffDiagonal = offDiagonal + s;
+  const offVmT = offOffDiagonal + s;
+  const arena = dense.allocate(offVmT + rank * sb);
 
   const checkpoint = tracker.checkpoint;
   const chunk = chunkMultiplyAdds(backend);
@@ -252,18 +260,14 @@ export async function blockLanczosSvd(
   const absoluteFloor = Math.sqrt(input.frobeniusNormSquared) * 2 ** -40;
   const thresholds = (norms: Float64Array) => norms.map((norm) => Math.max(norm * deflation, absoluteFloor));
 
-  // Start block: the given start vectors, then Gaussian columns.
+  // Start block: Gaussian columns.
   const random = new SeededRandom(input.seed);
-  const warm = input.startVectors ? Math.min(input.startVectors.cols, Math.floor(b / 2)) : 0;
   for (let r = 0; r < cols; r++) {
     const row = offQ + r * sb;
-    for (let c = 0; c < b; c++) {
-      ws[row + c] = c < warm ? input.startVectors!.data[r * input.startVectors!.cols + c] : random.nextNormal();
-    }
+    for (let c = 0; c < b; c++) ws[row + c] = random.nextNormal();
   }
   await orthonormalize(offQ, sb, cols, new Float64Array(b).fill(absoluteFloor));
 
-  const projected = new Float64Array(s * sb); // M, s × (s + b)
   for (let j = 0; j < steps; j++) {
     const pj = offP + j * b;
     await multiplyA(offQ + j * b, sb, offW, b);
@@ -281,29 +285,24 @@ export async function blockLanczosSvd(
     // Aᵀ P_j = Q[:, 0:known] · coefficients + Q_{j+1} · residual, so row (j·b + i) of M holds
     // column i of both, transposed.
     for (let i = 0; i < b; i++) {
-      const row = (j * b + i) * sb;
-      for (let c = 0; c < known; c++) projected[row + c] = coefficients[c * b + i];
-      for (let c = 0; c < b; c++) projected[row + known + c] = residual[c * b + i];
+      const row = offM + (j * b + i) * sb;
+      for (let c = 0; c < known; c++) arena[row + c] = coefficients[c * b + i];
+      for (let c = 0; c < b; c++) arena[row + known + c] = residual[c * b + i];
     }
   }
 
-  // SVD of M through the eigenproblem of M Mᵀ (s × s).
-  const gram = new Float64Array(s * s);
+  // SVD of M through the eigenproblem of M Mᵀ (s × s); row block j of M ends at column (j + 2)·b.
+  const rowLength = (i: number) => (Math.floor(i / b) + 2) * b;
   for (let i = 0; i < s; i++) {
-    const rowI = i * sb;
-    const lengthI = (Math.floor(i / b) + 2) * b; // row block j of M ends at column (j + 2)·b
     for (let k = 0; k <= i; k++) {
-      const rowK = k * sb;
-      const length = Math.min(lengthI, (Math.floor(k / b) + 2) * b);
-      let sum = 0;
-      for (let c = 0; c < length; c++) sum += projected[rowI + c] * projected[rowK + c];
-      gram[i * s + k] = sum;
-      gram[k * s + i] = sum;
+      const sum = dense.dot(offM + i * sb, offM + k * sb, Math.min(rowLength(i), rowLength(k)));
+      arena[offGram + i * s + k] = sum;
+      arena[offGram + k * s + i] = sum;
     }
     if ((i & 31) === 0) await checkpoint();
   }
-  const eigen = await symmetricEigen(gram, s, checkpoint);
-  const sigmaAll = Array.from(eigen.values, (value) => Math.sqrt(Math.max(0, value)));
+  const order = await symmetricEigenInPlace(dense, { arena, matrix: offGram, diagonal: offDiagonal, offDiagonal: offOffDiagonal }, s, checkpoint);
+  const sigmaAll = order.map((index) => Math.sqrt(Math.max(0, arena[offDiagonal + index])));
   const cutoff = sigmaAll[0] * input.relativeRankTolerance;
   let kept = 0;
   while (kept < rank && sigmaAll[kept] > cutoff && Number.isFinite(sigmaAll[kept])) kept++;
@@ -311,18 +310,17 @@ export async function blockLanczosSvd(
   // U_M (s × r8) and V_M = Mᵀ U_M Σ⁻¹ ((s+b) × r8) into the workspace, padded with zeros.
   ws.fill(0, offUm, offUm + s * r8);
   ws.fill(0, offVm, offVm + sb * r8);
-  const vm = new Float64Array(sb * kept);
   for (let i = 0; i < kept; i++) {
-    const vector = eigen.vectors.subarray(i * s, i * s + s);
+    const vector = offGram + order[i] * s;
+    const target = offVmT + i * sb;
     for (let r = 0; r < s; r++) {
-      ws[offUm + r * r8 + i] = vector[r];
-      const weight = vector[r] / sigmaAll[i];
-      if (weight === 0) continue;
-      const row = r * sb;
-      for (let c = 0; c < sb; c++) vm[c * kept + i] += projected[row + c] * weight;
+      const value = arena[vector + r];
+      ws[offUm + r * r8 + i] = value;
+      if (value !== 0) dense.axpy(value / sigmaAll[i], offM + r * sb, target, rowLength(r));
     }
+    for (let c = 0; c < sb; c++) ws[offVm + c * r8 + i] = arena[target + c];
+    if ((i & 31) === 0) await checkpoint();
   }
-  for (let c = 0; c < sb; c++) for (let i = 0; i < kept; i++) ws[offVm + c * r8 + i] = vm[c * kept + i];
   await checkpoint();
   backend.gemmNN(offP, s, rows, s, offUm, r8, r8, offU, r8, 1, false);
   await checkpoint();

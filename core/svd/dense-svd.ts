@@ -8,6 +8,7 @@
 import type { Matrix, TruncatedSvd } from '../types.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import type { WorkTracker } from './work.js';
+import type { DenseKernels } from '../kernels/backend.js';
 
 export function denseWork(rows: number, cols: number): number {
   const d = Math.min(rows, cols);
@@ -20,6 +21,7 @@ export async function denseSvd(
   frobeniusNormSquared: number,
   relativeRankTolerance: number,
   tracker: WorkTracker,
+  dense: DenseKernels,
 ): Promise<TruncatedSvd> {
   const { rows, cols, data } = a;
   const shortIsCols = cols <= rows;
@@ -39,14 +41,14 @@ export async function denseSvd(
       const row = j * d;
       for (let k = j; k < d; k++) gram[row + k] += value * line[k];
     }
-    if ((i & 63) === 63) {
-      tracker.advance(64 * d * d * 0.5);
+    if ((i & 7) === 7) {
+      tracker.advance(8 * d * d * 0.5);
       await tracker.checkpoint();
     }
   }
   for (let j = 0; j < d; j++) for (let k = 0; k < j; k++) gram[j * d + k] = gram[k * d + j];
 
-  const eigen = await symmetricEigen(gram, d, tracker.checkpoint);
+  const eigen = await symmetricEigen(gram, d, tracker.checkpoint, dense);
   tracker.advance(4 * d * d * d);
   const sigmaAll = Array.from(eigen.values, (value) => Math.sqrt(Math.max(0, value)));
   const cutoff = sigmaAll[0] * relativeRankTolerance;

@@ -50,6 +50,13 @@ export interface KernelBackend {
     y: number, ldy: number, n: number,
     out: number, ldo: number, accumulate: boolean,
   ): void;
+  /**
+   * Float64 view of `count` doubles at workspace offset `at` (in floats; even), for gemv64.
+   * Invalidated by allocate().
+   */
+  doubles(at: number, count: number): Float64Array;
+  /** y[r] = Σ_c A[r, c]·x[c] in float64: A float32 (rows × cols, ld lda); x, y doubles at float offsets. */
+  gemv64(a: number, lda: number, rows: number, cols: number, x: number, y: number): void;
 }
 
 export class PlainDenseKernels implements DenseKernels {
@@ -134,6 +141,22 @@ export class PlainKernels implements KernelBackend {
     }
   }
 
+  doubles(at: number, count: number): Float64Array {
+    return new Float64Array(this.#heap.buffer, this.#heap.byteOffset + 4 * at, count);
+  }
+
+  gemv64(a: number, lda: number, rows: number, cols: number, x: number, y: number): void {
+    const heap = this.#heap;
+    const xs = this.doubles(x, cols);
+    const ys = this.doubles(y, rows);
+    for (let r = 0; r < rows; r++) {
+      const row = a + r * lda;
+      let sum = 0;
+      for (let c = 0; c < cols; c++) sum += heap[row + c] * xs[c];
+      ys[r] = sum;
+    }
+  }
+
   gemmTN(
     a: number, lda: number, m: number, k: number,
     y: number, ldy: number, n: number,
@@ -181,6 +204,7 @@ interface KernelExports {
   dotAxpy64(t: number, d: number, e: number, n: number, f: number): number;
   rank2Update64(t: number, e: number, d: number, n: number, f: number, g: number): void;
   rotate64(x: number, y: number, n: number, c: number, s: number): void;
+  gemvF32F64(a: number, lda: number, rows: number, cols: number, x: number, y: number): void;
 }
 
 /** The float64 kernels on their own WebAssembly instance, so their arena never moves the float32 workspace. */
@@ -235,6 +259,7 @@ export class SimdKernels implements KernelBackend {
   readonly #exports: KernelExports;
   #base = 0; // byte address of workspace element 0
   #panel = 0; // byte address of the packing scratch
+  #used = false; // fresh WebAssembly memory is zeroed; reused memory must be cleared
 
   constructor(instance: WebAssembly.Instance, denseInstance: WebAssembly.Instance) {
     this.#exports = instance.exports as unknown as KernelExports;
@@ -254,7 +279,8 @@ export class SimdKernels implements KernelBackend {
     this.#base = base;
     this.#panel = (base + 4 * floats + 63) & ~63;
     const view = new Float32Array(memory.buffer, base, floats);
-    view.fill(0);
+    if (this.#used) view.fill(0);
+    this.#used = true;
     return view;
   }
 
@@ -278,6 +304,15 @@ export class SimdKernels implements KernelBackend {
     const b = this.#base;
     this.#exports.gemmTN(b + 4 * a, lda, m, k, b + 4 * y, ldy, n, b + 4 * out, ldo, accumulate ? 1 : 0, this.#panel);
     if (m === 0 && !accumulate) zeroRows(this.#exports.memory, b + 4 * out, k, n, ldo);
+  }
+
+  doubles(at: number, count: number): Float64Array {
+    return new Float64Array(this.#exports.memory.buffer, this.#base + 4 * at, count);
+  }
+
+  gemv64(a: number, lda: number, rows: number, cols: number, x: number, y: number): void {
+    const b = this.#base;
+    this.#exports.gemvF32F64(b + 4 * a, lda, rows, cols, b + 4 * x, b + 4 * y);
   }
 }
 

@@ -25,6 +25,7 @@ import type { KernelBackend } from '../kernels/backend.js';
 import { SeededRandom } from '../linalg/random.js';
 import { symmetricEigenInPlace } from '../linalg/symmetric-eigen.js';
 import type { WorkTracker } from './work.js';
+import { refineComponents } from './refine.js';
 
 export interface LanczosPlan {
   /** Columns per block, a multiple of 8. */
@@ -90,6 +91,9 @@ export async function blockLanczosSvd(
   const offVm = take(sb * r8);
   const offU = take(rows * r8);
   const offV = take(cols * r8);
+  next += next & 1; // float64 vectors for the Rayleigh quotients start on an even float offset
+  const offRayleighX = take(2 * cols);
+  const offRayleighY = take(2 * rows);
   const ws = backend.allocate(next, Math.max(b, r8));
   // The products run on C = A − μ·𝟙𝟙ᵀ with μ the mean rounded to an integer, plus the rank-one
   // term μ·𝟙(𝟙ᵀX) in float64. For a photo σ₁ is mostly the mean brightness, so ‖C‖ is several
@@ -330,11 +334,30 @@ export async function blockLanczosSvd(
   const v = new Float32Array(cols * kept);
   for (let r = 0; r < rows; r++) u.set(ws.subarray(offU + r * r8, offU + r * r8 + kept), r * kept);
   for (let r = 0; r < cols; r++) v.set(ws.subarray(offV + r * r8, offV + r * r8 + kept), r * kept);
-  return {
-    rank: kept,
-    sigma: Float64Array.from(sigmaAll.slice(0, kept)),
-    u: { rows, cols: kept, data: u },
-    v: { rows: cols, cols: kept, data: v },
-    frobeniusNormSquared: input.frobeniusNormSquared,
+  await checkpoint();
+  // uᵀAv = uᵀCv + μ(𝟙ᵀu)(𝟙ᵀv), with Cv in float64 over the exact float32 C in the workspace.
+  const rayleigh = (uColumn: Float64Array, vColumn: Float64Array) => {
+    backend.doubles(offRayleighX, cols).set(vColumn);
+    backend.gemv64(offA, cols, rows, cols, offRayleighX, offRayleighY);
+    const product = backend.doubles(offRayleighY, rows);
+    let total = 0;
+    let sumU = 0;
+    let sumV = 0;
+    for (let r = 0; r < rows; r++) {
+      total += uColumn[r] * product[r];
+      sumU += uColumn[r];
+    }
+    for (let c = 0; c < cols; c++) sumV += vColumn[c];
+    return total + shift * sumU * sumV;
   };
+  return refineComponents(
+    {
+      rank: kept,
+      sigma: Float64Array.from(sigmaAll.slice(0, kept)),
+      u: { rows, cols: kept, data: u },
+      v: { rows: cols, cols: kept, data: v },
+      frobeniusNormSquared: input.frobeniusNormSquared,
+    },
+    rayleigh,
+  );
 }

@@ -8,6 +8,7 @@
 import type { Matrix, TruncatedSvd } from '../types.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import type { WorkTracker } from './work.js';
+import { rayleighQuotientOf, refineComponents } from './refine.js';
 import type { DenseKernels } from '../kernels/backend.js';
 
 export function denseWork(rows: number, cols: number): number {
@@ -74,11 +75,11 @@ export async function denseSvd(
   }
   const longMatrix = { rows: long, cols: kept, data: longFactor };
   const shortMatrix = { rows: d, cols: kept, data: shortFactor };
-  return {
+  return refineComponents({
     rank: kept,
     sigma: Float64Array.from(sigmaAll.slice(0, kept)),
     u: shortIsCols ? longMatrix : shortMatrix,
     v: shortIsCols ? shortMatrix : longMatrix,
     frobeniusNormSquared,
-  };
+  }, rayleighQuotientOf(a));
 }

@@ -12,7 +12,25 @@ import type { Matrix, TruncatedSvd } from '../types.js';
 const MAX_REFINED = 4;
 const ENERGY_SHARE = 1e-4;
 
-export function refineComponents(a: Matrix, input: TruncatedSvd): TruncatedSvd {
+/** uᵀ A v in float64, for float64 vectors u (rows) and v (cols). */
+export type RayleighQuotient = (u: Float64Array, v: Float64Array) => number;
+
+/** A RayleighQuotient over a float32 matrix in plain TypeScript. */
+export function rayleighQuotientOf(a: Matrix): RayleighQuotient {
+  return (u, v) => {
+    const { rows, cols, data } = a;
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      const row = r * cols;
+      let sum = 0;
+      for (let c = 0; c < cols; c++) sum += data[row + c] * v[c];
+      total += u[r] * sum;
+    }
+    return total;
+  };
+}
+
+export function refineComponents(input: TruncatedSvd, rayleigh: RayleighQuotient): TruncatedSvd {
   const svd = { ...input, u: normalizeColumns(input.u), v: normalizeColumns(input.v) };
   const { rank, sigma, u, v } = svd;
   let count = 0;
@@ -26,29 +44,32 @@ export function refineComponents(a: Matrix, input: TruncatedSvd): TruncatedSvd {
   if (count === 0) return svd;
   const refinedU = orthonormalizeLeading(u, count);
   const refinedV = orthonormalizeLeading(v, count);
-  // A·v_i in float64 for the refined columns, one pass over A.
-  const { rows, cols, data } = a;
-  const rayleigh = new Float64Array(count);
-  const vColumns = Array.from({ length: count }, (_, i) => {
-    const column = new Float64Array(cols);
-    for (let c = 0; c < cols; c++) column[c] = refinedV.data[c * rank + i];
-    return column;
-  });
-  for (let r = 0; r < rows; r++) {
-    const row = r * cols;
-    for (let i = 0; i < count; i++) {
-      const column = vColumns[i];
-      let sum = 0;
-      for (let c = 0; c < cols; c++) sum += data[row + c] * column[c];
-      rayleigh[i] += refinedU.data[r * rank + i] * sum;
-    }
-  }
   const newSigma = Float64Array.from(sigma);
   for (let i = 0; i < count; i++) {
+    const uColumn = column(refinedU, i);
+    const vColumn = column(refinedV, i);
+    const quotient = rayleigh(uColumn, vColumn);
+    // The float32 vectors are unit only to ~1e-7, and for the mean-like first component the
+    // rounding errors of its nearly equal entries add up instead of cancelling. The σ that
+    // makes ‖A − σuvᵀ‖² = ‖A‖² − σ² hold exactly for the stored u, v solves
+    // σ²(‖u‖²‖v‖² + 1) = 2σ·uᵀAv.
+    const sigmaForIdentity = (2 * quotient) / (squaredNorm(uColumn) * squaredNorm(vColumn) + 1);
     // A sign flip cannot happen for a converged dominant pair; keep σ > 0 regardless.
-    if (rayleigh[i] > 0) newSigma[i] = rayleigh[i];
+    if (sigmaForIdentity > 0) newSigma[i] = sigmaForIdentity;
   }
   return { ...svd, sigma: newSigma, u: refinedU, v: refinedV };
+}
+
+function squaredNorm(x: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += x[i] * x[i];
+  return sum;
+}
+
+function column(m: Matrix, index: number): Float64Array {
+  const out = new Float64Array(m.rows);
+  for (let r = 0; r < m.rows; r++) out[r] = m.data[r * m.cols + index];
+  return out;
 }
 
 /** Copy of m with its first `count` columns orthonormalized (modified Gram–Schmidt, float64, twice). */

@@ -25,5 +25,5 @@ export {
   type ChannelCount,
   type BitDepth,
 } from './image/channels.js';
-export { SvdPool, type SvdWorker, type ChannelJob, type ChannelJobEvents, type DecomposeOptions } from './pool.js';
+export { SvdPool, type SvdWorker, type ChannelJob, type DecomposeOptions } from './pool.js';
 export { createKernels, simdAvailable, type KernelBackend, type KernelKind } from './kernels/backend.js';

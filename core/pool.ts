@@ -1,42 +1,51 @@
 /**
- * Decomposing the channels of an image in parallel. Each channel is an independent problem,
- * so the pool hands whole channels to workers, as many at once as it has workers. core/ starts
- * no threads: a host supplies `spawn`, which makes one worker (worker_threads in Node — see
- * electron/main/services/svd-pool.ts —, a Web Worker in the renderer), and this class does the
- * scheduling, progress, abort and restart that both hosts share.
+ * Decomposing the channels of an image in parallel. Channels are independent problems, and so
+ * are the progressive stages of one channel (each stage is a fresh run: warm starts were
+ * measured not to pay). The pool therefore queues (channel, stage) jobs stage by stage — every
+ * channel's rank-32 preview before any channel's rank 128 — and hands them to as many workers as
+ * it has. core/ starts no threads: a host supplies `spawn`, which makes one worker
+ * (worker_threads in Node — electron/main/services/svd-pool.ts —, a Web Worker in the renderer),
+ * and this class does the scheduling, progress, abort and restart that both hosts share.
  */
 import type { Matrix, TruncatedSvd } from './types.js';
 import { abortError } from './svd/work.js';
+import { lanczosWork } from './svd/block-lanczos.js';
+import { lanczosPlan } from './svd/truncated-svd.js';
+import { normalizeStages } from './svd/progressive.js';
 
-/** One channel's decomposition, as sent to a worker. */
+/** One decomposition, as sent to a worker. Workers must not modify `channel`. */
 export interface ChannelJob {
   channel: Matrix;
-  /** Ranks of the progressive stages, increasing; the last is the working rank. */
-  stages: number[];
+  rank: number;
   seed: number;
   kernels?: 'simd' | 'plain' | 'auto';
 }
 
-export interface ChannelJobEvents {
-  onProgress(fraction: number): void;
-  onStage(result: TruncatedSvd, stage: number): void;
-}
-
 /** A host's worker: runs one job at a time. */
 export interface SvdWorker {
-  run(job: ChannelJob, events: ChannelJobEvents): Promise<TruncatedSvd>;
+  run(job: ChannelJob, onProgress: (fraction: number) => void): Promise<TruncatedSvd>;
   /** Stops the worker at once, even in the middle of a job (whose promise then never settles). */
   terminate(): void;
 }
 
 export interface DecomposeOptions {
-  stages: number[];
+  /** Ranks of the progressive stages, increasing; the last is the working rank. */
+  stages: readonly number[];
+  /** Channel c, stage s runs with seed + 1000·c + s (as progressiveTruncatedSvd with seed + 1000·c). */
   seed?: number;
   kernels?: 'simd' | 'plain' | 'auto';
   signal?: AbortSignal;
-  /** Overall fraction done, 0…1, and each channel's own fraction. */
+  /** Overall fraction done, 0…1 (by estimated work), and each channel's own fraction. */
   onProgress?: (fraction: number, perChannel: readonly number[]) => void;
+  /** A stage of a channel is complete. Stages of one channel arrive in order. */
   onStage?: (channel: number, stage: number, result: TruncatedSvd) => void;
+}
+
+interface QueuedJob {
+  channel: number;
+  stage: number;
+  rank: number;
+  work: number;
 }
 
 export class SvdPool {
@@ -52,18 +61,30 @@ export class SvdPool {
   }
 
   /**
-   * Decomposes every channel (the matrices are not modified; workers get copies). Resolves
-   * with one result per channel, in order. On abort, the workers running this call are
-   * terminated (they are respawned lazily by later calls) and the promise rejects at once.
+   * Decomposes every channel (the matrices are not modified). Resolves with each channel's
+   * last stage, in channel order. On abort, the workers running this call are terminated
+   * (later calls respawn them) and the promise rejects at once.
    */
   decompose(channels: readonly Matrix[], options: DecomposeOptions): Promise<TruncatedSvd[]> {
     if (this.#closed) return Promise.reject(new Error('The SVD pool is closed'));
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(abortError(signal.reason));
+    let queue: QueuedJob[];
+    try {
+      queue = planJobs(channels, options.stages);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const stageCounts = channels.map((_, c) => queue.filter((job) => job.channel === c).length);
+    const channelWork = channels.map((_, c) => queue.filter((job) => job.channel === c).reduce((sum, job) => sum + job.work, 0));
+    const totalWork = channelWork.reduce((sum, work) => sum + work, 0);
+    const doneWork = new Array<number>(channels.length).fill(0);
+    const runningWork = new Array<number>(channels.length).fill(0);
     const results: TruncatedSvd[] = new Array(channels.length);
-    const progress = new Array<number>(channels.length).fill(0);
+    // Stages of one channel may finish out of order on different workers; deliver them in order.
+    const finished = channels.map(() => new Map<number, TruncatedSvd>());
+    const delivered = new Array<number>(channels.length).fill(0);
     const busy = new Set<SvdWorker>();
-    let nextChannel = 0;
     let settled = false;
 
     return new Promise<TruncatedSvd[]>((resolve, reject) => {
@@ -83,43 +104,48 @@ export class SvdPool {
       signal?.addEventListener('abort', onAbort, { once: true });
 
       const report = () => {
-        const total = progress.reduce((sum, value) => sum + value, 0) / Math.max(1, channels.length);
-        options.onProgress?.(total, progress);
+        if (!options.onProgress) return;
+        const perChannel = channels.map((_, c) => (channelWork[c] === 0 ? 1 : Math.min(1, (doneWork[c] + runningWork[c]) / channelWork[c])));
+        const done = doneWork.reduce((sum, work, c) => sum + work + runningWork[c], 0);
+        options.onProgress(totalWork === 0 ? 1 : Math.min(1, done / totalWork), perChannel);
+      };
+
+      const deliver = (channel: number) => {
+        const ready = finished[channel];
+        while (ready.has(delivered[channel])) {
+          const stage = delivered[channel];
+          const result = ready.get(stage)!;
+          ready.delete(stage);
+          delivered[channel]++;
+          if (delivered[channel] === stageCounts[channel]) results[channel] = result;
+          options.onStage?.(channel, stage, result);
+        }
       };
 
       const startNext = (worker: SvdWorker) => {
         if (settled) return;
-        if (nextChannel >= channels.length) {
+        const job = queue.shift();
+        if (!job) {
           this.#idle.push(worker);
           if (busy.size === 0) finish(null);
           return;
         }
-        const index = nextChannel++;
         busy.add(worker);
-        const source = channels[index];
-        const job: ChannelJob = {
-          channel: { rows: source.rows, cols: source.cols, data: Float32Array.from(source.data) },
-          stages: options.stages,
-          seed: (options.seed ?? 1) + 1000 * index,
-          kernels: options.kernels,
-        };
+        const { channel, stage, rank, work } = job;
         worker
-          .run(job, {
-            onProgress: (fraction) => {
-              if (settled) return;
-              progress[index] = fraction;
-              report();
-            },
-            onStage: (result, stage) => {
-              if (!settled) options.onStage?.(index, stage, result);
-            },
+          .run({ channel: channels[channel], rank, seed: (options.seed ?? 1) + 1000 * channel + stage, kernels: options.kernels }, (fraction) => {
+            if (settled) return;
+            runningWork[channel] = fraction * work;
+            report();
           })
           .then(
             (result) => {
               if (settled) return;
               busy.delete(worker);
-              results[index] = result;
-              progress[index] = 1;
+              runningWork[channel] = 0;
+              doneWork[channel] += work;
+              finished[channel].set(stage, result);
+              deliver(channel);
               report();
               startNext(worker);
             },
@@ -131,11 +157,11 @@ export class SvdPool {
           );
       };
 
-      if (channels.length === 0) {
+      if (queue.length === 0) {
         finish(null);
         return;
       }
-      const workers = Math.min(this.size, channels.length);
+      const workers = Math.min(this.size, queue.length);
       for (let i = 0; i < workers; i++) startNext(this.#idle.pop() ?? this.#spawn());
     });
   }
@@ -146,4 +172,19 @@ export class SvdPool {
     for (const worker of this.#idle) worker.terminate();
     this.#idle = [];
   }
+}
+
+/** Jobs stage-major: all channels' first stage, then all channels' second stage, … */
+function planJobs(channels: readonly Matrix[], stages: readonly number[]): QueuedJob[] {
+  const perChannel = channels.map((channel) => normalizeStages(stages, channel.rows, channel.cols));
+  const longest = Math.max(0, ...perChannel.map((list) => list.length));
+  const queue: QueuedJob[] = [];
+  for (let stage = 0; stage < longest; stage++) {
+    perChannel.forEach((list, channel) => {
+      if (stage >= list.length) return;
+      const { rows, cols } = channels[channel];
+      queue.push({ channel, stage, rank: list[stage], work: lanczosWork(rows, cols, lanczosPlan(list[stage])) });
+    });
+  }
+  return queue;
 }

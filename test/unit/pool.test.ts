@@ -33,11 +33,18 @@ describe('Node SVD pool', () => {
       onProgress: (fraction) => progress.push(fraction),
     });
     expect(results).toHaveLength(3);
-    expect(stagesSeen.sort()).toEqual(['0:0:16', '0:1:48', '1:0:16', '1:1:48', '2:0:16', '2:1:48']);
+    expect([...stagesSeen].sort()).toEqual(['0:0:16', '0:1:48', '1:0:16', '1:1:48', '2:0:16', '2:1:48']);
+    // Stage by stage: the first two jobs are two channels' rank-16 previews, and each
+    // channel's stages arrive in order.
+    expect(stagesSeen.slice(0, 2).every((event) => event.split(':')[1] === '0')).toBe(true);
+    for (const channel of ['0', '1', '2']) {
+      const own = stagesSeen.filter((event) => event.startsWith(channel + ':'));
+      expect(own.map((event) => event.split(':')[1])).toEqual(['0', '1']);
+    }
     expect(progress.at(-1)).toBe(1);
     channels.forEach((channel, index) => expect(channel.data).toEqual(copies[index]));
     for (let index = 0; index < 3; index++) {
-      // The pool seeds channel i with seed + 1000·i.
+      // The pool seeds channel i, stage s with seed + 1000·i + s, as progressiveTruncatedSvd does with seed + 1000·i.
       const local = await progressiveTruncatedSvd(channels[index], { stages: [16, 48], seed: 3 + 1000 * index });
       expect(results[index].rank).toBe(local.rank);
       expect(results[index].sigma).toEqual(local.sigma);

@@ -1,16 +1,17 @@
 /**
  * The Node implementation of core's pool interface: one worker_threads Worker per core (two on
- * a two-core machine), each running core's progressive SVD on whole channels. Used by the
- * command line and the Electron main process.
+ * a two-core machine), each running core's truncated SVD on one (channel, stage) job at a time.
+ * Channels go to the workers in SharedArrayBuffers, copied once per channel and shared by every
+ * job and worker, so a 12 MP photo is not copied per stage. Used by the command line and the
+ * Electron main process.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { SvdPool, type ChannelJob, type ChannelJobEvents, type SvdWorker, type TruncatedSvd } from '../../../core/index.js';
+import { SvdPool, type ChannelJob, type Matrix, type SvdWorker, type TruncatedSvd } from '../../../core/index.js';
 
 export type WorkerReply =
   | { type: 'progress'; fraction: number }
-  | { type: 'stage'; stage: number; result: TruncatedSvd }
-  | { type: 'done'; stage: number; result: TruncatedSvd }
+  | { type: 'done'; result: TruncatedSvd }
   | { type: 'error'; name: string; message: string };
 
 export interface NodeSvdPoolOptions {
@@ -20,9 +21,23 @@ export interface NodeSvdPoolOptions {
   workerUrl?: URL;
 }
 
+/** Shared copies of the channels, by the caller's array (a channel is copied once, not per job). */
+const sharedChannels = new WeakMap<Float32Array, Float32Array>();
+
+function shared(channel: Matrix): Matrix {
+  if (channel.data.buffer instanceof SharedArrayBuffer) return channel;
+  let data = sharedChannels.get(channel.data);
+  if (!data) {
+    data = new Float32Array(new SharedArrayBuffer(channel.data.byteLength));
+    data.set(channel.data);
+    sharedChannels.set(channel.data, data);
+  }
+  return { rows: channel.rows, cols: channel.cols, data };
+}
+
 class NodeSvdWorker implements SvdWorker {
   readonly #worker: Worker;
-  #pending: { events: ChannelJobEvents; resolve(result: TruncatedSvd): void; reject(error: Error): void } | null = null;
+  #pending: { onProgress(fraction: number): void; resolve(result: TruncatedSvd): void; reject(error: Error): void } | null = null;
 
   constructor(url: URL) {
     this.#worker = new Worker(url);
@@ -32,12 +47,12 @@ class NodeSvdWorker implements SvdWorker {
     this.#worker.on('exit', (code) => this.#fail(new Error(`The SVD worker stopped (exit code ${code})`)));
   }
 
-  run(job: ChannelJob, events: ChannelJobEvents): Promise<TruncatedSvd> {
+  run(job: ChannelJob, onProgress: (fraction: number) => void): Promise<TruncatedSvd> {
     if (this.#pending) return Promise.reject(new Error('This SVD worker is busy'));
     return new Promise<TruncatedSvd>((resolve, reject) => {
-      this.#pending = { events, resolve, reject };
+      this.#pending = { onProgress, resolve, reject };
       this.#worker.ref();
-      this.#worker.postMessage(job, [job.channel.data.buffer as ArrayBuffer]);
+      this.#worker.postMessage({ ...job, channel: shared(job.channel) });
     });
   }
 
@@ -51,13 +66,9 @@ class NodeSvdWorker implements SvdWorker {
     if (!pending) return;
     switch (reply.type) {
       case 'progress':
-        pending.events.onProgress(reply.fraction);
-        break;
-      case 'stage':
-        pending.events.onStage(reply.result, reply.stage);
+        pending.onProgress(reply.fraction);
         break;
       case 'done':
-        pending.events.onStage(reply.result, reply.stage);
         this.#settle();
         pending.resolve(reply.result);
         break;

@@ -1,0 +1,248 @@
+/**
+ * Reading .svd files. Every file is treated as hostile: each header field is checked against
+ * the format's limits before anything is allocated, every allocation is derived from the
+ * validated header, the payload is inflated in small pieces so it can never grow past the
+ * length the header declares, and any failure is an SvdFormatError with a `code` and a message
+ * that says what is wrong.
+ */
+import { Inflate } from 'fflate';
+import type { PixelImage } from '../image/channels.js';
+import { mergeChannels } from '../image/channels.js';
+import { reconstruct } from '../image/reconstruct.js';
+import type { TruncatedSvd } from '../types.js';
+import {
+  CHANNEL_ENTRY_BYTES,
+  CHECKSUM_BYTES,
+  DEFAULT_MAX_PIXELS,
+  FIXED_HEADER_BYTES,
+  FORMAT_VERSION,
+  MAGIC,
+  MAX_SIDE,
+  SvdFormatError,
+  colourChannelCount,
+  crc32,
+  hasAlpha,
+  lowRankChannelCount,
+  maxInflatedBytes,
+  type AlphaStorage,
+  type SvdFileHeader,
+} from './format.js';
+import { dequantizeInto } from './quantize.js';
+import { DELTA_BIT, WIDTH_OF_CODE, decodeVector, readAlphaPlane } from './vector-coding.js';
+
+export interface DecodeOptions {
+  /** Largest width · height accepted (default 2^28). */
+  maxPixels?: number;
+}
+
+export interface DecodedSvd {
+  header: SvdFileHeader;
+  /** The dequantized decomposition of each low-rank channel (colour channels, then alpha if low rank). */
+  channels: TruncatedSvd[];
+  /** The alpha plane, when stored losslessly. */
+  alphaPlane?: Uint8Array | Uint16Array;
+}
+
+/** Compressed input is inflated this many bytes at a time: at most ~1,032× that comes out per step. */
+const INFLATE_PIECE = 4096;
+
+/** Parses and checks the header and the checksum; inflates nothing. */
+export function readSvdHeader(bytes: Uint8Array, options: DecodeOptions = {}): SvdFileHeader {
+  if (!(bytes instanceof Uint8Array)) throw new SvdFormatError('header', 'A .svd file must be given as bytes');
+  if (bytes.length < MAGIC.length || MAGIC.some((value, i) => bytes[i] !== value)) {
+    throw new SvdFormatError('magic', 'This is not a .svd file (its first bytes are not the .svd signature)');
+  }
+  if (bytes.length < FIXED_HEADER_BYTES + CHECKSUM_BYTES) {
+    throw new SvdFormatError('truncated', `The file is truncated: ${bytes.length} bytes, shorter than a .svd header`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint16(8, true);
+  if (version !== FORMAT_VERSION) {
+    throw new SvdFormatError('version', `This .svd file is version ${version}; this reader understands version ${FORMAT_VERSION}`);
+  }
+  const channels = view.getUint8(10);
+  if (channels < 1 || channels > 4) throw new SvdFormatError('header', `The header says ${channels} channels; a .svd image has 1 to 4`);
+  const colorSpaceCode = view.getUint8(11);
+  if (colorSpaceCode === 1) throw new SvdFormatError('header', 'This file stores YCbCr channels, which this version of SVD Studio cannot decode');
+  if (colorSpaceCode !== 0) throw new SvdFormatError('header', `Unknown colour space ${colorSpaceCode}`);
+  const width = view.getUint32(12, true);
+  const height = view.getUint32(16, true);
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if (width < 1 || height < 1 || width > MAX_SIDE || height > MAX_SIDE) {
+    throw new SvdFormatError('dimensions', `The header says ${width} × ${height} pixels; each side must be 1…${MAX_SIDE}`);
+  }
+  if (width * height > maxPixels) {
+    throw new SvdFormatError('dimensions', `The image would be ${width} × ${height} = ${width * height} pixels, above the limit of ${maxPixels}`);
+  }
+  const bitDepth = view.getUint8(20);
+  if (bitDepth !== 8 && bitDepth !== 16) throw new SvdFormatError('header', `The header says ${bitDepth}-bit samples; only 8 and 16 are valid`);
+  const alphaCode = view.getUint8(21);
+  const alpha: AlphaStorage | undefined = hasAlpha(channels)
+    ? ({ 1: 'lossless', 2: 'low-rank' } as const)[alphaCode as 1 | 2]
+    : alphaCode === 0 ? 'none' : undefined;
+  if (!alpha) throw new SvdFormatError('header', `Alpha storage ${alphaCode} is not valid for a ${channels}-channel image`);
+  const flags = view.getUint16(22, true);
+  if (flags !== 0) throw new SvdFormatError('header', `Unknown header flags 0x${flags.toString(16)}`);
+  const payloadBytes = view.getUint32(24, true);
+  const inflatedBytes = view.getUint32(28, true);
+  const lowRankCount = lowRankChannelCount(channels, alpha);
+  const payloadOffset = FIXED_HEADER_BYTES + CHANNEL_ENTRY_BYTES * lowRankCount;
+  const expectedLength = payloadOffset + payloadBytes + CHECKSUM_BYTES;
+  if (bytes.length < expectedLength) {
+    throw new SvdFormatError('truncated', `The file is truncated: it has ${bytes.length} bytes, its header describes ${expectedLength}`);
+  }
+  if (bytes.length > expectedLength) {
+    throw new SvdFormatError('header', `The file has ${bytes.length - expectedLength} bytes after its end`);
+  }
+  const stored = view.getUint32(bytes.length - CHECKSUM_BYTES, true);
+  const computed = crc32(bytes, 0, bytes.length - CHECKSUM_BYTES);
+  if (stored !== computed) {
+    throw new SvdFormatError('checksum', `The file is damaged: its checksum is ${hex(stored)}, its contents give ${hex(computed)}`);
+  }
+  const shortSide = Math.min(width, height);
+  const lowRank: { rank: number; step: number }[] = [];
+  for (let c = 0; c < lowRankCount; c++) {
+    const offset = FIXED_HEADER_BYTES + CHANNEL_ENTRY_BYTES * c;
+    const rank = view.getUint16(offset, true);
+    const reserved = view.getUint16(offset + 2, true);
+    const step = view.getFloat32(offset + 4, true);
+    if (rank > shortSide) throw new SvdFormatError('rank', `Channel ${c} claims rank ${rank}, above min(width, height) = ${shortSide}`);
+    if (reserved !== 0) throw new SvdFormatError('header', `Channel ${c}'s reserved field is not zero`);
+    if (!(step > 0) || !Number.isFinite(step)) throw new SvdFormatError('header', `Channel ${c}'s quantization step ${step} is not a positive number`);
+    lowRank.push({ rank, step });
+  }
+  const header: SvdFileHeader = {
+    version,
+    width,
+    height,
+    channels: channels as 1 | 2 | 3 | 4,
+    colorSpace: 'rgb',
+    bitDepth,
+    alpha,
+    lowRank,
+    payloadBytes,
+    inflatedBytes,
+    payloadOffset,
+    fileBytes: bytes.length,
+  };
+  const limit = maxInflatedBytes(header);
+  if (inflatedBytes > limit) {
+    throw new SvdFormatError('header', `The header declares a payload of ${inflatedBytes} bytes; its ranks allow at most ${limit}`);
+  }
+  return header;
+}
+
+/** Checks and decodes a whole .svd file. */
+export function decodeSvd(bytes: Uint8Array, options: DecodeOptions = {}): DecodedSvd {
+  const header = readSvdHeader(bytes, options);
+  const payload = inflateBounded(bytes.subarray(header.payloadOffset, header.payloadOffset + header.payloadBytes), header.inflatedBytes);
+  return parsePayload(header, payload);
+}
+
+function inflateBounded(compressed: Uint8Array, declared: number): Uint8Array {
+  const out = new Uint8Array(declared);
+  let written = 0;
+  let finished = false;
+  const inflater = new Inflate((chunk, final) => {
+    if (written + chunk.length > declared) {
+      throw new SvdFormatError('overflow', `The payload inflates past the ${declared} bytes its header declares`);
+    }
+    out.set(chunk, written);
+    written += chunk.length;
+    if (final) finished = true;
+  });
+  try {
+    for (let at = 0; at < compressed.length; at += INFLATE_PIECE) {
+      const end = Math.min(compressed.length, at + INFLATE_PIECE);
+      inflater.push(compressed.subarray(at, end), end === compressed.length);
+    }
+    if (compressed.length === 0) inflater.push(new Uint8Array(0), true);
+  } catch (error) {
+    if (error instanceof SvdFormatError) throw error;
+    throw new SvdFormatError('inflate', `The compressed payload is corrupt (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (!finished || written !== declared) {
+    throw new SvdFormatError('payload', `The payload inflates to ${written} bytes, not the ${declared} its header declares`);
+  }
+  return out;
+}
+
+function parsePayload(header: SvdFileHeader, payload: Uint8Array): DecodedSvd {
+  const { width, height, lowRank } = header;
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  const channels = lowRank.map(({ rank }) => ({
+    sigma: new Float64Array(rank),
+    u: new Float32Array(height * rank),
+    v: new Float32Array(width * rank),
+  }));
+  const uValues = new Int32Array(height);
+  const vValues = new Int32Array(width);
+  const longest = Math.max(0, ...lowRank.map(({ rank }) => rank));
+  let at = 0;
+  const need = (count: number, what: string) => {
+    if (at + count > payload.length) throw new SvdFormatError('payload', `The payload ends in the middle of ${what}`);
+  };
+  for (let i = 0; i < longest; i++) {
+    for (let c = 0; c < lowRank.length; c++) {
+      const { rank, step } = lowRank[c];
+      if (i >= rank) continue;
+      const what = `component ${i + 1} of channel ${c}`;
+      need(6, what);
+      const sigma = view.getFloat32(at, true);
+      if (!(sigma > 0) || !Number.isFinite(sigma)) throw new SvdFormatError('payload', `${what} has σ = ${sigma}; it must be positive`);
+      if (i > 0 && sigma > channels[c].sigma[i - 1]) throw new SvdFormatError('payload', `${what} has a larger σ than the component before it`);
+      const uCode = payload[at + 4];
+      const vCode = payload[at + 5];
+      at += 6;
+      for (const code of [uCode, vCode]) {
+        if (code & ~(DELTA_BIT | 3)) throw new SvdFormatError('payload', `${what} has an unknown coding byte 0x${code.toString(16)}`);
+      }
+      const uWidth = WIDTH_OF_CODE[uCode & 3];
+      const vWidth = WIDTH_OF_CODE[vCode & 3];
+      need(uWidth * height + vWidth * width, what);
+      at = decodeVector(payload, at, height, uWidth, (uCode & DELTA_BIT) !== 0, uValues);
+      at = decodeVector(payload, at, width, vWidth, (vCode & DELTA_BIT) !== 0, vValues);
+      channels[c].sigma[i] = sigma;
+      dequantizeInto(uValues, step, sigma, channels[c].u, rank, i);
+      dequantizeInto(vValues, step, sigma, channels[c].v, rank, i);
+    }
+  }
+  let alphaPlane: Uint8Array | Uint16Array | undefined;
+  if (header.alpha === 'lossless') {
+    const count = width * height * (header.bitDepth === 16 ? 2 : 1);
+    need(count, 'the alpha plane');
+    alphaPlane = readAlphaPlane(payload, at, width, height, header.bitDepth);
+    at += count;
+  }
+  if (at !== payload.length) throw new SvdFormatError('payload', `The payload has ${payload.length - at} bytes after its last component`);
+  return {
+    header,
+    channels: channels.map((channel, c) => {
+      const rank = lowRank[c].rank;
+      // σ and the factors as decoded; ‖A‖² is not stored, so report the energy of what is kept.
+      let kept = 0;
+      for (let i = 0; i < rank; i++) kept += channel.sigma[i] * channel.sigma[i];
+      return { rank, sigma: channel.sigma, u: { rows: height, cols: rank, data: channel.u }, v: { rows: width, cols: rank, data: channel.v }, frobeniusNormSquared: kept };
+    }),
+    alphaPlane,
+  };
+}
+
+/**
+ * Pixels of a decoded file at rank k per channel (default: every stored component), rounded
+ * and clamped to the file's bit depth, interleaved as the source was.
+ */
+export function reconstructImage(decoded: DecodedSvd, ranks?: readonly number[]): PixelImage {
+  const { header, channels, alphaPlane } = decoded;
+  const { width, height, bitDepth } = header;
+  const planes = channels.map((svd, c) => reconstruct(svd, ranks?.[c] ?? ranks?.[0] ?? svd.rank));
+  const colour = colourChannelCount(header.channels);
+  const all: Float32Array[] = planes.slice(0, colour);
+  if (header.alpha === 'lossless') all.push(Float32Array.from(alphaPlane!));
+  else if (header.alpha === 'low-rank') all.push(planes[colour]);
+  return { width, height, channels: header.channels, bitDepth, pixels: mergeChannels(all, width, height, bitDepth) };
+}
+
+function hex(value: number): string {
+  return '0x' + value.toString(16).padStart(8, '0');
+}

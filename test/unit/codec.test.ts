@@ -1,0 +1,102 @@
+/**
+ * The .svd codec: round trips reproduce the quantized reconstruction exactly; the quantization
+ * costs little PSNR; hostile files get SvdFormatError (the fuzz suite is in codec-fuzz.test.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { encodeSvd, decodeSvd, readSvdHeader, reconstructImage, SvdFormatError, type EncodeInput } from '../../core/codec/index.js';
+import { reconstruct, splitChannels, truncatedSvd, mergeChannels, type PixelImage, type TruncatedSvd } from '../../core/index.js';
+import { computeMetrics } from '../../core/metrics/index.js';
+import { samplesDir } from '../helpers/samples.js';
+
+async function loadSample(file: string): Promise<PixelImage> {
+  const { data, info } = await sharp(samplesDir + file).raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, channels: info.channels as 1 | 2 | 3 | 4, bitDepth: 8, pixels: new Uint8Array(data) };
+}
+
+async function decomposeColour(image: PixelImage, rank: number): Promise<TruncatedSvd[]> {
+  const planes = splitChannels(image);
+  const colour = image.channels <= 2 ? 1 : 3;
+  return Promise.all(planes.slice(0, colour).map((plane) => truncatedSvd(plane, { rank })));
+}
+
+function alphaPlaneOf(image: PixelImage): Uint8Array {
+  return Uint8Array.from(splitChannels(image)[image.channels - 1].data);
+}
+
+describe('.svd round trip', async () => {
+  const astronaut = await loadSample('astronaut_512x512_rgb.png');
+  const svds = await decomposeColour(astronaut, 64);
+
+  it('decode(encode(x)) reproduces the quantized factors and reconstruction exactly', () => {
+    const input: EncodeInput = { width: 512, height: 512, channels: 3, bitDepth: 8, svds, ranks: [64, 64, 64] };
+    const { bytes, quantized } = encodeSvd(input);
+    const decoded = decodeSvd(bytes);
+    expect(decoded.header).toMatchObject({ width: 512, height: 512, channels: 3, bitDepth: 8, colorSpace: 'rgb', alpha: 'none' });
+    expect(decoded.header.lowRank.map((entry) => entry.rank)).toEqual([64, 64, 64]);
+    decoded.channels.forEach((channel, c) => {
+      expect(channel.sigma).toEqual(quantized[c].sigma);
+      expect(channel.u.data).toEqual(quantized[c].u.data);
+      expect(channel.v.data).toEqual(quantized[c].v.data);
+    });
+    const pixels = reconstructImage(decoded).pixels;
+    const expected = mergeChannels(quantized.map((svd) => reconstruct(svd, 64)), 512, 512, 8);
+    expect(pixels).toEqual(expected);
+  });
+
+  it('quantization costs under 0.3 dB of PSNR and makes the file much smaller than float32 factors', () => {
+    const { bytes, quantized } = encodeSvd({ width: 512, height: 512, channels: 3, bitDepth: 8, svds, ranks: [64, 64, 64] });
+    const exact = mergeChannels(svds.map((svd) => reconstruct(svd, 64)), 512, 512, 8);
+    const stored = mergeChannels(quantized.map((svd) => reconstruct(svd, 64)), 512, 512, 8);
+    const exactPsnr = computeMetrics(astronaut, { ...astronaut, pixels: exact }).psnr!;
+    const storedPsnr = computeMetrics(astronaut, { ...astronaut, pixels: stored }).psnr!;
+    expect(exactPsnr - storedPsnr).toBeLessThan(0.3);
+    const floatBytes = 3 * 64 * (512 + 512 + 1) * 4;
+    expect(bytes.length).toBeLessThan(floatBytes / 6);
+  });
+
+  it('a lower rank asked of a decoded file uses its first components', () => {
+    const { bytes } = encodeSvd({ width: 512, height: 512, channels: 3, bitDepth: 8, svds, ranks: [64, 64, 64] });
+    const decoded = decodeSvd(bytes);
+    const low = reconstructImage(decoded, [8, 8, 8]);
+    const high = reconstructImage(decoded);
+    const lowMetrics = computeMetrics(astronaut, low);
+    const highMetrics = computeMetrics(astronaut, high);
+    expect(highMetrics.psnr!).toBeGreaterThan(lowMetrics.psnr!);
+  });
+
+  it('gray, RGBA with lossless alpha, 16-bit, and different ranks per channel', async () => {
+    const tulips = await loadSample('tulips_alpha_500x500_rgba.png');
+    expect(tulips.channels).toBe(4);
+    const colour = await decomposeColour(tulips, 24);
+    const alphaPlane = alphaPlaneOf(tulips);
+    const encoded = encodeSvd({ width: 500, height: 500, channels: 4, bitDepth: 8, svds: colour, ranks: [24, 12, 6], alphaPlane });
+    const decoded = decodeSvd(encoded.bytes);
+    expect(decoded.header.alpha).toBe('lossless');
+    expect(decoded.alphaPlane).toEqual(alphaPlane);
+    expect(decoded.channels.map((c) => c.rank)).toEqual([24, 12, 6]);
+    const image = reconstructImage(decoded);
+    for (let i = 3; i < image.pixels.length; i += 4 * 97) expect(image.pixels[i]).toBe(tulips.pixels[i]);
+
+    const gray: PixelImage = { width: 40, height: 30, channels: 1, bitDepth: 16, pixels: new Uint16Array(1200).map((_, i) => (i * 977) % 65536) };
+    const [graySvd] = await decomposeColour(gray, 30);
+    const grayEncoded = encodeSvd({ width: 40, height: 30, channels: 1, bitDepth: 16, svds: [graySvd], ranks: [30] });
+    const grayDecoded = decodeSvd(grayEncoded.bytes);
+    expect(grayDecoded.header.bitDepth).toBe(16);
+    const grayImage = reconstructImage(grayDecoded);
+    expect(grayImage.pixels).toBeInstanceOf(Uint16Array);
+    // Full rank of a 30-row matrix: lossless or nearly (PSNR null means identical pixels).
+    const grayPsnr = computeMetrics(gray, grayImage).psnr;
+    expect(grayPsnr === null || grayPsnr > 60).toBe(true);
+  });
+
+  it('readSvdHeader reads without inflating and rejects garbage', () => {
+    const { bytes } = encodeSvd({ width: 512, height: 512, channels: 3, bitDepth: 8, svds, ranks: [10, 20, 30] });
+    expect(readSvdHeader(bytes)).toMatchObject({ width: 512, fileBytes: bytes.length });
+    expect(() => readSvdHeader(new TextEncoder().encode('hello, world, not an svd file at all'))).toThrow(SvdFormatError);
+    expect(() => readSvdHeader(bytes.subarray(0, 100))).toThrow(/truncated/);
+    const flipped = Uint8Array.from(bytes);
+    flipped[200] ^= 1;
+    expect(() => decodeSvd(flipped)).toThrow(/checksum/);
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * The engine's runs on one photo: the calling thread (SIMD and plain kernels), the worker pool
+ * with 1 and 2 workers (runs interleaved), the progressive stages, and first ("cold") calls,
+ * each with the sklearn run it is compared with.
+ */
+import { truncatedSvd, type KernelKind, type Matrix, type SvdPool, type TruncatedSvd } from '../../../core/index.js';
+import { createNodeSvdPool } from '../../../electron/main/services/svd-pool.js';
+import { engineAccuracy, type Accuracy } from './accuracy.js';
+import { PREVIEW_RANK, PROGRESSIVE_STAGES, RANKS, WARM_UP_ROUNDS, WORKER_URL } from './config.js';
+import { collectGarbage, measure, measureInterleaved, summarize, timeOnce, type Measured, type Timing } from './measure.js';
+import type { Photo } from './photos.js';
+import { runSklearn, type SklearnRun } from './sklearn.js';
+
+export interface EngineRow {
+  configuration: string;
+  rank: number;
+  channels: 1 | 3;
+  measured: Measured<unknown>;
+  accuracy: Accuracy;
+  /** The sklearn run to compare with (same channel count). */
+  sklearn: SklearnRun;
+}
+
+export interface ProgressiveRow {
+  /** When the last of the channels' rank-32 previews arrived, and the first. */
+  allPreviews: Timing;
+  firstPreview: Timing;
+  total: Measured<unknown>;
+  accuracy: Accuracy;
+}
+
+/** A single first run, before any warm-up: worker start, JIT and WebAssembly tier-up included. */
+export interface ColdRow {
+  configuration: string;
+  rank: number;
+  seconds: number;
+}
+
+export interface PhotoResults {
+  photo: Photo;
+  rows: EngineRow[];
+  cold: ColdRow[];
+  progressive: ProgressiveRow;
+  sklearnOne: SklearnRun;
+  sklearnThree: SklearnRun;
+}
+
+export function findRow(results: PhotoResults, configuration: string, rank: number): EngineRow | undefined {
+  return results.rows.find((row) => row.configuration === configuration && row.rank === rank);
+}
+
+export const CALLING_THREAD = (kind: KernelKind) => `1 ch, calling thread, ${kind}`;
+export const POOL = (workers: number) => `3 ch, pool, ${workers} worker${workers === 1 ? '' : 's'}`;
+
+/** `warmUp`: a small matrix (a crop channel) for the untimed runs after the forced collection. */
+async function callingThreadRow(photo: Photo, kind: KernelKind, rank: number, runs: number, sklearn: SklearnRun, warmUp: Matrix): Promise<EngineRow> {
+  const a = photo.channels[photo.checkChannel];
+  const rewarm = async () => {
+    for (let round = 0; round < WARM_UP_ROUNDS; round++) await truncatedSvd(warmUp, { rank: RANKS[0], kernels: kind });
+  };
+  const measured = await measure(runs, () => truncatedSvd(a, { rank, kernels: kind }), rewarm);
+  const accuracy = engineAccuracy(a, measured.result, photo.reference);
+  return { configuration: CALLING_THREAD(kind), rank, channels: 1, measured, accuracy, sklearn };
+}
+
+/** The same rank through each pool, runs interleaved. */
+async function poolRows(photo: Photo, pools: readonly SvdPool[], rank: number, sklearn: SklearnRun): Promise<EngineRow[]> {
+  const tasks = pools.map((pool) => () => pool.decompose(photo.channels, { stages: [rank], kernels: 'simd' }));
+  const measured = await measureInterleaved(photo.repeats, tasks);
+  return pools.map((pool, i) => {
+    const accuracy = engineAccuracy(photo.channels[photo.checkChannel], measured[i].result[photo.checkChannel], photo.reference);
+    return { configuration: POOL(pool.size), rank, channels: 3, measured: measured[i], accuracy, sklearn };
+  });
+}
+
+/**
+ * The default progressive stages of all channels through one pool, timing when each channel's
+ * first stage (the rank-32 preview) arrives through `onStage`. The pool queues (channel, stage)
+ * jobs stage by stage, so all previews come before any rank-128 stage; a run in which a
+ * channel's preview is missing or has another rank fails rather than skews the milestone.
+ */
+async function progressiveRow(photo: Photo, pool: SvdPool): Promise<ProgressiveRow> {
+  const allPreviews: number[] = [];
+  const firstPreview: number[] = [];
+  const total = await measure(photo.repeats, async () => {
+    const start = performance.now();
+    const arrivals = new Array<number | undefined>(photo.channels.length).fill(undefined);
+    const previewRanks: number[] = [];
+    const results = await pool.decompose(photo.channels, {
+      stages: PROGRESSIVE_STAGES,
+      kernels: 'simd',
+      // Only records: an exception here would escape the pool's promise chain.
+      onStage: (channel: number, stage: number, result: TruncatedSvd) => {
+        if (stage !== 0) return;
+        arrivals[channel] = (performance.now() - start) / 1000;
+        previewRanks[channel] = result.rank;
+      },
+    });
+    if (previewRanks.some((rank) => rank !== PREVIEW_RANK)) throw new Error(`First stages have ranks ${previewRanks.join(', ')}, not ${PREVIEW_RANK}`);
+    const seen = arrivals.filter((t): t is number => t !== undefined);
+    if (seen.length !== photo.channels.length) throw new Error(`Only ${seen.length} of ${photo.channels.length} rank-${PREVIEW_RANK} previews arrived`);
+    allPreviews.push(Math.max(...seen));
+    firstPreview.push(Math.min(...seen));
+    return results;
+  });
+  const accuracy = engineAccuracy(photo.channels[photo.checkChannel], total.result[photo.checkChannel], photo.reference);
+  return { allPreviews: summarize(allPreviews), firstPreview: summarize(firstPreview), total, accuracy };
+}
+
+/**
+ * Warm-up on the 1 MP crop before anything is timed: V8 first runs the WebAssembly kernels
+ * with its baseline compiler and tiers hot functions up in the background, and the TypeScript
+ * parts need the JIT too, so the first few decompositions are several times slower (see the
+ * "cold" rows). Each worker is a separate isolate and warms up on its own.
+ */
+export async function warmCallingThread(channel: Matrix): Promise<void> {
+  for (let round = 0; round < WARM_UP_ROUNDS; round++) {
+    for (const rank of RANKS) await truncatedSvd(channel, { rank, kernels: 'simd' });
+  }
+}
+
+async function warmPool(pool: SvdPool, channels: readonly Matrix[]): Promise<void> {
+  const jobs = Array.from({ length: pool.size }, (_, i) => channels[i % channels.length]);
+  for (let round = 0; round < WARM_UP_ROUNDS; round++) await pool.decompose(jobs, { stages: PROGRESSIVE_STAGES, kernels: 'simd' });
+}
+
+/** `warmUp`: the crop's channels. */
+export async function benchPhoto(photo: Photo, warmUp: readonly Matrix[]): Promise<PhotoResults> {
+  console.error(`… ${photo.label}: sklearn (float32 and float64), then the engine (${photo.repeats} runs each)`);
+  const sklearnOne = await runSklearn(photo, [photo.checkChannel], 1, true);
+  const sklearnThree = await runSklearn(photo, [0, 1, 2], 2, false);
+
+  // Again for each photo: the plain-kernel runs of the photo before leave the shared code paths
+  // deoptimized for the SIMD backend.
+  await warmCallingThread(warmUp[photo.checkChannel]);
+  const rows: EngineRow[] = [];
+  const warmUpChannel = warmUp[photo.checkChannel];
+  for (const rank of RANKS) rows.push(await callingThreadRow(photo, 'simd', rank, photo.repeats, sklearnOne, warmUpChannel));
+  for (const rank of photo.plain.ranks) {
+    rows.push(await callingThreadRow(photo, 'plain', rank, photo.plain.repeats, sklearnOne, warmUpChannel));
+  }
+
+  // The first job of a fresh pool, on this photo: worker start, compilation, cold JIT.
+  const cold: ColdRow[] = [];
+  const pools = [createNodeSvdPool({ size: 1, workerUrl: WORKER_URL }), createNodeSvdPool({ size: 2, workerUrl: WORKER_URL })];
+  let progressive: ProgressiveRow;
+  try {
+    collectGarbage();
+    const coldSeconds = await timeOnce(() => pools[1].decompose(photo.channels, { stages: [RANKS[0]], kernels: 'simd' }));
+    cold.push({ configuration: `${POOL(2)}, fresh (cold)`, rank: RANKS[0], seconds: coldSeconds });
+    for (const pool of pools) await warmPool(pool, warmUp);
+    for (const rank of RANKS) rows.push(...(await poolRows(photo, pools, rank, sklearnThree)));
+    pools[0].close();
+    progressive = await progressiveRow(photo, pools[1]);
+  } finally {
+    for (const pool of pools) pool.close();
+  }
+  return { photo, rows, cold, progressive, sklearnOne, sklearnThree };
+}

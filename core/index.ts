@@ -14,7 +14,7 @@ export {
   type ProgressiveOptions,
 } from './svd/progressive.js';
 export { squaredErrorAtRank, squaredErrorCurve, energyKept, meanSquaredErrorAtRank, psnr } from './svd/error.js';
-export { reconstruct, type Region, type ReconstructionOptions } from './image/reconstruct.js';
+export { reconstruct, reconstructFullResolution, type Region, type ReconstructionOptions } from './image/reconstruct.js';
 export {
   splitChannels,
   mergeChannels,
@@ -27,3 +27,5 @@ export {
 } from './image/channels.js';
 export { SvdPool, type SvdWorker, type ChannelJob, type DecomposeOptions } from './pool.js';
 export { createKernels, simdAvailable, type KernelBackend, type KernelKind } from './kernels/backend.js';
+export * from './codec/index.js';
+export * from './metrics/index.js';

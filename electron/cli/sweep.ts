@@ -1,0 +1,107 @@
+/**
+ * `svd-studio sweep`: the rate–distortion table. For each rank, the .svd bytes and the PSNR and
+ * SSIM of the decoded file, beside JPEG (sharp's mozjpeg) at the quality whose file size is
+ * closest to those bytes, measured the same way on its decoded pixels.
+ */
+import { computeMetrics, decodeSvd, type PixelImage, type SvdPool } from '../../core/index.js';
+import { decodeImage, encodeImage } from '../main/services/image-io.js';
+import { availableRank, encodeAtRank, pixelsOf, prepareImage, type PreparedImage } from './pipeline.js';
+import type { Progress } from './progress.js';
+
+export const DEFAULT_SWEEP_RANKS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+
+export interface SweepRow {
+  rank: number;
+  file_bytes: number;
+  psnr: number | null;
+  ssim: number;
+  jpeg: { quality: number; file_bytes: number; psnr: number | null; ssim: number };
+}
+
+export interface SweepReport {
+  input: { path: string; width: number; height: number; channels: number; bit_depth: number; file_bytes: number };
+  rows: SweepRow[];
+}
+
+export async function sweep(path: string, ranks: readonly number[], pool: SvdPool, progress: Progress, signal?: AbortSignal): Promise<SweepReport> {
+  const prepared = await prepareImage(path, pool, Math.max(...ranks), progress, signal);
+  const top = availableRank(prepared);
+  const usable = [...new Set(ranks.map((rank) => Math.min(rank, top)))].sort((a, b) => a - b);
+  const rows: SweepRow[] = [];
+  for (const [index, rank] of usable.entries()) {
+    progress.stage(`${path}: rank ${rank} (${index + 1} of ${usable.length})`);
+    const encoded = encodeAtRank(prepared, rank);
+    const metrics = computeMetrics(prepared.image, await pixelsOf(decodeSvd(encoded.bytes, { maxPixels: Infinity })));
+    const jpeg = await jpegAtBytes(prepared, encoded.bytes.length);
+    rows.push({ rank, file_bytes: encoded.bytes.length, psnr: metrics.psnr, ssim: metrics.ssim, jpeg });
+    if (signal?.aborted) break;
+  }
+  const { image } = prepared;
+  return {
+    input: { path, width: image.width, height: image.height, channels: image.channels, bit_depth: image.bitDepth, file_bytes: image.fileBytes },
+    rows,
+  };
+}
+
+/** JPEG at the quality (1–100) whose size is closest to `target` bytes, and its metrics. */
+async function jpegAtBytes(prepared: PreparedImage, target: number): Promise<SweepRow['jpeg']> {
+  // JPEG has no alpha and 8 bits: it is compared on the colour channels, at the source's depth.
+  const reference = colourOnly(prepared.image);
+  const sizes = new Map<number, Uint8Array>();
+  const encode = async (quality: number) => {
+    let bytes = sizes.get(quality);
+    if (!bytes) {
+      bytes = await encodeImage(reference, 'jpeg', { quality });
+      sizes.set(quality, bytes);
+    }
+    return bytes;
+  };
+  // JPEG size grows with quality (nearly monotone): bisect for the last quality at or below target.
+  let low = 1;
+  let high = 100;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if ((await encode(middle)).length <= target) low = middle;
+    else high = middle - 1;
+  }
+  const below = await encode(low);
+  const above = low < 100 ? await encode(low + 1) : below;
+  const quality = Math.abs(above.length - target) < Math.abs(below.length - target) ? low + 1 : low;
+  const bytes = await encode(quality);
+  const decoded = await decodeImage({ name: 'jpeg', bytes });
+  const metrics = computeMetrics(reference, atBitDepth(decoded, reference.bitDepth));
+  return { quality, file_bytes: bytes.length, psnr: metrics.psnr, ssim: metrics.ssim };
+}
+
+function colourOnly(image: PixelImage): PixelImage {
+  if (image.channels === 1 || image.channels === 3) return image;
+  const colour = image.channels === 2 ? 1 : 3;
+  const count = image.width * image.height;
+  const pixels = image.bitDepth === 16 ? new Uint16Array(count * colour) : new Uint8Array(count * colour);
+  for (let i = 0; i < count; i++) for (let c = 0; c < colour; c++) pixels[i * colour + c] = image.pixels[i * image.channels + c];
+  return { width: image.width, height: image.height, channels: colour as 1 | 3, bitDepth: image.bitDepth, pixels };
+}
+
+/** 8-bit pixels widened to 16 bits (×257, so 255 → 65535) when the reference is 16-bit. */
+function atBitDepth(image: PixelImage, bitDepth: 8 | 16): PixelImage {
+  if (image.bitDepth === bitDepth) return image;
+  return { ...image, bitDepth: 16, pixels: Uint16Array.from(image.pixels, (value) => value * 257) };
+}
+
+export function describeSweep(report: SweepReport): string {
+  const header = ['rank', '.svd bytes', 'PSNR dB', 'SSIM', 'JPEG q', 'JPEG bytes', 'JPEG PSNR', 'JPEG SSIM'];
+  const cells = report.rows.map((row) => [
+    String(row.rank),
+    row.file_bytes.toLocaleString('en-US'),
+    row.psnr === null ? 'lossless' : row.psnr.toFixed(2),
+    row.ssim.toFixed(4),
+    String(row.jpeg.quality),
+    row.jpeg.file_bytes.toLocaleString('en-US'),
+    row.jpeg.psnr === null ? 'lossless' : row.jpeg.psnr.toFixed(2),
+    row.jpeg.ssim.toFixed(4),
+  ]);
+  const widths = header.map((title, i) => Math.max(title.length, ...cells.map((row) => row[i].length)));
+  const line = (row: string[]) => row.map((cell, i) => cell.padStart(widths[i])).join('  ');
+  const { input } = report;
+  return [`${input.path}: ${input.width} × ${input.height}, ${input.channels} channel(s), ${input.bit_depth}-bit`, line(header), ...cells.map(line)].join('\n');
+}

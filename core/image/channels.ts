@@ -42,12 +42,15 @@ export function validatePixelImage(image: PixelImage): void {
   }
 }
 
-/** One float32 matrix (height × width) per channel. */
-export function splitChannels(image: PixelImage): Matrix[] {
+/**
+ * One float32 matrix (height × width) per channel. `allocate` makes each plane's array (for
+ * example on a SharedArrayBuffer, so worker threads can read it without a copy).
+ */
+export function splitChannels(image: PixelImage, allocate: (length: number) => Float32Array = (length) => new Float32Array(length)): Matrix[] {
   validatePixelImage(image);
   const { width, height, channels, pixels } = image;
   const count = width * height;
-  const planes = Array.from({ length: channels }, () => new Float32Array(count));
+  const planes = Array.from({ length: channels }, () => allocate(count));
   for (let c = 0; c < channels; c++) {
     const plane = planes[c];
     for (let i = 0, j = c; i < count; i++, j += channels) plane[i] = pixels[j];

@@ -18,6 +18,7 @@ import {
   type TruncatedSvd,
 } from '../../core/index.js';
 import { decodeImage, type DecodedImage } from '../main/services/image-io.js';
+import { sharedFloat32Array } from '../main/services/svd-pool.js';
 import type { Progress } from './progress.js';
 
 export interface PreparedImage {
@@ -40,7 +41,7 @@ export async function prepareImage(
   progress.stage(`${basename(path)}: decoding`);
   const image = await decodeImage(path);
   const decode = performance.now() - started;
-  const planes = splitChannels(image);
+  const planes = splitChannels(image, sharedFloat32Array);
   const colour = image.channels <= 2 ? 1 : 3;
   const alphaPlane = image.channels === 2 || image.channels === 4
     ? (image.bitDepth === 16 ? Uint16Array : Uint8Array).from(planes[image.channels - 1].data)

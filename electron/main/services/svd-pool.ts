@@ -21,6 +21,11 @@ export interface NodeSvdPoolOptions {
   workerUrl?: URL;
 }
 
+/** A float32 array on a SharedArrayBuffer: give it to splitChannels and the pool copies nothing. */
+export function sharedFloat32Array(length: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(4 * length));
+}
+
 /** Shared copies of the channels, by the caller's array (a channel is copied once, not per job). */
 const sharedChannels = new WeakMap<Float32Array, Float32Array>();
 

@@ -4,7 +4,8 @@
  * dist/electron/svd-worker.mjs by scripts/build-node.mjs.
  */
 import { parentPort } from 'node:worker_threads';
-import { truncatedSvd } from '../../../core/index.js';
+import { createKernels, type KernelBackend } from '../../../core/index.js';
+import { runTruncatedSvd, validateMatrix, validateRank } from '../../../core/svd/truncated-svd.js';
 import type { ChannelJob, TruncatedSvd } from '../../../core/index.js';
 import type { WorkerReply } from './svd-pool.js';
 
@@ -15,14 +16,23 @@ function transferList(result: TruncatedSvd): ArrayBuffer[] {
   return [result.u.data.buffer as ArrayBuffer, result.v.data.buffer as ArrayBuffer, result.sigma.buffer as ArrayBuffer];
 }
 
+// One kernel backend per worker and kernel kind: its WebAssembly memory is reused by every job,
+// instead of a new instance per job waiting for the garbage collector.
+const backends = new Map<string, Promise<KernelBackend>>();
+
 port.on('message', async (job: ChannelJob) => {
   try {
-    const result = await truncatedSvd(job.channel, {
+    validateMatrix(job.channel);
+    validateRank(job.rank);
+    const kind = job.kernels ?? 'auto';
+    if (!backends.has(kind)) backends.set(kind, createKernels(kind));
+    const backend = await backends.get(kind)!;
+    const result = await runTruncatedSvd(job.channel, {
       rank: job.rank,
       seed: job.seed,
       kernels: job.kernels,
       onProgress: (fraction) => port.postMessage({ type: 'progress', fraction } satisfies WorkerReply),
-    });
+    }, backend);
     port.postMessage({ type: 'done', result } satisfies WorkerReply, transferList(result));
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { splitChannels, type Matrix } from '../../../core/index.js';
+import { sharedFloat32Array } from '../../../electron/main/services/svd-pool.js';
 import type { ReferenceCase } from '../../helpers/samples.js';
 import { PHOTO_FILE, QUICK, RANKS, REFERENCE_FIXTURE, SAMPLES_DIR } from './config.js';
 
@@ -57,7 +58,8 @@ function verifyChannel(m: Matrix, reference: ReferenceCase): void {
 export async function decodePhoto(): Promise<Matrix[]> {
   const { data, info } = await sharp(`${SAMPLES_DIR}${PHOTO_FILE}`).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`${PHOTO_FILE}: expected RGB, got ${info.channels} channels`);
-  return splitChannels({ width: info.width, height: info.height, channels: 3, bitDepth: 8, pixels: new Uint8Array(data.buffer, data.byteOffset, data.length) });
+  // Planes on SharedArrayBuffers, as the command line makes them: the pool then copies nothing.
+  return splitChannels({ width: info.width, height: info.height, channels: 3, bitDepth: 8, pixels: new Uint8Array(data.buffer, data.byteOffset, data.length) }, sharedFloat32Array);
 }
 
 /** The 1 MP crop, then (unless --quick) the whole 12 MP photo. */

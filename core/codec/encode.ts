@@ -36,7 +36,7 @@ export interface EncodeInput {
   alpha?: AlphaStorage;
   /** The alpha plane (width · height samples), for lossless alpha. */
   alphaPlane?: Uint8Array | Uint16Array;
-  /** Share of the truncation error that quantization may add (default 0.05). */
+  /** Share of the truncation error that quantization may add (default 0.035). */
   quantizationShare?: number;
   /** DEFLATE level 0–9 (default 9). */
   level?: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;

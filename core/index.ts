@@ -18,6 +18,8 @@ export { reconstruct, reconstructFullResolution, type Region, type Reconstructio
 export {
   splitChannels,
   mergeChannels,
+  withoutAlpha,
+  atBitDepth,
   validatePixelImage,
   peakValue,
   PixelFormatError,

@@ -88,3 +88,20 @@ export function mergeChannels(
   }
   return result;
 }
+
+/** The image without its alpha channel (gray + alpha → gray, RGBA → RGB); others unchanged. */
+export function withoutAlpha(image: PixelImage): PixelImage {
+  if (image.channels === 1 || image.channels === 3) return image;
+  const colour = image.channels === 2 ? 1 : 3;
+  const count = image.width * image.height;
+  const pixels = image.bitDepth === 16 ? new Uint16Array(count * colour) : new Uint8Array(count * colour);
+  for (let i = 0; i < count; i++) for (let c = 0; c < colour; c++) pixels[i * colour + c] = image.pixels[i * image.channels + c];
+  return { width: image.width, height: image.height, channels: colour, bitDepth: image.bitDepth, pixels };
+}
+
+/** 8-bit samples widened to 16 bits (× 257, so 255 → 65535) when `bitDepth` is 16; else unchanged. */
+export function atBitDepth(image: PixelImage, bitDepth: BitDepth): PixelImage {
+  if (image.bitDepth === bitDepth) return image;
+  if (bitDepth === 8) throw new PixelFormatError('Narrowing 16-bit samples to 8 bits is not done here');
+  return { ...image, bitDepth: 16, pixels: Uint16Array.from(image.pixels, (value) => value * 257) };
+}

@@ -13,6 +13,8 @@ export type RankTarget = { kind: 'rank'; rank: number } | { kind: 'psnr'; decibe
 export interface CompressOptions {
   target: RankTarget;
   maxRank: number;
+  /** Refuse inputs above this many pixels (default: image-io's 100 MP). */
+  maxPixels?: number;
   output?: string;
   outDir?: string;
   force: boolean;
@@ -36,7 +38,7 @@ export async function compressOne(
 ): Promise<CompressReport> {
   const output = outputPathFor(path, '.svd', options);
   const workingRank = options.target.kind === 'rank' ? options.target.rank : options.maxRank;
-  const prepared = await prepareImage(path, pool, workingRank, progress, signal);
+  const prepared = await prepareImage(path, pool, workingRank, progress, signal, options.maxPixels);
   const started = performance.now();
   progress.stage(`${path}: encoding`);
   const { rank, encoded } = await chooseRank(prepared, options.target);

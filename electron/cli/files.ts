@@ -23,11 +23,15 @@ export interface DecompressReport {
   file_bytes: number;
 }
 
-export async function decompress(path: string, output: string, options: { rank?: number; quality?: number; force: boolean }): Promise<DecompressReport> {
+export async function decompress(
+  path: string,
+  output: string,
+  options: { rank?: number; quality?: number; keepMetadata?: boolean; force: boolean },
+): Promise<DecompressReport> {
   const format = outputFormatFromPath(output);
   const decoded = decodeSvd(await readSvdFile(path), { maxPixels: Infinity });
   const pixels = await pixelsOf(decoded, options.rank);
-  const bytes = await encodeImage(pixels, format, { quality: options.quality });
+  const bytes = await encodeImage(pixels, format, { quality: options.quality, keepMetadata: options.keepMetadata });
   await writeFileAtomic(output, bytes, { overwrite: options.force });
   return {
     input: path,

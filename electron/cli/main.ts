@@ -42,6 +42,8 @@ Options:
   -o, --output PATH    output file (one input only); default: beside the input
       --out-dir DIR    folder for the outputs (several inputs)
       --quality Q      1–100 for JPEG, WebP and AVIF outputs
+      --keep-metadata  tag image outputs with their sRGB profile (default: no metadata)
+      --max-pixels N   refuse input images larger than N pixels (default 100,000,000)
       --ranks LIST     ranks for sweep (default ${DEFAULT_SWEEP_RANKS.join(',')})
       --json           machine-readable output: one JSON object per input (JSON Lines)
       --force          replace existing output files (never done otherwise)
@@ -85,6 +87,8 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
         quality: { type: 'string' },
         ranks: { type: 'string' },
         json: { type: 'boolean', default: false },
+        'keep-metadata': { type: 'boolean', default: false },
+        'max-pixels': { type: 'string' },
         force: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -115,11 +119,12 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
           : values['max-bytes'] !== undefined
             ? { kind: 'bytes', bytes: integerOption('--max-bytes', values['max-bytes'], 1)! }
             : { kind: 'rank', rank: integerOption('-k', values.rank, 1, 65535) ?? DEFAULT_COMPRESS_RANK };
+        const maxPixels = integerOption('--max-pixels', values['max-pixels'], 1);
         const files = await expandInputs(inputs);
         if (values.output && files.length > 1) throw new UsageError('-o names one output; use --out-dir for several inputs');
         for (const file of files) {
           currentFile = file;
-          const report = await compressOne(file, { target, maxRank, output: values.output, outDir: values['out-dir'], force: values.force }, getPool(), progress, signal);
+          const report = await compressOne(file, { target, maxRank, maxPixels, output: values.output, outDir: values['out-dir'], force: values.force }, getPool(), progress, signal);
           progress.done();
           emit(report, describeCompress(report));
         }
@@ -132,6 +137,7 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
         const report = await decompress(inputs[0], output, {
           rank: integerOption('-k', values.rank, 1, 65535),
           quality: integerOption('--quality', values.quality, 1, 100),
+          keepMetadata: values['keep-metadata'],
           force: values.force,
         });
         emit(report, `${report.input} → ${report.output}: ${report.width} × ${report.height}, rank ${report.rank.join('/')}, ${report.file_bytes.toLocaleString('en-US')} bytes`);
@@ -152,7 +158,7 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
         if (inputs.length !== 1) throw new UsageError('sweep takes one input image');
         currentFile = inputs[0];
         const ranks = values.ranks === undefined ? DEFAULT_SWEEP_RANKS : values.ranks.split(',').map((text) => integerOption('--ranks', text, 1, 65535)!);
-        const report = await sweep(inputs[0], ranks, getPool(), progress, signal);
+        const report = await sweep(inputs[0], ranks, getPool(), progress, signal, integerOption('--max-pixels', values['max-pixels'], 1));
         progress.done();
         emit(report, describeSweep(report));
         return 0;

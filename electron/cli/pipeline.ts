@@ -36,10 +36,11 @@ export async function prepareImage(
   workingRank: number,
   progress: Progress,
   signal?: AbortSignal,
+  maxPixels?: number,
 ): Promise<PreparedImage> {
   let started = performance.now();
   progress.stage(`${basename(path)}: decoding`);
-  const image = await decodeImage(path);
+  const image = await decodeImage(path, { maxPixels });
   const decode = performance.now() - started;
   const planes = splitChannels(image, sharedFloat32Array);
   const colour = image.channels <= 2 ? 1 : 3;

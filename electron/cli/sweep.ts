@@ -3,7 +3,7 @@
  * SSIM of the decoded file, beside JPEG (sharp's mozjpeg) at the quality whose file size is
  * closest to those bytes, measured the same way on its decoded pixels.
  */
-import { computeMetrics, decodeSvd, type PixelImage, type SvdPool } from '../../core/index.js';
+import { atBitDepth, computeMetrics, decodeSvd, withoutAlpha, type SvdPool } from '../../core/index.js';
 import { decodeImage, encodeImage } from '../main/services/image-io.js';
 import { availableRank, encodeAtRank, pixelsOf, prepareImage, type PreparedImage } from './pipeline.js';
 import type { Progress } from './progress.js';
@@ -23,8 +23,15 @@ export interface SweepReport {
   rows: SweepRow[];
 }
 
-export async function sweep(path: string, ranks: readonly number[], pool: SvdPool, progress: Progress, signal?: AbortSignal): Promise<SweepReport> {
-  const prepared = await prepareImage(path, pool, Math.max(...ranks), progress, signal);
+export async function sweep(
+  path: string,
+  ranks: readonly number[],
+  pool: SvdPool,
+  progress: Progress,
+  signal?: AbortSignal,
+  maxPixels?: number,
+): Promise<SweepReport> {
+  const prepared = await prepareImage(path, pool, Math.max(...ranks), progress, signal, maxPixels);
   const top = availableRank(prepared);
   const usable = [...new Set(ranks.map((rank) => Math.min(rank, top)))].sort((a, b) => a - b);
   const rows: SweepRow[] = [];
@@ -46,7 +53,7 @@ export async function sweep(path: string, ranks: readonly number[], pool: SvdPoo
 /** JPEG at the quality (1–100) whose size is closest to `target` bytes, and its metrics. */
 async function jpegAtBytes(prepared: PreparedImage, target: number): Promise<SweepRow['jpeg']> {
   // JPEG has no alpha and 8 bits: it is compared on the colour channels, at the source's depth.
-  const reference = colourOnly(prepared.image);
+  const reference = withoutAlpha(prepared.image);
   const sizes = new Map<number, Uint8Array>();
   const encode = async (quality: number) => {
     let bytes = sizes.get(quality);
@@ -71,21 +78,6 @@ async function jpegAtBytes(prepared: PreparedImage, target: number): Promise<Swe
   const decoded = await decodeImage({ name: 'jpeg', bytes });
   const metrics = computeMetrics(reference, atBitDepth(decoded, reference.bitDepth));
   return { quality, file_bytes: bytes.length, psnr: metrics.psnr, ssim: metrics.ssim };
-}
-
-function colourOnly(image: PixelImage): PixelImage {
-  if (image.channels === 1 || image.channels === 3) return image;
-  const colour = image.channels === 2 ? 1 : 3;
-  const count = image.width * image.height;
-  const pixels = image.bitDepth === 16 ? new Uint16Array(count * colour) : new Uint8Array(count * colour);
-  for (let i = 0; i < count; i++) for (let c = 0; c < colour; c++) pixels[i * colour + c] = image.pixels[i * image.channels + c];
-  return { width: image.width, height: image.height, channels: colour as 1 | 3, bitDepth: image.bitDepth, pixels };
-}
-
-/** 8-bit pixels widened to 16 bits (×257, so 255 → 65535) when the reference is 16-bit. */
-function atBitDepth(image: PixelImage, bitDepth: 8 | 16): PixelImage {
-  if (image.bitDepth === bitDepth) return image;
-  return { ...image, bitDepth: 16, pixels: Uint16Array.from(image.pixels, (value) => value * 257) };
 }
 
 export function describeSweep(report: SweepReport): string {

@@ -17,6 +17,8 @@ import {
   peakValue,
   psnrFromMse,
   reconstructFullResolution,
+  atBitDepth,
+  withoutAlpha,
   type PixelImage,
 } from '../../core/index.js';
 import { createNodeSvdPool } from '../../electron/main/services/svd-pool.js';
@@ -50,19 +52,6 @@ const FILES = QUICK
       'mountain_sunset_4272x2848_12mp.jpg',
     ];
 
-function colourOnly(image: PixelImage): PixelImage {
-  if (image.channels === 1 || image.channels === 3) return image;
-  const colour = image.channels === 2 ? 1 : 3;
-  const count = image.width * image.height;
-  const pixels = image.bitDepth === 16 ? new Uint16Array(count * colour) : new Uint8Array(count * colour);
-  for (let i = 0; i < count; i++) for (let c = 0; c < colour; c++) pixels[i * colour + c] = image.pixels[i * image.channels + c];
-  return { ...image, channels: colour as 1 | 3, pixels };
-}
-
-function widen(image: PixelImage, bitDepth: 8 | 16): PixelImage {
-  return image.bitDepth === bitDepth ? image : { ...image, bitDepth: 16, pixels: Uint16Array.from(image.pixels, (v) => v * 257) };
-}
-
 /** JPEG encodings of the colour channels by quality, cached. */
 function jpegOf(reference: PixelImage) {
   const cache = new Map<number, { bytes: Uint8Array; psnr: number; ssim?: number; decoded: PixelImage }>();
@@ -70,7 +59,7 @@ function jpegOf(reference: PixelImage) {
     let entry = cache.get(quality);
     if (!entry) {
       const bytes = await encodeImage(reference, 'jpeg', { quality });
-      const decoded = widen(await decodeImage({ name: 'jpeg', bytes }), reference.bitDepth);
+      const decoded = atBitDepth(await decodeImage({ name: 'jpeg', bytes }), reference.bitDepth);
       const psnr = psnrFromMse(meanSquaredError(reference, decoded), peakValue(reference.bitDepth)) ?? Infinity;
       entry = { bytes, psnr, decoded };
       cache.set(quality, entry);
@@ -116,7 +105,7 @@ console.log(`\n.svd rate–distortion (${QUICK ? 'quick' : 'all sample photos'};
 for (const file of FILES) {
   const prepared = await prepareImage(join(SAMPLES, file), pool, Math.max(...RANKS), silent);
   const { image } = prepared;
-  const reference = colourOnly(image);
+  const reference = withoutAlpha(image);
   const jpeg = jpegOf(reference);
   const colour = reference.channels;
   for (const requested of RANKS) {

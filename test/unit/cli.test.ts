@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import sharp from 'sharp';
 import { computeMetrics, decodeSvd, mergeChannels, reconstructFullResolution } from '../../core/index.js';
 import { decodeImage } from '../../electron/main/services/image-io.js';
 import { samplesDir } from '../helpers/samples.js';
@@ -143,6 +144,16 @@ describe('svd-studio decompress and sweep', () => {
     expect([low.width, low.height, low.format]).toEqual([512, 512, 'jpeg']);
   });
 
+  it('image outputs carry no metadata unless --keep-metadata', async () => {
+    const dir = await scratch();
+    const svd = join(dir, 'a.svd');
+    expect((await svdStudio(['compress', samplesDir + 'astronaut_512x512_rgb.png', '-k', '8', '-o', svd])).code).toBe(0);
+    expect((await svdStudio(['decompress', svd, '-o', join(dir, 'plain.png')])).code).toBe(0);
+    expect((await svdStudio(['decompress', svd, '-o', join(dir, 'tagged.png'), '--keep-metadata'])).code).toBe(0);
+    expect((await sharp(join(dir, 'plain.png')).metadata()).icc).toBeUndefined();
+    expect((await sharp(join(dir, 'tagged.png')).metadata()).icc).toBeDefined();
+  });
+
   it('sweep prints the rate–distortion rows with JPEG at about the same bytes', async () => {
     const result = await svdStudio(['sweep', samplesDir + 'astronaut_512x512_rgb.png', '--ranks', '4,16,64', '--json']);
     expect(result.code).toBe(0);
@@ -181,6 +192,10 @@ describe('svd-studio on bad input', () => {
     await writeFile(join(dir, 'broken.jpg'), bytes.subarray(0, 5000));
     await expectFailure(await svdStudio(['compress', join(dir, 'broken.jpg')]), /broken\.jpg/);
     expect(await readdir(dir)).toEqual(['broken.jpg']);
+  });
+
+  it('an image above --max-pixels is refused, naming both numbers', async () => {
+    await expectFailure(await svdStudio(['compress', samplesDir + 'astronaut_512x512_rgb.png', '--max-pixels', '100000']), /astronaut_512x512_rgb\.png.*262,144.*100,000/);
   });
 
   it('an unsupported format and a missing file', async () => {

@@ -9,6 +9,10 @@ import {
   squaredErrorCurve,
   truncatedSvd,
   PixelFormatError,
+  withoutAlpha,
+  atBitDepth,
+  reconstructFullResolution,
+  createKernels,
   type TruncatedSvd,
 } from '../../core/index.js';
 import { loadReferenceMatrix, randomMatrix, referenceCase } from '../helpers/samples.js';
@@ -39,6 +43,17 @@ describe('splitChannels / mergeChannels', () => {
     expect(Array.from(mergeChannels([Float32Array.of(70000, 1.5)], 2, 1, 16))).toEqual([65535, 2]);
   });
 
+  it('withoutAlpha drops the last channel of gray+alpha and RGBA; atBitDepth widens 8 to 16 bits', () => {
+    const rgba = { width: 2, height: 1, channels: 4 as const, bitDepth: 8 as const, pixels: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8) };
+    expect(withoutAlpha(rgba)).toMatchObject({ channels: 3, pixels: Uint8Array.of(1, 2, 3, 5, 6, 7) });
+    const grayAlpha = { width: 2, height: 1, channels: 2 as const, bitDepth: 16 as const, pixels: Uint16Array.of(1000, 9, 2000, 9) };
+    expect(withoutAlpha(grayAlpha)).toMatchObject({ channels: 1, pixels: Uint16Array.of(1000, 2000) });
+    const rgb = { width: 1, height: 1, channels: 3 as const, bitDepth: 8 as const, pixels: Uint8Array.of(0, 128, 255) };
+    expect(withoutAlpha(rgb)).toBe(rgb);
+    expect(atBitDepth(rgb, 16)).toMatchObject({ bitDepth: 16, pixels: Uint16Array.of(0, 32896, 65535) });
+    expect(atBitDepth(rgb, 8)).toBe(rgb);
+  });
+
   it('rejects inconsistent images with a clear error', () => {
     expect(() => splitChannels({ width: 2, height: 2, channels: 3, bitDepth: 8, pixels: new Uint8Array(11) })).toThrow(PixelFormatError);
     expect(() => splitChannels({ width: 2, height: 2, channels: 3, bitDepth: 16, pixels: new Uint8Array(12) })).toThrow(/Uint16Array/);
@@ -61,6 +76,15 @@ describe('reconstruct', async () => {
     const full = reconstruct(svd, 25);
     expect(full.length).toBe(a.rows * a.cols);
     for (const [r, c] of [[0, 0], [100, 300], [511, 511], [256, 7]]) expect(full[r * a.cols + c]).toBeCloseTo(pixel(svd, 25, r, c), 2);
+  });
+
+  it.each(['simd', 'plain'] as const)('reconstructFullResolution (%s kernels) equals the loop', async (kind) => {
+    const expected = reconstruct(svd, 33);
+    const fast = await reconstructFullResolution(svd, 33, await createKernels(kind));
+    let worst = 0;
+    for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(fast[i] - expected[i]));
+    expect(worst).toBeLessThan(1e-3); // float32 sums of 33 terms of pixel-sized values
+    expect(await reconstructFullResolution(svd, 0)).toEqual(new Float32Array(a.rows * a.cols));
   });
 
   it('a region is the same pixels as the full reconstruction', () => {

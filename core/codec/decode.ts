@@ -18,7 +18,10 @@ import {
   FORMAT_VERSION,
   MAGIC,
   MAX_SIDE,
+  MAX_DEFLATE_RATIO,
+  DEFAULT_MAX_FACTOR_VALUES,
   SvdFormatError,
+  minInflatedBytes,
   colourChannelCount,
   crc32,
   hasAlpha,
@@ -33,6 +36,8 @@ import { DELTA_BIT, WIDTH_OF_CODE, decodeVector, readAlphaPlane } from './vector
 export interface DecodeOptions {
   /** Largest width · height accepted (default 2^28). */
   maxPixels?: number;
+  /** Largest number of decoded factor values Σ_c k_c·(h + w) accepted (default 2^26). */
+  maxFactorValues?: number;
 }
 
 export interface DecodedSvd {
@@ -129,14 +134,32 @@ export function readSvdHeader(bytes: Uint8Array, options: DecodeOptions = {}): S
   if (inflatedBytes > limit) {
     throw new SvdFormatError('header', `The header declares a payload of ${inflatedBytes} bytes; its ranks allow at most ${limit}`);
   }
+  const least = minInflatedBytes(header);
+  if (inflatedBytes < least) {
+    throw new SvdFormatError('header', `The header declares a payload of ${inflatedBytes} bytes; its ranks need at least ${least}`);
+  }
+  if (inflatedBytes > MAX_DEFLATE_RATIO * payloadBytes + 1024) {
+    throw new SvdFormatError('header', `${payloadBytes} compressed bytes cannot inflate to the ${inflatedBytes} the header declares`);
+  }
+  const factorValues = lowRank.reduce((sum, { rank }) => sum + rank * (width + height), 0);
+  const maxFactorValues = options.maxFactorValues ?? DEFAULT_MAX_FACTOR_VALUES;
+  if (factorValues > maxFactorValues) {
+    throw new SvdFormatError('dimensions', `The file's factors would hold ${factorValues} values, above the limit of ${maxFactorValues}`);
+  }
   return header;
 }
 
 /** Checks and decodes a whole .svd file. */
 export function decodeSvd(bytes: Uint8Array, options: DecodeOptions = {}): DecodedSvd {
   const header = readSvdHeader(bytes, options);
-  const payload = inflateBounded(bytes.subarray(header.payloadOffset, header.payloadOffset + header.payloadBytes), header.inflatedBytes);
-  return parsePayload(header, payload);
+  try {
+    const payload = inflateBounded(bytes.subarray(header.payloadOffset, header.payloadOffset + header.payloadBytes), header.inflatedBytes);
+    return parsePayload(header, payload);
+  } catch (error) {
+    // Sizes are bounded above, but an allocation can still fail where memory is short.
+    if (error instanceof RangeError) throw new SvdFormatError('dimensions', `The file is too large to decode here (${error.message})`);
+    throw error;
+  }
 }
 
 function inflateBounded(compressed: Uint8Array, declared: number): Uint8Array {
@@ -153,6 +176,8 @@ function inflateBounded(compressed: Uint8Array, declared: number): Uint8Array {
   });
   try {
     for (let at = 0; at < compressed.length; at += INFLATE_PIECE) {
+      // A stream that ended before its last piece has bytes after it.
+      if (finished) throw new SvdFormatError('payload', 'The compressed payload has data after its end');
       const end = Math.min(compressed.length, at + INFLATE_PIECE);
       inflater.push(compressed.subarray(at, end), end === compressed.length);
     }
@@ -191,6 +216,9 @@ function parsePayload(header: SvdFileHeader, payload: Uint8Array): DecodedSvd {
       const sigma = view.getFloat32(at, true);
       if (!(sigma > 0) || !Number.isFinite(sigma)) throw new SvdFormatError('payload', `${what} has σ = ${sigma}; it must be positive`);
       if (i > 0 && sigma > channels[c].sigma[i - 1]) throw new SvdFormatError('payload', `${what} has a larger σ than the component before it`);
+      if (!Number.isFinite(step / sigma) || !Number.isFinite((step / sigma) * 2 ** 31)) {
+        throw new SvdFormatError('payload', `${what} has σ = ${sigma}, too small for the channel's step ${step}`);
+      }
       const uCode = payload[at + 4];
       const vCode = payload[at + 5];
       at += 6;

@@ -15,6 +15,10 @@ export const CHECKSUM_BYTES = 4;
 export const MAX_SIDE = 65535;
 /** Default reader limit on width · height. */
 export const DEFAULT_MAX_PIXELS = 2 ** 28;
+/** Default reader limit on the decoded factor values, Σ_c k_c·(h + w) (2^26 floats = 256 MiB). */
+export const DEFAULT_MAX_FACTOR_VALUES = 2 ** 26;
+/** DEFLATE cannot expand data by more than about 1032:1; a payload claiming more is a lie. */
+export const MAX_DEFLATE_RATIO = 1032;
 
 export type ColorSpace = 'rgb' | 'ycbcr';
 export type AlphaStorage = 'none' | 'lossless' | 'low-rank';
@@ -74,6 +78,14 @@ export function hasAlpha(channels: number): boolean {
 /** Number of low-rank channels for an image's channel count and alpha storage. */
 export function lowRankChannelCount(channels: number, alpha: AlphaStorage): number {
   return colourChannelCount(channels) + (alpha === 'low-rank' ? 1 : 0);
+}
+
+/** The smallest inflated payload a header allows: every component's σ and coding bytes, and alpha. */
+export function minInflatedBytes(header: Pick<SvdFileHeader, 'width' | 'height' | 'bitDepth' | 'alpha' | 'lowRank'>): number {
+  let bytes = 0;
+  for (const { rank } of header.lowRank) bytes += 6 * rank;
+  if (header.alpha === 'lossless') bytes += header.width * header.height * (header.bitDepth === 16 ? 2 : 1);
+  return bytes;
 }
 
 /** The largest inflated payload a header allows (as a float64: it may exceed 2³²). */

@@ -16,15 +16,18 @@ export const DEFAULT_QUANTIZATION_SHARE = 0.035;
 export function quantizationStep(svd: TruncatedSvd, rank: number, share = DEFAULT_QUANTIZATION_SHARE): number {
   const height = svd.u.rows;
   const width = svd.v.rows;
-  const k = Math.max(1, Math.min(rank, svd.rank));
+  const stored = Math.max(0, Math.min(rank, svd.rank));
+  const k = Math.max(1, stored); // a channel storing nothing still gets a valid (unused) step
   let kept = 0;
-  for (let i = 0; i < k; i++) kept += svd.sigma[i] * svd.sigma[i];
+  for (let i = 0; i < stored; i++) kept += svd.sigma[i] * svd.sigma[i];
   const truncation = Math.max(0, svd.frobeniusNormSquared - kept);
   const floor = (width * height) / 12; // the error of rounding every pixel to an integer
   const budget = share * Math.max(truncation, floor);
   const step = Math.sqrt((12 * budget) / (k * (width + height)));
   // Stored as float32: round now so encoder and decoder use the same value.
-  return Math.fround(step);
+  const rounded = Math.fround(step);
+  if (!(rounded > 0) || !Number.isFinite(rounded)) throw new RangeError(`No valid quantization step for this channel (${step})`);
+  return rounded;
 }
 
 /** Integers round(x·σ/Δ) of a column of a row-major factor. */

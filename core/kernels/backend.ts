@@ -57,6 +57,8 @@ export interface KernelBackend {
   doubles(at: number, count: number): Float64Array;
   /** y[r] = Σ_c A[r, c]·x[c] in float64: A float32 (rows × cols, ld lda); x, y doubles at float offsets. */
   gemv64(a: number, lda: number, rows: number, cols: number, x: number, y: number): void;
+  /** Gram matrix XᵀX (n × n doubles at float offset `out`, even) of X (rows × n, float32), accumulated in float64. n even. */
+  gram64(x: number, ldx: number, rows: number, n: number, out: number): void;
 }
 
 export class PlainDenseKernels implements DenseKernels {
@@ -157,6 +159,21 @@ export class PlainKernels implements KernelBackend {
     }
   }
 
+  gram64(x: number, ldx: number, rows: number, n: number, out: number): void {
+    const heap = this.#heap;
+    const gram = this.doubles(out, n * n);
+    gram.fill(0);
+    for (let r = 0; r < rows; r++) {
+      const row = x + r * ldx;
+      for (let j = 0; j < n; j++) {
+        const value = heap[row + j];
+        if (value === 0) continue;
+        const target = j * n;
+        for (let c = 0; c < n; c++) gram[target + c] += value * heap[row + c];
+      }
+    }
+  }
+
   gemmTN(
     a: number, lda: number, m: number, k: number,
     y: number, ldy: number, n: number,
@@ -205,6 +222,7 @@ interface KernelExports {
   rank2Update64(t: number, e: number, d: number, n: number, f: number, g: number): void;
   rotate64(x: number, y: number, n: number, c: number, s: number): void;
   gemvF32F64(a: number, lda: number, rows: number, cols: number, x: number, y: number): void;
+  gramF64(x: number, ldx: number, rows: number, n: number, out: number): void;
 }
 
 /** The float64 kernels on their own WebAssembly instance, so their arena never moves the float32 workspace. */
@@ -313,6 +331,11 @@ export class SimdKernels implements KernelBackend {
   gemv64(a: number, lda: number, rows: number, cols: number, x: number, y: number): void {
     const b = this.#base;
     this.#exports.gemvF32F64(b + 4 * a, lda, rows, cols, b + 4 * x, b + 4 * y);
+  }
+
+  gram64(x: number, ldx: number, rows: number, n: number, out: number): void {
+    const b = this.#base;
+    this.#exports.gramF64(b + 4 * x, ldx, rows, n, b + 4 * out);
   }
 }
 

@@ -17,8 +17,8 @@
  * the eigenproblem are float64.
  *
  * Workspace layout (float32, row-major, offsets in elements):
- *   A rows×cols | P rows×s | Q cols×(s+b) | W, T max(rows,cols)×b | C (s+b)×b | G b×b | R⁻¹ b×b
- *   | U_M s×r8 | V_M (s+b)×r8 | U rows×r8 | V cols×r8
+ *   A rows×cols | P rows×s | Q cols×(s+b) | W, T max(rows,cols)×b | C (s+b)×b | R⁻¹ b×b
+ *   | U_M s×r8 | V_M (s+b)×r8 | U rows×r8 | V cols×r8 | float64: Gram b×b, two Rayleigh vectors
  */
 import type { Matrix, TruncatedSvd } from '../types.js';
 import type { KernelBackend } from '../kernels/backend.js';
@@ -85,13 +85,13 @@ export async function blockLanczosSvd(
   const offW = take(tall * b);
   const offT = take(tall * b);
   const offC = take(sb * b);
-  const offG = take(b * b);
   const offRinv = take(b * b);
   const offUm = take(s * r8);
   const offVm = take(sb * r8);
   const offU = take(rows * r8);
   const offV = take(cols * r8);
-  next += next & 1; // float64 vectors for the Rayleigh quotients start on an even float offset
+  next += next & 1; // float64 areas start on an even float offset
+  const offGram64 = take(2 * b * b);
   const offRayleighX = take(2 * cols);
   const offRayleighY = take(2 * rows);
   const ws = backend.allocate(next, Math.max(b, r8));
@@ -109,6 +109,8 @@ export async function blockLanczosSvd(
     }
     return sums;
   };
+  const noiseScale = (productNorms: Float64Array, sums: Float64Array, n: number) =>
+    productNorms.map((norm, c) => Math.max(norm * 2 ** -16, Math.abs(shift * sums[c]) * Math.sqrt(n) * 2 ** -19));
   const addShift = (sums: Float64Array, out: number, ldo: number, n: number) => {
     if (shift === 0) return;
     for (let r = 0; r < n; r++) {
@@ -131,6 +133,11 @@ export async function blockLanczosSvd(
   const chunk = chunkMultiplyAdds(backend);
 
   // out (rows × b, ld ldo) = A · X (X: cols × b, ld ldx), chunked over rows of A.
+  // Both return, per column, the scale of the rounding noise the product carries: 2⁻¹⁶ of the
+  // norm of the C product (float32 sums) and 2⁻¹⁹ of the norm of the mean term added back to it
+  // (one float32 rounding of a possibly much larger value). Orthogonalization that leaves less
+  // than this has found no new direction. Comparing with ‖A·X‖ as a whole would let the mean
+  // term hide real directions; ignoring it would keep its rounding noise as directions.
   const multiplyA = async (x: number, ldx: number, out: number, ldo: number) => {
     const sums = columnSums(x, ldx, cols);
     const step = Math.max(4, Math.floor(chunk / (cols * b)));
@@ -140,7 +147,9 @@ export async function blockLanczosSvd(
       tracker.advance(count * cols * b);
       await checkpoint();
     }
+    const noise = noiseScale(columnNorms(out, ldo, rows), sums, rows);
     addShift(sums, out, ldo, rows);
+    return noise;
   };
   // out (cols × b, ld ldo) = Aᵀ · Y (Y: rows × b, ld ldy), chunked over rows of A (the sum).
   const multiplyAt = async (y: number, ldy: number, out: number, ldo: number) => {
@@ -152,7 +161,9 @@ export async function blockLanczosSvd(
       tracker.advance(count * cols * b);
       await checkpoint();
     }
+    const noise = noiseScale(columnNorms(out, ldo, cols), sums, cols);
     addShift(sums, out, ldo, cols);
+    return noise;
   };
 
   const columnNorms = (x: number, ldx: number, n: number): Float64Array => {
@@ -181,7 +192,7 @@ export async function blockLanczosSvd(
   };
 
   /**
-   * Makes the b columns of X (n × b at x, ld ldx) orthonormal in place by CholeskyQR2 with
+   * Makes the b columns of X (n × b at x, ld ldx) orthonormal in place by CholeskyQR2 (Gram in float64) with
    * column scaling and deflation: X_before = X_after · R. A column whose norm fell below
    * `dropBelow[c]` (it lay in the span already orthogonalized away), or that is dependent on
    * the earlier columns of its block, becomes zero, with a zero row in R.
@@ -200,30 +211,35 @@ export async function blockLanczosSvd(
       for (let c = 0; c < b; c++) ws[row + c] = alive[c] ? ws[row + c] / norms[c] : 0;
     }
     for (let pass = 0; pass < 3; pass++) {
-      backend.gemmTN(x, ldx, n, b, x, ldx, b, offG, b, false);
+      // The Gram matrix in float64: a block whose columns share one dominant direction (a
+      // photo's mean brightness) is far too ill-conditioned for a float32 Gram.
+      backend.gram64(x, ldx, n, b, offGram64);
+      const gram = backend.doubles(offGram64, b * b);
       let deviation = 0;
       for (let i = 0; i < b; i++) {
         if (!alive[i]) continue;
         for (let j = 0; j < b; j++) {
           if (!alive[j]) continue;
-          deviation = Math.max(deviation, Math.abs(ws[offG + i * b + j] - (i === j ? 1 : 0)));
+          deviation = Math.max(deviation, Math.abs(gram[i * b + j] - (i === j ? 1 : 0)));
         }
       }
       if (pass > 0 && deviation < 1e-6) break;
       const factor = new Float64Array(b * b);
       for (let j = 0; j < b; j++) {
         if (!alive[j]) continue;
-        let pivot = ws[offG + j * b + j];
+        let pivot = gram[j * b + j];
         for (let i = 0; i < j; i++) pivot -= factor[i * b + j] * factor[i * b + j];
-        if (!(pivot > 4e-6)) {
-          alive[j] = 0; // dependent on the block's earlier columns, to float32 precision
+        // Unit columns: a pivot below (2⁻²⁰)² means the column is the block's earlier columns to
+        // within 1e-6, no more than the rounding of its float32 values.
+        if (!(pivot > 2 ** -40)) {
+          alive[j] = 0;
           continue;
         }
         const diagonal = Math.sqrt(pivot);
         factor[j * b + j] = diagonal;
         for (let l = j + 1; l < b; l++) {
           if (!alive[l]) continue;
-          let value = ws[offG + j * b + l];
+          let value = gram[j * b + l];
           for (let i = 0; i < j; i++) value -= factor[i * b + j] * factor[i * b + l];
           factor[j * b + l] = value / diagonal;
         }
@@ -258,11 +274,10 @@ export async function blockLanczosSvd(
     return total;
   };
 
-  // Relative deflation threshold: float32 products carry ~1e-7 relative rounding, so a column
-  // that kept less than 2⁻¹⁶ of its norm after orthogonalization is rounding noise.
-  const deflation = 2 ** -16;
+  // A column that orthogonalization leaves below its product's rounding-noise scale (see
+  // multiplyA) is dropped; so is anything below 2⁻⁴⁰‖A‖.
   const absoluteFloor = Math.sqrt(input.frobeniusNormSquared) * 2 ** -40;
-  const thresholds = (norms: Float64Array) => norms.map((norm) => Math.max(norm * deflation, absoluteFloor));
+  const thresholds = (noise: Float64Array) => noise.map((scale) => Math.max(scale, absoluteFloor));
 
   // Start block: Gaussian columns.
   const random = new SeededRandom(input.seed);
@@ -270,18 +285,18 @@ export async function blockLanczosSvd(
     const row = offQ + r * sb;
     for (let c = 0; c < b; c++) ws[row + c] = random.nextNormal();
   }
-  await orthonormalize(offQ, sb, cols, new Float64Array(b).fill(absoluteFloor));
+  // Only an exactly zero start column is dropped: the floor above scales with ‖A‖, the
+  // Gaussian start block does not.
+  await orthonormalize(offQ, sb, cols, new Float64Array(b));
 
   for (let j = 0; j < steps; j++) {
     const pj = offP + j * b;
-    await multiplyA(offQ + j * b, sb, offW, b);
-    let before = columnNorms(offW, b, rows);
+    let before = await multiplyA(offQ + j * b, sb, offW, b);
     await orthogonalize(offP, s, j * b, offW, b, rows, false);
     await orthonormalize(offW, b, rows, thresholds(before));
     for (let r = 0; r < rows; r++) ws.copyWithin(pj + r * s, offW + r * b, offW + r * b + b);
 
-    await multiplyAt(pj, s, offW, b);
-    before = columnNorms(offW, b, cols);
+    before = await multiplyAt(pj, s, offW, b);
     const known = (j + 1) * b;
     const coefficients = (await orthogonalize(offQ, sb, known, offW, b, cols, true))!;
     const residual = await orthonormalize(offW, b, cols, thresholds(before));

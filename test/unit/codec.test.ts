@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { encodeSvd, decodeSvd, readSvdHeader, reconstructImage, SvdFormatError, type EncodeInput } from '../../core/codec/index.js';
+import { encodeSvd, decodeSvd, readSvdHeader, reconstructImage, SvdFormatError, crc32, type EncodeInput } from '../../core/codec/index.js';
 import { reconstruct, splitChannels, truncatedSvd, mergeChannels, type PixelImage, type TruncatedSvd } from '../../core/index.js';
 import { computeMetrics } from '../../core/metrics/index.js';
 import { samplesDir } from '../helpers/samples.js';
@@ -88,6 +88,35 @@ describe('.svd round trip', async () => {
     // Full rank of a 30-row matrix: lossless or nearly (PSNR null means identical pixels).
     const grayPsnr = computeMetrics(gray, grayImage).psnr;
     expect(grayPsnr === null || grayPsnr > 60).toBe(true);
+  });
+
+  it('an all-zero channel (rank 0) encodes and decodes', async () => {
+    const red: PixelImage = { width: 16, height: 8, channels: 3, bitDepth: 8, pixels: new Uint8Array(16 * 8 * 3).map((_, i) => (i % 3 === 0 ? 200 : 0)) };
+    const channelSvds = await decomposeColour(red, 4);
+    expect(channelSvds.map((svd) => svd.rank)).toEqual([1, 0, 0]);
+    const { bytes } = encodeSvd({ width: 16, height: 8, channels: 3, bitDepth: 8, svds: channelSvds, ranks: [4, 4, 4] });
+    const decoded = decodeSvd(bytes);
+    expect(decoded.header.lowRank.map((entry) => entry.rank)).toEqual([1, 0, 0]);
+    expect(reconstructImage(decoded).pixels).toEqual(red.pixels);
+  });
+
+  it('a tiny file that claims huge factors is refused before anything is allocated', () => {
+    // 8192 × 8192 at rank 8192 per channel: a few hundred bytes of header and payload.
+    const { bytes } = encodeSvd({ width: 512, height: 512, channels: 3, bitDepth: 8, svds, ranks: [4, 4, 4] });
+    const forged = Uint8Array.from(bytes);
+    const view = new DataView(forged.buffer);
+    view.setUint32(12, 8192, true);
+    view.setUint32(16, 8192, true);
+    for (let c = 0; c < 3; c++) view.setUint16(32 + 8 * c, 8192, true);
+    view.setUint32(forged.length - 4, crc32(forged, 0, forged.length - 4), true);
+    const started = performance.now();
+    expect(() => decodeSvd(forged)).toThrow(SvdFormatError);
+    expect(performance.now() - started).toBeLessThan(50);
+    // The inflated size must also be reachable from the compressed size.
+    const inflated = Uint8Array.from(bytes);
+    new DataView(inflated.buffer).setUint32(28, 1032 * new DataView(bytes.buffer).getUint32(24, true) + 5000, true);
+    new DataView(inflated.buffer).setUint32(inflated.length - 4, crc32(inflated, 0, inflated.length - 4), true);
+    expect(() => decodeSvd(inflated)).toThrow(/cannot inflate|allow at most/);
   });
 
   it('readSvdHeader reads without inflating and rejects garbage', () => {

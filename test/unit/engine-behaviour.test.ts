@@ -69,6 +69,27 @@ describe('truncatedSvd: shapes and special matrices', () => {
     expect(directSquaredError(a, svd, trueRank)).toBeLessThan(1e-9 * svd.frobeniusNormSquared);
   });
 
+  it('huge values: the random start block is not mistaken for noise', async () => {
+    const a = randomMatrix(200, 300, 8);
+    for (let i = 0; i < a.data.length; i++) a.data[i] = (a.data[i] + 1) * 5e11;
+    for (const kernels of ['simd', 'plain'] as const) {
+      const svd = await truncatedSvd(a, { rank: 8, kernels });
+      expect(svd.rank).toBe(8);
+      expect(svd.sigma[7]).toBeGreaterThan(0);
+    }
+  });
+
+  it('a large offset does not hide directions above the rank cutoff', async () => {
+    // 30000 + noise in 0…26: σ₁ is the offset, the rest of the spectrum is ~1e-4 of it.
+    const noise = randomMatrix(200, 300, 9);
+    const data = noise.data.map((value) => 30000 + Math.floor((value + 1) * 13.5));
+    const a = { rows: 200, cols: 300, data };
+    const randomized = await truncatedSvd(a, { rank: 8 });
+    const exact = await truncatedSvd(a, { rank: 200 }); // dense path
+    expect(randomized.rank).toBe(8);
+    for (let i = 0; i < 4; i++) expect(Math.abs(randomized.sigma[i] - exact.sigma[i]) / exact.sigma[i]).toBeLessThan(0.05);
+  });
+
   it('returns min(rank, rows, cols) components for a full-rank matrix', async () => {
     const svd = await truncatedSvd(randomMatrix(40, 25, 9), { rank: 100 });
     expect(svd.rank).toBe(25);

@@ -63,6 +63,31 @@ describe.each(['simd', 'plain'] as const)('%s kernels', (kind) => {
     for (let i = 0; i < k * n; i++) expect(ws[offTN + i]).toBeCloseTo(2 * once[i], 3);
   });
 
+  it.each([2, 6, 32])('gram64 is XᵀX in float64 (n = %i), gemv64 is A·x in float64', async (n) => {
+    const kernels = await backend();
+    const rows = 301, ld = n + 3;
+    const x = randomMatrix(rows, ld, 6).data;
+    const offX = 0, offGram = rows * ld + ((rows * ld) & 1), offVector = offGram + 2 * n * n, offResult = offVector + 2 * n;
+    const ws = kernels.allocate(offResult + 2 * rows, n + 8);
+    ws.set(x, offX);
+    kernels.gram64(offX + 1, ld, rows, n, offGram);
+    const gram = kernels.doubles(offGram, n * n);
+    for (let j = 0; j < n; j++) for (let c = 0; c < n; c++) {
+      let expected = 0;
+      for (let r = 0; r < rows; r++) expected += x[r * ld + 1 + j] * x[r * ld + 1 + c];
+      expect(Math.abs(gram[j * n + c] - expected)).toBeLessThan(1e-12 * rows);
+    }
+    const vector = kernels.doubles(offVector, n);
+    for (let c = 0; c < n; c++) vector[c] = Math.cos(c);
+    kernels.gemv64(offX + 1, ld, rows, n, offVector, offResult);
+    const result = kernels.doubles(offResult, rows);
+    for (let r = 0; r < rows; r += 17) {
+      let expected = 0;
+      for (let c = 0; c < n; c++) expected += x[r * ld + 1 + c] * Math.cos(c);
+      expect(Math.abs(result[r] - expected)).toBeLessThan(1e-12 * n);
+    }
+  });
+
   it('reads operands through leading dimensions (sub-blocks of wider matrices)', async () => {
     const kernels = await backend();
     const m = 10, k = 6, n = 8, lda = 9, ldx = 24, ldo = 16;

@@ -318,3 +318,51 @@ export function gemvF32F64(a: usize, lda: i32, rows: i32, cols: i32, x: usize, y
     store<f64>(y + (<usize>r << 3), sum);
   }
 }
+
+/**
+ * G[j·n + c] = Σ_r X[r, j]·X[r, c] for j, c < n: the Gram matrix of a float32 block (rows × n,
+ * ld ldx) accumulated in float64, so CholeskyQR can orthonormalize blocks whose condition
+ * number is far beyond what a float32 Gram resolves. n % 2 == 0.
+ */
+export function gramF64(x: usize, ldx: i32, rows: i32, n: i32, out: usize): void {
+  memory.fill(out, 0, <usize>(n * n) << 3);
+  // Rows in chunks that stay in L1; for each pair (j, 4 columns c…c+3 with c ≥ j rounded down)
+  // the chunk's products accumulate in registers. The lower triangle is mirrored at the end.
+  const CHUNK = 64;
+  const rowBytes = <usize>ldx << 2;
+  for (let r0 = 0; r0 < rows; r0 += CHUNK) {
+    const r1 = min(rows, r0 + CHUNK);
+    for (let j = 0; j < n; j++) {
+      const first = j & ~3;
+      for (let c = first; c < n; c += 4) {
+        let acc0 = f64x2.splat(0);
+        let acc1 = f64x2.splat(0);
+        let row = x + <usize>r0 * rowBytes;
+        if (c + 4 <= n) {
+          for (let r = r0; r < r1; r++) {
+            const xj = f64x2.splat(<f64>load<f32>(row + (<usize>j << 2)));
+            const values = v128.load(row + (<usize>c << 2));
+            acc0 = f64x2.add(acc0, f64x2.mul(xj, f64x2.promote_low_f32x4(values)));
+            acc1 = f64x2.add(acc1, f64x2.mul(xj, f64x2.promote_low_f32x4(v128.shuffle<f32>(values, values, 2, 3, 0, 1))));
+            row += rowBytes;
+          }
+          const at = out + (<usize>(j * n + c) << 3);
+          v128.store(at, f64x2.add(v128.load(at), acc0));
+          v128.store(at, f64x2.add(v128.load(at, 16), acc1), 16);
+        } else {
+          // n % 4 == 2: the last two columns
+          for (let r = r0; r < r1; r++) {
+            const xj = f64x2.splat(<f64>load<f32>(row + (<usize>j << 2)));
+            acc0 = f64x2.add(acc0, f64x2.mul(xj, f64x2.promote_low_f32x4(v128.load64_zero(row + (<usize>c << 2)))));
+            row += rowBytes;
+          }
+          const at = out + (<usize>(j * n + c) << 3);
+          v128.store(at, f64x2.add(v128.load(at), acc0));
+        }
+      }
+    }
+  }
+  for (let j = 0; j < n; j++) {
+    for (let c = 0; c < (j & ~3); c++) store<f64>(out + (<usize>(j * n + c) << 3), load<f64>(out + (<usize>(c * n + j) << 3)));
+  }
+}

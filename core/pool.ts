@@ -126,7 +126,9 @@ export class SvdPool {
         if (settled) return;
         const job = queue.shift();
         if (!job) {
-          this.#idle.push(worker);
+          // Keep at most `size` idle workers (concurrent calls may have spawned more), none after close().
+          if (this.#closed || this.#idle.length >= this.size) worker.terminate();
+          else this.#idle.push(worker);
           if (busy.size === 0) finish(null);
           return;
         }

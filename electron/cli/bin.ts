@@ -1,9 +1,15 @@
 /** Entry of the `svd-studio` executable (dist/electron/cli.mjs). */
 import { main } from './main.js';
 
+// The first Ctrl-C (or SIGTERM) stops the work at the next phase boundary — the pool at once —
+// with nothing written; a second one exits immediately.
 const controller = new AbortController();
-process.once('SIGINT', () => controller.abort());
-process.once('SIGTERM', () => controller.abort());
+const interrupt = () => {
+  if (controller.signal.aborted) process.exit(130);
+  controller.abort();
+};
+process.on('SIGINT', interrupt);
+process.on('SIGTERM', interrupt);
 main(process.argv.slice(2), undefined, controller.signal).then(
   (code) => {
     process.exitCode = controller.signal.aborted ? 130 : code;

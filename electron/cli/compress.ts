@@ -1,9 +1,9 @@
 /** `svd-studio compress`: images to .svd files at a rank, a PSNR or a size. */
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import { computeMetrics, meanSquaredError, peakValue, psnrFromMse, DEFAULT_WORKING_RANK, type EncodedSvd, type SvdPool } from '../../core/index.js';
-import { writeFileAtomic } from '../main/services/atomic-write.js';
+import { OutputExistsError, writeFileAtomic } from '../main/services/atomic-write.js';
 import { availableRank, decodedPixels, encodeAtRank, energyKept, prepareImage, quantizedPixels, type PreparedImage } from './pipeline.js';
-import { UsageError, outputPathFor } from './options.js';
+import { TargetError, outputPathFor, throwIfAborted } from './options.js';
 import type { Progress } from './progress.js';
 
 export const DEFAULT_COMPRESS_RANK = 64;
@@ -74,7 +74,16 @@ export async function compressOne(
 }
 
 /** The rank a target asks for, and its encoding. */
-async function chooseRank(prepared: PreparedImage, target: RankTarget): Promise<{ rank: number; encoded: EncodedSvd }> {
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function chooseRank(prepared: PreparedImage, target: RankTarget, signal?: AbortSignal): Promise<{ rank: number; encoded: EncodedSvd }> {
   const top = availableRank(prepared);
   if (target.kind === 'rank') {
     const rank = Math.min(target.rank, top);
@@ -84,12 +93,13 @@ async function chooseRank(prepared: PreparedImage, target: RankTarget): Promise<
     // The largest rank whose file fits: sizes grow with rank, so bisect.
     const smallest = encodeAtRank(prepared, 1);
     if (smallest.bytes.length > target.bytes) {
-      throw new UsageError(`${prepared.path}: even rank 1 needs ${smallest.bytes.length} bytes, more than --max-bytes ${target.bytes}`);
+      throw new TargetError(`${prepared.path}: even rank 1 needs ${smallest.bytes.length} bytes, more than --max-bytes ${target.bytes}`);
     }
     let low = 1;
     let best = smallest;
     let high = top;
     while (low < high) {
+      throwIfAborted(signal);
       const middle = Math.ceil((low + high) / 2);
       const encoded = encodeAtRank(prepared, middle);
       if (encoded.bytes.length <= target.bytes) {
@@ -111,7 +121,7 @@ async function chooseRank(prepared: PreparedImage, target: RankTarget): Promise<
   };
   const best = await psnrAt(top);
   if (best.psnr < target.decibels) {
-    throw new UsageError(
+    throw new TargetError(
       `${prepared.path}: rank ${top} reaches only ${best.psnr.toFixed(2)} dB, below --psnr ${target.decibels}; allow more components with --max-rank`,
     );
   }
@@ -119,6 +129,7 @@ async function chooseRank(prepared: PreparedImage, target: RankTarget): Promise<
   let high = top;
   let found = best;
   while (low < high) {
+    throwIfAborted(signal);
     const middle = Math.floor((low + high) / 2);
     const attempt = await psnrAt(middle);
     if (attempt.psnr >= target.decibels) {

@@ -1,8 +1,9 @@
 /** `svd-studio decompress` and `svd-studio info`. */
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { decodeSvd, readSvdHeader } from '../../core/index.js';
-import { writeFileAtomic } from '../main/services/atomic-write.js';
-import { encodeImage, outputFormatFromPath, ImageIoError } from '../main/services/image-io.js';
+import { OutputExistsError, writeFileAtomic } from '../main/services/atomic-write.js';
+import { DEFAULT_MAX_PIXELS, encodeImage, outputFormatFromPath, ImageIoError } from '../main/services/image-io.js';
+import { throwIfAborted } from './options.js';
 import { pixelsOf } from './pipeline.js';
 
 async function readSvdFile(path: string): Promise<Uint8Array> {
@@ -11,6 +12,15 @@ async function readSvdFile(path: string): Promise<Uint8Array> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new ImageIoError(path, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a .svd file' : `cannot read it (${code ?? String(error)})`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -26,12 +36,17 @@ export interface DecompressReport {
 export async function decompress(
   path: string,
   output: string,
-  options: { rank?: number; quality?: number; keepMetadata?: boolean; force: boolean },
+  options: { rank?: number; quality?: number; keepMetadata?: boolean; maxPixels?: number; force: boolean; signal?: AbortSignal },
 ): Promise<DecompressReport> {
   const format = outputFormatFromPath(output);
-  const decoded = decodeSvd(await readSvdFile(path), { maxPixels: Infinity });
+  if (!options.force && (await exists(output))) throw new OutputExistsError(output);
+  // The same pixel limit as for input images: a .svd file is untrusted input too.
+  const decoded = decodeSvd(await readSvdFile(path), { maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS });
+  throwIfAborted(options.signal);
   const pixels = await pixelsOf(decoded, options.rank);
+  throwIfAborted(options.signal);
   const bytes = await encodeImage(pixels, format, { quality: options.quality, keepMetadata: options.keepMetadata });
+  throwIfAborted(options.signal);
   await writeFileAtomic(output, bytes, { overwrite: options.force });
   return {
     input: path,
@@ -55,7 +70,8 @@ export interface InfoReport {
 }
 
 export async function info(path: string): Promise<InfoReport> {
-  const header = readSvdHeader(await readSvdFile(path), { maxPixels: Infinity });
+  // info only reads the header: it may describe files larger than this machine would decode.
+  const header = readSvdHeader(await readSvdFile(path), { maxPixels: Infinity, maxFactorValues: Infinity });
   return {
     width: header.width,
     height: header.height,

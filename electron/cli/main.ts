@@ -12,7 +12,7 @@ import { AtomicWriteError, OutputExistsError } from '../main/services/atomic-wri
 import { compressOne, describeCompress, DEFAULT_COMPRESS_RANK, type RankTarget } from './compress.js';
 import { decompress, info } from './files.js';
 import { describeSweep, sweep, DEFAULT_SWEEP_RANKS } from './sweep.js';
-import { UsageError, expandInputs, integerOption, numberOption, outputPathFor } from './options.js';
+import { TargetError, UsageError, expandInputs, integerOption, numberOption, outputPathFor, throwIfAborted } from './options.js';
 import { createProgress } from './progress.js';
 
 export const HELP = `svd-studio — image compression with the truncated SVD
@@ -43,7 +43,7 @@ Options:
       --out-dir DIR    folder for the outputs (several inputs)
       --quality Q      1–100 for JPEG, WebP and AVIF outputs
       --keep-metadata  tag image outputs with their sRGB profile (default: no metadata)
-      --max-pixels N   refuse input images larger than N pixels (default 100,000,000)
+      --max-pixels N   refuse images (and .svd files) larger than N pixels (default 100,000,000)
       --ranks LIST     ranks for sweep (default ${DEFAULT_SWEEP_RANKS.join(',')})
       --json           machine-readable output: one JSON object per input (JSON Lines)
       --force          replace existing output files (never done otherwise)
@@ -105,7 +105,10 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     const [command, ...inputs] = positionals;
     if (!command) throw new UsageError('no command given');
     const json = values.json;
-    const emit = (report: unknown, text: string) => io.stdout.write((json ? JSON.stringify(report) : text) + '\n');
+    const emit = (report: unknown, text: string) => {
+      throwIfAborted(signal); // interrupted work reports nothing
+      io.stdout.write((json ? JSON.stringify(report) : text) + '\n');
+    };
 
     switch (command) {
       case 'compress': {
@@ -138,7 +141,9 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
           rank: integerOption('-k', values.rank, 1, 65535),
           quality: integerOption('--quality', values.quality, 1, 100),
           keepMetadata: values['keep-metadata'],
+          maxPixels: integerOption('--max-pixels', values['max-pixels'], 1),
           force: values.force,
+          signal,
         });
         emit(report, `${report.input} → ${report.output}: ${report.width} × ${report.height}, rank ${report.rank.join('/')}, ${report.file_bytes.toLocaleString('en-US')} bytes`);
         return 0;
@@ -187,6 +192,7 @@ function describeFailure(error: unknown, file: string): string {
   }
   const message = error instanceof Error ? error.message : String(error);
   const oneLine = message.split('\n')[0];
+  if (error instanceof TargetError) return oneLine;
   if (error instanceof SvdFormatError || error instanceof SvdInputError || error instanceof MetricsError) return `${file}: ${oneLine}`;
   if ((error as Error)?.name === 'AbortError') return `${file}: interrupted`;
   return file ? `${file}: ${oneLine}` : oneLine;

@@ -8,6 +8,20 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** A valid request the input cannot satisfy (a PSNR or size target out of reach): exit code 1. */
+export class TargetError extends Error {
+  override name = 'TargetError';
+}
+
+/** Stops between phases once Ctrl-C (or SIGTERM) has been received. */
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) {
+    const error = new Error('interrupted');
+    error.name = 'AbortError';
+    throw error;
+  }
+}
+
 /** A whole number ≥ minimum from a flag's text. */
 export function integerOption(name: string, text: string | undefined, minimum: number, maximum = Number.MAX_SAFE_INTEGER): number | undefined {
   if (text === undefined) return undefined;

@@ -97,9 +97,9 @@ export async function quantizedPixels(prepared: PreparedImage, encoded: EncodedS
   return pixelsOf({ header: { width, height, channels, bitDepth } as DecodedSvd['header'], channels: encoded.quantized, alphaPlane: prepared.alphaPlane });
 }
 
-/** Decodes bytes a .svd encoder produced and returns its pixels. */
+/** Decodes bytes this process's encoder just produced (from an image it accepted) and returns its pixels. */
 export async function decodedPixels(bytes: Uint8Array, rank?: number): Promise<PixelImage> {
-  return pixelsOf(decodeSvd(bytes, { maxPixels: Infinity }), rank);
+  return pixelsOf(decodeSvd(bytes, { maxPixels: Infinity, maxFactorValues: Infinity }), rank);
 }
 
 /** Fraction of the colour channels' energy (Σσ² over ‖A‖²) kept at rank k. */

@@ -3,9 +3,10 @@
  * SSIM of the decoded file, beside JPEG (sharp's mozjpeg) at the quality whose file size is
  * closest to those bytes, measured the same way on its decoded pixels.
  */
-import { atBitDepth, computeMetrics, decodeSvd, withoutAlpha, type SvdPool } from '../../core/index.js';
+import { atBitDepth, computeMetrics, withoutAlpha, type SvdPool } from '../../core/index.js';
 import { decodeImage, encodeImage } from '../main/services/image-io.js';
-import { availableRank, encodeAtRank, pixelsOf, prepareImage, type PreparedImage } from './pipeline.js';
+import { availableRank, decodedPixels, encodeAtRank, prepareImage, type PreparedImage } from './pipeline.js';
+import { throwIfAborted } from './options.js';
 import type { Progress } from './progress.js';
 
 export const DEFAULT_SWEEP_RANKS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
@@ -38,10 +39,10 @@ export async function sweep(
   for (const [index, rank] of usable.entries()) {
     progress.stage(`${path}: rank ${rank} (${index + 1} of ${usable.length})`);
     const encoded = encodeAtRank(prepared, rank);
-    const metrics = computeMetrics(prepared.image, await pixelsOf(decodeSvd(encoded.bytes, { maxPixels: Infinity })));
+    const metrics = computeMetrics(prepared.image, await decodedPixels(encoded.bytes));
     const jpeg = await jpegAtBytes(prepared, encoded.bytes.length);
     rows.push({ rank, file_bytes: encoded.bytes.length, psnr: metrics.psnr, ssim: metrics.ssim, jpeg });
-    if (signal?.aborted) break;
+    throwIfAborted(signal);
   }
   const { image } = prepared;
   return {

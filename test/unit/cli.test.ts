@@ -229,6 +229,31 @@ describe('svd-studio on bad input', () => {
     expect(existsSync(join(dir, 'x.png'))).toBe(false);
   });
 
+  it('targets out of reach are failures (exit 1), not usage errors', async () => {
+    const input = samplesDir + 'astronaut_512x512_rgb.png';
+    const dir = await scratch();
+    await expectFailure(await svdStudio(['compress', input, '--max-bytes', '10', '-o', join(dir, 'a.svd')]), /rank 1 needs \d+ bytes/);
+    await expectFailure(await svdStudio(['compress', input, '--psnr', '150', '--max-rank', '8', '-o', join(dir, 'b.svd')]), /reaches only/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('an all-black image compresses and decompresses', async () => {
+    const dir = await scratch();
+    await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 0, g: 0, b: 0 } } }).png().toFile(join(dir, 'black.png'));
+    const result = await svdStudio(['compress', join(dir, 'black.png'), '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ rank: [0, 0, 0], metrics: { mse: 0, psnr: null } });
+    expect((await svdStudio(['decompress', join(dir, 'black.svd'), '-o', join(dir, 'out.png')])).code).toBe(0);
+  });
+
+  it('a .svd file above the pixel limit is refused by decompress', async () => {
+    const dir = await scratch();
+    const svd = join(dir, 'a.svd');
+    expect((await svdStudio(['compress', samplesDir + 'astronaut_512x512_rgb.png', '-k', '4', '-o', svd])).code).toBe(0);
+    await expectFailure(await svdStudio(['decompress', svd, '-o', join(dir, 'a.png'), '--max-pixels', '1000']), /a\.svd: .*above the limit/);
+    expect(existsSync(join(dir, 'a.png'))).toBe(false);
+  });
+
   it.each([
     [['compress'], /at least one input/],
     [['compress', 'a.png', '-k', '0'], /-k must be/],

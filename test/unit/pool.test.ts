@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNodeSvdPool } from '../../electron/main/services/svd-pool.js';
-import { progressiveTruncatedSvd, splitChannels, type Matrix } from '../../core/index.js';
+import { SvdPool, progressiveTruncatedSvd, splitChannels, type Matrix } from '../../core/index.js';
 import sharp from 'sharp';
 import { samplesDir } from '../helpers/samples.js';
 
@@ -16,6 +16,30 @@ async function astronautChannels(): Promise<Matrix[]> {
   const { data, info } = await sharp(samplesDir + 'astronaut_512x512_rgb.png').removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return splitChannels({ width: info.width, height: info.height, channels: 3, bitDepth: 8, pixels: new Uint8Array(data) });
 }
+
+describe('SvdPool scheduling (fake workers)', () => {
+  it('close() during a decomposition leaves no worker running; idle workers stay within the size', async () => {
+    const alive = new Set<object>();
+    const spawn = () => {
+      const worker = {
+        run: (job: { rank: number }) => new Promise<import('../../core/index.js').TruncatedSvd>((resolve) =>
+          setTimeout(() => resolve({ rank: job.rank, sigma: new Float64Array(0), u: { rows: 1, cols: 0, data: new Float32Array(0) }, v: { rows: 1, cols: 0, data: new Float32Array(0) }, frobeniusNormSquared: 0 }), 20)),
+        terminate: () => alive.delete(worker),
+      };
+      alive.add(worker);
+      return worker;
+    };
+    const pool = new SvdPool(2, spawn);
+    const channel = { rows: 4, cols: 4, data: new Float32Array(16) };
+    // Four concurrent calls spawn up to eight workers; afterwards at most two stay idle.
+    await Promise.all([0, 1, 2, 3].map(() => pool.decompose([channel, channel], { stages: [2] })));
+    expect(alive.size).toBeLessThanOrEqual(2);
+    const running = pool.decompose([channel, channel, channel], { stages: [1, 2] });
+    pool.close();
+    await running;
+    expect(alive.size).toBe(0);
+  });
+});
 
 describe('Node SVD pool', () => {
   const pool = createNodeSvdPool({ size: 2, workerUrl });

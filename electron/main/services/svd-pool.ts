@@ -43,6 +43,7 @@ function shared(channel: Matrix): Matrix {
 class NodeSvdWorker implements SvdWorker {
   readonly #worker: Worker;
   #pending: { onProgress(fraction: number): void; resolve(result: TruncatedSvd): void; reject(error: Error): void } | null = null;
+  #stopped: Error | null = null;
 
   constructor(url: URL) {
     this.#worker = new Worker(url);
@@ -53,6 +54,7 @@ class NodeSvdWorker implements SvdWorker {
   }
 
   run(job: ChannelJob, onProgress: (fraction: number) => void): Promise<TruncatedSvd> {
+    if (this.#stopped) return Promise.reject(this.#stopped);
     if (this.#pending) return Promise.reject(new Error('This SVD worker is busy'));
     return new Promise<TruncatedSvd>((resolve, reject) => {
       this.#pending = { onProgress, resolve, reject };
@@ -93,6 +95,7 @@ class NodeSvdWorker implements SvdWorker {
   }
 
   #fail(error: Error): void {
+    this.#stopped ??= error;
     const pending = this.#pending;
     this.#pending = null;
     pending?.reject(error);

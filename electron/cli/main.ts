@@ -125,13 +125,23 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
         const maxPixels = integerOption('--max-pixels', values['max-pixels'], 1);
         const files = await expandInputs(inputs);
         if (values.output && files.length > 1) throw new UsageError('-o names one output; use --out-dir for several inputs');
+        // Several inputs: a file that fails is reported (one line) and the others still run;
+        // the exit code says whether any failed.
+        let failures = 0;
         for (const file of files) {
           currentFile = file;
-          const report = await compressOne(file, { target, maxRank, maxPixels, output: values.output, outDir: values['out-dir'], force: values.force }, getPool(), progress, signal);
-          progress.done();
-          emit(report, describeCompress(report));
+          try {
+            const report = await compressOne(file, { target, maxRank, maxPixels, output: values.output, outDir: values['out-dir'], force: values.force }, getPool(), progress, signal);
+            progress.done();
+            emit(report, describeCompress(report));
+          } catch (error) {
+            if (files.length === 1 || (error as Error)?.name === 'AbortError' || error instanceof UsageError) throw error;
+            progress.done();
+            io.stderr.write(`svd-studio: ${describeFailure(error, file)}\n`);
+            failures++;
+          }
         }
-        return 0;
+        return failures > 0 ? 1 : 0;
       }
       case 'decompress': {
         if (inputs.length !== 1) throw new UsageError('decompress takes one .svd file');

@@ -125,6 +125,15 @@ describe('svd-studio compress', () => {
     const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
     expect(lines.map((line) => line.input.width)).toEqual([512, 500]);
     expect((await readdir(out)).sort()).toEqual(['a.svd', 'b.svd']);
+
+    // A broken file among several: reported on its own line, the others still compressed, exit 1.
+    await writeFile(join(source, 'a0-broken.png'), 'not a png');
+    const mixed = await svdStudio(['compress', source, '--out-dir', join(out, 'again'), '-k', '8', '--json']);
+    expect(mixed.code).toBe(1);
+    expect(mixed.stderr.trim().split('\n')).toHaveLength(1);
+    expect(mixed.stderr).toMatch(/a0-broken\.png/);
+    expect(mixed.stdout.trim().split('\n')).toHaveLength(2);
+    expect((await readdir(join(out, 'again'))).sort()).toEqual(['a.svd', 'b.svd']);
   });
 });
 

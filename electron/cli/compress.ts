@@ -1,9 +1,9 @@
 /** `svd-studio compress`: images to .svd files at a rank, a PSNR or a size. */
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { computeMetrics, meanSquaredError, peakValue, psnrFromMse, DEFAULT_WORKING_RANK, type EncodedSvd, type SvdPool } from '../../core/index.js';
 import { OutputExistsError, writeFileAtomic } from '../main/services/atomic-write.js';
 import { availableRank, decodedPixels, encodeAtRank, energyKept, prepareImage, quantizedPixels, type PreparedImage } from './pipeline.js';
-import { TargetError, outputPathFor, throwIfAborted } from './options.js';
+import { TargetError, exists, outputPathFor, throwIfAborted } from './options.js';
 import type { Progress } from './progress.js';
 
 export const DEFAULT_COMPRESS_RANK = 64;
@@ -74,15 +74,6 @@ export async function compressOne(
 }
 
 /** The rank a target asks for, and its encoding. */
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function chooseRank(prepared: PreparedImage, target: RankTarget, signal?: AbortSignal): Promise<{ rank: number; encoded: EncodedSvd }> {
   const top = availableRank(prepared);
   if (target.kind === 'rank') {

@@ -1,9 +1,9 @@
 /** `svd-studio decompress` and `svd-studio info`. */
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { decodeSvd, readSvdHeader } from '../../core/index.js';
 import { OutputExistsError, writeFileAtomic } from '../main/services/atomic-write.js';
 import { DEFAULT_MAX_PIXELS, encodeImage, outputFormatFromPath, ImageIoError } from '../main/services/image-io.js';
-import { throwIfAborted } from './options.js';
+import { exists, throwIfAborted } from './options.js';
 import { pixelsOf } from './pipeline.js';
 
 async function readSvdFile(path: string): Promise<Uint8Array> {
@@ -12,15 +12,6 @@ async function readSvdFile(path: string): Promise<Uint8Array> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new ImageIoError(path, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a .svd file' : `cannot read it (${code ?? String(error)})`);
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

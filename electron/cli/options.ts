@@ -1,5 +1,5 @@
 /** Argument checking and output paths shared by the commands. */
-import { readdir, stat } from 'node:fs/promises';
+import { access, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { SUPPORTED_INPUT_EXTENSIONS } from '../main/services/image-io.js';
 
@@ -59,6 +59,16 @@ export async function expandInputs(inputs: readonly string[], extensions: readon
     }
   }
   return files;
+}
+
+/** Whether something exists at the path. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Where an output goes: -o, else --out-dir/name.ext, else beside the input with the new extension. */

@@ -51,6 +51,25 @@ export async function sweep(
   };
 }
 
+/** Largest quality 1–100 whose value(q) ≤ target, for a value that grows with quality (bisection). */
+export async function bisectQuality(value: (quality: number) => Promise<number>, target: number): Promise<number> {
+  let low = 1;
+  let high = 100;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if ((await value(middle)) <= target) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+/** The quality whose size(q) is closest to `target` (JPEG size grows with quality, nearly monotone). */
+export async function closestQuality(size: (quality: number) => Promise<number>, target: number): Promise<number> {
+  const low = await bisectQuality(size, target);
+  if (low === 100) return low;
+  return Math.abs((await size(low + 1)) - target) < Math.abs((await size(low)) - target) ? low + 1 : low;
+}
+
 /** JPEG at the quality (1–100) whose size is closest to `target` bytes, and its metrics. */
 async function jpegAtBytes(prepared: PreparedImage, target: number): Promise<SweepRow['jpeg']> {
   // JPEG has no alpha and 8 bits: it is compared on the colour channels, at the source's depth.
@@ -64,17 +83,7 @@ async function jpegAtBytes(prepared: PreparedImage, target: number): Promise<Swe
     }
     return bytes;
   };
-  // JPEG size grows with quality (nearly monotone): bisect for the last quality at or below target.
-  let low = 1;
-  let high = 100;
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2);
-    if ((await encode(middle)).length <= target) low = middle;
-    else high = middle - 1;
-  }
-  const below = await encode(low);
-  const above = low < 100 ? await encode(low + 1) : below;
-  const quality = Math.abs(above.length - target) < Math.abs(below.length - target) ? low + 1 : low;
+  const quality = await closestQuality(async (q) => (await encode(q)).length, target);
   const bytes = await encode(quality);
   const decoded = await decodeImage({ name: 'jpeg', bytes });
   const metrics = computeMetrics(reference, atBitDepth(decoded, reference.bitDepth));

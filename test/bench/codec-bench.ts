@@ -25,6 +25,7 @@ import { createNodeSvdPool } from '../../electron/main/services/svd-pool.js';
 import { decodeImage, encodeImage } from '../../electron/main/services/image-io.js';
 import { encodeAtRank, pixelsOf, prepareImage, type PreparedImage } from '../../electron/cli/pipeline.js';
 import { createProgress } from '../../electron/cli/progress.js';
+import { bisectQuality, closestQuality } from '../../electron/cli/sweep.js';
 
 const QUICK = process.argv.includes('--quick');
 const RANKS = [16, 64, 256];
@@ -68,18 +69,6 @@ function jpegOf(reference: PixelImage) {
   };
 }
 
-/** Largest quality whose value(q) ≤ target (value increases with quality), by bisection. */
-async function bisectQuality(value: (q: number) => Promise<number>, target: number): Promise<number> {
-  let low = 1;
-  let high = 100;
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2);
-    if ((await value(middle)) <= target) low = middle;
-    else high = middle - 1;
-  }
-  return low;
-}
-
 async function unquantizedPsnr(prepared: PreparedImage, rank: number): Promise<number> {
   const { image, svds, alphaPlane } = prepared;
   const planes: Float32Array[] = [];
@@ -119,11 +108,8 @@ for (const file of FILES) {
     worstLoss = Math.max(worstLoss, exact - psnr);
     const floatBytes = colour * rank * (image.width + image.height + 1) * 4;
     // JPEG at the same bytes: the quality whose size is closest.
-    const sizeQuality = await bisectQuality(async (q) => (await jpeg(q)).bytes.length, encoded.bytes.length);
-    const candidates = [sizeQuality, Math.min(100, sizeQuality + 1)];
-    const atBytes = (await Promise.all(candidates.map(jpeg))).reduce((best, entry) =>
-      Math.abs(entry.bytes.length - encoded.bytes.length) < Math.abs(best.bytes.length - encoded.bytes.length) ? entry : best);
-    const atBytesQuality = candidates[(await Promise.all(candidates.map(jpeg))).indexOf(atBytes)];
+    const atBytesQuality = await closestQuality(async (q) => (await jpeg(q)).bytes.length, encoded.bytes.length);
+    const atBytes = await jpeg(atBytesQuality);
     const atBytesSsim = computeMetrics(reference, atBytes.decoded).ssim;
     // JPEG at the same PSNR: the lowest quality that reaches it.
     const psnrQuality = Math.min(100, (await bisectQuality(async (q) => (await jpeg(q)).psnr, psnr - 1e-9)) + ((await jpeg(1)).psnr >= psnr ? 0 : 1));

@@ -1,3 +1,5 @@
+import type { KernelBackend } from './kernels/backend.js';
+
 /** A dense matrix of float32 values, row-major: element (r, c) is data[r * cols + c]. */
 export interface Matrix {
   rows: number;
@@ -30,8 +32,12 @@ export interface SvdOptions {
   onProgress?: (fraction: number) => void;
   /** Seed of the random start block; the same seed gives the same result. Default 1. */
   seed?: number;
-  /** Kernel backend: 'simd' (WebAssembly SIMD128, the default where supported) or 'plain' TypeScript. */
-  kernels?: 'simd' | 'plain' | 'auto';
+  /**
+   * Kernel backend: 'simd' (WebAssembly SIMD128, the default where supported), 'plain'
+   * TypeScript, or a backend from createKernels() to reuse its WebAssembly memory across calls
+   * (one call at a time per backend).
+   */
+  kernels?: 'simd' | 'plain' | 'auto' | KernelBackend;
 }
 
 export class SvdInputError extends Error {

@@ -10,7 +10,7 @@
 import { SvdInputError, type Matrix, type SvdOptions, type TruncatedSvd } from '../types.js';
 import { createKernels } from '../kernels/backend.js';
 import { lanczosWork } from './block-lanczos.js';
-import { lanczosPlan, runTruncatedSvd, validateMatrix, validateRank } from './truncated-svd.js';
+import { lanczosPlan, truncatedSvd, validateMatrix, validateRank } from './truncated-svd.js';
 
 export const DEFAULT_WORKING_RANK = 256;
 export const DEFAULT_STAGES: readonly number[] = [32, 128, 256];
@@ -45,23 +45,21 @@ export function stagesForRank(workingRank: number): number[] {
 export async function progressiveTruncatedSvd(a: Matrix, options: ProgressiveOptions = {}): Promise<TruncatedSvd> {
   validateMatrix(a);
   const stages = normalizeStages(options.stages ?? DEFAULT_STAGES, a.rows, a.cols);
-  const backend = await createKernels(options.kernels ?? 'auto');
+  const kernels = options.kernels ?? 'auto';
+  const backend = typeof kernels === 'object' ? kernels : await createKernels(kernels);
   const weights = stages.map((rank) => lanczosWork(a.rows, a.cols, lanczosPlan(rank)));
   const totalWeight = weights.reduce((sum, weight) => sum + weight, 0);
   let doneWeight = 0;
   let previous: TruncatedSvd | null = null;
   for (let index = 0; index < stages.length; index++) {
     const stageWeight = weights[index];
-    const result: TruncatedSvd = await runTruncatedSvd(
-      a,
-      {
-        rank: stages[index],
-        signal: options.signal,
-        seed: (options.seed ?? 1) + index,
-        onProgress: options.onProgress && ((fraction) => options.onProgress!((doneWeight + fraction * stageWeight) / totalWeight)),
-      },
-      backend,
-    );
+    const result: TruncatedSvd = await truncatedSvd(a, {
+      rank: stages[index],
+      signal: options.signal,
+      seed: (options.seed ?? 1) + index,
+      kernels: backend,
+      onProgress: options.onProgress && ((fraction) => options.onProgress!((doneWeight + fraction * stageWeight) / totalWeight)),
+    });
     doneWeight += stageWeight;
     options.onStage?.(result, index);
     previous = result;

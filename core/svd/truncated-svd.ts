@@ -76,10 +76,12 @@ export function inputStatistics(a: Matrix): { frobeniusNormSquared: number; sum:
 export async function truncatedSvd(a: Matrix, options: SvdOptions): Promise<TruncatedSvd> {
   validateMatrix(a);
   validateRank(options?.rank);
-  const backend = await createKernels(options.kernels ?? 'auto');
+  const kernels = options.kernels ?? 'auto';
+  const backend = typeof kernels === 'object' ? kernels : await createKernels(kernels);
   return runTruncatedSvd(a, options, backend);
 }
 
+/** truncatedSvd after validation, on a given backend; `plan` overrides lanczosPlan (benchmarks). */
 export async function runTruncatedSvd(
   a: Matrix,
   options: SvdOptions & { plan?: LanczosPlan },

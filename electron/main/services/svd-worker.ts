@@ -4,8 +4,7 @@
  * dist/electron/svd-worker.mjs by scripts/build-node.mjs.
  */
 import { parentPort } from 'node:worker_threads';
-import { createKernels, type KernelBackend } from '../../../core/index.js';
-import { runTruncatedSvd, validateMatrix, validateRank } from '../../../core/svd/truncated-svd.js';
+import { createKernels, truncatedSvd, type KernelBackend } from '../../../core/index.js';
 import type { ChannelJob, TruncatedSvd } from '../../../core/index.js';
 import type { WorkerReply } from './svd-pool.js';
 
@@ -22,17 +21,15 @@ const backends = new Map<string, Promise<KernelBackend>>();
 
 port.on('message', async (job: ChannelJob) => {
   try {
-    validateMatrix(job.channel);
-    validateRank(job.rank);
     const kind = job.kernels ?? 'auto';
     if (!backends.has(kind)) backends.set(kind, createKernels(kind));
     const backend = await backends.get(kind)!;
-    const result = await runTruncatedSvd(job.channel, {
+    const result = await truncatedSvd(job.channel, {
       rank: job.rank,
       seed: job.seed,
-      kernels: job.kernels,
+      kernels: backend,
       onProgress: (fraction) => port.postMessage({ type: 'progress', fraction } satisfies WorkerReply),
-    }, backend);
+    });
     port.postMessage({ type: 'done', result } satisfies WorkerReply, transferList(result));
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));

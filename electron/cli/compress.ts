@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { computeMetrics, meanSquaredError, peakValue, psnrFromMse, DEFAULT_WORKING_RANK, type EncodedSvd, type SvdPool } from '../../core/index.js';
 import { OutputExistsError, writeFileAtomic } from '../main/services/atomic-write.js';
-import { availableRank, decodedPixels, encodeAtRank, energyKept, prepareImage, quantizedPixels, type PreparedImage } from './pipeline.js';
+import { availableRank, decodedPixels, encodeAtRank, energyKeptOverChannels, prepareImage, quantizedPixels, type PreparedImage } from './pipeline.js';
 import { TargetError, exists, outputPathFor, throwIfAborted } from './options.js';
 import type { Progress } from './progress.js';
 
@@ -60,7 +60,7 @@ export async function compressOne(
       mse: metrics.mse,
       psnr: metrics.psnr,
       ssim: metrics.ssim,
-      energy: energyKept(prepared.svds, rank),
+      energy: energyKeptOverChannels(prepared.svds, rank),
       ...(metrics.alpha && metrics.alpha.mse > 0 ? { alpha_mse: metrics.alpha.mse } : {}),
     },
     size: {

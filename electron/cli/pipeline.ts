@@ -9,6 +9,7 @@ import {
   encodeSvd,
   mergeChannels,
   reconstructFullResolution,
+  squaredErrorAtRank,
   splitChannels,
   type DecodedSvd,
   type EncodedSvd,
@@ -102,15 +103,11 @@ export async function decodedPixels(bytes: Uint8Array, rank?: number): Promise<P
   return pixelsOf(decodeSvd(bytes, { maxPixels: Infinity, maxFactorValues: Infinity }), rank);
 }
 
-/** Fraction of the colour channels' energy (Σσ² over ‖A‖²) kept at rank k. */
-export function energyKept(svds: readonly TruncatedSvd[], rank: number): number {
-  let kept = 0;
-  let total = 0;
-  for (const svd of svds) {
-    total += svd.frobeniusNormSquared;
-    for (let i = 0; i < Math.min(rank, svd.rank); i++) kept += svd.sigma[i] * svd.sigma[i];
-  }
-  return total === 0 ? 1 : Math.min(1, kept / total);
+/** Fraction of the colour channels' energy (Σσ² over ‖A‖², all channels together) kept at rank k. */
+export function energyKeptOverChannels(svds: readonly TruncatedSvd[], rank: number): number {
+  const total = svds.reduce((sum, svd) => sum + svd.frobeniusNormSquared, 0);
+  const lost = svds.reduce((sum, svd) => sum + squaredErrorAtRank(svd, rank), 0);
+  return total === 0 ? 1 : 1 - lost / total;
 }
 
 /** The largest stored rank: min(working rank, what the decompositions hold). */

@@ -3,6 +3,7 @@
  * ‖A − A_k‖²_F = ‖A‖²_F − Σ_{i≤k} σ_i², for every k ≤ rank, in float64.
  */
 import type { TruncatedSvd } from '../types.js';
+import { psnrFromMse } from '../metrics/metrics.js';
 
 /** Squared Frobenius error of the rank-k reconstruction (k clamped to 0…rank). */
 export function squaredErrorAtRank(svd: TruncatedSvd, k: number): number {
@@ -37,5 +38,5 @@ export function meanSquaredErrorAtRank(svd: TruncatedSvd, k: number): number {
 
 /** PSNR in dB for a mean squared error and a peak value (255 or 65535); Infinity when mse is 0. */
 export function psnr(meanSquaredError: number, peak: number): number {
-  return meanSquaredError === 0 ? Infinity : 10 * Math.log10((peak * peak) / meanSquaredError);
+  return psnrFromMse(meanSquaredError, peak) ?? Infinity;
 }

@@ -44,8 +44,8 @@ export function reconstruct(svd: TruncatedSvd, k: number, options: Reconstructio
   const out = options.out ?? new Float32Array(targetWidth * targetHeight);
   if (out.length !== targetWidth * targetHeight) throw new RangeError('The output buffer has the wrong length');
   // Left factor scaled by σ, averaged over row spans: (targetHeight × kk), float64.
-  const left = averagedRows(svd.u.data, svd.rank, kk, region.y, region.height, targetHeight, svd.sigma);
-  const right = averagedRows(svd.v.data, svd.rank, kk, region.x, region.width, targetWidth, null);
+  const left = boxAveragedRows(svd.u.data, svd.rank, kk, region.y, region.height, targetHeight, svd.sigma);
+  const right = boxAveragedRows(svd.v.data, svd.rank, kk, region.x, region.width, targetWidth, null);
   for (let r = 0; r < targetHeight; r++) {
     const leftRow = r * kk;
     const outRow = r * targetWidth;
@@ -68,9 +68,10 @@ function checkRegion(region: Region, width: number, height: number): void {
 
 /**
  * out[t][i] = scale_i · (area-weighted mean over source lines [start + t·span/count,
- * start + (t+1)·span/count) of factor[line][i]), for i < k; factor is (lines × stride), row-major.
+ * start + (t+1)·span/count) of factor[line][i]), for i < k; factor is (lines × stride), row-major,
+ * out is (count × k), row-major. The renderer's preview worker builds its view on this.
  */
-function averagedRows(
+export function boxAveragedRows(
   factor: Float32Array,
   stride: number,
   k: number,

@@ -1,0 +1,93 @@
+/**
+ * Area-weighted (box) resampling of interleaved pixels to planar float channels, the same filter
+ * reconstruct() applies to the factors: the preview's "original" side and its reconstruction
+ * side are then filtered identically, so their difference at display resolution is the
+ * box-filtered error. Separable: each target row first sums its source rows (weighted by
+ * overlap), then each target column sums its source columns.
+ */
+import type { Region } from './reconstruct.js';
+import { PixelFormatError, mergeChannels, validatePixelImage, type PixelImage } from './channels.js';
+
+/** For each of `count` target lines over `span` source lines from `start`: (first line, weights). */
+interface Spans {
+  first: Int32Array;
+  length: Int32Array;
+  weights: Float64Array[];
+}
+
+function boxSpans(start: number, span: number, count: number): Spans {
+  const step = span / count;
+  const first = new Int32Array(count);
+  const length = new Int32Array(count);
+  const weights: Float64Array[] = [];
+  for (let t = 0; t < count; t++) {
+    const from = t * step;
+    const to = (t + 1) * step;
+    const lo = Math.floor(from);
+    const hi = Math.min(span, Math.ceil(to));
+    const w = new Float64Array(hi - lo);
+    for (let line = lo; line < hi; line++) w[line - lo] = (Math.min(to, line + 1) - Math.max(from, line)) / step;
+    first[t] = start + lo;
+    length[t] = hi - lo;
+    weights.push(w);
+  }
+  return { first, length, weights };
+}
+
+/**
+ * One float32 plane per channel (targetHeight × targetWidth, row-major, source units) of the
+ * region box-filtered to the target size (which must not exceed the region's).
+ */
+export function boxResample(image: PixelImage, region: Region, targetWidth: number, targetHeight: number): Float32Array[] {
+  validatePixelImage(image);
+  const { width, height, channels, pixels } = image;
+  const { x, y, width: w, height: h } = region;
+  if (![x, y, w, h].every(Number.isInteger) || x < 0 || y < 0 || w < 1 || h < 1 || x + w > width || y + h > height) {
+    throw new RangeError(`The region ${w} × ${h} at (${x}, ${y}) is not inside the ${width} × ${height} image`);
+  }
+  if (!Number.isInteger(targetWidth) || !Number.isInteger(targetHeight) || targetWidth < 1 || targetHeight < 1 || targetWidth > w || targetHeight > h) {
+    throw new RangeError(`The target size ${targetWidth} × ${targetHeight} must be 1…${w} × 1…${h}`);
+  }
+  const rows = boxSpans(y, h, targetHeight);
+  const cols = boxSpans(0, w, targetWidth);
+  const planes = Array.from({ length: channels }, () => new Float32Array(targetWidth * targetHeight));
+  // One target row's vertical sums, interleaved like the source: (w × channels).
+  const rowSum = new Float64Array(w * channels);
+  for (let t = 0; t < targetHeight; t++) {
+    rowSum.fill(0);
+    const weights = rows.weights[t];
+    for (let i = 0; i < rows.length[t]; i++) {
+      const weight = weights[i];
+      const source = ((rows.first[t] + i) * width + x) * channels;
+      for (let j = 0; j < w * channels; j++) rowSum[j] += weight * pixels[source + j];
+    }
+    const outRow = t * targetWidth;
+    for (let tc = 0; tc < targetWidth; tc++) {
+      const colWeights = cols.weights[tc];
+      const firstCol = cols.first[tc];
+      for (let c = 0; c < channels; c++) {
+        let sum = 0;
+        for (let i = 0; i < cols.length[tc]; i++) sum += colWeights[i] * rowSum[(firstCol + i) * channels + c];
+        planes[c][outRow + tc] = sum;
+      }
+    }
+  }
+  return planes;
+}
+
+/** The whole image box-filtered to width × height (no larger than the image), rounded to its bit depth. */
+export function downscaleImage(image: PixelImage, width: number, height: number): PixelImage {
+  if (width > image.width || height > image.height) throw new PixelFormatError('downscaleImage only makes images smaller');
+  const planes = boxResample(image, { x: 0, y: 0, width: image.width, height: image.height }, width, height);
+  return { width, height, channels: image.channels, bitDepth: image.bitDepth, pixels: mergeChannels(planes, width, height, image.bitDepth) };
+}
+
+/** The largest size with the image's aspect ratio and at most maxPixels pixels. */
+export function fitWithin(width: number, height: number, maxPixels: number): { width: number; height: number } {
+  if (width * height <= maxPixels) return { width, height };
+  const scale = Math.sqrt(maxPixels / (width * height));
+  let w = Math.max(1, Math.floor(width * scale));
+  let h = Math.max(1, Math.floor(height * scale));
+  while (w * h > maxPixels) (w > h ? w-- : h--);
+  return { width: w, height: h };
+}

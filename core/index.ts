@@ -14,7 +14,8 @@ export {
   type ProgressiveOptions,
 } from './svd/progressive.js';
 export { squaredErrorAtRank, squaredErrorCurve, energyKept, meanSquaredErrorAtRank, psnr } from './svd/error.js';
-export { reconstruct, reconstructFullResolution, type Region, type ReconstructionOptions } from './image/reconstruct.js';
+export { boxResample, downscaleImage, fitWithin } from './image/resample.js';
+export { reconstruct, reconstructFullResolution, boxAveragedRows, type Region, type ReconstructionOptions } from './image/reconstruct.js';
 export {
   splitChannels,
   mergeChannels,
@@ -27,6 +28,7 @@ export {
   type ChannelCount,
   type BitDepth,
 } from './image/channels.js';
+export { readExifOrientation, applyOrientation } from './image/orientation.js';
 export { SvdPool, type SvdWorker, type ChannelJob, type DecomposeOptions } from './pool.js';
 export { createKernels, simdAvailable, type KernelBackend, type KernelKind } from './kernels/backend.js';
 export * from './codec/index.js';

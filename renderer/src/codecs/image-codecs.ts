@@ -1,0 +1,301 @@
+/**
+ * The web host's image codecs: PNG, JPEG, WebP and AVIF files ⇄ core PixelImages, with Squoosh's
+ * WebAssembly codecs (@jsquash/*). Runs in a module Web Worker built by Vite (each codec loads
+ * its .wasm through `new URL(…, import.meta.url)`, so the renderer's Vite config must exclude
+ * the @jsquash packages from optimizeDeps).
+ *
+ * Why not the browser's own decoders (createImageBitmap + canvas): a canvas premultiplies alpha
+ * (so transparent pixels lose their colour and semi-transparent ones are rounded), stops at 8
+ * bits, and may colour-manage or downscale. These codecs give the samples as stored: straight
+ * alpha, 16-bit PNGs kept at 16 bits.
+ *
+ * Same conventions as the Node host (electron/main/services/image-io.ts): EXIF orientation
+ * applied, gray stays one channel, alpha only when something is transparent, 16-bit sources
+ * rounded to 8 bits for the lossy formats, JPEG alpha composited over white, same default
+ * qualities. Unlike the Node host there is no colour management: embedded ICC profiles are
+ * ignored and the stored values are taken as sRGB.
+ */
+import decodeAvif from '@jsquash/avif/decode.js';
+import avifEncoderFactory from '@jsquash/avif/codec/enc/avif_enc.js';
+import { defaultOptions as avifDefaults } from '@jsquash/avif/meta.js';
+import { decode as decodeJpeg, encode as encodeJpeg } from '@jsquash/jpeg';
+import { decode as decodePng, encode as encodePng } from '@jsquash/png';
+import { decode as decodeWebp, encode as encodeWebp } from '@jsquash/webp';
+import { applyOrientation, readExifOrientation } from '../../../core/image/orientation.js';
+import { peakValue, validatePixelImage, type BitDepth, type ChannelCount, type PixelImage } from '../../../core/image/channels.js';
+import { checkContainer, detectFormat, readHeader, type ImageFormat } from './image-headers.js';
+
+export { detectFormat, type ImageFormat };
+
+/** Refuse images with more pixels than this unless the caller says otherwise (as the Node host). */
+export const DEFAULT_MAX_PIXELS = 100_000_000;
+
+/** Default qualities, the same as the command line's (image-io.ts DEFAULT_QUALITY). */
+export const DEFAULT_QUALITY: Readonly<Record<Exclude<ImageFormat, 'png'>, number>> = { jpeg: 85, webp: 85, avif: 60 };
+
+/** A file that cannot be opened as an image; the message is one line naming the file. */
+export class ImageDecodeError extends Error {
+  override name = 'ImageDecodeError';
+  constructor(
+    readonly file: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** An ArrayBuffer holding exactly these bytes (the decoders take whole buffers). */
+function ownBuffer(bytes: Uint8Array): ArrayBuffer {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
+  return bytes.slice().buffer;
+}
+
+interface RgbaPixels {
+  width: number;
+  height: number;
+  bitDepth: BitDepth;
+  /** width · height · 4 samples, straight alpha, owning its whole ArrayBuffer. */
+  rgba: Uint8Array | Uint16Array;
+}
+
+function fromImageData(image: ImageData | null | undefined): RgbaPixels {
+  if (!image) throw new Error('the decoder returned no image');
+  const { data, width, height } = image;
+  const rgba = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? new Uint8Array(data.buffer) : new Uint8Array(data);
+  return { width, height, bitDepth: 8, rgba };
+}
+
+async function decodeRgba(bytes: Uint8Array, format: ImageFormat, sixteenBitPng: boolean): Promise<RgbaPixels> {
+  const buffer = ownBuffer(bytes);
+  switch (format) {
+    case 'png': {
+      if (!sixteenBitPng) return fromImageData(await decodePng(buffer));
+      // The 16-bit result is a view into the decoder's WebAssembly memory: copy it, then free it.
+      const result = await decodePng(buffer, { bitDepth: 16 });
+      try {
+        return { width: result.width, height: result.height, bitDepth: 16, rgba: result.data.slice() };
+      } finally {
+        result.free();
+      }
+    }
+    case 'jpeg':
+      // Orientation is applied below for every format alike, so the decoder must not rotate.
+      return fromImageData(await decodeJpeg(buffer, { preserveOrientation: false }));
+    case 'webp':
+      return fromImageData(await decodeWebp(buffer));
+    case 'avif':
+      return fromImageData(await decodeAvif(buffer));
+  }
+}
+
+/**
+ * The decoders always give RGBA; keep only the channels the picture uses: alpha only when some
+ * sample is below the peak, one gray channel when R = G = B everywhere.
+ */
+function reduceChannels({ width, height, bitDepth, rgba }: RgbaPixels): PixelImage {
+  const peak = peakValue(bitDepth);
+  const total = width * height * 4;
+  let opaque = true;
+  for (let i = 3; i < total; i += 4) {
+    if (rgba[i] !== peak) {
+      opaque = false;
+      break;
+    }
+  }
+  let gray = true;
+  for (let i = 0; i < total; i += 4) {
+    if (rgba[i] !== rgba[i + 1] || rgba[i] !== rgba[i + 2]) {
+      gray = false;
+      break;
+    }
+  }
+  const channels = ((gray ? 1 : 3) + (opaque ? 0 : 1)) as ChannelCount;
+  if (channels === 4) return { width, height, channels, bitDepth, pixels: rgba };
+  const pixels = bitDepth === 16 ? new Uint16Array(width * height * channels) : new Uint8Array(width * height * channels);
+  for (let i = 0, j = 0; i < total; i += 4) {
+    pixels[j++] = rgba[i];
+    if (!gray) {
+      pixels[j++] = rgba[i + 1];
+      pixels[j++] = rgba[i + 2];
+    }
+    if (!opaque) pixels[j++] = rgba[i + 3];
+  }
+  return { width, height, channels, bitDepth, pixels };
+}
+
+function tooLarge(name: string, width: number, height: number, maxPixels: number): ImageDecodeError {
+  return new ImageDecodeError(
+    name,
+    `"${name}" is too large to open: ${count(width)} × ${count(height)} = ${count(width * height)} pixels is more than the limit of ${count(maxPixels)} pixels`,
+  );
+}
+
+/**
+ * Decodes a PNG, JPEG, WebP or AVIF file to pixels as displayed (EXIF orientation applied).
+ * 16-bit PNGs stay 16-bit; everything else is 8-bit. Throws ImageDecodeError, naming the file,
+ * for an empty, unrecognised, damaged, truncated or too large file; the pixel limit is checked
+ * on the header, before decoding, wherever the header states the size.
+ */
+export async function decodeImage(bytes: Uint8Array, name: string, maxPixels = DEFAULT_MAX_PIXELS): Promise<PixelImage> {
+  if (!(maxPixels >= 1)) throw new RangeError(`decodeImage: maxPixels must be a number ≥ 1, got ${String(maxPixels)}`);
+  if (bytes.byteLength === 0) throw new ImageDecodeError(name, `"${name}" is empty`);
+  const format = detectFormat(bytes);
+  if (format === 'svd') {
+    throw new ImageDecodeError(name, `"${name}" is an SVD Studio .svd file, not an image: open it as a compressed file`);
+  }
+  if (format === null) {
+    throw new ImageDecodeError(name, `"${name}" is not an image this studio can open (it is not PNG, JPEG, WebP or AVIF)`);
+  }
+  const damaged = (cause?: unknown) =>
+    new ImageDecodeError(name, `"${name}" could not be decoded: the file is damaged or truncated`, cause === undefined ? undefined : { cause });
+
+  const header = readHeader(bytes, format);
+  if (header && header.width * header.height > maxPixels) throw tooLarge(name, header.width, header.height, maxPixels);
+  if (header?.unsupported) throw new ImageDecodeError(name, `"${name}" cannot be opened: ${header.unsupported}`);
+  const problem = checkContainer(bytes, format);
+  if (problem !== null) throw damaged(new Error(problem));
+
+  let decoded: RgbaPixels;
+  try {
+    decoded = await decodeRgba(bytes, format, format === 'png' && header?.bitDepth === 16);
+  } catch (error) {
+    throw damaged(error);
+  }
+  const { width, height, rgba } = decoded;
+  if (!(width >= 1 && height >= 1) || rgba.length !== width * height * 4) throw damaged(new Error(`the decoder returned ${width} × ${height} with ${rgba.length} samples`));
+  // For files whose header did not state the size (an AVIF without 'ispe', a JPEG with DNL).
+  if (width * height > maxPixels) throw tooLarge(name, width, height, maxPixels);
+
+  const image = reduceChannels(decoded);
+  return applyOrientation(image, readExifOrientation(bytes));
+}
+
+function resolveQuality(format: Exclude<ImageFormat, 'png'>, quality: number | undefined): number {
+  const value = quality ?? DEFAULT_QUALITY[format];
+  if (!Number.isInteger(value) || value < 1 || value > 100) {
+    throw new RangeError(`${format.toUpperCase()} quality must be an integer from 1 to 100, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * Interleaved RGBA at the image's bit depth (or rounded to 8 bits with `narrow`: v / 257, so
+ * 65535 → 255), in a fresh buffer (the encoders read `data.buffer` whole). With `overWhite`,
+ * alpha is composited over white and the result is opaque (for JPEG, which has no alpha).
+ */
+function toRgba(image: PixelImage, narrow: boolean, overWhite: boolean): Uint8Array | Uint16Array {
+  const { width, height, channels, bitDepth, pixels } = image;
+  const sixteen = bitDepth === 16 && !narrow;
+  const peak = sixteen ? 65535 : 255;
+  const shrink = bitDepth === 16 && narrow ? 1 / 257 : 1;
+  const count = width * height;
+  const out = sixteen ? new Uint16Array(count * 4) : new Uint8Array(count * 4);
+  const gray = channels <= 2;
+  const alpha = channels === 2 || channels === 4;
+  for (let i = 0, s = 0, t = 0; i < count; i++, s += channels, t += 4) {
+    let r = pixels[s], g = gray ? r : pixels[s + 1], b = gray ? r : pixels[s + 2];
+    let a = alpha ? pixels[s + channels - 1] : peak;
+    if (shrink !== 1) {
+      r = Math.round(r * shrink);
+      g = Math.round(g * shrink);
+      b = Math.round(b * shrink);
+      a = alpha ? Math.round(a * shrink) : peak;
+    }
+    if (overWhite && a !== peak) {
+      const f = a / peak;
+      r = Math.round(r * f + peak * (1 - f));
+      g = Math.round(g * f + peak * (1 - f));
+      b = Math.round(b * f + peak * (1 - f));
+      a = peak;
+    }
+    out[t] = r;
+    out[t + 1] = g;
+    out[t + 2] = b;
+    out[t + 3] = a;
+  }
+  return out;
+}
+
+function imageData(rgba: Uint8Array, width: number, height: number): ImageData {
+  return new ImageData(new Uint8ClampedArray(rgba.buffer as ArrayBuffer, rgba.byteOffset, rgba.length), width, height);
+}
+
+/** The single-threaded libavif build, made once. */
+interface AvifEncoderModule {
+  encode(data: Uint8Array, width: number, height: number, options: typeof avifDefaults): Uint8Array | null;
+}
+let avifEncoder: Promise<AvifEncoderModule> | undefined;
+
+/**
+ * AVIF through the single-threaded encoder, bypassing @jsquash/avif's encode(), which picks
+ * its multithreaded build whenever WebAssembly threads are available. That build needs
+ * SharedArrayBuffer (a cross-origin isolated page: COOP/COEP headers, which the studio is not
+ * served with) and starts nested workers of its own; importing only the single-threaded module
+ * keeps the behaviour the same everywhere and keeps the threaded build out of the bundle.
+ */
+async function encodeAvif(data: ImageData, quality: number): Promise<ArrayBuffer> {
+  avifEncoder ??= (avifEncoderFactory as unknown as (options: object) => Promise<AvifEncoderModule>)({ noInitialRun: true });
+  let module: AvifEncoderModule;
+  try {
+    module = await avifEncoder;
+  } catch (error) {
+    avifEncoder = undefined; // let a later call retry (e.g. after a network hiccup fetching the .wasm)
+    throw error;
+  }
+  const output = module.encode(new Uint8Array(data.data.buffer, data.data.byteOffset, data.data.byteLength), data.width, data.height, { ...avifDefaults, quality });
+  if (!output) throw new Error('the AVIF encoder failed');
+  return output.byteOffset === 0 && output.byteLength === output.buffer.byteLength ? (output.buffer as ArrayBuffer) : output.slice().buffer;
+}
+
+/** Swaps each 16-bit sample's bytes in place (platform little-endian ⇄ PNG's big-endian). */
+function swapBytes16(samples: Uint16Array): void {
+  for (let i = 0; i < samples.length; i++) samples[i] = (samples[i] >>> 8) | ((samples[i] & 0xff) << 8);
+}
+
+/**
+ * Encodes pixels as a file.
+ *  - PNG is lossless; 16-bit images give a 16-bit PNG. The encoder always writes RGBA (8 or
+ *    16 bits per sample), whatever the channel count; the values are exact.
+ *  - JPEG (mozjpeg), WebP and AVIF take quality 1–100 (defaults DEFAULT_QUALITY) and 8-bit
+ *    samples: 16-bit images are rounded (v / 257). Gray images give a grayscale JPEG; JPEG
+ *    has no alpha, so transparent pixels are composited over white.
+ */
+export async function encodeImage(image: PixelImage, format: ImageFormat, quality?: number): Promise<Uint8Array> {
+  validatePixelImage(image);
+  const { width, height, channels, bitDepth } = image;
+  let encoded: ArrayBuffer;
+  switch (format) {
+    case 'png': {
+      if (quality !== undefined && !(Number.isInteger(quality) && quality >= 1 && quality <= 100)) {
+        throw new RangeError(`Quality must be an integer from 1 to 100, got ${quality}`);
+      }
+      if (bitDepth === 16) {
+        const rgba = toRgba(image, false, false) as Uint16Array;
+        swapBytes16(rgba); // the encoder copies the bytes as they are into the big-endian PNG
+        encoded = await encodePng({ data: rgba, width, height }, { bitDepth: 16 });
+      } else {
+        encoded = await encodePng(imageData(toRgba(image, true, false) as Uint8Array, width, height));
+      }
+      break;
+    }
+    case 'jpeg': {
+      const q = resolveQuality(format, quality);
+      const rgba = toRgba(image, true, channels === 2 || channels === 4) as Uint8Array;
+      // 1 = grayscale, 3 = YCbCr (mozjpeg's MozJpegColorSpace).
+      encoded = await encodeJpeg(imageData(rgba, width, height), { quality: q, color_space: channels <= 2 ? 1 : 3 });
+      break;
+    }
+    case 'webp':
+      encoded = await encodeWebp(imageData(toRgba(image, true, false) as Uint8Array, width, height), { quality: resolveQuality(format, quality) });
+      break;
+    case 'avif':
+      encoded = await encodeAvif(imageData(toRgba(image, true, false) as Uint8Array, width, height), resolveQuality(format, quality));
+      break;
+    default:
+      throw new RangeError(`Unknown output format ${String(format)}; use png, jpeg, webp or avif`);
+  }
+  return new Uint8Array(encoded);
+}

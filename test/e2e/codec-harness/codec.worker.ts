@@ -1,0 +1,36 @@
+/**
+ * The image codecs in a module worker, as the renderer will run them: decode a file's bytes to
+ * a PixelImage, or encode a PixelImage, timing only the codec call.
+ */
+import { decodeImage, encodeImage, type ImageFormat } from '../../../renderer/src/codecs/image-codecs.js';
+import type { PixelImage } from '../../../core/image/channels.js';
+
+export type CodecRequest =
+  | { id: number; op: 'decode'; bytes: Uint8Array; name: string; maxPixels?: number }
+  | { id: number; op: 'encode'; image: PixelImage; format: ImageFormat; quality?: number };
+
+export type CodecResponse =
+  | { id: number; ok: true; image: PixelImage; milliseconds: number }
+  | { id: number; ok: true; bytes: Uint8Array; milliseconds: number }
+  | { id: number; ok: false; error: { name: string; message: string } };
+
+const scope = self as unknown as {
+  onmessage: ((event: MessageEvent<CodecRequest>) => void) | null;
+  postMessage(message: CodecResponse, transfer?: Transferable[]): void;
+};
+
+scope.onmessage = async ({ data: request }) => {
+  const started = performance.now();
+  try {
+    if (request.op === 'decode') {
+      const image = await decodeImage(request.bytes, request.name, request.maxPixels);
+      scope.postMessage({ id: request.id, ok: true, image, milliseconds: performance.now() - started }, [image.pixels.buffer]);
+    } else {
+      const bytes = await encodeImage(request.image, request.format, request.quality);
+      scope.postMessage({ id: request.id, ok: true, bytes, milliseconds: performance.now() - started }, [bytes.buffer]);
+    }
+  } catch (error) {
+    const { name, message } = error instanceof Error ? error : new Error(String(error));
+    scope.postMessage({ id: request.id, ok: false, error: { name, message } });
+  }
+};

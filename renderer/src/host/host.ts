@@ -1,0 +1,60 @@
+/**
+ * What the studio needs from where it runs. Two implementations share everything else: the web
+ * host (web-host.ts: file input, drag and drop, paste, downloads, Squoosh's codecs in a worker;
+ * `npm run web` and the tests) and the Electron host (window.studio from the preload; the
+ * desktop app), chosen in main.ts.
+ */
+import type { PixelImage, SvdFileHeader, TruncatedSvd } from '../../../core/index.js';
+
+export type ExportFormat = 'svd' | 'png' | 'jpeg' | 'webp' | 'avif';
+export type ImageFormat = Exclude<ExportFormat, 'svd'>;
+
+/** Host.openImage()'s result (DESIGN.md, "How data flows"): the decoded pixels and the file's size. */
+export interface OpenedImage extends PixelImage {
+  name: string;
+  fileBytes: number;
+  format: ExportFormat;
+  /** For a .svd file: its header and stored factors (the slider then runs up to their rank). */
+  svd?: { header: SvdFileHeader; svds: TruncatedSvd[] };
+}
+
+/** A file the person chose (input, drop, paste) or a bundled sample. */
+export type OpenSource = { kind: 'file'; file: File } | { kind: 'url'; url: string; name: string };
+
+export interface OpenOptions {
+  /** Larger images are refused by the decoder (the studio offers a reduced size below its own, smaller, working limit). */
+  maxPixels: number;
+  signal?: AbortSignal;
+}
+
+export interface SaveResult {
+  /** What the file was saved as (a download's name on the web). */
+  name: string;
+}
+
+export interface Host {
+  readonly kind: 'web' | 'electron';
+  openImage(source: OpenSource, options: OpenOptions): Promise<OpenedImage>;
+  /** Colour channels as float planes for the SVD pool (off the main thread). */
+  colourPlanes(image: PixelImage): Promise<{ rows: number; cols: number; data: Float32Array }[]>;
+  /** A smaller copy (box filter), for photos above the working limit. */
+  downscale(image: PixelImage, width: number, height: number): Promise<PixelImage>;
+  encodeImage(image: PixelImage, format: ImageFormat, quality: number | undefined, signal?: AbortSignal): Promise<Uint8Array>;
+  /** Lets the person save the bytes; null when they cancelled. */
+  saveFile(bytes: Uint8Array, suggestedName: string): Promise<SaveResult | null>;
+}
+
+/** A one-line, human error raised by a host (unreadable file, unsupported type, too large). */
+export class HostError extends Error {
+  override name = 'HostError';
+}
+
+export const MIME_TYPES: Record<ExportFormat, string> = {
+  svd: 'application/x-svd-studio',
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+  avif: 'image/avif',
+};
+
+export const EXTENSIONS: Record<ExportFormat, string> = { svd: 'svd', png: 'png', jpeg: 'jpg', webp: 'webp', avif: 'avif' };

@@ -1,0 +1,73 @@
+/**
+ * The browser host: bytes come from a File (input, drop, paste) or a sample URL, decoding and
+ * encoding run in the codec worker with Squoosh's codecs, saving is a download.
+ */
+import type { PixelImage } from '../../../core/index.js';
+import { WorkerBridge } from '../lib/worker-bridge.js';
+import type { CodecWorkerApi, DecodedFile } from '../workers/codec.worker.js';
+import { HostError, MIME_TYPES, type ExportFormat, type Host, type ImageFormat, type OpenOptions, type OpenSource, type OpenedImage, type SaveResult } from './host.js';
+
+/** Files larger than this are refused before reading (a 100 MP 16-bit PNG is well below it). */
+const MAX_FILE_BYTES = 1 << 30;
+
+export class WebHost implements Host {
+  readonly kind = 'web' as const;
+  readonly #codecs = new WorkerBridge<CodecWorkerApi>(() => new Worker(new URL('../workers/codec.worker.ts', import.meta.url), { type: 'module', name: 'codecs' }));
+
+  async openImage(source: OpenSource, options: OpenOptions): Promise<OpenedImage> {
+    const { name, bytes } = await readSource(source);
+    if (bytes.length === 0) throw new HostError(`"${name}" is empty`);
+    const decoded = await this.#codecs.call((codecs) => codecs.decode(bytes, name, options.maxPixels) as Promise<DecodedFile>, options.signal);
+    const base = { ...decoded.image, name, fileBytes: bytes.length, format: decoded.format as ExportFormat };
+    return decoded.kind === 'svd' ? { ...base, svd: { header: decoded.header, svds: decoded.svds } } : base;
+  }
+
+  colourPlanes(image: PixelImage) {
+    return this.#codecs.call((codecs) => codecs.colourPlanes(image));
+  }
+
+  downscale(image: PixelImage, width: number, height: number): Promise<PixelImage> {
+    return this.#codecs.call((codecs) => codecs.downscale(image, width, height));
+  }
+
+  encodeImage(image: PixelImage, format: ImageFormat, quality: number | undefined, signal?: AbortSignal): Promise<Uint8Array> {
+    return this.#codecs.call((codecs) => codecs.encode(image, format, quality), signal);
+  }
+
+  async saveFile(bytes: Uint8Array, suggestedName: string): Promise<SaveResult | null> {
+    const extension = suggestedName.split('.').pop() ?? '';
+    const format = (Object.keys(MIME_TYPES) as ExportFormat[]).find((key) => key === extension || (key === 'jpeg' && extension === 'jpg'));
+    const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: format ? MIME_TYPES[format] : 'application/octet-stream' });
+    const url = URL.createObjectURL(blob);
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = suggestedName;
+    link.style.display = 'none';
+    document.body.append(link);
+    link.click();
+    link.remove();
+    // The download has taken its copy once the click's task ends.
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    return { name: suggestedName };
+  }
+}
+
+async function readSource(source: OpenSource): Promise<{ name: string; bytes: Uint8Array }> {
+  if (source.kind === 'file') {
+    const { file } = source;
+    if (file.size > MAX_FILE_BYTES) throw new HostError(`"${file.name}" is too large to open (${Math.round(file.size / 2 ** 20)} MB; the limit is 1 GB)`);
+    try {
+      return { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+    } catch {
+      throw new HostError(`"${file.name}" could not be read`);
+    }
+  }
+  let response: Response;
+  try {
+    response = await fetch(source.url);
+  } catch {
+    throw new HostError(`"${source.name}" could not be loaded`);
+  }
+  if (!response.ok) throw new HostError(`"${source.name}" could not be loaded (HTTP ${response.status})`);
+  return { name: source.name, bytes: new Uint8Array(await response.arrayBuffer()) };
+}

@@ -1,0 +1,42 @@
+/**
+ * Messages between the studio's main thread and its preview worker (types only: both sides
+ * import this file, and it holds no code that could pull worker code into the UI bundle).
+ */
+import type { Region } from '../../../core/index.js';
+
+/** What the viewer shows: the split comparison, the error heat map, the residual A − A_k, or one component σᵢuᵢvᵢᵀ. */
+export type ViewMode = 'compare' | 'error' | 'residual' | 'component';
+
+export interface ViewRequest {
+  imageId: number;
+  /** Visible part of the image, in source pixels. */
+  region: Region;
+  /** Pixels to produce (device pixels; never more than the region's). */
+  width: number;
+  height: number;
+  /** Rank per colour channel. */
+  ranks: readonly number[];
+  mode: ViewMode;
+  /** 1-based component index, for mode 'component'. */
+  component: number;
+  /** Amplification of |error| (mode 'error') and of A − A_k (mode 'residual'). */
+  gain: number;
+  /** Also return the original at this geometry (compare mode, when the geometry changed). */
+  withOriginal: boolean;
+  /** 'saved': show the decoded exported file (setSaved) instead of the live reconstruction. */
+  source: 'live' | 'saved';
+}
+
+export interface RenderedView {
+  imageId: number;
+  region: Region;
+  width: number;
+  height: number;
+  /** The ranks actually used (clamped to what each channel has). */
+  ranks: number[];
+  mode: ViewMode;
+  original: ImageBitmap | null;
+  image: ImageBitmap;
+  /** Mode 'component': the contrast stretch applied (display value = 128 + scale · component). */
+  componentScale?: number;
+}

@@ -1,0 +1,319 @@
+/**
+ * The studio's document state: which image is open, its decomposition as it arrives, the rank,
+ * and the instant metrics. Opening decodes in a worker (the current image stays until the new
+ * one decoded); decomposing runs on the SVD pool stage by stage; every callback checks the
+ * document id, so late results of old work never reach the screen.
+ */
+import { fitWithin, normalizeStages, peakValue, stagesForRank, type PixelImage, type SvdPool, type TruncatedSvd } from '../../../core/index.js';
+import type { Host, OpenedImage, OpenSource } from '../host/host.js';
+import { ImageWorkerClient } from '../lib/analysis-client.js';
+import { isAbortError } from '../lib/worker-bridge.js';
+import { createWebSvdPool } from '../lib/web-svd-pool.js';
+import { instantMetrics, spectrumOf, type Spectrum } from '../lib/spectrum.js';
+import { formatBytes, megapixels } from '../lib/format.js';
+import type { AnalysisWorkerApi } from '../workers/analysis.worker.js';
+import type { PreviewWorkerApi } from '../workers/preview.worker.js';
+import { Settings } from './settings.svelte.js';
+
+/** Photos up to this size are decomposed at full resolution; larger ones are offered at this size. */
+export const WORKING_PIXEL_LIMIT = 32_000_000;
+/** Files decoding to more pixels than this are refused outright. */
+export const DECODE_PIXEL_LIMIT = 100_000_000;
+/** The rank shown first. */
+export const INITIAL_RANK = 32;
+
+export type ViewerState = 'empty' | 'decomposing' | 'preview' | 'ready';
+
+export interface DocumentInfo {
+  id: number;
+  name: string;
+  width: number;
+  height: number;
+  channels: number;
+  bitDepth: 8 | 16;
+  fileBytes: number;
+  format: string;
+  /** Opened from a .svd file: the rank it stores. */
+  storedRank: number | null;
+  /** Shrunk from this size to fit the working limit. */
+  reducedFrom: { width: number; height: number } | null;
+}
+
+export interface Progress {
+  fraction: number;
+  label: string;
+}
+
+export interface LargeImageOffer {
+  name: string;
+  width: number;
+  height: number;
+  reducedWidth: number;
+  reducedHeight: number;
+}
+
+let nextDocumentId = 1;
+
+export class Studio {
+  readonly host: Host;
+  readonly settings = new Settings();
+  readonly preview = new ImageWorkerClient<PreviewWorkerApi>(() => new Worker(new URL('../workers/preview.worker.ts', import.meta.url), { type: 'module', name: 'preview' }));
+  readonly analysis = new ImageWorkerClient<AnalysisWorkerApi>(() => new Worker(new URL('../workers/analysis.worker.ts', import.meta.url), { type: 'module', name: 'analysis' }));
+  readonly #pool: SvdPool = createWebSvdPool();
+
+  document = $state.raw<DocumentInfo | null>(null);
+  /** The open image's pixels (not reactive: large). */
+  image: PixelImage | null = null;
+  computing = $state(false);
+  opening = $state<string | null>(null);
+  spectra = $state.raw<Spectrum[]>([]);
+  /** Ranks each channel has so far. */
+  channelRanksAvailable = $state.raw<number[]>([]);
+  /** The rank the decomposition is going to (working rank, or a .svd file's stored rank). */
+  targetRank = $state(0);
+  progress = $state.raw<Progress | null>(null);
+  /** The decomposition was stopped before its last stage. */
+  stopped = $state(false);
+  rank = $state(INITIAL_RANK);
+  /** Per-channel ranks (advanced); null = every channel at `rank`. */
+  channelRanks = $state.raw<number[] | null>(null);
+  error = $state<string | null>(null);
+  largeOffer = $state.raw<LargeImageOffer | null>(null);
+  /** Bumped whenever the factors in the workers change (the viewer re-renders, metrics re-measure). */
+  factorsVersion = $state(0);
+
+  readonly availableRank = $derived(this.channelRanksAvailable.length ? Math.min(...this.channelRanksAvailable) : 0);
+  readonly ranks = $derived(this.#effectiveRanks());
+  readonly instant = $derived(this.spectra.length && this.document ? instantMetrics(this.spectra, this.ranks, peakValue(this.document.bitDepth)) : null);
+  readonly viewerState = $derived<ViewerState>(
+    !this.document ? 'empty' : this.availableRank === 0 ? (this.computing ? 'decomposing' : 'empty') : this.computing || this.stopped ? 'preview' : 'ready',
+  );
+
+  #openController: AbortController | null = null;
+  #decomposeController: AbortController | null = null;
+  #pendingLarge: OpenedImage | null = null;
+  /** Event timestamps of rank changes not yet on screen (performance.measure('rank-preview')). */
+  rankEventTimes: number[] = [];
+
+  constructor(host: Host) {
+    this.host = host;
+  }
+
+  #effectiveRanks(): number[] {
+    const available = this.channelRanksAvailable;
+    if (available.length === 0) return [];
+    const per = this.channelRanks;
+    return available.map((limit, c) => Math.max(1, Math.min(limit, per ? per[c] ?? this.rank : this.rank)));
+  }
+
+  setRank(k: number, eventTime?: number): void {
+    const limit = Math.max(1, this.availableRank);
+    const next = Math.max(1, Math.min(limit, Math.round(k)));
+    if (!Number.isFinite(next)) return;
+    if (next === this.rank && !this.channelRanks) return;
+    if (eventTime !== undefined) this.rankEventTimes.push(eventTime);
+    this.rank = next;
+    this.channelRanks = null;
+  }
+
+  setChannelRank(channel: number, k: number, eventTime?: number): void {
+    const base = this.channelRanks ?? this.channelRanksAvailable.map(() => this.rank);
+    const next = base.slice();
+    next[channel] = Math.max(1, Math.min(this.channelRanksAvailable[channel] ?? 1, Math.round(k)));
+    if (eventTime !== undefined) this.rankEventTimes.push(eventTime);
+    this.channelRanks = next;
+  }
+
+  /** Opens a file or sample. The current image stays until the new one has decoded; errors go to the banner. */
+  async open(source: OpenSource): Promise<void> {
+    this.#openController?.abort();
+    const controller = new AbortController();
+    this.#openController = controller;
+    const name = source.kind === 'file' ? source.file.name : source.name;
+    this.opening = name;
+    this.error = null;
+    performance.mark('studio:open');
+    try {
+      const opened = await this.host.openImage(source, { maxPixels: DECODE_PIXEL_LIMIT, signal: controller.signal });
+      performance.mark('studio:decoded');
+      if (controller.signal.aborted) return;
+      if (!opened.svd && opened.width * opened.height > WORKING_PIXEL_LIMIT) {
+        const reduced = fitWithin(opened.width, opened.height, WORKING_PIXEL_LIMIT);
+        this.#pendingLarge = opened;
+        this.largeOffer = { name: opened.name, width: opened.width, height: opened.height, reducedWidth: reduced.width, reducedHeight: reduced.height };
+        return;
+      }
+      await this.#start(opened, null);
+    } catch (error) {
+      if (!controller.signal.aborted && !isAbortError(error)) this.error = messageOf(error, name);
+    } finally {
+      if (this.#openController === controller) {
+        this.#openController = null;
+        this.opening = null;
+      }
+    }
+  }
+
+  /** The person accepted to continue a too-large photo at the reduced size. */
+  async acceptReducedSize(): Promise<void> {
+    const opened = this.#pendingLarge;
+    const offer = this.largeOffer;
+    this.#pendingLarge = null;
+    this.largeOffer = null;
+    if (!opened || !offer) return;
+    this.opening = opened.name;
+    try {
+      const image = await this.host.downscale(opened, offer.reducedWidth, offer.reducedHeight);
+      await this.#start({ ...opened, ...image }, { width: opened.width, height: opened.height });
+    } catch (error) {
+      this.error = messageOf(error, opened.name);
+    } finally {
+      this.opening = null;
+    }
+  }
+
+  declineReducedSize(): void {
+    this.#pendingLarge = null;
+    this.largeOffer = null;
+  }
+
+  async #start(opened: OpenedImage, reducedFrom: DocumentInfo['reducedFrom']): Promise<void> {
+    this.#decomposeController?.abort();
+    this.#decomposeController = null;
+    const id = nextDocumentId++;
+    const image: PixelImage = { width: opened.width, height: opened.height, channels: opened.channels, bitDepth: opened.bitDepth, pixels: opened.pixels };
+    this.image = image;
+    this.document = {
+      id,
+      name: opened.name,
+      width: image.width,
+      height: image.height,
+      channels: image.channels,
+      bitDepth: image.bitDepth,
+      fileBytes: opened.fileBytes,
+      format: opened.format,
+      storedRank: opened.svd ? Math.max(...opened.svd.header.lowRank.map((entry) => entry.rank)) : null,
+      reducedFrom,
+    };
+    this.spectra = [];
+    this.channelRanksAvailable = [];
+    this.channelRanks = null;
+    this.stopped = false;
+    this.progress = null;
+    this.rankEventTimes = [];
+    await Promise.all([this.preview.setImage(id, image), this.analysis.setImage(id, image)]);
+    if (this.document?.id !== id) return;
+    if (opened.svd) {
+      const svds = opened.svd.svds;
+      this.targetRank = Math.max(...svds.map((svd) => svd.rank));
+      this.rank = this.targetRank;
+      svds.forEach((svd, c) => this.#acceptStage(id, c, svd));
+      return;
+    }
+    this.rank = INITIAL_RANK;
+    await this.decompose();
+  }
+
+  /** Runs (or resumes) the decomposition of the open image at the working rank. */
+  async decompose(): Promise<void> {
+    const doc = this.document;
+    const image = this.image;
+    if (!doc || !image || doc.storedRank !== null) return;
+    this.#decomposeController?.abort();
+    const controller = new AbortController();
+    this.#decomposeController = controller;
+    const id = doc.id;
+    const stages = normalizeStages(stagesForRank(this.settings.workingRank), image.height, image.width);
+    this.targetRank = stages[stages.length - 1];
+    this.computing = true;
+    this.stopped = false;
+    this.progress = { fraction: 0, label: 'Preparing channels' };
+    try {
+      const planes = await this.host.colourPlanes(image);
+      performance.mark('studio:planes');
+      if (controller.signal.aborted) return;
+      const completed = planes.map(() => -1);
+      const label = () => {
+        const next = Math.min(...completed) + 1;
+        return next === 0 ? `Computing the rank-${stages[0]} preview` : `Refining to rank ${stages[Math.min(next, stages.length - 1)]}`;
+      };
+      this.progress = { fraction: 0, label: label() };
+      await this.#pool.decompose(planes, {
+        stages,
+        signal: controller.signal,
+        onProgress: (fraction) => {
+          if (this.document?.id === id && !controller.signal.aborted) this.progress = { fraction, label: label() };
+        },
+        onStage: (channel, stage, result) => {
+          if (this.document?.id !== id || controller.signal.aborted) return;
+          performance.mark(`studio:stage-${stage}-channel-${channel}`);
+          completed[channel] = stage;
+          this.#acceptStage(id, channel, result);
+        },
+      });
+    } catch (error) {
+      if (!isAbortError(error) && !(error instanceof Error && error.name === 'SvdAbortError') && this.document?.id === id) {
+        this.error = `The decomposition of "${doc.name}" failed: ${(error as Error).message}`;
+        this.stopped = true;
+      }
+    } finally {
+      if (this.#decomposeController === controller) {
+        this.#decomposeController = null;
+        if (this.document?.id === id) {
+          this.computing = false;
+          this.progress = null;
+        }
+      }
+    }
+  }
+
+  /** Stops the decomposition; what is computed so far stays usable. */
+  cancel(): void {
+    if (this.#openController) {
+      this.#openController.abort();
+      this.#openController = null;
+      this.opening = null;
+    }
+    if (this.#decomposeController) {
+      this.#decomposeController.abort();
+      this.#decomposeController = null;
+      this.computing = false;
+      this.progress = null;
+      this.stopped = true;
+    }
+  }
+
+  #staged: { id: number; spectra: (Spectrum | null)[]; available: number[] } = { id: -1, spectra: [], available: [] };
+
+  /** A stage of a channel arrived: hand the factors to the workers, then show them once every channel has some. */
+  #acceptStage(id: number, channel: number, svd: TruncatedSvd): void {
+    const channels = this.document!.channels >= 3 ? 3 : 1;
+    if (this.#staged.id !== id) this.#staged = { id, spectra: new Array(channels).fill(null), available: new Array(channels).fill(0) };
+    this.#staged.spectra[channel] = spectrumOf(svd);
+    this.#staged.available[channel] = svd.rank;
+    void Promise.all([this.preview.setFactors(id, channel, svd), this.analysis.setFactors(id, channel, svd)]).then(() => {
+      const staged = this.#staged;
+      if (this.document?.id !== id || staged.id !== id) return;
+      if (staged.spectra.every(Boolean)) {
+        this.spectra = staged.spectra.slice() as Spectrum[];
+        this.channelRanksAvailable = staged.available.slice();
+      }
+      this.factorsVersion++;
+    });
+  }
+
+  /** A short description of the open document for the status line. */
+  get summary(): string {
+    const doc = this.document;
+    if (!doc) return '';
+    const parts = [`${doc.width} × ${doc.height}`, megapixels(doc.width, doc.height), doc.channels >= 3 ? 'RGB' : 'gray'];
+    if (doc.channels % 2 === 0) parts.push('alpha');
+    parts.push(`${doc.bitDepth}-bit`, formatBytes(doc.fileBytes));
+    return parts.join(' · ');
+  }
+}
+
+export function messageOf(error: unknown, name: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.includes(name) ? message : `"${name}" could not be opened: ${message}`;
+}

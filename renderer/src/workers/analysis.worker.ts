@@ -1,0 +1,177 @@
+/**
+ * The analysis worker: what needs the full-resolution image and is too slow for the slider.
+ * Exact .svd size at a rank (the real encoder), the decoded file's error after quantization and
+ * rounding to the source bit depth (MSE, PSNR, SSIM), JPEG at a given quality for the "JPEG at
+ * the same bytes" comparison, and the full-resolution pixels and bytes of exports.
+ * Each call may be cut short by terminating the worker; the client then starts a fresh one and
+ * hands it the image and factors again (renderer/src/lib/analysis-client.ts).
+ */
+import * as Comlink from 'comlink';
+import {
+  atBitDepth,
+  computeMetrics,
+  createKernels,
+  encodeSvd,
+  meanSquaredError,
+  mergeChannels,
+  peakValue,
+  psnrFromMse,
+  reconstructFullResolution,
+  withoutAlpha,
+  type EncodedSvd,
+  type KernelBackend,
+  type PixelImage,
+  type TruncatedSvd,
+} from '../../../core/index.js';
+import { decodeImage, encodeImage, type ImageFormat } from '../codecs/image-codecs.js';
+
+export interface SizeMeasurement {
+  ranks: number[];
+  fileBytes: number;
+}
+
+export interface QualityMeasurement {
+  ranks: number[];
+  fileBytes: number;
+  /** Of the decoded .svd (quantized, rounded to the source bit depth) against the original, colour channels. */
+  mse: number;
+  psnr: number | null;
+  ssim: number;
+}
+
+export interface JpegMeasurement {
+  quality: number;
+  fileBytes: number;
+  psnr: number | null;
+}
+
+let imageId = -1;
+let image: PixelImage | null = null;
+let alphaPlane: Uint8Array | Uint16Array | undefined;
+let factors: (TruncatedSvd | null)[] = [];
+let lastEncoded: { key: string; encoded: EncodedSvd } | null = null;
+let kernels: Promise<KernelBackend> | null = null;
+
+function current(id: number): { image: PixelImage; svds: TruncatedSvd[] } {
+  if (id !== imageId || !image) throw new Error('The analysis worker has no such image');
+  if (factors.some((svd) => !svd)) throw new Error('The decomposition is not available yet');
+  return { image, svds: factors as TruncatedSvd[] };
+}
+
+function clampRanks(svds: readonly TruncatedSvd[], ranks: readonly number[]): number[] {
+  return svds.map((svd, c) => Math.max(0, Math.min(svd.rank, Math.floor(ranks[c] ?? ranks[0] ?? 0))));
+}
+
+/** The .svd encoder's options the studio exposes. */
+export interface SvdOptions {
+  /** Share of the truncation error quantization may add (core's default 0.035). */
+  quantizationShare?: number;
+}
+
+function encodeAt(id: number, ranks: readonly number[], options: SvdOptions = {}): { ranks: number[]; encoded: EncodedSvd } {
+  const { image: source, svds } = current(id);
+  const clamped = clampRanks(svds, ranks);
+  const key = `${id}:${clamped.join(',')}:${options.quantizationShare ?? 'default'}`;
+  if (lastEncoded?.key !== key) {
+    const encoded = encodeSvd({
+      width: source.width, height: source.height, channels: source.channels, bitDepth: source.bitDepth,
+      svds, ranks: clamped, alphaPlane, quantizationShare: options.quantizationShare,
+    });
+    lastEncoded = { key, encoded };
+  }
+  return { ranks: clamped, encoded: lastEncoded.encoded };
+}
+
+/** Full-resolution pixels of the given factors at the given ranks, with the original alpha. */
+async function pixelsOf(source: PixelImage, svds: readonly TruncatedSvd[], ranks: readonly number[]): Promise<PixelImage> {
+  kernels ??= createKernels('auto');
+  const backend = await kernels;
+  const planes: Float32Array[] = [];
+  for (let c = 0; c < svds.length; c++) planes.push(await reconstructFullResolution(svds[c], ranks[c], backend));
+  if (alphaPlane) planes.push(Float32Array.from(alphaPlane));
+  return { width: source.width, height: source.height, channels: source.channels, bitDepth: source.bitDepth, pixels: mergeChannels(planes, source.width, source.height, source.bitDepth) };
+}
+
+function transferImage(result: PixelImage): PixelImage {
+  return Comlink.transfer(result, [result.pixels.buffer as ArrayBuffer]);
+}
+
+const api = {
+  setImage(id: number, next: PixelImage): void {
+    imageId = id;
+    image = next;
+    factors = new Array(next.channels >= 3 ? 3 : 1).fill(null);
+    lastEncoded = null;
+    alphaPlane = undefined;
+    if (next.channels === 2 || next.channels === 4) {
+      const count = next.width * next.height;
+      alphaPlane = next.bitDepth === 16 ? new Uint16Array(count) : new Uint8Array(count);
+      for (let i = 0; i < count; i++) alphaPlane[i] = next.pixels[i * next.channels + next.channels - 1];
+    }
+  },
+
+  setFactors(id: number, channel: number, svd: TruncatedSvd): void {
+    if (id !== imageId || channel < 0 || channel >= factors.length) return;
+    factors[channel] = svd;
+    lastEncoded = null;
+  },
+
+  /** The exact size of the .svd file storing these ranks. */
+  measureSize(id: number, ranks: readonly number[], options?: SvdOptions): SizeMeasurement {
+    const { ranks: clamped, encoded } = encodeAt(id, ranks, options);
+    return { ranks: clamped, fileBytes: encoded.bytes.length };
+  },
+
+  /** Size and error of the .svd file at these ranks, as a decoder of it sees it. */
+  async measureQuality(id: number, ranks: readonly number[], options?: SvdOptions): Promise<QualityMeasurement> {
+    const { ranks: clamped, encoded } = encodeAt(id, ranks, options);
+    const source = image!;
+    const decoded = await pixelsOf(source, encoded.quantized, clamped);
+    const metrics = computeMetrics(withoutAlpha(source), withoutAlpha(decoded));
+    return { ranks: clamped, fileBytes: encoded.bytes.length, mse: metrics.mse, psnr: metrics.psnr, ssim: metrics.ssim };
+  },
+
+  /** JPEG (mozjpeg, as sharp and the CLI use) of the original at this quality: its bytes and PSNR. */
+  async jpegAtQuality(id: number, quality: number): Promise<JpegMeasurement> {
+    if (id !== imageId || !image) throw new Error('The analysis worker has no such image');
+    const source = withoutAlpha(image);
+    const bytes = await encodeImage(source, 'jpeg', quality);
+    const decoded = await decodeImage(bytes, 'comparison.jpg');
+    const candidate = atBitDepth(withoutAlpha(decoded), source.bitDepth);
+    // A gray source may decode as gray; an RGB one whose channels are equal may too: compare like with like.
+    const colour = source.channels;
+    let mse = 0;
+    for (let c = 0; c < colour; c++) mse += meanSquaredError(source, candidate.channels === colour ? candidate : expandGray(candidate, colour), c);
+    mse /= colour;
+    return { quality, fileBytes: bytes.length, psnr: psnrFromMse(mse, peakValue(source.bitDepth)) };
+  },
+
+  /** The .svd file's bytes at these ranks. */
+  exportSvd(id: number, ranks: readonly number[], options?: SvdOptions): Uint8Array {
+    // A copy: the cached encoding stays usable for the next measurement.
+    const bytes = encodeAt(id, ranks, options).encoded.bytes.slice();
+    return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  },
+
+  /** The rank-k reconstruction at full resolution, rounded to the source bit depth (alpha as the original's). */
+  async reconstruct(id: number, ranks: readonly number[]): Promise<PixelImage> {
+    const { image: source, svds } = current(id);
+    return transferImage(await pixelsOf(source, svds, clampRanks(svds, ranks)));
+  },
+
+  /** Encodes pixels as an image file (Squoosh's codecs). */
+  async encode(pixels: PixelImage, format: ImageFormat, quality?: number): Promise<Uint8Array> {
+    const bytes = await encodeImage(pixels, format, quality);
+    return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  },
+};
+
+function expandGray(image: PixelImage, channels: number): PixelImage {
+  const count = image.width * image.height;
+  const pixels = image.bitDepth === 16 ? new Uint16Array(count * channels) : new Uint8Array(count * channels);
+  for (let i = 0; i < count; i++) for (let c = 0; c < channels; c++) pixels[i * channels + c] = image.pixels[i * image.channels];
+  return { ...image, channels: channels as PixelImage['channels'], pixels };
+}
+
+export type AnalysisWorkerApi = typeof api;
+Comlink.expose(api);

@@ -1,0 +1,82 @@
+/**
+ * The web host's codec worker: decodes opened files (images with Squoosh's codecs, .svd files with
+ * core's reader), splits colour channels into the float planes the SVD pool works on, shrinks
+ * images above the working limit and encodes exports. All of it off the main thread.
+ */
+import * as Comlink from 'comlink';
+import {
+  createKernels,
+  decodeSvd,
+  downscaleImage,
+  mergeChannels,
+  reconstructFullResolution,
+  splitChannels,
+  withoutAlpha,
+  type Matrix,
+  type PixelImage,
+  type SvdFileHeader,
+  type TruncatedSvd,
+} from '../../../core/index.js';
+import { decodeImage, detectFormat, encodeImage, ImageDecodeError, type ImageFormat } from '../codecs/image-codecs.js';
+
+export type DecodedFile =
+  | { kind: 'image'; format: ImageFormat; image: PixelImage }
+  | { kind: 'svd'; format: 'svd'; image: PixelImage; header: SvdFileHeader; svds: TruncatedSvd[] };
+
+function transferables(file: DecodedFile): ArrayBuffer[] {
+  const list = [file.image.pixels.buffer as ArrayBuffer];
+  if (file.kind === 'svd') for (const svd of file.svds) list.push(svd.u.data.buffer as ArrayBuffer, svd.v.data.buffer as ArrayBuffer, svd.sigma.buffer as ArrayBuffer);
+  return list;
+}
+
+const api = {
+  /** Decodes a file's bytes; errors carry one-line messages naming the file. */
+  async decode(bytes: Uint8Array, name: string, maxPixels: number): Promise<DecodedFile> {
+    const format = detectFormat(bytes);
+    let file: DecodedFile;
+    if (format === 'svd') {
+      let decoded;
+      try {
+        decoded = decodeSvd(bytes, { maxPixels });
+      } catch (error) {
+        throw new ImageDecodeError(name, `"${name}" is not a valid .svd file: ${(error as Error).message}`);
+      }
+      const { header, channels, alphaPlane } = decoded;
+      const kernels = await createKernels('auto');
+      const planes: Float32Array[] = [];
+      for (const svd of channels) planes.push(await reconstructFullResolution(svd, svd.rank, kernels));
+      if (alphaPlane) planes.push(Float32Array.from(alphaPlane));
+      const image: PixelImage = {
+        width: header.width,
+        height: header.height,
+        channels: header.channels,
+        bitDepth: header.bitDepth,
+        pixels: mergeChannels(planes, header.width, header.height, header.bitDepth),
+      };
+      file = { kind: 'svd', format: 'svd', image, header, svds: channels };
+    } else {
+      const image = await decodeImage(bytes, name, maxPixels);
+      file = { kind: 'image', format: format as ImageFormat, image };
+    }
+    return Comlink.transfer(file, transferables(file));
+  },
+
+  /** The colour channels as float planes (what the SVD pool decomposes), transferred. */
+  colourPlanes(image: PixelImage): Matrix[] {
+    const planes = splitChannels(withoutAlpha(image));
+    return Comlink.transfer(planes, planes.map((plane) => plane.data.buffer as ArrayBuffer));
+  },
+
+  downscale(image: PixelImage, width: number, height: number): PixelImage {
+    const result = downscaleImage(image, width, height);
+    return Comlink.transfer(result, [result.pixels.buffer as ArrayBuffer]);
+  },
+
+  async encode(image: PixelImage, format: ImageFormat, quality?: number): Promise<Uint8Array> {
+    const bytes = await encodeImage(image, format, quality);
+    return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  },
+};
+
+export type CodecWorkerApi = typeof api;
+Comlink.expose(api);

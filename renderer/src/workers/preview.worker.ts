@@ -1,0 +1,47 @@
+/**
+ * The preview worker: holds the image and the latest factors of each channel and renders the
+ * visible region at display resolution for every slider move (render/view-renderer.ts), off the
+ * main thread. Results come back as ImageBitmaps (transferred, drawn with one drawImage).
+ */
+import * as Comlink from 'comlink';
+import { createKernels, type PixelImage, type TruncatedSvd } from '../../../core/index.js';
+import { ViewRenderer } from '../render/view-renderer.js';
+import type { RenderedView, ViewRequest } from '../render/protocol.js';
+
+const renderer = createKernels('auto').then((kernels) => new ViewRenderer(kernels));
+
+function bitmap(pixels: Uint8ClampedArray<ArrayBuffer>, width: number, height: number): Promise<ImageBitmap> {
+  return createImageBitmap(new ImageData(pixels, width, height), { premultiplyAlpha: 'premultiply' });
+}
+
+const api = {
+  async setImage(imageId: number, image: PixelImage): Promise<void> {
+    (await renderer).setImage(imageId, image);
+  },
+  async setFactors(imageId: number, channel: number, svd: TruncatedSvd): Promise<void> {
+    (await renderer).setFactors(imageId, channel, svd);
+  },
+  async setSaved(imageId: number, saved: PixelImage | null): Promise<void> {
+    (await renderer).setSaved(imageId, saved);
+  },
+  async render(request: ViewRequest): Promise<RenderedView> {
+    const rendered = (await renderer).render(request);
+    const image = await bitmap(rendered.image as Uint8ClampedArray<ArrayBuffer>, request.width, request.height);
+    const original = rendered.original ? await bitmap(rendered.original as Uint8ClampedArray<ArrayBuffer>, request.width, request.height) : null;
+    const view: RenderedView = {
+      imageId: request.imageId,
+      region: request.region,
+      width: request.width,
+      height: request.height,
+      ranks: rendered.ranks,
+      mode: request.mode,
+      original,
+      image,
+      componentScale: rendered.componentScale,
+    };
+    return Comlink.transfer(view, original ? [image, original] : [image]);
+  },
+};
+
+export type PreviewWorkerApi = typeof api;
+Comlink.expose(api);

@@ -5,6 +5,8 @@ import { defineConfig } from '@playwright/test';
 // `npx playwright install` cannot work there), else Playwright's own Chromium on a laptop.
 const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 const PORT = 4317;
+// Port 4318 is the codec harness's (codecs.spec.ts starts it itself).
+const STUDIO_PORT = 4319;
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -15,15 +17,26 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${PORT}/`,
     browserName: 'chromium',
     headless: true,
+    viewport: { width: 1280, height: 800 },
     launchOptions: {
       executablePath,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     },
   },
-  webServer: {
-    command: `npx vite preview --config test/e2e/worker-harness/vite.config.ts --host 127.0.0.1 --port ${PORT} --strictPort`,
-    url: `http://127.0.0.1:${PORT}/`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-  },
+  // The engine's worker harness (wasm-worker.spec.ts) and the studio itself, both as built by
+  // `npm run build` / `npm run build:e2e` and served by a plain static server (vite preview).
+  webServer: [
+    {
+      command: `npx vite preview --config test/e2e/worker-harness/vite.config.ts --host 127.0.0.1 --port ${PORT} --strictPort`,
+      url: `http://127.0.0.1:${PORT}/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+    {
+      command: `npx vite preview --config renderer/vite.config.ts --host 127.0.0.1 --port ${STUDIO_PORT} --strictPort`,
+      url: `http://127.0.0.1:${STUDIO_PORT}/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+  ],
 });

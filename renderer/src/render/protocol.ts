@@ -23,8 +23,11 @@ export interface ViewRequest {
   gain: number;
   /** Also return the original at this geometry (compare mode, when the geometry changed). */
   withOriginal: boolean;
-  /** 'saved': show the decoded exported file (setSaved) instead of the live reconstruction. */
-  source: 'live' | 'saved';
+  /**
+   * 'live': the reconstruction (per `mode`); 'saved': the decoded exported file (setSaved);
+   * 'original': the original alone (before the first preview).
+   */
+  source: 'live' | 'saved' | 'original';
 }
 
 export interface RenderedView {

@@ -117,9 +117,10 @@ export class ViewRenderer {
     const view = this.#prepare(request.region, request.width, request.height);
     const ranks = this.#factors.map((svd, c) => (svd ? Math.max(0, Math.min(svd.rank, Math.floor(request.ranks[c] ?? 0))) : 0));
     const pixels = view.width * view.height;
-    const needOriginal = request.withOriginal || request.mode === 'error' || request.mode === 'residual' || image.channels % 2 === 0;
+    const needOriginal = request.withOriginal || request.source === 'original' || request.mode === 'error' || request.mode === 'residual' || image.channels % 2 === 0;
     if (needOriginal && !view.original) view.original = boxResample(image, request.region, view.width, view.height);
     const original = request.withOriginal ? this.#toRgba(view.original!, image) : null;
+    if (request.source === 'original') return { ranks, original, image: this.#toRgba(view.original!, image) };
     if (request.source === 'saved' && this.#saved) {
       view.saved ??= boxResample(this.#saved, request.region, view.width, view.height);
       return { ranks, original, image: this.#toRgba(view.saved, this.#saved) };

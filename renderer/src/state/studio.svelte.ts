@@ -211,7 +211,8 @@ export class Studio {
       return;
     }
     this.rank = INITIAL_RANK;
-    await this.decompose();
+    // Not awaited: opening is done once the image is on screen; the decomposition reports its own progress.
+    void this.decompose();
   }
 
   /** Runs (or resumes) the decomposition of the open image at the working rank. */
@@ -251,6 +252,8 @@ export class Studio {
           this.#acceptStage(id, channel, result);
         },
       });
+      // 'ready' only once the last stage is in the workers and its ranks are on the slider.
+      await this.#published;
     } catch (error) {
       if (!isAbortError(error) && !(error instanceof Error && error.name === 'SvdAbortError') && this.document?.id === id) {
         this.error = `The decomposition of "${doc.name}" failed: ${(error as Error).message}`;
@@ -283,6 +286,8 @@ export class Studio {
     }
   }
 
+  /** Settles when the last stage received is in the workers and on screen. */
+  #published: Promise<void> = Promise.resolve();
   #staged: { id: number; spectra: (Spectrum | null)[]; available: number[] } = { id: -1, spectra: [], available: [] };
 
   /** A stage of a channel arrived: hand the factors to the workers, then show them once every channel has some. */
@@ -291,7 +296,7 @@ export class Studio {
     if (this.#staged.id !== id) this.#staged = { id, spectra: new Array(channels).fill(null), available: new Array(channels).fill(0) };
     this.#staged.spectra[channel] = spectrumOf(svd);
     this.#staged.available[channel] = svd.rank;
-    void Promise.all([this.preview.setFactors(id, channel, svd), this.analysis.setFactors(id, channel, svd)]).then(() => {
+    this.#published = Promise.all([this.preview.setFactors(id, channel, svd), this.analysis.setFactors(id, channel, svd)]).then(() => {
       const staged = this.#staged;
       if (this.document?.id !== id || staged.id !== id) return;
       if (staged.spectra.every(Boolean)) {

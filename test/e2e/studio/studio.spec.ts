@@ -1,0 +1,252 @@
+/**
+ * The studio window end to end, in Chromium, through the page object: opening (input, drop),
+ * the first preview and completion, the slider (canvas pixels change, PSNR rises with k), the
+ * compare handle, exports checked as real files (.svd re-opened, PNG decoded with sharp and
+ * compared with the original), a corrupt file, Cancel, the 12 MP photo. Screenshots of each
+ * state are attached to the test results.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import sharp from 'sharp';
+import { samplesDir } from '../../helpers/samples.js';
+import { StudioPage, meanAbsDifference } from './studio-page.js';
+
+test.describe.configure({ mode: 'serial' });
+
+const ASTRONAUT = join(samplesDir, 'astronaut_512x512_rgb.png');
+const PAINTBRUSHES = join(samplesDir, 'paintbrushes_1365x1074.jpg');
+const TULIPS = join(samplesDir, 'tulips_alpha_500x500_rgba.png');
+const PHOTO_12MP = join(samplesDir, 'mountain_sunset_4272x2848_12mp.jpg');
+
+function psnr(a: Buffer, b: Buffer): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
+  return 10 * Math.log10((255 * 255) / (sum / a.length));
+}
+
+test('opens a photo with the file input, previews, completes, and the slider changes the picture', async ({ page }, testInfo) => {
+  const studio = new StudioPage(page, testInfo);
+  await studio.goto();
+  await studio.screenshot('01-welcome');
+  await studio.openFile(ASTRONAUT);
+  await studio.waitForFirstPreview();
+  await studio.screenshot('02-first-preview');
+  await studio.waitForReady();
+  expect(await studio.documentName()).toBe('astronaut_512x512_rgb.png');
+  expect(await studio.maxRank()).toBe(256);
+
+  const psnrs: number[] = [];
+  const pictures = [];
+  for (const k of [4, 16, 64, 200]) {
+    await studio.setRank(k);
+    psnrs.push(await studio.value('metric-psnr'));
+    pictures.push(await studio.viewerPixels());
+  }
+  // PSNR rises with k (exact from the spectrum), and every rank shows a different picture.
+  for (let i = 1; i < psnrs.length; i++) expect(psnrs[i]).toBeGreaterThan(psnrs[i - 1]);
+  const { width } = pictures[0];
+  // The reconstruction is on the right of the split (original on the left).
+  for (let i = 1; i < pictures.length; i++) expect(meanAbsDifference(pictures[i - 1], pictures[i], Math.round(width * 0.6), width)).toBeGreaterThan(0.5);
+  // The original side does not change with k.
+  expect(meanAbsDifference(pictures[0], pictures[3], 0, Math.round(width * 0.4))).toBeLessThan(0.01);
+  // Energy kept and MSE agree with PSNR's direction; the exact size and SSIM arrive once the slider rests.
+  expect(await studio.value('metric-energy')).toBeGreaterThan(0.99);
+  const size = await studio.waitForExactSize();
+  expect(size).toBeGreaterThan(1000);
+  expect(await studio.value('size-ratio')).toBeCloseTo((512 * 512 * 3) / size, 6);
+  const ssim = await studio.waitForValue('metric-ssim');
+  expect(ssim).toBeGreaterThan(0.5);
+  expect(ssim).toBeLessThanOrEqual(1);
+  await studio.screenshot('03-rank-200-measured');
+
+  // Keyboard: → adds one, Shift+→ ten.
+  await page.locator('.statusbar').click();
+  await page.keyboard.press('ArrowLeft');
+  await expect(studio.rankValue).toHaveValue('199');
+  await page.keyboard.press('Shift+ArrowLeft');
+  await expect(studio.rankValue).toHaveValue('189');
+  // The number field sets the rank too.
+  await studio.rankValue.fill('12');
+  await expect(studio.slider).toHaveValue('12');
+});
+
+test('the compare handle moves the split between original and reconstruction', async ({ page }, testInfo) => {
+  const studio = new StudioPage(page, testInfo);
+  await studio.goto();
+  await studio.openFile(ASTRONAUT);
+  await studio.waitForReady();
+  await studio.setRank(2);
+  const before = await studio.viewerPixels();
+  const box = (await studio.viewer.boundingBox())!;
+  const handle = (await studio.compareHandle.boundingBox())!;
+  // Drag the handle from the middle to 80 % of the width.
+  await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.8, handle.y + handle.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await expect.poll(async () => Number(await studio.compareHandle.getAttribute('data-value'))).toBeGreaterThan(0.75);
+  const after = await studio.viewerPixels();
+  // Between 55 % and 75 % the rank-2 reconstruction was shown; now the original is.
+  const from = Math.round(before.width * 0.55);
+  const to = Math.round(before.width * 0.75);
+  expect(meanAbsDifference(before, after, from, to)).toBeGreaterThan(5);
+  // Left of the old split nothing changed.
+  expect(meanAbsDifference(before, after, 0, Math.round(before.width * 0.45))).toBeLessThan(0.01);
+  await studio.screenshot('04-split-moved');
+  // X swaps the sides: the reconstruction is now on the left.
+  await page.keyboard.press('x');
+  await expect.poll(async () => meanAbsDifference(after, await studio.viewerPixels(), 0, Math.round(before.width * 0.45))).toBeGreaterThan(5);
+});
+
+test('opens a photo dropped on the window', async ({ page }, testInfo) => {
+  const studio = new StudioPage(page, testInfo);
+  await studio.goto();
+  await studio.dropFile(PAINTBRUSHES, 'image/jpeg');
+  await studio.waitForFirstPreview();
+  expect(await studio.documentName()).toBe('paintbrushes_1365x1074.jpg');
+  await studio.waitForReady();
+  await studio.screenshot('05-dropped');
+});
+
+test('exports a .svd file that re-opens with the same size, the slider bounded by its rank', async ({ page }, testInfo) => {
+  const studio = new StudioPage(page, testInfo);
+  await studio.goto();
+  await studio.openFile(TULIPS);
+  await studio.waitForReady();
+  await studio.setRank(40);
+  const exactSize = await studio.waitForExactSize();
+  const saved = await studio.exportAs('svd');
+  expect(saved.name).toBe('tulips_alpha_500x500_rgba-k40.svd');
+  const bytes = (await import('node:fs')).readFileSync(saved.path);
+  expect(bytes.length).toBe(saved.shownBytes);
+  expect(bytes.length).toBe(exactSize);
+  // The viewer now shows the decoded saved file, with a way back.
+  await expect(page.getByTestId('saved-view')).toBeVisible();
+  await studio.screenshot('06-saved-svd-shown');
+  await page.getByTestId('back-to-live').click();
+  await expect(page.getByTestId('saved-view')).toBeHidden();
+
+  await studio.openFile(saved.path);
+  await expect.poll(() => studio.documentName()).toBe('tulips_alpha_500x500_rgba-k40.svd');
+  await studio.waitForReady();
+  expect(await studio.maxRank()).toBe(40);
+  expect(await studio.rank()).toBe(40);
+  await expect(page.locator('.doc')).toContainText('500 × 500');
+  await expect(page.locator('.doc')).toContainText('alpha');
+  await expect(page.locator('.doc')).toContainText('stores rank 40');
+  await studio.slider.fill('100');
+  await expect(studio.slider).toHaveValue('40');
+  await studio.screenshot('07-svd-reopened');
+});
+
+test('exports PNG: the file decodes to the rank-k reconstruction the metrics describe', async ({ page }, testInfo) => {
+  const studio = new StudioPage(page, testInfo);
+  await studio.goto();
+  await studio.openFile(ASTRONAUT);
+  await studio.waitForReady();
+  await studio.setRank(24);
+  const shownPsnr = await studio.value('metric-psnr');
+  const saved = await studio.exportAs('png');
+  expect(saved.name).toBe('astronaut_512x512_rgb-k24.png');
+  const png = await sharp(saved.path).raw().toBuffer({ resolveWithObject: true });
+  expect(png.info.width).toBe(512);
+  expect(png.info.height).toBe(512);
+  const colour = await sharp(saved.path).removeAlpha().raw().toBuffer();
+  // The original as the studio's codecs see it (stored values, no colour conversion).
+  const original = await sharp(ASTRONAUT, { ignoreIcc: true } as never).removeAlpha().raw().toBuffer();
+  // The PNG is the unquantized reconstruction rounded and clamped to 0…255. Rounding adds at most
+  // 1/12 to the MSE the spectrum gives; clamping only removes error (overshoot past black and
+  // white), by a few tenths of a dB at low rank. So: spectrum − rounding ≤ PNG ≤ spectrum + 0.5 dB.
+  const shownMse = await studio.value('metric-mse');
+  const pngPsnr = psnr(original, colour);
+  expect(pngPsnr).toBeGreaterThan(shownPsnr - 10 * Math.log10(1 + 1 / 12 / shownMse) - 1e-6);
+  expect(pngPsnr).toBeLessThan(shownPsnr + 0.5);
+  await studio.screenshot('08-png-saved');
+});
+
+test('a corrupt file shows the error banner and keeps the current image', async ({ page }, testInfo) => {
+  const studio = new StudioPage(page, testInfo);
+  await studio.goto();
+  await studio.openFile(ASTRONAUT);
+  await studio.waitForReady();
+  await studio.setRank(30);
+  const before = await studio.viewerPixels();
+  const dir = mkdtempSync(join(tmpdir(), 'svd-studio-'));
+  const corrupt = join(dir, 'broken.png');
+  const original = (await import('node:fs')).readFileSync(ASTRONAUT);
+  writeFileSync(corrupt, original.subarray(0, 5000));
+  await studio.openFile(corrupt);
+  await expect(studio.errorBanner).toBeVisible();
+  await expect(studio.errorBanner).toContainText('broken.png');
+  const notSvd = join(dir, 'fake.svd');
+  writeFileSync(notSvd, Buffer.concat([Buffer.from([0x89, 0x53, 0x56, 0x44, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]));
+  await studio.openFile(notSvd);
+  await expect(studio.errorBanner).toContainText('fake.svd');
+  expect(await studio.documentName()).toBe('astronaut_512x512_rgb.png');
+  expect(await studio.state()).toBe('ready');
+  expect(await studio.rank()).toBe(30);
+  expect(meanAbsDifference(before, await studio.viewerPixels())).toBeLessThan(0.01);
+  await studio.screenshot('09-error-banner');
+});
+
+test('Cancel stops the decomposition; the 12 MP photo previews, completes and slides', async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
+  const studio = new StudioPage(page, testInfo);
+  await studio.goto();
+  await studio.openFile(PHOTO_12MP);
+  await studio.waitForState(['decomposing']);
+  await expect(studio.progress).toBeVisible();
+  await studio.screenshot('10-decomposing');
+  await studio.cancelButton.click();
+  await expect(studio.progress).toBeHidden();
+  await expect(page.getByTestId('stopped')).toBeVisible();
+  // Nothing is still computing: the state stays where Cancel left it.
+  const stoppedState = await studio.state();
+  expect(stoppedState).not.toBe('ready');
+  await page.waitForTimeout(3000);
+  expect(await studio.state()).toBe(stoppedState);
+  await studio.screenshot('11-cancelled');
+
+  const started = Date.now();
+  await studio.openFile(PHOTO_12MP);
+  await studio.waitForFirstPreview(60_000);
+  testInfo.annotations.push({ type: '12 MP first preview', description: `${Date.now() - started} ms (under test load)` });
+  await studio.screenshot('12-12mp-first-preview');
+  await studio.waitForReady(150_000);
+  testInfo.annotations.push({ type: '12 MP ready', description: `${Date.now() - started} ms (under test load)` });
+  expect(await studio.maxRank()).toBe(256);
+  const low = await studio.viewerPixels();
+  await studio.setRank(150);
+  const high = await studio.viewerPixels();
+  expect(meanAbsDifference(low, high, Math.round(low.width * 0.6), low.width)).toBeGreaterThan(0.2);
+  expect(await studio.value('metric-psnr')).toBeGreaterThan(35);
+  await studio.screenshot('13-12mp-rank-150');
+});
+
+test('error heat map, residual and component views draw what they say', async ({ page }, testInfo) => {
+  const studio = new StudioPage(page, testInfo);
+  await studio.goto();
+  await studio.openFile(ASTRONAUT);
+  await studio.waitForReady();
+  await studio.setRank(8);
+  await page.getByTestId('mode-error').click();
+  await expect(studio.viewer).toHaveAttribute('data-mode', 'error');
+  await expect.poll(async () => (await studio.viewerPixels()).data.length).toBeGreaterThan(0);
+  const heatLow = await studio.viewerPixels();
+  await studio.setRank(200);
+  const heatHigh = await studio.viewerPixels();
+  // Less error at rank 200: the heat map is darker on average.
+  const brightness = (p: { data: Buffer }) => p.data.reduce((sum, v, i) => (i % 4 === 3 ? sum : sum + v), 0);
+  expect(brightness(heatHigh)).toBeLessThan(brightness(heatLow));
+  await studio.screenshot('14-error-heat-map');
+  await page.getByTestId('mode-residual').click();
+  await expect(studio.viewer).toHaveAttribute('data-mode', 'residual');
+  await studio.screenshot('15-residual');
+  await page.getByTestId('mode-component').click();
+  await page.getByTestId('component-index').fill('3');
+  await expect(page.locator('.label.left')).toContainText('Component 3');
+  await studio.screenshot('16-component-3');
+  await page.getByTestId('mode-compare').click();
+});

@@ -1,6 +1,6 @@
 /**
- * Messages between the studio's main thread and its preview worker (types only: both sides
- * import this file, and it holds no code that could pull worker code into the UI bundle).
+ * Requests from the studio's main thread to its preview worker (types only: both sides import
+ * this file, and so do Node tests of the renderer, so it names no DOM types).
  */
 import type { Region } from '../../../core/index.js';
 
@@ -28,18 +28,4 @@ export interface ViewRequest {
    * 'original': the original alone (before the first preview).
    */
   source: 'live' | 'saved' | 'original';
-}
-
-export interface RenderedView {
-  imageId: number;
-  region: Region;
-  width: number;
-  height: number;
-  /** The ranks actually used (clamped to what each channel has). */
-  ranks: number[];
-  mode: ViewMode;
-  original: ImageBitmap | null;
-  image: ImageBitmap;
-  /** Mode 'component': the contrast stretch applied (display value = 128 + scale · component). */
-  componentScale?: number;
 }

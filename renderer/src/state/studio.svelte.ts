@@ -224,7 +224,12 @@ export class Studio {
     const controller = new AbortController();
     this.#decomposeController = controller;
     const id = doc.id;
-    const stages = normalizeStages(stagesForRank(this.settings.workingRank), image.height, image.width);
+    // Resuming (or raising the working rank) computes only the stages above what is on screen.
+    const stages = normalizeStages(stagesForRank(this.settings.workingRank), image.height, image.width).filter((rank) => rank > this.availableRank);
+    if (stages.length === 0) {
+      this.stopped = false;
+      return;
+    }
     this.targetRank = stages[stages.length - 1];
     this.computing = true;
     this.stopped = false;

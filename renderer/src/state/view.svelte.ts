@@ -1,9 +1,9 @@
 /**
  * Where the viewer looks: zoom (fit, or a scale in CSS pixels per image pixel), the image point
  * at the canvas centre, the compare split, the component shown in component mode. The geometry
- * (visible region, target pixels, where to draw) is pure arithmetic in viewGeometry().
+ * (visible region, target pixels, where to draw) is pure arithmetic in view-geometry.ts.
  */
-import type { Region } from '../../../core/index.js';
+export { viewGeometry, type ViewGeometry } from './view-geometry.js';
 
 export const ZOOM_STEPS = [1 / 32, 1 / 16, 1 / 8, 1 / 6, 1 / 4, 1 / 3, 1 / 2, 2 / 3, 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32];
 const MAX_SCALE = 32;
@@ -79,41 +79,4 @@ export class ViewState {
     this.centerX = clamp(this.centerX, halfW, this.imageWidth);
     this.centerY = clamp(this.centerY, halfH, this.imageHeight);
   }
-}
-
-export interface ViewGeometry {
-  region: Region;
-  /** Target pixels (device pixels, at most the region's). */
-  targetWidth: number;
-  targetHeight: number;
-  /** Where the region lands on the canvas, in CSS pixels. */
-  dx: number;
-  dy: number;
-  dw: number;
-  dh: number;
-}
-
-/** The visible region of the image and the pixels to render for it (DESIGN.md, "Slide"). */
-export function viewGeometry(
-  imageWidth: number, imageHeight: number, canvasWidth: number, canvasHeight: number,
-  scale: number, centerX: number, centerY: number, devicePixelRatio: number,
-): ViewGeometry | null {
-  if (imageWidth < 1 || imageHeight < 1 || canvasWidth < 1 || canvasHeight < 1 || !(scale > 0)) return null;
-  const x0 = Math.max(0, Math.floor(centerX - canvasWidth / 2 / scale));
-  const y0 = Math.max(0, Math.floor(centerY - canvasHeight / 2 / scale));
-  const x1 = Math.min(imageWidth, Math.ceil(centerX + canvasWidth / 2 / scale));
-  const y1 = Math.min(imageHeight, Math.ceil(centerY + canvasHeight / 2 / scale));
-  if (x1 <= x0 || y1 <= y0) return null;
-  const region = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
-  const targetWidth = Math.max(1, Math.min(region.width, Math.round(region.width * scale * devicePixelRatio)));
-  const targetHeight = Math.max(1, Math.min(region.height, Math.round(region.height * scale * devicePixelRatio)));
-  return {
-    region,
-    targetWidth,
-    targetHeight,
-    dx: (x0 - centerX) * scale + canvasWidth / 2,
-    dy: (y0 - centerY) * scale + canvasHeight / 2,
-    dw: region.width * scale,
-    dh: region.height * scale,
-  };
 }

@@ -6,7 +6,8 @@
 import * as Comlink from 'comlink';
 import { createKernels, type PixelImage, type TruncatedSvd } from '../../../core/index.js';
 import { ViewRenderer } from '../render/view-renderer.js';
-import type { RenderedView, ViewRequest } from '../render/protocol.js';
+import type { ViewRequest } from '../render/protocol.js';
+import type { RenderedView } from '../render/rendered-view.js';
 
 const renderer = createKernels('auto').then((kernels) => new ViewRenderer(kernels));
 

@@ -17,6 +17,12 @@ export interface RawPixels {
   data: Buffer;
 }
 
+// The browser-side names used inside page.evaluate (this file compiles with Node's types, not the DOM's).
+declare const DataTransfer: new () => { items: { add(file: unknown): void } };
+interface CanvasElement {
+  toDataURL(type: string): string;
+}
+
 /** The studio as served by `vite preview` of dist/renderer (playwright.config.ts). */
 export const STUDIO_URL = process.env.STUDIO_URL ?? 'http://127.0.0.1:4319/';
 
@@ -131,7 +137,7 @@ export class StudioPage {
 
   /** The viewer canvas's pixels (RGBA), read back as a PNG and decoded with sharp. */
   async viewerPixels(): Promise<RawPixels> {
-    const dataUrl = await this.viewer.evaluate((canvas: HTMLCanvasElement) => canvas.toDataURL('image/png'));
+    const dataUrl = await this.viewer.evaluate((canvas) => (canvas as unknown as CanvasElement).toDataURL('image/png'));
     const png = Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
     const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, channels: info.channels, data };

@@ -1,0 +1,244 @@
+/**
+ * The renderer's numeric pieces that run without a DOM: the preview worker's incremental
+ * reconstruction (checked against core's scalar float64 reconstruct() after long random walks
+ * of the rank, with both kernel backends), the box-filtered original, the component and error
+ * views, the view geometry, and the instant metrics from the spectrum.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import {
+  boxResample,
+  createKernels,
+  energyKept,
+  meanSquaredErrorAtRank,
+  psnr,
+  reconstruct,
+  splitChannels,
+  truncatedSvd,
+  type PixelImage,
+  type TruncatedSvd,
+} from '../../core/index.js';
+import { ViewRenderer } from '../../renderer/src/render/view-renderer.js';
+import type { ViewRequest } from '../../renderer/src/render/protocol.js';
+import { viewGeometry } from '../../renderer/src/state/view-geometry.js';
+import { instantMetrics, spectrumCsv, spectrumOf } from '../../renderer/src/lib/spectrum.js';
+import { samplesDir } from '../helpers/samples.js';
+
+async function sampleImage(): Promise<PixelImage> {
+  // A 300 × 220 crop of the paintbrushes photo: real texture, not square.
+  const { data, info } = await sharp(readFileSync(join(samplesDir, 'paintbrushes_1365x1074.jpg')))
+    .extract({ left: 500, top: 400, width: 300, height: 220 })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, channels: 3, bitDepth: 8, pixels: new Uint8Array(data) };
+}
+
+let cached: { image: PixelImage; svds: TruncatedSvd[] } | null = null;
+async function decomposed(): Promise<{ image: PixelImage; svds: TruncatedSvd[] }> {
+  if (!cached) {
+    const image = await sampleImage();
+    const svds = [];
+    for (const channel of splitChannels(image)) svds.push(await truncatedSvd(channel, { rank: 96 }));
+    cached = { image, svds };
+  }
+  return cached;
+}
+
+function request(overrides: Partial<ViewRequest>): ViewRequest {
+  return {
+    imageId: 1,
+    region: { x: 17, y: 9, width: 250, height: 190 },
+    width: 113,
+    height: 87,
+    ranks: [10, 10, 10],
+    mode: 'compare',
+    component: 1,
+    gain: 8,
+    withOriginal: false,
+    source: 'live',
+    ...overrides,
+  };
+}
+
+/** Largest difference of the colour samples from round(clamp(reference)) per channel. */
+function maxDifference(rgba: Uint8ClampedArray, planes: Float32Array[]): number {
+  let worst = 0;
+  for (let p = 0; p < planes[0].length; p++) {
+    for (let c = 0; c < 3; c++) {
+      const expected = Math.min(255, Math.max(0, planes[c][p]));
+      worst = Math.max(worst, Math.abs(rgba[p * 4 + c] - expected));
+    }
+  }
+  return worst;
+}
+
+describe.each(['simd', 'plain'] as const)('ViewRenderer (%s kernels)', (kind) => {
+  it('matches core reconstruct() at the view after a long random walk of the rank', async () => {
+    const { image, svds } = await decomposed();
+    const renderer = new ViewRenderer(await createKernels(kind));
+    renderer.setImage(1, image);
+    svds.forEach((svd, c) => renderer.setFactors(1, c, svd));
+    const base = request({});
+    let seed = 5;
+    let k = 1;
+    for (let step = 0; step < 300; step++) {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      const r = seed / 2 ** 32;
+      // Mostly single steps (a drag), sometimes jumps (a click on the chart), both directions.
+      k = r < 0.8 ? Math.max(1, Math.min(96, k + (r < 0.4 ? -1 : 1))) : 1 + Math.floor(r * 1000) % 96;
+      const rendered = renderer.render({ ...base, ranks: [k, k, k] });
+      if (step % 37 === 0 || step === 299) {
+        const planes = svds.map((svd) => reconstruct(svd, k, { region: base.region, targetWidth: base.width, targetHeight: base.height }));
+        // Float32 products and ± updates against a float64 loop: within rounding to 8 bits.
+        expect(maxDifference(rendered.image, planes)).toBeLessThanOrEqual(0.51);
+      }
+    }
+  });
+
+  it('per-channel ranks, the original, and the 1:1 view', async () => {
+    const { image, svds } = await decomposed();
+    const renderer = new ViewRenderer(await createKernels(kind));
+    renderer.setImage(1, image);
+    svds.forEach((svd, c) => renderer.setFactors(1, c, svd));
+    const ranks = [5, 40, 96];
+    const region = { x: 100, y: 50, width: 64, height: 48 };
+    const rendered = renderer.render(request({ ranks, region, width: 64, height: 48, withOriginal: true }));
+    expect(rendered.ranks).toEqual(ranks);
+    const planes = svds.map((svd, c) => reconstruct(svd, ranks[c], { region }));
+    expect(maxDifference(rendered.image, planes)).toBeLessThanOrEqual(0.51);
+    // At 1:1 the original is the pixels themselves.
+    for (let y = 0; y < 48; y++) {
+      for (let x = 0; x < 64; x++) {
+        for (let c = 0; c < 3; c++) {
+          expect(rendered.original![(y * 64 + x) * 4 + c]).toBe(image.pixels[((region.y + y) * image.width + region.x + x) * 3 + c]);
+        }
+      }
+    }
+  });
+
+  it('component i is σᵢuᵢvᵢᵀ (the difference of the rank-i and rank-(i−1) reconstructions), centred on grey', async () => {
+    const { image, svds } = await decomposed();
+    const renderer = new ViewRenderer(await createKernels(kind));
+    renderer.setImage(1, image);
+    svds.forEach((svd, c) => renderer.setFactors(1, c, svd));
+    const base = request({ mode: 'component', component: 4 });
+    const rendered = renderer.render(base);
+    const scale = rendered.componentScale!;
+    expect(scale).toBeGreaterThan(0);
+    const options = { region: base.region, targetWidth: base.width, targetHeight: base.height };
+    let worst = 0;
+    let largest = 0;
+    for (let c = 0; c < 3; c++) {
+      const upper = reconstruct(svds[c], 4, options);
+      const lower = reconstruct(svds[c], 3, options);
+      for (let p = 0; p < upper.length; p++) {
+        const value = upper[p] - lower[p];
+        largest = Math.max(largest, Math.abs(scale * value));
+        worst = Math.max(worst, Math.abs(rendered.image[p * 4 + c] - Math.min(255, Math.max(0, 128 + scale * value))));
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(0.6);
+    // Stretched to use the range: the largest |value| maps to (nearly) 127.
+    expect(largest).toBeGreaterThan(100);
+    expect(largest).toBeLessThanOrEqual(127.5);
+  });
+
+  it('error and residual views are zero where the reconstruction is exact', async () => {
+    // A rank-2 image: at rank 2 the error is zero everywhere.
+    const width = 40;
+    const height = 30;
+    const pixels = new Uint8Array(width * height);
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) pixels[y * width + x] = 40 + x + 2 * y + (x % 3 === 0 ? 20 : 0);
+    const image: PixelImage = { width, height, channels: 1, bitDepth: 8, pixels };
+    const svd = await truncatedSvd(splitChannels(image)[0], { rank: 8 });
+    expect(svd.rank).toBeLessThanOrEqual(3);
+    const renderer = new ViewRenderer(await createKernels(kind));
+    renderer.setImage(7, image);
+    renderer.setFactors(7, 0, svd);
+    const view = { imageId: 7, region: { x: 0, y: 0, width, height }, width, height, ranks: [svd.rank] };
+    const error = renderer.render(request({ ...view, mode: 'error', gain: 32 }));
+    const residual = renderer.render(request({ ...view, mode: 'residual', gain: 32 }));
+    for (let p = 0; p < width * height; p++) {
+      expect(error.image[p * 4]).toBe(0); // the heat map's first colour: (0, 0, 4)
+      expect(error.image[p * 4 + 2]).toBe(4);
+      expect(Math.abs(residual.image[p * 4] - 128)).toBeLessThanOrEqual(1);
+    }
+    // At rank 1 there is error, and the heat map shows it.
+    const rankOne = renderer.render(request({ ...view, mode: 'error', gain: 32, ranks: [1] }));
+    expect(rankOne.image.some((value, i) => i % 4 === 0 && value > 0)).toBe(true);
+  });
+});
+
+describe('boxResample', () => {
+  it('averages whole blocks exactly at integer factors, keeps constants, and keeps the mean', async () => {
+    const { image } = await decomposed();
+    const region = { x: 10, y: 20, width: 200, height: 150 };
+    const [red] = boxResample(image, region, 50, 50);
+    // 4 × 3 blocks.
+    let sum = 0;
+    for (let y = 0; y < 3; y++) for (let x = 0; x < 4; x++) sum += image.pixels[((20 + y) * image.width + 10 + x) * 3];
+    expect(red[0]).toBeCloseTo(sum / 12, 4);
+    // Non-integer factor: equal-area boxes, so the mean is preserved.
+    const planes = boxResample(image, region, 77, 61);
+    let regionMean = 0;
+    for (let y = 0; y < 150; y++) for (let x = 0; x < 200; x++) regionMean += image.pixels[((20 + y) * image.width + 10 + x) * 3 + 1];
+    regionMean /= 200 * 150;
+    expect(planes[1].reduce((a, b) => a + b, 0) / planes[1].length).toBeCloseTo(regionMean, 3);
+    const constant: PixelImage = { width: 9, height: 7, channels: 1, bitDepth: 16, pixels: new Uint16Array(63).fill(40000) };
+    for (const value of boxResample(constant, { x: 0, y: 0, width: 9, height: 7 }, 4, 3)[0]) expect(value).toBeCloseTo(40000, 2);
+    expect(() => boxResample(constant, { x: 0, y: 0, width: 10, height: 7 }, 4, 3)).toThrow(RangeError);
+  });
+});
+
+describe('viewGeometry', () => {
+  it('fit shows the whole image at no more device pixels than the canvas has', () => {
+    const g = viewGeometry(4272, 2848, 900, 700, 900 / 4272, 2136, 1424, 2)!;
+    expect(g.region).toEqual({ x: 0, y: 0, width: 4272, height: 2848 });
+    expect(g.targetWidth).toBe(1800);
+    expect(g.targetHeight).toBe(1200);
+    expect(g.dx).toBeCloseTo(0, 9);
+    expect(g.dw).toBeCloseTo(900, 9);
+  });
+
+  it('at 1:1 or closer the target is the region itself (never more pixels than the source has)', () => {
+    const g = viewGeometry(4272, 2848, 900, 700, 4, 1000, 1000, 2)!;
+    expect(g.region.width).toBe(Math.ceil(1000 + 900 / 8) - Math.floor(1000 - 900 / 8));
+    expect(g.targetWidth).toBe(g.region.width);
+    expect(g.targetHeight).toBe(g.region.height);
+    // The region's left edge lands where the centre mapping puts it.
+    expect(g.dx).toBeCloseTo((g.region.x - 1000) * 4 + 450, 9);
+  });
+
+  it('clips to the image and rejects degenerate views', () => {
+    const g = viewGeometry(100, 80, 500, 500, 2, 10, 10, 1)!;
+    expect(g.region.x).toBe(0);
+    expect(g.region.y).toBe(0);
+    expect(viewGeometry(100, 80, 0, 500, 2, 10, 10, 1)).toBeNull();
+    expect(viewGeometry(100, 80, 500, 500, 2, 1000, 10, 1)).toBeNull();
+  });
+});
+
+describe('instant metrics from the spectrum', () => {
+  it('equal core’s per-channel error, PSNR and energy, and the CSV lists every component', async () => {
+    const { svds } = await decomposed();
+    const spectra = svds.map(spectrumOf);
+    for (const k of [0, 1, 17, 96, 500]) {
+      const metrics = instantMetrics(spectra, [k, k, k], 255);
+      const mse = svds.reduce((sum, svd) => sum + meanSquaredErrorAtRank(svd, k), 0) / 3;
+      expect(metrics.mse).toBeCloseTo(mse, 6);
+      expect(metrics.psnr).toBeCloseTo(psnr(mse, 255), 9);
+      const total = svds.reduce((sum, svd) => sum + svd.frobeniusNormSquared, 0);
+      const kept = svds.reduce((sum, svd) => sum + energyKept(svd, k) * svd.frobeniusNormSquared, 0);
+      expect(metrics.energy).toBeCloseTo(kept / total, 12);
+    }
+    const csv = spectrumCsv(spectra, ['red', 'green', 'blue']).trim().split('\r\n');
+    expect(csv[0]).toBe('index,sigma_red,energy_red,cumulative_energy_red,sigma_green,energy_green,cumulative_energy_green,sigma_blue,energy_blue,cumulative_energy_blue');
+    expect(csv).toHaveLength(97);
+    const last = csv[96].split(',');
+    expect(Number(last[0])).toBe(96);
+    expect(Number(last[1])).toBeCloseTo(svds[0].sigma[95], 3);
+    expect(Number(last[3])).toBeCloseTo(energyKept(svds[0], 96), 8);
+  });
+});

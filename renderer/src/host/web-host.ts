@@ -2,7 +2,7 @@
  * The browser host: bytes come from a File (input, drop, paste) or a sample URL, decoding and
  * encoding run in the codec worker with Squoosh's codecs, saving is a download.
  */
-import type { PixelImage } from '../../../core/index.js';
+import type { Matrix, PixelImage } from '../../../core/index.js';
 import { WorkerBridge } from '../lib/worker-bridge.js';
 import type { CodecWorkerApi, DecodedFile } from '../workers/codec.worker.js';
 import { HostError, MIME_TYPES, type ExportFormat, type Host, type ImageFormat, type OpenOptions, type OpenSource, type OpenedImage, type SaveResult } from './host.js';
@@ -18,11 +18,20 @@ export class WebHost implements Host {
     const { name, bytes } = await readSource(source);
     if (bytes.length === 0) throw new HostError(`"${name}" is empty`);
     const decoded = await this.#codecs.call((codecs) => codecs.decode(bytes, name, options.maxPixels) as Promise<DecodedFile>, options.signal);
+    if (decoded.kind === 'image') this.#planes.set(decoded.image.pixels, decoded.planes);
     const base = { ...decoded.image, name, fileBytes: bytes.length, format: decoded.format as ExportFormat };
     return decoded.kind === 'svd' ? { ...base, svd: { header: decoded.header, svds: decoded.svds } } : base;
   }
 
-  colourPlanes(image: PixelImage) {
+  /** Planes split by the decoder come from this cache (no second copy of the image to the worker). */
+  readonly #planes = new WeakMap<object, Matrix[]>();
+
+  async colourPlanes(image: PixelImage): Promise<Matrix[]> {
+    const cached = this.#planes.get(image.pixels);
+    if (cached) {
+      this.#planes.delete(image.pixels);
+      return cached;
+    }
     return this.#codecs.call((codecs) => codecs.colourPlanes(image));
   }
 

@@ -97,6 +97,10 @@ export class Studio {
 
   constructor(host: Host) {
     this.host = host;
+    // Start the workers now (module load, WebAssembly compile), not when the first photo is chosen.
+    void this.preview.bridge.remote();
+    const warm = () => ({ rows: 4, cols: 4, data: new Float32Array(16).fill(1) });
+    void this.#pool.decompose([warm(), warm()], { stages: [1] }).catch(() => {});
   }
 
   #effectiveRanks(): number[] {

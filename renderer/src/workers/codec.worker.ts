@@ -20,11 +20,13 @@ import {
 import { decodeImage, detectFormat, encodeImage, ImageDecodeError, type ImageFormat } from '../codecs/image-codecs.js';
 
 export type DecodedFile =
-  | { kind: 'image'; format: ImageFormat; image: PixelImage }
+  /** `planes`: the colour channels as float planes, split here so the SVD pool can start at once. */
+  | { kind: 'image'; format: ImageFormat; image: PixelImage; planes: Matrix[] }
   | { kind: 'svd'; format: 'svd'; image: PixelImage; header: SvdFileHeader; svds: TruncatedSvd[] };
 
 function transferables(file: DecodedFile): ArrayBuffer[] {
   const list = [file.image.pixels.buffer as ArrayBuffer];
+  if (file.kind === 'image') for (const plane of file.planes) list.push(plane.data.buffer as ArrayBuffer);
   if (file.kind === 'svd') for (const svd of file.svds) list.push(svd.u.data.buffer as ArrayBuffer, svd.v.data.buffer as ArrayBuffer, svd.sigma.buffer as ArrayBuffer);
   return list;
 }
@@ -56,7 +58,7 @@ const api = {
       file = { kind: 'svd', format: 'svd', image, header, svds: channels };
     } else {
       const image = await decodeImage(bytes, name, maxPixels);
-      file = { kind: 'image', format: format as ImageFormat, image };
+      file = { kind: 'image', format: format as ImageFormat, image, planes: splitChannels(withoutAlpha(image)) };
     }
     return Comlink.transfer(file, transferables(file));
   },

@@ -19,6 +19,10 @@ export interface RawPixels {
 
 // The browser-side names used inside page.evaluate (this file compiles with Node's types, not the DOM's).
 declare const DataTransfer: new () => { items: { add(file: unknown): void } };
+declare const ClipboardEvent: new (type: string, init: { clipboardData: unknown }) => unknown;
+declare const window: { dispatchEvent(event: unknown): boolean };
+declare const document: { documentElement: unknown };
+declare function getComputedStyle(element: unknown): { backgroundColor: string };
 interface CanvasElement {
   toDataURL(type: string): string;
 }
@@ -71,6 +75,25 @@ export class StudioPage {
     await zone.dispatchEvent('dragenter', { dataTransfer });
     await zone.dispatchEvent('dragover', { dataTransfer });
     await zone.dispatchEvent('drop', { dataTransfer });
+  }
+
+  /** Pastes a file into the window (Ctrl+V of a copied file or screenshot). */
+  async pasteFile(path: string, type: string): Promise<void> {
+    const base64 = readFileSync(path).toString('base64');
+    await this.page.evaluate(
+      ({ base64, name, type }) => {
+        const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], name, { type }));
+        window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer }));
+      },
+      { base64, name: basename(path), type },
+    );
+  }
+
+  /** The page's background colour (CSS), to see the theme. */
+  backgroundColor(): Promise<string> {
+    return this.page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
   }
 
   async state(): Promise<ViewerState> {

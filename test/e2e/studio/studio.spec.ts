@@ -250,3 +250,49 @@ test('error heat map, residual and component views draw what they say', async ({
   await studio.screenshot('16-component-3');
   await page.getByTestId('mode-compare').click();
 });
+
+test('a photo above the working limit is offered at a reduced size', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const studio = new StudioPage(page, testInfo);
+  const dir = mkdtempSync(join(tmpdir(), 'svd-studio-'));
+  const big = join(dir, 'big-35mp.jpg');
+  // 7200 × 4860 = 35 MP, above the 32 MP working limit: the 12 MP photo scaled up.
+  await sharp(PHOTO_12MP).resize(7200, 4860).jpeg({ quality: 70 }).toFile(big);
+  await studio.goto();
+  await studio.openFile(big);
+  const offer = page.getByTestId('large-offer');
+  await expect(offer).toBeVisible({ timeout: 60_000 });
+  await expect(offer).toContainText('7200 × 4860');
+  await studio.screenshot('17-large-offer');
+  await page.getByTestId('large-accept').click();
+  await studio.waitForFirstPreview(90_000);
+  const doc = page.locator('.doc');
+  await expect(doc).toContainText('reduced from 7200 × 4860');
+  const [width, height] = ((await doc.textContent()) ?? '').match(/(\d+) × (\d+)/)!.slice(1).map(Number);
+  expect(width * height).toBeLessThanOrEqual(32_000_000);
+  expect(width * height).toBeGreaterThan(31_000_000);
+  expect(Math.abs(width / height - 7200 / 4860)).toBeLessThan(0.002);
+  await studio.cancelButton.click();
+});
+
+test('paste opens an image; settings persist across reloads; the theme follows the system', async ({ page }, testInfo) => {
+  const studio = new StudioPage(page, testInfo);
+  await studio.goto();
+  await studio.pasteFile(TULIPS, 'image/png');
+  await studio.waitForReady();
+  expect(await studio.documentName()).toBe('tulips_alpha_500x500_rgba.png');
+  await page.getByTestId('mode-residual').click();
+  await studio.openExport();
+  await page.getByTestId('export-format').selectOption('webp');
+  await page.reload();
+  await expect(studio.viewer).toHaveAttribute('data-mode', 'residual');
+  await page.getByTestId('sample-astronaut_512x512_rgb.png').click();
+  await studio.waitForReady();
+  await studio.openExport();
+  await expect(page.getByTestId('export-format')).toHaveValue('webp');
+  const light = await studio.backgroundColor();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.getByTestId('mode-compare').click();
+  await expect.poll(() => studio.backgroundColor()).not.toBe(light);
+  await studio.screenshot('18-dark-theme');
+});

@@ -296,3 +296,36 @@ test('paste opens an image; settings persist across reloads; the theme follows t
   await expect.poll(() => studio.backgroundColor()).not.toBe(light);
   await studio.screenshot('18-dark-theme');
 });
+
+test('at 100 % the original side shows the file’s own pixels; the spectrum chart sets the rank', async ({ page }, testInfo) => {
+  const studio = new StudioPage(page, testInfo);
+  await studio.goto();
+  await studio.openFile(ASTRONAUT);
+  await studio.waitForReady();
+  await page.locator('.statusbar').click();
+  await page.keyboard.press('1');
+  await expect(studio.viewer).toHaveAttribute('data-zoom', '1');
+  await studio.setRank(20);
+  const shown = await studio.viewerPixels();
+  const original = await sharp(ASTRONAUT, { ignoreIcc: true } as never).removeAlpha().raw().toBuffer();
+  // The 512 × 512 image is centred in the canvas; the split is at the canvas's middle.
+  const left = Math.round(shown.width / 2 - 256);
+  const top = Math.round(shown.height / 2 - 256);
+  let worst = 0;
+  for (let y = 100; y < 400; y += 7) {
+    for (let x = 20; x < 200; x += 5) {
+      for (let c = 0; c < 3; c++) {
+        worst = Math.max(worst, Math.abs(shown.data[((top + y) * shown.width + left + x) * 4 + c] - original[(y * 512 + x) * 3 + c]));
+      }
+    }
+  }
+  expect(worst).toBe(0);
+  await studio.screenshot('19-one-to-one');
+
+  // Clicking on the chart moves the rank marker there.
+  const chart = page.locator('[data-testid=spectrum-chart] .u-over');
+  const box = (await chart.boundingBox())!;
+  await chart.click({ position: { x: box.width * 0.75, y: box.height / 2 } });
+  await expect.poll(() => studio.rank()).toBeGreaterThan(150);
+  await expect(page.getByTestId('spectrum-chart')).toHaveAttribute('data-rank', String(await studio.rank()));
+});

@@ -11,5 +11,5 @@ await build({
   outExtension: { '.js': '.mjs' },
   banner: { js: '#!/usr/bin/env node' },
 });
-await build({ ...common, entryPoints: { 'engine-bench': 'test/bench/engine-bench.ts', 'codec-bench': 'test/bench/codec-bench.ts' }, outdir: 'dist/bench', outExtension: { '.js': '.mjs' } });
-console.log('build-node: dist/electron/svd-worker.mjs, dist/electron/cli.mjs, dist/bench/engine-bench.mjs, dist/bench/codec-bench.mjs');
+await build({ ...common, entryPoints: { 'engine-bench': 'test/bench/engine-bench.ts', 'codec-bench': 'test/bench/codec-bench.ts', 'ui-bench': 'test/bench/ui-bench.ts' }, outdir: 'dist/bench', outExtension: { '.js': '.mjs' } });
+console.log('build-node: dist/electron/svd-worker.mjs, dist/electron/cli.mjs, dist/bench/engine-bench.mjs, dist/bench/codec-bench.mjs, dist/bench/ui-bench.mjs');

@@ -35,10 +35,9 @@ export interface SaveResult {
 export interface Host {
   readonly kind: 'web' | 'electron';
   openImage(source: OpenSource, options: OpenOptions): Promise<OpenedImage>;
-  /** Colour channels as float planes for the SVD pool (off the main thread). */
-  colourPlanes(image: PixelImage): Promise<{ rows: number; cols: number; data: Float32Array }[]>;
-  /** A smaller copy (box filter), for photos above the working limit. */
+  /** A smaller copy (box filter), for photos above the working limit. Takes ownership of `image` (its pixels may be transferred). */
   downscale(image: PixelImage, width: number, height: number): Promise<PixelImage>;
+  /** Encodes an export. Takes ownership of `image` (its pixels may be transferred). */
   encodeImage(image: PixelImage, format: ImageFormat, quality: number | undefined, signal?: AbortSignal): Promise<Uint8Array>;
   /** Lets the person save the bytes; null when they cancelled. */
   saveFile(bytes: Uint8Array, suggestedName: string): Promise<SaveResult | null>;

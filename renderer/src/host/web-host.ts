@@ -2,7 +2,8 @@
  * The browser host: bytes come from a File (input, drop, paste) or a sample URL, decoding and
  * encoding run in the codec worker with Squoosh's codecs, saving is a download.
  */
-import type { Matrix, PixelImage } from '../../../core/index.js';
+import * as Comlink from 'comlink';
+import type { PixelImage } from '../../../core/index.js';
 import { WorkerBridge } from '../lib/worker-bridge.js';
 import type { CodecWorkerApi, DecodedFile } from '../workers/codec.worker.js';
 import { HostError, MIME_TYPES, type ExportFormat, type Host, type ImageFormat, type OpenOptions, type OpenSource, type OpenedImage, type SaveResult } from './host.js';
@@ -18,29 +19,18 @@ export class WebHost implements Host {
     const { name, bytes } = await readSource(source);
     if (bytes.length === 0) throw new HostError(`"${name}" is empty`);
     const decoded = await this.#codecs.call((codecs) => codecs.decode(bytes, name, options.maxPixels) as Promise<DecodedFile>, options.signal);
-    if (decoded.kind === 'image') this.#planes.set(decoded.image.pixels, decoded.planes);
     const base = { ...decoded.image, name, fileBytes: bytes.length, format: decoded.format as ExportFormat };
     return decoded.kind === 'svd' ? { ...base, svd: { header: decoded.header, svds: decoded.svds } } : base;
   }
 
-  /** Planes split by the decoder come from this cache (no second copy of the image to the worker). */
-  readonly #planes = new WeakMap<object, Matrix[]>();
-
-  async colourPlanes(image: PixelImage): Promise<Matrix[]> {
-    const cached = this.#planes.get(image.pixels);
-    if (cached) {
-      this.#planes.delete(image.pixels);
-      return cached;
-    }
-    return this.#codecs.call((codecs) => codecs.colourPlanes(image));
-  }
-
+  // Both take ownership of the image: its pixels are transferred to the codec worker (copying
+  // tens of megabytes on this thread would block it).
   downscale(image: PixelImage, width: number, height: number): Promise<PixelImage> {
-    return this.#codecs.call((codecs) => codecs.downscale(image, width, height));
+    return this.#codecs.call((codecs) => codecs.downscale(transferred(image), width, height));
   }
 
   encodeImage(image: PixelImage, format: ImageFormat, quality: number | undefined, signal?: AbortSignal): Promise<Uint8Array> {
-    return this.#codecs.call((codecs) => codecs.encode(image, format, quality), signal);
+    return this.#codecs.call((codecs) => codecs.encode(transferred(image), format, quality), signal);
   }
 
   async saveFile(bytes: Uint8Array, suggestedName: string): Promise<SaveResult | null> {
@@ -59,6 +49,11 @@ export class WebHost implements Host {
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
     return { name: suggestedName };
   }
+}
+
+function transferred(image: PixelImage): PixelImage {
+  const plain: PixelImage = { width: image.width, height: image.height, channels: image.channels, bitDepth: image.bitDepth, pixels: image.pixels };
+  return Comlink.transfer(plain, [image.pixels.buffer as ArrayBuffer]);
 }
 
 async function readSource(source: OpenSource): Promise<{ name: string; bytes: Uint8Array }> {

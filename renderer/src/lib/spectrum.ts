@@ -17,10 +17,14 @@ export interface Spectrum {
   values: number;
 }
 
-export function spectrumOf(svd: TruncatedSvd): Spectrum {
-  const energyBefore = new Float64Array(svd.rank + 1);
-  for (let i = 0; i < svd.rank; i++) energyBefore[i + 1] = energyBefore[i] + svd.sigma[i] * svd.sigma[i];
-  return { sigma: svd.sigma.slice(), energyBefore, total: svd.frobeniusNormSquared, rank: svd.rank, values: svd.u.rows * svd.v.rows };
+/** What a spectrum is made from: a decomposition, or just its σ and size (what the engine worker reports). */
+export type SpectrumSource = TruncatedSvd | { sigma: Float64Array; frobeniusNormSquared: number; rank: number; rows: number; cols: number };
+
+export function spectrumOf(source: SpectrumSource): Spectrum {
+  const energyBefore = new Float64Array(source.rank + 1);
+  for (let i = 0; i < source.rank; i++) energyBefore[i + 1] = energyBefore[i] + source.sigma[i] * source.sigma[i];
+  const values = 'u' in source ? source.u.rows * source.v.rows : source.rows * source.cols;
+  return { sigma: source.sigma.slice(), energyBefore, total: source.frobeniusNormSquared, rank: source.rank, values };
 }
 
 export interface InstantMetrics {

@@ -4,6 +4,7 @@
  * host, and the viewer then shows the decoded saved file — exactly what was written — until the
  * person goes back to the live decomposition (which is kept).
  */
+import * as Comlink from 'comlink';
 import type { PixelImage } from '../../../core/index.js';
 import { EXTENSIONS, type ExportFormat } from '../host/host.js';
 import { isAbortError } from '../lib/worker-bridge.js';
@@ -107,10 +108,10 @@ export class Exporter {
     try {
       let bytes: Uint8Array;
       if (format === 'svd') {
-        bytes = await studio.analysis.bridge.call((api) => api.exportSvd(doc.id, ranks, { quantizationShare: this.#measurements.quantizationShare }), signal);
+        bytes = await studio.analysis.call((api) => api.exportSvd(doc.id, ranks, { quantizationShare: this.#measurements.quantizationShare }), signal);
       } else {
         this.busy = 'Reconstructing at full resolution…';
-        const pixels: PixelImage = await studio.analysis.bridge.call((api) => api.reconstruct(doc.id, ranks), signal);
+        const pixels: PixelImage = await studio.analysis.call((api) => api.reconstruct(doc.id, ranks), signal);
         this.busy = `Encoding ${formatLabel(format)}…`;
         const quality = format === 'png' ? undefined : studio.settings.quality[format];
         bytes = await studio.host.encodeImage(pixels, format, quality, signal);
@@ -157,7 +158,7 @@ export class Exporter {
       const decoded = await studio.host.openImage({ kind: 'file', file }, { maxPixels: Infinity });
       if (studio.document?.id !== doc.id) return;
       const image: PixelImage = { width: decoded.width, height: decoded.height, channels: decoded.channels, bitDepth: decoded.bitDepth, pixels: decoded.pixels };
-      await studio.preview.bridge.call((api) => api.setSaved(doc.id, image));
+      await studio.preview.call((api) => api.setSaved(doc.id, Comlink.transfer(image, [image.pixels.buffer as ArrayBuffer])));
       this.saved = { documentId: doc.id, name: result.name, format: prepared.format, fileBytes: prepared.bytes.length, width: decoded.width, height: decoded.height };
       this.showingSaved = true;
     } catch (error) {
@@ -170,6 +171,6 @@ export class Exporter {
   async backToLive(): Promise<void> {
     this.showingSaved = false;
     const doc = this.#studio.document;
-    if (doc) await this.#studio.preview.bridge.call((api) => api.setSaved(doc.id, null));
+    if (doc) await this.#studio.preview.call((api) => api.setSaved(doc.id, null));
   }
 }

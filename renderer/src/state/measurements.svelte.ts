@@ -115,13 +115,13 @@ export class Measurements {
     try {
       let bytes = this.#sizes.get(key)?.bytes;
       if (bytes === undefined) {
-        const size = await studio.analysis.bridge.call((api) => api.measureSize(doc.id, ranks, options), signal);
+        const size = await studio.analysis.call((api) => api.measureSize(doc.id, ranks, options), signal);
         bytes = size.fileBytes;
         this.#sizes.set(key, { total: ranks.reduce((sum, k) => sum + k, 0), bytes });
       }
       this.exactSize = { key, fileBytes: bytes };
       if (this.quality?.key !== key) {
-        const quality = await studio.analysis.bridge.call((api) => api.measureQuality(doc.id, ranks, options), signal);
+        const quality = await studio.analysis.call((api) => api.measureQuality(doc.id, ranks, options), signal);
         this.quality = { ...quality, key };
       }
       await this.#compareJpeg(doc.id, key, bytes, signal);
@@ -141,7 +141,7 @@ export class Measurements {
     const at = async (quality: number): Promise<JpegMeasurement> => {
       let result = this.#jpegs.get(quality);
       if (!result) {
-        result = await this.#studio.analysis.bridge.call((api) => api.jpegAtQuality(documentId, quality), signal);
+        result = await this.#studio.analysis.call((api) => api.jpegAtQuality(documentId, quality), signal);
         this.#jpegs.set(quality, result);
       }
       return result;

@@ -1,17 +1,20 @@
 /**
  * The studio's document state: which image is open, its decomposition as it arrives, the rank,
  * and the instant metrics. Opening decodes in a worker (the current image stays until the new
- * one decoded); decomposing runs on the SVD pool stage by stage; every callback checks the
- * document id, so late results of old work never reach the screen.
+ * one decoded); the pixels then go to the engine worker by transfer (no copy on this thread),
+ * which decomposes them stage by stage and feeds the preview and analysis workers directly;
+ * this thread gets progress and spectra. Every callback checks the document id, so late
+ * results of old work never reach the screen.
  */
-import { fitWithin, normalizeStages, peakValue, stagesForRank, type PixelImage, type SvdPool, type TruncatedSvd } from '../../../core/index.js';
+import * as Comlink from 'comlink';
+import { fitWithin, normalizeStages, peakValue, stagesForRank, type PixelImage } from '../../../core/index.js';
 import type { Host, OpenedImage, OpenSource } from '../host/host.js';
-import { ImageWorkerClient } from '../lib/analysis-client.js';
-import { isAbortError } from '../lib/worker-bridge.js';
-import { createWebSvdPool } from '../lib/web-svd-pool.js';
+import { WorkerBridge, isAbortError } from '../lib/worker-bridge.js';
+import { peerWorker } from '../lib/peer-worker.js';
 import { instantMetrics, spectrumOf, type Spectrum } from '../lib/spectrum.js';
 import { formatBytes, megapixels } from '../lib/format.js';
 import type { AnalysisWorkerApi } from '../workers/analysis.worker.js';
+import type { EngineWorkerApi, StageReport } from '../workers/engine.worker.js';
 import type { PreviewWorkerApi } from '../workers/preview.worker.js';
 import { Settings } from './settings.svelte.js';
 
@@ -57,13 +60,11 @@ let nextDocumentId = 1;
 export class Studio {
   readonly host: Host;
   readonly settings = new Settings();
-  readonly preview = new ImageWorkerClient<PreviewWorkerApi>(() => new Worker(new URL('../workers/preview.worker.ts', import.meta.url), { type: 'module', name: 'preview' }));
-  readonly analysis = new ImageWorkerClient<AnalysisWorkerApi>(() => new Worker(new URL('../workers/analysis.worker.ts', import.meta.url), { type: 'module', name: 'analysis' }));
-  readonly #pool: SvdPool = createWebSvdPool();
+  readonly engine = new WorkerBridge<EngineWorkerApi>(() => new Worker(new URL('../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' }));
+  readonly preview = peerWorker<PreviewWorkerApi>('preview', () => new Worker(new URL('../workers/preview.worker.ts', import.meta.url), { type: 'module', name: 'preview' }), this.engine);
+  readonly analysis = peerWorker<AnalysisWorkerApi>('analysis', () => new Worker(new URL('../workers/analysis.worker.ts', import.meta.url), { type: 'module', name: 'analysis' }), this.engine);
 
   document = $state.raw<DocumentInfo | null>(null);
-  /** The open image's pixels (not reactive: large). */
-  image: PixelImage | null = null;
   computing = $state(false);
   opening = $state<string | null>(null);
   spectra = $state.raw<Spectrum[]>([]);
@@ -98,9 +99,9 @@ export class Studio {
   constructor(host: Host) {
     this.host = host;
     // Start the workers now (module load, WebAssembly compile), not when the first photo is chosen.
-    void this.preview.bridge.remote();
-    const warm = () => ({ rows: 4, cols: 4, data: new Float32Array(16).fill(1) });
-    void this.#pool.decompose([warm(), warm()], { stages: [1] }).catch(() => {});
+    void this.preview.remote();
+    void this.analysis.remote();
+    void this.engine.call((engine) => engine.warm());
   }
 
   #effectiveRanks(): number[] {
@@ -168,6 +169,7 @@ export class Studio {
     this.opening = opened.name;
     try {
       const image = await this.host.downscale(opened, offer.reducedWidth, offer.reducedHeight);
+      performance.mark('studio:decoded');
       await this.#start({ ...opened, ...image }, { width: opened.width, height: opened.height });
     } catch (error) {
       this.error = messageOf(error, opened.name);
@@ -185,15 +187,13 @@ export class Studio {
     this.#decomposeController?.abort();
     this.#decomposeController = null;
     const id = nextDocumentId++;
-    const image: PixelImage = { width: opened.width, height: opened.height, channels: opened.channels, bitDepth: opened.bitDepth, pixels: opened.pixels };
-    this.image = image;
     this.document = {
       id,
       name: opened.name,
-      width: image.width,
-      height: image.height,
-      channels: image.channels,
-      bitDepth: image.bitDepth,
+      width: opened.width,
+      height: opened.height,
+      channels: opened.channels,
+      bitDepth: opened.bitDepth,
       fileBytes: opened.fileBytes,
       format: opened.format,
       storedRank: opened.svd ? Math.max(...opened.svd.header.lowRank.map((entry) => entry.rank)) : null,
@@ -205,13 +205,17 @@ export class Studio {
     this.stopped = false;
     this.progress = null;
     this.rankEventTimes = [];
-    await Promise.all([this.preview.setImage(id, image), this.analysis.setImage(id, image)]);
+    this.#staged = { id, spectra: new Array(opened.channels >= 3 ? 3 : 1).fill(null), available: new Array(opened.channels >= 3 ? 3 : 1).fill(0) };
+    // The pixels (and a .svd file's factors) move to the engine worker: transferred, not copied.
+    const image: PixelImage = { width: opened.width, height: opened.height, channels: opened.channels, bitDepth: opened.bitDepth, pixels: opened.pixels };
+    const svds = opened.svd?.svds;
+    const buffers = [image.pixels.buffer as ArrayBuffer, ...(svds ?? []).flatMap((svd) => [svd.u.data.buffer, svd.v.data.buffer, svd.sigma.buffer] as ArrayBuffer[])];
+    const reports = await this.engine.call((engine) => engine.load(id, Comlink.transfer(image, buffers), svds));
     if (this.document?.id !== id) return;
-    if (opened.svd) {
-      const svds = opened.svd.svds;
-      this.targetRank = Math.max(...svds.map((svd) => svd.rank));
+    if (svds) {
+      this.targetRank = Math.max(...reports.map((entry) => entry.rank));
       this.rank = this.targetRank;
-      svds.forEach((svd, c) => this.#acceptStage(id, c, svd));
+      reports.forEach((entry) => this.#acceptStage(id, entry));
       return;
     }
     this.rank = INITIAL_RANK;
@@ -222,14 +226,13 @@ export class Studio {
   /** Runs (or resumes) the decomposition of the open image at the working rank. */
   async decompose(): Promise<void> {
     const doc = this.document;
-    const image = this.image;
-    if (!doc || !image || doc.storedRank !== null) return;
+    if (!doc || doc.storedRank !== null) return;
     this.#decomposeController?.abort();
     const controller = new AbortController();
     this.#decomposeController = controller;
     const id = doc.id;
     // Resuming (or raising the working rank) computes only the stages above what is on screen.
-    const stages = normalizeStages(stagesForRank(this.settings.workingRank), image.height, image.width).filter((rank) => rank > this.availableRank);
+    const stages = normalizeStages(stagesForRank(this.settings.workingRank), doc.height, doc.width).filter((rank) => rank > this.availableRank);
     if (stages.length === 0) {
       this.stopped = false;
       return;
@@ -237,38 +240,35 @@ export class Studio {
     this.targetRank = stages[stages.length - 1];
     this.computing = true;
     this.stopped = false;
-    this.progress = { fraction: 0, label: 'Preparing channels' };
+    const channels = doc.channels >= 3 ? 3 : 1;
+    const completed = new Array<number>(channels).fill(-1);
+    const label = () => {
+      const next = Math.min(...completed) + 1;
+      return next === 0 ? `Computing the rank-${stages[0]} preview` : `Refining to rank ${stages[Math.min(next, stages.length - 1)]}`;
+    };
+    this.progress = { fraction: 0, label: label() };
+    const live = () => this.document?.id === id && !controller.signal.aborted;
+    const onProgress = (fraction: number) => {
+      if (live()) this.progress = { fraction, label: label() };
+    };
+    const onStage = (entry: StageReport) => {
+      if (!live()) return;
+      performance.mark(`studio:stage-${entry.stage}-channel-${entry.channel}`);
+      completed[entry.channel] = entry.stage;
+      this.#acceptStage(id, entry);
+      if (this.progress) this.progress = { fraction: this.progress.fraction, label: label() };
+    };
+    const onAbort = () => void this.engine.call((engine) => engine.cancel());
+    controller.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const planes = await this.host.colourPlanes(image);
-      performance.mark('studio:planes');
-      if (controller.signal.aborted) return;
-      const completed = planes.map(() => -1);
-      const label = () => {
-        const next = Math.min(...completed) + 1;
-        return next === 0 ? `Computing the rank-${stages[0]} preview` : `Refining to rank ${stages[Math.min(next, stages.length - 1)]}`;
-      };
-      this.progress = { fraction: 0, label: label() };
-      await this.#pool.decompose(planes, {
-        stages,
-        signal: controller.signal,
-        onProgress: (fraction) => {
-          if (this.document?.id === id && !controller.signal.aborted) this.progress = { fraction, label: label() };
-        },
-        onStage: (channel, stage, result) => {
-          if (this.document?.id !== id || controller.signal.aborted) return;
-          performance.mark(`studio:stage-${stage}-channel-${channel}`);
-          completed[channel] = stage;
-          this.#acceptStage(id, channel, result);
-        },
-      });
-      // 'ready' only once the last stage is in the workers and its ranks are on the slider.
-      await this.#published;
+      await this.engine.call((engine) => engine.decompose(id, stages, Comlink.proxy(onProgress), Comlink.proxy(onStage)));
     } catch (error) {
-      if (!isAbortError(error) && !(error instanceof Error && error.name === 'SvdAbortError') && this.document?.id === id) {
+      if (!isAbortError(error) && live()) {
         this.error = `The decomposition of "${doc.name}" failed: ${(error as Error).message}`;
         this.stopped = true;
       }
     } finally {
+      controller.signal.removeEventListener('abort', onAbort);
       if (this.#decomposeController === controller) {
         this.#decomposeController = null;
         if (this.document?.id === id) {
@@ -295,25 +295,19 @@ export class Studio {
     }
   }
 
-  /** Settles when the last stage received is in the workers and on screen. */
-  #published: Promise<void> = Promise.resolve();
   #staged: { id: number; spectra: (Spectrum | null)[]; available: number[] } = { id: -1, spectra: [], available: [] };
 
-  /** A stage of a channel arrived: hand the factors to the workers, then show them once every channel has some. */
-  #acceptStage(id: number, channel: number, svd: TruncatedSvd): void {
-    const channels = this.document!.channels >= 3 ? 3 : 1;
-    if (this.#staged.id !== id) this.#staged = { id, spectra: new Array(channels).fill(null), available: new Array(channels).fill(0) };
-    this.#staged.spectra[channel] = spectrumOf(svd);
-    this.#staged.available[channel] = svd.rank;
-    this.#published = Promise.all([this.preview.setFactors(id, channel, svd), this.analysis.setFactors(id, channel, svd)]).then(() => {
-      const staged = this.#staged;
-      if (this.document?.id !== id || staged.id !== id) return;
-      if (staged.spectra.every(Boolean)) {
-        this.spectra = staged.spectra.slice() as Spectrum[];
-        this.channelRanksAvailable = staged.available.slice();
-      }
-      this.factorsVersion++;
-    });
+  /** A stage of a channel is in the preview worker: show it once every channel has some. */
+  #acceptStage(id: number, entry: StageReport): void {
+    const staged = this.#staged;
+    if (staged.id !== id) return;
+    staged.spectra[entry.channel] = spectrumOf(entry);
+    staged.available[entry.channel] = entry.rank;
+    if (staged.spectra.every(Boolean)) {
+      this.spectra = staged.spectra.slice() as Spectrum[];
+      this.channelRanksAvailable = staged.available.slice();
+    }
+    this.factorsVersion++;
   }
 
   /** A short description of the open document for the status line. */

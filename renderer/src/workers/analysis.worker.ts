@@ -3,8 +3,10 @@
  * Exact .svd size at a rank (the real encoder), the decoded file's error after quantization and
  * rounding to the source bit depth (MSE, PSNR, SSIM), JPEG at a given quality for the "JPEG at
  * the same bytes" comparison, and the full-resolution pixels and bytes of exports.
- * Each call may be cut short by terminating the worker; the client then starts a fresh one and
- * hands it the image and factors again (renderer/src/lib/analysis-client.ts).
+ * Each call may be cut short by terminating the worker; the studio then starts a fresh one and
+ * the engine worker hands it the image and factors again (over the port given to connect()).
+ * Image and factors arrive on that port, the requests on the main one: a request that comes
+ * first waits (briefly) for the factors it needs.
  */
 import * as Comlink from 'comlink';
 import {
@@ -52,10 +54,30 @@ let factors: (TruncatedSvd | null)[] = [];
 let lastEncoded: { key: string; encoded: EncodedSvd } | null = null;
 let kernels: Promise<KernelBackend> | null = null;
 
-function current(id: number): { image: PixelImage; svds: TruncatedSvd[] } {
-  if (id !== imageId || !image) throw new Error('The analysis worker has no such image');
-  if (factors.some((svd) => !svd)) throw new Error('The decomposition is not available yet');
-  return { image, svds: factors as TruncatedSvd[] };
+/** Calls waiting for the image or factors to arrive from the engine worker. */
+let waiters: (() => void)[] = [];
+const FACTOR_WAIT_MS = 10_000;
+
+function wakeWaiters(): void {
+  const woken = waiters;
+  waiters = [];
+  for (const wake of woken) wake();
+}
+
+/** The image `id` and factors of at least `ranks` (per channel), once the engine has sent them. */
+async function current(id: number, ranks: readonly number[] = []): Promise<{ image: PixelImage; svds: TruncatedSvd[] }> {
+  const deadline = performance.now() + FACTOR_WAIT_MS;
+  for (;;) {
+    const ready = id === imageId && image !== null && factors.every((svd, c) => svd !== null && svd.rank >= Math.min(ranks[c] ?? ranks[0] ?? 1, svd.u.rows, svd.v.rows));
+    if (ready) return { image: image!, svds: factors as TruncatedSvd[] };
+    if (id < imageId) throw new Error('The analysis worker has moved on to another image');
+    const left = deadline - performance.now();
+    if (left <= 0) throw new Error('The decomposition did not reach the analysis worker');
+    await new Promise<void>((resolve) => {
+      waiters.push(resolve);
+      setTimeout(resolve, left);
+    });
+  }
 }
 
 function clampRanks(svds: readonly TruncatedSvd[], ranks: readonly number[]): number[] {
@@ -68,8 +90,8 @@ export interface SvdOptions {
   quantizationShare?: number;
 }
 
-function encodeAt(id: number, ranks: readonly number[], options: SvdOptions = {}): { ranks: number[]; encoded: EncodedSvd } {
-  const { image: source, svds } = current(id);
+async function encodeAt(id: number, ranks: readonly number[], options: SvdOptions = {}): Promise<{ ranks: number[]; encoded: EncodedSvd }> {
+  const { image: source, svds } = await current(id, ranks);
   const clamped = clampRanks(svds, ranks);
   const key = `${id}:${clamped.join(',')}:${options.quantizationShare ?? 'default'}`;
   if (lastEncoded?.key !== key) {
@@ -97,6 +119,11 @@ function transferImage(result: PixelImage): PixelImage {
 }
 
 const api = {
+  /** Serves this API on a second port too: the engine worker sends the image and factors there. */
+  connect(port: MessagePort): void {
+    Comlink.expose(api, port);
+  },
+
   setImage(id: number, next: PixelImage): void {
     imageId = id;
     image = next;
@@ -108,23 +135,25 @@ const api = {
       alphaPlane = next.bitDepth === 16 ? new Uint16Array(count) : new Uint8Array(count);
       for (let i = 0; i < count; i++) alphaPlane[i] = next.pixels[i * next.channels + next.channels - 1];
     }
+    wakeWaiters();
   },
 
   setFactors(id: number, channel: number, svd: TruncatedSvd): void {
     if (id !== imageId || channel < 0 || channel >= factors.length) return;
     factors[channel] = svd;
     lastEncoded = null;
+    wakeWaiters();
   },
 
   /** The exact size of the .svd file storing these ranks. */
-  measureSize(id: number, ranks: readonly number[], options?: SvdOptions): SizeMeasurement {
-    const { ranks: clamped, encoded } = encodeAt(id, ranks, options);
+  async measureSize(id: number, ranks: readonly number[], options?: SvdOptions): Promise<SizeMeasurement> {
+    const { ranks: clamped, encoded } = await encodeAt(id, ranks, options);
     return { ranks: clamped, fileBytes: encoded.bytes.length };
   },
 
   /** Size and error of the .svd file at these ranks, as a decoder of it sees it. */
   async measureQuality(id: number, ranks: readonly number[], options?: SvdOptions): Promise<QualityMeasurement> {
-    const { ranks: clamped, encoded } = encodeAt(id, ranks, options);
+    const { ranks: clamped, encoded } = await encodeAt(id, ranks, options);
     const source = image!;
     const decoded = await pixelsOf(source, encoded.quantized, clamped);
     const metrics = computeMetrics(withoutAlpha(source), withoutAlpha(decoded));
@@ -133,8 +162,7 @@ const api = {
 
   /** JPEG (mozjpeg, as sharp and the CLI use) of the original at this quality: its bytes and PSNR. */
   async jpegAtQuality(id: number, quality: number): Promise<JpegMeasurement> {
-    if (id !== imageId || !image) throw new Error('The analysis worker has no such image');
-    const source = withoutAlpha(image);
+    const source = withoutAlpha((await current(id)).image);
     const bytes = await encodeImage(source, 'jpeg', quality);
     const decoded = await decodeImage(bytes, 'comparison.jpg');
     const candidate = atBitDepth(withoutAlpha(decoded), source.bitDepth);
@@ -147,15 +175,15 @@ const api = {
   },
 
   /** The .svd file's bytes at these ranks. */
-  exportSvd(id: number, ranks: readonly number[], options?: SvdOptions): Uint8Array {
+  async exportSvd(id: number, ranks: readonly number[], options?: SvdOptions): Promise<Uint8Array> {
     // A copy: the cached encoding stays usable for the next measurement.
-    const bytes = encodeAt(id, ranks, options).encoded.bytes.slice();
+    const bytes = (await encodeAt(id, ranks, options)).encoded.bytes.slice();
     return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
   },
 
   /** The rank-k reconstruction at full resolution, rounded to the source bit depth (alpha as the original's). */
   async reconstruct(id: number, ranks: readonly number[]): Promise<PixelImage> {
-    const { image: source, svds } = current(id);
+    const { image: source, svds } = await current(id, ranks);
     return transferImage(await pixelsOf(source, svds, clampRanks(svds, ranks)));
   },
 

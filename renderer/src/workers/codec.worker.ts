@@ -1,7 +1,6 @@
 /**
  * The web host's codec worker: decodes opened files (images with Squoosh's codecs, .svd files with
- * core's reader), splits colour channels into the float planes the SVD pool works on, shrinks
- * images above the working limit and encodes exports. All of it off the main thread.
+ * core's reader), shrinks images above the working limit and encodes exports, off the main thread.
  */
 import * as Comlink from 'comlink';
 import {
@@ -10,9 +9,6 @@ import {
   downscaleImage,
   mergeChannels,
   reconstructFullResolution,
-  splitChannels,
-  withoutAlpha,
-  type Matrix,
   type PixelImage,
   type SvdFileHeader,
   type TruncatedSvd,
@@ -20,13 +16,11 @@ import {
 import { decodeImage, detectFormat, encodeImage, ImageDecodeError, type ImageFormat } from '../codecs/image-codecs.js';
 
 export type DecodedFile =
-  /** `planes`: the colour channels as float planes, split here so the SVD pool can start at once. */
-  | { kind: 'image'; format: ImageFormat; image: PixelImage; planes: Matrix[] }
+  | { kind: 'image'; format: ImageFormat; image: PixelImage }
   | { kind: 'svd'; format: 'svd'; image: PixelImage; header: SvdFileHeader; svds: TruncatedSvd[] };
 
 function transferables(file: DecodedFile): ArrayBuffer[] {
   const list = [file.image.pixels.buffer as ArrayBuffer];
-  if (file.kind === 'image') for (const plane of file.planes) list.push(plane.data.buffer as ArrayBuffer);
   if (file.kind === 'svd') for (const svd of file.svds) list.push(svd.u.data.buffer as ArrayBuffer, svd.v.data.buffer as ArrayBuffer, svd.sigma.buffer as ArrayBuffer);
   return list;
 }
@@ -58,15 +52,9 @@ const api = {
       file = { kind: 'svd', format: 'svd', image, header, svds: channels };
     } else {
       const image = await decodeImage(bytes, name, maxPixels);
-      file = { kind: 'image', format: format as ImageFormat, image, planes: splitChannels(withoutAlpha(image)) };
+      file = { kind: 'image', format: format as ImageFormat, image };
     }
     return Comlink.transfer(file, transferables(file));
-  },
-
-  /** The colour channels as float planes (what the SVD pool decomposes), transferred. */
-  colourPlanes(image: PixelImage): Matrix[] {
-    const planes = splitChannels(withoutAlpha(image));
-    return Comlink.transfer(planes, planes.map((plane) => plane.data.buffer as ArrayBuffer));
   },
 
   downscale(image: PixelImage, width: number, height: number): PixelImage {

@@ -1,5 +1,6 @@
 /**
- * The preview worker: holds the image and the latest factors of each channel and renders the
+ * The preview worker: holds the image and the latest factors of each channel (both sent by the
+ * engine worker, over the port given to connect()) and renders the
  * visible region at display resolution for every slider move (render/view-renderer.ts), off the
  * main thread. Results come back as ImageBitmaps (transferred, drawn with one drawImage).
  */
@@ -16,6 +17,10 @@ function bitmap(pixels: Uint8ClampedArray<ArrayBuffer>, width: number, height: n
 }
 
 const api = {
+  /** Serves this API on a second port too: the engine worker sends the image and factors there. */
+  connect(port: MessagePort): void {
+    Comlink.expose(api, port);
+  },
   async setImage(imageId: number, image: PixelImage): Promise<void> {
     (await renderer).setImage(imageId, image);
   },

@@ -1,23 +1,14 @@
 /**
  * One SVD worker of the renderer's pool: runs core's truncated SVD on one (channel, rank) job at
- * a time (core/pool.ts schedules them). A channel is sent once per worker and kept by key, so the
- * later stages of the same channel cost no copy. Exposed with comlink; the UI imports only the type.
+ * a time (core/pool.ts schedules them). The channel it last worked on is kept by key, so a later
+ * stage of the same channel on this worker costs no copy; only one is kept, so a worker never
+ * holds more than one channel's memory. Exposed with comlink; the UI imports only the type.
  */
 import * as Comlink from 'comlink';
 import { createKernels, truncatedSvd, type KernelBackend, type Matrix, type TruncatedSvd } from '../../../core/index.js';
+import { MISSING_CHANNEL, type SvdJobMessage } from './svd-protocol.js';
 
-export interface SvdJobMessage {
-  /** Identifies the channel (image and channel index): sent with `channel` the first time only. */
-  key: string;
-  channel?: Matrix;
-  rank: number;
-  seed: number;
-  kernels?: 'simd' | 'plain' | 'auto';
-}
-
-/** Thrown when a job names a channel this worker does not hold; the client resends it. */
-export const MISSING_CHANNEL = 'svd-worker: missing channel';
-const KEEP_CHANNELS = 4;
+const KEEP_CHANNELS = 1;
 
 const channels = new Map<string, Matrix>();
 const backends = new Map<string, Promise<KernelBackend>>();

@@ -1,15 +1,20 @@
 /**
  * The renderer's implementation of core's pool interface: Web Workers (renderer/src/workers/
- * svd.worker.ts) behind comlink. The page has no SharedArrayBuffer (any static server, no
- * COOP/COEP), so each worker gets its own copy of a channel, once: later stages of the same
- * channel name it by key.
+ * svd.worker.ts) behind comlink, started by the engine worker. The page has no
+ * SharedArrayBuffer (any static server, no COOP/COEP), so each worker gets its own copy of what
+ * it works on, and is sent it only when it lacks it.
+ *
+ * imageChannels() gives the pool channel handles for an image's colour channels: matrices whose
+ * data the workers extract themselves from the interleaved pixels (in parallel). Their `data`
+ * is empty: they are for this pool only (core's SvdPool reads only rows and cols).
  */
 import * as Comlink from 'comlink';
-import { SvdPool, type ChannelJob, type SvdWorker, type TruncatedSvd } from '../../../core/index.js';
+import { SvdPool, type ChannelJob, type Matrix, type PixelImage, type SvdWorker, type TruncatedSvd } from '../../../core/index.js';
 import type { SvdWorkerApi } from '../workers/svd.worker.js';
 import { MISSING_CHANNEL, type SvdJobMessage } from '../workers/svd-protocol.js';
 
 const channelKeys = new WeakMap<Float32Array, string>();
+const pixelSources = new WeakMap<Float32Array, { imageKey: string; index: number; image: PixelImage }>();
 let nextKey = 1;
 
 function keyOf(data: Float32Array): string {
@@ -21,35 +26,52 @@ function keyOf(data: Float32Array): string {
   return key;
 }
 
-/**
- * The job with a copy of its channel, transferred: a memcpy on the main thread (~10 ms for a
- * 12 MP channel) instead of structured-clone serialization (several times longer, and a long task).
- */
-function withChannel(message: Omit<SvdJobMessage, 'channel'>, job: ChannelJob): SvdJobMessage {
-  const data = job.channel.data.slice();
-  return Comlink.transfer({ ...message, channel: { rows: job.channel.rows, cols: job.channel.cols, data } }, [data.buffer]);
+/** Handles for the colour channels of `image` (1 for gray, 3 for colour), extracted by the workers. */
+export function imageChannels(image: PixelImage): Matrix[] {
+  const imageKey = `image-${nextKey++}`;
+  const colour = image.channels >= 3 ? 3 : 1;
+  return Array.from({ length: colour }, (_, index) => {
+    const data = new Float32Array(0);
+    pixelSources.set(data, { imageKey, index, image });
+    return { rows: image.height, cols: image.width, data };
+  });
 }
 
 class WebSvdWorker implements SvdWorker {
   readonly #worker = new Worker(new URL('../workers/svd.worker.ts', import.meta.url), { type: 'module', name: 'svd' });
   readonly #api = Comlink.wrap<SvdWorkerApi>(this.#worker);
-  /** The channel this worker holds (it keeps one). */
-  #holds: string | null = null;
+  #holdsChannel: string | null = null;
+  #holdsImage: string | null = null;
 
   async run(job: ChannelJob, onProgress: (fraction: number) => void): Promise<TruncatedSvd> {
     const key = keyOf(job.channel.data);
     const progress = Comlink.proxy(onProgress);
-    const message = { key, rank: job.rank, seed: job.seed, kernels: job.kernels };
-    if (this.#holds !== key) {
-      this.#holds = key;
-      return this.#api.run(withChannel(message, job), progress);
+    const base = { key, rank: job.rank, seed: job.seed, kernels: job.kernels };
+    const full = this.#complete(base, job, true);
+    if (this.#holdsChannel === key || this.#holdsImage !== null) {
+      try {
+        return await this.#send(this.#complete(base, job, false), progress);
+      } catch (error) {
+        if (!(error instanceof Error) || error.message !== MISSING_CHANNEL) throw error;
+      }
     }
-    try {
-      return await this.#api.run(message, progress);
-    } catch (error) {
-      if (!(error instanceof Error) || error.message !== MISSING_CHANNEL) throw error;
-      return this.#api.run(withChannel(message, job), progress);
+    return this.#send(full, progress);
+  }
+
+  /** The message, with the channel's data (or the image it comes from) when `everything`. */
+  #complete(base: SvdJobMessage, job: ChannelJob, everything: boolean): SvdJobMessage {
+    const source = pixelSources.get(job.channel.data);
+    if (source) {
+      const sendImage = everything || this.#holdsImage !== source.imageKey;
+      return { ...base, source: { imageKey: source.imageKey, index: source.index, image: sendImage ? source.image : undefined } };
     }
+    return everything || this.#holdsChannel !== base.key ? { ...base, channel: job.channel } : base;
+  }
+
+  async #send(message: SvdJobMessage, progress: (fraction: number) => void): Promise<TruncatedSvd> {
+    if (message.source?.image) this.#holdsImage = message.source.imageKey;
+    this.#holdsChannel = message.key;
+    return this.#api.run(message, progress);
   }
 
   terminate(): void {
@@ -61,7 +83,7 @@ class WebSvdWorker implements SvdWorker {
 /**
  * Three workers at least: an RGB photo's three rank-32 previews then run at once (on two cores,
  * the third would otherwise wait for a whole job, delaying the first preview by a third); at
- * most four. Each worker holds one channel at a time.
+ * most four. Each worker holds one channel (and the image it extracts channels from).
  */
 export function createWebSvdPool(size = Math.max(3, Math.min(4, navigator.hardwareConcurrency || 2))): SvdPool {
   return new SvdPool(size, () => new WebSvdWorker());

@@ -212,6 +212,8 @@ export class Studio {
     const buffers = [image.pixels.buffer as ArrayBuffer, ...(svds ?? []).flatMap((svd) => [svd.u.data.buffer, svd.v.data.buffer, svd.sigma.buffer] as ArrayBuffer[])];
     const reports = await this.engine.call((engine) => engine.load(id, Comlink.transfer(image, buffers), svds));
     if (this.document?.id !== id) return;
+    // The preview worker has the image now: the viewer can show the original.
+    this.factorsVersion++;
     if (svds) {
       this.targetRank = Math.max(...reports.map((entry) => entry.rank));
       this.rank = this.targetRank;

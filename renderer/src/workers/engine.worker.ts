@@ -3,12 +3,13 @@
  * (or even holds) tens of megabytes. The main thread hands it the decoded pixels (transferred,
  * no copy); it splits the colour planes, runs the SVD pool (its own nested Web Workers, one
  * channel job each), and sends copies of the image and of each stage's factors straight to the
- * preview and analysis workers over their own MessagePorts (attach()). The main thread gets only
+ * preview and analysis workers over their own MessagePorts (attach()); the SVD workers extract
+ * their channels from the pixels themselves. The main thread gets only
  * what it shows: progress and each stage's spectrum (σ), after the preview worker has the factors.
  */
 import * as Comlink from 'comlink';
-import { splitChannels, withoutAlpha, type Matrix, type PixelImage, type TruncatedSvd } from '../../../core/index.js';
-import { createWebSvdPool } from '../lib/web-svd-pool.js';
+import type { Matrix, PixelImage, TruncatedSvd } from '../../../core/index.js';
+import { createWebSvdPool, imageChannels } from '../lib/web-svd-pool.js';
 
 /** What the peers (preview and analysis workers) accept from the engine. */
 export interface ImageHolder {
@@ -114,7 +115,7 @@ const api = {
     running?.abort();
     const controller = new AbortController();
     running = controller;
-    state.planes ??= splitChannels(withoutAlpha(state.image));
+    state.planes ??= imageChannels(state.image);
     let reported = 0;
     let delivered = Promise.resolve();
     try {

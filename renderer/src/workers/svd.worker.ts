@@ -1,30 +1,49 @@
 /**
  * One SVD worker of the renderer's pool: runs core's truncated SVD on one (channel, rank) job at
- * a time (core/pool.ts schedules them). The channel it last worked on is kept by key, so a later
- * stage of the same channel on this worker costs no copy; only one is kept, so a worker never
- * holds more than one channel's memory. Exposed with comlink; the UI imports only the type.
+ * a time (core/pool.ts schedules them). Its channel comes as a float plane, or as an index into
+ * the image's interleaved pixels (sent once per worker), which the worker extracts itself — so
+ * the channels of a photo are extracted in parallel, by the workers that need them, instead of
+ * one after the other before any work starts. It keeps the last channel (a later stage of the
+ * same channel costs no copy) and the last image. Exposed with comlink; others import only the type.
  */
 import * as Comlink from 'comlink';
-import { createKernels, truncatedSvd, type KernelBackend, type Matrix, type TruncatedSvd } from '../../../core/index.js';
+import { createKernels, truncatedSvd, type KernelBackend, type Matrix, type PixelImage, type TruncatedSvd } from '../../../core/index.js';
 import { MISSING_CHANNEL, type SvdJobMessage } from './svd-protocol.js';
 
-const KEEP_CHANNELS = 1;
-
-const channels = new Map<string, Matrix>();
+let channel: { key: string; matrix: Matrix } | null = null;
+let image: { key: string; pixels: PixelImage } | null = null;
 const backends = new Map<string, Promise<KernelBackend>>();
+
+/** Colour channel `index` of interleaved pixels as a float32 plane (rows = height). */
+function extract(pixels: PixelImage, index: number): Matrix {
+  const { width, height, channels } = pixels;
+  const count = width * height;
+  const data = new Float32Array(count);
+  const source = pixels.pixels;
+  for (let i = 0, j = index; i < count; i++, j += channels) data[i] = source[j];
+  return { rows: height, cols: width, data };
+}
+
+function channelFor(job: SvdJobMessage): Matrix {
+  if (job.channel) channel = { key: job.key, matrix: job.channel };
+  if (channel?.key === job.key) return channel.matrix;
+  if (job.source) {
+    if (job.source.image) image = { key: job.source.imageKey, pixels: job.source.image };
+    if (image?.key === job.source.imageKey) {
+      channel = null; // free the old plane before making the new one
+      channel = { key: job.key, matrix: extract(image.pixels, job.source.index) };
+      return channel.matrix;
+    }
+  }
+  throw new Error(MISSING_CHANNEL);
+}
 
 const api = {
   async run(job: SvdJobMessage, onProgress: (fraction: number) => void): Promise<TruncatedSvd> {
-    if (job.channel) {
-      channels.delete(job.key);
-      channels.set(job.key, job.channel);
-      while (channels.size > KEEP_CHANNELS) channels.delete(channels.keys().next().value!);
-    }
-    const channel = channels.get(job.key);
-    if (!channel) throw new Error(MISSING_CHANNEL);
+    const matrix = channelFor(job);
     const kind = job.kernels ?? 'auto';
     if (!backends.has(kind)) backends.set(kind, createKernels(kind));
-    const result = await truncatedSvd(channel, { rank: job.rank, seed: job.seed, kernels: await backends.get(kind)!, onProgress });
+    const result = await truncatedSvd(matrix, { rank: job.rank, seed: job.seed, kernels: await backends.get(kind)!, onProgress });
     return Comlink.transfer(result, [result.u.data.buffer, result.v.data.buffer, result.sigma.buffer] as ArrayBuffer[]);
   },
 };

@@ -13,7 +13,7 @@ const MAX_FILE_BYTES = 1 << 30;
 
 export class WebHost implements Host {
   readonly kind = 'web' as const;
-  readonly #codecs = new WorkerBridge<CodecWorkerApi>(() => new Worker(new URL('../workers/codec.worker.ts', import.meta.url), { type: 'module', name: 'codecs' }));
+  readonly #codecs = new WorkerBridge<CodecWorkerApi>(() => new Worker(new URL('../workers/codec.worker.ts', import.meta.url), { type: 'module', name: 'codecs' }), undefined, 'image codec');
 
   async openImage(source: OpenSource, options: OpenOptions): Promise<OpenedImage> {
     const { name, bytes } = await readSource(source);

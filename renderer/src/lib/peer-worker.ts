@@ -18,5 +18,5 @@ export function peerWorker<Api extends Connectable>(role: PeerRole, create: () =
     await (remote as unknown as Comlink.Remote<Connectable>).connect(Comlink.transfer(channel.port1, [channel.port1]));
     const engineApi = await engine.remote();
     await engineApi.attach(role, Comlink.transfer(channel.port2, [channel.port2]));
-  });
+  }, role);
 }

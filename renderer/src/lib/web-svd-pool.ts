@@ -37,11 +37,29 @@ export function imageChannels(image: PixelImage): Matrix[] {
   });
 }
 
+/** The live workers, so the engine can make them let go of an image's data (releaseAll). */
+const live = new Set<WebSvdWorker>();
+
+/** Every SVD worker drops the image and channel it holds (they are sent again when needed). */
+export function releaseAll(): void {
+  for (const worker of live) worker.release();
+}
+
 class WebSvdWorker implements SvdWorker {
   readonly #worker = new Worker(new URL('../workers/svd.worker.ts', import.meta.url), { type: 'module', name: 'svd' });
   readonly #api = Comlink.wrap<SvdWorkerApi>(this.#worker);
   #holdsChannel: string | null = null;
   #holdsImage: string | null = null;
+
+  constructor() {
+    live.add(this);
+  }
+
+  release(): void {
+    this.#holdsChannel = null;
+    this.#holdsImage = null;
+    void this.#api.release().catch(() => {});
+  }
 
   async run(job: ChannelJob, onProgress: (fraction: number) => void): Promise<TruncatedSvd> {
     const key = keyOf(job.channel.data);
@@ -75,6 +93,7 @@ class WebSvdWorker implements SvdWorker {
   }
 
   terminate(): void {
+    live.delete(this);
     this.#api[Comlink.releaseProxy]();
     this.#worker.terminate();
   }

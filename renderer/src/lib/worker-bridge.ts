@@ -2,7 +2,11 @@
  * A comlink bridge to one worker, after Squoosh's: started lazily on first use, every call may
  * take an AbortSignal, and aborting terminates the worker (running WebAssembly cannot be
  * interrupted otherwise) — the next call starts a fresh one, after `onStart` has handed it
- * whatever state it needs. Calls in flight when the worker is terminated reject with an AbortError.
+ * whatever state it needs.
+ *
+ * Other calls in flight on the worker that an abort terminated are not theirs to lose: they
+ * are run again on the fresh worker. A worker that crashes (an uncaught error, out of memory)
+ * fails every call in flight with an Error saying so, rather than leaving them pending.
  */
 import * as Comlink from 'comlink';
 
@@ -14,16 +18,26 @@ export function isAbortError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'AbortError';
 }
 
+interface PendingCall {
+  /** (Re)starts the call on the current worker. */
+  start(): void;
+  fail(error: unknown): void;
+}
+
 export class WorkerBridge<Api> {
   readonly #create: () => Worker;
   readonly #onStart: ((remote: Comlink.Remote<Api>) => Promise<void>) | undefined;
+  readonly #name: string;
   #worker: Worker | null = null;
   #ready: Promise<Comlink.Remote<Api>> | null = null;
-  #pending = new Set<(error: unknown) => void>();
+  /** Bumped whenever the worker is replaced: results from an older worker are ignored. */
+  #generation = 0;
+  #pending = new Set<PendingCall>();
 
-  constructor(create: () => Worker, onStart?: (remote: Comlink.Remote<Api>) => Promise<void>) {
+  constructor(create: () => Worker, onStart?: (remote: Comlink.Remote<Api>) => Promise<void>, name = 'background') {
     this.#create = create;
     this.#onStart = onStart;
+    this.#name = name;
   }
 
   /** The worker's API, starting the worker if needed. */
@@ -31,10 +45,15 @@ export class WorkerBridge<Api> {
     if (!this.#ready) {
       const worker = this.#create();
       this.#worker = worker;
+      worker.addEventListener('error', (event) => {
+        if (this.#worker !== worker) return;
+        event.preventDefault();
+        this.#fail(new Error(`The ${this.#name} worker stopped${event.message ? `: ${event.message}` : ''}`));
+      });
       const remote = Comlink.wrap<Api>(worker);
       this.#ready = (this.#onStart ? this.#onStart(remote) : Promise.resolve()).then(() => remote);
-      this.#ready.catch(() => {
-        if (this.#worker === worker) this.terminate();
+      this.#ready.catch((error: unknown) => {
+        if (this.#worker === worker) this.#fail(error instanceof Error ? error : new Error(String(error)));
       });
     }
     return this.#ready;
@@ -44,46 +63,66 @@ export class WorkerBridge<Api> {
   call<T>(fn: (remote: Comlink.Remote<Api>) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(abortError(signal.reason));
     return new Promise<T>((resolve, reject) => {
-      const fail = (error: unknown) => {
-        cleanup();
-        reject(error);
+      let done = false;
+      const settle = (outcome: () => void) => {
+        if (done) return;
+        done = true;
+        this.#pending.delete(call);
+        signal?.removeEventListener('abort', onAbort);
+        outcome();
+      };
+      const call: PendingCall = {
+        start: () => {
+          const generation = this.#generation;
+          this.remote()
+            .then((remote) => fn(remote))
+            .then(
+              (value) => {
+                if (generation === this.#generation) settle(() => resolve(value));
+              },
+              (error) => {
+                if (generation === this.#generation) settle(() => reject(error));
+              },
+            );
+        },
+        fail: (error) => settle(() => reject(error)),
       };
       const onAbort = () => {
-        fail(abortError(signal!.reason));
-        this.terminate();
+        settle(() => reject(abortError(signal!.reason)));
+        this.#restart();
       };
-      const cleanup = () => {
-        this.#pending.delete(fail);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      this.#pending.add(fail);
+      this.#pending.add(call);
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.remote()
-        .then((remote) => fn(remote))
-        .then(
-          (value) => {
-            if (!this.#pending.has(fail)) return;
-            cleanup();
-            resolve(value);
-          },
-          (error) => {
-            if (this.#pending.has(fail)) fail(error);
-          },
-        );
+      call.start();
     });
   }
 
   /** Stops the worker now; calls in flight reject with an AbortError. */
   terminate(): void {
-    this.#worker?.terminate();
-    this.#worker = null;
-    this.#ready = null;
+    this.#stop();
     const pending = [...this.#pending];
-    this.#pending.clear();
-    for (const fail of pending) fail(abortError());
+    for (const call of pending) call.fail(abortError());
   }
 
   get running(): boolean {
     return this.#worker !== null;
+  }
+
+  #stop(): void {
+    this.#worker?.terminate();
+    this.#worker = null;
+    this.#ready = null;
+    this.#generation++;
+  }
+
+  /** Terminates the worker for one aborted call; the others start again on a fresh worker. */
+  #restart(): void {
+    this.#stop();
+    for (const call of [...this.#pending]) call.start();
+  }
+
+  #fail(error: Error): void {
+    this.#stop();
+    for (const call of [...this.#pending]) call.fail(error);
   }
 }

@@ -38,6 +38,9 @@ export class Exporter {
   readonly #measurements: Measurements;
   #controller: AbortController | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
+  /** The encode in flight, shared by whoever asks for the same key (the panel, Save). */
+  #inflight: { key: string; promise: Promise<PreparedExport> } | null = null;
+  #saving = false;
 
   panelOpen = $state(false);
   busy = $state<string | null>(null);
@@ -57,7 +60,13 @@ export class Exporter {
         const open = this.panelOpen;
         void this.#studio.factorsVersion;
         if (this.#timer) clearTimeout(this.#timer);
-        if (!open || !key || this.prepared?.key === key) return;
+        if (!open) {
+          // Closing the panel stops its encode and lets go of the bytes (a 16-bit PNG is ~100 MB).
+          if (!this.#saving) this.cancel();
+          this.prepared = null;
+          return;
+        }
+        if (!key || this.prepared?.key === key || this.#saving) return;
         this.#timer = setTimeout(() => void this.prepare().catch(() => {}), 300);
       });
       $effect(() => {
@@ -67,6 +76,7 @@ export class Exporter {
           this.saved = null;
           this.showingSaved = false;
         }
+        if (this.prepared && !this.prepared.key.startsWith(`${id}:`)) this.prepared = null;
       });
     });
   }
@@ -90,9 +100,19 @@ export class Exporter {
   }
 
   /** Encodes the current export; resolves with the bytes (also kept in `prepared`). */
-  async prepare(): Promise<PreparedExport> {
+  prepare(): Promise<PreparedExport> {
     const key = this.key;
-    if (this.prepared?.key === key) return this.prepared;
+    if (this.prepared?.key === key) return Promise.resolve(this.prepared);
+    if (this.#inflight?.key === key) return this.#inflight.promise;
+    const promise = this.#encode(key);
+    this.#inflight = { key, promise };
+    void promise.catch(() => {}).finally(() => {
+      if (this.#inflight?.promise === promise) this.#inflight = null;
+    });
+    return promise;
+  }
+
+  async #encode(key: string): Promise<PreparedExport> {
     const studio = this.#studio;
     const doc = studio.document;
     if (!doc || !key) throw new Error('Nothing to export yet');
@@ -133,6 +153,7 @@ export class Exporter {
   cancel(): void {
     this.#controller?.abort();
     this.#controller = null;
+    this.#inflight = null;
     this.busy = null;
   }
 
@@ -142,11 +163,16 @@ export class Exporter {
     const doc = studio.document;
     if (!doc) return;
     let prepared: PreparedExport;
+    this.#saving = true;
     try {
       prepared = await this.prepare();
-    } catch {
+    } catch (error) {
+      // Cancelled by the person (Esc) says nothing; anything else is already in `error`.
+      if (!isAbortError(error) && !this.error) this.error = `Export failed: ${(error as Error).message}`;
+      this.#saving = false;
       return;
     }
+    this.#saving = false;
     const result = await studio.host.saveFile(prepared.bytes, prepared.name).catch((error: Error) => {
       this.error = `Saving failed: ${error.message}`;
       return null;

@@ -55,7 +55,7 @@ export class Measurements {
   #keyOf(): string {
     const doc = this.#studio.document;
     if (!doc || this.#studio.ranks.length === 0) return '';
-    return `${doc.id}:${this.#studio.ranks.join(',')}:${this.#studio.settings.svdPrecision}:${this.#studio.availableRank}`;
+    return `${doc.id}:${this.#studio.ranks.join(',')}:${this.#studio.settings.svdPrecision}:${this.#studio.channelRanksAvailable.join(',')}`;
   }
 
   get quantizationShare(): number {
@@ -70,7 +70,7 @@ export class Measurements {
     void this.exactSize;
     const total = this.#studio.ranks.reduce((sum, k) => sum + k, 0);
     const prefix = key.slice(0, key.indexOf(':') + 1);
-    const suffix = `:${this.#studio.settings.svdPrecision}:${this.#studio.availableRank}`;
+    const suffix = `:${this.#studio.settings.svdPrecision}:${this.#studio.channelRanksAvailable.join(',')}`;
     const points = [...this.#sizes.entries()].filter(([k]) => k.startsWith(prefix) && k.endsWith(suffix)).map(([, v]) => v).sort((a, b) => a.total - b.total);
     if (points.length === 0) return null;
     const below = points.filter((p) => p.total <= total).pop();

@@ -60,7 +60,7 @@ let nextDocumentId = 1;
 export class Studio {
   readonly host: Host;
   readonly settings = new Settings();
-  readonly engine = new WorkerBridge<EngineWorkerApi>(() => new Worker(new URL('../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' }));
+  readonly engine = new WorkerBridge<EngineWorkerApi>(() => new Worker(new URL('../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' }), undefined, 'engine');
   readonly preview = peerWorker<PreviewWorkerApi>('preview', () => new Worker(new URL('../workers/preview.worker.ts', import.meta.url), { type: 'module', name: 'preview' }), this.engine);
   readonly analysis = peerWorker<AnalysisWorkerApi>('analysis', () => new Worker(new URL('../workers/analysis.worker.ts', import.meta.url), { type: 'module', name: 'analysis' }), this.engine);
 
@@ -134,6 +134,7 @@ export class Studio {
     this.#openController?.abort();
     const controller = new AbortController();
     this.#openController = controller;
+    this.declineReducedSize();
     const name = source.kind === 'file' ? source.file.name : source.name;
     this.opening = name;
     this.error = null;
@@ -148,9 +149,9 @@ export class Studio {
         this.largeOffer = { name: opened.name, width: opened.width, height: opened.height, reducedWidth: reduced.width, reducedHeight: reduced.height };
         return;
       }
-      await this.#start(opened, null);
+      await this.#start(opened, null, controller.signal);
     } catch (error) {
-      if (!controller.signal.aborted && !isAbortError(error)) this.error = messageOf(error, name);
+      if (!controller.signal.aborted) this.error = messageOf(error, name);
     } finally {
       if (this.#openController === controller) {
         this.#openController = null;
@@ -166,26 +167,36 @@ export class Studio {
     this.#pendingLarge = null;
     this.largeOffer = null;
     if (!opened || !offer) return;
+    // Like open(): a newer open or Cancel supersedes it.
+    this.#openController?.abort();
+    const controller = new AbortController();
+    this.#openController = controller;
     this.opening = opened.name;
     try {
       const image = await this.host.downscale(opened, offer.reducedWidth, offer.reducedHeight);
+      if (controller.signal.aborted) return;
       performance.mark('studio:decoded');
-      await this.#start({ ...opened, ...image }, { width: opened.width, height: opened.height });
+      await this.#start({ ...opened, ...image }, { width: opened.width, height: opened.height }, controller.signal);
     } catch (error) {
-      this.error = messageOf(error, opened.name);
+      if (!controller.signal.aborted) this.error = messageOf(error, opened.name);
     } finally {
-      this.opening = null;
+      if (this.#openController === controller) {
+        this.#openController = null;
+        this.opening = null;
+      }
     }
   }
 
   declineReducedSize(): void {
+    if (!this.largeOffer) return;
     this.#pendingLarge = null;
     this.largeOffer = null;
   }
 
-  async #start(opened: OpenedImage, reducedFrom: DocumentInfo['reducedFrom']): Promise<void> {
+  async #start(opened: OpenedImage, reducedFrom: DocumentInfo['reducedFrom'], signal: AbortSignal): Promise<void> {
     this.#decomposeController?.abort();
     this.#decomposeController = null;
+    this.computing = false;
     const id = nextDocumentId++;
     this.document = {
       id,
@@ -214,6 +225,11 @@ export class Studio {
     if (this.document?.id !== id) return;
     // The preview worker has the image now: the viewer can show the original.
     this.factorsVersion++;
+    if (signal.aborted) {
+      // Cancelled while the image was being handed over: keep it, do not decompose.
+      if (!svds) this.stopped = true;
+      return;
+    }
     if (svds) {
       this.targetRank = Math.max(...reports.map((entry) => entry.rank));
       this.rank = this.targetRank;
@@ -229,16 +245,20 @@ export class Studio {
   async decompose(): Promise<void> {
     const doc = this.document;
     if (!doc || doc.storedRank !== null) return;
-    this.#decomposeController?.abort();
-    const controller = new AbortController();
-    this.#decomposeController = controller;
-    const id = doc.id;
     // Resuming (or raising the working rank) computes only the stages above what is on screen.
     const stages = normalizeStages(stagesForRank(this.settings.workingRank), doc.height, doc.width).filter((rank) => rank > this.availableRank);
+    this.#decomposeController?.abort();
+    this.#decomposeController = null;
     if (stages.length === 0) {
+      // Already there (the working rank was lowered): nothing to compute.
+      this.computing = false;
+      this.progress = null;
       this.stopped = false;
       return;
     }
+    const controller = new AbortController();
+    this.#decomposeController = controller;
+    const id = doc.id;
     this.targetRank = stages[stages.length - 1];
     this.computing = true;
     this.stopped = false;

@@ -43,7 +43,8 @@ export class ViewState {
 
   /** Zooms to `scale`, keeping the image point under canvas point (x, y) (CSS px) in place. */
   zoomTo(scale: number, x = this.width / 2, y = this.height / 2): void {
-    const next = Math.min(MAX_SCALE, Math.max(Math.min(this.fitScale, 1 / 32), scale));
+    // Never smaller than fit (the whole image is then on screen) or 100 % for a small image, never beyond 32×.
+    const next = Math.min(MAX_SCALE, Math.max(Math.min(this.fitScale, 1), scale));
     const old = this.scale;
     const imageX = this.centerX + (x - this.width / 2) / old;
     const imageY = this.centerY + (y - this.height / 2) / old;

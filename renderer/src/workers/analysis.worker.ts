@@ -106,11 +106,13 @@ async function encodeAt(id: number, ranks: readonly number[], options: SvdOption
 
 /** Full-resolution pixels of the given factors at the given ranks, with the original alpha. */
 async function pixelsOf(source: PixelImage, svds: readonly TruncatedSvd[], ranks: readonly number[]): Promise<PixelImage> {
+  // Taken before any await: a new image may arrive while this one is being reconstructed.
+  const alpha = alphaPlane;
   kernels ??= createKernels('auto');
   const backend = await kernels;
   const planes: Float32Array[] = [];
   for (let c = 0; c < svds.length; c++) planes.push(await reconstructFullResolution(svds[c], ranks[c], backend));
-  if (alphaPlane) planes.push(Float32Array.from(alphaPlane));
+  if (alpha) planes.push(Float32Array.from(alpha));
   return { width: source.width, height: source.height, channels: source.channels, bitDepth: source.bitDepth, pixels: mergeChannels(planes, source.width, source.height, source.bitDepth) };
 }
 
@@ -153,8 +155,8 @@ const api = {
 
   /** Size and error of the .svd file at these ranks, as a decoder of it sees it. */
   async measureQuality(id: number, ranks: readonly number[], options?: SvdOptions): Promise<QualityMeasurement> {
+    const source = (await current(id, ranks)).image;
     const { ranks: clamped, encoded } = await encodeAt(id, ranks, options);
-    const source = image!;
     const decoded = await pixelsOf(source, encoded.quantized, clamped);
     const metrics = computeMetrics(withoutAlpha(source), withoutAlpha(decoded));
     return { ranks: clamped, fileBytes: encoded.bytes.length, mse: metrics.mse, psnr: metrics.psnr, ssim: metrics.ssim };

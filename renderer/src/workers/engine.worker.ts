@@ -9,7 +9,7 @@
  */
 import * as Comlink from 'comlink';
 import type { Matrix, PixelImage, TruncatedSvd } from '../../../core/index.js';
-import { createWebSvdPool, imageChannels } from '../lib/web-svd-pool.js';
+import { createWebSvdPool, imageChannels, releaseAll } from '../lib/web-svd-pool.js';
 
 /** What the peers (preview and analysis workers) accept from the engine. */
 export interface ImageHolder {
@@ -85,6 +85,7 @@ const api = {
   async load(id: number, image: PixelImage, svds?: TruncatedSvd[]): Promise<StageReport[]> {
     running?.abort();
     running = null;
+    releaseAll();
     const colour = image.channels >= 3 ? 3 : 1;
     const state: Loaded = { id, image, planes: null, factors: new Array(colour).fill(null) };
     loaded = state;
@@ -141,6 +142,8 @@ const api = {
         },
       });
       await delivered;
+      // Done: the SVD workers' copies of the image and channels are not needed any more.
+      if (stages.length && loaded === state) releaseAll();
     } catch (error) {
       if (controller.signal.aborted) throw new DOMException('The decomposition was cancelled', 'AbortError');
       throw error;

@@ -39,6 +39,12 @@ function channelFor(job: SvdJobMessage): Matrix {
 }
 
 const api = {
+  /** Lets go of the image and channel (the decomposition is done, or another image is open). */
+  release(): void {
+    channel = null;
+    image = null;
+  },
+
   async run(job: SvdJobMessage, onProgress: (fraction: number) => void): Promise<TruncatedSvd> {
     const matrix = channelFor(job);
     const kind = job.kernels ?? 'auto';

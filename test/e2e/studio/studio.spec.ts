@@ -70,6 +70,19 @@ test('opens a photo with the file input, previews, completes, and the slider cha
   // The number field sets the rank too.
   await studio.rankValue.fill('12');
   await expect(studio.slider).toHaveValue('12');
+  // With the slider focused, arrows move it once per press (not natively and by the shortcut), and
+  // the single-key shortcuts still work.
+  await studio.slider.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(studio.rankValue).toHaveValue('13');
+  await page.keyboard.press('Shift+ArrowRight');
+  await expect(studio.rankValue).toHaveValue('23');
+  await page.keyboard.press('c');
+  await expect(studio.viewer).toHaveAttribute('data-mode', 'error');
+  await page.keyboard.press('c');
+  await page.keyboard.press('c');
+  await page.keyboard.press('c');
+  await expect(studio.viewer).toHaveAttribute('data-mode', 'compare');
 });
 
 test('the compare handle moves the split between original and reconstruction', async ({ page }, testInfo) => {

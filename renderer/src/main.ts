@@ -1,9 +1,15 @@
-/** The renderer's entry: mounts the studio with the web host (the desktop app passes its own Host here). */
+/**
+ * The renderer's entry: the desktop host when the preload exposed window.studio (Electron),
+ * else the web host; then the studio.
+ */
 import { mount } from 'svelte';
 import App from './App.svelte';
 import { WebHost } from './host/web-host.js';
+import { ElectronHost } from './host/electron-host.js';
 import type { Host } from './host/host.js';
+import type { StudioApi } from '../../electron/preload/api.js';
 import './styles.css';
 
-const host: Host = new WebHost();
+const studio = (globalThis as { studio?: StudioApi }).studio;
+const host: Host = studio ? new ElectronHost(studio) : new WebHost();
 mount(App, { target: document.getElementById('app')!, props: { host } });

@@ -18,8 +18,20 @@ export interface OpenedImage extends PixelImage {
   svd?: { header: SvdFileHeader; svds: TruncatedSvd[] };
 }
 
-/** A file the person chose (input, drop, paste) or a bundled sample. */
-export type OpenSource = { kind: 'file'; file: File } | { kind: 'url'; url: string; name: string };
+/**
+ * What to open: a File (input, drop, paste), a bundled sample, the host's own open dialog
+ * (desktop), or a file the host already opened (desktop: the OS, a second launch, the menu).
+ */
+export type OpenSource =
+  | { kind: 'file'; file: File }
+  | { kind: 'url'; url: string; name: string }
+  | { kind: 'dialog' }
+  | { kind: 'opened'; name: string; opened: unknown };
+
+/** Commands from the host's menu (desktop). */
+export type HostCommand =
+  | 'open' | 'export' | 'close' | 'zoom-in' | 'zoom-out' | 'zoom-fit' | 'zoom-actual'
+  | 'mode-compare' | 'mode-error' | 'mode-residual' | 'mode-component' | 'swap-sides';
 
 export interface OpenOptions {
   /** Larger images are refused by the decoder (the studio offers a reduced size below its own, smaller, working limit). */
@@ -34,13 +46,18 @@ export interface SaveResult {
 
 export interface Host {
   readonly kind: 'web' | 'electron';
-  openImage(source: OpenSource, options: OpenOptions): Promise<OpenedImage>;
+  /** The decoded file; null when the person cancelled the host's dialog. */
+  openImage(source: OpenSource, options: OpenOptions): Promise<OpenedImage | null>;
+  /** Decodes file bytes this studio holds (a file it just exported): images and .svd files. */
+  decodeBytes(bytes: Uint8Array, name: string, options: OpenOptions): Promise<OpenedImage>;
   /** A smaller copy (box filter), for photos above the working limit. Takes ownership of `image` (its pixels may be transferred). */
   downscale(image: PixelImage, width: number, height: number): Promise<PixelImage>;
   /** Encodes an export. Takes ownership of `image` (its pixels may be transferred). */
   encodeImage(image: PixelImage, format: ImageFormat, quality: number | undefined, signal?: AbortSignal): Promise<Uint8Array>;
   /** Lets the person save the bytes; null when they cancelled. */
   saveFile(bytes: Uint8Array, suggestedName: string): Promise<SaveResult | null>;
+  /** Menu commands and files opened from outside (desktop); returns an unsubscribe function. */
+  subscribe?(handlers: { command(command: HostCommand): void; opened(source: OpenSource): void; failed(message: string): void }): () => void;
 }
 
 /** A one-line, human error raised by a host (unreadable file, unsupported type, too large). */

@@ -15,8 +15,14 @@ export class WebHost implements Host {
   readonly kind = 'web' as const;
   readonly #codecs = new WorkerBridge<CodecWorkerApi>(() => new Worker(new URL('../workers/codec.worker.ts', import.meta.url), { type: 'module', name: 'codecs' }), undefined, 'image codec');
 
-  async openImage(source: OpenSource, options: OpenOptions): Promise<OpenedImage> {
+  async openImage(source: OpenSource, options: OpenOptions): Promise<OpenedImage | null> {
+    if (source.kind === 'dialog' || source.kind === 'opened') throw new HostError('The browser studio opens files with the Open button, drag and drop or paste');
     const { name, bytes } = await readSource(source);
+    return this.decodeBytes(bytes, name, options);
+  }
+
+  /** Decodes a file's bytes in the codec worker (images and .svd files). */
+  async decodeBytes(bytes: Uint8Array, name: string, options: OpenOptions): Promise<OpenedImage> {
     if (bytes.length === 0) throw new HostError(`"${name}" is empty`);
     const decoded = await this.#codecs.call((codecs) => codecs.decode(bytes, name, options.maxPixels) as Promise<DecodedFile>, options.signal);
     const base = { ...decoded.image, name, fileBytes: bytes.length, format: decoded.format as ExportFormat };
@@ -56,7 +62,7 @@ function transferred(image: PixelImage): PixelImage {
   return Comlink.transfer(plain, [image.pixels.buffer as ArrayBuffer]);
 }
 
-async function readSource(source: OpenSource): Promise<{ name: string; bytes: Uint8Array }> {
+async function readSource(source: Extract<OpenSource, { kind: 'file' | 'url' }>): Promise<{ name: string; bytes: Uint8Array }> {
   if (source.kind === 'file') {
     const { file } = source;
     if (file.size > MAX_FILE_BYTES) throw new HostError(`"${file.name}" is too large to open (${Math.round(file.size / 2 ** 20)} MB; the limit is 1 GB)`);

@@ -180,8 +180,8 @@ export class Exporter {
     if (!result) return;
     this.busy = 'Decoding the saved file…';
     try {
-      const file = new File([prepared.bytes as Uint8Array<ArrayBuffer>], result.name);
-      const decoded = await studio.host.openImage({ kind: 'file', file }, { maxPixels: Infinity });
+      // A copy: the prepared bytes stay for another save.
+      const decoded = await studio.host.decodeBytes(prepared.bytes.slice(), result.name, { maxPixels: Infinity });
       if (studio.document?.id !== doc.id) return;
       const image: PixelImage = { width: decoded.width, height: decoded.height, channels: decoded.channels, bitDepth: decoded.bitDepth, pixels: decoded.pixels };
       await studio.preview.call((api) => api.setSaved(doc.id, Comlink.transfer(image, [image.pixels.buffer as ArrayBuffer])));

@@ -135,14 +135,15 @@ export class Studio {
     const controller = new AbortController();
     this.#openController = controller;
     this.declineReducedSize();
-    const name = source.kind === 'file' ? source.file.name : source.name;
-    this.opening = name;
+    const name = source.kind === 'file' ? source.file.name : source.kind === 'dialog' ? 'the chosen file' : source.name;
+    this.opening = source.kind === 'dialog' ? null : name;
     this.error = null;
     performance.mark('studio:open');
     try {
       const opened = await this.host.openImage(source, { maxPixels: DECODE_PIXEL_LIMIT, signal: controller.signal });
       performance.mark('studio:decoded');
-      if (controller.signal.aborted) return;
+      // Cancelled in the host's dialog: nothing changes.
+      if (controller.signal.aborted || opened === null) return;
       if (!opened.svd && opened.width * opened.height > WORKING_PIXEL_LIMIT) {
         const reduced = fitWithin(opened.width, opened.height, WORKING_PIXEL_LIMIT);
         this.#pendingLarge = opened;
@@ -299,6 +300,19 @@ export class Studio {
         }
       }
     }
+  }
+
+  /** Closes the document (File ▸ Close): work stops, the welcome screen returns. */
+  close(): void {
+    this.cancel();
+    this.declineReducedSize();
+    this.document = null;
+    this.spectra = [];
+    this.channelRanksAvailable = [];
+    this.channelRanks = null;
+    this.stopped = false;
+    this.error = null;
+    this.#staged = { id: -1, spectra: [], available: [] };
   }
 
   /** Stops the decomposition; what is computed so far stays usable. */

@@ -27,7 +27,7 @@ const MIME_TYPES: Record<string, string> = {
 /** Before app ready: app:// is standard, secure and may use fetch and workers. */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, codeCache: true } },
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, stream: true, codeCache: true } },
   ]);
 }
 

@@ -222,13 +222,19 @@ export class Studio {
     const image: PixelImage = { width: opened.width, height: opened.height, channels: opened.channels, bitDepth: opened.bitDepth, pixels: opened.pixels };
     const svds = opened.svd?.svds;
     const buffers = [image.pixels.buffer as ArrayBuffer, ...(svds ?? []).flatMap((svd) => [svd.u.data.buffer, svd.v.data.buffer, svd.sigma.buffer] as ArrayBuffer[])];
-    const reports = await this.engine.call((engine) => engine.load(id, Comlink.transfer(image, buffers), svds));
+    const loading = this.engine.call((engine) => engine.load(id, Comlink.transfer(image, buffers), svds));
+    if (!svds && !signal.aborted) {
+      // Asked at once, so the engine starts the decomposition before it copies the image around.
+      this.rank = INITIAL_RANK;
+      void this.decompose();
+    }
+    const reports = await loading;
     if (this.document?.id !== id) return;
-    // The preview worker has the image now: the viewer can show the original.
+    // The viewer can show the original now (the preview worker waits for the image if it is still on its way).
     this.factorsVersion++;
     if (signal.aborted) {
-      // Cancelled while the image was being handed over: keep it, do not decompose.
-      if (!svds) this.stopped = true;
+      // Cancelled while the image was being handed over: keep it, stop any decomposition.
+      if (!svds) this.cancel();
       return;
     }
     if (svds) {
@@ -237,9 +243,6 @@ export class Studio {
       reports.forEach((entry) => this.#acceptStage(id, entry));
       return;
     }
-    this.rank = INITIAL_RANK;
-    // Not awaited: opening is done once the image is on screen; the decomposition reports its own progress.
-    void this.decompose();
   }
 
   /** Runs (or resumes) the decomposition of the open image at the working rank. */

@@ -90,8 +90,20 @@ const api = {
     const state: Loaded = { id, image, planes: null, factors: new Array(colour).fill(null) };
     loaded = state;
     const analysis = peers.get('analysis');
-    if (analysis) void analysis.setImage(id, image).catch(() => {});
-    await peers.get('preview')?.setImage(id, image);
+    const preview = peers.get('preview');
+    const sendImage = () => {
+      if (loaded !== state) return;
+      if (analysis) void analysis.setImage(id, image).catch(() => {});
+      return preview?.setImage(id, image);
+    };
+    if (!svds) {
+      // A photo: its decomposition (requested right after this) goes first; copying the image to
+      // the peers (tens of ms each) waits a task. Messages on a port keep their order, so each
+      // peer still gets the image before any factors; the preview worker waits for it.
+      setTimeout(() => void sendImage(), 0);
+      return [];
+    }
+    await sendImage();
     const reports: StageReport[] = [];
     for (const [channel, svd] of (svds ?? []).entries()) {
       state.factors[channel] = svd;

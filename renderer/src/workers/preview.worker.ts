@@ -16,6 +16,21 @@ function bitmap(pixels: Uint8ClampedArray<ArrayBuffer>, width: number, height: n
   return createImageBitmap(new ImageData(pixels, width, height), { premultiplyAlpha: 'premultiply' });
 }
 
+/** Renders waiting for their image. */
+const waiting: (() => void)[] = [];
+const IMAGE_WAIT_MS = 10_000;
+
+async function imageArrival(imageId: number): Promise<void> {
+  const view = await renderer;
+  const deadline = performance.now() + IMAGE_WAIT_MS;
+  while (view.imageId < imageId && performance.now() < deadline) {
+    await new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      setTimeout(resolve, deadline - performance.now());
+    });
+  }
+}
+
 const api = {
   /** Serves this API on a second port too: the engine worker sends the image and factors there. */
   connect(port: MessagePort): void {
@@ -23,6 +38,7 @@ const api = {
   },
   async setImage(imageId: number, image: PixelImage): Promise<void> {
     (await renderer).setImage(imageId, image);
+    for (const wake of waiting.splice(0)) wake();
   },
   async setFactors(imageId: number, channel: number, svd: TruncatedSvd): Promise<void> {
     (await renderer).setFactors(imageId, channel, svd);
@@ -31,7 +47,10 @@ const api = {
     (await renderer).setSaved(imageId, saved);
   },
   async render(request: ViewRequest): Promise<RenderedView> {
-    const rendered = (await renderer).render(request);
+    const viewRenderer = await renderer;
+    // The image may still be on its way from the engine worker (it sends the decomposition's jobs first).
+    if (viewRenderer.imageId < request.imageId) await imageArrival(request.imageId);
+    const rendered = viewRenderer.render(request);
     const image = await bitmap(rendered.image as Uint8ClampedArray<ArrayBuffer>, request.width, request.height);
     const original = rendered.original ? await bitmap(rendered.original as Uint8ClampedArray<ArrayBuffer>, request.width, request.height) : null;
     const view: RenderedView = {

@@ -342,3 +342,31 @@ test('at 100 % the original side shows the file’s own pixels; the spectrum cha
   await expect.poll(() => studio.rank()).toBeGreaterThan(150);
   await expect(page.getByTestId('spectrum-chart')).toHaveAttribute('data-rank', String(await studio.rank()));
 });
+
+test('opening another photo while one decomposes: the old work stops and none of it reaches the screen', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const studio = new StudioPage(page, testInfo);
+  await studio.goto();
+  await studio.openFile(PHOTO_12MP);
+  await studio.waitForState(['decomposing']);
+  // While the 12 MP photo decomposes (its previews would arrive within seconds), open a small one.
+  await studio.openFile(ASTRONAUT);
+  await studio.waitForReady();
+  expect(await studio.documentName()).toBe('astronaut_512x512_rgb.png');
+  const settled = {
+    pixels: await studio.viewerPixels(),
+    psnr: await studio.value('metric-psnr'),
+    max: await studio.maxRank(),
+    summary: await page.locator('.doc').textContent(),
+  };
+  expect(settled.summary).toContain('512 × 512');
+  // Long enough for the 12 MP photo's rank-32 and rank-128 stages, had they not been stopped.
+  await page.waitForTimeout(5000);
+  expect(await studio.state()).toBe('ready');
+  expect(await studio.documentName()).toBe('astronaut_512x512_rgb.png');
+  expect(await page.locator('.doc').textContent()).toBe(settled.summary);
+  expect(await studio.maxRank()).toBe(settled.max);
+  expect(await studio.value('metric-psnr')).toBe(settled.psnr);
+  expect(meanAbsDifference(settled.pixels, await studio.viewerPixels())).toBeLessThan(0.01);
+  await expect(studio.progress).toBeHidden();
+});

@@ -8,6 +8,9 @@ import { WorkerBridge } from '../lib/worker-bridge.js';
 import type { CodecWorkerApi, DecodedFile } from '../workers/codec.worker.js';
 import { HostError, MIME_TYPES, type ExportFormat, type Host, type ImageFormat, type OpenOptions, type OpenSource, type OpenedImage, type SaveResult } from './host.js';
 
+/** Decodes at least this large are followed by a fresh codec worker (see decodeBytes). */
+const LARGE_DECODE_PIXELS = 4_000_000;
+
 /** Files larger than this are refused before reading (a 100 MP 16-bit PNG is well below it). */
 const MAX_FILE_BYTES = 1 << 30;
 
@@ -25,6 +28,9 @@ export class WebHost implements Host {
   async decodeBytes(bytes: Uint8Array, name: string, options: OpenOptions): Promise<OpenedImage> {
     if (bytes.length === 0) throw new HostError(`"${name}" is empty`);
     const decoded = await this.#codecs.call((codecs) => codecs.decode(bytes, name, options.maxPixels) as Promise<DecodedFile>, options.signal);
+    // A WebAssembly memory never shrinks: after a large decode the codec worker would keep its
+    // peak (~4 bytes per pixel and more) for the session. A fresh one starts in ~50 ms.
+    if (decoded.image.width * decoded.image.height >= LARGE_DECODE_PIXELS) this.#codecs.terminate();
     const base = { ...decoded.image, name, fileBytes: bytes.length, format: decoded.format as ExportFormat };
     return decoded.kind === 'svd' ? { ...base, svd: { header: decoded.header, svds: decoded.svds } } : base;
   }

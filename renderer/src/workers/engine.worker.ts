@@ -37,7 +37,7 @@ interface Loaded {
   factors: (TruncatedSvd | null)[];
 }
 
-const pool = createWebSvdPool();
+let pool = createWebSvdPool();
 const peers = new Map<PeerRole, Comlink.Remote<ImageHolder>>();
 let loaded: Loaded | null = null;
 let running: AbortController | null = null;
@@ -154,8 +154,15 @@ const api = {
         },
       });
       await delivered;
-      // Done: the SVD workers' copies of the image and channels are not needed any more.
-      if (stages.length && loaded === state) releaseAll();
+      // Done: the SVD workers' copies of the image and channels, and their WebAssembly memory
+      // (which never shrinks: a 12 MP channel's workspace is ~100 MB), are not needed any more.
+      // Fresh workers take their place, warmed in the background for the next photo.
+      if (stages.length && loaded === state && running === controller) {
+        const old = pool;
+        pool = createWebSvdPool();
+        old.close();
+        void api.warm();
+      }
     } catch (error) {
       if (controller.signal.aborted) throw new DOMException('The decomposition was cancelled', 'AbortError');
       throw error;

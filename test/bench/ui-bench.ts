@@ -25,7 +25,7 @@
  * Exits non-zero only when something fails to run, never because a target is missed.
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -73,6 +73,52 @@ const TARGET_SIZE_RATIO = 1.5;
 
 /** The same browser and flags as playwright.config.ts. */
 const EXECUTABLE_PATH = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+
+/**
+ * Memory of the whole browser (every Chromium process: browser, renderer, GPU, and the page's
+ * workers, which live in the renderer process), as the sum of their proportional set sizes
+ * (PSS: shared pages divided among the processes sharing them, so nothing is counted twice).
+ * Linux only (/proc/<pid>/smaps_rollup); null elsewhere.
+ */
+function chromiumPssMb(): number | null {
+  if (process.platform !== 'linux' || !EXECUTABLE_PATH) return null;
+  let total = 0;
+  let found = false;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (!command.startsWith(EXECUTABLE_PATH) && !command.includes('/chromium/chromium')) continue;
+      const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${entry}/smaps_rollup`, 'utf8'));
+      if (match) {
+        total += Number(match[1]);
+        found = true;
+      }
+    } catch {
+      // The process ended meanwhile, or is not ours to read.
+    }
+  }
+  return found ? total / 1024 : null;
+}
+
+/** Samples chromiumPssMb() every 200 ms until stopped; keeps the peak. */
+function memorySampler(): { stop(): { peakMb: number | null; lastMb: number | null } } {
+  let peak: number | null = null;
+  let last: number | null = null;
+  const sample = () => {
+    last = chromiumPssMb();
+    if (last !== null) peak = Math.max(peak ?? 0, last);
+  };
+  sample();
+  const timer = setInterval(sample, 200);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return { peakMb: peak, lastMb: last };
+    },
+  };
+}
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 const RENDERER_DIR = `${ROOT}dist/renderer`;
@@ -374,6 +420,8 @@ interface RunResult {
   /** The entry types the page could observe ('longtask', 'long-animation-frame'). */
   observed: string[];
   errors: string[];
+  /** Whole-browser PSS, MB: before opening, peak while opening and decomposing, after "ready". */
+  memory: { beforeMb: number | null; peakMb: number | null; readyMb: number | null };
 }
 
 const dragRanks = (span: number) => {
@@ -413,19 +461,28 @@ async function runOnce(browser: Browser, url: string, input: Input, run: number)
     });
 
     // Open: the clock starts just before setInputFiles.
+    const beforeMb = chromiumPssMb();
+    const sampler = memorySampler();
     const chosen = await page.evaluate(() => (window.__uiBench.chosen = performance.now()));
-    await page.getByTestId('open-file').setInputFiles(input.path);
-    const outcome = await page.waitForFunction(
-      () => {
-        const banner = window.document.querySelector('[data-testid="error-banner"]');
-        if (banner) return `error: ${(banner as unknown as { textContent: string }).textContent}`;
-        return window.__uiBench.states.some((s) => s.state === 'ready') ? 'ready' : false;
-      },
-      undefined,
-      { polling: 'raf', timeout: OPEN_TIMEOUT_MS },
-    );
+    let outcome;
+    try {
+      await page.getByTestId('open-file').setInputFiles(input.path);
+      outcome = await page.waitForFunction(
+        () => {
+          const banner = window.document.querySelector('[data-testid="error-banner"]');
+          if (banner) return `error: ${(banner as unknown as { textContent: string }).textContent}`;
+          return window.__uiBench.states.some((s) => s.state === 'ready') ? 'ready' : false;
+        },
+        undefined,
+        { polling: 'raf', timeout: OPEN_TIMEOUT_MS },
+      );
+    } finally {
+      sampler.stop();
+    }
     const status = await outcome.jsonValue();
     if (status !== 'ready') throw new Error(`${input.label}: ${status}`);
+    const sampled = sampler.stop();
+    const memory = { beforeMb, peakMb: sampled.peakMb, readyMb: sampled.lastMb };
     const opened = await page.evaluate(() => window.__uiBench);
     const firstPreviewAt = opened.states.find((s) => s.state === 'preview' || s.state === 'ready')!.t;
     const readyAt = opened.states.find((s) => s.state === 'ready')!.t;
@@ -479,6 +536,7 @@ async function runOnce(browser: Browser, url: string, input: Input, run: number)
       maxRank,
       observed: final.bench.supported,
       errors,
+      memory,
     };
   } finally {
     await context.close();
@@ -613,6 +671,10 @@ const dragStats = (r: RunResult) => statsOf(r.drag, frameOf(r));
 const jumpStats = (r: RunResult) => statsOf(r.jumps, frameOf(r));
 const percent = (value: number): string => (Number.isFinite(value) ? `${(value * 100).toFixed(0)} %` : '-');
 
+function mb(value: number | null): string {
+  return value === null || !Number.isFinite(value) ? 'n/a' : value.toFixed(0);
+}
+
 function printInputTables(input: Input, runs: readonly RunResult[]): void {
   const working = (r: RunResult) => r.longTasks.filter((t) => t.phase === 'working');
   const sliding = (r: RunResult) => r.longTasks.filter((t) => t.phase === 'sliding');
@@ -624,6 +686,9 @@ function printInputTables(input: Input, runs: readonly RunResult[]): void {
     secs(r.ready),
     longTaskCell(working(r)),
     String(r.maxRank),
+    mb(r.memory.beforeMb),
+    mb(r.memory.peakMb),
+    mb(r.memory.readyMb),
   ]);
   openRows.push([
     'median',
@@ -633,16 +698,20 @@ function printInputTables(input: Input, runs: readonly RunResult[]): void {
     secs(median(runs.map((r) => r.ready))),
     `${median(runs.map((r) => working(r).length))} / ${median(runs.map((r) => longest(working(r)))).toFixed(0)}`,
     '',
+    mb(median(runs.map((r) => r.memory.beforeMb ?? NaN))),
+    mb(median(runs.map((r) => r.memory.peakMb ?? NaN))),
+    mb(median(runs.map((r) => r.memory.readyMb ?? NaN))),
   ]);
   printTable(
     `UI ${input.label} — opening (seconds from choosing the file)`,
-    ['run', 'first preview', 'preview drawn', 'original shown', 'ready', 'long tasks working (n / longest ms)', 'rank max'],
+    ['run', 'first preview', 'preview drawn', 'original shown', 'ready', 'long tasks working (n / longest ms)', 'rank max', 'MB before', 'MB peak', 'MB at ready'],
     openRows,
     {
       notes: [
         'first preview: the viewer\'s data-state leaves "decomposing" for "preview"/"ready"; preview drawn: the compare view (original | rank k) is drawn',
         '  (its handle appears), plus one animation frame; original shown: the first picture on the viewer (the original, while the preview is computed), plus one frame.',
         'working: long tasks (main thread, ≥ 50 ms) from choosing the file to "ready".',
+        'MB: the whole browser\'s memory (PSS summed over every Chromium process, workers included; Linux /proc), before opening, peak until "ready" (sampled every 200 ms), at "ready".',
       ],
     },
   );

@@ -1,9 +1,9 @@
 /** `svd-studio compress`: images to .svd files at a rank, a PSNR or a size. */
 import { mkdir } from 'node:fs/promises';
-import { computeMetrics, meanSquaredError, peakValue, psnrFromMse, DEFAULT_WORKING_RANK, type EncodedSvd, type SvdPool } from '../../core/index.js';
-import { OutputExistsError, writeFileAtomic } from '../main/services/atomic-write.js';
+import { computeMetrics, meanSquaredError, peakValue, psnrFromMse, type EncodedSvd, type SvdPool } from '../../core/index.js';
+import { writeFileAtomic } from '../main/services/atomic-write.js';
 import { availableRank, decodedPixels, encodeAtRank, energyKeptOverChannels, prepareImage, quantizedPixels, type PreparedImage } from './pipeline.js';
-import { TargetError, exists, outputPathFor, throwIfAborted } from './options.js';
+import { TargetError, outputPathFor } from './options.js';
 import type { Progress } from './progress.js';
 
 export const DEFAULT_COMPRESS_RANK = 64;
@@ -74,7 +74,7 @@ export async function compressOne(
 }
 
 /** The rank a target asks for, and its encoding. */
-async function chooseRank(prepared: PreparedImage, target: RankTarget, signal?: AbortSignal): Promise<{ rank: number; encoded: EncodedSvd }> {
+async function chooseRank(prepared: PreparedImage, target: RankTarget): Promise<{ rank: number; encoded: EncodedSvd }> {
   const top = availableRank(prepared);
   if (target.kind === 'rank') {
     const rank = Math.min(target.rank, top);
@@ -90,7 +90,6 @@ async function chooseRank(prepared: PreparedImage, target: RankTarget, signal?: 
     let best = smallest;
     let high = top;
     while (low < high) {
-      throwIfAborted(signal);
       const middle = Math.ceil((low + high) / 2);
       const encoded = encodeAtRank(prepared, middle);
       if (encoded.bytes.length <= target.bytes) {
@@ -120,7 +119,6 @@ async function chooseRank(prepared: PreparedImage, target: RankTarget, signal?: 
   let high = top;
   let found = best;
   while (low < high) {
-    throwIfAborted(signal);
     const middle = Math.floor((low + high) / 2);
     const attempt = await psnrAt(middle);
     if (attempt.psnr >= target.decibels) {
@@ -143,4 +141,3 @@ export function describeCompress(report: CompressReport): string {
   );
 }
 
-export { DEFAULT_WORKING_RANK };

@@ -40,7 +40,7 @@ export function numberOption(name: string, text: string | undefined, minimum: nu
 }
 
 /** Inputs: files as given, folders expanded to the images directly inside them (sorted). */
-export async function expandInputs(inputs: readonly string[], extensions: readonly string[] = SUPPORTED_INPUT_EXTENSIONS): Promise<string[]> {
+export async function expandInputs(inputs: readonly string[]): Promise<string[]> {
   const files: string[] = [];
   for (const input of inputs) {
     let info;
@@ -51,7 +51,7 @@ export async function expandInputs(inputs: readonly string[], extensions: readon
       continue;
     }
     if (info.isDirectory()) {
-      const names = (await readdir(input)).filter((name) => extensions.includes(extname(name).toLowerCase()) && !name.startsWith('.')).sort();
+      const names = (await readdir(input)).filter((name) => SUPPORTED_INPUT_EXTENSIONS.includes(extname(name).toLowerCase()) && !name.startsWith('.')).sort();
       if (names.length === 0) throw new UsageError(`${input}: the folder holds no image files`);
       files.push(...names.map((name) => join(input, name)));
     } else {

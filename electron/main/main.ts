@@ -11,12 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Menu, app, dialog, session, shell } from 'electron';
 import type { EventChannel, EventChannels, MenuCommand } from '../shared/ipc-contract.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
-import { createHandlers } from './ipc/handlers.js';
+import { createHandlers, openAndRemember } from './ipc/handlers.js';
 import { registerHandlers } from './ipc/register.js';
 import { buildMenu } from './menu.js';
 import { chooseFileToOpen, chooseSavePath } from './services/dialogs.js';
 import { OPENABLE_EXTENSIONS } from './services/file-access.js';
-import { openFile } from './services/open-file.js';
 import { RecentFiles } from './services/recent-files.js';
 import { loadWindowState, saveWindowState } from './services/window-state.js';
 import { START_URL, windowOptions } from './window-options.js';
@@ -39,13 +38,14 @@ if (!app.requestSingleInstanceLock()) {
 
   const send = <E extends EventChannel>(channel: E, value: EventChannels[E]) => window?.webContents.send(channel, value);
 
+  const rememberOpened = (path: string) => {
+    app.addRecentDocument(path);
+    refreshMenu();
+  };
+
   const openPath = async (path: string) => {
     try {
-      const opened = await openFile(path);
-      await recent.add(path);
-      app.addRecentDocument(path);
-      send('file:opened', opened);
-      refreshMenu();
+      send('file:opened', await openAndRemember({ recent, onOpened: rememberOpened }, path));
     } catch (error) {
       send('file:open-failed', error instanceof Error ? error.message : String(error));
     }
@@ -134,10 +134,7 @@ if (!app.requestSingleInstanceLock()) {
         chooseFileToOpen: () => chooseFileToOpen(window),
         chooseSavePath: (name) => chooseSavePath(window, name),
         recent,
-        onOpened: (path) => {
-          app.addRecentDocument(path);
-          refreshMenu();
-        },
+        onOpened: rememberOpened,
       }),
     );
     refreshMenu();

@@ -10,8 +10,11 @@
  * before reading). Pixels cross as typed arrays (structured clone, one copy per open).
  */
 
+import { MAX_SIDE } from '../../core/codec/format.js';
+
 export type ImageFileFormat = 'png' | 'jpeg' | 'webp' | 'avif' | 'tiff' | 'gif';
-export type EncodeFormat = 'png' | 'jpeg' | 'webp' | 'avif';
+export const ENCODE_FORMATS = ['png', 'jpeg', 'webp', 'avif'] as const;
+export type EncodeFormat = (typeof ENCODE_FORMATS)[number];
 
 /** An opened file: decoded pixels (images), or the bytes of a .svd file (the renderer decodes those). */
 export type OpenedFile =
@@ -102,7 +105,8 @@ export class IpcValidationError extends Error {
 export const MAX_IPC_BYTES = 800 * 2 ** 20;
 export const MAX_PATH_LENGTH = 4096;
 export const MAX_NAME_LENGTH = 255;
-export const MAX_IMAGE_SIDE = 65535;
+/** The .svd format's largest side (core/codec/format.ts MAX_SIDE), which no image here exceeds. */
+export const MAX_IMAGE_SIDE = MAX_SIDE;
 
 function fail(message: string): never {
   throw new IpcValidationError(message);
@@ -164,8 +168,8 @@ export const validators: { [C in InvokeChannel]: (args: readonly unknown[]) => I
     if (!(pixels instanceof expected)) fail(`${bitDepth}-bit pixels must be a ${expected.name}`);
     if (pixels.byteLength > MAX_IPC_BYTES) fail('The image is too large');
     if (pixels.length !== width * height * channels) fail('The pixels do not match the width, height and channels');
-    const format = request.format;
-    if (format !== 'png' && format !== 'jpeg' && format !== 'webp' && format !== 'avif') fail('The format must be png, jpeg, webp or avif');
+    const format = request.format as EncodeFormat;
+    if (!ENCODE_FORMATS.includes(format)) fail(`The format must be ${ENCODE_FORMATS.join(', ')}`);
     const quality = request.quality === undefined ? undefined : integer(request.quality, 1, 100, 'The quality');
     return [{ width, height, channels, bitDepth, pixels, format, quality }];
   },

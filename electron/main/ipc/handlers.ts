@@ -34,27 +34,28 @@ export interface MainServices {
 
 export type Handlers = { [C in InvokeChannel]: (...args: InvokeArgs<C>) => Promise<InvokeResult<C>> };
 
-const EXTENSION_FOR_FORMAT: Record<string, string> = { png: '.png', jpeg: '.jpg', webp: '.webp', avif: '.avif', svd: '.svd' };
+/** Opens a path main obtained or checked, and remembers it (recent list, onOpened). */
+export async function openAndRemember(services: Pick<MainServices, 'recent' | 'onOpened'>, path: string): Promise<OpenedFile> {
+  const opened = await openFile(path);
+  await services.recent.add(path);
+  services.onOpened?.(path);
+  return opened;
+}
 
 export function createHandlers(services: MainServices): Handlers {
-  const openAndRemember = async (path: string): Promise<OpenedFile> => {
-    const opened = await openFile(path);
-    await services.recent.add(path);
-    services.onOpened?.(path);
-    return opened;
-  };
+  const open = (path: string) => openAndRemember(services, path);
   return {
     'image:open-dialog': async () => {
       const path = await services.chooseFileToOpen();
-      return path === null ? null : openAndRemember(path);
+      return path === null ? null : open(path);
     },
-    'image:open-dropped': async (path) => openAndRemember(await checkDroppedPath(path)),
+    'image:open-dropped': async (path) => open(await checkDroppedPath(path)),
     'image:open-recent': async (index) => {
       const paths = await services.recent.list();
       const path = paths[index];
       if (path === undefined) throw new Error('That recent file is no longer in the list');
       try {
-        return await openAndRemember(path);
+        return await open(path);
       } catch (error) {
         // A file that went away leaves the list.
         await services.recent.remove(path);
@@ -76,11 +77,6 @@ export function createHandlers(services: MainServices): Handlers {
     },
     'recent:list': async () => services.recent.names(),
   };
-}
-
-/** The extension a format's files get (for dialog filters). */
-export function extensionFor(format: string): string {
-  return EXTENSION_FOR_FORMAT[format] ?? '';
 }
 
 /** Validates and runs one call; never throws. */

@@ -25,10 +25,13 @@ function displayName(path: string): string {
 /** Checks a path the renderer named; resolves with the real path to read. */
 export async function checkDroppedPath(path: string): Promise<string> {
   const name = displayName(path);
+  const checkType = (candidate: string) => {
+    if (!OPENABLE_EXTENSIONS.includes(extname(candidate).toLowerCase())) {
+      throw new FileAccessError(`"${name}" is not a file this studio opens (PNG, JPEG, WebP, AVIF, TIFF, GIF or .svd)`);
+    }
+  };
   if (!isAbsolute(path)) throw new FileAccessError(`"${name}" cannot be opened: its path is not absolute`);
-  if (!OPENABLE_EXTENSIONS.includes(extname(path).toLowerCase())) {
-    throw new FileAccessError(`"${name}" is not a file this studio opens (PNG, JPEG, WebP, AVIF, TIFF, GIF or .svd)`);
-  }
+  checkType(path);
   let real: string;
   let info;
   try {
@@ -38,9 +41,8 @@ export async function checkDroppedPath(path: string): Promise<string> {
     throw new FileAccessError(`"${name}" cannot be opened: it does not exist or cannot be read`);
   }
   if (!info.isFile()) throw new FileAccessError(`"${name}" cannot be opened: it is not a regular file`);
-  if (!OPENABLE_EXTENSIONS.includes(extname(real).toLowerCase())) {
-    throw new FileAccessError(`"${name}" is not a file this studio opens (PNG, JPEG, WebP, AVIF, TIFF, GIF or .svd)`);
-  }
+  // A link named .png may point anywhere: the real file's type counts.
+  checkType(real);
   if (info.size > MAX_OPEN_BYTES) throw new FileAccessError(`"${name}" is too large to open (${Math.round(info.size / 2 ** 20)} MB; the limit is 1 GB)`);
   return real;
 }

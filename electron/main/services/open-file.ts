@@ -8,8 +8,8 @@ import { basename } from 'node:path';
 import type { ImageFileFormat, OpenedFile } from '../../shared/ipc-contract.js';
 import { decodeImage, ImageIoError } from './image-io.js';
 import { MAX_OPEN_BYTES } from './file-access.js';
+import { MAGIC as SVD_MAGIC } from '../../../core/codec/format.js';
 
-const SVD_MAGIC = Uint8Array.of(0x89, 0x53, 0x56, 0x44, 0x0d, 0x0a, 0x1a, 0x0a);
 const FORMATS: readonly ImageFileFormat[] = ['png', 'jpeg', 'webp', 'avif', 'tiff', 'gif'];
 
 async function readSmallFile(path: string): Promise<Uint8Array> {

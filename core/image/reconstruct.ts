@@ -10,6 +10,7 @@
  */
 import type { TruncatedSvd } from '../types.js';
 import { createKernels, type KernelBackend } from '../kernels/backend.js';
+import { mergeChannels, type BitDepth, type ChannelCount, type PixelImage } from './channels.js';
 
 export interface Region {
   x: number;
@@ -125,4 +126,24 @@ export async function reconstructFullResolution(svd: TruncatedSvd, k: number, ke
   backend.gemmNN(offLeft, kk, rows, kk, offRight, cols8, cols8, offProduct, cols8, 1, false);
   for (let r = 0; r < rows; r++) out.set(ws.subarray(offProduct + r * cols8, offProduct + r * cols8 + cols), r * cols);
   return out;
+}
+
+/**
+ * The pixels of a decomposition at full resolution: each low-rank channel through
+ * reconstructFullResolution, then the lossless alpha plane if given, interleaved and rounded to
+ * the bit depth. What a .svd decoder shows, what exports encode, what metrics compare.
+ */
+export async function reconstructPixels(
+  image: { width: number; height: number; channels: ChannelCount; bitDepth: BitDepth },
+  svds: readonly TruncatedSvd[],
+  ranks: readonly number[] = svds.map((svd) => svd.rank),
+  alphaPlane?: Uint8Array | Uint16Array,
+  kernels?: KernelBackend,
+): Promise<PixelImage> {
+  const backend = kernels ?? (await createKernels('auto'));
+  const planes: Float32Array[] = [];
+  for (let c = 0; c < svds.length; c++) planes.push(await reconstructFullResolution(svds[c], ranks[c] ?? svds[c].rank, backend));
+  if (alphaPlane) planes.push(Float32Array.from(alphaPlane));
+  const { width, height, channels, bitDepth } = image;
+  return { width, height, channels, bitDepth, pixels: mergeChannels(planes, width, height, bitDepth) };
 }

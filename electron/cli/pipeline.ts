@@ -7,8 +7,7 @@ import {
   createKernels,
   decodeSvd,
   encodeSvd,
-  mergeChannels,
-  reconstructFullResolution,
+  reconstructPixels,
   squaredErrorAtRank,
   splitChannels,
   type DecodedSvd,
@@ -80,16 +79,7 @@ export async function pixelsOf(decoded: Pick<DecodedSvd, 'header' | 'channels' |
   sharedKernels ??= createKernels('auto');
   const kernels = await sharedKernels;
   const { header, channels, alphaPlane } = decoded;
-  const planes: Float32Array[] = [];
-  for (const svd of channels) planes.push(await reconstructFullResolution(svd, rank ?? svd.rank, kernels));
-  if (alphaPlane) planes.push(Float32Array.from(alphaPlane));
-  return {
-    width: header.width,
-    height: header.height,
-    channels: header.channels,
-    bitDepth: header.bitDepth,
-    pixels: mergeChannels(planes, header.width, header.height, header.bitDepth),
-  };
+  return reconstructPixels(header, channels, channels.map((svd) => rank ?? svd.rank), alphaPlane, kernels);
 }
 
 /** The pixels a decoder of `encoded` will produce, from the encoder's quantized factors. */

@@ -4,11 +4,9 @@
  */
 import * as Comlink from 'comlink';
 import {
-  createKernels,
   decodeSvd,
   downscaleImage,
-  mergeChannels,
-  reconstructFullResolution,
+  reconstructPixels,
   type PixelImage,
   type SvdFileHeader,
   type TruncatedSvd,
@@ -38,17 +36,7 @@ const api = {
         throw new ImageDecodeError(name, `"${name}" is not a valid .svd file: ${(error as Error).message}`);
       }
       const { header, channels, alphaPlane } = decoded;
-      const kernels = await createKernels('auto');
-      const planes: Float32Array[] = [];
-      for (const svd of channels) planes.push(await reconstructFullResolution(svd, svd.rank, kernels));
-      if (alphaPlane) planes.push(Float32Array.from(alphaPlane));
-      const image: PixelImage = {
-        width: header.width,
-        height: header.height,
-        channels: header.channels,
-        bitDepth: header.bitDepth,
-        pixels: mergeChannels(planes, header.width, header.height, header.bitDepth),
-      };
+      const image = await reconstructPixels(header, channels, undefined, alphaPlane);
       file = { kind: 'svd', format: 'svd', image, header, svds: channels };
     } else {
       const image = await decodeImage(bytes, name, maxPixels);

@@ -15,10 +15,9 @@ import {
   createKernels,
   encodeSvd,
   meanSquaredError,
-  mergeChannels,
   peakValue,
   psnrFromMse,
-  reconstructFullResolution,
+  reconstructPixels,
   withoutAlpha,
   type EncodedSvd,
   type KernelBackend,
@@ -51,6 +50,7 @@ let imageId = -1;
 let image: PixelImage | null = null;
 let alphaPlane: Uint8Array | Uint16Array | undefined;
 let factors: (TruncatedSvd | null)[] = [];
+let jpegSource: { of: PixelImage; image: PixelImage } | null = null;
 let lastEncoded: { key: string; encoded: EncodedSvd } | null = null;
 let kernels: Promise<KernelBackend> | null = null;
 
@@ -109,11 +109,7 @@ async function pixelsOf(source: PixelImage, svds: readonly TruncatedSvd[], ranks
   // Taken before any await: a new image may arrive while this one is being reconstructed.
   const alpha = alphaPlane;
   kernels ??= createKernels('auto');
-  const backend = await kernels;
-  const planes: Float32Array[] = [];
-  for (let c = 0; c < svds.length; c++) planes.push(await reconstructFullResolution(svds[c], ranks[c], backend));
-  if (alpha) planes.push(Float32Array.from(alpha));
-  return { width: source.width, height: source.height, channels: source.channels, bitDepth: source.bitDepth, pixels: mergeChannels(planes, source.width, source.height, source.bitDepth) };
+  return reconstructPixels(source, svds, ranks, alpha, await kernels);
 }
 
 function transferImage(result: PixelImage): PixelImage {
@@ -158,21 +154,22 @@ const api = {
     const source = (await current(id, ranks)).image;
     const { ranks: clamped, encoded } = await encodeAt(id, ranks, options);
     const decoded = await pixelsOf(source, encoded.quantized, clamped);
-    const metrics = computeMetrics(withoutAlpha(source), withoutAlpha(decoded));
+    // Colour channels only (computeMetrics' default); the alpha plane is the original's.
+    const metrics = computeMetrics(source, decoded);
     return { ranks: clamped, fileBytes: encoded.bytes.length, mse: metrics.mse, psnr: metrics.psnr, ssim: metrics.ssim };
   },
 
   /** JPEG (mozjpeg, as sharp and the CLI use) of the original at this quality: its bytes and PSNR. */
   async jpegAtQuality(id: number, quality: number): Promise<JpegMeasurement> {
-    const source = withoutAlpha((await current(id)).image);
+    const original = (await current(id)).image;
+    // JPEG has no alpha: the comparison is of the colour channels, made once per image.
+    if (jpegSource?.of !== original) jpegSource = { of: original, image: withoutAlpha(original) };
+    const source = jpegSource.image;
     const bytes = await encodeImage(source, 'jpeg', quality);
     const decoded = await decodeImage(bytes, 'comparison.jpg');
     const candidate = atBitDepth(withoutAlpha(decoded), source.bitDepth);
     // A gray source may decode as gray; an RGB one whose channels are equal may too: compare like with like.
-    const colour = source.channels;
-    let mse = 0;
-    for (let c = 0; c < colour; c++) mse += meanSquaredError(source, candidate.channels === colour ? candidate : expandGray(candidate, colour), c);
-    mse /= colour;
+    const mse = meanSquaredError(source, candidate.channels === source.channels ? candidate : expandGray(candidate, source.channels));
     return { quality, fileBytes: bytes.length, psnr: psnrFromMse(mse, peakValue(source.bitDepth)) };
   },
 

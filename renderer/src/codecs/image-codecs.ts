@@ -23,6 +23,7 @@ import { decode as decodePng, encode as encodePng } from '@jsquash/png';
 import { decode as decodeWebp, encode as encodeWebp } from '@jsquash/webp';
 import { applyOrientation, readExifOrientation } from '../../../core/image/orientation.js';
 import { peakValue, validatePixelImage, type BitDepth, type ChannelCount, type PixelImage } from '../../../core/image/channels.js';
+import { DEFAULT_QUALITY } from '../host/host.js';
 import { checkContainer, detectFormat, readHeader, type ImageFormat } from './image-headers.js';
 
 export { detectFormat, type ImageFormat };
@@ -30,8 +31,6 @@ export { detectFormat, type ImageFormat };
 /** Refuse images with more pixels than this unless the caller says otherwise (as the Node host). */
 export const DEFAULT_MAX_PIXELS = 100_000_000;
 
-/** Default qualities, the same as the command line's (image-io.ts DEFAULT_QUALITY). */
-export const DEFAULT_QUALITY: Readonly<Record<Exclude<ImageFormat, 'png'>, number>> = { jpeg: 85, webp: 85, avif: 60 };
 
 /** A file that cannot be opened as an image; the message is one line naming the file. */
 export class ImageDecodeError extends Error {

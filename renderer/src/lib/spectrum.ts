@@ -36,7 +36,7 @@ export interface InstantMetrics {
   energy: number;
 }
 
-export function squaredErrorAt(spectrum: Spectrum, k: number): number {
+function squaredErrorAt(spectrum: Spectrum, k: number): number {
   const kk = Math.max(0, Math.min(spectrum.rank, Math.floor(k)));
   return Math.max(0, spectrum.total - spectrum.energyBefore[kk]);
 }
@@ -53,6 +53,12 @@ export function instantMetrics(spectra: readonly Spectrum[], ranks: readonly num
   });
   mse /= Math.max(1, spectra.length);
   return { mse, psnr: psnrFromMse(mse, peak), energy: total === 0 ? 1 : 1 - lost / total };
+}
+
+/** Share of all colour channels' ‖A‖² kept by their first k components (1 when all are zero). */
+export function cumulativeEnergy(spectra: readonly Spectrum[], k: number): number {
+  const total = spectra.reduce((sum, s) => sum + s.total, 0);
+  return total === 0 ? 1 : spectra.reduce((sum, s) => sum + s.energyBefore[Math.max(0, Math.min(k, s.rank))], 0) / total;
 }
 
 /** The table of σᵢ, energy share and cumulative energy share per channel, as CSV (RFC 4180, '.' decimals). */

@@ -104,10 +104,6 @@ export class WorkerBridge<Api> {
     for (const call of pending) call.fail(abortError());
   }
 
-  get running(): boolean {
-    return this.#worker !== null;
-  }
-
   #stop(): void {
     this.#worker?.terminate();
     this.#worker = null;

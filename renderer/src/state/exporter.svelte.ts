@@ -58,7 +58,6 @@ export class Exporter {
       $effect(() => {
         const key = this.key;
         const open = this.panelOpen;
-        void this.#studio.factorsVersion;
         if (this.#timer) clearTimeout(this.#timer);
         if (!open) {
           // Closing the panel stops its encode and lets go of the bytes (a 16-bit PNG is ~100 MB).
@@ -94,8 +93,7 @@ export class Exporter {
   suggestedName(format: ExportFormat = this.#studio.settings.exportFormat): string {
     const doc = this.#studio.document!;
     const base = doc.name.replace(/\.[^.]+$/, '') || 'image';
-    const ranks = this.#studio.ranks;
-    const rankPart = ranks.every((k) => k === ranks[0]) ? `k${ranks[0]}` : `k${ranks.join('-')}`;
+    const rankPart = `k${this.#studio.uniformRank ?? this.#studio.ranks.join('-')}`;
     return `${base}-${rankPart}.${EXTENSIONS[format]}`;
   }
 

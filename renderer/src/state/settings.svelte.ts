@@ -2,14 +2,13 @@
  * Settings that persist between sessions (localStorage): view mode and side, error gain,
  * export format and qualities, working rank. Unknown or damaged stored values fall back to defaults.
  */
-import type { ExportFormat, ImageFormat } from '../host/host.js';
+import { DEFAULT_QUALITY, type ExportFormat, type ImageFormat } from '../host/host.js';
 import type { ViewMode } from '../render/protocol.js';
 
 const KEY = 'svd-studio.settings.v1';
 const VIEW_MODES: readonly ViewMode[] = ['compare', 'error', 'residual', 'component'];
 const FORMATS: readonly ExportFormat[] = ['svd', 'png', 'jpeg', 'webp', 'avif'];
 export const WORKING_RANKS = [64, 128, 256, 384, 512] as const;
-export const DEFAULT_QUALITY: Record<Exclude<ImageFormat, 'png'>, number> = { jpeg: 85, webp: 85, avif: 60 };
 
 interface Stored {
   viewMode: ViewMode;

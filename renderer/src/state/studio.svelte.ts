@@ -69,7 +69,7 @@ export class Studio {
   opening = $state<string | null>(null);
   spectra = $state.raw<Spectrum[]>([]);
   /** Ranks each channel has so far. */
-  channelRanksAvailable = $state.raw<number[]>([]);
+  readonly channelRanksAvailable = $derived(this.spectra.map((spectrum) => spectrum.rank));
   /** The rank the decomposition is going to (working rank, or a .svd file's stored rank). */
   targetRank = $state(0);
   progress = $state.raw<Progress | null>(null);
@@ -85,6 +85,10 @@ export class Studio {
 
   readonly availableRank = $derived(this.channelRanksAvailable.length ? Math.min(...this.channelRanksAvailable) : 0);
   readonly ranks = $derived(this.#effectiveRanks());
+  /** The rank when every channel has the same one, else null (per-channel ranks). */
+  readonly uniformRank = $derived(this.ranks.length && this.ranks.every((k) => k === this.ranks[0]) ? this.ranks[0] : null);
+  /** The ranks as people read them: "32", or "32 / 40 / 64" per channel; '' before any. */
+  readonly rankText = $derived(this.uniformRank !== null ? String(this.uniformRank) : this.ranks.join(' / '));
   readonly instant = $derived(this.spectra.length && this.document ? instantMetrics(this.spectra, this.ranks, peakValue(this.document.bitDepth)) : null);
   readonly viewerState = $derived<ViewerState>(
     !this.document ? 'empty' : this.availableRank === 0 ? (this.computing ? 'decomposing' : 'empty') : this.computing || this.stopped ? 'preview' : 'ready',
@@ -212,12 +216,11 @@ export class Studio {
       reducedFrom,
     };
     this.spectra = [];
-    this.channelRanksAvailable = [];
     this.channelRanks = null;
     this.stopped = false;
     this.progress = null;
     this.rankEventTimes = [];
-    this.#staged = { id, spectra: new Array(opened.channels >= 3 ? 3 : 1).fill(null), available: new Array(opened.channels >= 3 ? 3 : 1).fill(0) };
+    this.#staged = { id, spectra: new Array(opened.channels >= 3 ? 3 : 1).fill(null) };
     // The pixels (and a .svd file's factors) move to the engine worker: transferred, not copied.
     const image: PixelImage = { width: opened.width, height: opened.height, channels: opened.channels, bitDepth: opened.bitDepth, pixels: opened.pixels };
     const svds = opened.svd?.svds;
@@ -311,11 +314,10 @@ export class Studio {
     this.declineReducedSize();
     this.document = null;
     this.spectra = [];
-    this.channelRanksAvailable = [];
     this.channelRanks = null;
     this.stopped = false;
     this.error = null;
-    this.#staged = { id: -1, spectra: [], available: [] };
+    this.#staged = { id: -1, spectra: [] };
   }
 
   /** Stops the decomposition; what is computed so far stays usable. */
@@ -334,17 +336,15 @@ export class Studio {
     }
   }
 
-  #staged: { id: number; spectra: (Spectrum | null)[]; available: number[] } = { id: -1, spectra: [], available: [] };
+  #staged: { id: number; spectra: (Spectrum | null)[] } = { id: -1, spectra: [] };
 
   /** A stage of a channel is in the preview worker: show it once every channel has some. */
   #acceptStage(id: number, entry: StageReport): void {
     const staged = this.#staged;
     if (staged.id !== id) return;
     staged.spectra[entry.channel] = spectrumOf(entry);
-    staged.available[entry.channel] = entry.rank;
     if (staged.spectra.every(Boolean)) {
       this.spectra = staged.spectra.slice() as Spectrum[];
-      this.channelRanksAvailable = staged.available.slice();
     }
     this.factorsVersion++;
   }

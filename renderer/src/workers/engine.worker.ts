@@ -105,7 +105,7 @@ const api = {
     }
     await sendImage();
     const reports: StageReport[] = [];
-    for (const [channel, svd] of (svds ?? []).entries()) {
+    for (const [channel, svd] of svds.entries()) {
       state.factors[channel] = svd;
       await share(id, channel, svd);
       reports.push(report(channel, 0, svd));

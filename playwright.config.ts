@@ -1,9 +1,6 @@
-import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/helpers/chromium.js';
 
-// The browser: $CHROMIUM_PATH, else Debian's /usr/bin/chromium when present (CI installs it;
-// `npx playwright install` cannot work there), else Playwright's own Chromium on a laptop.
-const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 const PORT = 4317;
 // Port 4318 is the codec harness's (codecs.spec.ts starts it itself).
 const STUDIO_PORT = 4319;
@@ -19,8 +16,8 @@ export default defineConfig({
     headless: true,
     viewport: { width: 1280, height: 800 },
     launchOptions: {
-      executablePath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      executablePath: CHROMIUM_PATH,
+      args: [...CHROMIUM_ARGS],
     },
   },
   // The engine's worker harness (wasm-worker.spec.ts) and the studio itself, both as built by

@@ -29,9 +29,11 @@ import { createReadStream, existsSync, mkdtempSync, readFileSync, readdirSync, r
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import sharp from 'sharp';
+import { contentType, fileUnder } from '../../electron/main/renderer-files.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.js';
 import { ROOT, SAMPLES_DIR } from './lib/config.js';
 import { summarize } from './lib/measure.js';
 import { printTable, ratio, seconds } from './lib/table.js';
@@ -72,7 +74,7 @@ const TARGET_JUMP_P95_MS = 150;
 const TARGET_SIZE_RATIO = 1.5;
 
 /** The same browser and flags as playwright.config.ts. */
-const EXECUTABLE_PATH = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+const EXECUTABLE_PATH = CHROMIUM_PATH;
 
 /**
  * Memory of the whole browser (every Chromium process: browser, renderer, GPU, and the page's
@@ -119,7 +121,6 @@ function memorySampler(): { stop(): { peakMb: number | null; lastMb: number | nu
     },
   };
 }
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 const RENDERER_DIR = `${ROOT}dist/renderer`;
 
@@ -300,39 +301,20 @@ function instrumentPage(): void {
 // ---------------------------------------------------------------------------------------------
 // The static server and the inputs
 
-const MIME_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.ico': 'image/x-icon',
-  '.txt': 'text/plain; charset=utf-8',
-  '.md': 'text/markdown; charset=utf-8',
-};
 
 /** Serves `root` on 127.0.0.1 at a free port; plain files, no COOP/COEP. */
 async function serveStatic(root: string): Promise<{ server: Server; url: string }> {
   const server = createServer((request, response) => {
     try {
-      const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
-      let file = normalize(join(root, pathname));
-      if (file !== root && !file.startsWith(root + sep)) throw new Error('outside');
+      let file = fileUnder(root, new URL(request.url ?? '/', 'http://localhost').pathname);
+      if (!file) throw new Error('outside');
       if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
       if (!existsSync(file) || !statSync(file).isFile()) {
         response.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
         return;
       }
       response.writeHead(200, {
-        'Content-Type': MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'Content-Type': contentType(file),
         'Content-Length': statSync(file).size,
         'Cache-Control': 'no-cache',
       });

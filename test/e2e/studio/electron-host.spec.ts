@@ -11,13 +11,14 @@ import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
 import { decodeSvd } from '../../../core/index.js';
 import { CONTENT_SECURITY_POLICY } from '../../../electron/main/csp.js';
+import { contentType, fileUnder } from '../../../electron/main/renderer-files.js';
 import { createHandlers, dispatch } from '../../../electron/main/ipc/handlers.js';
 import { RecentFiles } from '../../../electron/main/services/recent-files.js';
 import { samplesDir } from '../../helpers/samples.js';
@@ -31,17 +32,16 @@ test.describe.configure({ mode: 'serial' });
 const PORT = 4321;
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const rendererRoot = fileURLToPath(new URL('../../../dist/renderer/', import.meta.url));
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.png': 'image/png', '.jpg': 'image/jpeg' };
 let server: Server;
 
 test.beforeAll(async () => {
   // Like the app:// handler: the renderer's files, every response with the app's CSP.
   server = createServer(async (request, response) => {
-    const path = normalize(join(rendererRoot, decodeURIComponent(new URL(request.url ?? '/', ORIGIN).pathname).replace(/^\/+/, '') || 'index.html'));
+    const path = fileUnder(rendererRoot, new URL(request.url ?? '/', ORIGIN).pathname);
     try {
-      if (!path.startsWith(rendererRoot)) throw new Error('outside');
+      if (!path) throw new Error('outside');
       const body = await readFile(path);
-      response.writeHead(200, { 'Content-Type': MIME[extname(path)] ?? 'application/octet-stream', 'Content-Security-Policy': CONTENT_SECURITY_POLICY });
+      response.writeHead(200, { 'Content-Type': contentType(path), 'Content-Security-Policy': CONTENT_SECURITY_POLICY });
       response.end(body);
     } catch {
       response.writeHead(404).end();

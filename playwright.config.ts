@@ -2,7 +2,7 @@ import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/helpers/chromium.js';
 
 const PORT = 4317;
-// Port 4318 is the codec harness's (codecs.spec.ts starts it itself).
+const CODEC_PORT = 4318;
 const STUDIO_PORT = 4319;
 
 export default defineConfig({
@@ -20,12 +20,18 @@ export default defineConfig({
       args: [...CHROMIUM_ARGS],
     },
   },
-  // The engine's worker harness (wasm-worker.spec.ts) and the studio itself, both as built by
+  // The engine's worker harness (wasm-worker.spec.ts), the codec harness (codecs.spec.ts) and the studio itself, as built by
   // `npm run build` / `npm run build:e2e` and served by a plain static server (vite preview).
   webServer: [
     {
       command: `npx vite preview --config test/e2e/worker-harness/vite.config.ts --host 127.0.0.1 --port ${PORT} --strictPort`,
       url: `http://127.0.0.1:${PORT}/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+    {
+      command: `npx vite preview --config test/e2e/codec-harness/vite.config.ts --host 127.0.0.1 --port ${CODEC_PORT} --strictPort`,
+      url: `http://127.0.0.1:${CODEC_PORT}/`,
       reuseExistingServer: false,
       timeout: 60_000,
     },

@@ -5,11 +5,10 @@
  *
  * The harness (test/e2e/codec-harness) is built beforehand with
  *   npx vite build --config test/e2e/codec-harness/vite.config.ts
- * and served here by `vite preview` on its own port: playwright.config.ts's one web server
- * serves the engine's worker harness. Files and reference pixels reach the page through
+ * (`npm run build:e2e`) and served by `vite preview` on port 4318, one of playwright.config.ts's
+ * web servers. Files and reference pixels reach the page through
  * Playwright routes (/input/…, /reference/…) answered from Node, so nothing is copied to disk.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
@@ -63,32 +62,12 @@ const AVIF_TOLERANCE = 2;
 
 /** Bytes the routes serve, by path under /input/ and /reference/. */
 const served = new Map<string, Buffer>();
-let server: ChildProcess | undefined;
 let page: Page;
-
-async function waitForServer(deadline: number): Promise<void> {
-  for (;;) {
-    try {
-      if ((await fetch(`${ORIGIN}/`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (server && server.exitCode !== null) throw new Error(`vite preview exited with code ${server?.exitCode}`);
-    if (Date.now() > deadline) throw new Error(`vite preview did not answer on ${ORIGIN} within 30 s`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 test.beforeAll(async ({ browser }) => {
   if (!existsSync(distIndex)) {
     throw new Error('The codec harness is not built: run npx vite build --config test/e2e/codec-harness/vite.config.ts');
   }
-  // Node runs Vite's CLI directly (not through npx), so the one process started is the one killed.
-  server = spawn(process.execPath, [`${root}node_modules/vite/bin/vite.js`, 'preview', '--config', 'test/e2e/codec-harness/vite.config.ts', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  await waitForServer(Date.now() + 30_000);
   page = await browser.newPage();
   page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
   await page.route(/\/(input|reference)\//, (route) => {
@@ -102,7 +81,6 @@ test.beforeAll(async ({ browser }) => {
 
 test.afterAll(async () => {
   await page?.close();
-  server?.kill();
 });
 
 async function decode(name: string, bytes: Buffer, maxPixels?: number): Promise<Outcome<DecodeSummary>> {

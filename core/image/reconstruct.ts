@@ -10,6 +10,7 @@
  */
 import type { TruncatedSvd } from '../types.js';
 import { createKernels, type KernelBackend } from '../kernels/backend.js';
+import { boxSpans, checkView } from './box.js';
 import { mergeChannels, type BitDepth, type ChannelCount, type PixelImage } from './channels.js';
 
 export interface Region {
@@ -34,13 +35,9 @@ export function reconstruct(svd: TruncatedSvd, k: number, options: Reconstructio
   const height = svd.u.rows;
   const width = svd.v.rows;
   const region = options.region ?? { x: 0, y: 0, width, height };
-  checkRegion(region, width, height);
   const targetWidth = options.targetWidth ?? region.width;
   const targetHeight = options.targetHeight ?? region.height;
-  if (!Number.isInteger(targetWidth) || !Number.isInteger(targetHeight) || targetWidth < 1 || targetHeight < 1 ||
-      targetWidth > region.width || targetHeight > region.height) {
-    throw new RangeError(`The target size ${targetWidth} × ${targetHeight} must be 1…${region.width} × 1…${region.height}`);
-  }
+  checkView(region, targetWidth, targetHeight, width, height, 'channel');
   const kk = Math.max(0, Math.min(svd.rank, Math.floor(k)));
   const out = options.out ?? new Float32Array(targetWidth * targetHeight);
   if (out.length !== targetWidth * targetHeight) throw new RangeError('The output buffer has the wrong length');
@@ -60,13 +57,6 @@ export function reconstruct(svd: TruncatedSvd, k: number, options: Reconstructio
   return out;
 }
 
-function checkRegion(region: Region, width: number, height: number): void {
-  const { x, y, width: w, height: h } = region;
-  if (![x, y, w, h].every(Number.isInteger) || x < 0 || y < 0 || w < 1 || h < 1 || x + w > width || y + h > height) {
-    throw new RangeError(`The region ${w} × ${h} at (${x}, ${y}) is not inside the ${width} × ${height} channel`);
-  }
-}
-
 /**
  * out[t][i] = scale_i · (area-weighted mean over source lines [start + t·span/count,
  * start + (t+1)·span/count) of factor[line][i]), for i < k; factor is (lines × stride), row-major,
@@ -82,15 +72,13 @@ export function boxAveragedRows(
   scale: Float64Array | null,
 ): Float64Array {
   const out = new Float64Array(count * k);
-  const step = span / count;
+  const spans = boxSpans(start, span, count);
   for (let t = 0; t < count; t++) {
-    const from = t * step;
-    const to = (t + 1) * step;
     const row = t * k;
-    for (let line = Math.floor(from); line < Math.min(span, Math.ceil(to)); line++) {
-      const weight = (Math.min(to, line + 1) - Math.max(from, line)) / step;
-      if (weight <= 0) continue;
-      const source = (start + line) * stride;
+    const weights = spans.weights[t];
+    for (let j = 0; j < spans.length[t]; j++) {
+      const weight = weights[j];
+      const source = (spans.first[t] + j) * stride;
       for (let i = 0; i < k; i++) out[row + i] += weight * factor[source + i];
     }
     if (scale) for (let i = 0; i < k; i++) out[row + i] *= scale[i];

@@ -6,33 +6,8 @@
  * overlap), then each target column sums its source columns.
  */
 import type { Region } from './reconstruct.js';
+import { boxSpans, checkView } from './box.js';
 import { PixelFormatError, mergeChannels, validatePixelImage, type PixelImage } from './channels.js';
-
-/** For each of `count` target lines over `span` source lines from `start`: (first line, weights). */
-interface Spans {
-  first: Int32Array;
-  length: Int32Array;
-  weights: Float64Array[];
-}
-
-function boxSpans(start: number, span: number, count: number): Spans {
-  const step = span / count;
-  const first = new Int32Array(count);
-  const length = new Int32Array(count);
-  const weights: Float64Array[] = [];
-  for (let t = 0; t < count; t++) {
-    const from = t * step;
-    const to = (t + 1) * step;
-    const lo = Math.floor(from);
-    const hi = Math.min(span, Math.ceil(to));
-    const w = new Float64Array(hi - lo);
-    for (let line = lo; line < hi; line++) w[line - lo] = (Math.min(to, line + 1) - Math.max(from, line)) / step;
-    first[t] = start + lo;
-    length[t] = hi - lo;
-    weights.push(w);
-  }
-  return { first, length, weights };
-}
 
 /**
  * One float32 plane per channel (targetHeight × targetWidth, row-major, source units) of the
@@ -41,13 +16,8 @@ function boxSpans(start: number, span: number, count: number): Spans {
 export function boxResample(image: PixelImage, region: Region, targetWidth: number, targetHeight: number): Float32Array[] {
   validatePixelImage(image);
   const { width, height, channels, pixels } = image;
+  checkView(region, targetWidth, targetHeight, width, height, 'image');
   const { x, y, width: w, height: h } = region;
-  if (![x, y, w, h].every(Number.isInteger) || x < 0 || y < 0 || w < 1 || h < 1 || x + w > width || y + h > height) {
-    throw new RangeError(`The region ${w} × ${h} at (${x}, ${y}) is not inside the ${width} × ${height} image`);
-  }
-  if (!Number.isInteger(targetWidth) || !Number.isInteger(targetHeight) || targetWidth < 1 || targetHeight < 1 || targetWidth > w || targetHeight > h) {
-    throw new RangeError(`The target size ${targetWidth} × ${targetHeight} must be 1…${w} × 1…${h}`);
-  }
   const rows = boxSpans(y, h, targetHeight);
   const cols = boxSpans(0, w, targetWidth);
   const planes = Array.from({ length: channels }, () => new Float32Array(targetWidth * targetHeight));

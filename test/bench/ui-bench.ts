@@ -24,7 +24,6 @@
  * alike; the 12 MP ÷ 1 MP slider ratios compare the two inputs of the same run. Medians across runs.
  * Exits non-zero only when something fails to run, never because a target is missed.
  */
-import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,7 +33,7 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import { contentType, fileUnder } from '../../electron/main/renderer-files.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.js';
-import { ROOT, SAMPLES_DIR } from './lib/config.js';
+import { PHOTO_FILE, QUICK, ROOT, SAMPLES_DIR, gitCommit } from './lib/config.js';
 import { summarize } from './lib/measure.js';
 import { printTable, ratio, seconds } from './lib/table.js';
 
@@ -42,7 +41,6 @@ import { printTable, ratio, seconds } from './lib/table.js';
 // Flags, workload, targets
 
 const argv = process.argv.slice(2);
-const QUICK = argv.includes('--quick');
 const RUNS = (() => {
   const at = argv.indexOf('--runs');
   if (at < 0) return QUICK ? 1 : 3;
@@ -54,7 +52,6 @@ const RUNS = (() => {
   return n;
 })();
 
-const PHOTO_FILE = 'mountain_sunset_4272x2848_12mp.jpg';
 const CROP = { width: 1224, height: 816 };
 const VIEWPORT = { width: 1280, height: 800 };
 /** The slider starts at the studio's initial rank (INITIAL_RANK) and drags up by this much and back. */
@@ -837,15 +834,6 @@ function printSummary(byInput: Map<Input, RunResult[]>, large: Input, small: Inp
 // ---------------------------------------------------------------------------------------------
 // Main
 
-function gitCommit(): string | null {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  try {
-    const commit = git('rev-parse', '--short', 'HEAD');
-    return git('status', '--porcelain') === '' ? commit : `${commit} + uncommitted changes`;
-  } catch {
-    return null;
-  }
-}
 
 const loadAverage = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
 

@@ -7,6 +7,7 @@
  * walking up to the package.json named "svd-studio", which holds from either place. (The same
  * reason keeps test/helpers/samples.ts out of the bench: its paths are relative to itself.)
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -55,3 +56,14 @@ export const TARGET_SKLEARN_RATIO = 2;
 export const TARGET_RANK32_SECONDS = 1;
 export const TARGET_PEAK_RSS_MB = 600;
 export const TARGET_ML_MATRIX_SPEEDUP = 100;
+
+/** The commit measured (short hash, marked when the tree has uncommitted changes), or null outside git. */
+export function gitCommit(): string | null {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    const commit = git('rev-parse', '--short', 'HEAD');
+    return git('status', '--porcelain') === '' ? commit : `${commit} + uncommitted changes`;
+  } catch {
+    return null;
+  }
+}

@@ -1,5 +1,4 @@
 /** What was measured (header: machine, commit, date) and the summary against the issue's targets. */
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import {
   PREVIEW_RANK,
@@ -11,6 +10,7 @@ import {
   TARGET_RANK32_SECONDS,
   TARGET_SKLEARN_RATIO,
   type SklearnDtype,
+  gitCommit,
 } from './config.js';
 import { CALLING_THREAD, findRow, POOL, type PhotoResults } from './engine-runs.js';
 import type { CleanMemory } from './memory.js';
@@ -19,15 +19,6 @@ import { dtypeTag, sklearnAccuracy, sklearnTiming } from './sklearn.js';
 import { megabytes, printTable, ratio, seconds, shortLabel, yesNo } from './table.js';
 
 /** `git rev-parse --short HEAD`, marked when the working tree differs; null without git. */
-function gitCommit(): string | null {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  try {
-    const commit = git('rev-parse', '--short', 'HEAD');
-    return git('status', '--porcelain') === '' ? commit : `${commit} + uncommitted changes`;
-  } catch {
-    return null;
-  }
-}
 
 export function printHeader(): void {
   const cpus = os.cpus();

@@ -1,6 +1,7 @@
 /**
  * Timing: medians of repeated runs, forced garbage collection (node --expose-gc), warm-up after
- * it, and the process's resident set sampled throughout.
+ * it, and the process's resident set sampled throughout; and two statistics of samples the UI
+ * benchmark uses (the median of the finite values, a nearest-rank percentile).
  */
 import { RSS_SAMPLE_MS, VERBOSE } from './config.js';
 import { seconds } from './table.js';
@@ -17,6 +18,19 @@ export function summarize(samples: readonly number[]): Timing {
   const middle = sorted.length >> 1;
   const median = sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   return { median, min: sorted[0], max: sorted[sorted.length - 1], runs: sorted.length };
+}
+
+/** The median of the finite values (NaN and ±Infinity, e.g. missing measurements, are left out); NaN when none. */
+export function finiteMedian(values: readonly number[]): number {
+  const finite = values.filter(Number.isFinite);
+  return finite.length ? summarize(finite).median : NaN;
+}
+
+/** Nearest-rank percentile (p in 0…100) of unsorted samples; NaN when empty. */
+export function percentile(samples: readonly number[], p: number): number {
+  if (samples.length === 0) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 /** A no-op unless node runs with --expose-gc. */

@@ -1,0 +1,108 @@
+/**
+ * Benchmark of the studio window in Chromium (`npm run bench`, after the engine and codec
+ * benchmarks): how soon the first low-rank preview is on screen after a photo is opened, how
+ * soon the decomposition is done, how fast the rank slider answers (dragged one step per frame,
+ * and jumps of 64 ranks), and which long tasks block the main thread meanwhile. Inputs: the 12 MP
+ * sample photo and a 1 MP centre crop of it (made with sharp into a temporary folder).
+ *
+ *   npm run bench                                   (builds, then runs every benchmark)
+ *   node dist/bench/ui-bench.mjs [--runs N] [--quick]   (after `npm run build`)
+ *
+ * It serves dist/renderer/ (the built studio) with a plain in-process static server (no
+ * COOP/COEP headers, as a file server would), drives Chromium with Playwright's browser API (not
+ * the test runner; the same browser and flags as playwright.config.ts), a fresh browser context
+ * per run, and reads what the page itself records:
+ *   - viewer states: a MutationObserver on the viewer's data-state (performance.now() per change);
+ *   - the first picture (the studio shows the original while it computes): the first drawImage on
+ *     the viewer canvas, plus one animation frame; the preview drawn: the compare handle appears
+ *     (it comes with the first rank-k picture), plus one animation frame;
+ *   - slider latency: the studio's own performance.measure('rank-preview') entries (start = the
+ *     input event's timeStamp, end = the animation frame after the preview was drawn);
+ *   - long tasks ('longtask') and long animation frames ('long-animation-frame', for attribution);
+ *   - the studio's user-timing marks (studio:open, studio:decoded, studio:planes, studio:stage-…).
+ * Runs alternate between the inputs (1 MP, 12 MP, 1 MP, …) so the machine's slow phases hit both
+ * alike; the 12 MP ÷ 1 MP slider ratios compare the two inputs of the same run. Medians across runs.
+ * Exits non-zero only when something fails to run, never because a target is missed.
+ *
+ * This file only sets up, runs and reports; the folder holds one concern each: settings (flags,
+ * viewport, slider workload, timeouts, targets), server (the static file server), inputs (the
+ * 12 MP photo and the 1 MP crop), instrument (what is injected into the page and the records read
+ * back), browser-memory (Chromium's PSS), slider (the drag and jump ranks and their in-page
+ * drivers), attribution (long tasks → scripts), runs (one run's flow), stats (per-run slider and
+ * long-task statistics) and report (the tables). Shared helpers come from ../lib/ (config, measure,
+ * table). esbuild bundles it all into dist/bench/ui-bench.mjs (scripts/build-node.mjs).
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import os from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../helpers/chromium.js';
+import { QUICK, gitCommit } from '../lib/config.js';
+import { makeInputs, type Input } from './inputs.js';
+import { printInputTables, printLongTasks, printMilestones, printSummary } from './report.js';
+import { runOnce, type RunResult } from './runs.js';
+import { serveStatic } from './server.js';
+import { RENDERER_DIR, RUNS, VIEWPORT } from './settings.js';
+
+const loadAverage = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
+
+async function main(): Promise<number> {
+  const started = performance.now();
+  if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
+    console.error(`ui-bench: ${RENDERER_DIR}/index.html is missing; run \`npm run build\` first`);
+    return 1;
+  }
+  const tempDir = mkdtempSync(join(os.tmpdir(), 'svd-ui-bench-'));
+  let server: Server | null = null;
+  let browser: Browser | null = null;
+  try {
+    const inputs = await makeInputs(tempDir);
+    const served = await serveStatic(RENDERER_DIR);
+    server = served.server;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [...CHROMIUM_ARGS, `--window-size=${VIEWPORT.width},${VIEWPORT.height}`],
+    });
+    const cpus = os.cpus();
+    console.log('SVD Studio UI benchmark' + (QUICK ? ' (--quick: 1 run, shorter drag and fewer jumps)' : ''));
+    console.log(`commit ${gitCommit() ?? 'unknown (no git)'}, measured ${new Date().toISOString()}`);
+    console.log(`machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores (available parallelism ${os.availableParallelism()}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM`);
+    console.log(`browser: Chromium ${browser.version()} (${CHROMIUM_PATH ?? "Playwright's own"}), headless, ${VIEWPORT.width} × ${VIEWPORT.height}, device scale 1; node ${process.version}`);
+    console.log(`studio: dist/renderer served at ${served.url} (in-process static server, no COOP/COEP); ${RUNS} run${RUNS === 1 ? '' : 's'} per input, a fresh browser context each`);
+    for (const input of inputs) console.log(`input ${input.label}: ${input.description}`);
+    console.log(`load average at the start: ${loadAverage()} (1, 5, 15 min; other work on this machine slows the studio too)`);
+
+    const byInput = new Map<Input, RunResult[]>(inputs.map((input) => [input, []]));
+    for (let run = 0; run < RUNS; run++) {
+      for (const input of inputs) {
+        console.error(`… run ${run + 1}/${RUNS}: ${input.label}`);
+        const result = await runOnce(browser, served.url, input, run);
+        byInput.get(input)!.push(result);
+        if (result.errors.length) for (const error of result.errors.slice(0, 5)) console.error(`  ${input.label} run ${run + 1}: ${error}`);
+      }
+    }
+    for (const input of inputs) printInputTables(input, byInput.get(input)!);
+    printMilestones(inputs, byInput);
+    printLongTasks(inputs, byInput);
+    printSummary(byInput, inputs[1], inputs[0]);
+    const errors = [...byInput.values()].flat().flatMap((r) => r.errors.map((e) => `${r.input.label} run ${r.run + 1}: ${e}`));
+    if (errors.length) {
+      console.log(`\npage errors and console warnings (${errors.length}):`);
+      for (const error of [...new Set(errors)].slice(0, 10)) console.log(`  ${error}`);
+    }
+    console.log(`\nload average at the end: ${loadAverage()}`);
+    console.log(`UI benchmark time: ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    return 0;
+  } catch (error) {
+    console.error(`ui-bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return 1;
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,158 @@
+/**
+ * One run on one input, in a fresh browser context: open the photo, wait for "ready" (sampling
+ * the browser's memory meanwhile), drag the rank slider, jump it, then read what the page
+ * recorded and relate it to the moment the file was chosen.
+ */
+import type { Browser } from '@playwright/test';
+import { attributionOf } from './attribution.js';
+import { chromiumPssMb, memorySampler } from './browser-memory.js';
+import type { Input } from './inputs.js';
+import { instrumentPage, type PageWindow } from './instrument.js';
+import { DRAG_SPAN, DRAIN_QUIET_MS, DRAIN_TIMEOUT_MS, JUMPS, JUMP_TIMEOUT_MS, OPEN_TIMEOUT_MS, VIEWPORT } from './settings.js';
+import { dragRanks, jumpRanks, runDrag, runJumps } from './slider.js';
+
+/** The page's window: the waits and reads below run in the page, not in Node. */
+declare const window: PageWindow;
+
+export interface LongTask {
+  /** ms since the file was chosen. */
+  at: number;
+  duration: number;
+  phase: 'working' | 'sliding' | 'other';
+  /** What was going on: the last studio mark or viewer state before it. */
+  during: string;
+  attribution: string;
+}
+
+export interface SliderPhase {
+  events: number;
+  /** The median interval between animation frames during the drag, ms. */
+  frameMs?: number;
+  durations: number[];
+  /** Jumps whose preview did not arrive within JUMP_TIMEOUT_MS. */
+  timeouts: number;
+  /** The drag's queue did not drain within DRAIN_TIMEOUT_MS. */
+  undrained?: boolean;
+}
+
+export interface RunResult {
+  input: Input;
+  run: number;
+  /** Seconds since the file was chosen. */
+  change: number | null;
+  firstPreview: number;
+  /** The compare view (original | rank-k preview) drawn, plus one animation frame. */
+  previewDrawn: number | null;
+  /** The first picture on the viewer (the original, while the preview is computed), plus one frame. */
+  firstPicture: number | null;
+  ready: number;
+  /** The studio's studio:* performance marks, seconds since the file was chosen. */
+  milestones: Map<string, number>;
+  drag: SliderPhase;
+  jumps: SliderPhase;
+  longTasks: LongTask[];
+  maxRank: number;
+  /** The entry types the page could observe ('longtask', 'long-animation-frame'). */
+  observed: string[];
+  errors: string[];
+  /** Whole-browser PSS, MB: before opening, peak while opening and decomposing, after "ready". */
+  memory: { beforeMb: number | null; peakMb: number | null; readyMb: number | null };
+}
+
+export async function runOnce(browser: Browser, url: string, input: Input, run: number): Promise<RunResult> {
+  const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
+  const errors: string[] = [];
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') errors.push(`console.${message.type()}: ${message.text()}`);
+    });
+    await page.addInitScript(instrumentPage);
+    await page.goto(url);
+    await page.waitForFunction(() => window.document.querySelector('[data-testid="viewer"]')?.getAttribute('data-state') === 'empty', undefined, {
+      timeout: 30_000,
+    });
+
+    // Open: the clock starts just before setInputFiles.
+    const beforeMb = chromiumPssMb();
+    const sampler = memorySampler();
+    const chosen = await page.evaluate(() => (window.__uiBench.chosen = performance.now()));
+    let outcome;
+    try {
+      await page.getByTestId('open-file').setInputFiles(input.path);
+      outcome = await page.waitForFunction(
+        () => {
+          const banner = window.document.querySelector('[data-testid="error-banner"]');
+          if (banner) return `error: ${(banner as unknown as { textContent: string }).textContent}`;
+          return window.__uiBench.states.some((s) => s.state === 'ready') ? 'ready' : false;
+        },
+        undefined,
+        { polling: 'raf', timeout: OPEN_TIMEOUT_MS },
+      );
+    } finally {
+      sampler.stop();
+    }
+    const status = await outcome.jsonValue();
+    if (status !== 'ready') throw new Error(`${input.label}: ${status}`);
+    const sampled = sampler.stop();
+    const memory = { beforeMb, peakMb: sampled.peakMb, readyMb: sampled.lastMb };
+    const opened = await page.evaluate(() => window.__uiBench);
+    const firstPreviewAt = opened.states.find((s) => s.state === 'preview' || s.state === 'ready')!.t;
+    const readyAt = opened.states.find((s) => s.state === 'ready')!.t;
+    const maxRank = Number(await page.getByTestId('rank-slider').getAttribute('max'));
+
+    // Slider: a drag (one step per animation frame), then jumps of 64 (one at a time).
+    const drag = await page.evaluate(runDrag, { ranks: dragRanks(DRAG_SPAN), quietMs: DRAIN_QUIET_MS, timeoutMs: DRAIN_TIMEOUT_MS });
+    const jumps = await page.evaluate(runJumps, { ranks: jumpRanks(JUMPS, maxRank), timeoutMs: JUMP_TIMEOUT_MS });
+
+    const final = await page.evaluate(() => ({
+      bench: window.__uiBench,
+      marks: performance
+        .getEntriesByType('mark')
+        .filter((entry) => entry.name.startsWith('studio:'))
+        .map((entry) => ({ name: entry.name, t: entry.startTime })),
+    }));
+    const since = (t: number) => (t - chosen) / 1000;
+    const milestones = new Map<string, number>();
+    for (const mark of final.marks) if (mark.t >= chosen) milestones.set(mark.name, since(mark.t));
+    const events = [
+      ...final.marks.filter((m) => m.t >= chosen).map((m) => ({ name: m.name, t: m.t })),
+      ...final.bench.states.map((s) => ({ name: `state ${s.state}`, t: s.t })),
+      { name: 'slider drag', t: drag.start },
+      { name: 'slider jumps', t: jumps.start },
+    ].sort((a, b) => a.t - b.t);
+    const longTasks = final.bench.longTasks
+      .filter((task) => task.start + task.duration >= chosen)
+      .map((task): LongTask => {
+        const phase = task.start < readyAt ? 'working' : task.start >= drag.start && task.start <= jumps.end ? 'sliding' : 'other';
+        const before = events.filter((e) => e.t <= task.start).pop();
+        return {
+          at: task.start - chosen,
+          duration: task.duration,
+          phase,
+          during: before ? `${before.name} +${(task.start - before.t).toFixed(0)} ms` : 'before open',
+          attribution: attributionOf(task, final.bench.longFrames),
+        };
+      });
+    return {
+      input,
+      run,
+      change: final.bench.change === null ? null : since(final.bench.change),
+      firstPreview: since(firstPreviewAt),
+      previewDrawn: final.bench.previewShownFrame === null ? null : since(final.bench.previewShownFrame),
+      firstPicture: final.bench.firstDrawFrame === null ? null : since(final.bench.firstDrawFrame),
+      ready: since(readyAt),
+      milestones,
+      drag: { events: drag.events, durations: drag.durations, timeouts: 0, undrained: !drag.drained, frameMs: drag.frameMs },
+      jumps: { events: jumps.events, durations: jumps.durations, timeouts: jumps.timeouts },
+      longTasks,
+      maxRank,
+      observed: final.bench.supported,
+      errors,
+      memory,
+    };
+  } finally {
+    await context.close();
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * A plain in-process static file server for dist/renderer/ (the built studio): no COOP/COEP
+ * headers, as a file server would serve it; paths and Content-Type as the app:// protocol
+ * resolves them (electron/main/renderer-files.ts).
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { contentType, fileUnder } from '../../../electron/main/renderer-files.js';
+
+/** Serves `root` on 127.0.0.1 at a free port; plain files, no COOP/COEP. */
+export async function serveStatic(root: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    try {
+      let file = fileUnder(root, new URL(request.url ?? '/', 'http://localhost').pathname);
+      if (!file) throw new Error('outside');
+      if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+      if (!existsSync(file) || !statSync(file).isFile()) {
+        response.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+        return;
+      }
+      response.writeHead(200, {
+        'Content-Type': contentType(file),
+        'Content-Length': statSync(file).size,
+        'Cache-Control': 'no-cache',
+      });
+      if (request.method === 'HEAD') response.end();
+      else createReadStream(file).pipe(response);
+    } catch {
+      response.writeHead(400, { 'Content-Type': 'text/plain' }).end('bad request');
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}

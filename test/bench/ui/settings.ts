@@ -1,0 +1,34 @@
+/** The UI benchmark's flags, viewport, slider workload, timeouts and the targets from the issue. */
+import { QUICK, ROOT } from '../lib/config.js';
+
+export const RUNS = (() => {
+  const argv = process.argv.slice(2);
+  const at = argv.indexOf('--runs');
+  if (at < 0) return QUICK ? 1 : 3;
+  const n = Number(argv[at + 1]);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error('ui-bench: --runs needs a positive whole number');
+    process.exit(2);
+  }
+  return n;
+})();
+
+/** The built studio the benchmark serves. */
+export const RENDERER_DIR = `${ROOT}dist/renderer`;
+export const VIEWPORT = { width: 1280, height: 800 };
+
+/** The slider starts at the studio's initial rank (INITIAL_RANK) and drags up by this much and back. */
+export const START_RANK = 32;
+export const DRAG_SPAN = QUICK ? 20 : 60;
+export const JUMP = 64;
+export const JUMPS = QUICK ? 10 : 30;
+export const JUMP_TIMEOUT_MS = 2000;
+/** A drag's queue has drained when no rank-preview measure arrived for this long (after the last event). */
+export const DRAIN_QUIET_MS = 300;
+export const DRAIN_TIMEOUT_MS = 5000;
+export const OPEN_TIMEOUT_MS = 180_000;
+
+export const TARGET_FIRST_PREVIEW_S = 2;
+export const TARGET_DRAG_P95_MS = 33;
+export const TARGET_JUMP_P95_MS = 150;
+export const TARGET_SIZE_RATIO = 1.5;

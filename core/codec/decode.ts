@@ -48,8 +48,12 @@ export interface DecodedSvd {
   alphaPlane?: Uint8Array | Uint16Array;
 }
 
-/** Compressed input is inflated this many bytes at a time: at most ~1,032× that comes out per step. */
-const INFLATE_PIECE = 4096;
+/**
+ * Compressed input is inflated this many bytes at a time: at most ~1,032× that (~260 kB) comes out
+ * per step, so a payload that inflates past its declared size is stopped after little work
+ * (fflate slows down on very large expansions: 4 kB pieces of a bomb took ~0.1–0.4 s each).
+ */
+const INFLATE_PIECE = 256;
 
 /** Parses and checks the header and the checksum; inflates nothing. */
 export function readSvdHeader(bytes: Uint8Array, options: DecodeOptions = {}): SvdFileHeader {

@@ -109,9 +109,9 @@ describe('.svd round trip', async () => {
     view.setUint32(16, 8192, true);
     for (let c = 0; c < 3; c++) view.setUint16(32 + 8 * c, 8192, true);
     view.setUint32(forged.length - 4, crc32(forged, 0, forged.length - 4), true);
-    const started = performance.now();
-    expect(() => decodeSvd(forged)).toThrow(SvdFormatError);
-    expect(performance.now() - started).toBeLessThan(50);
+    // Refused by the header's own bounds (the declared factors cannot fit the payload), so
+    // nothing was inflated or allocated for them.
+    expect(() => decodeSvd(forged)).toThrow(expect.objectContaining({ name: 'SvdFormatError', code: 'header', message: expect.stringMatching(/ranks need at least/) }));
     // The inflated size must also be reachable from the compressed size.
     const inflated = Uint8Array.from(bytes);
     new DataView(inflated.buffer).setUint32(28, 1032 * new DataView(bytes.buffer).getUint32(24, true) + 5000, true);

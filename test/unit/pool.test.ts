@@ -76,14 +76,29 @@ describe('Node SVD pool', () => {
     }
   });
 
-  it('abort rejects at once, and the pool works again afterwards', async () => {
+  // Bounded by work, not by the clock: the abort comes once the workers have reported progress,
+  // and the pool must reject without delivering any stage (the workers are terminated mid-job).
+  it('abort rejects mid-job without delivering a stage, and the pool works again afterwards', async () => {
     const big: Matrix = { rows: 2000, cols: 2500, data: new Float32Array(2000 * 2500).map((_, i) => (i * 7919) % 251) };
     const controller = new AbortController();
-    const run = pool.decompose([big, big, big], { stages: [256], signal: controller.signal, kernels: 'plain' });
-    setTimeout(() => controller.abort(), 200);
-    const started = performance.now();
+    let stagesDelivered = 0;
+    let fractionAtAbort = -1;
+    const run = pool.decompose([big, big, big], {
+      stages: [256],
+      signal: controller.signal,
+      kernels: 'plain',
+      onStage: () => stagesDelivered++,
+      onProgress: (fraction) => {
+        if (fraction > 0 && !controller.signal.aborted) {
+          fractionAtAbort = fraction;
+          controller.abort();
+        }
+      },
+    });
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
-    expect(performance.now() - started).toBeLessThan(200 + 250);
+    expect(fractionAtAbort).toBeGreaterThan(0);
+    expect(fractionAtAbort).toBeLessThan(1);
+    expect(stagesDelivered).toBe(0);
     const channels = await astronautChannels();
     const results = await pool.decompose(channels.slice(0, 2), { stages: [8] });
     expect(results.map((r) => r.rank)).toEqual([8, 8]);

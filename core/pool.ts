@@ -4,7 +4,7 @@
  * measured not to pay). The pool therefore queues (channel, stage) jobs stage by stage — every
  * channel's rank-32 preview before any channel's rank 128 — and hands them to as many workers as
  * it has. core/ starts no threads: a host supplies `spawn`, which makes one worker
- * (worker_threads in Node — electron/main/services/svd-pool.ts —, a Web Worker in the renderer),
+ * (worker_threads in Node — electron/cli/svd-pool.ts —, a Web Worker in the renderer),
  * and this class does the scheduling, progress, abort and restart that both hosts share.
  */
 import type { Matrix, TruncatedSvd } from './types.js';

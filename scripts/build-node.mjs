@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 
 const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning', sourcemap: true };
-await build({ ...common, entryPoints: { 'svd-worker': 'electron/main/services/svd-worker.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.mjs' } });
+await build({ ...common, entryPoints: { 'svd-worker': 'electron/cli/svd-worker.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.mjs' } });
 await build({
   ...common,
   entryPoints: { cli: 'electron/cli/bin.ts' },

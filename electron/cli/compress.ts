@@ -1,7 +1,7 @@
 /** `svd-studio compress`: images to .svd files at a rank, a PSNR or a size. */
 import { mkdir } from 'node:fs/promises';
 import { computeMetrics, meanSquaredError, peakValue, psnrFromMse, type EncodedSvd, type SvdPool } from '../../core/index.js';
-import { writeFileAtomic } from '../main/services/atomic-write.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { availableRank, decodedPixels, encodeAtRank, energyKeptOverChannels, prepareImage, quantizedPixels, type PreparedImage } from './pipeline.js';
 import { TargetError, outputPathFor } from './options.js';
 import type { Progress } from './progress.js';

@@ -6,11 +6,12 @@
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { SvdFormatError, SvdInputError, MetricsError, DEFAULT_WORKING_RANK, type SvdPool } from '../../core/index.js';
-import { createNodeSvdPool } from '../main/services/svd-pool.js';
-import { ImageIoError } from '../main/services/image-io.js';
-import { AtomicWriteError, OutputExistsError } from '../main/services/atomic-write.js';
+import { createNodeSvdPool } from './svd-pool.js';
+import { ImageIoError } from '../io/image-io.js';
+import { AtomicWriteError, OutputExistsError } from '../io/atomic-write.js';
 import { compressOne, describeCompress, DEFAULT_COMPRESS_RANK, type RankTarget } from './compress.js';
-import { decompress, info } from './files.js';
+import { decompress } from './decompress.js';
+import { info } from './info.js';
 import { describeSweep, sweep, DEFAULT_SWEEP_RANKS } from './sweep.js';
 import { TargetError, UsageError, expandInputs, integerOption, numberOption, outputPathFor, throwIfAborted } from './options.js';
 import { createProgress } from './progress.js';

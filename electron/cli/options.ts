@@ -1,7 +1,7 @@
 /** Argument checking and output paths shared by the commands. */
 import { access, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { SUPPORTED_INPUT_EXTENSIONS } from '../main/services/image-io.js';
+import { SUPPORTED_INPUT_EXTENSIONS } from '../io/image-io.js';
 
 /** Bad command-line usage: exit code 2. */
 export class UsageError extends Error {

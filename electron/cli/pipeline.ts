@@ -1,7 +1,8 @@
 /**
  * What the commands share: decode an image with sharp, decompose its colour channels through
- * the worker pool, encode a .svd at a rank, and decode what was written back to pixels.
+ * the worker pool, encode a .svd at a rank, read a .svd file and decode it back to pixels.
  */
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
   createKernels,
@@ -17,8 +18,8 @@ import {
   type SvdPool,
   type TruncatedSvd,
 } from '../../core/index.js';
-import { decodeImage, type DecodedImage } from '../main/services/image-io.js';
-import { sharedFloat32Array } from '../main/services/svd-pool.js';
+import { decodeImage, ImageIoError, type DecodedImage } from '../io/image-io.js';
+import { sharedFloat32Array } from './svd-pool.js';
 import type { Progress } from './progress.js';
 
 export interface PreparedImage {
@@ -103,4 +104,14 @@ export function energyKeptOverChannels(svds: readonly TruncatedSvd[], rank: numb
 /** The largest stored rank: min(working rank, what the decompositions hold). */
 export function availableRank(prepared: PreparedImage): number {
   return Math.max(1, ...prepared.svds.map((svd) => svd.rank));
+}
+
+/** The bytes of a .svd file, or an ImageIoError naming the file and why it cannot be read. */
+export async function readSvdFile(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ImageIoError(path, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a .svd file' : `cannot read it (${code ?? String(error)})`);
+  }
 }

@@ -4,7 +4,7 @@
  * closest to those bytes, measured the same way on its decoded pixels.
  */
 import { atBitDepth, computeMetrics, withoutAlpha, type SvdPool } from '../../core/index.js';
-import { decodeImage, encodeImage } from '../main/services/image-io.js';
+import { decodeImage, encodeImage } from '../io/image-io.js';
 import { availableRank, decodedPixels, encodeAtRank, prepareImage, type PreparedImage } from './pipeline.js';
 import { throwIfAborted } from './options.js';
 import type { Progress } from './progress.js';

@@ -21,8 +21,8 @@ import {
   withoutAlpha,
   type PixelImage,
 } from '../../core/index.js';
-import { createNodeSvdPool } from '../../electron/main/services/svd-pool.js';
-import { decodeImage, encodeImage } from '../../electron/main/services/image-io.js';
+import { createNodeSvdPool } from '../../electron/cli/svd-pool.js';
+import { decodeImage, encodeImage } from '../../electron/io/image-io.js';
 import { encodeAtRank, pixelsOf, prepareImage, type PreparedImage } from '../../electron/cli/pipeline.js';
 import { createProgress } from '../../electron/cli/progress.js';
 import { bisectQuality, closestQuality } from '../../electron/cli/sweep.js';

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { transform } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AtomicWriteError, OutputExistsError, writeFileAtomic } from '../../electron/main/services/atomic-write.js';
+import { AtomicWriteError, OutputExistsError, writeFileAtomic } from '../../electron/io/atomic-write.js';
 
 const run = promisify(execFile);
 let root = '';
@@ -103,7 +103,7 @@ describe('writeFileAtomic', () => {
       await writeFile(target, 'the original');
       // Run the module in a child whose RLIMIT_FSIZE is 64 KiB, with SIGXFSZ ignored so the
       // kernel's EFBIG reaches the write call. The child imports the module compiled by esbuild.
-      const source = await readFile(fileURLToPath(new URL('../../electron/main/services/atomic-write.ts', import.meta.url)), 'utf8');
+      const source = await readFile(fileURLToPath(new URL('../../electron/io/atomic-write.ts', import.meta.url)), 'utf8');
       await writeFile(join(root, 'atomic-write.mjs'), (await transform(source, { loader: 'ts', format: 'esm' })).code);
       const child = join(root, `child-${caseNumber}.mjs`);
       await writeFile(

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { computeMetrics, decodeSvd, mergeChannels, reconstructFullResolution } from '../../core/index.js';
-import { decodeImage } from '../../electron/main/services/image-io.js';
+import { decodeImage } from '../../electron/io/image-io.js';
 import { samplesDir } from '../helpers/samples.js';
 
 const cli = fileURLToPath(new URL('../../dist/electron/cli.mjs', import.meta.url));

@@ -20,7 +20,7 @@ import {
   encodeImage,
   outputFormatFromPath,
   type DecodedImage,
-} from '../../electron/main/services/image-io.js';
+} from '../../electron/io/image-io.js';
 import { samplesDir } from '../helpers/samples.js';
 
 // A benchmark may share this 2-core machine: one libvips thread is plenty for these images.

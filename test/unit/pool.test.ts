@@ -1,8 +1,8 @@
-/** The Node worker_threads pool (electron/main/services/svd-pool.ts), with the bundled worker. */
+/** The Node worker_threads pool (electron/cli/svd-pool.ts), with the bundled worker. */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createNodeSvdPool } from '../../electron/main/services/svd-pool.js';
+import { createNodeSvdPool } from '../../electron/cli/svd-pool.js';
 import { SvdPool, progressiveTruncatedSvd, splitChannels, type Matrix } from '../../core/index.js';
 import sharp from 'sharp';
 import { samplesDir } from '../helpers/samples.js';

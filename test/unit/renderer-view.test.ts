@@ -20,10 +20,10 @@ import {
   type PixelImage,
   type TruncatedSvd,
 } from '../../core/index.js';
-import { ViewRenderer } from '../../renderer/src/render/view-renderer.js';
-import type { ViewRequest } from '../../renderer/src/render/protocol.js';
-import { viewGeometry } from '../../renderer/src/state/view-geometry.js';
-import { instantMetrics, spectrumCsv, spectrumOf } from '../../renderer/src/lib/spectrum.js';
+import { ViewRenderer } from '../../renderer/src/workers/preview/view-renderer.js';
+import type { ViewRequest } from '../../renderer/src/workers/preview/protocol.js';
+import { viewGeometry } from '../../renderer/src/shared/view-geometry.js';
+import { instantMetrics, spectrumCsv, spectrumOf } from '../../renderer/src/shared/spectrum.js';
 import { samplesDir } from '../helpers/samples.js';
 
 async function sampleImage(): Promise<PixelImage> {

@@ -15,9 +15,9 @@ import {
   type IpcResult,
   type OpenedFile,
 } from '../../shared/ipc-contract.js';
-import { writeFileAtomic } from '../services/atomic-write.js';
+import { writeFileAtomic } from '../../io/atomic-write.js';
 import { checkDroppedPath } from '../services/file-access.js';
-import { encodeImage } from '../services/image-io.js';
+import { encodeImage } from '../../io/image-io.js';
 import { openFile } from '../services/open-file.js';
 import type { RecentFiles } from '../services/recent-files.js';
 

@@ -8,7 +8,7 @@
  */
 import { realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute } from 'node:path';
-import { SUPPORTED_INPUT_EXTENSIONS } from './image-io.js';
+import { SUPPORTED_INPUT_EXTENSIONS } from '../../io/image-io.js';
 
 /** Files larger than this are not read (a 100 MP 16-bit PNG is well below it). */
 export const MAX_OPEN_BYTES = 1 << 30;

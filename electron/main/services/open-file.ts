@@ -6,7 +6,7 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ImageFileFormat, OpenedFile } from '../../shared/ipc-contract.js';
-import { decodeImage, ImageIoError } from './image-io.js';
+import { decodeImage, ImageIoError } from '../../io/image-io.js';
 import { MAX_OPEN_BYTES } from './file-access.js';
 import { MAGIC as SVD_MAGIC } from '../../../core/codec/format.js';
 

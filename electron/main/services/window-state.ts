@@ -1,7 +1,7 @@
 /** The window's size and position, remembered between sessions (a JSON file in the data folder). */
 import { readFile } from 'node:fs/promises';
 import type { Rectangle } from 'electron';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../../io/atomic-write.js';
 
 export interface WindowState {
   bounds?: Rectangle;

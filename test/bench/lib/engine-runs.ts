@@ -4,7 +4,7 @@
  * each with the sklearn run it is compared with.
  */
 import { truncatedSvd, type KernelKind, type Matrix, type SvdPool, type TruncatedSvd } from '../../../core/index.js';
-import { createNodeSvdPool } from '../../../electron/main/services/svd-pool.js';
+import { createNodeSvdPool } from '../../../electron/cli/svd-pool.js';
 import { engineAccuracy, type Accuracy } from './accuracy.js';
 import { PREVIEW_RANK, PROGRESSIVE_STAGES, RANKS, WARM_UP_ROUNDS, WORKER_URL } from './config.js';
 import { collectGarbage, measure, measureInterleaved, summarize, timeOnce, type Measured, type Timing } from './measure.js';

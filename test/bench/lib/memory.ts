@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createNodeSvdPool } from '../../../electron/main/services/svd-pool.js';
+import { createNodeSvdPool } from '../../../electron/cli/svd-pool.js';
 import { MEMORY_CHILD_FLAG, PROGRESSIVE_STAGES, RANKS, SKLEARN_DTYPES, WORKER_URL, WORKING_RANK } from './config.js';
 import type { PhotoResults } from './engine-runs.js';
 import { RssSampler, type Measured } from './measure.js';

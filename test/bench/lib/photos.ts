@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { splitChannels, type Matrix } from '../../../core/index.js';
-import { sharedFloat32Array } from '../../../electron/main/services/svd-pool.js';
+import { sharedFloat32Array } from '../../../electron/cli/svd-pool.js';
 import type { ReferenceCase } from '../../helpers/samples.js';
 import { PHOTO_FILE, QUICK, RANKS, REFERENCE_FIXTURE, SAMPLES_DIR } from './config.js';
 

@@ -2,7 +2,7 @@
  * The image codecs in a module worker, as the renderer will run them: decode a file's bytes to
  * a PixelImage, or encode a PixelImage, timing only the codec call.
  */
-import { decodeImage, encodeImage, type ImageFormat } from '../../../renderer/src/codecs/image-codecs.js';
+import { decodeImage, encodeImage, type ImageFormat } from '../../../renderer/src/workers/image-codec/image-codecs.js';
 import type { PixelImage } from '../../../core/image/channels.js';
 
 export type CodecRequest =

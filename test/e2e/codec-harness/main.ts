@@ -5,7 +5,7 @@
  * between the test and the page.
  */
 import type { PixelImage } from '../../../core/image/channels.js';
-import type { ImageFormat } from '../../../renderer/src/codecs/image-codecs.js';
+import type { ImageFormat } from '../../../renderer/src/workers/image-codec/image-codecs.js';
 import type { CodecRequest, CodecResponse } from './codec.worker.js';
 
 export type Outcome<T> = ({ ok: true } & T) | { ok: false; error: { name: string; message: string } };

@@ -1,6 +1,6 @@
 /**
- * Image input and output on the Node side (the `svd-studio` command line now, the Electron
- * main process later), with sharp. `decodeImage` returns the same shape as the renderer's
+ * Image input and output on the Node side, with sharp: the `svd-studio` command line and the
+ * Electron main process both use it. `decodeImage` returns the same shape as the renderer's
  * Host.openImage().
  *
  * Pixel layout, both directions: a core PixelImage — samples interleaved (gray, gray+alpha,
@@ -34,7 +34,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
-import { validatePixelImage, type BitDepth, type ChannelCount, type PixelImage } from '../../../core/index.js';
+import { validatePixelImage, type BitDepth, type ChannelCount, type PixelImage } from '../../core/index.js';
 
 export interface DecodedImage extends PixelImage {
   /** The file's name (the last part of a path). */

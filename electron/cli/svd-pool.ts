@@ -2,12 +2,12 @@
  * The Node implementation of core's pool interface: one worker_threads Worker per core (two on
  * a two-core machine), each running core's truncated SVD on one (channel, stage) job at a time.
  * Channels go to the workers in SharedArrayBuffers, copied once per channel and shared by every
- * job and worker, so a 12 MP photo is not copied per stage. Used by the command line and the
- * Electron main process.
+ * job and worker, so a 12 MP photo is not copied per stage. Used by the command line (and the
+ * benchmarks); the desktop app decomposes in the renderer's Web Workers instead.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { SvdPool, type ChannelJob, type Matrix, type SvdWorker, type TruncatedSvd } from '../../../core/index.js';
+import { SvdPool, type ChannelJob, type Matrix, type SvdWorker, type TruncatedSvd } from '../../core/index.js';
 
 export type WorkerReply =
   | { type: 'progress'; fraction: number }

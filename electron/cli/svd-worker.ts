@@ -4,8 +4,8 @@
  * dist/electron/svd-worker.mjs by scripts/build-node.mjs.
  */
 import { parentPort } from 'node:worker_threads';
-import { createKernels, truncatedSvd, type KernelBackend } from '../../../core/index.js';
-import type { ChannelJob, TruncatedSvd } from '../../../core/index.js';
+import { createKernels, truncatedSvd, type KernelBackend } from '../../core/index.js';
+import type { ChannelJob, TruncatedSvd } from '../../core/index.js';
 import type { WorkerReply } from './svd-pool.js';
 
 if (!parentPort) throw new Error('svd-worker must run in a worker thread');

@@ -5,7 +5,7 @@
  * and the engine sends it the current image and factors.
  */
 import * as Comlink from 'comlink';
-import type { EngineWorkerApi, PeerRole } from '../workers/engine.worker.js';
+import type { EngineWorkerApi, PeerRole } from '../workers/engine/engine.worker.js';
 import { WorkerBridge } from './worker-bridge.js';
 
 interface Connectable {

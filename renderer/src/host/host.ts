@@ -73,7 +73,7 @@ export const MIME_TYPES: Record<ExportFormat, string> = {
   avif: 'image/avif',
 };
 
-/** Default export qualities, the command line's (electron/main/services/image-io.ts DEFAULT_QUALITY). */
+/** Default export qualities, the command line's (electron/io/image-io.ts DEFAULT_QUALITY). */
 export const DEFAULT_QUALITY: Readonly<Record<Exclude<ImageFormat, 'png'>, number>> = { jpeg: 85, webp: 85, avif: 60 };
 
 export const EXTENSIONS: Record<ExportFormat, string> = { svd: 'svd', png: 'png', jpeg: 'jpg', webp: 'webp', avif: 'avif' };

@@ -4,8 +4,8 @@
  */
 import * as Comlink from 'comlink';
 import type { PixelImage } from '../../../core/index.js';
-import { WorkerBridge } from '../lib/worker-bridge.js';
-import type { CodecWorkerApi, DecodedFile } from '../workers/codec.worker.js';
+import { WorkerBridge } from '../bridge/worker-bridge.js';
+import type { CodecWorkerApi, DecodedFile } from '../workers/image-codec/image-codec.worker.js';
 import { HostError, MIME_TYPES, type ExportFormat, type Host, type ImageFormat, type OpenOptions, type OpenSource, type OpenedImage, type SaveResult } from './host.js';
 
 /** Decodes at least this large are followed by a fresh codec worker (see decodeBytes). */
@@ -16,7 +16,7 @@ const MAX_FILE_BYTES = 1 << 30;
 
 export class WebHost implements Host {
   readonly kind = 'web' as const;
-  readonly #codecs = new WorkerBridge<CodecWorkerApi>(() => new Worker(new URL('../workers/codec.worker.ts', import.meta.url), { type: 'module', name: 'codecs' }), undefined, 'image codec');
+  readonly #codecs = new WorkerBridge<CodecWorkerApi>(() => new Worker(new URL('../workers/image-codec/image-codec.worker.ts', import.meta.url), { type: 'module', name: 'codecs' }), undefined, 'image codec');
 
   async openImage(source: OpenSource, options: OpenOptions): Promise<OpenedImage | null> {
     if (source.kind === 'dialog' || source.kind === 'opened') throw new HostError('The browser studio opens files with the Open button, drag and drop or paste');

@@ -7,7 +7,7 @@
 import * as Comlink from 'comlink';
 import type { PixelImage } from '../../../core/index.js';
 import { EXTENSIONS, type ExportFormat } from '../host/host.js';
-import { isAbortError } from '../lib/worker-bridge.js';
+import { isAbortError } from '../bridge/worker-bridge.js';
 import type { Measurements } from './measurements.svelte.js';
 import type { Studio } from './studio.svelte.js';
 

@@ -5,8 +5,8 @@
  * again cancels the measurement in flight (the analysis worker is terminated and restarted).
  * While the slider moves, the size shown is an estimate interpolated from the sizes measured so far.
  */
-import type { JpegMeasurement, QualityMeasurement } from '../workers/analysis.worker.js';
-import { isAbortError } from '../lib/worker-bridge.js';
+import type { JpegMeasurement, QualityMeasurement } from '../workers/analysis/analysis.worker.js';
+import { isAbortError } from '../bridge/worker-bridge.js';
 import type { Studio } from './studio.svelte.js';
 
 /** How long the slider must rest before measuring. */

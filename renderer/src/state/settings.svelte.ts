@@ -3,7 +3,7 @@
  * export format and qualities, working rank. Unknown or damaged stored values fall back to defaults.
  */
 import { DEFAULT_QUALITY, type ExportFormat, type ImageFormat } from '../host/host.js';
-import type { ViewMode } from '../render/protocol.js';
+import type { ViewMode } from '../workers/preview/protocol.js';
 
 const KEY = 'svd-studio.settings.v1';
 const VIEW_MODES: readonly ViewMode[] = ['compare', 'error', 'residual', 'component'];

@@ -9,13 +9,13 @@
 import * as Comlink from 'comlink';
 import { fitWithin, normalizeStages, peakValue, stagesForRank, type PixelImage } from '../../../core/index.js';
 import type { Host, OpenedImage, OpenSource } from '../host/host.js';
-import { WorkerBridge, isAbortError } from '../lib/worker-bridge.js';
-import { peerWorker } from '../lib/peer-worker.js';
-import { instantMetrics, spectrumOf, type Spectrum } from '../lib/spectrum.js';
-import { formatBytes, megapixels } from '../lib/format.js';
-import type { AnalysisWorkerApi } from '../workers/analysis.worker.js';
-import type { EngineWorkerApi, StageReport } from '../workers/engine.worker.js';
-import type { PreviewWorkerApi } from '../workers/preview.worker.js';
+import { WorkerBridge, isAbortError } from '../bridge/worker-bridge.js';
+import { peerWorker } from '../bridge/peer-worker.js';
+import { instantMetrics, spectrumOf, type Spectrum } from '../shared/spectrum.js';
+import { formatBytes, megapixels } from '../shared/format.js';
+import type { AnalysisWorkerApi } from '../workers/analysis/analysis.worker.js';
+import type { EngineWorkerApi, StageReport } from '../workers/engine/engine.worker.js';
+import type { PreviewWorkerApi } from '../workers/preview/preview.worker.js';
 import { Settings } from './settings.svelte.js';
 
 /** Photos up to this size are decomposed at full resolution; larger ones are offered at this size. */
@@ -60,9 +60,9 @@ let nextDocumentId = 1;
 export class Studio {
   readonly host: Host;
   readonly settings = new Settings();
-  readonly engine = new WorkerBridge<EngineWorkerApi>(() => new Worker(new URL('../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' }), undefined, 'engine');
-  readonly preview = peerWorker<PreviewWorkerApi>('preview', () => new Worker(new URL('../workers/preview.worker.ts', import.meta.url), { type: 'module', name: 'preview' }), this.engine);
-  readonly analysis = peerWorker<AnalysisWorkerApi>('analysis', () => new Worker(new URL('../workers/analysis.worker.ts', import.meta.url), { type: 'module', name: 'analysis' }), this.engine);
+  readonly engine = new WorkerBridge<EngineWorkerApi>(() => new Worker(new URL('../workers/engine/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' }), undefined, 'engine');
+  readonly preview = peerWorker<PreviewWorkerApi>('preview', () => new Worker(new URL('../workers/preview/preview.worker.ts', import.meta.url), { type: 'module', name: 'preview' }), this.engine);
+  readonly analysis = peerWorker<AnalysisWorkerApi>('analysis', () => new Worker(new URL('../workers/analysis/analysis.worker.ts', import.meta.url), { type: 'module', name: 'analysis' }), this.engine);
 
   document = $state.raw<DocumentInfo | null>(null);
   computing = $state(false);

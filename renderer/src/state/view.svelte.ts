@@ -3,7 +3,7 @@
  * at the canvas centre, the compare split, the component shown in component mode. The geometry
  * (visible region, target pixels, where to draw) is pure arithmetic in view-geometry.ts.
  */
-export { viewGeometry, type ViewGeometry } from './view-geometry.js';
+export { viewGeometry, type ViewGeometry } from '../shared/view-geometry.js';
 
 export const ZOOM_STEPS = [1 / 32, 1 / 16, 1 / 8, 1 / 6, 1 / 4, 1 / 3, 1 / 2, 2 / 3, 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32];
 const MAX_SCALE = 32;

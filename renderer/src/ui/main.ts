@@ -4,10 +4,10 @@
  */
 import { mount } from 'svelte';
 import App from './App.svelte';
-import { WebHost } from './host/web-host.js';
-import { ElectronHost } from './host/electron-host.js';
-import type { Host } from './host/host.js';
-import type { StudioApi } from '../../electron/preload/api.js';
+import { WebHost } from '../host/web-host.js';
+import { ElectronHost } from '../host/electron-host.js';
+import type { Host } from '../host/host.js';
+import type { StudioApi } from '../../../electron/preload/api.js';
 import './styles.css';
 
 const studio = (globalThis as { studio?: StudioApi }).studio;

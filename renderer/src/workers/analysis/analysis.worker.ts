@@ -23,8 +23,8 @@ import {
   type KernelBackend,
   type PixelImage,
   type TruncatedSvd,
-} from '../../../core/index.js';
-import { decodeImage, encodeImage, type ImageFormat } from '../codecs/image-codecs.js';
+} from '../../../../core/index.js';
+import { decodeImage, encodeImage, type ImageFormat } from '../image-codec/image-codecs.js';
 
 export interface SizeMeasurement {
   ranks: number[];

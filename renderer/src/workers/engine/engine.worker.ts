@@ -8,8 +8,8 @@
  * what it shows: progress and each stage's spectrum (σ), after the preview worker has the factors.
  */
 import * as Comlink from 'comlink';
-import type { Matrix, PixelImage, TruncatedSvd } from '../../../core/index.js';
-import { createWebSvdPool, imageChannels, releaseAll } from '../lib/web-svd-pool.js';
+import type { Matrix, PixelImage, TruncatedSvd } from '../../../../core/index.js';
+import { createWebSvdPool, imageChannels, releaseAll } from './web-svd-pool.js';
 
 /** What the peers (preview and analysis workers) accept from the engine. */
 export interface ImageHolder {

@@ -9,9 +9,9 @@
  * is empty: they are for this pool only (core's SvdPool reads only rows and cols).
  */
 import * as Comlink from 'comlink';
-import { SvdPool, type ChannelJob, type Matrix, type PixelImage, type SvdWorker, type TruncatedSvd } from '../../../core/index.js';
-import type { SvdWorkerApi } from '../workers/svd.worker.js';
-import { MISSING_CHANNEL, type SvdJobMessage } from '../workers/svd-protocol.js';
+import { SvdPool, type ChannelJob, type Matrix, type PixelImage, type SvdWorker, type TruncatedSvd } from '../../../../core/index.js';
+import type { SvdWorkerApi } from '../svd/svd.worker.js';
+import { MISSING_CHANNEL, type SvdJobMessage } from '../svd/protocol.js';
 
 const channelKeys = new WeakMap<Float32Array, string>();
 const pixelSources = new WeakMap<Float32Array, { imageKey: string; index: number; image: PixelImage }>();
@@ -46,7 +46,7 @@ export function releaseAll(): void {
 }
 
 class WebSvdWorker implements SvdWorker {
-  readonly #worker = new Worker(new URL('../workers/svd.worker.ts', import.meta.url), { type: 'module', name: 'svd' });
+  readonly #worker = new Worker(new URL('../svd/svd.worker.ts', import.meta.url), { type: 'module', name: 'svd' });
   readonly #api = Comlink.wrap<SvdWorkerApi>(this.#worker);
   #holdsChannel: string | null = null;
   #holdsImage: string | null = null;

@@ -10,8 +10,8 @@ import {
   type PixelImage,
   type SvdFileHeader,
   type TruncatedSvd,
-} from '../../../core/index.js';
-import { decodeImage, detectFormat, encodeImage, ImageDecodeError, type ImageFormat } from '../codecs/image-codecs.js';
+} from '../../../../core/index.js';
+import { decodeImage, detectFormat, encodeImage, ImageDecodeError, type ImageFormat } from './image-codecs.js';
 
 export type DecodedFile =
   | { kind: 'image'; format: ImageFormat; image: PixelImage }

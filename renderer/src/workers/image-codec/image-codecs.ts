@@ -9,7 +9,7 @@
  * bits, and may colour-manage or downscale. These codecs give the samples as stored: straight
  * alpha, 16-bit PNGs kept at 16 bits.
  *
- * Same conventions as the Node host (electron/main/services/image-io.ts): EXIF orientation
+ * Same conventions as the Node host (electron/io/image-io.ts): EXIF orientation
  * applied, gray stays one channel, alpha only when something is transparent, 16-bit sources
  * rounded to 8 bits for the lossy formats, JPEG alpha composited over white, same default
  * qualities. Unlike the Node host there is no colour management: embedded ICC profiles are
@@ -21,9 +21,9 @@ import { defaultOptions as avifDefaults } from '@jsquash/avif/meta.js';
 import { decode as decodeJpeg, encode as encodeJpeg } from '@jsquash/jpeg';
 import { decode as decodePng, encode as encodePng } from '@jsquash/png';
 import { decode as decodeWebp, encode as encodeWebp } from '@jsquash/webp';
-import { applyOrientation, readExifOrientation } from '../../../core/image/orientation.js';
-import { peakValue, validatePixelImage, type BitDepth, type ChannelCount, type PixelImage } from '../../../core/image/channels.js';
-import { DEFAULT_QUALITY } from '../host/host.js';
+import { applyOrientation, readExifOrientation } from '../../../../core/image/orientation.js';
+import { peakValue, validatePixelImage, type BitDepth, type ChannelCount, type PixelImage } from '../../../../core/image/channels.js';
+import { DEFAULT_QUALITY } from '../../host/host.js';
 import { checkContainer, detectFormat, readHeader, type ImageFormat } from './image-headers.js';
 
 export { detectFormat, type ImageFormat };

@@ -10,7 +10,7 @@
  *
  * All readers are range-checked and bounded by the byte count; none throws on garbage.
  */
-import { MAGIC as SVD_MAGIC, crc32 } from '../../../core/codec/format.js';
+import { MAGIC as SVD_MAGIC, crc32 } from '../../../../core/codec/format.js';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'avif';
 

@@ -5,10 +5,10 @@
  * main thread. Results come back as ImageBitmaps (transferred, drawn with one drawImage).
  */
 import * as Comlink from 'comlink';
-import { createKernels, type PixelImage, type TruncatedSvd } from '../../../core/index.js';
-import { ViewRenderer } from '../render/view-renderer.js';
-import type { ViewRequest } from '../render/protocol.js';
-import type { RenderedView } from '../render/rendered-view.js';
+import { createKernels, type PixelImage, type TruncatedSvd } from '../../../../core/index.js';
+import { ViewRenderer } from './view-renderer.js';
+import type { ViewRequest } from './protocol.js';
+import type { RenderedView } from './rendered-view.js';
 
 const renderer = createKernels('auto').then((kernels) => new ViewRenderer(kernels));
 

@@ -2,7 +2,7 @@
  * Requests from the studio's main thread to its preview worker (types only: both sides import
  * this file, and so do Node tests of the renderer, so it names no DOM types).
  */
-import type { Region } from '../../../core/index.js';
+import type { Region } from '../../../../core/index.js';
 
 /** What the viewer shows: the split comparison, the error heat map, the residual A − A_k, or one component σᵢuᵢvᵢᵀ. */
 export type ViewMode = 'compare' | 'error' | 'residual' | 'component';

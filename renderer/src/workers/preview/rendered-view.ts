@@ -1,5 +1,5 @@
 /** What the preview worker sends back: the rendered pictures as ImageBitmaps (DOM types, hence apart from protocol.ts). */
-import type { Region } from '../../../core/index.js';
+import type { Region } from '../../../../core/index.js';
 import type { ViewMode } from './protocol.js';
 
 export interface RenderedView {

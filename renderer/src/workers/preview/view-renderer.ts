@@ -21,7 +21,7 @@ import {
   type PixelImage,
   type Region,
   type TruncatedSvd,
-} from '../../../core/index.js';
+} from '../../../../core/index.js';
 import type { ViewMode, ViewRequest } from './protocol.js';
 
 const MAX_UPDATES = 48;

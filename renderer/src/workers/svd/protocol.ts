@@ -2,7 +2,7 @@
  * What the SVD workers and their client share. Kept apart from svd.worker.ts: importing a value
  * from a worker module would bundle that worker's code (and its Comlink.expose) into the importer.
  */
-import type { Matrix, PixelImage } from '../../../core/index.js';
+import type { Matrix, PixelImage } from '../../../../core/index.js';
 
 export interface SvdJobMessage {
   /** Identifies the channel. */

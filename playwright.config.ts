@@ -7,7 +7,10 @@ const STUDIO_PORT = 4319;
 
 export default defineConfig({
   testDir: 'test/e2e',
-  timeout: 60_000,
+  // Generous bounds (≥ 3× the slowest test on a quiet 2-core machine): CI machines differ in speed
+  // and may be busy; a timeout here only stops a hang, it never measures speed.
+  timeout: 300_000,
+  expect: { timeout: 30_000 },
   workers: 1,
   reporter: [['list']],
   use: {
@@ -27,19 +30,19 @@ export default defineConfig({
       command: `npx vite preview --config test/e2e/worker-harness/vite.config.ts --host 127.0.0.1 --port ${PORT} --strictPort`,
       url: `http://127.0.0.1:${PORT}/`,
       reuseExistingServer: false,
-      timeout: 60_000,
+      timeout: 180_000,
     },
     {
       command: `npx vite preview --config test/e2e/codec-harness/vite.config.ts --host 127.0.0.1 --port ${CODEC_PORT} --strictPort`,
       url: `http://127.0.0.1:${CODEC_PORT}/`,
       reuseExistingServer: false,
-      timeout: 60_000,
+      timeout: 180_000,
     },
     {
       command: `npx vite preview --config renderer/vite.config.ts --host 127.0.0.1 --port ${STUDIO_PORT} --strictPort`,
       url: `http://127.0.0.1:${STUDIO_PORT}/`,
       reuseExistingServer: false,
-      timeout: 60_000,
+      timeout: 180_000,
     },
   ],
 });

@@ -1,5 +1,5 @@
 /**
- * The web host's image codecs (renderer/src/codecs/image-codecs.ts) in a Vite-built module
+ * The web host's image codecs (renderer/src/workers/image-codec/image-codecs.ts) in a Vite-built module
  * worker in Chromium, checked against sharp in Node as the independent reference: decoded
  * pixels, channel reduction, 16 bits, EXIF orientation, encode round trips and error messages.
  *
@@ -165,7 +165,6 @@ test('generated gray, gray + alpha, 16-bit gray and palette PNGs keep their chan
 });
 
 test('JPEG samples decode within a small tolerance of sharp; gray stays one channel; EXIF 6 is turned upright', async () => {
-  test.setTimeout(60_000);
   const cases = [
     { name: 'paintbrushes_1365x1074.jpg', width: 1365, height: 1074, channels: 3, gray: false },
     { name: 'architecture_gray_2560x1600.jpg', width: 2560, height: 1600, channels: 1, gray: true },
@@ -212,7 +211,6 @@ test('WebP (lossy, lossless, alpha) and AVIF files decode like sharp, oriented, 
 });
 
 test('encode round trips: PNG exact at 8 and 16 bits; JPEG, WebP and AVIF decodable with a sane PSNR', async () => {
-  test.setTimeout(60_000);
   const astronautName = 'astronaut_512x512_rgb.png';
   const original = await sharpRaw(samplesDir + astronautName);
   await decodeOk(astronautName, sample(astronautName));
@@ -293,7 +291,6 @@ test('garbage, .svd, truncated and over-limit files are refused with ImageDecode
 
 test('the 12 MP photo: decoded like sharp, encoded to files sharp reads; timings in the worker', async () => {
   // Single-threaded AVIF is the slow part: about 9 s on a 2-core machine.
-  test.setTimeout(120_000);
   const name = 'mountain_sunset_4272x2848_12mp.jpg';
   const reference = await sharpRaw(samplesDir + name);
   const decoded = await decodeOk(name, sample(name));

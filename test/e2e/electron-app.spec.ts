@@ -55,7 +55,7 @@ test.describe('the desktop app (Electron)', () => {
   test.beforeAll(async () => {
     app = await electron.launch({ executablePath: binary!, args: [root, `--user-data-dir=${userData}`], cwd: root, env: { ...process.env, ELECTRON_ENABLE_LOGGING: '1' } });
     window = await app.firstWindow();
-    await expect(window.getByTestId('viewer')).toHaveAttribute('data-state', 'empty', { timeout: 30_000 });
+    await expect(window.getByTestId('viewer')).toHaveAttribute('data-state', 'empty', { timeout: 90_000 });
   });
 
   test.afterAll(async () => {
@@ -88,7 +88,7 @@ test.describe('the desktop app (Electron)', () => {
       const file = Menu.getApplicationMenu()!.items.find((item) => item.label === 'File')!;
       file.submenu!.items.find((item) => item.label === 'Open…')!.click();
     });
-    await expect(window.getByTestId('viewer')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await expect(window.getByTestId('viewer')).toHaveAttribute('data-state', 'ready', { timeout: 180_000 });
     await expect(window.locator('.doc strong')).toHaveText('astronaut_512x512_rgb.png');
 
     const target = join(saveFolder, 'saved.svd');
@@ -98,7 +98,7 @@ test.describe('the desktop app (Electron)', () => {
     await window.getByTestId('export-open').click();
     await window.getByTestId('export-format').selectOption('svd');
     await window.getByTestId('export-save').click();
-    await expect(window.getByTestId('saved-view')).toBeVisible({ timeout: 30_000 });
+    await expect(window.getByTestId('saved-view')).toBeVisible({ timeout: 90_000 });
     const decoded = decodeSvd(new Uint8Array(readFileSync(target)));
     expect([decoded.header.width, decoded.header.height]).toEqual([512, 512]);
   });
@@ -114,7 +114,7 @@ test.describe('the desktop app (Electron)', () => {
   test('a second launch hands its file to the running window and exits', async () => {
     const second = spawn(binary!, [root, `--user-data-dir=${userData}`, join(samplesDir, 'tulips_alpha_500x500_rgba.png')], { cwd: root, stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => second.on('exit', resolve));
-    await expect(window.locator('.doc strong')).toHaveText('tulips_alpha_500x500_rgba.png', { timeout: 60_000 });
+    await expect(window.locator('.doc strong')).toHaveText('tulips_alpha_500x500_rgba.png', { timeout: 180_000 });
     expect(await exited).toBe(0);
   });
 });

@@ -123,7 +123,6 @@ const PAGE_BRIDGE = `
 `;
 
 test('the desktop host: open with main’s dialog and by drop, slide, export .svd and PNG through main, under the app’s CSP', async ({ page }, testInfo) => {
-  test.setTimeout(120_000);
   const folder = mkdtempSync(join(tmpdir(), 'svd-desktop-'));
   let nextOpen: string | null = join(samplesDir, 'astronaut_512x512_rgb.png');
   const handlers = createHandlers({
@@ -157,10 +156,10 @@ test('the desktop host: open with main’s dialog and by drop, slide, export .sv
   // Export .svd: main's save dialog, written atomically by main.
   await studio.openExport();
   await page.getByTestId('export-format').selectOption('svd');
-  await expect.poll(async () => Number((await page.getByTestId('export-size').getAttribute('data-value')) || NaN), { timeout: 30_000 }).toBeGreaterThan(0);
+  await expect.poll(async () => Number((await page.getByTestId('export-size').getAttribute('data-value')) || NaN), { timeout: 90_000 }).toBeGreaterThan(0);
   const shown = Number(await page.getByTestId('export-size').getAttribute('data-value'));
   await page.getByTestId('export-save').click();
-  await expect(page.getByTestId('saved-view')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('saved-view')).toBeVisible({ timeout: 90_000 });
   const svd = readFileSync(join(folder, 'astronaut_512x512_rgb-k24.svd'));
   expect(svd.length).toBe(shown);
   const decoded = decodeSvd(new Uint8Array(svd));
@@ -170,9 +169,9 @@ test('the desktop host: open with main’s dialog and by drop, slide, export .sv
   // Export PNG: encoded by sharp in main, written by main; the file decodes.
   await page.getByTestId('back-to-live').click();
   await page.getByTestId('export-format').selectOption('png');
-  await expect.poll(async () => Number((await page.getByTestId('export-size').getAttribute('data-value')) || NaN), { timeout: 30_000 }).toBeGreaterThan(0);
+  await expect.poll(async () => Number((await page.getByTestId('export-size').getAttribute('data-value')) || NaN), { timeout: 90_000 }).toBeGreaterThan(0);
   await page.getByTestId('export-save').click();
-  await expect(page.getByTestId('saved-view')).toContainText('astronaut_512x512_rgb-k24.png', { timeout: 30_000 });
+  await expect(page.getByTestId('saved-view')).toContainText('astronaut_512x512_rgb-k24.png', { timeout: 90_000 });
   const png = await sharp(join(folder, 'astronaut_512x512_rgb-k24.png')).metadata();
   expect([png.width, png.height]).toEqual([512, 512]);
   await studio.screenshot('desktop-exported');
@@ -192,7 +191,7 @@ test('the desktop host: open with main’s dialog and by drop, slide, export .sv
     { base64, path: tulips },
   );
   await page.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer });
-  await expect.poll(() => studio.documentName(), { timeout: 30_000 }).toBe('tulips_alpha_500x500_rgba.png');
+  await expect.poll(() => studio.documentName(), { timeout: 90_000 }).toBe('tulips_alpha_500x500_rgba.png');
   await studio.waitForReady();
   await expect(page.locator('.doc')).toContainText('alpha');
 

@@ -100,7 +100,7 @@ export class StudioPage {
     return (await this.viewer.getAttribute('data-state')) as ViewerState;
   }
 
-  async waitForState(states: ViewerState[], timeout = 60_000): Promise<ViewerState> {
+  async waitForState(states: ViewerState[], timeout = 180_000): Promise<ViewerState> {
     await expect.poll(() => this.state(), { timeout, intervals: [25, 50, 100] }).toMatch(new RegExp(`^(${states.join('|')})$`));
     return this.state();
   }
@@ -110,7 +110,7 @@ export class StudioPage {
     return this.waitForState(['preview', 'ready'], timeout);
   }
 
-  waitForReady(timeout = 120_000): Promise<ViewerState> {
+  waitForReady(timeout = 240_000): Promise<ViewerState> {
     return this.waitForState(['ready'], timeout);
   }
 
@@ -131,7 +131,7 @@ export class StudioPage {
     const before = await this.previewCount();
     await this.slider.fill(String(k));
     await expect(this.rankValue).toHaveValue(String(k));
-    await expect.poll(() => this.previewCount(), { timeout: 10_000 }).toBeGreaterThan(before);
+    await expect.poll(() => this.previewCount(), { timeout: 90_000 }).toBeGreaterThan(before);
   }
 
   /** How many rank-change previews have been painted (performance.measure('rank-preview')). */
@@ -146,13 +146,13 @@ export class StudioPage {
   }
 
   /** Waits until the element's data-value is a number and returns it. */
-  async waitForValue(testId: string, timeout = 60_000): Promise<number> {
+  async waitForValue(testId: string, timeout = 180_000): Promise<number> {
     await expect.poll(async () => Number.isFinite(await this.value(testId)), { timeout }).toBe(true);
     return this.value(testId);
   }
 
   /** Waits for the exact (not estimated) .svd size at the current rank. */
-  async waitForExactSize(timeout = 60_000): Promise<number> {
+  async waitForExactSize(timeout = 180_000): Promise<number> {
     const size = this.page.getByTestId('size-file');
     await expect(size).toHaveAttribute('data-estimate', 'false', { timeout });
     return this.value('size-file');
@@ -172,7 +172,7 @@ export class StudioPage {
   }
 
   /** Chooses a format, waits for its size, saves; returns the download's path, name and size shown before saving. */
-  async exportAs(format: 'svd' | 'png' | 'jpeg' | 'webp' | 'avif', timeout = 60_000): Promise<{ path: string; name: string; shownBytes: number }> {
+  async exportAs(format: 'svd' | 'png' | 'jpeg' | 'webp' | 'avif', timeout = 180_000): Promise<{ path: string; name: string; shownBytes: number }> {
     if (!(await this.page.getByTestId('export-format').isVisible())) await this.openExport();
     await this.page.getByTestId('export-format').selectOption(format);
     const size = this.page.getByTestId('export-size');

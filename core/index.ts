@@ -30,6 +30,6 @@ export {
 } from './image/channels.js';
 export { readExifOrientation, applyOrientation } from './image/orientation.js';
 export { SvdPool, type SvdWorker, type ChannelJob, type DecomposeOptions } from './pool.js';
-export { createKernels, simdAvailable, type KernelBackend, type KernelKind } from './kernels/backend.js';
+export { createKernels, simdAvailable, type KernelBackend, type KernelKind } from './kernels/index.js';
 export * from './codec/index.js';
 export * from './metrics/index.js';

@@ -1,4 +1,4 @@
-import type { KernelBackend } from './kernels/backend.js';
+import type { KernelBackend } from './kernels/index.js';
 
 /** A dense matrix of float32 values, row-major: element (r, c) is data[r * cols + c]. */
 export interface Matrix {

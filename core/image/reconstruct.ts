@@ -9,7 +9,7 @@
  * weighted: a source row that straddles two target rows counts in both with its overlap.
  */
 import type { TruncatedSvd } from '../types.js';
-import { createKernels, type KernelBackend } from '../kernels/backend.js';
+import { createKernels, type KernelBackend } from '../kernels/index.js';
 import { boxSpans, checkView } from './box.js';
 import { mergeChannels, type BitDepth, type ChannelCount, type PixelImage } from './channels.js';
 

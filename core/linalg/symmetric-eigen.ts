@@ -8,7 +8,7 @@
  * sequentially, and runs as a DenseKernels call (WebAssembly f64x2, or plain TypeScript). On
  * return, eigenvector i is a contiguous row of the basis.
  */
-import { PlainDenseKernels, type DenseKernels } from '../kernels/backend.js';
+import { PlainDenseKernels, type DenseKernels } from '../kernels/index.js';
 
 export interface SymmetricEigen {
   /** Eigenvalues, descending. */

@@ -21,7 +21,7 @@
  *   | U_M s×r8 | V_M (s+b)×r8 | U rows×r8 | V cols×r8 | float64: Gram b×b, two Rayleigh vectors
  */
 import type { Matrix, TruncatedSvd } from '../types.js';
-import type { KernelBackend } from '../kernels/backend.js';
+import type { KernelBackend } from '../kernels/index.js';
 import { SeededRandom } from '../linalg/random.js';
 import { symmetricEigenInPlace } from '../linalg/symmetric-eigen.js';
 import type { WorkTracker } from './work.js';

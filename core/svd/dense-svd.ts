@@ -9,7 +9,7 @@ import type { Matrix, TruncatedSvd } from '../types.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import type { WorkTracker } from './work.js';
 import { rayleighQuotientOf, refineComponents } from './refine.js';
-import type { DenseKernels } from '../kernels/backend.js';
+import type { DenseKernels } from '../kernels/index.js';
 
 export function denseWork(rows: number, cols: number): number {
   const d = Math.min(rows, cols);

@@ -8,7 +8,7 @@
  * CholeskyQR), so the stages share only the kernels' compiled module and the seed sequence.
  */
 import { SvdInputError, type Matrix, type SvdOptions, type TruncatedSvd } from '../types.js';
-import { createKernels } from '../kernels/backend.js';
+import { createKernels } from '../kernels/index.js';
 import { lanczosWork } from './block-lanczos.js';
 import { lanczosPlan, truncatedSvd, validateMatrix, validateRank } from './truncated-svd.js';
 

@@ -1,5 +1,5 @@
 import { SvdInputError, type Matrix, type SvdOptions, type TruncatedSvd } from '../types.js';
-import { createKernels, type KernelBackend } from '../kernels/backend.js';
+import { createKernels, type KernelBackend } from '../kernels/index.js';
 import { blockLanczosSvd, lanczosWork, type LanczosPlan } from './block-lanczos.js';
 import { denseSvd, denseWork } from './dense-svd.js';
 import { WorkTracker } from './work.js';

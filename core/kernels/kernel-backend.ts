@@ -1,0 +1,63 @@
+/**
+ * The kernel backends' interface: the products of a big matrix with tall, thin blocks, where the
+ * engine spends its time. Every backend works on one float32 workspace; operands are element
+ * offsets into it. All matrices are row-major with a leading dimension (elements between rows).
+ * The thin operand's column count must be a multiple of 8 (the SIMD micro-kernels use 8 columns).
+ *
+ *   gemmNN: out[m × n] = (accumulate ? out : 0) + alpha · A[m × k] · X[k × n]
+ *   gemmTN: out[k × n] = (accumulate ? out : 0) + A[m × k]ᵀ · Y[m × n]
+ *
+ * Backends, one file each: 'simd' (simd.ts) runs the AssemblyScript WebAssembly SIMD128 kernels
+ * (core/kernels/assembly); 'plain' (plain.ts) is TypeScript with float64 accumulators, for
+ * platforms without WebAssembly SIMD. They agree to float32 rounding of the sums (the tests bound
+ * the difference). index.ts picks one.
+ */
+export type KernelKind = 'simd' | 'plain';
+
+/**
+ * Float64 vector operations for the small dense problems, on one float64 arena; operands are
+ * element offsets into it.
+ */
+export interface DenseKernels {
+  /** A zeroed arena of `count` float64 values; views from an earlier call become invalid. */
+  allocate(count: number): Float64Array;
+  /** Σ x[i]·y[i] */
+  dot(x: number, y: number, n: number): number;
+  /** y[i] += alpha·x[i] */
+  axpy(alpha: number, x: number, y: number, n: number): void;
+  /** returns Σ t[i]·d[i], and e[i] += f·t[i] */
+  dotAxpy(t: number, d: number, e: number, n: number, f: number): number;
+  /** t[i] −= f·e[i] + g·d[i] */
+  rank2Update(t: number, e: number, d: number, n: number, f: number, g: number): void;
+  /** (x, y) ← (c·x − s·y, s·x + c·y) */
+  rotate(x: number, y: number, n: number, c: number, s: number): void;
+}
+
+export interface KernelBackend {
+  readonly kind: KernelKind;
+  readonly dense: DenseKernels;
+  /**
+   * Provides a zeroed workspace of `floats` float32 values; the thin operands of later calls
+   * have at most `maxThinColumns` columns. Views from an earlier call become invalid.
+   */
+  allocate(floats: number, maxThinColumns: number): Float32Array;
+  gemmNN(
+    a: number, lda: number, m: number, k: number,
+    x: number, ldx: number, n: number,
+    out: number, ldo: number, alpha: number, accumulate: boolean,
+  ): void;
+  gemmTN(
+    a: number, lda: number, m: number, k: number,
+    y: number, ldy: number, n: number,
+    out: number, ldo: number, accumulate: boolean,
+  ): void;
+  /**
+   * Float64 view of `count` doubles at workspace offset `at` (in floats; even), for gemv64.
+   * Invalidated by allocate().
+   */
+  doubles(at: number, count: number): Float64Array;
+  /** y[r] = Σ_c A[r, c]·x[c] in float64: A float32 (rows × cols, ld lda); x, y doubles at float offsets. */
+  gemv64(a: number, lda: number, rows: number, cols: number, x: number, y: number): void;
+  /** Gram matrix XᵀX (n × n doubles at float offset `out`, even) of X (rows × n, float32), accumulated in float64. n even. */
+  gram64(x: number, ldx: number, rows: number, n: number, out: number): void;
+}

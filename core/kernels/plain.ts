@@ -1,0 +1,145 @@
+/** The plain TypeScript backend: float64 accumulators, no WebAssembly (see kernel-backend.ts). */
+import type { DenseKernels, KernelBackend } from './kernel-backend.js';
+
+export class PlainDenseKernels implements DenseKernels {
+  #arena = new Float64Array(0);
+
+  allocate(count: number): Float64Array {
+    this.#arena = new Float64Array(count);
+    return this.#arena;
+  }
+
+  dot(x: number, y: number, n: number): number {
+    const v = this.#arena;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += v[x + i] * v[y + i];
+    return sum;
+  }
+
+  axpy(alpha: number, x: number, y: number, n: number): void {
+    const v = this.#arena;
+    for (let i = 0; i < n; i++) v[y + i] += alpha * v[x + i];
+  }
+
+  dotAxpy(t: number, d: number, e: number, n: number, f: number): number {
+    const v = this.#arena;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const value = v[t + i];
+      sum += value * v[d + i];
+      v[e + i] += f * value;
+    }
+    return sum;
+  }
+
+  rank2Update(t: number, e: number, d: number, n: number, f: number, g: number): void {
+    const v = this.#arena;
+    for (let i = 0; i < n; i++) v[t + i] -= f * v[e + i] + g * v[d + i];
+  }
+
+  rotate(x: number, y: number, n: number, c: number, s: number): void {
+    const v = this.#arena;
+    for (let i = 0; i < n; i++) {
+      const xv = v[x + i];
+      const yv = v[y + i];
+      v[x + i] = c * xv - s * yv;
+      v[y + i] = s * xv + c * yv;
+    }
+  }
+}
+
+export class PlainKernels implements KernelBackend {
+  readonly kind = 'plain' as const;
+  readonly dense: DenseKernels = new PlainDenseKernels();
+  #heap = new Float32Array(0);
+  #rowAccumulator = new Float64Array(0);
+  #blockAccumulator = new Float64Array(0);
+
+  allocate(floats: number, maxThinColumns: number): Float32Array {
+    this.#heap = new Float32Array(floats);
+    this.#rowAccumulator = new Float64Array(maxThinColumns);
+    return this.#heap;
+  }
+
+  gemmNN(
+    a: number, lda: number, m: number, k: number,
+    x: number, ldx: number, n: number,
+    out: number, ldo: number, alpha: number, accumulate: boolean,
+  ): void {
+    const heap = this.#heap;
+    const row = this.#rowAccumulator;
+    for (let i = 0; i < m; i++) {
+      row.fill(0, 0, n);
+      const aRow = a + i * lda;
+      for (let p = 0; p < k; p++) {
+        const s = heap[aRow + p];
+        if (s === 0) continue;
+        const xRow = x + p * ldx;
+        for (let c = 0; c < n; c++) row[c] += s * heap[xRow + c];
+      }
+      const oRow = out + i * ldo;
+      if (accumulate) for (let c = 0; c < n; c++) heap[oRow + c] += alpha * row[c];
+      else for (let c = 0; c < n; c++) heap[oRow + c] = alpha * row[c];
+    }
+  }
+
+  doubles(at: number, count: number): Float64Array {
+    return new Float64Array(this.#heap.buffer, this.#heap.byteOffset + 4 * at, count);
+  }
+
+  gemv64(a: number, lda: number, rows: number, cols: number, x: number, y: number): void {
+    const heap = this.#heap;
+    const xs = this.doubles(x, cols);
+    const ys = this.doubles(y, rows);
+    for (let r = 0; r < rows; r++) {
+      const row = a + r * lda;
+      let sum = 0;
+      for (let c = 0; c < cols; c++) sum += heap[row + c] * xs[c];
+      ys[r] = sum;
+    }
+  }
+
+  gram64(x: number, ldx: number, rows: number, n: number, out: number): void {
+    const heap = this.#heap;
+    const gram = this.doubles(out, n * n);
+    gram.fill(0);
+    for (let r = 0; r < rows; r++) {
+      const row = x + r * ldx;
+      for (let j = 0; j < n; j++) {
+        const value = heap[row + j];
+        if (value === 0) continue;
+        const target = j * n;
+        for (let c = 0; c < n; c++) gram[target + c] += value * heap[row + c];
+      }
+    }
+  }
+
+  gemmTN(
+    a: number, lda: number, m: number, k: number,
+    y: number, ldy: number, n: number,
+    out: number, ldo: number, accumulate: boolean,
+  ): void {
+    const heap = this.#heap;
+    if (this.#blockAccumulator.length < k * n) this.#blockAccumulator = new Float64Array(k * n);
+    const block = this.#blockAccumulator;
+    block.fill(0, 0, k * n);
+    // Row p of A scatters A[p, j] · Y[p, :] into row j of the result: both rows are read
+    // sequentially, and the float64 block keeps the long sums accurate.
+    for (let p = 0; p < m; p++) {
+      const aRow = a + p * lda;
+      const yRow = y + p * ldy;
+      for (let j = 0; j < k; j++) {
+        const s = heap[aRow + j];
+        if (s === 0) continue;
+        const bRow = j * n;
+        for (let c = 0; c < n; c++) block[bRow + c] += s * heap[yRow + c];
+      }
+    }
+    for (let j = 0; j < k; j++) {
+      const oRow = out + j * ldo;
+      const bRow = j * n;
+      if (accumulate) for (let c = 0; c < n; c++) heap[oRow + c] += block[bRow + c];
+      else for (let c = 0; c < n; c++) heap[oRow + c] = block[bRow + c];
+    }
+  }
+}

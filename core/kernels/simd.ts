@@ -1,0 +1,163 @@
+/**
+ * The WebAssembly SIMD128 backend (see kernel-backend.ts): the AssemblyScript kernels of
+ * core/kernels/assembly, compiled at build time and embedded as base64 (generated/kernels-wasm.ts).
+ */
+import type { DenseKernels, KernelBackend } from './kernel-backend.js';
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  panelDepth(): number;
+  gemmNN(
+    a: number, lda: number, m: number, k: number, x: number, ldx: number, n: number,
+    out: number, ldo: number, alpha: number, accumulate: number, panel: number,
+  ): void;
+  gemmTN(
+    a: number, lda: number, m: number, k: number, y: number, ldy: number, n: number,
+    out: number, ldo: number, accumulate: number, panel: number,
+  ): void;
+  dot64(x: number, y: number, n: number): number;
+  axpy64(alpha: number, x: number, y: number, n: number): void;
+  dotAxpy64(t: number, d: number, e: number, n: number, f: number): number;
+  rank2Update64(t: number, e: number, d: number, n: number, f: number, g: number): void;
+  rotate64(x: number, y: number, n: number, c: number, s: number): void;
+  gemvF32F64(a: number, lda: number, rows: number, cols: number, x: number, y: number): void;
+  gramF64(x: number, ldx: number, rows: number, n: number, out: number): void;
+}
+
+/** The float64 kernels on their own WebAssembly instance, so their arena never moves the float32 workspace. */
+class SimdDenseKernels implements DenseKernels {
+  readonly #exports: KernelExports;
+  #base = 0;
+
+  constructor(instance: WebAssembly.Instance) {
+    this.#exports = instance.exports as unknown as KernelExports;
+  }
+
+  allocate(count: number): Float64Array {
+    const memory = this.#exports.memory;
+    const base = (this.#exports.heapBase() + 63) & ~63;
+    const bytesNeeded = base + 8 * count;
+    const have = memory.buffer.byteLength;
+    if (bytesNeeded > have) memory.grow(Math.ceil((bytesNeeded - have) / PAGE_BYTES));
+    this.#base = base;
+    const view = new Float64Array(memory.buffer, base, count);
+    view.fill(0);
+    return view;
+  }
+
+  dot(x: number, y: number, n: number): number {
+    return this.#exports.dot64(this.#base + 8 * x, this.#base + 8 * y, n);
+  }
+
+  axpy(alpha: number, x: number, y: number, n: number): void {
+    this.#exports.axpy64(alpha, this.#base + 8 * x, this.#base + 8 * y, n);
+  }
+
+  dotAxpy(t: number, d: number, e: number, n: number, f: number): number {
+    const b = this.#base;
+    return this.#exports.dotAxpy64(b + 8 * t, b + 8 * d, b + 8 * e, n, f);
+  }
+
+  rank2Update(t: number, e: number, d: number, n: number, f: number, g: number): void {
+    const b = this.#base;
+    this.#exports.rank2Update64(b + 8 * t, b + 8 * e, b + 8 * d, n, f, g);
+  }
+
+  rotate(x: number, y: number, n: number, c: number, s: number): void {
+    this.#exports.rotate64(this.#base + 8 * x, this.#base + 8 * y, n, c, s);
+  }
+}
+
+const PAGE_BYTES = 65536;
+
+export class SimdKernels implements KernelBackend {
+  readonly kind = 'simd' as const;
+  readonly dense: DenseKernels;
+  readonly #exports: KernelExports;
+  #base = 0; // byte address of workspace element 0
+  #panel = 0; // byte address of the packing scratch
+  #used = false; // fresh WebAssembly memory is zeroed; reused memory must be cleared
+
+  constructor(instance: WebAssembly.Instance, denseInstance: WebAssembly.Instance) {
+    this.#exports = instance.exports as unknown as KernelExports;
+    this.dense = new SimdDenseKernels(denseInstance);
+  }
+
+  allocate(floats: number, maxThinColumns: number): Float32Array {
+    const memory = this.#exports.memory;
+    const base = (this.#exports.heapBase() + 63) & ~63;
+    const panelFloats = this.#exports.panelDepth() * Math.max(8, maxThinColumns);
+    const bytesNeeded = base + 4 * floats + 64 + 4 * panelFloats;
+    if (bytesNeeded > 4 * 1024 ** 3 - PAGE_BYTES) {
+      throw new RangeError(`The SIMD workspace would need ${(bytesNeeded / 2 ** 30).toFixed(1)} GiB, above WebAssembly's 4 GiB`);
+    }
+    const have = memory.buffer.byteLength;
+    if (bytesNeeded > have) memory.grow(Math.ceil((bytesNeeded - have) / PAGE_BYTES));
+    this.#base = base;
+    this.#panel = (base + 4 * floats + 63) & ~63;
+    const view = new Float32Array(memory.buffer, base, floats);
+    if (this.#used) view.fill(0);
+    this.#used = true;
+    return view;
+  }
+
+  gemmNN(
+    a: number, lda: number, m: number, k: number,
+    x: number, ldx: number, n: number,
+    out: number, ldo: number, alpha: number, accumulate: boolean,
+  ): void {
+    if (m === 0 || n === 0) return;
+    const b = this.#base;
+    this.#exports.gemmNN(b + 4 * a, lda, m, k, b + 4 * x, ldx, n, b + 4 * out, ldo, alpha, accumulate ? 1 : 0, this.#panel);
+    if (k === 0 && !accumulate) zeroRows(this.#exports.memory, b + 4 * out, m, n, ldo);
+  }
+
+  gemmTN(
+    a: number, lda: number, m: number, k: number,
+    y: number, ldy: number, n: number,
+    out: number, ldo: number, accumulate: boolean,
+  ): void {
+    if (k === 0 || n === 0) return;
+    const b = this.#base;
+    this.#exports.gemmTN(b + 4 * a, lda, m, k, b + 4 * y, ldy, n, b + 4 * out, ldo, accumulate ? 1 : 0, this.#panel);
+    if (m === 0 && !accumulate) zeroRows(this.#exports.memory, b + 4 * out, k, n, ldo);
+  }
+
+  doubles(at: number, count: number): Float64Array {
+    return new Float64Array(this.#exports.memory.buffer, this.#base + 4 * at, count);
+  }
+
+  gemv64(a: number, lda: number, rows: number, cols: number, x: number, y: number): void {
+    const b = this.#base;
+    this.#exports.gemvF32F64(b + 4 * a, lda, rows, cols, b + 4 * x, b + 4 * y);
+  }
+
+  gram64(x: number, ldx: number, rows: number, n: number, out: number): void {
+    const b = this.#base;
+    this.#exports.gramF64(b + 4 * x, ldx, rows, n, b + 4 * out);
+  }
+}
+
+function zeroRows(memory: WebAssembly.Memory, address: number, rows: number, cols: number, ld: number): void {
+  const view = new Float32Array(memory.buffer, address, (rows - 1) * ld + cols);
+  for (let r = 0; r < rows; r++) view.fill(0, r * ld, r * ld + cols);
+}
+
+let compiledKernels: Promise<WebAssembly.Module | null> | null = null;
+
+/** The compiled kernels (compiled once per thread), or null where WebAssembly SIMD128 is unsupported. */
+export function simdKernelModule(): Promise<WebAssembly.Module | null> {
+  compiledKernels ??= loadKernelModule();
+  return compiledKernels;
+}
+
+async function loadKernelModule(): Promise<WebAssembly.Module | null> {
+  const { kernelsWasmBase64 } = await import('./generated/kernels-wasm.js');
+  const binary = atob(kernelsWasmBase64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  // validate() is false where WebAssembly SIMD128 is unsupported: the plain kernels take over.
+  if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(bytes)) return null;
+  return WebAssembly.compile(bytes);
+}

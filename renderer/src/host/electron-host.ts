@@ -6,10 +6,10 @@
  * codec worker as in the browser.
  */
 import type { PixelImage } from '../../../core/index.js';
-import type { OpenedFile } from '../../../electron/shared/ipc-contract.js';
+import type { MenuCommand, OpenedFile } from '../../../electron/shared/ipc-contract.js';
 import type { StudioApi } from '../../../electron/preload/api.js';
 import { WebHost } from './web-host.js';
-import { HostError, type ExportFormat, type Host, type HostCommand, type ImageFormat, type OpenOptions, type OpenSource, type OpenedImage, type SaveResult } from './host.js';
+import { HostError, type ExportFormat, type Host, type ImageFormat, type OpenOptions, type OpenSource, type OpenedImage, type SaveResult } from './host.js';
 
 export class ElectronHost implements Host {
   readonly kind = 'electron' as const;
@@ -60,7 +60,7 @@ export class ElectronHost implements Host {
     return this.#studio.saveFile({ bytes, suggestedName });
   }
 
-  subscribe(handlers: { command(command: HostCommand): void; opened(source: OpenSource): void; failed(message: string): void }): () => void {
+  subscribe(handlers: { command(command: MenuCommand): void; opened(source: OpenSource): void; failed(message: string): void }): () => void {
     const off = [
       this.#studio.onMenuCommand((command) => handlers.command(command)),
       this.#studio.onFileOpened((opened) => handlers.opened({ kind: 'opened', name: opened.name, opened })),

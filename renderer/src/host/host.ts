@@ -5,6 +5,7 @@
  * desktop app), chosen in main.ts.
  */
 import type { PixelImage, SvdFileHeader, TruncatedSvd } from '../../../core/index.js';
+import type { MenuCommand } from '../../../electron/shared/ipc-contract.js';
 
 export type ExportFormat = 'svd' | 'png' | 'jpeg' | 'webp' | 'avif';
 export type ImageFormat = Exclude<ExportFormat, 'svd'>;
@@ -27,11 +28,6 @@ export type OpenSource =
   | { kind: 'url'; url: string; name: string }
   | { kind: 'dialog' }
   | { kind: 'opened'; name: string; opened: unknown };
-
-/** Commands from the host's menu (desktop). */
-export type HostCommand =
-  | 'open' | 'export' | 'close' | 'zoom-in' | 'zoom-out' | 'zoom-fit' | 'zoom-actual'
-  | 'mode-compare' | 'mode-error' | 'mode-residual' | 'mode-component' | 'swap-sides';
 
 export interface OpenOptions {
   /** Larger images are refused by the decoder (the studio offers a reduced size below its own, smaller, working limit). */
@@ -57,7 +53,7 @@ export interface Host {
   /** Lets the person save the bytes; null when they cancelled. */
   saveFile(bytes: Uint8Array, suggestedName: string): Promise<SaveResult | null>;
   /** Menu commands and files opened from outside (desktop); returns an unsubscribe function. */
-  subscribe?(handlers: { command(command: HostCommand): void; opened(source: OpenSource): void; failed(message: string): void }): () => void;
+  subscribe?(handlers: { command(command: MenuCommand): void; opened(source: OpenSource): void; failed(message: string): void }): () => void;
 }
 
 /** A one-line, human error raised by a host (unreadable file, unsupported type, too large). */

@@ -11,13 +11,14 @@ import { WorkTracker } from './work.js';
 export const RELATIVE_RANK_TOLERANCE = 2 ** -17;
 
 /**
- * The Krylov space for a requested rank r: block size b ≈ r/8 and s ≈ 1.625·r + 32 columns
- * (2s column-passes over A). From a sweep against LAPACK on the three channels of the 12 MP
- * sample, worst case over 20 seeds (scripts/prototype/): the cheapest plans that keep the
- * residual within 0.5 % of optimal and σ_i within 2.5 % are b = 8 × 10 steps at r = 32,
- * 16 × 15 at r = 128 and 32 × 14 at r = 256 (residual ≤ 0.11 %, σ ≤ 2 % and σ_i ≤ 1e-4 for
- * i ≤ r/2). Smaller blocks converge better per column: block 128 needs 1,024 columns for what
- * block 32 reaches with 896, and Musco & Musco's block Krylov 1,408.
+ * The Krylov space for a requested rank r: block size b ≈ r/8 (16 … 64) and s ≈ 1.625·r + 32
+ * columns (2s column-passes over A). From a sweep against LAPACK on the three channels of the
+ * 12 MP sample, worst case over 20 seeds (test/bench/lanczos-plan/README.md has the table): the
+ * cheapest plans that keep the residual within 0.5 % of optimal and σ_i within 2.5 % are
+ * b = 8 × 10 steps at r = 32, 16 × 15 at r = 128 and 32 × 14 at r = 256 — residual at most
+ * 0.03 / 0.11 / 0.10 % above optimal, σ_i within 0.54 / 2.03 / 1.22 % for i ≤ r and within
+ * 4e-7 relative for i ≤ r/2. Smaller blocks converge better per column: block 128 needs 1,024
+ * columns for what block 32 reaches with 896, and Musco & Musco's block Krylov 1,408.
  */
 export function lanczosPlan(rank: number): LanczosPlan {
   // At least 16 columns: with 8, each product streams A from memory for too little arithmetic

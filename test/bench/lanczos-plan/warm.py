@@ -2,7 +2,7 @@
 Reports r=256 metrics vs steps; cost excludes (and total includes) the previous run.
 Usage: /usr/bin/python3 warm.py"""
 import numpy as np, json
-from exact import load
+from exact import OUT, load
 from gkl import gkl, evaluate
 PREV = {32: (8, 9), 128: (16, 15)}          # previous-run configs (meet r0 targets w/ margin)
 # (r0, c = #warm vectors used, b, ks)
@@ -11,7 +11,7 @@ DES = [(32, 32, 48, [7, 8, 9, 10]), (32, 32, 64, [5, 6, 7, 8]), (32, 32, 96, [3,
        (128, 128, 128, [2, 3, 4]), (128, 32, 64, [5, 6, 7, 8])]
 out = []
 for ch in [1, 0, 2]:
-    A = load(ch); A64 = A.astype(np.float64); nA2 = (A64**2).sum(); se = np.load(f'sv_full_{ch}.npy')
+    A = load(ch); A64 = A.astype(np.float64); nA2 = (A64**2).sum(); se = np.load(OUT / f'sv_full_{ch}.npy')
     prevV = {r0: gkl(A, b0, k0, seed=100, r_out=r0)[2] for r0, (b0, k0) in PREV.items()}
     for r0, c, b, ks in DES:
         for k in ks:
@@ -27,4 +27,4 @@ for ch in [1, 0, 2]:
                 pc = 2*PREV[r0][0]*PREV[r0][1]
                 row = dict(ch=ch, r0=r0, c=c, b=b, k=k, qr=qr, cost=2*b*k, total=2*b*k + pc, **e)
                 out.append(row); print(row, flush=True)
-    json.dump(out, open('warm.json', 'w'))
+    json.dump(out, open(OUT / 'warm.json', 'w'))

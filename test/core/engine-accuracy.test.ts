@@ -1,6 +1,6 @@
 /**
  * Accuracy of the engine on the sample photos against LAPACK (test/fixtures/engine-reference.json,
- * written by scripts/make-engine-fixtures.py). Targets (issue 2):
+ * written by test/fixtures/make-engine-fixtures.py). Targets (issue 2):
  *   residual ‖A − A_k‖_F ≤ 1.01 × optimal for every k ≤ rank;
  *   σ_i within 1 % for i ≤ rank/2, within 5 % for i ≤ rank;
  *   ‖UᵀU − I‖_max, ‖VᵀV − I‖_max ≤ 1e-4;

@@ -8,7 +8,7 @@ import { computeMetrics, meanSquaredError, MetricsError, psnrFromMse, type Image
 import { samplesDir } from '../helpers/samples.js';
 
 // Tolerances against scikit-image 0.19 (test/fixtures/metrics-reference.json, written by
-// scripts/make-metrics-fixtures.py): SSIM within 0.002 and PSNR within 0.01 dB, per channel and
+// test/fixtures/make-metrics-fixtures.py): SSIM within 0.002 and PSNR within 0.01 dB, per channel and
 // overall. Both sides compute in float64 from the same integer pixels, so the measured
 // differences are at rounding level (~1e-13); the tolerances only leave room for a different
 // summation order. MSE comes from integer differences and must agree to 1e-9 relative.

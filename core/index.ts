@@ -18,6 +18,10 @@ export { boxResample, downscaleImage, fitWithin } from './image/resample.js';
 export { reconstruct, reconstructFullResolution, reconstructPixels, boxAveragedRows, type Region, type ReconstructionOptions } from './image/reconstruct.js';
 export {
   splitChannels,
+  extractChannel,
+  colorChannelCount,
+  hasAlpha,
+  alphaPlaneOf,
   mergeChannels,
   withoutAlpha,
   atBitDepth,
@@ -29,6 +33,17 @@ export {
   type BitDepth,
 } from './image/channels.js';
 export { readExifOrientation, applyOrientation } from './image/orientation.js';
+export {
+  IMAGE_FORMATS,
+  DEFAULT_QUALITY,
+  EXPORT_EXTENSIONS,
+  MIME_TYPES,
+  MAX_IMAGE_PIXELS,
+  WORKING_PIXEL_LIMIT,
+  type ImageFormat,
+  type ExportFormat,
+  type InputImageFormat,
+} from './image/formats.js';
 export { SvdPool, type SvdWorker, type ChannelJob, type DecomposeOptions } from './pool.js';
 export { createKernels, simdAvailable, type KernelBackend, type KernelKind } from './kernels/index.js';
 export * from './codec/index.js';

@@ -7,13 +7,13 @@
  */
 import { Inflate } from 'fflate';
 import type { PixelImage } from '../image/channels.js';
-import { mergeChannels } from '../image/channels.js';
+import { colorChannelCount, hasAlpha, mergeChannels } from '../image/channels.js';
+import { MAX_IMAGE_PIXELS } from '../image/formats.js';
 import { reconstruct } from '../image/reconstruct.js';
 import type { TruncatedSvd } from '../types.js';
 import {
   CHANNEL_ENTRY_BYTES,
   CHECKSUM_BYTES,
-  DEFAULT_MAX_PIXELS,
   FIXED_HEADER_BYTES,
   FORMAT_VERSION,
   MAGIC,
@@ -22,9 +22,7 @@ import {
   DEFAULT_MAX_FACTOR_VALUES,
   SvdFormatError,
   minInflatedBytes,
-  colourChannelCount,
   crc32,
-  hasAlpha,
   lowRankChannelCount,
   maxInflatedBytes,
   type AlphaStorage,
@@ -76,7 +74,7 @@ export function readSvdHeader(bytes: Uint8Array, options: DecodeOptions = {}): S
   if (colorSpaceCode !== 0) throw new SvdFormatError('header', `Unknown colour space ${colorSpaceCode}`);
   const width = view.getUint32(12, true);
   const height = view.getUint32(16, true);
-  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const maxPixels = options.maxPixels ?? MAX_IMAGE_PIXELS;
   if (width < 1 || height < 1 || width > MAX_SIDE || height > MAX_SIDE) {
     throw new SvdFormatError('dimensions', `The header says ${width} × ${height} pixels; each side must be 1…${MAX_SIDE}`);
   }
@@ -268,10 +266,10 @@ export function reconstructImage(decoded: DecodedSvd, ranks?: readonly number[])
   const { header, channels, alphaPlane } = decoded;
   const { width, height, bitDepth } = header;
   const planes = channels.map((svd, c) => reconstruct(svd, ranks?.[c] ?? ranks?.[0] ?? svd.rank));
-  const colour = colourChannelCount(header.channels);
-  const all: Float32Array[] = planes.slice(0, colour);
+  const color = colorChannelCount(header.channels);
+  const all: Float32Array[] = planes.slice(0, color);
   if (header.alpha === 'lossless') all.push(Float32Array.from(alphaPlane!));
-  else if (header.alpha === 'low-rank') all.push(planes[colour]);
+  else if (header.alpha === 'low-rank') all.push(planes[color]);
   return { width, height, channels: header.channels, bitDepth, pixels: mergeChannels(all, width, height, bitDepth) };
 }
 

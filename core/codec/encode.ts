@@ -4,6 +4,7 @@
  * whichever is smaller), interleaves components across channels in order of decreasing σ, and
  * compresses the payload with DEFLATE (fflate).
  */
+import { hasAlpha } from '../image/channels.js';
 import { deflateSync } from 'fflate';
 import type { TruncatedSvd } from '../types.js';
 import {
@@ -16,7 +17,6 @@ import {
   MAGIC,
   MAX_SIDE,
   crc32,
-  hasAlpha,
   lowRankChannelCount,
   type AlphaStorage,
 } from './format.js';

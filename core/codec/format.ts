@@ -7,14 +7,14 @@
  *   24 payload length u32 · 28 inflated length u32 · 32 per low-rank channel: rank u16, 0 u16,
  *   step f32 · payload (raw DEFLATE) · CRC-32 u32 of everything before it
  */
+import { colorChannelCount } from '../image/channels.js';
+
 export const MAGIC = Uint8Array.of(0x89, 0x53, 0x56, 0x44, 0x0d, 0x0a, 0x1a, 0x0a);
 export const FORMAT_VERSION = 1;
 export const FIXED_HEADER_BYTES = 32;
 export const CHANNEL_ENTRY_BYTES = 8;
 export const CHECKSUM_BYTES = 4;
 export const MAX_SIDE = 65535;
-/** Default reader limit on width · height. */
-export const DEFAULT_MAX_PIXELS = 2 ** 28;
 /** Default reader limit on the decoded factor values, Σ_c k_c·(h + w) (2^26 floats = 256 MiB). */
 export const DEFAULT_MAX_FACTOR_VALUES = 2 ** 26;
 /** DEFLATE cannot expand data by more than about 1032:1; a payload claiming more is a lie. */
@@ -67,17 +67,9 @@ export class SvdFormatError extends Error {
   }
 }
 
-export function colourChannelCount(channels: number): number {
-  return channels <= 2 ? 1 : 3;
-}
-
-export function hasAlpha(channels: number): boolean {
-  return channels === 2 || channels === 4;
-}
-
 /** Number of low-rank channels for an image's channel count and alpha storage. */
 export function lowRankChannelCount(channels: number, alpha: AlphaStorage): number {
-  return colourChannelCount(channels) + (alpha === 'low-rank' ? 1 : 0);
+  return colorChannelCount(channels) + (alpha === 'low-rank' ? 1 : 0);
 }
 
 /** The smallest inflated payload a header allows: every component's σ and coding bytes, and alpha. */

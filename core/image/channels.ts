@@ -26,6 +26,36 @@ export function peakValue(bitDepth: BitDepth): number {
   return bitDepth === 16 ? 65535 : 255;
 }
 
+/** The colour channels of an image with `channels` samples per pixel: 1 (gray, gray + alpha) or 3 (RGB, RGBA). */
+export function colorChannelCount(channels: number): 1 | 3 {
+  return channels <= 2 ? 1 : 3;
+}
+
+/** Whether the last sample of each pixel is alpha (gray + alpha, RGBA). */
+export function hasAlpha(channels: number): boolean {
+  return channels === 2 || channels === 4;
+}
+
+/** Sample `index` of every pixel as a float32 plane, height × width (into `out` when given). */
+export function extractChannel(image: PixelImage, index: number, out: Float32Array = new Float32Array(image.width * image.height)): Matrix {
+  const { width, height, channels, pixels } = image;
+  const count = width * height;
+  if (!Number.isInteger(index) || index < 0 || index >= channels) throw new PixelFormatError(`The image has no channel ${index}`);
+  if (out.length !== count) throw new PixelFormatError(`A channel needs ${count} values, got ${out.length}`);
+  for (let i = 0, j = index; i < count; i++, j += channels) out[i] = pixels[j];
+  return { rows: height, cols: width, data: out };
+}
+
+/** The alpha samples as their own plane, in the image's sample type; undefined when it has no alpha. */
+export function alphaPlaneOf(image: PixelImage): Uint8Array | Uint16Array | undefined {
+  if (!hasAlpha(image.channels)) return undefined;
+  const count = image.width * image.height;
+  const plane = image.bitDepth === 16 ? new Uint16Array(count) : new Uint8Array(count);
+  const { channels, pixels } = image;
+  for (let i = 0, j = channels - 1; i < count; i++, j += channels) plane[i] = pixels[j];
+  return plane;
+}
+
 export function validatePixelImage(image: PixelImage): void {
   const { width, height, channels, bitDepth, pixels } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
@@ -48,14 +78,8 @@ export function validatePixelImage(image: PixelImage): void {
  */
 export function splitChannels(image: PixelImage, allocate: (length: number) => Float32Array = (length) => new Float32Array(length)): Matrix[] {
   validatePixelImage(image);
-  const { width, height, channels, pixels } = image;
-  const count = width * height;
-  const planes = Array.from({ length: channels }, () => allocate(count));
-  for (let c = 0; c < channels; c++) {
-    const plane = planes[c];
-    for (let i = 0, j = c; i < count; i++, j += channels) plane[i] = pixels[j];
-  }
-  return planes.map((data) => ({ rows: height, cols: width, data }));
+  const count = image.width * image.height;
+  return Array.from({ length: image.channels }, (_, c) => extractChannel(image, c, allocate(count)));
 }
 
 /**
@@ -91,12 +115,12 @@ export function mergeChannels(
 
 /** The image without its alpha channel (gray + alpha → gray, RGBA → RGB); others unchanged. */
 export function withoutAlpha(image: PixelImage): PixelImage {
-  if (image.channels === 1 || image.channels === 3) return image;
-  const colour = image.channels === 2 ? 1 : 3;
+  if (!hasAlpha(image.channels)) return image;
+  const color = colorChannelCount(image.channels);
   const count = image.width * image.height;
-  const pixels = image.bitDepth === 16 ? new Uint16Array(count * colour) : new Uint8Array(count * colour);
-  for (let i = 0; i < count; i++) for (let c = 0; c < colour; c++) pixels[i * colour + c] = image.pixels[i * image.channels + c];
-  return { width: image.width, height: image.height, channels: colour, bitDepth: image.bitDepth, pixels };
+  const pixels = image.bitDepth === 16 ? new Uint16Array(count * color) : new Uint8Array(count * color);
+  for (let i = 0; i < count; i++) for (let c = 0; c < color; c++) pixels[i * color + c] = image.pixels[i * image.channels + c];
+  return { width: image.width, height: image.height, channels: color, bitDepth: image.bitDepth, pixels };
 }
 
 /** 8-bit samples widened to 16 bits (× 257, so 255 → 65535) when `bitDepth` is 16; else unchanged. */

@@ -12,7 +12,7 @@
  * Squared differences are summed per row, then across rows, in float64: a row of 8-bit
  * differences sums exactly, and a 16-bit row stays below 2^53 for widths up to ~2 million.
  */
-import { PixelFormatError, peakValue, validatePixelImage, type PixelImage } from '../image/channels.js';
+import { PixelFormatError, colorChannelCount, peakValue, validatePixelImage, type PixelImage } from '../image/channels.js';
 import { structuralSimilarity } from './ssim.js';
 
 export interface ChannelMetrics {
@@ -59,10 +59,10 @@ export function psnrFromMse(mse: number, peak: number): number | null {
 export function meanSquaredError(reference: PixelImage, candidate: PixelImage, channel?: number): number {
   checkPair(reference, candidate);
   if (channel === undefined) {
-    const colour = defaultColorChannels(reference.channels);
+    const color = colorChannelCount(reference.channels);
     let sum = 0;
-    for (let c = 0; c < colour; c++) sum += channelMeanSquaredError(reference, candidate, c);
-    return sum / colour;
+    for (let c = 0; c < color; c++) sum += channelMeanSquaredError(reference, candidate, c);
+    return sum / color;
   }
   if (!Number.isInteger(channel) || channel < 0 || channel >= reference.channels) {
     throw new MetricsError(`Channel ${channel} does not exist in a ${reference.channels}-channel image`);
@@ -74,15 +74,15 @@ export function meanSquaredError(reference: PixelImage, candidate: PixelImage, c
 export function computeMetrics(reference: PixelImage, candidate: PixelImage, options: MetricsOptions = {}): ImageMetrics {
   checkPair(reference, candidate);
   const { width, height, channels, bitDepth } = reference;
-  const colour = options.colorChannels ?? defaultColorChannels(channels);
-  if (!Number.isInteger(colour) || colour < 1 || colour > channels || channels - colour > 1) {
+  const color = options.colorChannels ?? colorChannelCount(channels);
+  if (!Number.isInteger(color) || color < 1 || color > channels || channels - color > 1) {
     throw new MetricsError(
       `colorChannels must leave at most one (alpha) channel of ${channels}, got ${options.colorChannels}`,
     );
   }
   const peak = peakValue(bitDepth);
   const perChannel: ChannelMetrics[] = [];
-  for (let c = 0; c < colour; c++) {
+  for (let c = 0; c < color; c++) {
     const mse = channelMeanSquaredError(reference, candidate, c);
     const ssim = structuralSimilarity({
       reference: reference.pixels,
@@ -95,18 +95,14 @@ export function computeMetrics(reference: PixelImage, candidate: PixelImage, opt
     });
     perChannel.push({ mse, psnr: psnrFromMse(mse, peak), ssim });
   }
-  const mse = perChannel.reduce((sum, m) => sum + m.mse, 0) / colour;
-  const ssim = perChannel.reduce((sum, m) => sum + m.ssim, 0) / colour;
+  const mse = perChannel.reduce((sum, m) => sum + m.mse, 0) / color;
+  const ssim = perChannel.reduce((sum, m) => sum + m.ssim, 0) / color;
   const metrics: ImageMetrics = { mse, psnr: psnrFromMse(mse, peak), ssim, peak, perChannel };
-  if (channels > colour) {
-    const alphaMse = channelMeanSquaredError(reference, candidate, colour);
+  if (channels > color) {
+    const alphaMse = channelMeanSquaredError(reference, candidate, color);
     metrics.alpha = { mse: alphaMse, psnr: psnrFromMse(alphaMse, peak) };
   }
   return metrics;
-}
-
-function defaultColorChannels(channels: number): number {
-  return channels <= 2 ? 1 : 3;
 }
 
 function channelMeanSquaredError(reference: PixelImage, candidate: PixelImage, channel: number): number {

@@ -1,7 +1,7 @@
 /** `svd-studio decompress IN.svd -o OUT.(png|jpg|webp|avif) [-k RANK]`: a .svd file to an image file. */
-import { decodeSvd } from '../../core/index.js';
+import { MAX_IMAGE_PIXELS, decodeSvd } from '../../core/index.js';
 import { OutputExistsError, writeFileAtomic } from '../io/atomic-write.js';
-import { DEFAULT_MAX_PIXELS, encodeImage, outputFormatFromPath } from '../io/image-io.js';
+import { encodeImage, outputFormatFromPath } from '../io/image-io.js';
 import { exists, throwIfAborted } from './options.js';
 import { pixelsOf, readSvdFile } from './pipeline.js';
 
@@ -22,7 +22,7 @@ export async function decompress(
   const format = outputFormatFromPath(output);
   if (!options.force && (await exists(output))) throw new OutputExistsError(output);
   // The same pixel limit as for input images: a .svd file is untrusted input too.
-  const decoded = decodeSvd(await readSvdFile(path), { maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS });
+  const decoded = decodeSvd(await readSvdFile(path), { maxPixels: options.maxPixels ?? MAX_IMAGE_PIXELS });
   throwIfAborted(options.signal);
   const pixels = await pixelsOf(decoded, options.rank);
   throwIfAborted(options.signal);

@@ -10,7 +10,9 @@ import {
   encodeSvd,
   reconstructPixels,
   squaredErrorAtRank,
-  splitChannels,
+  alphaPlaneOf,
+  colorChannelCount,
+  extractChannel,
   type DecodedSvd,
   type EncodedSvd,
   type KernelBackend,
@@ -43,15 +45,13 @@ export async function prepareImage(
   progress.stage(`${basename(path)}: decoding`);
   const image = await decodeImage(path, { maxPixels });
   const decode = performance.now() - started;
-  const planes = splitChannels(image, sharedFloat32Array);
-  const colour = image.channels <= 2 ? 1 : 3;
-  const alphaPlane = image.channels === 2 || image.channels === 4
-    ? (image.bitDepth === 16 ? Uint16Array : Uint8Array).from(planes[image.channels - 1].data)
-    : undefined;
+  const color = colorChannelCount(image.channels);
+  const planes = Array.from({ length: color }, (_, c) => extractChannel(image, c, sharedFloat32Array(image.width * image.height)));
+  const alphaPlane = alphaPlaneOf(image);
   started = performance.now();
   const rank = Math.min(workingRank, image.width, image.height);
-  progress.stage(`${basename(path)}: decomposing ${colour} channel${colour > 1 ? 's' : ''} at rank ${rank}`);
-  const svds = await pool.decompose(planes.slice(0, colour), {
+  progress.stage(`${basename(path)}: decomposing ${color} channel${color > 1 ? 's' : ''} at rank ${rank}`);
+  const svds = await pool.decompose(planes, {
     stages: [rank],
     signal,
     onProgress: (fraction) => progress.fraction(fraction),

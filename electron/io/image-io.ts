@@ -34,7 +34,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
-import { validatePixelImage, type BitDepth, type ChannelCount, type PixelImage } from '../../core/index.js';
+import { DEFAULT_QUALITY, IMAGE_FORMATS, MAX_IMAGE_PIXELS, colorChannelCount, hasAlpha, validatePixelImage, type ImageFormat, type BitDepth, type ChannelCount, type PixelImage } from '../../core/index.js';
 
 export interface DecodedImage extends PixelImage {
   /** The file's name (the last part of a path). */
@@ -58,7 +58,6 @@ export interface DecodeOptions {
   maxPixels?: number;
 }
 
-export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'avif';
 
 export interface EncodeOptions {
   /** 1–100 for jpeg, webp and avif (defaults in DEFAULT_QUALITY); PNG is lossless and ignores it. */
@@ -85,9 +84,6 @@ export class ImageIoError extends Error {
   }
 }
 
-export const DEFAULT_MAX_PIXELS = 100_000_000;
-
-export const DEFAULT_QUALITY: Readonly<Record<Exclude<OutputFormat, 'png'>, number>> = { jpeg: 85, webp: 85, avif: 60 };
 
 /** HEVC-coded HEIF needs a libheif with an HEVC decoder, which sharp's prebuilt binaries lack. */
 const heicReadable = ['.heic', '.heif'].some((suffix) => sharp.format.heif?.input.fileSuffix?.includes(suffix));
@@ -109,17 +105,16 @@ export const SUPPORTED_INPUT_EXTENSIONS: readonly string[] = Object.freeze([
 const DECODABLE_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif', 'jp2', 'jxl']);
 const READABLE_NAMES = `JPEG, PNG, WebP, AVIF, TIFF${heicReadable ? ', HEIC' : ''} and GIF`;
 
-const OUTPUT_EXTENSIONS: Readonly<Record<string, OutputFormat>> = {
+const OUTPUT_EXTENSIONS: Readonly<Record<string, ImageFormat>> = {
   '.png': 'png',
   '.jpg': 'jpeg',
   '.jpeg': 'jpeg',
   '.webp': 'webp',
   '.avif': 'avif',
 };
-const OUTPUT_FORMATS: readonly OutputFormat[] = ['png', 'jpeg', 'webp', 'avif'];
 
 /** The output format a file name asks for, from its extension (case-insensitive). */
-export function outputFormatFromPath(path: string): OutputFormat {
+export function outputFormatFromPath(path: string): ImageFormat {
   const extension = extname(path).toLowerCase();
   const format = OUTPUT_EXTENSIONS[extension];
   if (format) return format;
@@ -220,7 +215,7 @@ function containerFormat(metadata: Metadata): string {
  * too large image.
  */
 export async function decodeImage(source: ImageSource, options: DecodeOptions = {}): Promise<DecodedImage> {
-  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const maxPixels = options.maxPixels ?? MAX_IMAGE_PIXELS;
   if (typeof maxPixels !== 'number' || !(maxPixels >= 1)) {
     throw new RangeError(`decodeImage: maxPixels must be a number ≥ 1, got ${String(maxPixels)}`);
   }
@@ -290,7 +285,7 @@ export async function decodeImage(source: ImageSource, options: DecodeOptions = 
   };
 }
 
-function resolveQuality(format: OutputFormat, quality: number | undefined): number | undefined {
+function resolveQuality(format: ImageFormat, quality: number | undefined): number | undefined {
   if (format === 'png') {
     if (quality !== undefined && !(Number.isInteger(quality) && quality >= 1 && quality <= 100)) {
       throw new RangeError(`Quality must be an integer from 1 to 100, got ${quality}`);
@@ -322,15 +317,15 @@ function eightBitSamples(samples: Uint16Array): Uint8Array {
  *  - Grayscale stays one channel in PNG and JPEG; WebP and AVIF store it as RGB.
  *  - No metadata unless `keepMetadata` (see EncodeOptions).
  */
-export async function encodeImage(image: PixelImage, format: OutputFormat, options: EncodeOptions = {}): Promise<Uint8Array> {
+export async function encodeImage(image: PixelImage, format: ImageFormat, options: EncodeOptions = {}): Promise<Uint8Array> {
   validatePixelImage(image);
-  if (!OUTPUT_FORMATS.includes(format)) {
+  if (!IMAGE_FORMATS.includes(format)) {
     throw new RangeError(`Unknown output format ${String(format)}; use png, jpeg, webp or avif`);
   }
   const quality = resolveQuality(format, options.quality);
   const { width, height, channels } = image;
-  const gray = channels <= 2;
-  const alpha = channels === 2 || channels === 4;
+  const gray = colorChannelCount(channels) === 1;
+  const alpha = hasAlpha(channels);
   const keepSixteen = format === 'png' && image.bitDepth === 16;
   const pixels = image.bitDepth === 16 && !keepSixteen ? eightBitSamples(image.pixels as Uint16Array) : image.pixels;
 

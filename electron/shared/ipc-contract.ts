@@ -11,10 +11,9 @@
  */
 
 import { MAX_SIDE } from '../../core/codec/format.js';
+import { IMAGE_FORMATS, type ImageFormat, type InputImageFormat } from '../../core/image/formats.js';
 
-export type ImageFileFormat = 'png' | 'jpeg' | 'webp' | 'avif' | 'tiff' | 'gif';
-export const ENCODE_FORMATS = ['png', 'jpeg', 'webp', 'avif'] as const;
-export type EncodeFormat = (typeof ENCODE_FORMATS)[number];
+export type { ImageFormat, InputImageFormat };
 
 /** An opened file: decoded pixels (images), or the bytes of a .svd file (the renderer decodes those). */
 export type OpenedFile =
@@ -22,7 +21,7 @@ export type OpenedFile =
       kind: 'image';
       name: string;
       fileBytes: number;
-      format: ImageFileFormat;
+      format: InputImageFormat;
       width: number;
       height: number;
       channels: 1 | 2 | 3 | 4;
@@ -37,7 +36,7 @@ export interface EncodeRequest {
   channels: 1 | 2 | 3 | 4;
   bitDepth: 8 | 16;
   pixels: Uint8Array | Uint16Array;
-  format: EncodeFormat;
+  format: ImageFormat;
   /** 1–100 for jpeg, webp, avif; ignored for png. */
   quality?: number;
 }
@@ -168,8 +167,8 @@ export const validators: { [C in InvokeChannel]: (args: readonly unknown[]) => I
     if (!(pixels instanceof expected)) fail(`${bitDepth}-bit pixels must be a ${expected.name}`);
     if (pixels.byteLength > MAX_IPC_BYTES) fail('The image is too large');
     if (pixels.length !== width * height * channels) fail('The pixels do not match the width, height and channels');
-    const format = request.format as EncodeFormat;
-    if (!ENCODE_FORMATS.includes(format)) fail(`The format must be ${ENCODE_FORMATS.join(', ')}`);
+    const format = request.format as ImageFormat;
+    if (!IMAGE_FORMATS.includes(format)) fail(`The format must be ${IMAGE_FORMATS.join(', ')}`);
     const quality = request.quality === undefined ? undefined : integer(request.quality, 1, 100, 'The quality');
     return [{ width, height, channels, bitDepth, pixels, format, quality }];
   },

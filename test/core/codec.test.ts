@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { encodeSvd, decodeSvd, readSvdHeader, reconstructImage, SvdFormatError, crc32, type EncodeInput } from '../../core/codec/index.js';
-import { reconstruct, splitChannels, truncatedSvd, mergeChannels, type PixelImage, type TruncatedSvd } from '../../core/index.js';
+import { colorChannelCount, reconstruct, splitChannels, truncatedSvd, mergeChannels, type PixelImage, type TruncatedSvd } from '../../core/index.js';
 import { computeMetrics } from '../../core/metrics/index.js';
 import { samplesDir } from '../helpers/samples.js';
 
@@ -14,10 +14,9 @@ async function loadSample(file: string): Promise<PixelImage> {
   return { width: info.width, height: info.height, channels: info.channels as 1 | 2 | 3 | 4, bitDepth: 8, pixels: new Uint8Array(data) };
 }
 
-async function decomposeColour(image: PixelImage, rank: number): Promise<TruncatedSvd[]> {
+async function decomposeColor(image: PixelImage, rank: number): Promise<TruncatedSvd[]> {
   const planes = splitChannels(image);
-  const colour = image.channels <= 2 ? 1 : 3;
-  return Promise.all(planes.slice(0, colour).map((plane) => truncatedSvd(plane, { rank })));
+  return Promise.all(planes.slice(0, colorChannelCount(image.channels)).map((plane) => truncatedSvd(plane, { rank })));
 }
 
 function alphaPlaneOf(image: PixelImage): Uint8Array {
@@ -26,7 +25,7 @@ function alphaPlaneOf(image: PixelImage): Uint8Array {
 
 describe('.svd round trip', async () => {
   const astronaut = await loadSample('astronaut_512x512_rgb.png');
-  const svds = await decomposeColour(astronaut, 64);
+  const svds = await decomposeColor(astronaut, 64);
 
   it('decode(encode(x)) reproduces the quantized factors and reconstruction exactly', () => {
     const input: EncodeInput = { width: 512, height: 512, channels: 3, bitDepth: 8, svds, ranks: [64, 64, 64] };
@@ -68,7 +67,7 @@ describe('.svd round trip', async () => {
   it('gray, RGBA with lossless alpha, 16-bit, and different ranks per channel', async () => {
     const tulips = await loadSample('tulips_alpha_500x500_rgba.png');
     expect(tulips.channels).toBe(4);
-    const colour = await decomposeColour(tulips, 24);
+    const colour = await decomposeColor(tulips, 24);
     const alphaPlane = alphaPlaneOf(tulips);
     const encoded = encodeSvd({ width: 500, height: 500, channels: 4, bitDepth: 8, svds: colour, ranks: [24, 12, 6], alphaPlane });
     const decoded = decodeSvd(encoded.bytes);
@@ -79,7 +78,7 @@ describe('.svd round trip', async () => {
     for (let i = 3; i < image.pixels.length; i += 4 * 97) expect(image.pixels[i]).toBe(tulips.pixels[i]);
 
     const gray: PixelImage = { width: 40, height: 30, channels: 1, bitDepth: 16, pixels: new Uint16Array(1200).map((_, i) => (i * 977) % 65536) };
-    const [graySvd] = await decomposeColour(gray, 30);
+    const [graySvd] = await decomposeColor(gray, 30);
     const grayEncoded = encodeSvd({ width: 40, height: 30, channels: 1, bitDepth: 16, svds: [graySvd], ranks: [30] });
     const grayDecoded = decodeSvd(grayEncoded.bytes);
     expect(grayDecoded.header.bitDepth).toBe(16);
@@ -92,7 +91,7 @@ describe('.svd round trip', async () => {
 
   it('an all-zero channel (rank 0) encodes and decodes', async () => {
     const red: PixelImage = { width: 16, height: 8, channels: 3, bitDepth: 8, pixels: new Uint8Array(16 * 8 * 3).map((_, i) => (i % 3 === 0 ? 200 : 0)) };
-    const channelSvds = await decomposeColour(red, 4);
+    const channelSvds = await decomposeColor(red, 4);
     expect(channelSvds.map((svd) => svd.rank)).toEqual([1, 0, 0]);
     const { bytes } = encodeSvd({ width: 16, height: 8, channels: 3, bitDepth: 8, svds: channelSvds, ranks: [4, 4, 4] });
     const decoded = decodeSvd(bytes);

@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import { crc32, deflateSync, inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validatePixelImage, type PixelImage } from '../../core/index.js';
+import { MAX_IMAGE_PIXELS, validatePixelImage, type PixelImage } from '../../core/index.js';
 import {
-  DEFAULT_MAX_PIXELS,
   ImageIoError,
   SUPPORTED_INPUT_EXTENSIONS,
   decodeImage,
@@ -528,7 +527,7 @@ describe('decodeImage on bad input (each under a timeout, so a hang fails fast)'
       { type: 'IDAT', data: deflateSync(Buffer.alloc(100)) },
       { type: 'IEND', data: Buffer.alloc(0) },
     ]);
-    expect(DEFAULT_MAX_PIXELS).toBe(100_000_000);
+    expect(MAX_IMAGE_PIXELS).toBe(100_000_000);
     await expectImageIoError(
       decodeImage({ name: 'huge.png', bytes: huge }),
       'huge.png',

@@ -5,12 +5,12 @@
  */
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { ImageFileFormat, OpenedFile } from '../../shared/ipc-contract.js';
+import type { InputImageFormat, OpenedFile } from '../../shared/ipc-contract.js';
 import { decodeImage, ImageIoError } from '../../io/image-io.js';
 import { MAX_OPEN_BYTES } from './file-access.js';
 import { MAGIC as SVD_MAGIC } from '../../../core/codec/format.js';
 
-const FORMATS: readonly ImageFileFormat[] = ['png', 'jpeg', 'webp', 'avif', 'tiff', 'gif'];
+const FORMATS: readonly InputImageFormat[] = ['png', 'jpeg', 'webp', 'avif', 'tiff', 'gif'];
 
 async function readSmallFile(path: string): Promise<Uint8Array> {
   const handle = await open(path, 'r');
@@ -44,7 +44,7 @@ export async function openFile(path: string, maxPixels?: number): Promise<Opened
     return { kind: 'svd', name, fileBytes: bytes.length, bytes };
   }
   const image = await decodeImage({ name, bytes }, { maxPixels });
-  const format = (FORMATS as readonly string[]).includes(image.format) ? (image.format as ImageFileFormat) : image.format === 'heif' ? 'avif' : 'png';
+  const format = (FORMATS as readonly string[]).includes(image.format) ? (image.format as InputImageFormat) : image.format === 'heif' ? 'avif' : 'png';
   return {
     kind: 'image',
     name,

@@ -3,18 +3,18 @@
  * the main process — its native dialog, a dropped file's path (taken by the preload, checked by
  * main), the OS — and decoded there with sharp; exports are encoded with sharp and written by
  * main after its save dialog. .svd files, bundled samples and downscaling go through the same
- * codec worker as in the browser.
+ * image-codec worker as in the browser.
  */
-import type { PixelImage } from '../../../core/index.js';
+import type { ImageFormat, PixelImage } from '../../../core/index.js';
 import type { MenuCommand, OpenedFile } from '../../../electron/shared/ipc-contract.js';
 import type { StudioApi } from '../../../electron/preload/api.js';
 import { WebHost } from './web-host.js';
-import { HostError, type ExportFormat, type Host, type ImageFormat, type OpenOptions, type OpenSource, type OpenedImage, type SaveResult } from './host.js';
+import { HostError, type Host, type OpenOptions, type OpenSource, type OpenedImage, type SaveResult } from './host.js';
 
 export class ElectronHost implements Host {
   readonly kind = 'electron' as const;
   readonly #studio: StudioApi;
-  /** The browser host's codec worker, for what the desktop does the same way. */
+  /** The browser host's image-codec worker, for what the desktop does the same way. */
   readonly #web = new WebHost();
 
   constructor(studio: StudioApi) {
@@ -40,8 +40,7 @@ export class ElectronHost implements Host {
     if (opened.kind === 'svd') return this.#web.decodeBytes(opened.bytes, opened.name, options);
     if (opened.width * opened.height > options.maxPixels) throw new HostError(`"${opened.name}" is too large to open`);
     const { name, fileBytes, width, height, channels, bitDepth, pixels } = opened;
-    const format: ExportFormat = opened.format === 'png' || opened.format === 'jpeg' || opened.format === 'webp' || opened.format === 'avif' ? opened.format : 'png';
-    return { name, fileBytes, format, width, height, channels, bitDepth, pixels };
+    return { name, fileBytes, inputFormat: opened.format, width, height, channels, bitDepth, pixels };
   }
 
   decodeBytes(bytes: Uint8Array, name: string, options: OpenOptions): Promise<OpenedImage> {

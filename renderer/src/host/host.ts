@@ -4,17 +4,16 @@
  * `npm run web` and the tests) and the Electron host (window.studio from the preload; the
  * desktop app), chosen in main.ts.
  */
-import type { PixelImage, SvdFileHeader, TruncatedSvd } from '../../../core/index.js';
+import type { ImageFormat, InputImageFormat, PixelImage, SvdFileHeader, TruncatedSvd } from '../../../core/index.js';
 import type { MenuCommand } from '../../../electron/shared/ipc-contract.js';
 
-export type ExportFormat = 'svd' | 'png' | 'jpeg' | 'webp' | 'avif';
-export type ImageFormat = Exclude<ExportFormat, 'svd'>;
 
 /** Host.openImage()'s result (DESIGN.md, "How data flows"): the decoded pixels and the file's size. */
 export interface OpenedImage extends PixelImage {
   name: string;
   fileBytes: number;
-  format: ExportFormat;
+  /** The format of the file opened (not of any export). */
+  inputFormat: InputImageFormat | 'svd';
   /** For a .svd file: its header and stored factors (the slider then runs up to their rank). */
   svd?: { header: SvdFileHeader; svds: TruncatedSvd[] };
 }
@@ -60,16 +59,3 @@ export interface Host {
 export class HostError extends Error {
   override name = 'HostError';
 }
-
-export const MIME_TYPES: Record<ExportFormat, string> = {
-  svd: 'application/x-svd-studio',
-  png: 'image/png',
-  jpeg: 'image/jpeg',
-  webp: 'image/webp',
-  avif: 'image/avif',
-};
-
-/** Default export qualities, the command line's (electron/io/image-io.ts DEFAULT_QUALITY). */
-export const DEFAULT_QUALITY: Readonly<Record<Exclude<ImageFormat, 'png'>, number>> = { jpeg: 85, webp: 85, avif: 60 };
-
-export const EXTENSIONS: Record<ExportFormat, string> = { svd: 'svd', png: 'png', jpeg: 'jpg', webp: 'webp', avif: 'avif' };

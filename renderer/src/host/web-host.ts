@@ -1,14 +1,14 @@
 /**
  * The browser host: bytes come from a File (input, drop, paste) or a sample URL, decoding and
- * encoding run in the codec worker with Squoosh's codecs, saving is a download.
+ * encoding run in the image-codec worker with Squoosh's codecs, saving is a download.
  */
 import * as Comlink from 'comlink';
-import type { PixelImage } from '../../../core/index.js';
+import { EXPORT_EXTENSIONS, MIME_TYPES, type ExportFormat, type ImageFormat, type PixelImage } from '../../../core/index.js';
 import { WorkerBridge } from '../bridge/worker-bridge.js';
-import type { CodecWorkerApi, DecodedFile } from '../workers/image-codec/image-codec.worker.js';
-import { HostError, MIME_TYPES, type ExportFormat, type Host, type ImageFormat, type OpenOptions, type OpenSource, type OpenedImage, type SaveResult } from './host.js';
+import type { ImageCodecWorkerApi, DecodedFile } from '../workers/image-codec/image-codec.worker.js';
+import { HostError, type Host, type OpenOptions, type OpenSource, type OpenedImage, type SaveResult } from './host.js';
 
-/** Decodes at least this large are followed by a fresh codec worker (see decodeBytes). */
+/** Decodes at least this large are followed by a fresh image-codec worker (see decodeBytes). */
 const LARGE_DECODE_PIXELS = 4_000_000;
 
 /** Files larger than this are refused before reading (a 100 MP 16-bit PNG is well below it). */
@@ -16,7 +16,7 @@ const MAX_FILE_BYTES = 1 << 30;
 
 export class WebHost implements Host {
   readonly kind = 'web' as const;
-  readonly #codecs = new WorkerBridge<CodecWorkerApi>(() => new Worker(new URL('../workers/image-codec/image-codec.worker.ts', import.meta.url), { type: 'module', name: 'codecs' }), undefined, 'image codec');
+  readonly #imageCodecs = new WorkerBridge<ImageCodecWorkerApi>(() => new Worker(new URL('../workers/image-codec/image-codec.worker.ts', import.meta.url), { type: 'module', name: 'image-codec' }), undefined, 'image codec');
 
   async openImage(source: OpenSource, options: OpenOptions): Promise<OpenedImage | null> {
     if (source.kind === 'dialog' || source.kind === 'opened') throw new HostError('The browser studio opens files with the Open button, drag and drop or paste');
@@ -24,30 +24,30 @@ export class WebHost implements Host {
     return this.decodeBytes(bytes, name, options);
   }
 
-  /** Decodes a file's bytes in the codec worker (images and .svd files). */
+  /** Decodes a file's bytes in the image-codec worker (images and .svd files). */
   async decodeBytes(bytes: Uint8Array, name: string, options: OpenOptions): Promise<OpenedImage> {
     if (bytes.length === 0) throw new HostError(`"${name}" is empty`);
-    const decoded = await this.#codecs.call((codecs) => codecs.decode(bytes, name, options.maxPixels) as Promise<DecodedFile>, options.signal);
-    // A WebAssembly memory never shrinks: after a large decode the codec worker would keep its
+    const decoded = await this.#imageCodecs.call((codecs) => codecs.decode(bytes, name, options.maxPixels) as Promise<DecodedFile>, options.signal);
+    // A WebAssembly memory never shrinks: after a large decode the image-codec worker would keep its
     // peak (~4 bytes per pixel and more) for the session. A fresh one starts in ~50 ms.
-    if (decoded.image.width * decoded.image.height >= LARGE_DECODE_PIXELS) this.#codecs.terminate();
-    const base = { ...decoded.image, name, fileBytes: bytes.length, format: decoded.format as ExportFormat };
+    if (decoded.image.width * decoded.image.height >= LARGE_DECODE_PIXELS) this.#imageCodecs.terminate();
+    const base = { ...decoded.image, name, fileBytes: bytes.length, inputFormat: decoded.format };
     return decoded.kind === 'svd' ? { ...base, svd: { header: decoded.header, svds: decoded.svds } } : base;
   }
 
-  // Both take ownership of the image: its pixels are transferred to the codec worker (copying
+  // Both take ownership of the image: its pixels are transferred to the image-codec worker (copying
   // tens of megabytes on this thread would block it).
   downscale(image: PixelImage, width: number, height: number): Promise<PixelImage> {
-    return this.#codecs.call((codecs) => codecs.downscale(transferred(image), width, height));
+    return this.#imageCodecs.call((codecs) => codecs.downscale(transferred(image), width, height));
   }
 
   encodeImage(image: PixelImage, format: ImageFormat, quality: number | undefined, signal?: AbortSignal): Promise<Uint8Array> {
-    return this.#codecs.call((codecs) => codecs.encode(transferred(image), format, quality), signal);
+    return this.#imageCodecs.call((codecs) => codecs.encode(transferred(image), format, quality), signal);
   }
 
   async saveFile(bytes: Uint8Array, suggestedName: string): Promise<SaveResult | null> {
     const extension = suggestedName.split('.').pop() ?? '';
-    const format = (Object.keys(MIME_TYPES) as ExportFormat[]).find((key) => key === extension || (key === 'jpeg' && extension === 'jpg'));
+    const format = (Object.keys(EXPORT_EXTENSIONS) as ExportFormat[]).find((key) => EXPORT_EXTENSIONS[key] === extension || key === extension);
     const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: format ? MIME_TYPES[format] : 'application/octet-stream' });
     const url = URL.createObjectURL(blob);
     const link = document.createElement('a');

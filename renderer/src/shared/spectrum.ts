@@ -3,7 +3,7 @@
  * ‖A − A_k‖²_F = ‖A‖²_F − Σ_{i≤k} σ_i², so MSE, PSNR and energy kept need no reconstruction.
  * Prefix sums of σ² make each query O(channels) while the slider is dragged.
  */
-import { psnrFromMse, type TruncatedSvd } from '../../../core/index.js';
+import { colorChannelCount, psnrFromMse, type TruncatedSvd } from '../../../core/index.js';
 
 export interface Spectrum {
   /** σ, descending. */
@@ -84,5 +84,5 @@ export function spectrumCsv(spectra: readonly Spectrum[], channelNames: readonly
 }
 
 export function channelNames(channels: number): string[] {
-  return channels >= 3 ? ['red', 'green', 'blue'] : ['gray'];
+  return colorChannelCount(channels) === 3 ? ['red', 'green', 'blue'] : ['gray'];
 }

@@ -5,8 +5,7 @@
  * person goes back to the live decomposition (which is kept).
  */
 import * as Comlink from 'comlink';
-import type { PixelImage } from '../../../core/index.js';
-import { EXTENSIONS, type ExportFormat } from '../host/host.js';
+import { EXPORT_EXTENSIONS, type ExportFormat, type PixelImage } from '../../../core/index.js';
 import { isAbortError } from '../bridge/worker-bridge.js';
 import type { Measurements } from './measurements.svelte.js';
 import type { Studio } from './studio.svelte.js';
@@ -94,7 +93,7 @@ export class Exporter {
     const doc = this.#studio.document!;
     const base = doc.name.replace(/\.[^.]+$/, '') || 'image';
     const rankPart = `k${this.#studio.uniformRank ?? this.#studio.ranks.join('-')}`;
-    return `${base}-${rankPart}.${EXTENSIONS[format]}`;
+    return `${base}-${rankPart}.${EXPORT_EXTENSIONS[format]}`;
   }
 
   /** Encodes the current export; resolves with the bytes (also kept in `prepared`). */

@@ -2,7 +2,7 @@
  * Settings that persist between sessions (localStorage): view mode and side, error gain,
  * export format and qualities, working rank. Unknown or damaged stored values fall back to defaults.
  */
-import { DEFAULT_QUALITY, type ExportFormat, type ImageFormat } from '../host/host.js';
+import { DEFAULT_QUALITY, type ExportFormat, type ImageFormat } from '../../../core/index.js';
 import type { ViewMode } from '../workers/preview/protocol.js';
 
 const KEY = 'svd-studio.settings.v1';

@@ -7,7 +7,7 @@
  * results of old work never reach the screen.
  */
 import * as Comlink from 'comlink';
-import { fitWithin, normalizeStages, peakValue, stagesForRank, type PixelImage } from '../../../core/index.js';
+import { MAX_IMAGE_PIXELS, WORKING_PIXEL_LIMIT, colorChannelCount, fitWithin, hasAlpha, normalizeStages, peakValue, stagesForRank, type InputImageFormat, type PixelImage } from '../../../core/index.js';
 import type { Host, OpenedImage, OpenSource } from '../host/host.js';
 import { WorkerBridge, isAbortError } from '../bridge/worker-bridge.js';
 import { peerWorker } from '../bridge/peer-worker.js';
@@ -18,10 +18,6 @@ import type { EngineWorkerApi, StageReport } from '../workers/engine/engine.work
 import type { PreviewWorkerApi } from '../workers/preview/preview.worker.js';
 import { Settings } from './settings.svelte.js';
 
-/** Photos up to this size are decomposed at full resolution; larger ones are offered at this size. */
-export const WORKING_PIXEL_LIMIT = 32_000_000;
-/** Files decoding to more pixels than this are refused outright. */
-export const DECODE_PIXEL_LIMIT = 100_000_000;
 /** The rank shown first. */
 export const INITIAL_RANK = 32;
 
@@ -35,7 +31,8 @@ export interface DocumentInfo {
   channels: number;
   bitDepth: 8 | 16;
   fileBytes: number;
-  format: string;
+  /** The format of the file opened. */
+  inputFormat: InputImageFormat | 'svd';
   /** Opened from a .svd file: the rank it stores. */
   storedRank: number | null;
   /** Shrunk from this size to fit the working limit. */
@@ -144,7 +141,7 @@ export class Studio {
     this.error = null;
     performance.mark('studio:open');
     try {
-      const opened = await this.host.openImage(source, { maxPixels: DECODE_PIXEL_LIMIT, signal: controller.signal });
+      const opened = await this.host.openImage(source, { maxPixels: MAX_IMAGE_PIXELS, signal: controller.signal });
       performance.mark('studio:decoded');
       // Cancelled in the host's dialog: nothing changes.
       if (controller.signal.aborted || opened === null) return;
@@ -211,7 +208,7 @@ export class Studio {
       channels: opened.channels,
       bitDepth: opened.bitDepth,
       fileBytes: opened.fileBytes,
-      format: opened.format,
+      inputFormat: opened.inputFormat,
       storedRank: opened.svd ? Math.max(...opened.svd.header.lowRank.map((entry) => entry.rank)) : null,
       reducedFrom,
     };
@@ -220,7 +217,7 @@ export class Studio {
     this.stopped = false;
     this.progress = null;
     this.rankEventTimes = [];
-    this.#staged = { id, spectra: new Array(opened.channels >= 3 ? 3 : 1).fill(null) };
+    this.#staged = { id, spectra: new Array(colorChannelCount(opened.channels)).fill(null) };
     // The pixels (and a .svd file's factors) move to the engine worker: transferred, not copied.
     const image: PixelImage = { width: opened.width, height: opened.height, channels: opened.channels, bitDepth: opened.bitDepth, pixels: opened.pixels };
     const svds = opened.svd?.svds;
@@ -269,7 +266,7 @@ export class Studio {
     this.targetRank = stages[stages.length - 1];
     this.computing = true;
     this.stopped = false;
-    const channels = doc.channels >= 3 ? 3 : 1;
+    const channels = colorChannelCount(doc.channels);
     const completed = new Array<number>(channels).fill(-1);
     const label = () => {
       const next = Math.min(...completed) + 1;
@@ -353,8 +350,8 @@ export class Studio {
   get summary(): string {
     const doc = this.document;
     if (!doc) return '';
-    const parts = [`${doc.width} × ${doc.height}`, megapixels(doc.width, doc.height), doc.channels >= 3 ? 'RGB' : 'gray'];
-    if (doc.channels % 2 === 0) parts.push('alpha');
+    const parts = [`${doc.width} × ${doc.height}`, megapixels(doc.width, doc.height), colorChannelCount(doc.channels) === 3 ? 'RGB' : 'gray'];
+    if (hasAlpha(doc.channels)) parts.push('alpha');
     parts.push(`${doc.bitDepth}-bit`, formatBytes(doc.fileBytes));
     return parts.join(' · ');
   }

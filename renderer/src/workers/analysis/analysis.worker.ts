@@ -10,7 +10,9 @@
  */
 import * as Comlink from 'comlink';
 import {
+  alphaPlaneOf,
   atBitDepth,
+  colorChannelCount,
   computeMetrics,
   createKernels,
   encodeSvd,
@@ -85,12 +87,12 @@ function clampRanks(svds: readonly TruncatedSvd[], ranks: readonly number[]): nu
 }
 
 /** The .svd encoder's options the studio exposes. */
-export interface SvdOptions {
+export interface SvdEncodeSettings {
   /** Share of the truncation error quantization may add (core's default 0.035). */
   quantizationShare?: number;
 }
 
-async function encodeAt(id: number, ranks: readonly number[], options: SvdOptions = {}): Promise<{ ranks: number[]; encoded: EncodedSvd }> {
+async function encodeAt(id: number, ranks: readonly number[], options: SvdEncodeSettings = {}): Promise<{ ranks: number[]; encoded: EncodedSvd }> {
   const { image: source, svds } = await current(id, ranks);
   const clamped = clampRanks(svds, ranks);
   const key = `${id}:${clamped.join(',')}:${options.quantizationShare ?? 'default'}`;
@@ -125,14 +127,9 @@ const api = {
   setImage(id: number, next: PixelImage): void {
     imageId = id;
     image = next;
-    factors = new Array(next.channels >= 3 ? 3 : 1).fill(null);
+    factors = new Array(colorChannelCount(next.channels)).fill(null);
     lastEncoded = null;
-    alphaPlane = undefined;
-    if (next.channels === 2 || next.channels === 4) {
-      const count = next.width * next.height;
-      alphaPlane = next.bitDepth === 16 ? new Uint16Array(count) : new Uint8Array(count);
-      for (let i = 0; i < count; i++) alphaPlane[i] = next.pixels[i * next.channels + next.channels - 1];
-    }
+    alphaPlane = alphaPlaneOf(next);
     wakeWaiters();
   },
 
@@ -144,13 +141,13 @@ const api = {
   },
 
   /** The exact size of the .svd file storing these ranks. */
-  async measureSize(id: number, ranks: readonly number[], options?: SvdOptions): Promise<SizeMeasurement> {
+  async measureSize(id: number, ranks: readonly number[], options?: SvdEncodeSettings): Promise<SizeMeasurement> {
     const { ranks: clamped, encoded } = await encodeAt(id, ranks, options);
     return { ranks: clamped, fileBytes: encoded.bytes.length };
   },
 
   /** Size and error of the .svd file at these ranks, as a decoder of it sees it. */
-  async measureQuality(id: number, ranks: readonly number[], options?: SvdOptions): Promise<QualityMeasurement> {
+  async measureQuality(id: number, ranks: readonly number[], options?: SvdEncodeSettings): Promise<QualityMeasurement> {
     const source = (await current(id, ranks)).image;
     const { ranks: clamped, encoded } = await encodeAt(id, ranks, options);
     const decoded = await pixelsOf(source, encoded.quantized, clamped);
@@ -174,7 +171,7 @@ const api = {
   },
 
   /** The .svd file's bytes at these ranks. */
-  async exportSvd(id: number, ranks: readonly number[], options?: SvdOptions): Promise<Uint8Array> {
+  async exportSvd(id: number, ranks: readonly number[], options?: SvdEncodeSettings): Promise<Uint8Array> {
     // A copy: the cached encoding stays usable for the next measurement.
     const bytes = (await encodeAt(id, ranks, options)).encoded.bytes.slice();
     return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);

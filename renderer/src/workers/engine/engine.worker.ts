@@ -8,7 +8,7 @@
  * what it shows: progress and each stage's spectrum (σ), after the preview worker has the factors.
  */
 import * as Comlink from 'comlink';
-import type { Matrix, PixelImage, TruncatedSvd } from '../../../../core/index.js';
+import { colorChannelCount, type Matrix, type PixelImage, type TruncatedSvd } from '../../../../core/index.js';
 import { createWebSvdPool, imageChannels, releaseAll } from './web-svd-pool.js';
 
 /** What the peers (preview and analysis workers) accept from the engine. */
@@ -86,8 +86,7 @@ const api = {
     running?.abort();
     running = null;
     releaseAll();
-    const colour = image.channels >= 3 ? 3 : 1;
-    const state: Loaded = { id, image, planes: null, factors: new Array(colour).fill(null) };
+    const state: Loaded = { id, image, planes: null, factors: new Array(colorChannelCount(image.channels)).fill(null) };
     loaded = state;
     const analysis = peers.get('analysis');
     const preview = peers.get('preview');

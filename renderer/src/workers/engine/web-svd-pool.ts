@@ -9,7 +9,7 @@
  * is empty: they are for this pool only (core's SvdPool reads only rows and cols).
  */
 import * as Comlink from 'comlink';
-import { SvdPool, type ChannelJob, type Matrix, type PixelImage, type SvdWorker, type TruncatedSvd } from '../../../../core/index.js';
+import { SvdPool, colorChannelCount, type ChannelJob, type Matrix, type PixelImage, type SvdWorker, type TruncatedSvd } from '../../../../core/index.js';
 import type { SvdWorkerApi } from '../svd/svd.worker.js';
 import { MISSING_CHANNEL, type SvdJobMessage } from '../svd/protocol.js';
 
@@ -29,8 +29,7 @@ function keyOf(data: Float32Array): string {
 /** Handles for the colour channels of `image` (1 for gray, 3 for colour), extracted by the workers. */
 export function imageChannels(image: PixelImage): Matrix[] {
   const imageKey = `image-${nextKey++}`;
-  const colour = image.channels >= 3 ? 3 : 1;
-  return Array.from({ length: colour }, (_, index) => {
+  return Array.from({ length: colorChannelCount(image.channels) }, (_, index) => {
     const data = new Float32Array(0);
     pixelSources.set(data, { imageKey, index, image });
     return { rows: image.height, cols: image.width, data };

@@ -1,5 +1,5 @@
 /**
- * The web host's codec worker: decodes opened files (images with Squoosh's codecs, .svd files with
+ * The web host's image-codec worker: decodes opened files (images with Squoosh's codecs, .svd files with
  * core's reader), shrinks images above the working limit and encodes exports, off the main thread.
  */
 import * as Comlink from 'comlink';
@@ -56,5 +56,5 @@ const api = {
   },
 };
 
-export type CodecWorkerApi = typeof api;
+export type ImageCodecWorkerApi = typeof api;
 Comlink.expose(api);

@@ -22,14 +22,13 @@ import { decode as decodeJpeg, encode as encodeJpeg } from '@jsquash/jpeg';
 import { decode as decodePng, encode as encodePng } from '@jsquash/png';
 import { decode as decodeWebp, encode as encodeWebp } from '@jsquash/webp';
 import { applyOrientation, readExifOrientation } from '../../../../core/image/orientation.js';
-import { peakValue, validatePixelImage, type BitDepth, type ChannelCount, type PixelImage } from '../../../../core/image/channels.js';
-import { DEFAULT_QUALITY } from '../../host/host.js';
-import { checkContainer, detectFormat, readHeader, type ImageFormat } from './image-headers.js';
+import { colorChannelCount, hasAlpha, peakValue, validatePixelImage, type BitDepth, type ChannelCount, type PixelImage } from '../../../../core/image/channels.js';
+import { DEFAULT_QUALITY, MAX_IMAGE_PIXELS, type ImageFormat } from '../../../../core/image/formats.js';
+import { checkContainer, detectFormat, readHeader } from './image-headers.js';
 
 export { detectFormat, type ImageFormat };
 
 /** Refuse images with more pixels than this unless the caller says otherwise (as the Node host). */
-export const DEFAULT_MAX_PIXELS = 100_000_000;
 
 
 /** A file that cannot be opened as an image; the message is one line naming the file. */
@@ -138,7 +137,7 @@ function tooLarge(name: string, width: number, height: number, maxPixels: number
  * for an empty, unrecognised, damaged, truncated or too large file; the pixel limit is checked
  * on the header, before decoding, wherever the header states the size.
  */
-export async function decodeImage(bytes: Uint8Array, name: string, maxPixels = DEFAULT_MAX_PIXELS): Promise<PixelImage> {
+export async function decodeImage(bytes: Uint8Array, name: string, maxPixels = MAX_IMAGE_PIXELS): Promise<PixelImage> {
   if (!(maxPixels >= 1)) throw new RangeError(`decodeImage: maxPixels must be a number ≥ 1, got ${String(maxPixels)}`);
   if (bytes.byteLength === 0) throw new ImageDecodeError(name, `"${name}" is empty`);
   const format = detectFormat(bytes);
@@ -192,8 +191,8 @@ function toRgba(image: PixelImage, narrow: boolean, overWhite: boolean): Uint8Ar
   const shrink = bitDepth === 16 && narrow ? 1 / 257 : 1;
   const count = width * height;
   const out = sixteen ? new Uint16Array(count * 4) : new Uint8Array(count * 4);
-  const gray = channels <= 2;
-  const alpha = channels === 2 || channels === 4;
+  const gray = colorChannelCount(channels) === 1;
+  const alpha = hasAlpha(channels);
   for (let i = 0, s = 0, t = 0; i < count; i++, s += channels, t += 4) {
     let r = pixels[s], g = gray ? r : pixels[s + 1], b = gray ? r : pixels[s + 2];
     let a = alpha ? pixels[s + channels - 1] : peak;
@@ -282,9 +281,9 @@ export async function encodeImage(image: PixelImage, format: ImageFormat, qualit
     }
     case 'jpeg': {
       const q = resolveQuality(format, quality);
-      const rgba = toRgba(image, true, channels === 2 || channels === 4) as Uint8Array;
+      const rgba = toRgba(image, true, hasAlpha(channels)) as Uint8Array;
       // 1 = grayscale, 3 = YCbCr (mozjpeg's MozJpegColorSpace).
-      encoded = await encodeJpeg(imageData(rgba, width, height), { quality: q, color_space: channels <= 2 ? 1 : 3 });
+      encoded = await encodeJpeg(imageData(rgba, width, height), { quality: q, color_space: colorChannelCount(channels) });
       break;
     }
     case 'webp':

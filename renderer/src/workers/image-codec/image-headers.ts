@@ -12,7 +12,7 @@
  */
 import { MAGIC as SVD_MAGIC, crc32 } from '../../../../core/codec/format.js';
 
-export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'avif';
+import type { ImageFormat } from '../../../../core/image/formats.js';
 
 export interface HeaderInfo {
   width: number;

@@ -17,6 +17,8 @@
 import {
   boxAveragedRows,
   boxResample,
+  colorChannelCount,
+  hasAlpha,
   type KernelBackend,
   type PixelImage,
   type Region,
@@ -74,7 +76,7 @@ export class ViewRenderer {
   readonly #kernels: KernelBackend;
   #imageId = -1;
   #image: PixelImage | null = null;
-  #colourChannels = 0;
+  #colorChannels = 0;
   #factors: (TruncatedSvd | null)[] = [];
   #factorVersion = 0;
   #view: View | null = null;
@@ -88,8 +90,8 @@ export class ViewRenderer {
   setImage(imageId: number, image: PixelImage): void {
     this.#imageId = imageId;
     this.#image = image;
-    this.#colourChannels = image.channels >= 3 ? 3 : 1;
-    this.#factors = new Array(this.#colourChannels).fill(null);
+    this.#colorChannels = colorChannelCount(image.channels);
+    this.#factors = new Array(this.#colorChannels).fill(null);
     this.#view = null;
     this.#saved = null;
   }
@@ -102,7 +104,7 @@ export class ViewRenderer {
   }
 
   setFactors(imageId: number, channel: number, svd: TruncatedSvd): void {
-    if (imageId !== this.#imageId || channel < 0 || channel >= this.#colourChannels) return;
+    if (imageId !== this.#imageId || channel < 0 || channel >= this.#colorChannels) return;
     this.#factors[channel] = svd;
     this.#factorVersion++;
   }
@@ -117,7 +119,7 @@ export class ViewRenderer {
     const view = this.#prepare(request.region, request.width, request.height);
     const ranks = this.#factors.map((svd, c) => (svd ? Math.max(0, Math.min(svd.rank, Math.floor(request.ranks[c] ?? 0))) : 0));
     const pixels = view.width * view.height;
-    const needOriginal = request.withOriginal || request.source === 'original' || request.mode === 'error' || request.mode === 'residual' || image.channels % 2 === 0;
+    const needOriginal = request.withOriginal || request.source === 'original' || request.mode === 'error' || request.mode === 'residual' || hasAlpha(image.channels);
     if (needOriginal && !view.original) view.original = boxResample(image, request.region, view.width, view.height);
     const original = request.withOriginal ? this.#toRgba(view.original!, image) : null;
     if (request.source === 'original') return { ranks, original, image: this.#toRgba(view.original!, image) };
@@ -200,10 +202,10 @@ export class ViewRenderer {
     const heap = this.#heap;
     const { width, height, w8 } = view;
     const scale = image.bitDepth === 16 ? 1 / 257 : 1;
-    const colour = this.#colourChannels;
-    const acc = [0, 1, 2].map((c) => view.channels[colour === 3 ? c : 0].acc);
+    const color = this.#colorChannels;
+    const acc = [0, 1, 2].map((c) => view.channels[color === 3 ? c : 0].acc);
     const [accR, accG, accB] = acc;
-    const alpha = image.channels % 2 === 0 ? view.original![image.channels - 1] : null;
+    const alpha = hasAlpha(image.channels) ? view.original![image.channels - 1] : null;
     const original = view.original;
     if (mode === 'compare') {
       for (let r = 0, p = 0; r < height; r++) {
@@ -216,7 +218,7 @@ export class ViewRenderer {
         }
       }
     } else if (mode === 'residual') {
-      const [origR, origG, origB] = [0, 1, 2].map((c) => original![colour === 3 ? c : 0]);
+      const [origR, origG, origB] = [0, 1, 2].map((c) => original![color === 3 ? c : 0]);
       const g = gain * scale;
       for (let r = 0, p = 0; r < height; r++) {
         for (let col = 0, a = r * w8; col < width; col++, a++, p++) {
@@ -228,11 +230,11 @@ export class ViewRenderer {
         }
       }
     } else {
-      const g = (gain * scale) / colour;
+      const g = (gain * scale) / color;
       for (let r = 0, p = 0; r < height; r++) {
         for (let col = 0, a = r * w8; col < width; col++, a++, p++) {
           let sum = Math.abs(original![0][p] - heap[accR + a]);
-          if (colour === 3) sum += Math.abs(original![1][p] - heap[accG + a]) + Math.abs(original![2][p] - heap[accB + a]);
+          if (color === 3) sum += Math.abs(original![1][p] - heap[accG + a]) + Math.abs(original![2][p] - heap[accB + a]);
           const level = Math.min(255, Math.round(g * sum)) * 3;
           const o = p << 2;
           out[o] = HEAT[level];
@@ -260,12 +262,12 @@ export class ViewRenderer {
       largest = Math.max(largest, maxLeft * maxRight);
     });
     const scale = largest > 0 ? 127 / largest : 0;
-    const colour = this.#colourChannels;
+    const color = this.#colorChannels;
     for (let r = 0; r < height; r++) {
       for (let col = 0; col < width; col++) {
         const o = (r * width + col) * 4;
         for (let c = 0; c < 3; c++) {
-          const ch = colour === 3 ? c : 0;
+          const ch = color === 3 ? c : 0;
           const channel = view.channels[ch];
           out[o + c] = present[ch] ? 128 + scale * heap[channel.left + r * channel.rank + i] * heap[channel.right + i * w8 + col] : 128;
         }
@@ -280,10 +282,10 @@ export class ViewRenderer {
     const scale = image.bitDepth === 16 ? 1 / 257 : 1;
     const pixels = planes[0].length;
     const out = new Uint8ClampedArray(pixels * 4);
-    const colour = image.channels >= 3 ? 3 : 1;
-    const alpha = image.channels % 2 === 0 ? planes[image.channels - 1] : null;
+    const color = colorChannelCount(image.channels);
+    const alpha = hasAlpha(image.channels) ? planes[image.channels - 1] : null;
     for (let p = 0; p < pixels; p++) {
-      for (let c = 0; c < 3; c++) out[p * 4 + c] = planes[colour === 3 ? c : 0][p] * scale;
+      for (let c = 0; c < 3; c++) out[p * 4 + c] = planes[color === 3 ? c : 0][p] * scale;
       out[p * 4 + 3] = alpha ? alpha[p] * scale : 255;
     }
     return out;

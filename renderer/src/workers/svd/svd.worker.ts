@@ -7,22 +7,12 @@
  * same channel costs no copy) and the last image. Exposed with comlink; others import only the type.
  */
 import * as Comlink from 'comlink';
-import { createKernels, truncatedSvd, type KernelBackend, type Matrix, type PixelImage, type TruncatedSvd } from '../../../../core/index.js';
+import { createKernels, extractChannel, truncatedSvd, type KernelBackend, type Matrix, type PixelImage, type TruncatedSvd } from '../../../../core/index.js';
 import { MISSING_CHANNEL, type SvdJobMessage } from './protocol.js';
 
 let channel: { key: string; matrix: Matrix } | null = null;
 let image: { key: string; pixels: PixelImage } | null = null;
 const backends = new Map<string, Promise<KernelBackend>>();
-
-/** Colour channel `index` of interleaved pixels as a float32 plane (rows = height). */
-function extract(pixels: PixelImage, index: number): Matrix {
-  const { width, height, channels } = pixels;
-  const count = width * height;
-  const data = new Float32Array(count);
-  const source = pixels.pixels;
-  for (let i = 0, j = index; i < count; i++, j += channels) data[i] = source[j];
-  return { rows: height, cols: width, data };
-}
 
 function channelFor(job: SvdJobMessage): Matrix {
   if (job.channel) channel = { key: job.key, matrix: job.channel };
@@ -31,7 +21,7 @@ function channelFor(job: SvdJobMessage): Matrix {
     if (job.source.image) image = { key: job.source.imageKey, pixels: job.source.image };
     if (image?.key === job.source.imageKey) {
       channel = null; // free the old plane before making the new one
-      channel = { key: job.key, matrix: extract(image.pixels, job.source.index) };
+      channel = { key: job.key, matrix: extractChannel(image.pixels, job.source.index) };
       return channel.matrix;
     }
   }

@@ -13,7 +13,7 @@ export {
   DEFAULT_WORKING_RANK,
   type ProgressiveOptions,
 } from './svd/progressive.js';
-export { squaredErrorAtRank, squaredErrorCurve, energyKept, meanSquaredErrorAtRank, psnr } from './svd/error.js';
+export { squaredErrorAtRank, squaredErrorCurve, energyKept, type Spectrum } from './svd/error.js';
 export { boxResample, downscaleImage, fitWithin } from './image/resample.js';
 export { reconstruct, reconstructFullResolution, reconstructPixels, boxAveragedRows, type Region, type ReconstructionOptions } from './image/reconstruct.js';
 export {

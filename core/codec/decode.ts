@@ -6,10 +6,8 @@
  * that says what is wrong.
  */
 import { Inflate } from 'fflate';
-import type { PixelImage } from '../image/channels.js';
-import { colorChannelCount, hasAlpha, mergeChannels } from '../image/channels.js';
+import { hasAlpha } from '../image/channels.js';
 import { MAX_IMAGE_PIXELS } from '../image/formats.js';
-import { reconstruct } from '../image/reconstruct.js';
 import type { TruncatedSvd } from '../types.js';
 import {
   CHANNEL_ENTRY_BYTES,
@@ -256,21 +254,6 @@ function parsePayload(header: SvdFileHeader, payload: Uint8Array): DecodedSvd {
     }),
     alphaPlane,
   };
-}
-
-/**
- * Pixels of a decoded file at rank k per channel (default: every stored component), rounded
- * and clamped to the file's bit depth, interleaved as the source was.
- */
-export function reconstructImage(decoded: DecodedSvd, ranks?: readonly number[]): PixelImage {
-  const { header, channels, alphaPlane } = decoded;
-  const { width, height, bitDepth } = header;
-  const planes = channels.map((svd, c) => reconstruct(svd, ranks?.[c] ?? ranks?.[0] ?? svd.rank));
-  const color = colorChannelCount(header.channels);
-  const all: Float32Array[] = planes.slice(0, color);
-  if (header.alpha === 'lossless') all.push(Float32Array.from(alphaPlane!));
-  else if (header.alpha === 'low-rank') all.push(planes[color]);
-  return { width, height, channels: header.channels, bitDepth, pixels: mergeChannels(all, width, height, bitDepth) };
 }
 
 function hex(value: number): string {

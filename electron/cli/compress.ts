@@ -1,8 +1,8 @@
 /** `svd-studio compress`: images to .svd files at a rank, a PSNR or a size. */
 import { mkdir } from 'node:fs/promises';
-import { computeMetrics, meanSquaredError, peakValue, psnrFromMse, type EncodedSvd, type SvdPool } from '../../core/index.js';
+import { computeMetrics, energyKept, meanSquaredError, peakValue, psnrFromMse, type EncodedSvd, type SvdPool } from '../../core/index.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { availableRank, decodedPixels, encodeAtRank, energyKeptOverChannels, prepareImage, quantizedPixels, type PreparedImage } from './pipeline.js';
+import { availableRank, decodedPixels, encodeAtRank, prepareImage, quantizedPixels, type PreparedImage } from './pipeline.js';
 import { TargetError, outputPathFor } from './options.js';
 import type { Progress } from './progress.js';
 
@@ -60,7 +60,7 @@ export async function compressOne(
       mse: metrics.mse,
       psnr: metrics.psnr,
       ssim: metrics.ssim,
-      energy: energyKeptOverChannels(prepared.svds, rank),
+      energy: energyKept(prepared.svds, rank),
       ...(metrics.alpha && metrics.alpha.mse > 0 ? { alpha_mse: metrics.alpha.mse } : {}),
     },
     size: {

@@ -9,7 +9,6 @@ import {
   decodeSvd,
   encodeSvd,
   reconstructPixels,
-  squaredErrorAtRank,
   alphaPlaneOf,
   colorChannelCount,
   extractChannel,
@@ -92,13 +91,6 @@ export async function quantizedPixels(prepared: PreparedImage, encoded: EncodedS
 /** Decodes bytes this process's encoder just produced (from an image it accepted) and returns its pixels. */
 export async function decodedPixels(bytes: Uint8Array, rank?: number): Promise<PixelImage> {
   return pixelsOf(decodeSvd(bytes, { maxPixels: Infinity, maxFactorValues: Infinity }), rank);
-}
-
-/** Fraction of the colour channels' energy (Σσ² over ‖A‖², all channels together) kept at rank k. */
-export function energyKeptOverChannels(svds: readonly TruncatedSvd[], rank: number): number {
-  const total = svds.reduce((sum, svd) => sum + svd.frobeniusNormSquared, 0);
-  const lost = svds.reduce((sum, svd) => sum + squaredErrorAtRank(svd, rank), 0);
-  return total === 0 ? 1 : 1 - lost / total;
 }
 
 /** The largest stored rank: min(working rank, what the decompositions hold). */

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   energyKept,
   mergeChannels,
-  meanSquaredErrorAtRank,
-  psnr,
+  psnrFromMse,
+  squaredErrorAtRank,
   reconstruct,
   splitChannels,
   squaredErrorCurve,
@@ -141,12 +141,22 @@ describe('error from the spectrum', () => {
     const curve = squaredErrorCurve(svd);
     expect(curve[0]).toBe(svd.frobeniusNormSquared);
     for (let k = 1; k < curve.length; k++) expect(curve[k]).toBeLessThanOrEqual(curve[k - 1]);
-    expect(energyKept(svd, 0)).toBe(0);
-    expect(energyKept(svd, 30)).toBeGreaterThan(energyKept(svd, 10));
-    const mse10 = meanSquaredErrorAtRank(svd, 10);
+    expect(energyKept([svd], 0)).toBe(0);
+    expect(energyKept([svd], 30)).toBeGreaterThan(energyKept([svd], 10));
+    const mse10 = squaredErrorAtRank(svd, 10) / (120 * 90);
     expect(mse10).toBeCloseTo(curve[10] / (120 * 90), 10);
-    expect(psnr(meanSquaredErrorAtRank(svd, 20), 255)).toBeGreaterThan(psnr(mse10, 255));
-    expect(psnr(0, 255)).toBe(Infinity);
-    expect(psnr(1, 255)).toBeCloseTo(48.1308, 4);
+    expect(psnrFromMse(squaredErrorAtRank(svd, 20) / (120 * 90), 255)!).toBeGreaterThan(psnrFromMse(mse10, 255)!);
+    expect(psnrFromMse(0, 255)).toBeNull();
+    expect(psnrFromMse(1, 255)).toBeCloseTo(48.1308, 4);
+  });
+
+  it('energy kept over several channels weighs each by its ‖A‖², with one rank or one per channel', () => {
+    const spectrum = (sigma: number[], frobeniusNormSquared: number) => ({ rank: sigma.length, sigma: Float64Array.from(sigma), frobeniusNormSquared });
+    const a = spectrum([3, 1], 10); // 9 + 1 of 10
+    const b = spectrum([4], 20); // 16 of 20
+    expect(energyKept([a, b], 1)).toBeCloseTo((9 + 16) / 30, 14);
+    expect(energyKept([a, b], [2, 0])).toBeCloseTo(10 / 30, 14);
+    expect(energyKept([a, b], [9, 9])).toBeCloseTo(26 / 30, 14);
+    expect(energyKept([spectrum([], 0)], 5)).toBe(1);
   });
 });

@@ -1,30 +1,22 @@
 /**
  * What the spectrum alone tells, instantly at every rank (DESIGN.md, "Measure"):
- * ‖A − A_k‖²_F = ‖A‖²_F − Σ_{i≤k} σ_i², so MSE, PSNR and energy kept need no reconstruction.
- * Prefix sums of σ² make each query O(channels) while the slider is dragged.
+ * ‖A − A_k‖²_F = ‖A‖²_F − Σ_{i≤k} σ_i², so MSE, PSNR and energy kept need no reconstruction
+ * (core/svd/error.ts computes them; a query is O(rank · channels), microseconds while the
+ * slider is dragged).
  */
-import { colorChannelCount, psnrFromMse, type TruncatedSvd } from '../../../core/index.js';
+import { colorChannelCount, energyKept, psnrFromMse, squaredErrorAtRank, type Spectrum, type TruncatedSvd } from '../../../core/index.js';
 
-export interface Spectrum {
-  /** σ, descending. */
-  sigma: Float64Array;
-  /** energyBefore[k] = Σ_{i<k} σ_i², k = 0…rank. */
-  energyBefore: Float64Array;
-  /** ‖A‖²_F of the channel. */
-  total: number;
-  rank: number;
-  /** rows · cols of the channel. */
+/** One colour channel's spectrum, with the number of values it has (rows · cols). */
+export interface ChannelSpectrum extends Spectrum {
   values: number;
 }
 
 /** What a spectrum is made from: a decomposition, or just its σ and size (what the engine worker reports). */
 export type SpectrumSource = TruncatedSvd | { sigma: Float64Array; frobeniusNormSquared: number; rank: number; rows: number; cols: number };
 
-export function spectrumOf(source: SpectrumSource): Spectrum {
-  const energyBefore = new Float64Array(source.rank + 1);
-  for (let i = 0; i < source.rank; i++) energyBefore[i + 1] = energyBefore[i] + source.sigma[i] * source.sigma[i];
+export function spectrumOf(source: SpectrumSource): ChannelSpectrum {
   const values = 'u' in source ? source.u.rows * source.v.rows : source.rows * source.cols;
-  return { sigma: source.sigma.slice(), energyBefore, total: source.frobeniusNormSquared, rank: source.rank, values };
+  return { sigma: source.sigma.slice(), frobeniusNormSquared: source.frobeniusNormSquared, rank: source.rank, values };
 }
 
 export interface InstantMetrics {
@@ -36,33 +28,15 @@ export interface InstantMetrics {
   energy: number;
 }
 
-function squaredErrorAt(spectrum: Spectrum, k: number): number {
-  const kk = Math.max(0, Math.min(spectrum.rank, Math.floor(k)));
-  return Math.max(0, spectrum.total - spectrum.energyBefore[kk]);
-}
-
-export function instantMetrics(spectra: readonly Spectrum[], ranks: readonly number[], peak: number): InstantMetrics {
+export function instantMetrics(spectra: readonly ChannelSpectrum[], ranks: readonly number[], peak: number): InstantMetrics {
   let mse = 0;
-  let lost = 0;
-  let total = 0;
-  spectra.forEach((spectrum, c) => {
-    const error = squaredErrorAt(spectrum, ranks[c] ?? 0);
-    mse += error / spectrum.values;
-    lost += error;
-    total += spectrum.total;
-  });
+  spectra.forEach((spectrum, c) => (mse += squaredErrorAtRank(spectrum, ranks[c] ?? 0) / spectrum.values));
   mse /= Math.max(1, spectra.length);
-  return { mse, psnr: psnrFromMse(mse, peak), energy: total === 0 ? 1 : 1 - lost / total };
-}
-
-/** Share of all colour channels' ‖A‖² kept by their first k components (1 when all are zero). */
-export function cumulativeEnergy(spectra: readonly Spectrum[], k: number): number {
-  const total = spectra.reduce((sum, s) => sum + s.total, 0);
-  return total === 0 ? 1 : spectra.reduce((sum, s) => sum + s.energyBefore[Math.max(0, Math.min(k, s.rank))], 0) / total;
+  return { mse, psnr: psnrFromMse(mse, peak), energy: energyKept(spectra, ranks) };
 }
 
 /** The table of σᵢ, energy share and cumulative energy share per channel, as CSV (RFC 4180, '.' decimals). */
-export function spectrumCsv(spectra: readonly Spectrum[], channelNames: readonly string[]): string {
+export function spectrumCsv(spectra: readonly ChannelSpectrum[], channelNames: readonly string[]): string {
   const header = ['index'];
   for (const name of channelNames) header.push(`sigma_${name}`, `energy_${name}`, `cumulative_energy_${name}`);
   const lines = [header.join(',')];
@@ -71,9 +45,8 @@ export function spectrumCsv(spectra: readonly Spectrum[], channelNames: readonly
     const cells: string[] = [String(i + 1)];
     for (const s of spectra) {
       if (i < s.rank) {
-        const share = s.total === 0 ? 0 : (s.sigma[i] * s.sigma[i]) / s.total;
-        const cumulative = s.total === 0 ? 1 : s.energyBefore[i + 1] / s.total;
-        cells.push(s.sigma[i].toPrecision(10), share.toPrecision(8), cumulative.toPrecision(10));
+        const share = s.frobeniusNormSquared === 0 ? 0 : (s.sigma[i] * s.sigma[i]) / s.frobeniusNormSquared;
+        cells.push(s.sigma[i].toPrecision(10), share.toPrecision(8), energyKept([s], i + 1).toPrecision(10));
       } else {
         cells.push('', '', '');
       }

@@ -11,7 +11,7 @@ import { MAX_IMAGE_PIXELS, WORKING_PIXEL_LIMIT, colorChannelCount, fitWithin, ha
 import type { Host, OpenedImage, OpenSource } from '../host/host.js';
 import { WorkerBridge, isAbortError } from '../bridge/worker-bridge.js';
 import { peerWorker } from '../bridge/peer-worker.js';
-import { instantMetrics, spectrumOf, type Spectrum } from '../shared/spectrum.js';
+import { instantMetrics, spectrumOf, type ChannelSpectrum } from '../shared/spectrum.js';
 import { formatBytes, megapixels } from '../shared/format.js';
 import type { AnalysisWorkerApi } from '../workers/analysis/analysis.worker.js';
 import type { EngineWorkerApi, StageReport } from '../workers/engine/engine.worker.js';
@@ -64,7 +64,7 @@ export class Studio {
   document = $state.raw<DocumentInfo | null>(null);
   computing = $state(false);
   opening = $state<string | null>(null);
-  spectra = $state.raw<Spectrum[]>([]);
+  spectra = $state.raw<ChannelSpectrum[]>([]);
   /** Ranks each channel has so far. */
   readonly channelRanksAvailable = $derived(this.spectra.map((spectrum) => spectrum.rank));
   /** The rank the decomposition is going to (working rank, or a .svd file's stored rank). */
@@ -333,7 +333,7 @@ export class Studio {
     }
   }
 
-  #staged: { id: number; spectra: (Spectrum | null)[] } = { id: -1, spectra: [] };
+  #staged: { id: number; spectra: (ChannelSpectrum | null)[] } = { id: -1, spectra: [] };
 
   /** A stage of a channel is in the preview worker: show it once every channel has some. */
   #acceptStage(id: number, entry: StageReport): void {
@@ -341,7 +341,7 @@ export class Studio {
     if (staged.id !== id) return;
     staged.spectra[entry.channel] = spectrumOf(entry);
     if (staged.spectra.every(Boolean)) {
-      this.spectra = staged.spectra.slice() as Spectrum[];
+      this.spectra = staged.spectra.slice() as ChannelSpectrum[];
     }
     this.factorsVersion++;
   }

@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { computeMetrics, energyKept, meanSquaredError, peakValue, psnrFromMse, type EncodedSvd, type SvdPool } from '../../core/index.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { availableRank, decodedPixels, encodeAtRank, prepareImage, quantizedPixels, type PreparedImage } from './pipeline.js';
+import { computedRank, decodedPixels, encodeAtRank, prepareImage, quantizedPixels, type PreparedImage } from './pipeline.js';
 import { TargetError, outputPathFor } from './options.js';
 import type { Progress } from './progress.js';
 
@@ -75,7 +75,7 @@ export async function compressOne(
 
 /** The rank a target asks for, and its encoding. */
 async function chooseRank(prepared: PreparedImage, target: RankTarget): Promise<{ rank: number; encoded: EncodedSvd }> {
-  const top = availableRank(prepared);
+  const top = computedRank(prepared);
   if (target.kind === 'rank') {
     const rank = Math.min(target.rank, top);
     return { rank, encoded: encodeAtRank(prepared, rank) };

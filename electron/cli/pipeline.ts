@@ -94,7 +94,7 @@ export async function decodedPixels(bytes: Uint8Array, rank?: number): Promise<P
 }
 
 /** The largest stored rank: min(working rank, what the decompositions hold). */
-export function availableRank(prepared: PreparedImage): number {
+export function computedRank(prepared: PreparedImage): number {
   return Math.max(1, ...prepared.svds.map((svd) => svd.rank));
 }
 

@@ -5,7 +5,7 @@
  */
 import { atBitDepth, computeMetrics, withoutAlpha, type SvdPool } from '../../core/index.js';
 import { decodeImage, encodeImage } from '../io/image-io.js';
-import { availableRank, decodedPixels, encodeAtRank, prepareImage, type PreparedImage } from './pipeline.js';
+import { computedRank, decodedPixels, encodeAtRank, prepareImage, type PreparedImage } from './pipeline.js';
 import { throwIfAborted } from './options.js';
 import type { Progress } from './progress.js';
 
@@ -33,7 +33,7 @@ export async function sweep(
   maxPixels?: number,
 ): Promise<SweepReport> {
   const prepared = await prepareImage(path, pool, Math.max(...ranks), progress, signal, maxPixels);
-  const top = availableRank(prepared);
+  const top = computedRank(prepared);
   const usable = [...new Set(ranks.map((rank) => Math.min(rank, top)))].sort((a, b) => a - b);
   const rows: SweepRow[] = [];
   for (const [index, rank] of usable.entries()) {

@@ -82,7 +82,7 @@ export class Exporter {
   #keyOf(): string {
     const studio = this.#studio;
     const doc = studio.document;
-    if (!doc || studio.availableRank === 0) return '';
+    if (!doc || studio.computedRank === 0) return '';
     const format = studio.settings.exportFormat;
     const quality = format === 'png' || format === 'svd' ? '' : studio.settings.quality[format];
     const precision = format === 'svd' ? studio.settings.svdPrecision : '';

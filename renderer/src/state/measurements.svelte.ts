@@ -55,7 +55,7 @@ export class Measurements {
   #keyOf(): string {
     const doc = this.#studio.document;
     if (!doc || this.#studio.ranks.length === 0) return '';
-    return `${doc.id}:${this.#studio.ranks.join(',')}:${this.#studio.settings.svdPrecision}:${this.#studio.channelRanksAvailable.join(',')}`;
+    return `${doc.id}:${this.#studio.ranks.join(',')}:${this.#studio.settings.svdPrecision}:${this.#studio.computedRanks.join(',')}`;
   }
 
   get quantizationShare(): number {
@@ -70,7 +70,7 @@ export class Measurements {
     void this.exactSize;
     const total = this.#studio.ranks.reduce((sum, k) => sum + k, 0);
     const prefix = key.slice(0, key.indexOf(':') + 1);
-    const suffix = `:${this.#studio.settings.svdPrecision}:${this.#studio.channelRanksAvailable.join(',')}`;
+    const suffix = `:${this.#studio.settings.svdPrecision}:${this.#studio.computedRanks.join(',')}`;
     const points = [...this.#sizes.entries()].filter(([k]) => k.startsWith(prefix) && k.endsWith(suffix)).map(([, v]) => v).sort((a, b) => a.total - b.total);
     if (points.length === 0) return null;
     const below = points.filter((p) => p.total <= total).pop();
@@ -88,7 +88,7 @@ export class Measurements {
     this.measuring = false;
     const doc = this.#studio.document;
     // While the decomposition runs, the cores are better spent on it.
-    if (!doc || this.#studio.availableRank === 0 || this.#studio.computing) return;
+    if (!doc || this.#studio.computedRank === 0 || this.#studio.computing) return;
     if (doc.id !== this.#documentId) {
       this.#documentId = doc.id;
       this.#sizes.clear();

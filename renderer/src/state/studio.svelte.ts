@@ -7,7 +7,7 @@
  * results of old work never reach the screen.
  */
 import * as Comlink from 'comlink';
-import { MAX_IMAGE_PIXELS, WORKING_PIXEL_LIMIT, colorChannelCount, fitWithin, hasAlpha, normalizeStages, peakValue, stagesForRank, type InputImageFormat, type PixelImage } from '../../../core/index.js';
+import { DEFAULT_STAGES, MAX_IMAGE_PIXELS, WORKING_PIXEL_LIMIT, colorChannelCount, fitWithin, hasAlpha, normalizeStages, peakValue, stagesForRank, type InputImageFormat, type PixelImage } from '../../../core/index.js';
 import type { Host, OpenedImage, OpenSource } from '../host/host.js';
 import { WorkerBridge, isAbortError } from '../bridge/worker-bridge.js';
 import { peerWorker } from '../bridge/peer-worker.js';
@@ -18,8 +18,6 @@ import type { EngineWorkerApi, StageReport } from '../workers/engine/engine.work
 import type { PreviewWorkerApi } from '../workers/preview/preview.worker.js';
 import { Settings } from './settings.svelte.js';
 
-/** The rank shown first. */
-export const INITIAL_RANK = 32;
 
 export type ViewerState = 'empty' | 'decomposing' | 'preview' | 'ready';
 
@@ -65,22 +63,24 @@ export class Studio {
   computing = $state(false);
   opening = $state<string | null>(null);
   spectra = $state.raw<ChannelSpectrum[]>([]);
-  /** Ranks each channel has so far. */
-  readonly channelRanksAvailable = $derived(this.spectra.map((spectrum) => spectrum.rank));
-  /** The rank the decomposition is going to (working rank, or a .svd file's stored rank). */
-  targetRank = $state(0);
+  /** The computed rank of each colour channel: how many components it has so far. */
+  readonly computedRanks = $derived(this.spectra.map((spectrum) => spectrum.rank));
+  /** The rank this document's decomposition ends at: the working rank (at most the image's short side), or a .svd file's stored rank. */
+  decompositionRank = $state(0);
   progress = $state.raw<Progress | null>(null);
   /** The decomposition was stopped before its last stage. */
   stopped = $state(false);
-  rank = $state(INITIAL_RANK);
-  /** Per-channel ranks (advanced); null = every channel at `rank`. */
-  channelRanks = $state.raw<number[] | null>(null);
+  /** The rank (k) shown: the slider's value, one for every channel; the first stage's rank to begin with. */
+  rank = $state(DEFAULT_STAGES[0]);
+  /** Ranks the person set per channel (advanced); null = every channel at `rank`. */
+  perChannelRanks = $state.raw<number[] | null>(null);
   error = $state<string | null>(null);
   largeOffer = $state.raw<LargeImageOffer | null>(null);
   /** Bumped whenever the factors in the workers change (the viewer re-renders, metrics re-measure). */
   factorsVersion = $state(0);
 
-  readonly availableRank = $derived(this.channelRanksAvailable.length ? Math.min(...this.channelRanksAvailable) : 0);
+  /** The slider's limit: the smallest computed rank over the channels. */
+  readonly computedRank = $derived(this.computedRanks.length ? Math.min(...this.computedRanks) : 0);
   readonly ranks = $derived(this.#effectiveRanks());
   /** The rank when every channel has the same one, else null (per-channel ranks). */
   readonly uniformRank = $derived(this.ranks.length && this.ranks.every((k) => k === this.ranks[0]) ? this.ranks[0] : null);
@@ -88,7 +88,7 @@ export class Studio {
   readonly rankText = $derived(this.uniformRank !== null ? String(this.uniformRank) : this.ranks.join(' / '));
   readonly instant = $derived(this.spectra.length && this.document ? instantMetrics(this.spectra, this.ranks, peakValue(this.document.bitDepth)) : null);
   readonly viewerState = $derived<ViewerState>(
-    !this.document ? 'empty' : this.availableRank === 0 ? (this.computing ? 'decomposing' : 'empty') : this.computing || this.stopped ? 'preview' : 'ready',
+    !this.document ? 'empty' : this.computedRank === 0 ? (this.computing ? 'decomposing' : 'empty') : this.computing || this.stopped ? 'preview' : 'ready',
   );
 
   #openController: AbortController | null = null;
@@ -106,28 +106,28 @@ export class Studio {
   }
 
   #effectiveRanks(): number[] {
-    const available = this.channelRanksAvailable;
+    const available = this.computedRanks;
     if (available.length === 0) return [];
-    const per = this.channelRanks;
+    const per = this.perChannelRanks;
     return available.map((limit, c) => Math.max(1, Math.min(limit, per ? per[c] ?? this.rank : this.rank)));
   }
 
   setRank(k: number, eventTime?: number): void {
-    const limit = Math.max(1, this.availableRank);
+    const limit = Math.max(1, this.computedRank);
     const next = Math.max(1, Math.min(limit, Math.round(k)));
     if (!Number.isFinite(next)) return;
-    if (next === this.rank && !this.channelRanks) return;
+    if (next === this.rank && !this.perChannelRanks) return;
     if (eventTime !== undefined) this.rankEventTimes.push(eventTime);
     this.rank = next;
-    this.channelRanks = null;
+    this.perChannelRanks = null;
   }
 
   setChannelRank(channel: number, k: number, eventTime?: number): void {
-    const base = this.channelRanks ?? this.channelRanksAvailable.map(() => this.rank);
+    const base = this.perChannelRanks ?? this.computedRanks.map(() => this.rank);
     const next = base.slice();
-    next[channel] = Math.max(1, Math.min(this.channelRanksAvailable[channel] ?? 1, Math.round(k)));
+    next[channel] = Math.max(1, Math.min(this.computedRanks[channel] ?? 1, Math.round(k)));
     if (eventTime !== undefined) this.rankEventTimes.push(eventTime);
-    this.channelRanks = next;
+    this.perChannelRanks = next;
   }
 
   /** Opens a file or sample. The current image stays until the new one has decoded; errors go to the banner. */
@@ -213,7 +213,7 @@ export class Studio {
       reducedFrom,
     };
     this.spectra = [];
-    this.channelRanks = null;
+    this.perChannelRanks = null;
     this.stopped = false;
     this.progress = null;
     this.rankEventTimes = [];
@@ -225,7 +225,7 @@ export class Studio {
     const loading = this.engine.call((engine) => engine.load(id, Comlink.transfer(image, buffers), svds));
     if (!svds && !signal.aborted) {
       // Asked at once, so the engine starts the decomposition before it copies the image around.
-      this.rank = INITIAL_RANK;
+      this.rank = DEFAULT_STAGES[0];
       void this.decompose();
     }
     const reports = await loading;
@@ -238,8 +238,8 @@ export class Studio {
       return;
     }
     if (svds) {
-      this.targetRank = Math.max(...reports.map((entry) => entry.rank));
-      this.rank = this.targetRank;
+      this.decompositionRank = Math.max(...reports.map((entry) => entry.rank));
+      this.rank = this.decompositionRank;
       reports.forEach((entry) => this.#acceptStage(id, entry));
       return;
     }
@@ -250,7 +250,7 @@ export class Studio {
     const doc = this.document;
     if (!doc || doc.storedRank !== null) return;
     // Resuming (or raising the working rank) computes only the stages above what is on screen.
-    const stages = normalizeStages(stagesForRank(this.settings.workingRank), doc.height, doc.width).filter((rank) => rank > this.availableRank);
+    const stages = normalizeStages(stagesForRank(this.settings.workingRank), doc.height, doc.width).filter((rank) => rank > this.computedRank);
     this.#decomposeController?.abort();
     this.#decomposeController = null;
     if (stages.length === 0) {
@@ -263,7 +263,7 @@ export class Studio {
     const controller = new AbortController();
     this.#decomposeController = controller;
     const id = doc.id;
-    this.targetRank = stages[stages.length - 1];
+    this.decompositionRank = stages[stages.length - 1];
     this.computing = true;
     this.stopped = false;
     const channels = colorChannelCount(doc.channels);
@@ -311,7 +311,7 @@ export class Studio {
     this.declineReducedSize();
     this.document = null;
     this.spectra = [];
-    this.channelRanks = null;
+    this.perChannelRanks = null;
     this.stopped = false;
     this.error = null;
     this.#staged = { id: -1, spectra: [] };

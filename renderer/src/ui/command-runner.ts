@@ -23,7 +23,7 @@ export function createCommandRunner({ studio, exporter, view, chooseFile }: Comm
         chooseFile();
         break;
       case 'export':
-        if (studio.document && studio.availableRank > 0) exporter.panelOpen = true;
+        if (studio.document && studio.computedRank > 0) exporter.panelOpen = true;
         break;
       case 'save':
         if (!studio.document) break;
@@ -77,13 +77,13 @@ export function createCommandRunner({ studio, exporter, view, chooseFile }: Comm
         studio.setRank(1, timeStamp);
         break;
       case 'rank-last':
-        studio.setRank(studio.availableRank, timeStamp);
+        studio.setRank(studio.computedRank, timeStamp);
         break;
       case 'component-previous':
         if (settings.viewMode === 'component') view.component = Math.max(1, view.component - 1);
         break;
       case 'component-next':
-        if (settings.viewMode === 'component') view.component = Math.min(studio.availableRank, view.component + 1);
+        if (settings.viewMode === 'component') view.component = Math.min(studio.computedRank, view.component + 1);
         break;
       default:
         settings.viewMode = command.slice('mode-'.length) as typeof settings.viewMode;

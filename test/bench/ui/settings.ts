@@ -17,7 +17,7 @@ export const RUNS = (() => {
 export const RENDERER_DIR = `${ROOT}dist/renderer`;
 export const VIEWPORT = { width: 1280, height: 800 };
 
-/** The slider starts at the studio's initial rank (INITIAL_RANK) and drags up by this much and back. */
+/** The slider starts at the studio's initial rank (core's DEFAULT_STAGES[0], the first stage) and drags up by this much and back. */
 export const START_RANK = 32;
 export const DRAG_SPAN = QUICK ? 20 : 60;
 export const JUMP = 64;

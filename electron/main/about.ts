@@ -1,12 +1,13 @@
-/** The About box's text: the licence and the attributions the bundled samples require. */
+/** The About box's text: the licence and the attributions of the samples the installers carry (assets/samples/samples.json). */
+import manifest from '../../assets/samples/samples.json';
+
+const shipped = manifest.samples.filter((sample) => sample.ships);
+
 export const ABOUT_TEXT = [
   'A desktop image-compression studio built on the singular value decomposition. MIT licence.',
   '',
   'Sample photographs:',
-  '• Mountain sunset and Dogs — Aitzol Berasategi, 2018, CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/); Dogs rotated losslessly.',
-  '• Paintbrushes — Trevor "Freespace", 2018, CC BY 4.0.',
-  '• Astronaut (Eileen Collins) — NASA, public domain.',
-  '• Tulips — wesaturate / riaphotographs, CC0.',
+  ...shipped.map((sample) => `• ${sample.title} — ${sample.credit}, ${sample.licence}${sample.licenceUrl ? ` (${sample.licenceUrl})` : ''}.`),
   '',
   'Image codecs: sharp (libvips, Apache-2.0) in the app; Squoosh’s codecs (Apache-2.0) in the renderer.',
 ].join('\n');

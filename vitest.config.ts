@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // long numeric tests at full size (test/helpers/suite.ts reads TEST_SUITE).
 export default defineConfig(({ mode }) => ({
   test: {
-    include: ['test/{core,electron,cli,renderer}/**/*.test.ts'],
+    include: ['test/{core,electron,cli,renderer,lint}/**/*.test.ts'],
     env: { TEST_SUITE: mode === 'full' ? 'full' : 'ci' },
     // Timeouts with ≥ 3× headroom over the slowest test on a quiet 2-core machine (~20 s), so a
     // slower CPU or a second busy job does not turn a pass into a failure.

@@ -118,7 +118,7 @@ export function encodeSvd(input: EncodeInput): EncodedSvd {
     at = encodeVector(component.u, component.uCoding, payload, at);
     at = encodeVector(component.v, component.vCoding, payload, at);
   }
-  if (alpha === 'lossless') at = writeAlphaPlane(input.alphaPlane!, width, height, bitDepth, payload, at);
+  if (alpha === 'lossless') writeAlphaPlane(input.alphaPlane!, width, height, bitDepth, payload, at);
 
   const compressed = deflateSync(payload, { level: input.level ?? 9 });
   const headerBytes = FIXED_HEADER_BYTES + CHANNEL_ENTRY_BYTES * entries.length;

@@ -58,6 +58,9 @@ export function fitWithin(width: number, height: number, maxPixels: number): { w
   const scale = Math.sqrt(maxPixels / (width * height));
   let w = Math.max(1, Math.floor(width * scale));
   let h = Math.max(1, Math.floor(height * scale));
-  while (w * h > maxPixels) (w > h ? w-- : h--);
+  while (w * h > maxPixels) {
+    if (w > h) w--;
+    else h--;
+  }
   return { width: w, height: h };
 }

@@ -131,7 +131,8 @@ const count = (n: number) => n.toLocaleString('en-US');
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   const line = text.split('\n').map((part) => part.trim()).find((part) => part.length > 0) ?? 'unknown error';
-  return line.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/:$/, '').slice(0, 200);
+  const printable = Array.from(line, (character) => (character.charCodeAt(0) < 0x20 || character.charCodeAt(0) === 0x7f ? ' ' : character)).join('');
+  return printable.replace(/:$/, '').slice(0, 200);
 }
 
 function readFailure(error: unknown): string {

@@ -4,43 +4,14 @@
  * the end-to-end tests pass a function bound with page.exposeFunction to the real handlers, so
  * the renderer is tested against this very factory. Never exposes ipcRenderer itself.
  */
-import type {
-  EncodeRequest,
-  EventChannel,
-  EventChannels,
-  InvokeChannel,
-  IpcResult,
-  MenuCommand,
-  OpenedFile,
-  RecentFile,
-  SaveRequest,
-} from '../shared/ipc-contract.js';
+import type { EventChannel, EventChannels, InvokeChannel, IpcResult, StudioApi } from '../shared/ipc-contract.js';
+
+export type { StudioApi };
 
 export type Invoke = (channel: InvokeChannel, ...args: unknown[]) => Promise<unknown>;
 export type Subscribe = <E extends EventChannel>(channel: E, listener: (value: EventChannels[E]) => void) => () => void;
 /** webUtils.getPathForFile in Electron: the path of a File the person dropped ('' when it has none). */
 export type PathForFile = (file: unknown) => string;
-
-export interface StudioApi {
-  /** image:open-dialog */
-  openDialog(): Promise<OpenedFile | null>;
-  /** image:open-dropped — the File's path is taken here, in the preload; the renderer never handles paths. */
-  openDropped(file: unknown): Promise<OpenedFile>;
-  /** image:open-recent */
-  openRecent(index: number): Promise<OpenedFile>;
-  /** image:encode */
-  encodeImage(request: EncodeRequest): Promise<Uint8Array>;
-  /** file:save */
-  saveFile(request: SaveRequest): Promise<{ name: string } | null>;
-  /** recent:list */
-  recentFiles(): Promise<RecentFile[]>;
-  /** menu:command */
-  onMenuCommand(listener: (command: MenuCommand) => void): () => void;
-  /** file:opened */
-  onFileOpened(listener: (file: OpenedFile) => void): () => void;
-  /** file:open-failed */
-  onFileOpenFailed(listener: (message: string) => void): () => void;
-}
 
 /** Which method serves which invoke channel (one each; the security test checks it against the contract). */
 export const METHOD_FOR_CHANNEL = {

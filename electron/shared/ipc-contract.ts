@@ -93,6 +93,31 @@ export type MenuCommand = (typeof MENU_COMMANDS)[number];
 export const INVOKE_CHANNELS = ['image:open-dialog', 'image:open-dropped', 'image:open-recent', 'image:encode', 'file:save', 'recent:list'] as const satisfies readonly InvokeChannel[];
 export const EVENT_CHANNELS = ['menu:command', 'file:opened', 'file:open-failed'] as const satisfies readonly EventChannel[];
 
+/**
+ * window.studio, as the preload exposes it (electron/preload/api.ts builds it): one method per
+ * invoke channel and one subscription per event above. The renderer knows the desktop only by this type.
+ */
+export interface StudioApi {
+  /** image:open-dialog */
+  openDialog(): Promise<OpenedFile | null>;
+  /** image:open-dropped — the File's path is taken here, in the preload; the renderer never handles paths. */
+  openDropped(file: unknown): Promise<OpenedFile>;
+  /** image:open-recent */
+  openRecent(index: number): Promise<OpenedFile>;
+  /** image:encode */
+  encodeImage(request: EncodeRequest): Promise<Uint8Array>;
+  /** file:save */
+  saveFile(request: SaveRequest): Promise<{ name: string } | null>;
+  /** recent:list */
+  recentFiles(): Promise<RecentFile[]>;
+  /** menu:command */
+  onMenuCommand(listener: (command: MenuCommand) => void): () => void;
+  /** file:opened */
+  onFileOpened(listener: (file: OpenedFile) => void): () => void;
+  /** file:open-failed */
+  onFileOpenFailed(listener: (message: string) => void): () => void;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Validation: main checks every argument (the renderer is not trusted), before any work.
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNodeSvdPool } from '../../electron/cli/svd-pool.js';
-import { SvdPool, progressiveTruncatedSvd, splitChannels, type Matrix } from '../../core/index.js';
+import { SvdPool, progressiveTruncatedSvd, splitChannels, type Matrix, type TruncatedSvd } from '../../core/index.js';
 import sharp from 'sharp';
 import { samplesDir } from '../helpers/samples.js';
 
@@ -22,7 +22,7 @@ describe('SvdPool scheduling (fake workers)', () => {
     const alive = new Set<object>();
     const spawn = () => {
       const worker = {
-        run: (job: { rank: number }) => new Promise<import('../../core/index.js').TruncatedSvd>((resolve) =>
+        run: (job: { rank: number }) => new Promise<TruncatedSvd>((resolve) =>
           setTimeout(() => resolve({ rank: job.rank, sigma: new Float64Array(0), u: { rows: 1, cols: 0, data: new Float32Array(0) }, v: { rows: 1, cols: 0, data: new Float32Array(0) }, frobeniusNormSquared: 0 }), 20)),
         terminate: () => alive.delete(worker),
       };

@@ -117,7 +117,7 @@ describe('.svd reader under fuzzing', () => {
         count(`${label} → decoded`);
       } catch (error) {
         if (!(error instanceof SvdFormatError)) {
-          throw new Error(`case ${n} (${label}) threw ${(error as Error)?.name}: ${(error as Error)?.message}`);
+          throw new Error(`case ${n} (${label}) threw ${(error as Error)?.name}: ${(error as Error)?.message}`, { cause: error });
         }
         expect(error.message.length).toBeGreaterThan(10);
         count(`${label} → ${error.code}`);

@@ -6,8 +6,7 @@
  * image-codec worker as in the browser.
  */
 import type { ImageFormat, PixelImage } from '../../../core/index.js';
-import type { MenuCommand, OpenedFile } from '../../../electron/shared/ipc-contract.js';
-import type { StudioApi } from '../../../electron/preload/api.js';
+import type { MenuCommand, OpenedFile, StudioApi } from '../../../electron/shared/ipc-contract.js';
 import { WebHost } from './web-host.js';
 import { HostError, type Host, type OpenOptions, type OpenSource, type OpenedImage, type SaveResult } from './host.js';
 

@@ -7,7 +7,7 @@ import App from './App.svelte';
 import { WebHost } from '../host/web-host.js';
 import { ElectronHost } from '../host/electron-host.js';
 import type { Host } from '../host/host.js';
-import type { StudioApi } from '../../../electron/preload/api.js';
+import type { StudioApi } from '../../../electron/shared/ipc-contract.js';
 import './styles.css';
 
 const studio = (globalThis as { studio?: StudioApi }).studio;

@@ -3,7 +3,6 @@ import os from 'node:os';
 import {
   PREVIEW_RANK,
   QUICK,
-  ROOT,
   SKLEARN_DTYPES,
   TARGET_ML_MATRIX_SPEEDUP,
   TARGET_PEAK_RSS_MB,

@@ -9,17 +9,45 @@ import tseslint from 'typescript-eslint';
 
 /** Globals that exist only in a browser page or only in Node: core/ uses neither. */
 const HOST_GLOBALS = [
-  ...['window', 'document', 'navigator', 'location', 'localStorage', 'sessionStorage', 'self', 'HTMLElement', 'HTMLCanvasElement', 'Element', 'Image', 'ImageData', 'ImageBitmap', 'OffscreenCanvas'],
+  ...[
+    'window',
+    'document',
+    'navigator',
+    'location',
+    'localStorage',
+    'sessionStorage',
+    'self',
+    'HTMLElement',
+    'HTMLCanvasElement',
+    'Element',
+    'Image',
+    'ImageData',
+    'ImageBitmap',
+    'OffscreenCanvas',
+  ],
   ...['createImageBitmap', 'requestAnimationFrame', 'Worker', 'postMessage', 'fetch', 'Blob', 'File', 'URL'],
   ...['process', 'Buffer', 'require', 'module', '__dirname', '__filename', 'global', 'setImmediate'],
-].map((name) => ({ name, message: 'core/ runs in a worker, in Node and in the browser alike: no DOM or Node globals (pass what is needed in).' }));
+].map((name) => ({
+  name,
+  message: 'core/ runs in a worker, in Node and in the browser alike: no DOM or Node globals (pass what is needed in).',
+}));
 
 /** Where renderer code runs: the main thread (UI, state, hosts, worker proxies), the workers, and shared pure helpers. */
 const MAIN_THREAD = ['renderer/src/ui/**', 'renderer/src/state/**', 'renderer/src/host/**', 'renderer/src/bridge/**'];
 
 export default defineConfig(
   {
-    ignores: ['dist/**', 'node_modules/**', 'build/**', 'release/**', 'test-results/**', 'playwright-report/**', 'core/kernels/generated/**', 'core/kernels/assembly/**', 'test/fixtures/lint/**'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'build/**',
+      'release/**',
+      'test-results/**',
+      'playwright-report/**',
+      'core/kernels/generated/**',
+      'core/kernels/assembly/**',
+      'test/fixtures/lint/**',
+    ],
   },
   js.configs.recommended,
   tseslint.configs.recommended,
@@ -39,7 +67,10 @@ export default defineConfig(
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
   },
   // Where each file runs decides its globals.
-  { files: ['renderer/src/**', 'test/e2e/worker-harness/**', 'test/e2e/codec-harness/**'], languageOptions: { globals: { ...globals.browser, ...globals.worker } } },
+  {
+    files: ['renderer/src/**', 'test/e2e/worker-harness/**', 'test/e2e/codec-harness/**'],
+    languageOptions: { globals: { ...globals.browser, ...globals.worker } },
+  },
   { files: ['electron/**', 'scripts/**', 'test/**', '*.config.*', 'renderer/vite.config.ts'], languageOptions: { globals: globals.node } },
 
   // ---------------------------------------------------------------------------------------------
@@ -53,8 +84,29 @@ export default defineConfig(
         {
           patterns: [
             { regex: '^node:', message: 'core/ is pure: no Node modules (it also runs in the browser).' },
-            { group: ['fs', 'fs/*', 'path', 'os', 'url', 'crypto', 'worker_threads', 'child_process', 'util', 'stream', 'http', 'buffer', 'zlib', 'sharp'], message: 'core/ is pure: no Node modules (it also runs in the browser).' },
-            { group: ['electron', '**/electron/**'], message: 'core/ imports nothing from electron/ (the Node side builds on core, not the reverse).' },
+            {
+              group: [
+                'fs',
+                'fs/*',
+                'path',
+                'os',
+                'url',
+                'crypto',
+                'worker_threads',
+                'child_process',
+                'util',
+                'stream',
+                'http',
+                'buffer',
+                'zlib',
+                'sharp',
+              ],
+              message: 'core/ is pure: no Node modules (it also runs in the browser).',
+            },
+            {
+              group: ['electron', '**/electron/**'],
+              message: 'core/ imports nothing from electron/ (the Node side builds on core, not the reverse).',
+            },
             { group: ['**/renderer/**', 'svelte', 'svelte/*', 'comlink'], message: 'core/ imports nothing from the renderer.' },
           ],
         },
@@ -67,7 +119,9 @@ export default defineConfig(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'The renderer has no Node and no Electron: it sees the desktop only through window.studio.' }],
+          paths: [
+            { name: 'electron', message: 'The renderer has no Node and no Electron: it sees the desktop only through window.studio.' },
+          ],
           patterns: [
             {
               group: ['**/electron/**', '!**/electron/shared/ipc-contract.js'],
@@ -89,7 +143,9 @@ export default defineConfig(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'The renderer has no Node and no Electron: it sees the desktop only through window.studio.' }],
+          paths: [
+            { name: 'electron', message: 'The renderer has no Node and no Electron: it sees the desktop only through window.studio.' },
+          ],
           patterns: [
             {
               group: ['**/electron/**', '!**/electron/shared/ipc-contract.js'],
@@ -103,7 +159,8 @@ export default defineConfig(
             {
               group: ['**/workers/**'],
               allowTypeImports: true,
-              message: 'Main-thread code imports worker modules with `import type` only (a value import would bundle the worker into the page).',
+              message:
+                'Main-thread code imports worker modules with `import type` only (a value import would bundle the worker into the page).',
             },
           ],
         },
@@ -122,8 +179,15 @@ export default defineConfig(
               group: ['**/electron/**', '!**/electron/shared/ipc-contract.js'],
               message: 'Workers and shared helpers import from electron/ only the IPC contract, and only its types.',
             },
-            { group: ['**/electron/shared/ipc-contract.js'], allowTypeImports: true, message: 'Only types from the IPC contract (import type).' },
-            { group: ['**/ui/**', '**/state/**', '**/host/**', '**/bridge/**', 'svelte', 'svelte/*'], message: 'Workers and shared helpers do not import main-thread code (UI, state, hosts, worker proxies).' },
+            {
+              group: ['**/electron/shared/ipc-contract.js'],
+              allowTypeImports: true,
+              message: 'Only types from the IPC contract (import type).',
+            },
+            {
+              group: ['**/ui/**', '**/state/**', '**/host/**', '**/bridge/**', 'svelte', 'svelte/*'],
+              message: 'Workers and shared helpers do not import main-thread code (UI, state, hosts, worker proxies).',
+            },
           ],
         },
       ],
@@ -132,7 +196,13 @@ export default defineConfig(
   {
     files: ['renderer/src/shared/**/*.ts'],
     rules: {
-      'no-restricted-globals': ['error', ...['window', 'document', 'self', 'postMessage', 'requestAnimationFrame'].map((name) => ({ name, message: 'renderer/src/shared/ is pure: it runs on the main thread, in workers and in Node tests.' }))],
+      'no-restricted-globals': [
+        'error',
+        ...['window', 'document', 'self', 'postMessage', 'requestAnimationFrame'].map((name) => ({
+          name,
+          message: 'renderer/src/shared/ is pure: it runs on the main thread, in workers and in Node tests.',
+        })),
+      ],
     },
   },
   {
@@ -140,7 +210,11 @@ export default defineConfig(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/renderer/**'], message: 'The Node side never imports the renderer (it serves dist/renderer as files).' }] },
+        {
+          patterns: [
+            { group: ['**/renderer/**'], message: 'The Node side never imports the renderer (it serves dist/renderer as files).' },
+          ],
+        },
       ],
     },
   },

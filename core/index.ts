@@ -15,7 +15,14 @@ export {
 } from './svd/progressive.js';
 export { squaredErrorAtRank, squaredErrorCurve, energyKept, type Spectrum } from './svd/error.js';
 export { boxResample, downscaleImage, fitWithin } from './image/resample.js';
-export { reconstruct, reconstructFullResolution, reconstructPixels, boxAveragedRows, type Region, type ReconstructionOptions } from './image/reconstruct.js';
+export {
+  reconstruct,
+  reconstructFullResolution,
+  reconstructPixels,
+  boxAveragedRows,
+  type Region,
+  type ReconstructionOptions,
+} from './image/reconstruct.js';
 export {
   splitChannels,
   extractChannel,

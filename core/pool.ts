@@ -105,7 +105,9 @@ export class SvdPool {
 
       const report = () => {
         if (!options.onProgress) return;
-        const perChannel = channels.map((_, c) => (channelWork[c] === 0 ? 1 : Math.min(1, (doneWork[c] + runningWork[c]) / channelWork[c])));
+        const perChannel = channels.map((_, c) =>
+          channelWork[c] === 0 ? 1 : Math.min(1, (doneWork[c] + runningWork[c]) / channelWork[c]),
+        );
         const done = doneWork.reduce((sum, work, c) => sum + work + runningWork[c], 0);
         options.onProgress(totalWork === 0 ? 1 : Math.min(1, done / totalWork), perChannel);
       };
@@ -135,11 +137,14 @@ export class SvdPool {
         busy.add(worker);
         const { channel, stage, rank, work } = job;
         worker
-          .run({ channel: channels[channel], rank, seed: (options.seed ?? 1) + 1000 * channel + stage, kernels: options.kernels }, (fraction) => {
-            if (settled) return;
-            runningWork[channel] = fraction * work;
-            report();
-          })
+          .run(
+            { channel: channels[channel], rank, seed: (options.seed ?? 1) + 1000 * channel + stage, kernels: options.kernels },
+            (fraction) => {
+              if (settled) return;
+              runningWork[channel] = fraction * work;
+              report();
+            },
+          )
           .then(
             (result) => {
               if (settled) return;

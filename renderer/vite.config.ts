@@ -28,7 +28,8 @@ function samplePhotos(): Plugin {
       });
     },
     generateBundle() {
-      for (const file of sampleFiles) this.emitFile({ type: 'asset', fileName: `samples/${file}`, source: readFileSync(samplesDir + file) });
+      for (const file of sampleFiles)
+        this.emitFile({ type: 'asset', fileName: `samples/${file}`, source: readFileSync(samplesDir + file) });
     },
   };
 }

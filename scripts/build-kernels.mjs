@@ -14,13 +14,19 @@ let compiled;
 const { error, stderr } = await asc.main(
   [
     source,
-    '--outFile', 'kernels.wasm',
-    '--enable', 'simd',
-    '--runtime', 'stub',
-    '--optimizeLevel', '3',
-    '--shrinkLevel', '0',
+    '--outFile',
+    'kernels.wasm',
+    '--enable',
+    'simd',
+    '--runtime',
+    'stub',
+    '--optimizeLevel',
+    '3',
+    '--shrinkLevel',
+    '0',
     '--noAssert',
-    '--initialMemory', '1',
+    '--initialMemory',
+    '1',
   ],
   {
     writeFile(name, contents) {

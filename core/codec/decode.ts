@@ -68,7 +68,8 @@ export function readSvdHeader(bytes: Uint8Array, options: DecodeOptions = {}): S
   const channels = view.getUint8(10);
   if (channels < 1 || channels > 4) throw new SvdFormatError('header', `The header says ${channels} channels; a .svd image has 1 to 4`);
   const colorSpaceCode = view.getUint8(11);
-  if (colorSpaceCode === 1) throw new SvdFormatError('header', 'This file stores YCbCr channels, which this version of SVD Studio cannot decode');
+  if (colorSpaceCode === 1)
+    throw new SvdFormatError('header', 'This file stores YCbCr channels, which this version of SVD Studio cannot decode');
   if (colorSpaceCode !== 0) throw new SvdFormatError('header', `Unknown colour space ${colorSpaceCode}`);
   const width = view.getUint32(12, true);
   const height = view.getUint32(16, true);
@@ -77,14 +78,20 @@ export function readSvdHeader(bytes: Uint8Array, options: DecodeOptions = {}): S
     throw new SvdFormatError('dimensions', `The header says ${width} × ${height} pixels; each side must be 1…${MAX_SIDE}`);
   }
   if (width * height > maxPixels) {
-    throw new SvdFormatError('dimensions', `The image would be ${width} × ${height} = ${width * height} pixels, above the limit of ${maxPixels}`);
+    throw new SvdFormatError(
+      'dimensions',
+      `The image would be ${width} × ${height} = ${width * height} pixels, above the limit of ${maxPixels}`,
+    );
   }
   const bitDepth = view.getUint8(20);
-  if (bitDepth !== 8 && bitDepth !== 16) throw new SvdFormatError('header', `The header says ${bitDepth}-bit samples; only 8 and 16 are valid`);
+  if (bitDepth !== 8 && bitDepth !== 16)
+    throw new SvdFormatError('header', `The header says ${bitDepth}-bit samples; only 8 and 16 are valid`);
   const alphaCode = view.getUint8(21);
   const alpha: AlphaStorage | undefined = hasAlpha(channels)
     ? ({ 1: 'lossless', 2: 'low-rank' } as const)[alphaCode as 1 | 2]
-    : alphaCode === 0 ? 'none' : undefined;
+    : alphaCode === 0
+      ? 'none'
+      : undefined;
   if (!alpha) throw new SvdFormatError('header', `Alpha storage ${alphaCode} is not valid for a ${channels}-channel image`);
   const flags = view.getUint16(22, true);
   if (flags !== 0) throw new SvdFormatError('header', `Unknown header flags 0x${flags.toString(16)}`);
@@ -113,7 +120,8 @@ export function readSvdHeader(bytes: Uint8Array, options: DecodeOptions = {}): S
     const step = view.getFloat32(offset + 4, true);
     if (rank > shortSide) throw new SvdFormatError('rank', `Channel ${c} claims rank ${rank}, above min(width, height) = ${shortSide}`);
     if (reserved !== 0) throw new SvdFormatError('header', `Channel ${c}'s reserved field is not zero`);
-    if (!(step > 0) || !Number.isFinite(step)) throw new SvdFormatError('header', `Channel ${c}'s quantization step ${step} is not a positive number`);
+    if (!(step > 0) || !Number.isFinite(step))
+      throw new SvdFormatError('header', `Channel ${c}'s quantization step ${step} is not a positive number`);
     lowRank.push({ rank, step });
   }
   const header: SvdFileHeader = {
@@ -215,7 +223,8 @@ function parsePayload(header: SvdFileHeader, payload: Uint8Array): DecodedSvd {
       need(6, what);
       const sigma = view.getFloat32(at, true);
       if (!(sigma > 0) || !Number.isFinite(sigma)) throw new SvdFormatError('payload', `${what} has σ = ${sigma}; it must be positive`);
-      if (i > 0 && sigma > channels[c].sigma[i - 1]) throw new SvdFormatError('payload', `${what} has a larger σ than the component before it`);
+      if (i > 0 && sigma > channels[c].sigma[i - 1])
+        throw new SvdFormatError('payload', `${what} has a larger σ than the component before it`);
       if (!Number.isFinite(step / sigma) || !Number.isFinite((step / sigma) * 2 ** 31)) {
         throw new SvdFormatError('payload', `${what} has σ = ${sigma}, too small for the channel's step ${step}`);
       }
@@ -250,7 +259,13 @@ function parsePayload(header: SvdFileHeader, payload: Uint8Array): DecodedSvd {
       // σ and the factors as decoded; ‖A‖² is not stored, so report the energy of what is kept.
       let kept = 0;
       for (let i = 0; i < rank; i++) kept += channel.sigma[i] * channel.sigma[i];
-      return { rank, sigma: channel.sigma, u: { rows: height, cols: rank, data: channel.u }, v: { rows: width, cols: rank, data: channel.v }, frobeniusNormSquared: kept };
+      return {
+        rank,
+        sigma: channel.sigma,
+        u: { rows: height, cols: rank, data: channel.u },
+        v: { rows: width, cols: rank, data: channel.v },
+        frobeniusNormSquared: kept,
+      };
     }),
     alphaPlane,
   };

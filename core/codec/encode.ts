@@ -97,7 +97,13 @@ export function encodeSvd(input: EncodeInput): EncodedSvd {
       dequantizeInto(qv, step, storedSigma, v, rank, i);
     }
     perChannel.push(components);
-    quantized.push({ rank, sigma, u: { rows: height, cols: rank, data: u }, v: { rows: width, cols: rank, data: v }, frobeniusNormSquared: svd.frobeniusNormSquared });
+    quantized.push({
+      rank,
+      sigma,
+      u: { rows: height, cols: rank, data: u },
+      v: { rows: width, cols: rank, data: v },
+      frobeniusNormSquared: svd.frobeniusNormSquared,
+    });
   });
 
   // Payload: component-major, so a prefix decodes to a lower rank.

@@ -46,16 +46,7 @@ export interface SvdFileHeader {
 }
 
 export type SvdFormatErrorCode =
-  | 'magic'
-  | 'version'
-  | 'header'
-  | 'dimensions'
-  | 'rank'
-  | 'truncated'
-  | 'checksum'
-  | 'inflate'
-  | 'overflow'
-  | 'payload';
+  'magic' | 'version' | 'header' | 'dimensions' | 'rank' | 'truncated' | 'checksum' | 'inflate' | 'overflow' | 'payload';
 
 /** Every problem with a .svd file's bytes; `code` says which check failed. */
 export class SvdFormatError extends Error {

@@ -42,7 +42,12 @@ export function vectorCoding(values: Int32Array): VectorCoding {
   // Magnitudes include −(2^(8W−1)), which widthFor treats conservatively (one byte more).
   const delta = deltaSum < plainSum;
   const width = widthFor(delta ? deltaMax : plainMax);
-  return { code: WIDTH_CODES[width] | (delta && width > 0 ? DELTA_BIT : 0), width, delta: delta && width > 0, bytes: width * values.length };
+  return {
+    code: WIDTH_CODES[width] | (delta && width > 0 ? DELTA_BIT : 0),
+    width,
+    delta: delta && width > 0,
+    bytes: width * values.length,
+  };
 }
 
 /** Writes the values at `at` and returns the offset after them. */
@@ -78,7 +83,14 @@ export function decodeVector(bytes: Uint8Array, at: number, n: number, width: 0 
 }
 
 /** Alpha plane: differences to the left neighbour mod 2^bits, as one byte plane or two. */
-export function writeAlphaPlane(plane: Uint8Array | Uint16Array, width: number, height: number, bitDepth: 8 | 16, out: Uint8Array, at: number): number {
+export function writeAlphaPlane(
+  plane: Uint8Array | Uint16Array,
+  width: number,
+  height: number,
+  bitDepth: 8 | 16,
+  out: Uint8Array,
+  at: number,
+): number {
   const count = width * height;
   const mask = bitDepth === 16 ? 0xffff : 0xff;
   for (let r = 0; r < height; r++) {

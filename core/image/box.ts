@@ -39,7 +39,14 @@ export function checkView(region: Region, targetWidth: number, targetHeight: num
   if (![x, y, w, h].every(Number.isInteger) || x < 0 || y < 0 || w < 1 || h < 1 || x + w > width || y + h > height) {
     throw new RangeError(`The region ${w} × ${h} at (${x}, ${y}) is not inside the ${width} × ${height} ${noun}`);
   }
-  if (!Number.isInteger(targetWidth) || !Number.isInteger(targetHeight) || targetWidth < 1 || targetHeight < 1 || targetWidth > w || targetHeight > h) {
+  if (
+    !Number.isInteger(targetWidth) ||
+    !Number.isInteger(targetHeight) ||
+    targetWidth < 1 ||
+    targetHeight < 1 ||
+    targetWidth > w ||
+    targetHeight > h
+  ) {
     throw new RangeError(`The target size ${targetWidth} × ${targetHeight} must be 1…${w} × 1…${h}`);
   }
 }

@@ -76,7 +76,10 @@ export function validatePixelImage(image: PixelImage): void {
  * One float32 matrix (height × width) per channel. `allocate` makes each plane's array (for
  * example on a SharedArrayBuffer, so worker threads can read it without a copy).
  */
-export function splitChannels(image: PixelImage, allocate: (length: number) => Float32Array = (length) => new Float32Array(length)): Matrix[] {
+export function splitChannels(
+  image: PixelImage,
+  allocate: (length: number) => Float32Array = (length) => new Float32Array(length),
+): Matrix[] {
   validatePixelImage(image);
   const count = image.width * image.height;
   return Array.from({ length: image.channels }, (_, c) => extractChannel(image, c, allocate(count)));

@@ -17,7 +17,13 @@ export type InputImageFormat = ImageFormat | 'tiff' | 'gif';
 export const DEFAULT_QUALITY: Readonly<Record<Exclude<ImageFormat, 'png'>, number>> = { jpeg: 85, webp: 85, avif: 60 };
 
 /** The extension each export gets (without its dot). */
-export const EXPORT_EXTENSIONS: Readonly<Record<ExportFormat, string>> = { svd: 'svd', png: 'png', jpeg: 'jpg', webp: 'webp', avif: 'avif' };
+export const EXPORT_EXTENSIONS: Readonly<Record<ExportFormat, string>> = {
+  svd: 'svd',
+  png: 'png',
+  jpeg: 'jpg',
+  webp: 'webp',
+  avif: 'avif',
+};
 
 export const MIME_TYPES: Readonly<Record<ExportFormat, string>> = {
   svd: 'application/x-svd-studio',

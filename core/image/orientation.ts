@@ -27,8 +27,11 @@ function u16(bytes: Uint8Array, offset: number, littleEndian: boolean): number {
 
 function u32(bytes: Uint8Array, offset: number, littleEndian: boolean): number {
   if (offset < 0 || offset + 4 > bytes.length) return -1;
-  const b0 = bytes[offset], b1 = bytes[offset + 1], b2 = bytes[offset + 2], b3 = bytes[offset + 3];
-  return (littleEndian ? b0 + b1 * 0x100 + b2 * 0x10000 + b3 * 0x1000000 : b3 + b2 * 0x100 + b1 * 0x10000 + b0 * 0x1000000);
+  const b0 = bytes[offset],
+    b1 = bytes[offset + 1],
+    b2 = bytes[offset + 2],
+    b3 = bytes[offset + 3];
+  return littleEndian ? b0 + b1 * 0x100 + b2 * 0x10000 + b3 * 0x1000000 : b3 + b2 * 0x100 + b1 * 0x10000 + b0 * 0x1000000;
 }
 
 function startsWith(bytes: Uint8Array, offset: number, ascii: string): boolean {
@@ -138,14 +141,22 @@ export function readExifOrientation(bytes: Uint8Array): number {
  */
 function sourceMapping(orientation: number, w: number, h: number): [number, number, number, number, number, number] {
   switch (orientation) {
-    case 2: return [w - 1, -1, 0, 0, 0, 1]; // mirror left–right
-    case 3: return [w - 1, -1, 0, h - 1, 0, -1]; // rotate 180°
-    case 4: return [0, 1, 0, h - 1, 0, -1]; // mirror top–bottom
-    case 5: return [0, 0, 1, 0, 1, 0]; // transpose
-    case 6: return [0, 0, 1, h - 1, -1, 0]; // rotate 90° clockwise
-    case 7: return [w - 1, 0, -1, h - 1, -1, 0]; // transverse
-    case 8: return [w - 1, 0, -1, 0, 1, 0]; // rotate 90° anticlockwise
-    default: return [0, 1, 0, 0, 0, 1];
+    case 2:
+      return [w - 1, -1, 0, 0, 0, 1]; // mirror left–right
+    case 3:
+      return [w - 1, -1, 0, h - 1, 0, -1]; // rotate 180°
+    case 4:
+      return [0, 1, 0, h - 1, 0, -1]; // mirror top–bottom
+    case 5:
+      return [0, 0, 1, 0, 1, 0]; // transpose
+    case 6:
+      return [0, 0, 1, h - 1, -1, 0]; // rotate 90° clockwise
+    case 7:
+      return [w - 1, 0, -1, h - 1, -1, 0]; // transverse
+    case 8:
+      return [w - 1, 0, -1, 0, 1, 0]; // rotate 90° anticlockwise
+    default:
+      return [0, 1, 0, 0, 0, 1];
   }
 }
 

@@ -49,7 +49,13 @@ export function boxResample(image: PixelImage, region: Region, targetWidth: numb
 export function downscaleImage(image: PixelImage, width: number, height: number): PixelImage {
   if (width > image.width || height > image.height) throw new PixelFormatError('downscaleImage only makes images smaller');
   const planes = boxResample(image, { x: 0, y: 0, width: image.width, height: image.height }, width, height);
-  return { width, height, channels: image.channels, bitDepth: image.bitDepth, pixels: mergeChannels(planes, width, height, image.bitDepth) };
+  return {
+    width,
+    height,
+    channels: image.channels,
+    bitDepth: image.bitDepth,
+    pixels: mergeChannels(planes, width, height, image.bitDepth),
+  };
 }
 
 /** The largest size with the image's aspect ratio and at most maxPixels pixels. */

@@ -42,14 +42,29 @@ export interface KernelBackend {
    */
   allocate(floats: number, maxThinColumns: number): Float32Array;
   gemmNN(
-    a: number, lda: number, m: number, k: number,
-    x: number, ldx: number, n: number,
-    out: number, ldo: number, alpha: number, accumulate: boolean,
+    a: number,
+    lda: number,
+    m: number,
+    k: number,
+    x: number,
+    ldx: number,
+    n: number,
+    out: number,
+    ldo: number,
+    alpha: number,
+    accumulate: boolean,
   ): void;
   gemmTN(
-    a: number, lda: number, m: number, k: number,
-    y: number, ldy: number, n: number,
-    out: number, ldo: number, accumulate: boolean,
+    a: number,
+    lda: number,
+    m: number,
+    k: number,
+    y: number,
+    ldy: number,
+    n: number,
+    out: number,
+    ldo: number,
+    accumulate: boolean,
   ): void;
   /**
    * Float64 view of `count` doubles at workspace offset `at` (in floats; even), for gemv64.

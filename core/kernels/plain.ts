@@ -62,9 +62,17 @@ export class PlainKernels implements KernelBackend {
   }
 
   gemmNN(
-    a: number, lda: number, m: number, k: number,
-    x: number, ldx: number, n: number,
-    out: number, ldo: number, alpha: number, accumulate: boolean,
+    a: number,
+    lda: number,
+    m: number,
+    k: number,
+    x: number,
+    ldx: number,
+    n: number,
+    out: number,
+    ldo: number,
+    alpha: number,
+    accumulate: boolean,
   ): void {
     const heap = this.#heap;
     const row = this.#rowAccumulator;
@@ -115,9 +123,16 @@ export class PlainKernels implements KernelBackend {
   }
 
   gemmTN(
-    a: number, lda: number, m: number, k: number,
-    y: number, ldy: number, n: number,
-    out: number, ldo: number, accumulate: boolean,
+    a: number,
+    lda: number,
+    m: number,
+    k: number,
+    y: number,
+    ldy: number,
+    n: number,
+    out: number,
+    ldo: number,
+    accumulate: boolean,
   ): void {
     const heap = this.#heap;
     if (this.#blockAccumulator.length < k * n) this.#blockAccumulator = new Float64Array(k * n);

@@ -9,12 +9,31 @@ interface KernelExports {
   heapBase(): number;
   panelDepth(): number;
   gemmNN(
-    a: number, lda: number, m: number, k: number, x: number, ldx: number, n: number,
-    out: number, ldo: number, alpha: number, accumulate: number, panel: number,
+    a: number,
+    lda: number,
+    m: number,
+    k: number,
+    x: number,
+    ldx: number,
+    n: number,
+    out: number,
+    ldo: number,
+    alpha: number,
+    accumulate: number,
+    panel: number,
   ): void;
   gemmTN(
-    a: number, lda: number, m: number, k: number, y: number, ldy: number, n: number,
-    out: number, ldo: number, accumulate: number, panel: number,
+    a: number,
+    lda: number,
+    m: number,
+    k: number,
+    y: number,
+    ldy: number,
+    n: number,
+    out: number,
+    ldo: number,
+    accumulate: number,
+    panel: number,
   ): void;
   dot64(x: number, y: number, n: number): number;
   axpy64(alpha: number, x: number, y: number, n: number): void;
@@ -103,9 +122,17 @@ export class SimdKernels implements KernelBackend {
   }
 
   gemmNN(
-    a: number, lda: number, m: number, k: number,
-    x: number, ldx: number, n: number,
-    out: number, ldo: number, alpha: number, accumulate: boolean,
+    a: number,
+    lda: number,
+    m: number,
+    k: number,
+    x: number,
+    ldx: number,
+    n: number,
+    out: number,
+    ldo: number,
+    alpha: number,
+    accumulate: boolean,
   ): void {
     if (m === 0 || n === 0) return;
     const b = this.#base;
@@ -114,9 +141,16 @@ export class SimdKernels implements KernelBackend {
   }
 
   gemmTN(
-    a: number, lda: number, m: number, k: number,
-    y: number, ldy: number, n: number,
-    out: number, ldo: number, accumulate: boolean,
+    a: number,
+    lda: number,
+    m: number,
+    k: number,
+    y: number,
+    ldy: number,
+    n: number,
+    out: number,
+    ldo: number,
+    accumulate: boolean,
   ): void {
     if (k === 0 || n === 0) return;
     const b = this.#base;

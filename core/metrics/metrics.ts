@@ -76,9 +76,7 @@ export function computeMetrics(reference: PixelImage, candidate: PixelImage, opt
   const { width, height, channels, bitDepth } = reference;
   const color = options.colorChannels ?? colorChannelCount(channels);
   if (!Number.isInteger(color) || color < 1 || color > channels || channels - color > 1) {
-    throw new MetricsError(
-      `colorChannels must leave at most one (alpha) channel of ${channels}, got ${options.colorChannels}`,
-    );
+    throw new MetricsError(`colorChannels must leave at most one (alpha) channel of ${channels}, got ${options.colorChannels}`);
   }
   const peak = peakValue(bitDepth);
   const perChannel: ChannelMetrics[] = [];
@@ -124,7 +122,10 @@ function channelMeanSquaredError(reference: PixelImage, candidate: PixelImage, c
 }
 
 function checkPair(reference: PixelImage, candidate: PixelImage): void {
-  for (const [role, image] of [['reference', reference], ['candidate', candidate]] as const) {
+  for (const [role, image] of [
+    ['reference', reference],
+    ['candidate', candidate],
+  ] as const) {
     try {
       validatePixelImage(image);
     } catch (error) {

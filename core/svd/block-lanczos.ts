@@ -56,11 +56,7 @@ function chunkMultiplyAdds(backend: KernelBackend): number {
   return backend.kind === 'simd' ? 1.5e8 : 2e7;
 }
 
-export async function blockLanczosSvd(
-  input: LanczosInput,
-  backend: KernelBackend,
-  tracker: WorkTracker,
-): Promise<TruncatedSvd> {
+export async function blockLanczosSvd(input: LanczosInput, backend: KernelBackend, tracker: WorkTracker): Promise<TruncatedSvd> {
   const { a, plan } = input;
   const rows = a.rows;
   const cols = a.cols;
@@ -329,7 +325,12 @@ export async function blockLanczosSvd(
     }
     if ((i & 31) === 0) await checkpoint();
   }
-  const order = await symmetricEigenInPlace(dense, { arena, matrix: offGram, diagonal: offDiagonal, offDiagonal: offOffDiagonal }, s, checkpoint);
+  const order = await symmetricEigenInPlace(
+    dense,
+    { arena, matrix: offGram, diagonal: offDiagonal, offDiagonal: offOffDiagonal },
+    s,
+    checkpoint,
+  );
   const sigmaAll = order.map((index) => Math.sqrt(Math.max(0, arena[offDiagonal + index])));
   const cutoff = sigmaAll[0] * input.relativeRankTolerance;
   let kept = 0;

@@ -75,11 +75,14 @@ export async function denseSvd(
   }
   const longMatrix = { rows: long, cols: kept, data: longFactor };
   const shortMatrix = { rows: d, cols: kept, data: shortFactor };
-  return refineComponents({
-    rank: kept,
-    sigma: Float64Array.from(sigmaAll.slice(0, kept)),
-    u: shortIsCols ? longMatrix : shortMatrix,
-    v: shortIsCols ? shortMatrix : longMatrix,
-    frobeniusNormSquared,
-  }, rayleighQuotientOf(a));
+  return refineComponents(
+    {
+      rank: kept,
+      sigma: Float64Array.from(sigmaAll.slice(0, kept)),
+      u: shortIsCols ? longMatrix : shortMatrix,
+      v: shortIsCols ? shortMatrix : longMatrix,
+      frobeniusNormSquared,
+    },
+    rayleighQuotientOf(a),
+  );
 }

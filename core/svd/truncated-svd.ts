@@ -63,7 +63,9 @@ export function inputStatistics(a: Matrix): { frobeniusNormSquared: number; sum:
     const at = data.findIndex((value) => !Number.isFinite(value));
     if (at >= 0) {
       const row = Math.floor(at / cols);
-      throw new SvdInputError(`truncatedSvd: the matrix holds ${data[at]} at row ${row}, column ${at - row * cols}; only finite values can be decomposed`);
+      throw new SvdInputError(
+        `truncatedSvd: the matrix holds ${data[at]} at row ${row}, column ${at - row * cols}; only finite values can be decomposed`,
+      );
     }
     throw new SvdInputError('truncatedSvd: the matrix is too large in magnitude for its squares to be summed in float64');
   }

@@ -53,7 +53,14 @@ export async function compressOne(
   const { image } = prepared;
   const rawBytes = image.width * image.height * image.channels * (image.bitDepth / 8);
   return {
-    input: { path, width: image.width, height: image.height, channels: image.channels, bit_depth: image.bitDepth, file_bytes: image.fileBytes },
+    input: {
+      path,
+      width: image.width,
+      height: image.height,
+      channels: image.channels,
+      bit_depth: image.bitDepth,
+      file_bytes: image.fileBytes,
+    },
     output,
     rank: prepared.svds.map((svd) => Math.min(rank, svd.rank)),
     metrics: {
@@ -140,4 +147,3 @@ export function describeCompress(report: CompressReport): string {
     `energy ${(100 * metrics.energy).toFixed(3)} %`
   );
 }
-

@@ -68,7 +68,11 @@ function version(): string {
   }
 }
 
-export async function main(argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }, signal?: AbortSignal): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: Io = { stdout: process.stdout, stderr: process.stderr },
+  signal?: AbortSignal,
+): Promise<number> {
   let pool: SvdPool | null = null;
   const getPool = () => (pool ??= createNodeSvdPool());
   const progress = createProgress(io.stderr, true);
@@ -118,11 +122,12 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
         if (targets.length > 1) throw new UsageError('give at most one of -k, --psnr and --max-bytes');
         if (values.output && values.ranks) throw new UsageError('--ranks belongs to sweep');
         const maxRank = integerOption('--max-rank', values['max-rank'], 1, 65535) ?? DEFAULT_WORKING_RANK;
-        const target: RankTarget = values.psnr !== undefined
-          ? { kind: 'psnr', decibels: numberOption('--psnr', values.psnr, 1, 200)! }
-          : values['max-bytes'] !== undefined
-            ? { kind: 'bytes', bytes: integerOption('--max-bytes', values['max-bytes'], 1)! }
-            : { kind: 'rank', rank: integerOption('-k', values.rank, 1, 65535) ?? DEFAULT_COMPRESS_RANK };
+        const target: RankTarget =
+          values.psnr !== undefined
+            ? { kind: 'psnr', decibels: numberOption('--psnr', values.psnr, 1, 200)! }
+            : values['max-bytes'] !== undefined
+              ? { kind: 'bytes', bytes: integerOption('--max-bytes', values['max-bytes'], 1)! }
+              : { kind: 'rank', rank: integerOption('-k', values.rank, 1, 65535) ?? DEFAULT_COMPRESS_RANK };
         const maxPixels = integerOption('--max-pixels', values['max-pixels'], 1);
         const files = await expandInputs(inputs);
         if (values.output && files.length > 1) throw new UsageError('-o names one output; use --out-dir for several inputs');
@@ -132,7 +137,13 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
         for (const file of files) {
           currentFile = file;
           try {
-            const report = await compressOne(file, { target, maxRank, maxPixels, output: values.output, outDir: values['out-dir'], force: values.force }, getPool(), progress, signal);
+            const report = await compressOne(
+              file,
+              { target, maxRank, maxPixels, output: values.output, outDir: values['out-dir'], force: values.force },
+              getPool(),
+              progress,
+              signal,
+            );
             progress.done();
             emit(report, describeCompress(report));
           } catch (error) {
@@ -156,7 +167,10 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
           force: values.force,
           signal,
         });
-        emit(report, `${report.input} → ${report.output}: ${report.width} × ${report.height}, rank ${report.rank.join('/')}, ${report.file_bytes.toLocaleString('en-US')} bytes`);
+        emit(
+          report,
+          `${report.input} → ${report.output}: ${report.width} × ${report.height}, rank ${report.rank.join('/')}, ${report.file_bytes.toLocaleString('en-US')} bytes`,
+        );
         return 0;
       }
       case 'info': {
@@ -173,7 +187,10 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
       case 'sweep': {
         if (inputs.length !== 1) throw new UsageError('sweep takes one input image');
         currentFile = inputs[0];
-        const ranks = values.ranks === undefined ? DEFAULT_SWEEP_RANKS : values.ranks.split(',').map((text) => integerOption('--ranks', text, 1, 65535)!);
+        const ranks =
+          values.ranks === undefined
+            ? DEFAULT_SWEEP_RANKS
+            : values.ranks.split(',').map((text) => integerOption('--ranks', text, 1, 65535)!);
         const report = await sweep(inputs[0], ranks, getPool(), progress, signal, integerOption('--max-pixels', values['max-pixels'], 1));
         progress.done();
         emit(report, describeSweep(report));

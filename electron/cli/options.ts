@@ -23,7 +23,12 @@ export function throwIfAborted(signal?: AbortSignal): void {
 }
 
 /** A whole number ≥ minimum from a flag's text. */
-export function integerOption(name: string, text: string | undefined, minimum: number, maximum = Number.MAX_SAFE_INTEGER): number | undefined {
+export function integerOption(
+  name: string,
+  text: string | undefined,
+  minimum: number,
+  maximum = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text.trim())) throw new UsageError(`${name} takes a whole number, not '${text}'`);
   const value = Number(text);
@@ -51,7 +56,9 @@ export async function expandInputs(inputs: readonly string[]): Promise<string[]>
       continue;
     }
     if (info.isDirectory()) {
-      const names = (await readdir(input)).filter((name) => SUPPORTED_INPUT_EXTENSIONS.includes(extname(name).toLowerCase()) && !name.startsWith('.')).sort();
+      const names = (await readdir(input))
+        .filter((name) => SUPPORTED_INPUT_EXTENSIONS.includes(extname(name).toLowerCase()) && !name.startsWith('.'))
+        .sort();
       if (names.length === 0) throw new UsageError(`${input}: the folder holds no image files`);
       files.push(...names.map((name) => join(input, name)));
     } else {

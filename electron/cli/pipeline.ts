@@ -79,13 +79,23 @@ export async function pixelsOf(decoded: Pick<DecodedSvd, 'header' | 'channels' |
   sharedKernels ??= createKernels('auto');
   const kernels = await sharedKernels;
   const { header, channels, alphaPlane } = decoded;
-  return reconstructPixels(header, channels, channels.map((svd) => rank ?? svd.rank), alphaPlane, kernels);
+  return reconstructPixels(
+    header,
+    channels,
+    channels.map((svd) => rank ?? svd.rank),
+    alphaPlane,
+    kernels,
+  );
 }
 
 /** The pixels a decoder of `encoded` will produce, from the encoder's quantized factors. */
 export async function quantizedPixels(prepared: PreparedImage, encoded: EncodedSvd): Promise<PixelImage> {
   const { width, height, channels, bitDepth } = prepared.image;
-  return pixelsOf({ header: { width, height, channels, bitDepth } as DecodedSvd['header'], channels: encoded.quantized, alphaPlane: prepared.alphaPlane });
+  return pixelsOf({
+    header: { width, height, channels, bitDepth } as DecodedSvd['header'],
+    channels: encoded.quantized,
+    alphaPlane: prepared.alphaPlane,
+  });
 }
 
 /** Decodes bytes this process's encoder just produced (from an image it accepted) and returns its pixels. */
@@ -104,6 +114,9 @@ export async function readSvdFile(path: string): Promise<Uint8Array> {
     return new Uint8Array(await readFile(path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ImageIoError(path, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a .svd file' : `cannot read it (${code ?? String(error)})`);
+    throw new ImageIoError(
+      path,
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a .svd file' : `cannot read it (${code ?? String(error)})`,
+    );
   }
 }

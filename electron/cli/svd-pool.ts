@@ -10,9 +10,7 @@ import { availableParallelism } from 'node:os';
 import { SvdPool, type ChannelJob, type Matrix, type SvdWorker, type TruncatedSvd } from '../../core/index.js';
 
 export type WorkerReply =
-  | { type: 'progress'; fraction: number }
-  | { type: 'done'; result: TruncatedSvd }
-  | { type: 'error'; name: string; message: string };
+  { type: 'progress'; fraction: number } | { type: 'done'; result: TruncatedSvd } | { type: 'error'; name: string; message: string };
 
 export interface NodeSvdPoolOptions {
   /** Number of workers (default: available cores, at most 4). */

@@ -46,7 +46,14 @@ export async function sweep(
   }
   const { image } = prepared;
   return {
-    input: { path, width: image.width, height: image.height, channels: image.channels, bit_depth: image.bitDepth, file_bytes: image.fileBytes },
+    input: {
+      path,
+      width: image.width,
+      height: image.height,
+      channels: image.channels,
+      bit_depth: image.bitDepth,
+      file_bytes: image.fileBytes,
+    },
     rows,
   };
 }
@@ -105,5 +112,9 @@ export function describeSweep(report: SweepReport): string {
   const widths = header.map((title, i) => Math.max(title.length, ...cells.map((row) => row[i].length)));
   const line = (row: string[]) => row.map((cell, i) => cell.padStart(widths[i])).join('  ');
   const { input } = report;
-  return [`${input.path}: ${input.width} × ${input.height}, ${input.channels} channel(s), ${input.bit_depth}-bit`, line(header), ...cells.map(line)].join('\n');
+  return [
+    `${input.path}: ${input.width} × ${input.height}, ${input.channels} channel(s), ${input.bit_depth}-bit`,
+    line(header),
+    ...cells.map(line),
+  ].join('\n');
 }

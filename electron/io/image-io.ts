@@ -34,7 +34,18 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
-import { DEFAULT_QUALITY, IMAGE_FORMATS, MAX_IMAGE_PIXELS, colorChannelCount, hasAlpha, validatePixelImage, type ImageFormat, type BitDepth, type ChannelCount, type PixelImage } from '../../core/index.js';
+import {
+  DEFAULT_QUALITY,
+  IMAGE_FORMATS,
+  MAX_IMAGE_PIXELS,
+  colorChannelCount,
+  hasAlpha,
+  validatePixelImage,
+  type ImageFormat,
+  type BitDepth,
+  type ChannelCount,
+  type PixelImage,
+} from '../../core/index.js';
 
 export interface DecodedImage extends PixelImage {
   /** The file's name (the last part of a path). */
@@ -57,7 +68,6 @@ export interface DecodeOptions {
   /** Refuse images with more pixels than this (default 100 million); Infinity for no limit. */
   maxPixels?: number;
 }
-
 
 export interface EncodeOptions {
   /** 1–100 for jpeg, webp and avif (defaults in DEFAULT_QUALITY); PNG is lossless and ignores it. */
@@ -83,7 +93,6 @@ export class ImageIoError extends Error {
     super(`${file}: ${reason}`, options);
   }
 }
-
 
 /** HEVC-coded HEIF needs a libheif with an HEVC decoder, which sharp's prebuilt binaries lack. */
 const heicReadable = ['.heic', '.heif'].some((suffix) => sharp.format.heif?.input.fileSuffix?.includes(suffix));
@@ -130,8 +139,14 @@ const count = (n: number) => n.toLocaleString('en-US');
 /** First line of an error, without control characters and at most 200 characters. */
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  const line = text.split('\n').map((part) => part.trim()).find((part) => part.length > 0) ?? 'unknown error';
-  const printable = Array.from(line, (character) => (character.charCodeAt(0) < 0x20 || character.charCodeAt(0) === 0x7f ? ' ' : character)).join('');
+  const line =
+    text
+      .split('\n')
+      .map((part) => part.trim())
+      .find((part) => part.length > 0) ?? 'unknown error';
+  const printable = Array.from(line, (character) =>
+    character.charCodeAt(0) < 0x20 || character.charCodeAt(0) === 0x7f ? ' ' : character,
+  ).join('');
   return printable.replace(/:$/, '').slice(0, 200);
 }
 
@@ -234,7 +249,10 @@ export async function decodeImage(source: ImageSource, options: DecodeOptions = 
     throw new ImageIoError(file, `${metadata.format.toUpperCase()} files are not supported; SVD Studio reads ${READABLE_NAMES}`);
   }
   if (metadata.format === 'heif' && metadata.compression === 'hevc' && !heicReadable) {
-    throw new ImageIoError(file, 'HEIC (HEVC-coded) images cannot be decoded by this build of sharp; convert the file to JPEG or PNG first');
+    throw new ImageIoError(
+      file,
+      'HEIC (HEVC-coded) images cannot be decoded by this build of sharp; convert the file to JPEG or PNG first',
+    );
   }
   // Orientation only swaps the sides, so the product is the same either way.
   if (metadata.width * metadata.height > maxPixels) {
@@ -272,7 +290,10 @@ export async function decodeImage(source: ImageSource, options: DecodeOptions = 
     channels = 2;
   }
   if (channels < 1 || channels > 4 || pixels.length !== info.width * info.height * channels) {
-    throw new ImageIoError(file, `unexpected decoder output (${info.width} × ${info.height}, ${channels} channels, ${pixels.length} samples)`);
+    throw new ImageIoError(
+      file,
+      `unexpected decoder output (${info.width} × ${info.height}, ${channels} channels, ${pixels.length} samples)`,
+    );
   }
   return {
     name,

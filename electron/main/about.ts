@@ -7,7 +7,9 @@ export const ABOUT_TEXT = [
   'A desktop image-compression studio built on the singular value decomposition. MIT licence.',
   '',
   'Sample photographs:',
-  ...shipped.map((sample) => `• ${sample.title} — ${sample.credit}, ${sample.licence}${sample.licenceUrl ? ` (${sample.licenceUrl})` : ''}.`),
+  ...shipped.map(
+    (sample) => `• ${sample.title} — ${sample.credit}, ${sample.licence}${sample.licenceUrl ? ` (${sample.licenceUrl})` : ''}.`,
+  ),
   '',
   'Image codecs: sharp (libvips, Apache-2.0) in the app; Squoosh’s codecs (Apache-2.0) in the renderer.',
 ].join('\n');

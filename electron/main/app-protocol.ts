@@ -10,11 +10,13 @@ import { CONTENT_SECURITY_POLICY } from './csp.js';
 import { contentType, fileUnder } from './renderer-files.js';
 import { APP_SCHEME } from './window-options.js';
 
-
 /** Before app ready: app:// is standard, secure and may use fetch and workers. */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, stream: true, codeCache: true } },
+    {
+      scheme: APP_SCHEME,
+      privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, stream: true, codeCache: true },
+    },
   ]);
 }
 

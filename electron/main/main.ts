@@ -63,7 +63,12 @@ if (!app.requestSingleInstanceLock()) {
             }),
           clearRecent: () => void recent.clear().then(refreshMenu),
           about: () => {
-            const options = { type: 'info' as const, title: 'About SVD Studio', message: `SVD Studio ${app.getVersion()}`, detail: ABOUT_TEXT };
+            const options = {
+              type: 'info' as const,
+              title: 'About SVD Studio',
+              message: `SVD Studio ${app.getVersion()}`,
+              detail: ABOUT_TEXT,
+            };
             void (window ? dialog.showMessageBox(window, options) : dialog.showMessageBox(options));
           },
         }),

@@ -18,5 +18,9 @@ const subscribe: Subscribe = (channel, listener) => {
 
 contextBridge.exposeInMainWorld(
   'studio',
-  createStudioApi((channel, ...args) => ipcRenderer.invoke(channel, ...args), subscribe, (file) => webUtils.getPathForFile(file as File)),
+  createStudioApi(
+    (channel, ...args) => ipcRenderer.invoke(channel, ...args),
+    subscribe,
+    (file) => webUtils.getPathForFile(file as File),
+  ),
 );

@@ -85,12 +85,29 @@ export interface EventChannels {
 export type EventChannel = keyof EventChannels;
 
 export const MENU_COMMANDS = [
-  'open', 'export', 'close', 'zoom-in', 'zoom-out', 'zoom-fit', 'zoom-actual',
-  'mode-compare', 'mode-error', 'mode-residual', 'mode-component', 'swap-sides',
+  'open',
+  'export',
+  'close',
+  'zoom-in',
+  'zoom-out',
+  'zoom-fit',
+  'zoom-actual',
+  'mode-compare',
+  'mode-error',
+  'mode-residual',
+  'mode-component',
+  'swap-sides',
 ] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
-export const INVOKE_CHANNELS = ['image:open-dialog', 'image:open-dropped', 'image:open-recent', 'image:encode', 'file:save', 'recent:list'] as const satisfies readonly InvokeChannel[];
+export const INVOKE_CHANNELS = [
+  'image:open-dialog',
+  'image:open-dropped',
+  'image:open-recent',
+  'image:encode',
+  'file:save',
+  'recent:list',
+] as const satisfies readonly InvokeChannel[];
 export const EVENT_CHANNELS = ['menu:command', 'file:opened', 'file:open-failed'] as const satisfies readonly EventChannel[];
 
 /**
@@ -145,7 +162,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function integer(value: unknown, min: number, max: number, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(`${what} must be an integer from ${min} to ${max}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    fail(`${what} must be an integer from ${min} to ${max}`);
   return value;
 }
 
@@ -157,7 +175,8 @@ function bytes(value: unknown, what: string): Uint8Array {
 
 /** A plain file name: no folders, no control characters, not empty, not "." or "..". */
 export function checkFileName(value: unknown, what = 'The file name'): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_NAME_LENGTH) fail(`${what} must be 1–${MAX_NAME_LENGTH} characters`);
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_NAME_LENGTH)
+    fail(`${what} must be 1–${MAX_NAME_LENGTH} characters`);
   // eslint-disable-next-line no-control-regex
   if (/[\\/\u0000-\u001f]/.test(value) || value === '.' || value === '..') fail(`${what} must be a plain file name, without folders`);
   return value;
@@ -171,7 +190,8 @@ export const validators: { [C in InvokeChannel]: (args: readonly unknown[]) => I
   'image:open-dropped': (args) => {
     expectCount(args, 1, 'image:open-dropped');
     const [path] = args;
-    if (typeof path !== 'string' || path.length === 0 || path.length > MAX_PATH_LENGTH || path.includes('\u0000')) fail('The dropped file’s path is not a valid path');
+    if (typeof path !== 'string' || path.length === 0 || path.length > MAX_PATH_LENGTH || path.includes('\u0000'))
+      fail('The dropped file’s path is not a valid path');
     return [path];
   },
   'image:open-recent': (args) => {

@@ -112,7 +112,10 @@ for (const file of FILES) {
     const atBytes = await jpeg(atBytesQuality);
     const atBytesSsim = computeMetrics(reference, atBytes.decoded).ssim;
     // JPEG at the same PSNR: the lowest quality that reaches it.
-    const psnrQuality = Math.min(100, (await bisectQuality(async (q) => (await jpeg(q)).psnr, psnr - 1e-9)) + ((await jpeg(1)).psnr >= psnr ? 0 : 1));
+    const psnrQuality = Math.min(
+      100,
+      (await bisectQuality(async (q) => (await jpeg(q)).psnr, psnr - 1e-9)) + ((await jpeg(1)).psnr >= psnr ? 0 : 1),
+    );
     const atPsnr = await jpeg(psnrQuality);
     rows.push([
       basename(file).slice(0, 28),
@@ -132,9 +135,25 @@ for (const file of FILES) {
   }
 }
 printTable(
-  ['photo', 'rank', '.svd bytes', 'float32 U,Σ,V', 'float ÷ svd', 'PSNR dB', 'quant. loss dB', 'SSIM', 'JPEG same bytes', 'its PSNR', 'its SSIM', 'JPEG same PSNR', 'svd ÷ JPEG'],
+  [
+    'photo',
+    'rank',
+    '.svd bytes',
+    'float32 U,Σ,V',
+    'float ÷ svd',
+    'PSNR dB',
+    'quant. loss dB',
+    'SSIM',
+    'JPEG same bytes',
+    'its PSNR',
+    'its SSIM',
+    'JPEG same PSNR',
+    'svd ÷ JPEG',
+  ],
   rows,
 );
 console.log(`worst PSNR loss from quantization: ${worstLoss.toFixed(3)} dB (target < 0.3 dB)`);
-console.log('float32 U,Σ,V = colour channels × rank × (width + height + 1) × 4 bytes; "svd ÷ JPEG" = .svd bytes over the bytes JPEG needs for the same PSNR.');
+console.log(
+  'float32 U,Σ,V = colour channels × rank × (width + height + 1) × 4 bytes; "svd ÷ JPEG" = .svd bytes over the bytes JPEG needs for the same PSNR.',
+);
 pool.close();

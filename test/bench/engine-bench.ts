@@ -44,7 +44,8 @@ async function main(): Promise<void> {
   const all: PhotoResults[] = [];
   for (const photo of photos) {
     const results = await benchPhoto(photo, crop.channels);
-    if (photo === crop) results.cold.unshift({ configuration: `${CALLING_THREAD('simd')}, first call (cold)`, rank: RANKS[0], seconds: coldCall });
+    if (photo === crop)
+      results.cold.unshift({ configuration: `${CALLING_THREAD('simd')}, first call (cold)`, rank: RANKS[0], seconds: coldCall });
     printTimings(results);
     printScaling(results);
     printProgressive(results);

@@ -65,7 +65,12 @@ describe('svd-studio compress', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report.input).toMatchObject({ width: sample.width, height: sample.height, channels: sample.channels, bit_depth: sample.bitDepth });
+    expect(report.input).toMatchObject({
+      width: sample.width,
+      height: sample.height,
+      channels: sample.channels,
+      bit_depth: sample.bitDepth,
+    });
     const colour = sample.channels <= 2 ? 1 : 3;
     expect(report.rank).toEqual(new Array(colour).fill(sample.rank));
     const output = join(dir, sample.file.replace(/\.[a-z]+$/, '.svd'));
@@ -77,7 +82,12 @@ describe('svd-studio compress', () => {
     expect(report.size.bpp).toBeCloseTo((8 * written.size) / (sample.width * sample.height), 9);
 
     const { decoded, image } = await pixelsOfSvdFile(output);
-    expect(decoded.header).toMatchObject({ width: sample.width, height: sample.height, channels: sample.channels, bitDepth: sample.bitDepth });
+    expect(decoded.header).toMatchObject({
+      width: sample.width,
+      height: sample.height,
+      channels: sample.channels,
+      bitDepth: sample.bitDepth,
+    });
     const original = await decodeImage(samplesDir + sample.file);
     const metrics = computeMetrics(original, image);
     expect(report.metrics.mse).toBeCloseTo(metrics.mse, 9);
@@ -91,8 +101,13 @@ describe('svd-studio compress', () => {
     const info = await svdStudio(['info', output, '--json']);
     expect(info.code).toBe(0);
     expect(JSON.parse(info.stdout)).toMatchObject({
-      width: sample.width, height: sample.height, channels: sample.channels, color_space: 'rgb', bit_depth: sample.bitDepth,
-      rank: report.rank, file_bytes: written.size,
+      width: sample.width,
+      height: sample.height,
+      channels: sample.channels,
+      color_space: 'rgb',
+      bit_depth: sample.bitDepth,
+      rank: report.rank,
+      file_bytes: written.size,
     });
   });
 
@@ -122,7 +137,10 @@ describe('svd-studio compress', () => {
     await writeFile(join(source, 'notes.txt'), 'not an image');
     const result = await svdStudio(['compress', source, '--out-dir', out, '-k', '8', '--json']);
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((line) => line.input.width)).toEqual([512, 500]);
     expect((await readdir(out)).sort()).toEqual(['a.svd', 'b.svd']);
 
@@ -204,7 +222,10 @@ describe('svd-studio on bad input', () => {
   });
 
   it('an image above --max-pixels is refused, naming both numbers', async () => {
-    await expectFailure(await svdStudio(['compress', samplesDir + 'astronaut_512x512_rgb.png', '--max-pixels', '100000']), /astronaut_512x512_rgb\.png.*262,144.*100,000/);
+    await expectFailure(
+      await svdStudio(['compress', samplesDir + 'astronaut_512x512_rgb.png', '--max-pixels', '100000']),
+      /astronaut_512x512_rgb\.png.*262,144.*100,000/,
+    );
   });
 
   it('an unsupported format and a missing file', async () => {
@@ -219,7 +240,10 @@ describe('svd-studio on bad input', () => {
     const dir = await scratch();
     const output = join(dir, 'out.svd');
     await writeFile(output, 'precious');
-    await expectFailure(await svdStudio(['compress', samplesDir + 'astronaut_512x512_rgb.png', '-k', '4', '-o', output]), /out\.svd.*exists/);
+    await expectFailure(
+      await svdStudio(['compress', samplesDir + 'astronaut_512x512_rgb.png', '-k', '4', '-o', output]),
+      /out\.svd.*exists/,
+    );
     expect(await readFile(output, 'utf8')).toBe('precious');
     const forced = await svdStudio(['compress', samplesDir + 'astronaut_512x512_rgb.png', '-k', '4', '-o', output, '--force']);
     expect(forced.code).toBe(0);
@@ -248,7 +272,9 @@ describe('svd-studio on bad input', () => {
 
   it('an all-black image compresses and decompresses', async () => {
     const dir = await scratch();
-    await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 0, g: 0, b: 0 } } }).png().toFile(join(dir, 'black.png'));
+    await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+      .png()
+      .toFile(join(dir, 'black.png'));
     const result = await svdStudio(['compress', join(dir, 'black.png'), '--json']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ rank: [0, 0, 0], metrics: { mse: 0, psnr: null } });
@@ -259,7 +285,10 @@ describe('svd-studio on bad input', () => {
     const dir = await scratch();
     const svd = join(dir, 'a.svd');
     expect((await svdStudio(['compress', samplesDir + 'astronaut_512x512_rgb.png', '-k', '4', '-o', svd])).code).toBe(0);
-    await expectFailure(await svdStudio(['decompress', svd, '-o', join(dir, 'a.png'), '--max-pixels', '1000']), /a\.svd: .*above the limit/);
+    await expectFailure(
+      await svdStudio(['decompress', svd, '-o', join(dir, 'a.png'), '--max-pixels', '1000']),
+      /a\.svd: .*above the limit/,
+    );
     expect(existsSync(join(dir, 'a.png'))).toBe(false);
   });
 
@@ -277,7 +306,15 @@ describe('svd-studio on bad input', () => {
 
   it('Ctrl-C during a compression leaves no output and no temporary file', async () => {
     const dir = await scratch();
-    const child = spawn(process.execPath, [cli, 'compress', samplesDir + 'mountain_sunset_4272x2848_12mp.jpg', '-k', '256', '--out-dir', dir]);
+    const child = spawn(process.execPath, [
+      cli,
+      'compress',
+      samplesDir + 'mountain_sunset_4272x2848_12mp.jpg',
+      '-k',
+      '256',
+      '--out-dir',
+      dir,
+    ]);
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -13,7 +13,10 @@ if (!existsSync(fileURLToPath(workerUrl))) {
 }
 
 async function astronautChannels(): Promise<Matrix[]> {
-  const { data, info } = await sharp(samplesDir + 'astronaut_512x512_rgb.png').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(samplesDir + 'astronaut_512x512_rgb.png')
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return splitChannels({ width: info.width, height: info.height, channels: 3, bitDepth: 8, pixels: new Uint8Array(data) });
 }
 
@@ -22,8 +25,20 @@ describe('SvdPool scheduling (fake workers)', () => {
     const alive = new Set<object>();
     const spawn = () => {
       const worker = {
-        run: (job: { rank: number }) => new Promise<TruncatedSvd>((resolve) =>
-          setTimeout(() => resolve({ rank: job.rank, sigma: new Float64Array(0), u: { rows: 1, cols: 0, data: new Float32Array(0) }, v: { rows: 1, cols: 0, data: new Float32Array(0) }, frobeniusNormSquared: 0 }), 20)),
+        run: (job: { rank: number }) =>
+          new Promise<TruncatedSvd>((resolve) =>
+            setTimeout(
+              () =>
+                resolve({
+                  rank: job.rank,
+                  sigma: new Float64Array(0),
+                  u: { rows: 1, cols: 0, data: new Float32Array(0) },
+                  v: { rows: 1, cols: 0, data: new Float32Array(0) },
+                  frobeniusNormSquared: 0,
+                }),
+              20,
+            ),
+          ),
         terminate: () => alive.delete(worker),
       };
       alive.add(worker);

@@ -33,9 +33,12 @@ function withChecksum(bytes: Uint8Array): Uint8Array {
 
 async function sampleFiles(): Promise<Uint8Array[]> {
   const channel = (seed: number): Matrix => {
-    const rows = 48, cols = 64;
+    const rows = 48,
+      cols = 64;
     const data = new Float32Array(rows * cols);
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) data[r * cols + c] = 128 + 60 * Math.sin((r + seed) / 7) * Math.cos(c / 9) + ((r * 31 + c * 17 + seed) % 13);
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++)
+        data[r * cols + c] = 128 + 60 * Math.sin((r + seed) / 7) * Math.cos(c / 9) + ((r * 31 + c * 17 + seed) % 13);
     return { rows, cols, data };
   };
   const svds = await Promise.all([0, 1, 2].map((seed) => truncatedSvd(channel(seed), { rank: 8 })));
@@ -82,19 +85,29 @@ describe('.svd reader under fuzzing', () => {
         const view = new DataView(bytes.buffer);
         const field = integer(8);
         const value = random() < 0.3 ? 0xffffffff : random() < 0.5 ? integer(70000) : integer(2 ** 32);
-        if (field === 0) view.setUint16(8, value & 0xffff, true); // version
-        else if (field === 1) bytes[10] = value & 0xff; // channels
-        else if (field === 2) view.setUint32(12, value, true); // width
-        else if (field === 3) view.setUint32(16, value, true); // height
-        else if (field === 4) view.setUint32(24, value, true); // payload length
-        else if (field === 5) view.setUint32(28, value, true); // inflated length
-        else if (field === 6) view.setUint16(32, value & 0xffff, true); // first rank
+        if (field === 0)
+          view.setUint16(8, value & 0xffff, true); // version
+        else if (field === 1)
+          bytes[10] = value & 0xff; // channels
+        else if (field === 2)
+          view.setUint32(12, value, true); // width
+        else if (field === 3)
+          view.setUint32(16, value, true); // height
+        else if (field === 4)
+          view.setUint32(24, value, true); // payload length
+        else if (field === 5)
+          view.setUint32(28, value, true); // inflated length
+        else if (field === 6)
+          view.setUint16(32, value & 0xffff, true); // first rank
         else view.setUint32(36, value, true); // first step (as float bits)
         withChecksum(bytes);
       } else if (kind === 4) {
         label = 'random payload, checksum fixed';
         const headerLength = original.length - 4 - new DataView(original.buffer).getUint32(24, true);
-        const payload = random() < 0.5 ? new Uint8Array(integer(300)).map(() => integer(256)) : deflateSync(new Uint8Array(integer(20000)).map(() => (random() < 0.9 ? 0 : integer(256))));
+        const payload =
+          random() < 0.5
+            ? new Uint8Array(integer(300)).map(() => integer(256))
+            : deflateSync(new Uint8Array(integer(20000)).map(() => (random() < 0.9 ? 0 : integer(256))));
         bytes = new Uint8Array(headerLength + payload.length + 4);
         bytes.set(original.subarray(0, headerLength));
         bytes.set(payload, headerLength);

@@ -5,12 +5,24 @@
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { encodeSvd, decodeSvd, readSvdHeader, SvdFormatError, crc32, type DecodedSvd, type EncodeInput } from '../../core/codec/index.js';
-import { alphaPlaneOf, colorChannelCount, reconstruct, reconstructPixels, splitChannels, truncatedSvd, mergeChannels, type PixelImage, type TruncatedSvd } from '../../core/index.js';
+import {
+  alphaPlaneOf,
+  colorChannelCount,
+  reconstruct,
+  reconstructPixels,
+  splitChannels,
+  truncatedSvd,
+  mergeChannels,
+  type PixelImage,
+  type TruncatedSvd,
+} from '../../core/index.js';
 import { computeMetrics } from '../../core/metrics/index.js';
 import { samplesDir } from '../helpers/samples.js';
 
 async function loadSample(file: string): Promise<PixelImage> {
-  const { data, info } = await sharp(samplesDir + file).raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(samplesDir + file)
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, channels: info.channels as 1 | 2 | 3 | 4, bitDepth: 8, pixels: new Uint8Array(data) };
 }
 
@@ -43,7 +55,12 @@ describe('.svd round trip', async () => {
     // The same pixels as the encoder's own quantized factors give…
     expect(pixels).toEqual((await reconstructPixels(decoded.header, quantized)).pixels);
     // …and within one level of rounding of the float64 reconstruction (the kernels sum in float32).
-    const float64 = mergeChannels(quantized.map((svd) => reconstruct(svd, 64)), 512, 512, 8);
+    const float64 = mergeChannels(
+      quantized.map((svd) => reconstruct(svd, 64)),
+      512,
+      512,
+      8,
+    );
     let worst = 0;
     for (let i = 0; i < pixels.length; i++) worst = Math.max(worst, Math.abs(pixels[i] - float64[i]));
     expect(worst).toBeLessThanOrEqual(1);
@@ -51,8 +68,18 @@ describe('.svd round trip', async () => {
 
   it('quantization costs under 0.3 dB of PSNR and makes the file much smaller than float32 factors', () => {
     const { bytes, quantized } = encodeSvd({ width: 512, height: 512, channels: 3, bitDepth: 8, svds, ranks: [64, 64, 64] });
-    const exact = mergeChannels(svds.map((svd) => reconstruct(svd, 64)), 512, 512, 8);
-    const stored = mergeChannels(quantized.map((svd) => reconstruct(svd, 64)), 512, 512, 8);
+    const exact = mergeChannels(
+      svds.map((svd) => reconstruct(svd, 64)),
+      512,
+      512,
+      8,
+    );
+    const stored = mergeChannels(
+      quantized.map((svd) => reconstruct(svd, 64)),
+      512,
+      512,
+      8,
+    );
     const exactPsnr = computeMetrics(astronaut, { ...astronaut, pixels: exact }).psnr!;
     const storedPsnr = computeMetrics(astronaut, { ...astronaut, pixels: stored }).psnr!;
     expect(exactPsnr - storedPsnr).toBeLessThan(0.3);
@@ -83,7 +110,13 @@ describe('.svd round trip', async () => {
     const image = await decodedPixels(decoded);
     for (let i = 3; i < image.pixels.length; i += 4 * 97) expect(image.pixels[i]).toBe(tulips.pixels[i]);
 
-    const gray: PixelImage = { width: 40, height: 30, channels: 1, bitDepth: 16, pixels: new Uint16Array(1200).map((_, i) => (i * 977) % 65536) };
+    const gray: PixelImage = {
+      width: 40,
+      height: 30,
+      channels: 1,
+      bitDepth: 16,
+      pixels: new Uint16Array(1200).map((_, i) => (i * 977) % 65536),
+    };
     const [graySvd] = await decomposeColor(gray, 30);
     const grayEncoded = encodeSvd({ width: 40, height: 30, channels: 1, bitDepth: 16, svds: [graySvd], ranks: [30] });
     const grayDecoded = decodeSvd(grayEncoded.bytes);
@@ -96,7 +129,13 @@ describe('.svd round trip', async () => {
   });
 
   it('an all-zero channel (rank 0) encodes and decodes', async () => {
-    const red: PixelImage = { width: 16, height: 8, channels: 3, bitDepth: 8, pixels: new Uint8Array(16 * 8 * 3).map((_, i) => (i % 3 === 0 ? 200 : 0)) };
+    const red: PixelImage = {
+      width: 16,
+      height: 8,
+      channels: 3,
+      bitDepth: 8,
+      pixels: new Uint8Array(16 * 8 * 3).map((_, i) => (i % 3 === 0 ? 200 : 0)),
+    };
     const channelSvds = await decomposeColor(red, 4);
     expect(channelSvds.map((svd) => svd.rank)).toEqual([1, 0, 0]);
     const { bytes } = encodeSvd({ width: 16, height: 8, channels: 3, bitDepth: 8, svds: channelSvds, ranks: [4, 4, 4] });
@@ -116,7 +155,9 @@ describe('.svd round trip', async () => {
     view.setUint32(forged.length - 4, crc32(forged, 0, forged.length - 4), true);
     // Refused by the header's own bounds (the declared factors cannot fit the payload), so
     // nothing was inflated or allocated for them.
-    expect(() => decodeSvd(forged)).toThrow(expect.objectContaining({ name: 'SvdFormatError', code: 'header', message: expect.stringMatching(/ranks need at least/) }));
+    expect(() => decodeSvd(forged)).toThrow(
+      expect.objectContaining({ name: 'SvdFormatError', code: 'header', message: expect.stringMatching(/ranks need at least/) }),
+    );
     // The inflated size must also be reachable from the compressed size.
     const inflated = Uint8Array.from(bytes);
     new DataView(inflated.buffer).setUint32(28, 1032 * new DataView(bytes.buffer).getUint32(24, true) + 5000, true);

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  SvdInputError,
-  progressiveTruncatedSvd,
-  squaredErrorAtRank,
-  truncatedSvd,
-  type Matrix,
-} from '../../core/index.js';
+import { SvdInputError, progressiveTruncatedSvd, squaredErrorAtRank, truncatedSvd, type Matrix } from '../../core/index.js';
 import { loadReferenceMatrix, randomMatrix, referenceCase } from '../helpers/samples.js';
 import { orthonormalityError, directSquaredError } from '../helpers/svd-checks.js';
 
@@ -13,11 +7,12 @@ function lowRankMatrix(rows: number, cols: number, rank: number): Matrix {
   const left = randomMatrix(rows, rank, 11).data;
   const right = randomMatrix(rank, cols, 12).data;
   const data = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
-    let sum = 0;
-    for (let i = 0; i < rank; i++) sum += left[r * rank + i] * right[i * cols + c] * (i + 1);
-    data[r * cols + c] = sum;
-  }
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) {
+      let sum = 0;
+      for (let i = 0; i < rank; i++) sum += left[r * rank + i] * right[i * cols + c] * (i + 1);
+      data[r * cols + c] = sum;
+    }
   return { rows, cols, data };
 }
 
@@ -30,7 +25,10 @@ describe('truncatedSvd: shapes and special matrices', () => {
     expect(svd.frobeniusNormSquared).toBe(9);
   });
 
-  it.each([[1, 300], [300, 1]])('%i × %i', async (rows, cols) => {
+  it.each([
+    [1, 300],
+    [300, 1],
+  ])('%i × %i', async (rows, cols) => {
     const a = randomMatrix(rows, cols, 3);
     const svd = await truncatedSvd(a, { rank: 10 });
     expect(svd.rank).toBe(1);
@@ -152,16 +150,17 @@ describe('truncatedSvd: reproducibility, kernels, progress and abort', () => {
     const k = 24;
     let difference = 0;
     let norm = 0;
-    for (let r = 0; r < a.rows; r += 37) for (let c = 0; c < a.cols; c += 41) {
-      let x = 0;
-      let y = 0;
-      for (let i = 0; i < k; i++) {
-        x += simd.sigma[i] * simd.u.data[r * simd.rank + i] * simd.v.data[c * simd.rank + i];
-        y += plain.sigma[i] * plain.u.data[r * plain.rank + i] * plain.v.data[c * plain.rank + i];
+    for (let r = 0; r < a.rows; r += 37)
+      for (let c = 0; c < a.cols; c += 41) {
+        let x = 0;
+        let y = 0;
+        for (let i = 0; i < k; i++) {
+          x += simd.sigma[i] * simd.u.data[r * simd.rank + i] * simd.v.data[c * simd.rank + i];
+          y += plain.sigma[i] * plain.u.data[r * plain.rank + i] * plain.v.data[c * plain.rank + i];
+        }
+        difference += (x - y) ** 2;
+        norm += y * y;
       }
-      difference += (x - y) ** 2;
-      norm += y * y;
-    }
     expect(Math.sqrt(difference / norm)).toBeLessThan(1e-4);
   });
 
@@ -222,7 +221,9 @@ describe('truncatedSvd: reproducibility, kernels, progress and abort', () => {
   });
 
   it('an already aborted signal rejects at once', async () => {
-    await expect(truncatedSvd(randomMatrix(10, 10), { rank: 2, signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(truncatedSvd(randomMatrix(10, 10), { rank: 2, signal: AbortSignal.abort() })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
   });
 });
 

@@ -19,20 +19,33 @@ import { loadReferenceMatrix, randomMatrix, referenceCase } from '../helpers/sam
 
 describe('splitChannels / mergeChannels', () => {
   it.each([1, 2, 3, 4] as const)('round-trips %i-channel 8-bit pixels exactly', (channels) => {
-    const width = 5, height = 3;
+    const width = 5,
+      height = 3;
     const pixels = new Uint8Array(width * height * channels).map((_, i) => (i * 37) % 256);
     const planes = splitChannels({ width, height, channels, bitDepth: 8, pixels });
     expect(planes).toHaveLength(channels);
     expect(planes[0]).toMatchObject({ rows: height, cols: width });
     expect(planes[channels - 1].data[width + 2]).toBe(pixels[(width + 2) * channels + channels - 1]);
-    expect(mergeChannels(planes.map((p) => p.data), width, height, 8)).toEqual(pixels);
+    expect(
+      mergeChannels(
+        planes.map((p) => p.data),
+        width,
+        height,
+        8,
+      ),
+    ).toEqual(pixels);
   });
 
   it('round-trips 16-bit RGB and keeps values above 255', () => {
     const pixels = Uint16Array.of(0, 256, 65535, 1000, 40000, 7);
     const planes = splitChannels({ width: 2, height: 1, channels: 3, bitDepth: 16, pixels });
     expect(Array.from(planes[2].data)).toEqual([65535, 7]);
-    const merged = mergeChannels(planes.map((p) => p.data), 2, 1, 16);
+    const merged = mergeChannels(
+      planes.map((p) => p.data),
+      2,
+      1,
+      16,
+    );
     expect(merged).toBeInstanceOf(Uint16Array);
     expect(merged).toEqual(pixels);
   });
@@ -75,7 +88,13 @@ describe('reconstruct', async () => {
   it('full resolution equals the sum of rank-one terms', () => {
     const full = reconstruct(svd, 25);
     expect(full.length).toBe(a.rows * a.cols);
-    for (const [r, c] of [[0, 0], [100, 300], [511, 511], [256, 7]]) expect(full[r * a.cols + c]).toBeCloseTo(pixel(svd, 25, r, c), 2);
+    for (const [r, c] of [
+      [0, 0],
+      [100, 300],
+      [511, 511],
+      [256, 7],
+    ])
+      expect(full[r * a.cols + c]).toBeCloseTo(pixel(svd, 25, r, c), 2);
   });
 
   it.each(['simd', 'plain'] as const)('reconstructFullResolution (%s kernels) equals the loop', async (kind) => {
@@ -91,46 +110,55 @@ describe('reconstruct', async () => {
     const full = reconstruct(svd, 30);
     const region = { x: 100, y: 37, width: 64, height: 50 };
     const part = reconstruct(svd, 30, { region });
-    for (let r = 0; r < region.height; r++) for (let c = 0; c < region.width; c++) {
-      expect(part[r * region.width + c]).toBeCloseTo(full[(region.y + r) * a.cols + region.x + c], 3);
-    }
+    for (let r = 0; r < region.height; r++)
+      for (let c = 0; c < region.width; c++) {
+        expect(part[r * region.width + c]).toBeCloseTo(full[(region.y + r) * a.cols + region.x + c], 3);
+      }
   });
 
   it.each([
     ['an integer factor', { x: 0, y: 0, width: 512, height: 512 }, 128, 64],
     ['a fractional factor in a region', { x: 13, y: 29, width: 301, height: 207 }, 97, 61],
-  ])('box-filtered through averaged factors equals box-filtering the full reconstruction (%s)', (_name, region, targetWidth, targetHeight) => {
-    const full = reconstruct(svd, 40);
-    const small = reconstruct(svd, 40, { region, targetWidth, targetHeight });
-    // Independent area-weighted box filter of the full reconstruction.
-    const sx = region.width / targetWidth;
-    const sy = region.height / targetHeight;
-    let worst = 0;
-    for (let tr = 0; tr < targetHeight; tr += 7) for (let tc = 0; tc < targetWidth; tc += 5) {
-      let sum = 0;
-      let area = 0;
-      for (let r = Math.floor(tr * sy); r < Math.ceil((tr + 1) * sy); r++) {
-        const wy = Math.min((tr + 1) * sy, r + 1) - Math.max(tr * sy, r);
-        for (let c = Math.floor(tc * sx); c < Math.ceil((tc + 1) * sx); c++) {
-          const wx = Math.min((tc + 1) * sx, c + 1) - Math.max(tc * sx, c);
-          if (wx <= 0 || wy <= 0) continue;
-          sum += wx * wy * full[(region.y + r) * a.cols + region.x + c];
-          area += wx * wy;
+  ])(
+    'box-filtered through averaged factors equals box-filtering the full reconstruction (%s)',
+    (_name, region, targetWidth, targetHeight) => {
+      const full = reconstruct(svd, 40);
+      const small = reconstruct(svd, 40, { region, targetWidth, targetHeight });
+      // Independent area-weighted box filter of the full reconstruction.
+      const sx = region.width / targetWidth;
+      const sy = region.height / targetHeight;
+      let worst = 0;
+      for (let tr = 0; tr < targetHeight; tr += 7)
+        for (let tc = 0; tc < targetWidth; tc += 5) {
+          let sum = 0;
+          let area = 0;
+          for (let r = Math.floor(tr * sy); r < Math.ceil((tr + 1) * sy); r++) {
+            const wy = Math.min((tr + 1) * sy, r + 1) - Math.max(tr * sy, r);
+            for (let c = Math.floor(tc * sx); c < Math.ceil((tc + 1) * sx); c++) {
+              const wx = Math.min((tc + 1) * sx, c + 1) - Math.max(tc * sx, c);
+              if (wx <= 0 || wy <= 0) continue;
+              sum += wx * wy * full[(region.y + r) * a.cols + region.x + c];
+              area += wx * wy;
+            }
+          }
+          worst = Math.max(worst, Math.abs(small[tr * targetWidth + tc] - sum / area));
         }
-      }
-      worst = Math.max(worst, Math.abs(small[tr * targetWidth + tc] - sum / area));
-    }
-    expect(worst).toBeLessThan(1e-3);
-  });
+      expect(worst).toBeLessThan(1e-3);
+    },
+  );
 
   it('rank 0 is black and k above the rank is clamped', () => {
     expect(reconstruct(svd, 0, { targetWidth: 8, targetHeight: 8 }).every((v) => v === 0)).toBe(true);
-    expect(reconstruct(svd, 1000, { targetWidth: 16, targetHeight: 16 })).toEqual(reconstruct(svd, 40, { targetWidth: 16, targetHeight: 16 }));
+    expect(reconstruct(svd, 1000, { targetWidth: 16, targetHeight: 16 })).toEqual(
+      reconstruct(svd, 40, { targetWidth: 16, targetHeight: 16 }),
+    );
   });
 
   it('rejects regions outside the channel and upscaling', () => {
     expect(() => reconstruct(svd, 5, { region: { x: 500, y: 0, width: 20, height: 10 } })).toThrow(/not inside/);
-    expect(() => reconstruct(svd, 5, { region: { x: 0, y: 0, width: 10, height: 10 }, targetWidth: 20, targetHeight: 10 })).toThrow(/target size/);
+    expect(() => reconstruct(svd, 5, { region: { x: 0, y: 0, width: 10, height: 10 }, targetWidth: 20, targetHeight: 10 })).toThrow(
+      /target size/,
+    );
   });
 });
 
@@ -151,7 +179,11 @@ describe('error from the spectrum', () => {
   });
 
   it('energy kept over several channels weighs each by its ‖A‖², with one rank or one per channel', () => {
-    const spectrum = (sigma: number[], frobeniusNormSquared: number) => ({ rank: sigma.length, sigma: Float64Array.from(sigma), frobeniusNormSquared });
+    const spectrum = (sigma: number[], frobeniusNormSquared: number) => ({
+      rank: sigma.length,
+      sigma: Float64Array.from(sigma),
+      frobeniusNormSquared,
+    });
     const a = spectrum([3, 1], 10); // 9 + 1 of 10
     const b = spectrum([4], 20); // 16 of 20
     expect(energyKept([a, b], 1)).toBeCloseTo((9 + 16) / 30, 14);

@@ -44,7 +44,11 @@ describe.each(['simd', 'plain'] as const)('%s kernels', (kind) => {
     const x = randomMatrix(k, n, 2).data;
     const y = randomMatrix(m, n, 3).data;
     // layout: A | X | Y | out(m×n) | out(k×n), with leading dimensions equal to widths
-    const offA = 0, offX = m * k, offY = offX + k * n, offNN = offY + m * n, offTN = offNN + m * n;
+    const offA = 0,
+      offX = m * k,
+      offY = offX + k * n,
+      offNN = offY + m * n,
+      offTN = offNN + m * n;
     const ws = kernels.allocate(offTN + k * n, n);
     ws.set(a, offA);
     ws.set(x, offX);
@@ -65,18 +69,23 @@ describe.each(['simd', 'plain'] as const)('%s kernels', (kind) => {
 
   it.each([2, 6, 32])('gram64 is XᵀX in float64 (n = %i), gemv64 is A·x in float64', async (n) => {
     const kernels = await backend();
-    const rows = 301, ld = n + 3;
+    const rows = 301,
+      ld = n + 3;
     const x = randomMatrix(rows, ld, 6).data;
-    const offX = 0, offGram = rows * ld + ((rows * ld) & 1), offVector = offGram + 2 * n * n, offResult = offVector + 2 * n;
+    const offX = 0,
+      offGram = rows * ld + ((rows * ld) & 1),
+      offVector = offGram + 2 * n * n,
+      offResult = offVector + 2 * n;
     const ws = kernels.allocate(offResult + 2 * rows, n + 8);
     ws.set(x, offX);
     kernels.gram64(offX + 1, ld, rows, n, offGram);
     const gram = kernels.doubles(offGram, n * n);
-    for (let j = 0; j < n; j++) for (let c = 0; c < n; c++) {
-      let expected = 0;
-      for (let r = 0; r < rows; r++) expected += x[r * ld + 1 + j] * x[r * ld + 1 + c];
-      expect(Math.abs(gram[j * n + c] - expected)).toBeLessThan(1e-12 * rows);
-    }
+    for (let j = 0; j < n; j++)
+      for (let c = 0; c < n; c++) {
+        let expected = 0;
+        for (let r = 0; r < rows; r++) expected += x[r * ld + 1 + j] * x[r * ld + 1 + c];
+        expect(Math.abs(gram[j * n + c] - expected)).toBeLessThan(1e-12 * rows);
+      }
     const vector = kernels.doubles(offVector, n);
     for (let c = 0; c < n; c++) vector[c] = Math.cos(c);
     kernels.gemv64(offX + 1, ld, rows, n, offVector, offResult);
@@ -90,8 +99,15 @@ describe.each(['simd', 'plain'] as const)('%s kernels', (kind) => {
 
   it('reads operands through leading dimensions (sub-blocks of wider matrices)', async () => {
     const kernels = await backend();
-    const m = 10, k = 6, n = 8, lda = 9, ldx = 24, ldo = 16;
-    const offA = 0, offX = m * lda, offOut = offX + k * ldx;
+    const m = 10,
+      k = 6,
+      n = 8,
+      lda = 9,
+      ldx = 24,
+      ldo = 16;
+    const offA = 0,
+      offX = m * lda,
+      offOut = offX + k * ldx;
     const ws = kernels.allocate(offOut + m * ldo, n);
     const a = randomMatrix(m, lda, 4).data;
     const x = randomMatrix(k, ldx, 5).data;
@@ -125,11 +141,12 @@ describe.each(['simd', 'plain'] as const)('symmetricEigen on %s dense kernels', 
     const { symmetricEigen } = await import('../../core/linalg/symmetric-eigen.js');
     const kernels = await createKernels(kind);
     const a = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) {
-      const value = Math.sin(i * 7 + j * 3) + (i === j ? 2 : 0);
-      a[i * n + j] = value;
-      a[j * n + i] = value;
-    }
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j <= i; j++) {
+        const value = Math.sin(i * 7 + j * 3) + (i === j ? 2 : 0);
+        a[i * n + j] = value;
+        a[j * n + i] = value;
+      }
     const copy = Float64Array.from(a);
     const { values, vectors } = await symmetricEigen(a, n, undefined, kernels.dense);
     expect(a).toEqual(copy);

@@ -40,13 +40,15 @@ interface MetricsCase {
   };
 }
 
-const fixture = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../fixtures/metrics-reference.json', import.meta.url)), 'utf8'),
-) as { cases: MetricsCase[] };
+const fixture = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/metrics-reference.json', import.meta.url)), 'utf8')) as {
+  cases: MetricsCase[];
+};
 
 /** Decodes the case's sample with sharp, crops it, keeps its channels and checks the fixture's SHA-256. */
 async function loadReference(c: MetricsCase): Promise<PixelImage> {
-  const { data, info } = await sharp(samplesDir + c.reference.file).raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(samplesDir + c.reference.file)
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const { top, left, height, width } = c.reference.crop ?? { top: 0, left: 0, height: info.height, width: info.width };
   const channels = c.reference.channels;
   // sharp hands a grayscale JPEG back as three equal channels: channel 0 is the gray sample.
@@ -127,7 +129,9 @@ function applySteps(image: PixelImage, steps: readonly Step[]): PixelImage {
 
 /** SHA-256 of the pixel bytes (comparing 800k-element arrays with toEqual is slow). */
 function digest(image: PixelImage): string {
-  return createHash('sha256').update(new Uint8Array(image.pixels.buffer, image.pixels.byteOffset, image.pixels.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(new Uint8Array(image.pixels.buffer, image.pixels.byteOffset, image.pixels.byteLength))
+    .digest('hex');
 }
 
 async function loadPair(c: MetricsCase): Promise<{ reference: PixelImage; candidate: PixelImage }> {
@@ -263,7 +267,12 @@ describe('computeMetrics invariants', () => {
   });
 
   it('images smaller than the 11 × 11 window still get an SSIM (uncropped, reflected borders)', () => {
-    for (const [width, height] of [[1, 1], [3, 20], [20, 5], [10, 10]]) {
+    for (const [width, height] of [
+      [1, 1],
+      [3, 20],
+      [20, 5],
+      [10, 10],
+    ]) {
       const image = syntheticImage(width, height);
       expect(computeMetrics(image, image).ssim).toBeCloseTo(1, 12);
       const ssim = computeMetrics(image, withNoise(image, 30)).ssim;

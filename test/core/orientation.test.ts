@@ -55,7 +55,8 @@ describe('readExifOrientation', () => {
   it.each(['jpeg', 'png', 'webp'] as const)('reads every value 1…8 from %s files written by sharp', async (format) => {
     const raw = testPixels(6, 4, 3, false);
     for (let orientation = 1; orientation <= 8; orientation++) {
-      const file = await sharp(raw, { raw: { width: 6, height: 4, channels: 3 } }).withMetadata({ orientation })[format]().toBuffer();
+      const tagged = sharp(raw, { raw: { width: 6, height: 4, channels: 3 } }).withMetadata({ orientation });
+      const file = await tagged[format]().toBuffer();
       expect((await sharp(file).metadata()).orientation).toBe(orientation); // sharp wrote it
       expect(readExifOrientation(new Uint8Array(file))).toBe(orientation);
     }
@@ -75,7 +76,11 @@ describe('readExifOrientation', () => {
       const bytes = seededBytes(seed * 7, seed);
       expect(readExifOrientation(bytes)).toBe(1);
       // Garbage behind a real signature: the walkers must stay in range.
-      for (const signature of [[0xff, 0xd8, 0xff, 0xe1], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], [0x52, 0x49, 0x46, 0x46, 1, 0, 0, 0, 0x57, 0x45, 0x42, 0x50]]) {
+      for (const signature of [
+        [0xff, 0xd8, 0xff, 0xe1],
+        [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+        [0x52, 0x49, 0x46, 0x46, 1, 0, 0, 0, 0x57, 0x45, 0x42, 0x50],
+      ]) {
         const value = readExifOrientation(Uint8Array.from([...signature, ...bytes]));
         expect(value >= 1 && value <= 8).toBe(true);
       }

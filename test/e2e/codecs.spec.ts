@@ -123,7 +123,7 @@ function psnr(a: Buffer, b: Buffer, peak = 255): number {
 
 const sample = (name: string) => readFileSync(samplesDir + name);
 
-test('PNG samples decode to exactly sharp\'s pixels (RGB, RGBA, 16-bit)', async () => {
+test("PNG samples decode to exactly sharp's pixels (RGB, RGBA, 16-bit)", async () => {
   for (const [name, channels, sixteen] of [
     ['astronaut_512x512_rgb.png', 3, false],
     ['tulips_alpha_500x500_rgba.png', 4, false],
@@ -131,7 +131,12 @@ test('PNG samples decode to exactly sharp\'s pixels (RGB, RGBA, 16-bit)', async 
   ] as const) {
     const reference = await sharpRaw(samplesDir + name, { sixteen });
     const decoded = await decodeOk(name, sample(name));
-    expect(decoded, name).toMatchObject({ width: reference.info.width, height: reference.info.height, channels, bitDepth: sixteen ? 16 : 8 });
+    expect(decoded, name).toMatchObject({
+      width: reference.info.width,
+      height: reference.info.height,
+      channels,
+      bitDepth: sixteen ? 16 : 8,
+    });
     expect(reference.info.channels).toBe(channels);
     const comparison = await compareWith(reference.data);
     expect(comparison, name).toMatchObject({ samples: comparison.referenceSamples, maxDiff: 0 });
@@ -139,18 +144,43 @@ test('PNG samples decode to exactly sharp\'s pixels (RGB, RGBA, 16-bit)', async 
 });
 
 test('generated gray, gray + alpha, 16-bit gray and palette PNGs keep their channels', async () => {
-  const astronaut = sharp(samplesDir + 'astronaut_512x512_rgb.png', { ignoreIcc: true }).extract({ left: 100, top: 80, width: 200, height: 150 });
+  const astronaut = sharp(samplesDir + 'astronaut_512x512_rgb.png', { ignoreIcc: true }).extract({
+    left: 100,
+    top: 80,
+    width: 200,
+    height: 150,
+  });
   const gray = await astronaut.clone().toColourspace('b-w').raw().toBuffer();
   const cases: { name: string; png: Buffer; channels: number; bitDepth: number; reference: Buffer }[] = [];
-  cases.push({ name: 'gray8.png', png: await sharp(gray, { raw: { width: 200, height: 150, channels: 1 } }).png().toBuffer(), channels: 1, bitDepth: 8, reference: gray });
+  cases.push({
+    name: 'gray8.png',
+    png: await sharp(gray, { raw: { width: 200, height: 150, channels: 1 } })
+      .png()
+      .toBuffer(),
+    channels: 1,
+    bitDepth: 8,
+    reference: gray,
+  });
   const grayAlpha = Buffer.alloc(200 * 150 * 2);
   for (let i = 0; i < 200 * 150; i++) {
     grayAlpha[2 * i] = gray[i];
     grayAlpha[2 * i + 1] = (i * 7) % 256;
   }
-  cases.push({ name: 'gray-alpha8.png', png: await sharp(grayAlpha, { raw: { width: 200, height: 150, channels: 2 } }).png().toBuffer(), channels: 2, bitDepth: 8, reference: grayAlpha });
+  cases.push({
+    name: 'gray-alpha8.png',
+    png: await sharp(grayAlpha, { raw: { width: 200, height: 150, channels: 2 } })
+      .png()
+      .toBuffer(),
+    channels: 2,
+    bitDepth: 8,
+    reference: grayAlpha,
+  });
   // 16-bit gray from the 16-bit sample; the reference is sharp's decode of that file.
-  const gray16Png = await sharp(samplesDir + 'room_16bit_676x449.png', { ignoreIcc: true }).extract({ left: 0, top: 0, width: 200, height: 150 }).toColourspace('grey16').png().toBuffer();
+  const gray16Png = await sharp(samplesDir + 'room_16bit_676x449.png', { ignoreIcc: true })
+    .extract({ left: 0, top: 0, width: 200, height: 150 })
+    .toColourspace('grey16')
+    .png()
+    .toBuffer();
   const gray16 = (await sharpRaw(gray16Png, { sixteen: true, gray: true })).data;
   const gray16Samples = new Uint16Array(gray16.buffer, gray16.byteOffset, gray16.length / 2);
   expect(gray16Samples.some((v) => v % 257 !== 0)).toBe(true); // really 16-bit, not widened 8-bit
@@ -176,20 +206,32 @@ test('JPEG samples decode within a small tolerance of sharp; gray stays one chan
     const decoded = await decodeOk(name, sample(name));
     expect(decoded, name).toMatchObject({ width, height, channels, bitDepth: 8 });
     const comparison = await compareWith(reference.data);
-    console.log(`${name}: decoded in ${decoded.milliseconds.toFixed(0)} ms; vs sharp max |diff| ${comparison.maxDiff}, mean ${comparison.meanAbsDiff.toFixed(4)}, ${comparison.differing} of ${comparison.samples} samples differ`);
+    console.log(
+      `${name}: decoded in ${decoded.milliseconds.toFixed(0)} ms; vs sharp max |diff| ${comparison.maxDiff}, mean ${comparison.meanAbsDiff.toFixed(4)}, ${comparison.differing} of ${comparison.samples} samples differ`,
+    );
     expect(comparison.samples).toBe(comparison.referenceSamples);
     expect(comparison.maxDiff, name).toBeLessThanOrEqual(JPEG_TOLERANCE);
   }
 });
 
 test('WebP (lossy, lossless, alpha) and AVIF files decode like sharp, oriented, with sizes read from their headers', async () => {
-  const tulips = sharp(samplesDir + 'tulips_alpha_500x500_rgba.png', { ignoreIcc: true }).extract({ left: 50, top: 40, width: 301, height: 203 });
+  const tulips = sharp(samplesDir + 'tulips_alpha_500x500_rgba.png', { ignoreIcc: true }).extract({
+    left: 50,
+    top: 40,
+    width: 301,
+    height: 203,
+  });
   const opaque = tulips.clone().removeAlpha();
   const files = [
     { name: 'lossy.webp', file: await opaque.clone().webp({ quality: 70 }).toBuffer(), channels: 3, tolerance: 0 },
     { name: 'lossless.webp', file: await opaque.clone().webp({ lossless: true }).toBuffer(), channels: 3, tolerance: 0 },
     { name: 'alpha.webp', file: await tulips.clone().webp({ quality: 70 }).toBuffer(), channels: 4, tolerance: 0 },
-    { name: 'rotated.webp', file: await opaque.clone().withMetadata({ orientation: 8 }).webp({ quality: 70 }).toBuffer(), channels: 3, tolerance: 0 },
+    {
+      name: 'rotated.webp',
+      file: await opaque.clone().withMetadata({ orientation: 8 }).webp({ quality: 70 }).toBuffer(),
+      channels: 3,
+      tolerance: 0,
+    },
     { name: 'opaque.avif', file: await opaque.clone().avif({ quality: 60 }).toBuffer(), channels: 3, tolerance: AVIF_TOLERANCE },
     { name: 'alpha.avif', file: await tulips.clone().avif({ quality: 60 }).toBuffer(), channels: 4, tolerance: AVIF_TOLERANCE },
   ];
@@ -207,7 +249,7 @@ test('WebP (lossy, lossless, alpha) and AVIF files decode like sharp, oriented, 
     const refused = await decode(name, file, pixels - 1);
     expect(refused.ok ? '' : refused.error.message, name).toContain(`is too large to open: `);
   }
-  expect((await decodeOk('rotated.webp', files[3].file))).toMatchObject({ width: 203, height: 301 });
+  expect(await decodeOk('rotated.webp', files[3].file)).toMatchObject({ width: 203, height: 301 });
 });
 
 test('encode round trips: PNG exact at 8 and 16 bits; JPEG, WebP and AVIF decodable with a sane PSNR', async () => {
@@ -242,10 +284,14 @@ test('encode round trips: PNG exact at 8 and 16 bits; JPEG, WebP and AVIF decoda
   // Alpha survives WebP, AVIF and PNG; JPEG is flattened; gray stays gray in JPEG.
   const tulipsName = 'tulips_alpha_500x500_rgba.png';
   await decodeOk(tulipsName, sample(tulipsName));
-  for (const format of ['png', 'webp', 'avif'] as const) expect((await sharp((await encode(format)).bytes).metadata()).hasAlpha, format).toBe(true);
+  for (const format of ['png', 'webp', 'avif'] as const)
+    expect((await sharp((await encode(format)).bytes).metadata()).hasAlpha, format).toBe(true);
   const tulipsJpeg = (await encode('jpeg', 90)).bytes;
   expect((await sharp(tulipsJpeg).metadata()).channels).toBe(3);
-  const overWhite = await sharp(samplesDir + tulipsName, { ignoreIcc: true }).flatten({ background: '#ffffff' }).raw().toBuffer();
+  const overWhite = await sharp(samplesDir + tulipsName, { ignoreIcc: true })
+    .flatten({ background: '#ffffff' })
+    .raw()
+    .toBuffer();
   expect(psnr(await sharp(tulipsJpeg).raw().toBuffer(), overWhite)).toBeGreaterThan(30);
   await decodeOk('gray8.jpg', await sharp(sample('architecture_gray_2560x1600.jpg')).resize(300).jpeg().toBuffer());
   expect((await sharp((await encode('jpeg')).bytes).metadata()).channels).toBe(1);
@@ -260,23 +306,46 @@ test('garbage, .svd, truncated and over-limit files are refused with ImageDecode
   const hugePng = Buffer.from(astronaut.subarray(0, 33));
   hugePng.writeUInt32BE(20_000, 16);
   hugePng.writeUInt32BE(10_000, 20);
-  const hugeJpeg = Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0, 17, 8, 0x23, 0x28, 0x2e, 0xe0, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xff, 0xd9]);
+  const hugeJpeg = Buffer.from([
+    0xff, 0xd8, 0xff, 0xc0, 0, 17, 8, 0x23, 0x28, 0x2e, 0xe0, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xff, 0xd9,
+  ]);
   const hugeWebp = Buffer.from('RIFF\x16\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0\xff\x3f\0\xff\x3f\0', 'latin1');
   const cmyk = await sharp(paintbrushes).resize(64).toColourspace('cmyk').jpeg().toBuffer();
   const expectations: [string, Buffer, RegExp, number?][] = [
-    ['photo.heic', Buffer.from('\0\0\0\x18ftypheic\0\0\0\0mif1heic', 'latin1'), /^"photo\.heic" is not an image this studio can open \(it is not PNG, JPEG, WebP or AVIF\)$/],
-    ['noise.png', Buffer.from(Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251)), /^"noise\.png" is not an image this studio can open/],
+    [
+      'photo.heic',
+      Buffer.from('\0\0\0\x18ftypheic\0\0\0\0mif1heic', 'latin1'),
+      /^"photo\.heic" is not an image this studio can open \(it is not PNG, JPEG, WebP or AVIF\)$/,
+    ],
+    [
+      'noise.png',
+      Buffer.from(Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251)),
+      /^"noise\.png" is not an image this studio can open/,
+    ],
     ['empty.jpg', Buffer.alloc(0), /^"empty\.jpg" is empty$/],
     ['image.svd', Buffer.from([0x89, 0x53, 0x56, 0x44, 0x0d, 0x0a, 0x1a, 0x0a, 1, 0]), /^"image\.svd" is an SVD Studio \.svd file/],
     ['half.png', astronaut.subarray(0, astronaut.length >> 1), /^"half\.png" could not be decoded: the file is damaged or truncated$/],
     ['flipped.png', corrupt, /^"flipped\.png" could not be decoded: the file is damaged or truncated$/],
-    ['half.jpg', paintbrushes.subarray(0, paintbrushes.length >> 1), /^"half\.jpg" could not be decoded: the file is damaged or truncated$/],
+    [
+      'half.jpg',
+      paintbrushes.subarray(0, paintbrushes.length >> 1),
+      /^"half\.jpg" could not be decoded: the file is damaged or truncated$/,
+    ],
     ['header.jpg', paintbrushes.subarray(0, 300), /^"header\.jpg" could not be decoded: the file is damaged or truncated$/],
     ['cmyk.jpg', cmyk, /^"cmyk\.jpg" cannot be opened: it is a CMYK JPEG; convert it to RGB first$/],
-    ['huge.png', hugePng, /^"huge\.png" is too large to open: 20,000 × 10,000 = 200,000,000 pixels is more than the limit of 100,000,000 pixels$/],
+    [
+      'huge.png',
+      hugePng,
+      /^"huge\.png" is too large to open: 20,000 × 10,000 = 200,000,000 pixels is more than the limit of 100,000,000 pixels$/,
+    ],
     ['huge.jpg', hugeJpeg, /^"huge\.jpg" is too large to open: 12,000 × 9,000 = 108,000,000 pixels/],
     ['huge.webp', hugeWebp, /^"huge\.webp" is too large to open: 16,384 × 16,384 = 268,435,456 pixels/],
-    ['big.png', astronaut, /^"big\.png" is too large to open: 512 × 512 = 262,144 pixels is more than the limit of 100,000 pixels$/, 100_000],
+    [
+      'big.png',
+      astronaut,
+      /^"big\.png" is too large to open: 512 × 512 = 262,144 pixels is more than the limit of 100,000 pixels$/,
+      100_000,
+    ],
   ];
   for (const [name, bytes, message, maxPixels] of expectations) {
     const outcome = await decode(name, bytes, maxPixels);
@@ -306,7 +375,9 @@ test('the 12 MP photo: decoded like sharp, encoded to files sharp reads; timings
     const db = psnr(back.data, reference.data);
     if (format === 'png') expect(db, format).toBe(Infinity);
     else expect(db, format).toBeGreaterThanOrEqual(30);
-    timings.push(`${format} ${encoded.milliseconds.toFixed(0)} ms (${encoded.size.toLocaleString('en-US')} bytes, PSNR ${db.toFixed(2)} dB)`);
+    timings.push(
+      `${format} ${encoded.milliseconds.toFixed(0)} ms (${encoded.size.toLocaleString('en-US')} bytes, PSNR ${db.toFixed(2)} dB)`,
+    );
   }
   console.log(`${name} in the worker: ${timings.join(', ')}`);
 });

@@ -28,8 +28,14 @@ function electronBinary(): string | null {
   try {
     const packageDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
     const pathFile = join(packageDir, 'path.txt');
-    const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : process.platform === 'win32' ? 'electron.exe' : 'electron';
-    const full = process.env.ELECTRON_OVERRIDE_DIST_PATH ? join(process.env.ELECTRON_OVERRIDE_DIST_PATH, relative) : join(packageDir, 'dist', relative);
+    const relative = existsSync(pathFile)
+      ? readFileSync(pathFile, 'utf8').trim()
+      : process.platform === 'win32'
+        ? 'electron.exe'
+        : 'electron';
+    const full = process.env.ELECTRON_OVERRIDE_DIST_PATH
+      ? join(process.env.ELECTRON_OVERRIDE_DIST_PATH, relative)
+      : join(packageDir, 'dist', relative);
     return existsSync(full) ? full : null;
   } catch {
     return null;
@@ -53,7 +59,12 @@ test.describe('the desktop app (Electron)', () => {
   const saveFolder = mkdtempSync(join(tmpdir(), 'svd-electron-save-'));
 
   test.beforeAll(async () => {
-    app = await electron.launch({ executablePath: binary!, args: [root, `--user-data-dir=${userData}`], cwd: root, env: { ...process.env, ELECTRON_ENABLE_LOGGING: '1' } });
+    app = await electron.launch({
+      executablePath: binary!,
+      args: [root, `--user-data-dir=${userData}`],
+      cwd: root,
+      env: { ...process.env, ELECTRON_ENABLE_LOGGING: '1' },
+    });
     window = await app.firstWindow();
     await expect(window.getByTestId('viewer')).toHaveAttribute('data-state', 'empty', { timeout: 90_000 });
   });
@@ -66,7 +77,17 @@ test.describe('the desktop app (Electron)', () => {
     expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
     expect(await window.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
     expect(await window.evaluate(() => Object.keys((globalThis as unknown as { studio: object }).studio).sort())).toEqual(
-      ['encodeImage', 'onFileOpenFailed', 'onFileOpened', 'onMenuCommand', 'openDialog', 'openDropped', 'openRecent', 'recentFiles', 'saveFile'].sort(),
+      [
+        'encodeImage',
+        'onFileOpenFailed',
+        'onFileOpened',
+        'onMenuCommand',
+        'openDialog',
+        'openDropped',
+        'openRecent',
+        'recentFiles',
+        'saveFile',
+      ].sort(),
     );
     expect(window.url()).toBe('app://studio/index.html');
     const policy = await window.evaluate(async () => (await fetch('app://studio/index.html')).headers.get('content-security-policy'));
@@ -112,7 +133,10 @@ test.describe('the desktop app (Electron)', () => {
   });
 
   test('a second launch hands its file to the running window and exits', async () => {
-    const second = spawn(binary!, [root, `--user-data-dir=${userData}`, join(samplesDir, 'tulips_alpha_500x500_rgba.png')], { cwd: root, stdio: 'ignore' });
+    const second = spawn(binary!, [root, `--user-data-dir=${userData}`, join(samplesDir, 'tulips_alpha_500x500_rgba.png')], {
+      cwd: root,
+      stdio: 'ignore',
+    });
     const exited = new Promise<number | null>((resolve) => second.on('exit', resolve));
     await expect(window.locator('.doc strong')).toHaveText('tulips_alpha_500x500_rgba.png', { timeout: 180_000 });
     expect(await exited).toBe(0);

@@ -34,7 +34,8 @@ test('truncatedSvd runs in a Vite-built worker with the SIMD kernels', async ({ 
   const cols = 300;
   const values = testMatrix(rows, cols);
   const result = await page.evaluate(
-    ([r, c, v]) => (globalThis as unknown as { runSvd(r: number, c: number, v: number[], k: number): Promise<WorkerResult> }).runSvd(r, c, v, 24),
+    ([r, c, v]) =>
+      (globalThis as unknown as { runSvd(r: number, c: number, v: number[], k: number): Promise<WorkerResult> }).runSvd(r, c, v, 24),
     [rows, cols, values] as const,
   );
   expect(errors).toEqual([]);

@@ -44,7 +44,7 @@ interface PngChunk {
 
 function pngChunks(png: Buffer): PngChunk[] {
   const chunks: PngChunk[] = [];
-  for (let pos = 8; pos < png.length; ) {
+  for (let pos = 8; pos < png.length;) {
     const length = png.readUInt32BE(pos);
     chunks.push({ type: png.toString('latin1', pos + 4, pos + 8), data: png.subarray(pos + 8, pos + 8 + length) });
     pos += 12 + length;
@@ -303,7 +303,9 @@ describe('decodeImage on the sample photos', () => {
     const png = readFileSync(sample('room_16bit_676x449.png'));
     const stored = readPngSamples(png);
     const rounded = Uint8Array.from(stored.samples, (v) => Math.round(v / 257));
-    const reference = await sharp(pngWithSamples8(png, stored.width, stored.height, 3, rounded)).raw().toBuffer();
+    const reference = await sharp(pngWithSamples8(png, stored.width, stored.height, 3, rounded))
+      .raw()
+      .toBuffer();
 
     const image = await decodeImage(sample('room_16bit_676x449.png'));
     expect(image.pixels).toBeInstanceOf(Uint16Array);
@@ -350,7 +352,9 @@ describe('decodeImage on the sample photos', () => {
     const height = 30;
     const frames = new Uint8Array(width * height * 3 * 3);
     for (let f = 0; f < 3; f++) frames.fill(60 + 80 * f, f * width * height * 3, (f + 1) * width * height * 3);
-    const gif = await sharp(frames, { raw: { width, height: height * 3, channels: 3, pageHeight: height } }).gif().toBuffer();
+    const gif = await sharp(frames, { raw: { width, height: height * 3, channels: 3, pageHeight: height } })
+      .gif()
+      .toBuffer();
     const image = await decodeImage({ name: 'frames.gif', bytes: gif });
     expect(image).toMatchObject({ width, height, format: 'gif' });
     for (let i = 0; i < image.pixels.length; i += image.channels) expect(Math.abs(image.pixels[i] - 60)).toBeLessThanOrEqual(2);
@@ -547,7 +551,9 @@ describe('file names', () => {
     expect(outputFormatFromPath('b.jpeg')).toBe('jpeg');
     expect(outputFormatFromPath('b.webp')).toBe('webp');
     expect(outputFormatFromPath('dir.v2/b.AVIF')).toBe('avif');
-    expect(() => outputFormatFromPath('out.bmp')).toThrow(/^out\.bmp: cannot write \.bmp files; use \.png, \.jpg, \.jpeg, \.webp or \.avif$/);
+    expect(() => outputFormatFromPath('out.bmp')).toThrow(
+      /^out\.bmp: cannot write \.bmp files; use \.png, \.jpg, \.jpeg, \.webp or \.avif$/,
+    );
     expect(() => outputFormatFromPath('out')).toThrow(ImageIoError);
     expect(() => outputFormatFromPath('out.svd')).toThrow(/cannot write \.svd files/);
   });

@@ -38,7 +38,14 @@ async function until(check: () => boolean, what: string): Promise<void> {
 beforeAll(async () => {
   if (!existsSync(join(root, 'dist/renderer/index.html'))) throw new Error('run npm run build first (dist/renderer)');
   // The fake as its own module, shared by the bundle and this test through globalThis.
-  buildSync({ entryPoints: [join(root, 'test/helpers/fake-electron.ts')], bundle: true, platform: 'node', format: 'esm', outfile: fakeModule, logLevel: 'silent' });
+  buildSync({
+    entryPoints: [join(root, 'test/helpers/fake-electron.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: fakeModule,
+    logLevel: 'silent',
+  });
   await build({
     entryPoints: [join(root, 'electron/main/main.ts')],
     bundle: true,
@@ -47,7 +54,12 @@ beforeAll(async () => {
     packages: 'external',
     outfile: bundle,
     logLevel: 'silent',
-    plugins: [{ name: 'fake-electron', setup: (esbuild) => esbuild.onResolve({ filter: /^electron$/ }, () => ({ path: fakeModule, external: true })) }],
+    plugins: [
+      {
+        name: 'fake-electron',
+        setup: (esbuild) => esbuild.onResolve({ filter: /^electron$/ }, () => ({ path: fakeModule, external: true })),
+      },
+    ],
   });
   state.userData = mkdtempSync(join(tmpdir(), 'svd-fake-userdata-'));
   state.appPath = root;
@@ -61,7 +73,9 @@ beforeAll(async () => {
 
 describe('the main process, wired', () => {
   it('registers app:// as a privileged standard scheme before ready, and serves the renderer with the CSP', async () => {
-    expect(state.schemes).toEqual([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true, supportFetchAPI: true }) }]);
+    expect(state.schemes).toEqual([
+      { scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true, supportFetchAPI: true }) },
+    ]);
     const handler = state.protocolHandlers.get('app')!;
     const page = await handler(new Request('app://studio/index.html'));
     expect(page.status).toBe(200);
@@ -91,7 +105,10 @@ describe('the main process, wired', () => {
     expect(foreign).toEqual({ ok: false, error: 'Refused: the request did not come from the studio window' });
     const subframe = await handler({ senderFrame: { url: 'app://studio/index.html', parent: {} } }, sample);
     expect(subframe).toMatchObject({ ok: false });
-    const own = (await handler({ senderFrame: { url: 'app://studio/index.html', parent: null } }, sample)) as { ok: boolean; value: { width: number } };
+    const own = (await handler({ senderFrame: { url: 'app://studio/index.html', parent: null } }, sample)) as {
+      ok: boolean;
+      value: { width: number };
+    };
     expect(own.ok).toBe(true);
     expect(own.value.width).toBe(500);
   });
@@ -126,14 +143,31 @@ describe('the main process, wired', () => {
     type Item = { label?: string; role?: string; submenu?: Item[]; click?: () => void; accelerator?: string };
     const template = state.menus[state.menus.length - 1].template as Item[];
     const menu = (label: string) => template.find((item) => item.label === label)!.submenu!;
-    expect(menu('File').map((item) => item.label).filter(Boolean)).toEqual(['Open…', 'Open Recent', 'Export…', 'Close']);
-    expect(menu('View').map((item) => item.label).filter(Boolean)).toEqual(expect.arrayContaining(['Zoom In', 'Zoom Out', 'Fit', 'Actual Size', 'Compare', 'Error Heat Map', 'Residual', 'Single Component']));
+    expect(
+      menu('File')
+        .map((item) => item.label)
+        .filter(Boolean),
+    ).toEqual(['Open…', 'Open Recent', 'Export…', 'Close']);
+    expect(
+      menu('View')
+        .map((item) => item.label)
+        .filter(Boolean),
+    ).toEqual(
+      expect.arrayContaining(['Zoom In', 'Zoom Out', 'Fit', 'Actual Size', 'Compare', 'Error Heat Map', 'Residual', 'Single Component']),
+    );
     expect(template.find((item) => item.role === 'help')!.submenu!.map((item) => item.label)).toEqual(['About SVD Studio']);
     // Open Recent lists what was opened.
-    expect(menu('File').find((item) => item.label === 'Open Recent')!.submenu!.map((item) => item.label)).toContain('astronaut_512x512_rgb.png');
+    expect(
+      menu('File')
+        .find((item) => item.label === 'Open Recent')!
+        .submenu!.map((item) => item.label),
+    ).toContain('astronaut_512x512_rgb.png');
     menu('File').find((item) => item.label === 'Open…')!.click!();
     menu('View').find((item) => item.label === 'Error Heat Map')!.click!();
-    expect(window.webContents.sent.filter(([channel]) => channel === 'menu:command').map(([, value]) => value)).toEqual(['open', 'mode-error']);
+    expect(window.webContents.sent.filter(([channel]) => channel === 'menu:command').map(([, value]) => value)).toEqual([
+      'open',
+      'mode-error',
+    ]);
   });
 
   it('remembers the window’s bounds when it closes', async () => {

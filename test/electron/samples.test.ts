@@ -24,12 +24,19 @@ describe('the samples manifest', () => {
       expect(sample.licenceFile.startsWith('licenses/'), sample.file).toBe(true);
       expect(excerpts.has(sample.licenceFile.slice('licenses/'.length)), sample.licenceFile).toBe(true);
       expect(readFileSync(samplesDir + sample.licenceFile, 'utf8'), `${sample.licenceFile} names ${sample.file}'s licence`).toMatch(
-        sample.licence === 'Public domain' ? /public domain/i : new RegExp(sample.licence.replace(/ /g, '-').replace('BSD-3-Clause', 'BSD-3-clause').replace('LGPL-3', 'LGPLv3').replace(/\./g, '\\.')),
+        sample.licence === 'Public domain'
+          ? /public domain/i
+          : new RegExp(
+              sample.licence.replace(/ /g, '-').replace('BSD-3-Clause', 'BSD-3-clause').replace('LGPL-3', 'LGPLv3').replace(/\./g, '\\.'),
+            ),
       );
     }
     // Every excerpt is used, and short: excerpts, not whole copyright files.
     for (const excerpt of excerpts) {
-      expect(manifest.samples.some((sample) => sample.licenceFile === `licenses/${excerpt}`), excerpt).toBe(true);
+      expect(
+        manifest.samples.some((sample) => sample.licenceFile === `licenses/${excerpt}`),
+        excerpt,
+      ).toBe(true);
       expect(readFileSync(`${samplesDir}licenses/${excerpt}`, 'utf8').split('\n').length, excerpt).toBeLessThan(80);
     }
   });
@@ -51,10 +58,19 @@ describe('the samples manifest', () => {
     const { getConfig } = await import('app-builder-lib/out/util/config/config.js');
     const config = await getConfig(root, null, null);
     // getConfig normalizes `files` to [{filter: [...]}].
-    const filters = (config.files as (string | { filter?: string[] })[]).flatMap((entry) => (typeof entry === 'string' ? [entry] : (entry.filter ?? [])));
+    const filters = (config.files as (string | { filter?: string[] })[]).flatMap((entry) =>
+      typeof entry === 'string' ? [entry] : (entry.filter ?? []),
+    );
     const patterns = filters.filter((pattern) => pattern.includes('samples'));
-    const excluded = patterns.filter((pattern) => pattern.startsWith('!dist/renderer/samples/')).map((pattern) => pattern.slice('!dist/renderer/samples/'.length));
-    expect(excluded.sort()).toEqual(manifest.samples.filter((s) => !s.ships).map((s) => s.file).sort());
+    const excluded = patterns
+      .filter((pattern) => pattern.startsWith('!dist/renderer/samples/'))
+      .map((pattern) => pattern.slice('!dist/renderer/samples/'.length));
+    expect(excluded.sort()).toEqual(
+      manifest.samples
+        .filter((s) => !s.ships)
+        .map((s) => s.file)
+        .sort(),
+    );
     // Nothing else about samples (no wildcard that would drop a shipped photo).
     expect(patterns).toHaveLength(excluded.length);
   });

@@ -43,17 +43,26 @@ describe('BrowserWindow options', () => {
     expect(constructions).toHaveLength(1);
     expect(constructions[0][1]).toMatch(/^windowOptions\(preloadPath/);
     // Navigation, new windows, webviews and permission requests are refused for every web contents.
-    for (const guard of ["'will-navigate'", "'will-redirect'", "'will-attach-webview'", 'setWindowOpenHandler', "action: 'deny'", 'setPermissionRequestHandler']) {
+    for (const guard of [
+      "'will-navigate'",
+      "'will-redirect'",
+      "'will-attach-webview'",
+      'setWindowOpenHandler',
+      "action: 'deny'",
+      'setPermissionRequestHandler',
+    ]) {
       expect(main).toContain(guard);
     }
   });
 });
 
 describe('Content-Security-Policy', () => {
-  const directives = new Map(CONTENT_SECURITY_POLICY.split(';').map((part) => {
-    const [name, ...values] = part.trim().split(/\s+/);
-    return [name, values] as const;
-  }));
+  const directives = new Map(
+    CONTENT_SECURITY_POLICY.split(';').map((part) => {
+      const [name, ...values] = part.trim().split(/\s+/);
+      return [name, values] as const;
+    }),
+  );
 
   it('allows scripts, workers and fetches only from the app, WebAssembly but no eval', () => {
     expect(directives.get('default-src')).toEqual(["'none'"]);
@@ -120,13 +129,21 @@ describe('the preload and the handlers follow the contract', () => {
   });
 
   it('a failed call throws its one-line message; a file without a path is refused in the preload', async () => {
-    const api = createStudioApi(async () => ({ ok: false, error: 'photo.png: not an image' }), () => () => {}, () => '');
+    const api = createStudioApi(
+      async () => ({ ok: false, error: 'photo.png: not an image' }),
+      () => () => {},
+      () => '',
+    );
     await expect(api.openDialog()).rejects.toThrow('photo.png: not an image');
     await expect(api.openDropped({})).rejects.toThrow(/no path on disk/);
   });
 
   it('main registers exactly the contract’s handlers', () => {
-    const handlers = createHandlers({ chooseFileToOpen: async () => null, chooseSavePath: async () => null, recent: new RecentFiles('/nonexistent/recent.json') });
+    const handlers = createHandlers({
+      chooseFileToOpen: async () => null,
+      chooseSavePath: async () => null,
+      recent: new RecentFiles('/nonexistent/recent.json'),
+    });
     expect(Object.keys(handlers).sort()).toEqual([...INVOKE_CHANNELS].sort());
     expect(source('electron/main/ipc/register.ts')).toMatch(/for \(const channel of INVOKE_CHANNELS\)/);
   });

@@ -77,7 +77,10 @@ describe('opening files through the handlers', () => {
     expect(await call(services(dir, { open: null }), 'image:open-dialog')).toEqual({ ok: true, value: null });
     // The recent list now holds it, by name only; open-recent opens it by index.
     const recent = await call(svc, 'recent:list');
-    expect(recent.ok && recent.value).toEqual([expect.objectContaining({ index: 0, name: 'small.svd' }), ...(recent.ok ? (recent.value as unknown[]).slice(1) : [])]);
+    expect(recent.ok && recent.value).toEqual([
+      expect.objectContaining({ index: 0, name: 'small.svd' }),
+      ...(recent.ok ? (recent.value as unknown[]).slice(1) : []),
+    ]);
     const again = await call(svc, 'image:open-recent', 0);
     expect(again.ok).toBe(true);
     const missing = await call(svc, 'image:open-recent', 42);

@@ -9,9 +9,9 @@ export function attributionMarkdown(): string {
   return [
     '# Sample photographs',
     '',
-    'Copied from the Debian packages named below; `licenses/` has the excerpt of each package\'s',
+    "Copied from the Debian packages named below; `licenses/` has the excerpt of each package's",
     'copyright file that covers the photograph. The manifest is `samples.json` (the welcome screen,',
-    'the desktop app\'s About box and the installers read it); this table is written from it.',
+    "the desktop app's About box and the installers read it); this table is written from it.",
     '"Ships": the desktop installers carry the photo (public domain, CC0, or CC BY with the',
     'attribution shown in About); the others are test fixtures and benchmark inputs only.',
     '',

@@ -81,8 +81,8 @@ export async function createElectronStandIn(dir: string, version: string): Promi
   );
   await writeFile(executable, Buffer.concat([script, fuseWireBytes(), Buffer.from('\n', 'latin1')]));
   await chmod(executable, 0o755);
-  await writeFile(join(dir, 'LICENSE'), 'Stand-in for Electron\'s LICENSE (MIT), written by SVD Studio\'s packaging test.\n');
-  await writeFile(join(dir, 'LICENSES.chromium.html'), '<!doctype html><title>Stand-in for Chromium\'s licences</title>\n');
+  await writeFile(join(dir, 'LICENSE'), "Stand-in for Electron's LICENSE (MIT), written by SVD Studio's packaging test.\n");
+  await writeFile(join(dir, 'LICENSES.chromium.html'), "<!doctype html><title>Stand-in for Chromium's licences</title>\n");
   await writeFile(join(dir, 'version'), version);
   await writeFile(join(dir, 'locales', 'en-US.pak'), '');
   return { dir, executable, version };

@@ -31,7 +31,10 @@ export function referenceCase(name: string): ReferenceCase {
 
 /** The reference case's channel as a float32 matrix, decoded with sharp, checked against the fixture's SHA-256. */
 export async function loadReferenceMatrix(reference: ReferenceCase): Promise<Matrix> {
-  const { data, info } = await sharp(samplesDir + reference.file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(samplesDir + reference.file)
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const { top, left, height, width } = reference.crop ?? { top: 0, left: 0, height: info.height, width: info.width };
   const bytes = new Uint8Array(height * width);
   for (let r = 0; r < height; r++) {

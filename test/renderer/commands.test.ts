@@ -4,7 +4,14 @@ import { commandForKey, type KeyContext, type KeyPress } from '../../renderer/sr
 import { stepViewMode, VIEW_MODES } from '../../renderer/src/shared/view-modes.js';
 import { MENU_COMMANDS } from '../../electron/shared/ipc-contract.js';
 
-const press = (key: string, modifiers: Partial<KeyPress> = {}): KeyPress => ({ key, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...modifiers });
+const press = (key: string, modifiers: Partial<KeyPress> = {}): KeyPress => ({
+  key,
+  ctrlKey: false,
+  metaKey: false,
+  shiftKey: false,
+  altKey: false,
+  ...modifiers,
+});
 const onCanvas: KeyContext = { typing: false, onModeRadio: false, onOtherSlider: false, hasDocument: true };
 
 describe('commandForKey', () => {

@@ -84,7 +84,7 @@ describe.each(['simd', 'plain'] as const)('ViewRenderer (%s kernels)', (kind) =>
       seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
       const r = seed / 2 ** 32;
       // Mostly single steps (a drag), sometimes jumps (a click on the chart), both directions.
-      k = r < 0.8 ? Math.max(1, Math.min(96, k + (r < 0.4 ? -1 : 1))) : 1 + Math.floor(r * 1000) % 96;
+      k = r < 0.8 ? Math.max(1, Math.min(96, k + (r < 0.4 ? -1 : 1))) : 1 + (Math.floor(r * 1000) % 96);
       const rendered = renderer.render({ ...base, ranks: [k, k, k] });
       if (step % 37 === 0 || step === 299) {
         const planes = svds.map((svd) => reconstruct(svd, k, { region: base.region, targetWidth: base.width, targetHeight: base.height }));
@@ -233,7 +233,9 @@ describe('instant metrics from the spectrum', () => {
       expect(metrics.energy).toBeCloseTo(kept / total, 12);
     }
     const csv = spectrumCsv(spectra, ['red', 'green', 'blue']).trim().split('\r\n');
-    expect(csv[0]).toBe('index,sigma_red,energy_red,cumulative_energy_red,sigma_green,energy_green,cumulative_energy_green,sigma_blue,energy_blue,cumulative_energy_blue');
+    expect(csv[0]).toBe(
+      'index,sigma_red,energy_red,cumulative_energy_red,sigma_green,energy_green,cumulative_energy_green,sigma_blue,energy_blue,cumulative_energy_blue',
+    );
     expect(csv).toHaveLength(97);
     const last = csv[96].split(',');
     expect(Number(last[0])).toBe(96);

@@ -23,9 +23,9 @@ export function panelDepth(): i32 {
 // panel[group][p][0..7] = alpha · X[p0 + p][8·group .. 8·group + 7]
 function packPanel(x: usize, ldx: i32, p0: i32, depth: i32, n: i32, alpha: f32, panel: usize): void {
   const scale = f32x4.splat(alpha);
-  const rowStride = <usize>ldx << 2;
+  const rowStride = (<usize>ldx) << 2;
   for (let c = 0; c < n; c += 8) {
-    let dst = panel + (<usize>(c >> 3) * <usize>depth << 5);
+    let dst = panel + ((<usize>(c >> 3) * <usize>depth) << 5);
     let src = x + ((<usize>p0 * <usize>ldx + <usize>c) << 2);
     for (let p = 0; p < depth; p++) {
       v128.store(dst, f32x4.mul(v128.load(src), scale));
@@ -41,13 +41,21 @@ function packPanel(x: usize, ldx: i32, p0: i32, depth: i32, n: i32, alpha: f32, 
  * `panel` is scratch of PANEL_DEPTH · n floats. n % 8 == 0.
  */
 export function gemmNN(
-  a: usize, lda: i32, m: i32, k: i32,
-  x: usize, ldx: i32, n: i32,
-  out: usize, ldo: i32,
-  alpha: f32, accumulate: i32, panel: usize,
+  a: usize,
+  lda: i32,
+  m: i32,
+  k: i32,
+  x: usize,
+  ldx: i32,
+  n: i32,
+  out: usize,
+  ldo: i32,
+  alpha: f32,
+  accumulate: i32,
+  panel: usize,
 ): void {
   const zero = f32x4.splat(0);
-  const rowA = <usize>lda << 2;
+  const rowA = (<usize>lda) << 2;
   for (let p0 = 0; p0 < k; p0 += PANEL_DEPTH) {
     const depth = min(PANEL_DEPTH, k - p0);
     packPanel(x, ldx, p0, depth, n, alpha, panel);
@@ -61,20 +69,30 @@ export function gemmNN(
       const a3 = a2 + rowA;
       for (let c = 0; c < n; c += 8) {
         const o0 = out + ((<usize>i * <usize>ldo + <usize>c) << 2);
-        const o1 = o0 + (<usize>ldo << 2);
-        const o2 = o1 + (<usize>ldo << 2);
-        const o3 = o2 + (<usize>ldo << 2);
-        let c00 = zero, c01 = zero, c10 = zero, c11 = zero;
-        let c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+        const o1 = o0 + ((<usize>ldo) << 2);
+        const o2 = o1 + ((<usize>ldo) << 2);
+        const o3 = o2 + ((<usize>ldo) << 2);
+        let c00 = zero,
+          c01 = zero,
+          c10 = zero,
+          c11 = zero;
+        let c20 = zero,
+          c21 = zero,
+          c30 = zero,
+          c31 = zero;
         if (load) {
-          c00 = v128.load(o0); c01 = v128.load(o0, 16);
-          c10 = v128.load(o1); c11 = v128.load(o1, 16);
-          c20 = v128.load(o2); c21 = v128.load(o2, 16);
-          c30 = v128.load(o3); c31 = v128.load(o3, 16);
+          c00 = v128.load(o0);
+          c01 = v128.load(o0, 16);
+          c10 = v128.load(o1);
+          c11 = v128.load(o1, 16);
+          c20 = v128.load(o2);
+          c21 = v128.load(o2, 16);
+          c30 = v128.load(o3);
+          c31 = v128.load(o3, 16);
         }
-        let pp = panel + (<usize>(c >> 3) * <usize>depth << 5);
+        let pp = panel + ((<usize>(c >> 3) * <usize>depth) << 5);
         let q: usize = 0;
-        const end = <usize>depth << 2;
+        const end = (<usize>depth) << 2;
         for (; q < end; q += 4) {
           const x0 = v128.load(pp);
           const x1 = v128.load(pp, 16);
@@ -92,27 +110,36 @@ export function gemmNN(
           c31 = f32x4.add(c31, f32x4.mul(s3, x1));
           pp += 32;
         }
-        v128.store(o0, c00); v128.store(o0, c01, 16);
-        v128.store(o1, c10); v128.store(o1, c11, 16);
-        v128.store(o2, c20); v128.store(o2, c21, 16);
-        v128.store(o3, c30); v128.store(o3, c31, 16);
+        v128.store(o0, c00);
+        v128.store(o0, c01, 16);
+        v128.store(o1, c10);
+        v128.store(o1, c11, 16);
+        v128.store(o2, c20);
+        v128.store(o2, c21, 16);
+        v128.store(o3, c30);
+        v128.store(o3, c31, 16);
       }
     }
     for (; i < m; i++) {
       const a0 = a + ((<usize>i * <usize>lda + <usize>p0) << 2);
       for (let c = 0; c < n; c += 8) {
         const o0 = out + ((<usize>i * <usize>ldo + <usize>c) << 2);
-        let c00 = zero, c01 = zero;
-        if (load) { c00 = v128.load(o0); c01 = v128.load(o0, 16); }
-        let pp = panel + (<usize>(c >> 3) * <usize>depth << 5);
-        const end = <usize>depth << 2;
+        let c00 = zero,
+          c01 = zero;
+        if (load) {
+          c00 = v128.load(o0);
+          c01 = v128.load(o0, 16);
+        }
+        let pp = panel + ((<usize>(c >> 3) * <usize>depth) << 5);
+        const end = (<usize>depth) << 2;
         for (let q: usize = 0; q < end; q += 4) {
           const s0 = v128.load32_splat(a0 + q);
           c00 = f32x4.add(c00, f32x4.mul(s0, v128.load(pp)));
           c01 = f32x4.add(c01, f32x4.mul(s0, v128.load(pp, 16)));
           pp += 32;
         }
-        v128.store(o0, c00); v128.store(o0, c01, 16);
+        v128.store(o0, c00);
+        v128.store(o0, c01, 16);
       }
     }
   }
@@ -123,14 +150,21 @@ export function gemmNN(
  * `panel` is scratch of PANEL_DEPTH · n floats. n % 8 == 0.
  */
 export function gemmTN(
-  a: usize, lda: i32, m: i32, k: i32,
-  y: usize, ldy: i32, n: i32,
-  out: usize, ldo: i32,
-  accumulate: i32, panel: usize,
+  a: usize,
+  lda: i32,
+  m: i32,
+  k: i32,
+  y: usize,
+  ldy: i32,
+  n: i32,
+  out: usize,
+  ldo: i32,
+  accumulate: i32,
+  panel: usize,
 ): void {
   const zero = f32x4.splat(0);
-  const rowA = <usize>lda << 2;
-  const rowO = <usize>ldo << 2;
+  const rowA = (<usize>lda) << 2;
+  const rowO = (<usize>ldo) << 2;
   for (let p0 = 0; p0 < m; p0 += PANEL_DEPTH) {
     const depth = min(PANEL_DEPTH, m - p0);
     packPanel(y, ldy, p0, depth, n, 1.0, panel);
@@ -145,15 +179,25 @@ export function gemmTN(
         const o1 = o0 + rowO;
         const o2 = o1 + rowO;
         const o3 = o2 + rowO;
-        let c00 = zero, c01 = zero, c10 = zero, c11 = zero;
-        let c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+        let c00 = zero,
+          c01 = zero,
+          c10 = zero,
+          c11 = zero;
+        let c20 = zero,
+          c21 = zero,
+          c30 = zero,
+          c31 = zero;
         if (load) {
-          c00 = v128.load(o0); c01 = v128.load(o0, 16);
-          c10 = v128.load(o1); c11 = v128.load(o1, 16);
-          c20 = v128.load(o2); c21 = v128.load(o2, 16);
-          c30 = v128.load(o3); c31 = v128.load(o3, 16);
+          c00 = v128.load(o0);
+          c01 = v128.load(o0, 16);
+          c10 = v128.load(o1);
+          c11 = v128.load(o1, 16);
+          c20 = v128.load(o2);
+          c21 = v128.load(o2, 16);
+          c30 = v128.load(o3);
+          c31 = v128.load(o3, 16);
         }
-        let pp = panel + (<usize>(c >> 3) * <usize>depth << 5);
+        let pp = panel + ((<usize>(c >> 3) * <usize>depth) << 5);
         let pa = aBase;
         for (let p = 0; p < depth; p++) {
           const av = v128.load(pa);
@@ -174,19 +218,27 @@ export function gemmTN(
           pa += rowA;
           pp += 32;
         }
-        v128.store(o0, c00); v128.store(o0, c01, 16);
-        v128.store(o1, c10); v128.store(o1, c11, 16);
-        v128.store(o2, c20); v128.store(o2, c21, 16);
-        v128.store(o3, c30); v128.store(o3, c31, 16);
+        v128.store(o0, c00);
+        v128.store(o0, c01, 16);
+        v128.store(o1, c10);
+        v128.store(o1, c11, 16);
+        v128.store(o2, c20);
+        v128.store(o2, c21, 16);
+        v128.store(o3, c30);
+        v128.store(o3, c31, 16);
       }
     }
     for (; j < k; j++) {
       const aBase = a + ((<usize>p0 * <usize>lda + <usize>j) << 2);
       for (let c = 0; c < n; c += 8) {
         const o0 = out + ((<usize>j * <usize>ldo + <usize>c) << 2);
-        let c00 = zero, c01 = zero;
-        if (load) { c00 = v128.load(o0); c01 = v128.load(o0, 16); }
-        let pp = panel + (<usize>(c >> 3) * <usize>depth << 5);
+        let c00 = zero,
+          c01 = zero;
+        if (load) {
+          c00 = v128.load(o0);
+          c01 = v128.load(o0, 16);
+        }
+        let pp = panel + ((<usize>(c >> 3) * <usize>depth) << 5);
         let pa = aBase;
         for (let p = 0; p < depth; p++) {
           const s0 = v128.load32_splat(pa);
@@ -195,7 +247,8 @@ export function gemmTN(
           pa += rowA;
           pp += 32;
         }
-        v128.store(o0, c00); v128.store(o0, c01, 16);
+        v128.store(o0, c00);
+        v128.store(o0, c01, 16);
       }
     }
   }
@@ -211,13 +264,13 @@ export function dot64(x: usize, y: usize, n: i32): f64 {
   let acc1 = f64x2.splat(0);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 3;
+    const o = (<usize>i) << 3;
     acc0 = f64x2.add(acc0, f64x2.mul(v128.load(x + o), v128.load(y + o)));
     acc1 = f64x2.add(acc1, f64x2.mul(v128.load(x + o, 16), v128.load(y + o, 16)));
   }
   const acc = f64x2.add(acc0, acc1);
   let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-  for (; i < n; i++) sum += load<f64>(x + (<usize>i << 3)) * load<f64>(y + (<usize>i << 3));
+  for (; i < n; i++) sum += load<f64>(x + ((<usize>i) << 3)) * load<f64>(y + ((<usize>i) << 3));
   return sum;
 }
 
@@ -226,11 +279,11 @@ export function axpy64(alpha: f64, x: usize, y: usize, n: i32): void {
   const a = f64x2.splat(alpha);
   let i = 0;
   for (; i + 2 <= n; i += 2) {
-    const o = <usize>i << 3;
+    const o = (<usize>i) << 3;
     v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(a, v128.load(x + o))));
   }
   for (; i < n; i++) {
-    const o = <usize>i << 3;
+    const o = (<usize>i) << 3;
     store<f64>(y + o, load<f64>(y + o) + alpha * load<f64>(x + o));
   }
 }
@@ -241,14 +294,14 @@ export function dotAxpy64(t: usize, d: usize, e: usize, n: i32, f: f64): f64 {
   let acc = f64x2.splat(0);
   let i = 0;
   for (; i + 2 <= n; i += 2) {
-    const o = <usize>i << 3;
+    const o = (<usize>i) << 3;
     const tv = v128.load(t + o);
     acc = f64x2.add(acc, f64x2.mul(tv, v128.load(d + o)));
     v128.store(e + o, f64x2.add(v128.load(e + o), f64x2.mul(vf, tv)));
   }
   let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
   for (; i < n; i++) {
-    const o = <usize>i << 3;
+    const o = (<usize>i) << 3;
     const tv = load<f64>(t + o);
     sum += tv * load<f64>(d + o);
     store<f64>(e + o, load<f64>(e + o) + f * tv);
@@ -262,12 +315,12 @@ export function rank2Update64(t: usize, e: usize, d: usize, n: i32, f: f64, g: f
   const vg = f64x2.splat(g);
   let i = 0;
   for (; i + 2 <= n; i += 2) {
-    const o = <usize>i << 3;
+    const o = (<usize>i) << 3;
     const update = f64x2.add(f64x2.mul(vf, v128.load(e + o)), f64x2.mul(vg, v128.load(d + o)));
     v128.store(t + o, f64x2.sub(v128.load(t + o), update));
   }
   for (; i < n; i++) {
-    const o = <usize>i << 3;
+    const o = (<usize>i) << 3;
     store<f64>(t + o, load<f64>(t + o) - (f * load<f64>(e + o) + g * load<f64>(d + o)));
   }
 }
@@ -278,14 +331,14 @@ export function rotate64(x: usize, y: usize, n: i32, c: f64, s: f64): void {
   const vs = f64x2.splat(s);
   let i = 0;
   for (; i + 2 <= n; i += 2) {
-    const o = <usize>i << 3;
+    const o = (<usize>i) << 3;
     const xv = v128.load(x + o);
     const yv = v128.load(y + o);
     v128.store(x + o, f64x2.sub(f64x2.mul(vc, xv), f64x2.mul(vs, yv)));
     v128.store(y + o, f64x2.add(f64x2.mul(vs, xv), f64x2.mul(vc, yv)));
   }
   for (; i < n; i++) {
-    const o = <usize>i << 3;
+    const o = (<usize>i) << 3;
     const xv = load<f64>(x + o);
     const yv = load<f64>(y + o);
     store<f64>(x + o, c * xv - s * yv);
@@ -305,17 +358,17 @@ export function gemvF32F64(a: usize, lda: i32, rows: i32, cols: i32, x: usize, y
     let acc1 = f64x2.splat(0);
     let c = 0;
     for (; c + 4 <= cols; c += 4) {
-      const values = v128.load(row + (<usize>c << 2));
+      const values = v128.load(row + ((<usize>c) << 2));
       const low = f64x2.promote_low_f32x4(values);
       const high = f64x2.promote_low_f32x4(v128.shuffle<f32>(values, values, 2, 3, 0, 1));
-      const xc = x + (<usize>c << 3);
+      const xc = x + ((<usize>c) << 3);
       acc0 = f64x2.add(acc0, f64x2.mul(low, v128.load(xc)));
       acc1 = f64x2.add(acc1, f64x2.mul(high, v128.load(xc, 16)));
     }
     const acc = f64x2.add(acc0, acc1);
     let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-    for (; c < cols; c++) sum += <f64>load<f32>(row + (<usize>c << 2)) * load<f64>(x + (<usize>c << 3));
-    store<f64>(y + (<usize>r << 3), sum);
+    for (; c < cols; c++) sum += <f64>load<f32>(row + ((<usize>c) << 2)) * load<f64>(x + ((<usize>c) << 3));
+    store<f64>(y + ((<usize>r) << 3), sum);
   }
 }
 
@@ -325,11 +378,11 @@ export function gemvF32F64(a: usize, lda: i32, rows: i32, cols: i32, x: usize, y
  * number is far beyond what a float32 Gram resolves. n % 2 == 0.
  */
 export function gramF64(x: usize, ldx: i32, rows: i32, n: i32, out: usize): void {
-  memory.fill(out, 0, <usize>(n * n) << 3);
+  memory.fill(out, 0, (<usize>(n * n)) << 3);
   // Rows in chunks that stay in L1; for each pair (j, 4 columns c…c+3 with c ≥ j rounded down)
   // the chunk's products accumulate in registers. The lower triangle is mirrored at the end.
   const CHUNK = 64;
-  const rowBytes = <usize>ldx << 2;
+  const rowBytes = (<usize>ldx) << 2;
   for (let r0 = 0; r0 < rows; r0 += CHUNK) {
     const r1 = min(rows, r0 + CHUNK);
     for (let j = 0; j < n; j++) {
@@ -340,29 +393,29 @@ export function gramF64(x: usize, ldx: i32, rows: i32, n: i32, out: usize): void
         let row = x + <usize>r0 * rowBytes;
         if (c + 4 <= n) {
           for (let r = r0; r < r1; r++) {
-            const xj = f64x2.splat(<f64>load<f32>(row + (<usize>j << 2)));
-            const values = v128.load(row + (<usize>c << 2));
+            const xj = f64x2.splat(<f64>load<f32>(row + ((<usize>j) << 2)));
+            const values = v128.load(row + ((<usize>c) << 2));
             acc0 = f64x2.add(acc0, f64x2.mul(xj, f64x2.promote_low_f32x4(values)));
             acc1 = f64x2.add(acc1, f64x2.mul(xj, f64x2.promote_low_f32x4(v128.shuffle<f32>(values, values, 2, 3, 0, 1))));
             row += rowBytes;
           }
-          const at = out + (<usize>(j * n + c) << 3);
+          const at = out + ((<usize>(j * n + c)) << 3);
           v128.store(at, f64x2.add(v128.load(at), acc0));
           v128.store(at, f64x2.add(v128.load(at, 16), acc1), 16);
         } else {
           // n % 4 == 2: the last two columns
           for (let r = r0; r < r1; r++) {
-            const xj = f64x2.splat(<f64>load<f32>(row + (<usize>j << 2)));
-            acc0 = f64x2.add(acc0, f64x2.mul(xj, f64x2.promote_low_f32x4(v128.load64_zero(row + (<usize>c << 2)))));
+            const xj = f64x2.splat(<f64>load<f32>(row + ((<usize>j) << 2)));
+            acc0 = f64x2.add(acc0, f64x2.mul(xj, f64x2.promote_low_f32x4(v128.load64_zero(row + ((<usize>c) << 2)))));
             row += rowBytes;
           }
-          const at = out + (<usize>(j * n + c) << 3);
+          const at = out + ((<usize>(j * n + c)) << 3);
           v128.store(at, f64x2.add(v128.load(at), acc0));
         }
       }
     }
   }
   for (let j = 0; j < n; j++) {
-    for (let c = 0; c < (j & ~3); c++) store<f64>(out + (<usize>(j * n + c) << 3), load<f64>(out + (<usize>(c * n + j) << 3)));
+    for (let c = 0; c < (j & ~3); c++) store<f64>(out + ((<usize>(j * n + c)) << 3), load<f64>(out + ((<usize>(c * n + j)) << 3)));
   }
 }

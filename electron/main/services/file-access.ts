@@ -43,6 +43,7 @@ export async function checkDroppedPath(path: string): Promise<string> {
   if (!info.isFile()) throw new FileAccessError(`"${name}" cannot be opened: it is not a regular file`);
   // A link named .png may point anywhere: the real file's type counts.
   checkType(real);
-  if (info.size > MAX_OPEN_BYTES) throw new FileAccessError(`"${name}" is too large to open (${Math.round(info.size / 2 ** 20)} MB; the limit is 1 GB)`);
+  if (info.size > MAX_OPEN_BYTES)
+    throw new FileAccessError(`"${name}" is too large to open (${Math.round(info.size / 2 ** 20)} MB; the limit is 1 GB)`);
   return real;
 }

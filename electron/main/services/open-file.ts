@@ -44,7 +44,11 @@ export async function openFile(path: string, maxPixels?: number): Promise<Opened
     return { kind: 'svd', name, fileBytes: bytes.length, bytes };
   }
   const image = await decodeImage({ name, bytes }, { maxPixels });
-  const format = (FORMATS as readonly string[]).includes(image.format) ? (image.format as InputImageFormat) : image.format === 'heif' ? 'avif' : 'png';
+  const format = (FORMATS as readonly string[]).includes(image.format)
+    ? (image.format as InputImageFormat)
+    : image.format === 'heif'
+      ? 'avif'
+      : 'png';
   return {
     kind: 'image',
     name,

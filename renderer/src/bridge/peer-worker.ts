@@ -12,11 +12,19 @@ interface Connectable {
   connect(port: MessagePort): void;
 }
 
-export function peerWorker<Api extends Connectable>(role: PeerRole, create: () => Worker, engine: WorkerBridge<EngineWorkerApi>): WorkerBridge<Api> {
-  return new WorkerBridge<Api>(create, async (remote) => {
-    const channel = new MessageChannel();
-    await (remote as unknown as Comlink.Remote<Connectable>).connect(Comlink.transfer(channel.port1, [channel.port1]));
-    const engineApi = await engine.remote();
-    await engineApi.attach(role, Comlink.transfer(channel.port2, [channel.port2]));
-  }, role);
+export function peerWorker<Api extends Connectable>(
+  role: PeerRole,
+  create: () => Worker,
+  engine: WorkerBridge<EngineWorkerApi>,
+): WorkerBridge<Api> {
+  return new WorkerBridge<Api>(
+    create,
+    async (remote) => {
+      const channel = new MessageChannel();
+      await (remote as unknown as Comlink.Remote<Connectable>).connect(Comlink.transfer(channel.port1, [channel.port1]));
+      const engineApi = await engine.remote();
+      await engineApi.attach(role, Comlink.transfer(channel.port2, [channel.port2]));
+    },
+    role,
+  );
 }

@@ -51,14 +51,26 @@ export class ElectronHost implements Host {
   }
 
   encodeImage(image: PixelImage, format: ImageFormat, quality: number | undefined): Promise<Uint8Array> {
-    return this.#studio.encodeImage({ width: image.width, height: image.height, channels: image.channels, bitDepth: image.bitDepth, pixels: image.pixels, format, quality });
+    return this.#studio.encodeImage({
+      width: image.width,
+      height: image.height,
+      channels: image.channels,
+      bitDepth: image.bitDepth,
+      pixels: image.pixels,
+      format,
+      quality,
+    });
   }
 
   saveFile(bytes: Uint8Array, suggestedName: string): Promise<SaveResult | null> {
     return this.#studio.saveFile({ bytes, suggestedName });
   }
 
-  subscribe(handlers: { command(command: MenuCommand): void; opened(source: OpenSource): void; failed(message: string): void }): () => void {
+  subscribe(handlers: {
+    command(command: MenuCommand): void;
+    opened(source: OpenSource): void;
+    failed(message: string): void;
+  }): () => void {
     const off = [
       this.#studio.onMenuCommand((command) => handlers.command(command)),
       this.#studio.onFileOpened((opened) => handlers.opened({ kind: 'opened', name: opened.name, opened })),

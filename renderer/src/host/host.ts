@@ -7,7 +7,6 @@
 import type { ImageFormat, InputImageFormat, PixelImage, SvdFileHeader, TruncatedSvd } from '../../../core/index.js';
 import type { MenuCommand } from '../../../electron/shared/ipc-contract.js';
 
-
 /** Host.openImage()'s result (DESIGN.md, "How data flows"): the decoded pixels and the file's size. */
 export interface OpenedImage extends PixelImage {
   name: string;
@@ -52,7 +51,11 @@ export interface Host {
   /** Lets the person save the bytes; null when they cancelled. */
   saveFile(bytes: Uint8Array, suggestedName: string): Promise<SaveResult | null>;
   /** Menu commands and files opened from outside (desktop); returns an unsubscribe function. */
-  subscribe?(handlers: { command(command: MenuCommand): void; opened(source: OpenSource): void; failed(message: string): void }): () => void;
+  subscribe?(handlers: {
+    command(command: MenuCommand): void;
+    opened(source: OpenSource): void;
+    failed(message: string): void;
+  }): () => void;
 }
 
 /** A one-line, human error raised by a host (unreadable file, unsupported type, too large). */

@@ -16,10 +16,15 @@ const MAX_FILE_BYTES = 1 << 30;
 
 export class WebHost implements Host {
   readonly kind = 'web' as const;
-  readonly #imageCodecs = new WorkerBridge<ImageCodecWorkerApi>(() => new Worker(new URL('../workers/image-codec/image-codec.worker.ts', import.meta.url), { type: 'module', name: 'image-codec' }), undefined, 'image codec');
+  readonly #imageCodecs = new WorkerBridge<ImageCodecWorkerApi>(
+    () => new Worker(new URL('../workers/image-codec/image-codec.worker.ts', import.meta.url), { type: 'module', name: 'image-codec' }),
+    undefined,
+    'image codec',
+  );
 
   async openImage(source: OpenSource, options: OpenOptions): Promise<OpenedImage | null> {
-    if (source.kind === 'dialog' || source.kind === 'opened') throw new HostError('The browser studio opens files with the Open button, drag and drop or paste');
+    if (source.kind === 'dialog' || source.kind === 'opened')
+      throw new HostError('The browser studio opens files with the Open button, drag and drop or paste');
     const { name, bytes } = await readSource(source);
     return this.decodeBytes(bytes, name, options);
   }
@@ -27,7 +32,10 @@ export class WebHost implements Host {
   /** Decodes a file's bytes in the image-codec worker (images and .svd files). */
   async decodeBytes(bytes: Uint8Array, name: string, options: OpenOptions): Promise<OpenedImage> {
     if (bytes.length === 0) throw new HostError(`"${name}" is empty`);
-    const decoded = await this.#imageCodecs.call((codecs) => codecs.decode(bytes, name, options.maxPixels) as Promise<DecodedFile>, options.signal);
+    const decoded = await this.#imageCodecs.call(
+      (codecs) => codecs.decode(bytes, name, options.maxPixels) as Promise<DecodedFile>,
+      options.signal,
+    );
     // A WebAssembly memory never shrinks: after a large decode the image-codec worker would keep its
     // peak (~4 bytes per pixel and more) for the session. A fresh one starts in ~50 ms.
     if (decoded.image.width * decoded.image.height >= LARGE_DECODE_PIXELS) this.#imageCodecs.terminate();
@@ -47,7 +55,9 @@ export class WebHost implements Host {
 
   async saveFile(bytes: Uint8Array, suggestedName: string): Promise<SaveResult | null> {
     const extension = suggestedName.split('.').pop() ?? '';
-    const format = (Object.keys(EXPORT_EXTENSIONS) as ExportFormat[]).find((key) => EXPORT_EXTENSIONS[key] === extension || key === extension);
+    const format = (Object.keys(EXPORT_EXTENSIONS) as ExportFormat[]).find(
+      (key) => EXPORT_EXTENSIONS[key] === extension || key === extension,
+    );
     const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: format ? MIME_TYPES[format] : 'application/octet-stream' });
     const url = URL.createObjectURL(blob);
     const link = document.createElement('a');
@@ -64,14 +74,21 @@ export class WebHost implements Host {
 }
 
 function transferred(image: PixelImage): PixelImage {
-  const plain: PixelImage = { width: image.width, height: image.height, channels: image.channels, bitDepth: image.bitDepth, pixels: image.pixels };
+  const plain: PixelImage = {
+    width: image.width,
+    height: image.height,
+    channels: image.channels,
+    bitDepth: image.bitDepth,
+    pixels: image.pixels,
+  };
   return Comlink.transfer(plain, [image.pixels.buffer as ArrayBuffer]);
 }
 
 async function readSource(source: Extract<OpenSource, { kind: 'file' | 'url' }>): Promise<{ name: string; bytes: Uint8Array }> {
   if (source.kind === 'file') {
     const { file } = source;
-    if (file.size > MAX_FILE_BYTES) throw new HostError(`"${file.name}" is too large to open (${Math.round(file.size / 2 ** 20)} MB; the limit is 1 GB)`);
+    if (file.size > MAX_FILE_BYTES)
+      throw new HostError(`"${file.name}" is too large to open (${Math.round(file.size / 2 ** 20)} MB; the limit is 1 GB)`);
     try {
       return { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
     } catch {

@@ -14,7 +14,8 @@ export type RankCommand = 'rank+1' | 'rank-1' | 'rank+10' | 'rank-10' | 'rank-fi
  * 'escape' undoes the innermost thing (the large-photo offer, the export panel, the running
  * work, the saved-file view).
  */
-export type Command = MenuCommand | RankCommand | 'save' | 'escape' | 'mode-next' | 'mode-previous' | 'component-next' | 'component-previous';
+export type Command =
+  MenuCommand | RankCommand | 'save' | 'escape' | 'mode-next' | 'mode-previous' | 'component-next' | 'component-previous';
 
 export interface KeyPress {
   key: string;

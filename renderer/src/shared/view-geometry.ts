@@ -19,8 +19,14 @@ export interface ViewGeometry {
 
 /** The visible region of the image and the pixels to render for it (DESIGN.md, "Slide"). */
 export function viewGeometry(
-  imageWidth: number, imageHeight: number, canvasWidth: number, canvasHeight: number,
-  scale: number, centerX: number, centerY: number, devicePixelRatio: number,
+  imageWidth: number,
+  imageHeight: number,
+  canvasWidth: number,
+  canvasHeight: number,
+  scale: number,
+  centerX: number,
+  centerY: number,
+  devicePixelRatio: number,
 ): ViewGeometry | null {
   if (imageWidth < 1 || imageHeight < 1 || canvasWidth < 1 || canvasHeight < 1 || !(scale > 0)) return null;
   const x0 = Math.max(0, Math.floor(centerX - canvasWidth / 2 / scale));

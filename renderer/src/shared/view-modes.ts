@@ -8,7 +8,11 @@ export interface ViewModeInfo {
 }
 
 export const VIEW_MODES: readonly ViewModeInfo[] = [
-  { value: 'compare', label: 'Compare', title: 'Original and reconstruction side by side, split by a handle (C cycles modes, X swaps sides)' },
+  {
+    value: 'compare',
+    label: 'Compare',
+    title: 'Original and reconstruction side by side, split by a handle (C cycles modes, X swaps sides)',
+  },
   { value: 'error', label: 'Error', title: '|original − reconstruction| as a heat map' },
   { value: 'residual', label: 'Residual', title: 'A − A_k: what the first k components leave out' },
   { value: 'component', label: 'Component', title: 'One rank-1 component σᵢuᵢvᵢᵀ' },

@@ -103,9 +103,11 @@ export class Exporter {
     if (this.#inflight?.key === key) return this.#inflight.promise;
     const promise = this.#encode(key);
     this.#inflight = { key, promise };
-    void promise.catch(() => {}).finally(() => {
-      if (this.#inflight?.promise === promise) this.#inflight = null;
-    });
+    void promise
+      .catch(() => {})
+      .finally(() => {
+        if (this.#inflight?.promise === promise) this.#inflight = null;
+      });
     return promise;
   }
 
@@ -125,7 +127,10 @@ export class Exporter {
     try {
       let bytes: Uint8Array;
       if (format === 'svd') {
-        bytes = await studio.analysis.call((api) => api.exportSvd(doc.id, ranks, { quantizationShare: this.#measurements.quantizationShare }), signal);
+        bytes = await studio.analysis.call(
+          (api) => api.exportSvd(doc.id, ranks, { quantizationShare: this.#measurements.quantizationShare }),
+          signal,
+        );
       } else {
         this.busy = 'Reconstructing at full resolution…';
         const pixels: PixelImage = await studio.analysis.call((api) => api.reconstruct(doc.id, ranks), signal);
@@ -180,9 +185,22 @@ export class Exporter {
       // A copy: the prepared bytes stay for another save.
       const decoded = await studio.host.decodeBytes(prepared.bytes.slice(), result.name, { maxPixels: Infinity });
       if (studio.document?.id !== doc.id) return;
-      const image: PixelImage = { width: decoded.width, height: decoded.height, channels: decoded.channels, bitDepth: decoded.bitDepth, pixels: decoded.pixels };
+      const image: PixelImage = {
+        width: decoded.width,
+        height: decoded.height,
+        channels: decoded.channels,
+        bitDepth: decoded.bitDepth,
+        pixels: decoded.pixels,
+      };
       await studio.preview.call((api) => api.setSaved(doc.id, Comlink.transfer(image, [image.pixels.buffer as ArrayBuffer])));
-      this.saved = { documentId: doc.id, name: result.name, format: prepared.format, fileBytes: prepared.bytes.length, width: decoded.width, height: decoded.height };
+      this.saved = {
+        documentId: doc.id,
+        name: result.name,
+        format: prepared.format,
+        fileBytes: prepared.bytes.length,
+        width: decoded.width,
+        height: decoded.height,
+      };
       this.showingSaved = true;
     } catch (error) {
       this.error = `The saved file could not be read back: ${(error as Error).message}`;

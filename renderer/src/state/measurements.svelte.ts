@@ -71,12 +71,16 @@ export class Measurements {
     const total = this.#studio.ranks.reduce((sum, k) => sum + k, 0);
     const prefix = key.slice(0, key.indexOf(':') + 1);
     const suffix = `:${this.#studio.settings.svdPrecision}:${this.#studio.computedRanks.join(',')}`;
-    const points = [...this.#sizes.entries()].filter(([k]) => k.startsWith(prefix) && k.endsWith(suffix)).map(([, v]) => v).sort((a, b) => a.total - b.total);
+    const points = [...this.#sizes.entries()]
+      .filter(([k]) => k.startsWith(prefix) && k.endsWith(suffix))
+      .map(([, v]) => v)
+      .sort((a, b) => a.total - b.total);
     if (points.length === 0) return null;
     const below = points.filter((p) => p.total <= total).pop();
     const above = points.find((p) => p.total >= total);
     let bytes: number;
-    if (below && above && above.total > below.total) bytes = below.bytes + ((above.bytes - below.bytes) * (total - below.total)) / (above.total - below.total);
+    if (below && above && above.total > below.total)
+      bytes = below.bytes + ((above.bytes - below.bytes) * (total - below.total)) / (above.total - below.total);
     else bytes = ((below ?? above)!.bytes * total) / (below ?? above)!.total;
     return { fileBytes: Math.round(bytes), estimate: true };
   }

@@ -47,7 +47,11 @@ export class Settings {
     if ([1, 2, 4, 8, 16, 32].includes(stored.errorGain as number)) this.errorGain = stored.errorGain!;
     if (FORMATS.includes(stored.exportFormat as ExportFormat)) this.exportFormat = stored.exportFormat!;
     const q = stored.quality ?? ({} as Partial<Stored['quality']>);
-    this.quality = { jpeg: clampQuality(q.jpeg, DEFAULT_QUALITY.jpeg), webp: clampQuality(q.webp, DEFAULT_QUALITY.webp), avif: clampQuality(q.avif, DEFAULT_QUALITY.avif) };
+    this.quality = {
+      jpeg: clampQuality(q.jpeg, DEFAULT_QUALITY.jpeg),
+      webp: clampQuality(q.webp, DEFAULT_QUALITY.webp),
+      avif: clampQuality(q.avif, DEFAULT_QUALITY.avif),
+    };
     if (stored.svdPrecision === 'fine') this.svdPrecision = 'fine';
     if ((WORKING_RANKS as readonly number[]).includes(stored.workingRank as number)) this.workingRank = stored.workingRank!;
     $effect.root(() => {

@@ -7,7 +7,19 @@
  * results of old work never reach the screen.
  */
 import * as Comlink from 'comlink';
-import { DEFAULT_STAGES, MAX_IMAGE_PIXELS, WORKING_PIXEL_LIMIT, colorChannelCount, fitWithin, hasAlpha, normalizeStages, peakValue, stagesForRank, type InputImageFormat, type PixelImage } from '../../../core/index.js';
+import {
+  DEFAULT_STAGES,
+  MAX_IMAGE_PIXELS,
+  WORKING_PIXEL_LIMIT,
+  colorChannelCount,
+  fitWithin,
+  hasAlpha,
+  normalizeStages,
+  peakValue,
+  stagesForRank,
+  type InputImageFormat,
+  type PixelImage,
+} from '../../../core/index.js';
 import type { Host, OpenedImage, OpenSource } from '../host/host.js';
 import { WorkerBridge, isAbortError } from '../bridge/worker-bridge.js';
 import { peerWorker } from '../bridge/peer-worker.js';
@@ -17,7 +29,6 @@ import type { AnalysisWorkerApi } from '../workers/analysis/analysis.worker.js';
 import type { EngineWorkerApi, StageReport } from '../workers/engine/engine.worker.js';
 import type { PreviewWorkerApi } from '../workers/preview/preview.worker.js';
 import { Settings } from './settings.svelte.js';
-
 
 export type ViewerState = 'empty' | 'decomposing' | 'preview' | 'ready';
 
@@ -55,9 +66,21 @@ let nextDocumentId = 1;
 export class Studio {
   readonly host: Host;
   readonly settings = new Settings();
-  readonly engine = new WorkerBridge<EngineWorkerApi>(() => new Worker(new URL('../workers/engine/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' }), undefined, 'engine');
-  readonly preview = peerWorker<PreviewWorkerApi>('preview', () => new Worker(new URL('../workers/preview/preview.worker.ts', import.meta.url), { type: 'module', name: 'preview' }), this.engine);
-  readonly analysis = peerWorker<AnalysisWorkerApi>('analysis', () => new Worker(new URL('../workers/analysis/analysis.worker.ts', import.meta.url), { type: 'module', name: 'analysis' }), this.engine);
+  readonly engine = new WorkerBridge<EngineWorkerApi>(
+    () => new Worker(new URL('../workers/engine/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' }),
+    undefined,
+    'engine',
+  );
+  readonly preview = peerWorker<PreviewWorkerApi>(
+    'preview',
+    () => new Worker(new URL('../workers/preview/preview.worker.ts', import.meta.url), { type: 'module', name: 'preview' }),
+    this.engine,
+  );
+  readonly analysis = peerWorker<AnalysisWorkerApi>(
+    'analysis',
+    () => new Worker(new URL('../workers/analysis/analysis.worker.ts', import.meta.url), { type: 'module', name: 'analysis' }),
+    this.engine,
+  );
 
   document = $state.raw<DocumentInfo | null>(null);
   computing = $state(false);
@@ -86,9 +109,19 @@ export class Studio {
   readonly uniformRank = $derived(this.ranks.length && this.ranks.every((k) => k === this.ranks[0]) ? this.ranks[0] : null);
   /** The ranks as people read them: "32", or "32 / 40 / 64" per channel; '' before any. */
   readonly rankText = $derived(this.uniformRank !== null ? String(this.uniformRank) : this.ranks.join(' / '));
-  readonly instant = $derived(this.spectra.length && this.document ? instantMetrics(this.spectra, this.ranks, peakValue(this.document.bitDepth)) : null);
+  readonly instant = $derived(
+    this.spectra.length && this.document ? instantMetrics(this.spectra, this.ranks, peakValue(this.document.bitDepth)) : null,
+  );
   readonly viewerState = $derived<ViewerState>(
-    !this.document ? 'empty' : this.computedRank === 0 ? (this.computing ? 'decomposing' : 'empty') : this.computing || this.stopped ? 'preview' : 'ready',
+    !this.document
+      ? 'empty'
+      : this.computedRank === 0
+        ? this.computing
+          ? 'decomposing'
+          : 'empty'
+        : this.computing || this.stopped
+          ? 'preview'
+          : 'ready',
   );
 
   #openController: AbortController | null = null;
@@ -109,7 +142,7 @@ export class Studio {
     const available = this.computedRanks;
     if (available.length === 0) return [];
     const per = this.perChannelRanks;
-    return available.map((limit, c) => Math.max(1, Math.min(limit, per ? per[c] ?? this.rank : this.rank)));
+    return available.map((limit, c) => Math.max(1, Math.min(limit, per ? (per[c] ?? this.rank) : this.rank)));
   }
 
   setRank(k: number, eventTime?: number): void {
@@ -148,7 +181,13 @@ export class Studio {
       if (!opened.svd && opened.width * opened.height > WORKING_PIXEL_LIMIT) {
         const reduced = fitWithin(opened.width, opened.height, WORKING_PIXEL_LIMIT);
         this.#pendingLarge = opened;
-        this.largeOffer = { name: opened.name, width: opened.width, height: opened.height, reducedWidth: reduced.width, reducedHeight: reduced.height };
+        this.largeOffer = {
+          name: opened.name,
+          width: opened.width,
+          height: opened.height,
+          reducedWidth: reduced.width,
+          reducedHeight: reduced.height,
+        };
         return;
       }
       await this.#start(opened, null, controller.signal);
@@ -219,9 +258,18 @@ export class Studio {
     this.rankEventTimes = [];
     this.#staged = { id, spectra: new Array(colorChannelCount(opened.channels)).fill(null) };
     // The pixels (and a .svd file's factors) move to the engine worker: transferred, not copied.
-    const image: PixelImage = { width: opened.width, height: opened.height, channels: opened.channels, bitDepth: opened.bitDepth, pixels: opened.pixels };
+    const image: PixelImage = {
+      width: opened.width,
+      height: opened.height,
+      channels: opened.channels,
+      bitDepth: opened.bitDepth,
+      pixels: opened.pixels,
+    };
     const svds = opened.svd?.svds;
-    const buffers = [image.pixels.buffer as ArrayBuffer, ...(svds ?? []).flatMap((svd) => [svd.u.data.buffer, svd.v.data.buffer, svd.sigma.buffer] as ArrayBuffer[])];
+    const buffers = [
+      image.pixels.buffer as ArrayBuffer,
+      ...(svds ?? []).flatMap((svd) => [svd.u.data.buffer, svd.v.data.buffer, svd.sigma.buffer] as ArrayBuffer[]),
+    ];
     const loading = this.engine.call((engine) => engine.load(id, Comlink.transfer(image, buffers), svds));
     if (!svds && !signal.aborted) {
       // Asked at once, so the engine starts the decomposition before it copies the image around.
@@ -250,7 +298,9 @@ export class Studio {
     const doc = this.document;
     if (!doc || doc.storedRank !== null) return;
     // Resuming (or raising the working rank) computes only the stages above what is on screen.
-    const stages = normalizeStages(stagesForRank(this.settings.workingRank), doc.height, doc.width).filter((rank) => rank > this.computedRank);
+    const stages = normalizeStages(stagesForRank(this.settings.workingRank), doc.height, doc.width).filter(
+      (rank) => rank > this.computedRank,
+    );
     this.#decomposeController?.abort();
     this.#decomposeController = null;
     if (stages.length === 0) {
@@ -350,7 +400,11 @@ export class Studio {
   get summary(): string {
     const doc = this.document;
     if (!doc) return '';
-    const parts = [`${doc.width} × ${doc.height}`, megapixels(doc.width, doc.height), colorChannelCount(doc.channels) === 3 ? 'RGB' : 'gray'];
+    const parts = [
+      `${doc.width} × ${doc.height}`,
+      megapixels(doc.width, doc.height),
+      colorChannelCount(doc.channels) === 3 ? 'RGB' : 'gray',
+    ];
     if (hasAlpha(doc.channels)) parts.push('alpha');
     parts.push(`${doc.bitDepth}-bit`, formatBytes(doc.fileBytes));
     return parts.join(' · ');

@@ -14,7 +14,12 @@ export interface CommandTargets {
 }
 
 /** Carries commands out; `timeStamp` is the input event's, for the slider-latency measure. */
-export function createCommandRunner({ studio, exporter, view, chooseFile }: CommandTargets): (command: Command, timeStamp?: number) => void {
+export function createCommandRunner({
+  studio,
+  exporter,
+  view,
+  chooseFile,
+}: CommandTargets): (command: Command, timeStamp?: number) => void {
   const settings = studio.settings;
   const actualSize = () => view.zoomTo(1 / (globalThis.devicePixelRatio || 1));
   return (command, timeStamp = performance.now()) => {

@@ -21,7 +21,8 @@ export const MEMORY_CHILD_FLAG = '--memory-child';
 function findRepositoryRoot(start: string): string {
   for (let folder = start; ; folder = dirname(folder)) {
     const manifest = join(folder, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'svd-studio') return `${folder}/`;
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'svd-studio')
+      return `${folder}/`;
     if (dirname(folder) === folder) throw new Error(`No svd-studio package.json above ${start}`);
   }
 }

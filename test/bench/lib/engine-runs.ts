@@ -53,7 +53,14 @@ export const CALLING_THREAD = (kind: KernelKind) => `1 ch, calling thread, ${kin
 export const POOL = (workers: number) => `3 ch, pool, ${workers} worker${workers === 1 ? '' : 's'}`;
 
 /** `warmUp`: a small matrix (a crop channel) for the untimed runs after the forced collection. */
-async function callingThreadRow(photo: Photo, kind: KernelKind, rank: number, runs: number, sklearn: SklearnRun, warmUp: Matrix): Promise<EngineRow> {
+async function callingThreadRow(
+  photo: Photo,
+  kind: KernelKind,
+  rank: number,
+  runs: number,
+  sklearn: SklearnRun,
+  warmUp: Matrix,
+): Promise<EngineRow> {
   const a = photo.channels[photo.checkChannel];
   const rewarm = async () => {
     for (let round = 0; round < WARM_UP_ROUNDS; round++) await truncatedSvd(warmUp, { rank: RANKS[0], kernels: kind });
@@ -96,9 +103,11 @@ async function progressiveRow(photo: Photo, pool: SvdPool): Promise<ProgressiveR
         previewRanks[channel] = result.rank;
       },
     });
-    if (previewRanks.some((rank) => rank !== PREVIEW_RANK)) throw new Error(`First stages have ranks ${previewRanks.join(', ')}, not ${PREVIEW_RANK}`);
+    if (previewRanks.some((rank) => rank !== PREVIEW_RANK))
+      throw new Error(`First stages have ranks ${previewRanks.join(', ')}, not ${PREVIEW_RANK}`);
     const seen = arrivals.filter((t): t is number => t !== undefined);
-    if (seen.length !== photo.channels.length) throw new Error(`Only ${seen.length} of ${photo.channels.length} rank-${PREVIEW_RANK} previews arrived`);
+    if (seen.length !== photo.channels.length)
+      throw new Error(`Only ${seen.length} of ${photo.channels.length} rank-${PREVIEW_RANK} previews arrived`);
     allPreviews.push(Math.max(...seen));
     firstPreview.push(Math.min(...seen));
     return results;

@@ -21,7 +21,13 @@ async function kernelThroughput(kind: KernelKind, a: Matrix, widths: readonly nu
   const { rows: m, cols: k } = a;
   const maxWidth = Math.max(...widths);
   const backend = await createKernels(kind);
-  const offsets = { a: 0, x: m * k, outNN: m * k + k * maxWidth, y: m * k + k * maxWidth + m * maxWidth, outTN: m * k + k * maxWidth + 2 * m * maxWidth };
+  const offsets = {
+    a: 0,
+    x: m * k,
+    outNN: m * k + k * maxWidth,
+    y: m * k + k * maxWidth + m * maxWidth,
+    outTN: m * k + k * maxWidth + 2 * m * maxWidth,
+  };
   const heap = backend.allocate(offsets.outTN + k * maxWidth, maxWidth);
   heap.set(a.data, offsets.a);
   for (let i = 0; i < k * maxWidth; i++) heap[offsets.x + i] = Math.sin(i);
@@ -29,7 +35,7 @@ async function kernelThroughput(kind: KernelKind, a: Matrix, widths: readonly nu
 
   const results: KernelResult[] = [];
   for (const b of widths) {
-    const gigaflops = 2 * m * k * b / 1e9;
+    const gigaflops = (2 * m * k * b) / 1e9;
     const rate = (call: () => void) => {
       call(); // warm-up
       const samples: number[] = [];
@@ -55,7 +61,13 @@ export async function printKernels(a: Matrix): Promise<void> {
   for (const op of ['nn', 'tn'] as const) {
     for (let i = 0; i < KERNEL_WIDTHS.length; i++) {
       const name = op === 'nn' ? 'gemmNN  A·X' : 'gemmTN  Aᵀ·Y';
-      rows.push([name, String(KERNEL_WIDTHS[i]), gflops(simd[i][op]), gflops(plain[i][op]), `${ratio(simd[i][op].median / plain[i][op].median)}×`]);
+      rows.push([
+        name,
+        String(KERNEL_WIDTHS[i]),
+        gflops(simd[i][op]),
+        gflops(plain[i][op]),
+        `${ratio(simd[i][op].median / plain[i][op].median)}×`,
+      ]);
     }
   }
   printTable(
@@ -78,7 +90,14 @@ export function printPasses(photos: readonly Photo[]): void {
   });
   printTable(
     `Passes over the matrix, in columns (one column pass = one matrix–vector product with A or Aᵀ)`,
-    ['rank', 'block×steps', 's', ...photos.map((photo) => `engine 2s, ${shortLabel(photo.label)}`), `sklearn (2q+2)(r+p), q=${SKLEARN_ITERATIONS} p=${SKLEARN_OVERSAMPLES}`, 'sklearn ÷ engine'],
+    [
+      'rank',
+      'block×steps',
+      's',
+      ...photos.map((photo) => `engine 2s, ${shortLabel(photo.label)}`),
+      `sklearn (2q+2)(r+p), q=${SKLEARN_ITERATIONS} p=${SKLEARN_OVERSAMPLES}`,
+      'sklearn ÷ engine',
+    ],
     rows,
     { notes: ['The engine takes the dense path instead when s ≥ 0.6·min(rows, cols).'] },
   );

@@ -67,22 +67,42 @@ export function printMemory(all: readonly PhotoResults[], clean: CleanMemory | n
       SKLEARN_DTYPES.forEach((dtype, i) => {
         const peak = peaks[dtype];
         const types = SKLEARN_DTYPES.slice(0, i + 1).join(' + ');
-        if (peak !== undefined) rows.push([name, `sklearn, ${run.channels.length} ch, ${types} (Python process, max RSS)`, RANKS.join('+'), '-', peak.toFixed(0), '-']);
+        if (peak !== undefined)
+          rows.push([
+            name,
+            `sklearn, ${run.channels.length} ch, ${types} (Python process, max RSS)`,
+            RANKS.join('+'),
+            '-',
+            peak.toFixed(0),
+            '-',
+          ]);
       });
     }
   }
   if (clean) {
-    rows.push(['12 MP', 'fresh process: decode + 3 ch progressive, 2 workers', String(WORKING_RANK), mb(clean.afterDecode), mb(clean.peak), mb(clean.peak - clean.afterDecode)]);
+    rows.push([
+      '12 MP',
+      'fresh process: decode + 3 ch progressive, 2 workers',
+      String(WORKING_RANK),
+      mb(clean.afterDecode),
+      mb(clean.peak),
+      mb(clean.peak - clean.afterDecode),
+    ]);
   }
-  printTable('Peak memory — process RSS (all threads) in MB, sampled every 20 ms during each configuration\'s runs', ['photo', 'configuration', 'rank', 'before', 'peak', 'peak − before'], rows, {
-    align: 'llrrrr',
-    notes: [
-      'In-benchmark rows include what the benchmark itself holds (both photos\' channels, earlier results, V8 heap); "before" is after a forced GC.',
-      'sklearn rows: the Python process\'s max RSS after its float32 runs, then after the float64 runs too (it only grows).',
-      clean
-        ? `Fresh process: "before" = after decoding; its resourceUsage().maxRSS = ${mb(clean.maxRss)} MB, decomposition ${seconds(clean.seconds)} s.`
-        : 'Fresh-process measurement skipped (--quick).',
-      'During the pool rows both pools (1 + 2 workers) are alive, and workers keep their last WebAssembly memory between jobs.',
-    ],
-  });
+  printTable(
+    "Peak memory — process RSS (all threads) in MB, sampled every 20 ms during each configuration's runs",
+    ['photo', 'configuration', 'rank', 'before', 'peak', 'peak − before'],
+    rows,
+    {
+      align: 'llrrrr',
+      notes: [
+        'In-benchmark rows include what the benchmark itself holds (both photos\' channels, earlier results, V8 heap); "before" is after a forced GC.',
+        "sklearn rows: the Python process's max RSS after its float32 runs, then after the float64 runs too (it only grows).",
+        clean
+          ? `Fresh process: "before" = after decoding; its resourceUsage().maxRSS = ${mb(clean.maxRss)} MB, decomposition ${seconds(clean.seconds)} s.`
+          : 'Fresh-process measurement skipped (--quick).',
+        'During the pool rows both pools (1 + 2 workers) are alive, and workers keep their last WebAssembly memory between jobs.',
+      ],
+    },
+  );
 }

@@ -22,7 +22,8 @@ export function mlMatrixSvd(a: Matrix, reference: ReferenceCase): MlMatrixResult
   const elapsed = (performance.now() - start) / 1000;
   const sigma = svd.diagonal;
   let sigmaError = 0;
-  for (let i = 0; i < Math.min(256, sigma.length); i++) sigmaError = Math.max(sigmaError, Math.abs(sigma[i] - reference.sigma[i]) / reference.sigma[i]);
+  for (let i = 0; i < Math.min(256, sigma.length); i++)
+    sigmaError = Math.max(sigmaError, Math.abs(sigma[i] - reference.sigma[i]) / reference.sigma[i]);
   return { seconds: elapsed, sigmaError };
 }
 

@@ -23,7 +23,8 @@ export function printTimings(results: PhotoResults): void {
       const t = row.measured.timing;
       rows.push([row.configuration, String(rank), ...timingCells(t), ...ratioCells(t.median, row.sklearn, rank)]);
     }
-    for (const row of results.cold.filter((r) => r.rank === rank)) rows.push([row.configuration, String(rank), '1', seconds(row.seconds), '-', '-', '-']);
+    for (const row of results.cold.filter((r) => r.rank === rank))
+      rows.push([row.configuration, String(rank), '1', seconds(row.seconds), '-', '-', '-']);
     for (const run of [sklearnOne, sklearnThree]) {
       for (const dtype of SKLEARN_DTYPES) {
         const t = sklearnTiming(run, rank, dtype);
@@ -56,11 +57,21 @@ export function printScaling(results: PhotoResults): void {
     const one = findRow(results, POOL(1), rank)!.measured.timing;
     const two = findRow(results, POOL(2), rank)!.measured.timing;
     const sklearn = SKLEARN_DTYPES.map((dtype) => sklearnTiming(results.sklearnThree, rank, dtype));
-    return [String(rank), seconds(one.median), seconds(two.median), `${ratio(one.median / two.median)}×`, `${ratio(ideal)}×`, ...sklearn.map((t) => (t ? seconds(t.median) : '-'))];
+    return [
+      String(rank),
+      seconds(one.median),
+      seconds(two.median),
+      `${ratio(one.median / two.median)}×`,
+      `${ratio(ideal)}×`,
+      ...sklearn.map((t) => (t ? seconds(t.median) : '-')),
+    ];
   });
-  printTable(`Pool scaling — ${results.photo.label}, three channels, stages = [rank], medians in seconds`,
-    ['rank', '1 worker', '2 workers', 'speed-up', 'ideal', ...SKLEARN_DTYPES.map((dtype) => `sklearn ${dtypeTag(dtype)} 2 thr`)], rows,
-    { notes: ['ideal: with one stage each channel is one job, so three channels on two workers take two rounds (3 ÷ 2).'] });
+  printTable(
+    `Pool scaling — ${results.photo.label}, three channels, stages = [rank], medians in seconds`,
+    ['rank', '1 worker', '2 workers', 'speed-up', 'ideal', ...SKLEARN_DTYPES.map((dtype) => `sklearn ${dtypeTag(dtype)} 2 thr`)],
+    rows,
+    { notes: ['ideal: with one stage each channel is one job, so three channels on two workers take two rounds (3 ÷ 2).'] },
+  );
 }
 
 export function printProgressive(results: PhotoResults): void {
@@ -74,7 +85,11 @@ export function printProgressive(results: PhotoResults): void {
     `Progressive [${PROGRESSIVE_STAGES.join(', ')}] — ${results.photo.label}, three channels, 2 workers, N = ${p.total.timing.runs}, seconds`,
     ['milestone', 'median', 'min–max'],
     rows,
-    { notes: [`The pool queues (channel, stage) jobs stage by stage: the three rank-${PREVIEW_RANK} previews run first (two at once, then the third), before any rank-${PROGRESSIVE_STAGES[1]} stage.`] },
+    {
+      notes: [
+        `The pool queues (channel, stage) jobs stage by stage: the three rank-${PREVIEW_RANK} previews run first (two at once, then the third), before any rank-${PROGRESSIVE_STAGES[1]} stage.`,
+      ],
+    },
   );
 }
 
@@ -98,7 +113,8 @@ export function printAccuracy(results: PhotoResults): void {
   for (const rank of RANKS) {
     // "÷ sklearn" is against the float32 run, the same data type as ours.
     const sklearn = sklearnAccuracy(results.sklearnOne, rank, strict, photo.reference);
-    for (const row of results.rows.filter((r) => r.rank === rank)) rows.push(accuracyCells(row.configuration, rank, row.accuracy, sklearn?.residual));
+    for (const row of results.rows.filter((r) => r.rank === rank))
+      rows.push(accuracyCells(row.configuration, rank, row.accuracy, sklearn?.residual));
     if (rank === WORKING_RANK) {
       rows.push(accuracyCells('3 ch, progressive, 2 workers', rank, results.progressive.accuracy, sklearn?.residual));
     }
@@ -111,6 +127,10 @@ export function printAccuracy(results: PhotoResults): void {
     `Accuracy — ${photo.label}, channel ${'RGB'[photo.checkChannel]} vs LAPACK (fixture ${photo.reference.name}); last run of each configuration`,
     ['configuration', 'rank', 'max_k resid/opt', 'σ err ≤r/2', 'σ err ≤r', 'orthonorm', '‖A−A_r‖_F', `÷ sklearn ${dtypeTag(strict)}`],
     rows,
-    { notes: ['resid/opt = max over k ≤ rank of ‖A − A_k‖_F ÷ the optimal ‖A − A_k‖_F; σ err = worst |σ_i − σ_i*| / σ_i*; orthonorm = max |UᵀU − I|, |VᵀV − I|.'] },
+    {
+      notes: [
+        'resid/opt = max over k ≤ rank of ‖A − A_k‖_F ÷ the optimal ‖A − A_k‖_F; σ err = worst |σ_i − σ_i*| / σ_i*; orthonorm = max |UᵀU − I|, |VᵀV − I|.',
+      ],
+    },
   );
 }

@@ -59,7 +59,10 @@ export async function decodePhoto(): Promise<Matrix[]> {
   const { data, info } = await sharp(`${SAMPLES_DIR}${PHOTO_FILE}`).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`${PHOTO_FILE}: expected RGB, got ${info.channels} channels`);
   // Planes on SharedArrayBuffers, as the command line makes them: the pool then copies nothing.
-  return splitChannels({ width: info.width, height: info.height, channels: 3, bitDepth: 8, pixels: new Uint8Array(data.buffer, data.byteOffset, data.length) }, sharedFloat32Array);
+  return splitChannels(
+    { width: info.width, height: info.height, channels: 3, bitDepth: 8, pixels: new Uint8Array(data.buffer, data.byteOffset, data.length) },
+    sharedFloat32Array,
+  );
 }
 
 /** The 1 MP crop, then (unless --quick) the whole 12 MP photo. */

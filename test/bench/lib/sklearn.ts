@@ -70,7 +70,12 @@ const runFile = promisify(execFile);
 
 function sklearnEnvironment(threads: number): NodeJS.ProcessEnv {
   const threadCount = String(threads);
-  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: threadCount, OPENBLAS_NUM_THREADS: threadCount, MKL_NUM_THREADS: threadCount };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    OMP_NUM_THREADS: threadCount,
+    OPENBLAS_NUM_THREADS: threadCount,
+    MKL_NUM_THREADS: threadCount,
+  };
   for (const name of OPENBLAS_OVERRIDES) delete env[name];
   return env;
 }
@@ -79,11 +84,16 @@ export async function runSklearn(photo: Photo, channels: number[], threads: numb
   const { reference } = photo;
   const args = [
     SKLEARN_SCRIPT,
-    '--image', `${ROOT}assets/samples/${reference.file}`,
-    '--channels', channels.join(','),
-    '--ranks', RANKS.join(','),
-    '--repeats', String(photo.repeats),
-    '--dtypes', SKLEARN_DTYPES.join(','),
+    '--image',
+    `${ROOT}assets/samples/${reference.file}`,
+    '--channels',
+    channels.join(','),
+    '--ranks',
+    RANKS.join(','),
+    '--repeats',
+    String(photo.repeats),
+    '--dtypes',
+    SKLEARN_DTYPES.join(','),
   ];
   if (reference.crop) args.push('--crop', [reference.crop.top, reference.crop.left, reference.crop.height, reference.crop.width].join(','));
   if (withChecks) args.push('--check-channel', String(photo.checkChannel), '--sha256', reference.sha256);
@@ -140,7 +150,10 @@ export function sklearnSetupNotes(one: SklearnRun, three: SklearnRun): string[] 
     `sklearn ${sklearn}, numpy ${numpy}, BLAS ${blas}${kernel}; BLAS threads reported: ${threadsSeen(one)}, ${threadsSeen(three)}; pixels match fixture: ${sha256Ok}`,
   ];
   const others = (blasPools ?? []).slice(1);
-  if (others.length > 0) notes.push(`further BLAS loaded: ${others.map((pool) => `${pool.name} (${pool.architecture ?? '?'}, ${pool.threads ?? '?'} threads)`).join('; ')}`);
+  if (others.length > 0)
+    notes.push(
+      `further BLAS loaded: ${others.map((pool) => `${pool.name} (${pool.architecture ?? '?'}, ${pool.threads ?? '?'} threads)`).join('; ')}`,
+    );
   const overrides = OPENBLAS_OVERRIDES.filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]}`);
   notes.push(
     overrides.length > 0

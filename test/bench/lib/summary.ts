@@ -23,7 +23,9 @@ export function printHeader(): void {
   const cpus = os.cpus();
   console.log('SVD engine benchmark' + (QUICK ? ' (--quick: 1 MP crop only, fewer repeats)' : ''));
   console.log(`commit ${gitCommit() ?? 'unknown (no git)'}, measured ${new Date().toISOString()}`);
-  console.log(`machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores (available parallelism ${os.availableParallelism()}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM`);
+  console.log(
+    `machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores (available parallelism ${os.availableParallelism()}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM`,
+  );
   console.log(`node ${process.version}, ${os.type()} ${os.release()} ${os.arch()}`);
 }
 
@@ -32,7 +34,8 @@ export function printSummary(all: readonly PhotoResults[], ml: MlMatrixResult | 
   const crop = all[0];
   const name = shortLabel(main.photo.label);
   const rows: string[][] = [];
-  const target = (label: string, goal: string, measured: string, met: boolean | null) => rows.push([label, goal, measured, met === null ? 'n/a' : yesNo(met)]);
+  const target = (label: string, goal: string, measured: string, met: boolean | null) =>
+    rows.push([label, goal, measured, met === null ? 'n/a' : yesNo(met)]);
   // The ≤ 2× targets are judged against float32 input (ours is float32); float64 is information.
   const [strict] = SKLEARN_DTYPES;
   const info = (dtype: SklearnDtype) => (dtype === strict ? '' : '  (info) ');
@@ -45,36 +48,67 @@ export function printSummary(all: readonly PhotoResults[], ml: MlMatrixResult | 
     if (skOne && skOneAccuracy) {
       const timeRatio = one.measured.timing.median / skOne.median;
       const residualRatio = one.accuracy.residual / skOneAccuracy.residual;
-      target(label, `≤ ${TARGET_SKLEARN_RATIO}× time, resid ≤ sklearn`,
+      target(
+        label,
+        `≤ ${TARGET_SKLEARN_RATIO}× time, resid ≤ sklearn`,
         `${ratio(timeRatio)}× (${seconds(one.measured.timing.median)} vs ${seconds(skOne.median)} s), resid ${residualRatio.toFixed(5)}×`,
-        timeRatio <= TARGET_SKLEARN_RATIO && residualRatio <= 1);
+        timeRatio <= TARGET_SKLEARN_RATIO && residualRatio <= 1,
+      );
     } else target(label, `≤ ${TARGET_SKLEARN_RATIO}×, resid ≤ sklearn`, 'sklearn skipped', null);
   }
 
   const three = findRow(main, POOL(2), 256)!.measured.timing;
   for (const dtype of SKLEARN_DTYPES) {
     const skThree = sklearnTiming(main.sklearnThree, 256, dtype);
-    target(`${info(dtype)}${name}, 3 ch, rank 256, 2 workers vs sklearn ${dtypeTag(dtype)} (2 threads)`, `≤ ${TARGET_SKLEARN_RATIO}×`,
+    target(
+      `${info(dtype)}${name}, 3 ch, rank 256, 2 workers vs sklearn ${dtypeTag(dtype)} (2 threads)`,
+      `≤ ${TARGET_SKLEARN_RATIO}×`,
       skThree ? `${ratio(three.median / skThree.median)}× (${seconds(three.median)} vs ${seconds(skThree.median)} s)` : 'sklearn skipped',
-      skThree ? three.median / skThree.median <= TARGET_SKLEARN_RATIO : null);
+      skThree ? three.median / skThree.median <= TARGET_SKLEARN_RATIO : null,
+    );
   }
 
   const rank32 = findRow(main, POOL(2), 32)!.measured.timing;
-  target(`${name}, 3 ch, rank 32, 2 workers, stages [32]`, `< ${TARGET_RANK32_SECONDS} s`, `${seconds(rank32.median)} s`, rank32.median < TARGET_RANK32_SECONDS);
+  target(
+    `${name}, 3 ch, rank 32, 2 workers, stages [32]`,
+    `< ${TARGET_RANK32_SECONDS} s`,
+    `${seconds(rank32.median)} s`,
+    rank32.median < TARGET_RANK32_SECONDS,
+  );
   const previews = main.progressive.allPreviews;
-  target(`  (info) progressive: all three rank-${PREVIEW_RANK} previews`, `< ${TARGET_RANK32_SECONDS} s`, `${seconds(previews.median)} s`, previews.median < TARGET_RANK32_SECONDS);
+  target(
+    `  (info) progressive: all three rank-${PREVIEW_RANK} previews`,
+    `< ${TARGET_RANK32_SECONDS} s`,
+    `${seconds(previews.median)} s`,
+    previews.median < TARGET_RANK32_SECONDS,
+  );
 
   const peakMet = (bytes: number) => bytes / 2 ** 20 < TARGET_PEAK_RSS_MB;
   if (clean) {
-    target('12 MP, peak RSS, fresh process (decode + 3 ch progressive, 2 workers)', `< ${TARGET_PEAK_RSS_MB} MB`, `${megabytes(clean.peak)} MB`, peakMet(clean.peak));
+    target(
+      '12 MP, peak RSS, fresh process (decode + 3 ch progressive, 2 workers)',
+      `< ${TARGET_PEAK_RSS_MB} MB`,
+      `${megabytes(clean.peak)} MB`,
+      peakMet(clean.peak),
+    );
   }
   const inBench = Math.max(...[...main.rows.map((row) => row.measured), main.progressive.total].map((m) => m.rssPeak));
-  target(`${clean ? '  (info) ' : ''}${name}, max peak RSS inside the benchmark (see memory table)`, `< ${TARGET_PEAK_RSS_MB} MB`, `${megabytes(inBench)} MB`, peakMet(inBench));
+  target(
+    `${clean ? '  (info) ' : ''}${name}, max peak RSS inside the benchmark (see memory table)`,
+    `< ${TARGET_PEAK_RSS_MB} MB`,
+    `${megabytes(inBench)} MB`,
+    peakMet(inBench),
+  );
 
   if (ml) {
     const ours = findRow(crop, CALLING_THREAD('simd'), 256)!.measured.timing.median;
     const speedUp = ml.seconds / ours;
-    target(`1 MP, 1 ch, rank 256 vs ml-matrix full SVD`, `≥ ${TARGET_ML_MATRIX_SPEEDUP}× faster`, `${speedUp.toFixed(0)}× (${seconds(ours)} vs ${seconds(ml.seconds)} s)`, speedUp >= TARGET_ML_MATRIX_SPEEDUP);
+    target(
+      `1 MP, 1 ch, rank 256 vs ml-matrix full SVD`,
+      `≥ ${TARGET_ML_MATRIX_SPEEDUP}× faster`,
+      `${speedUp.toFixed(0)}× (${seconds(ours)} vs ${seconds(ml.seconds)} s)`,
+      speedUp >= TARGET_ML_MATRIX_SPEEDUP,
+    );
   } else target('1 MP, 1 ch, rank 256 vs ml-matrix full SVD', `≥ ${TARGET_ML_MATRIX_SPEEDUP}× faster`, 'skipped (--quick)', null);
 
   printTable('Summary — targets from the issue', ['target', 'goal', 'measured (medians)', 'met'], rows, {

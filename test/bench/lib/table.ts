@@ -17,7 +17,12 @@ export interface TableOptions {
 }
 
 /** Prints an aligned plain-text table with a title, a header row and optional notes below. */
-export function printTable(title: string, header: readonly string[], rows: readonly (readonly string[])[], options: TableOptions = {}): void {
+export function printTable(
+  title: string,
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  options: TableOptions = {},
+): void {
   const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
   const leftAligned = (column: number) => (options.align ? options.align[column] === 'l' : column === 0);
   const line = (cells: readonly string[]) =>

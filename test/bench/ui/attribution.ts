@@ -20,7 +20,9 @@ export function attributionOf(task: LongTaskRecord, frames: readonly LongFrameRe
     return `${s.invokerType} ${s.invoker} ${s.duration.toFixed(0)} ms${layout}${where}${snippet(s.sourceURL, s.sourceCharPosition)}`;
   });
   const own = task.attribution.filter((a) => a !== 'unknown' && a !== 'self/window').join(', ');
-  return parts.length ? parts.join('; ') + (own ? ` [${own}]` : '') : `no script over 5 ms attributed (GC, structured clone, style/layout or a non-script task)${own ? ` [${own}]` : ''}`;
+  return parts.length
+    ? parts.join('; ') + (own ? ` [${own}]` : '')
+    : `no script over 5 ms attributed (GC, structured clone, style/layout or a non-script task)${own ? ` [${own}]` : ''}`;
 }
 
 /** A few characters of the built bundle at a script's position, to tell which code it was. */
@@ -29,7 +31,9 @@ function snippet(sourceURL: string, position: number): string {
   try {
     const file = join(RENDERER_DIR, decodeURIComponent(new URL(sourceURL).pathname));
     if (!file.startsWith(RENDERER_DIR) || !existsSync(file)) return '';
-    const text = readFileSync(file, 'utf8').slice(position, position + 60).replace(/\s+/g, ' ');
+    const text = readFileSync(file, 'utf8')
+      .slice(position, position + 60)
+      .replace(/\s+/g, ' ');
     return text ? ` «${text}»` : '';
   } catch {
     return '';

@@ -45,7 +45,11 @@ import { runOnce, type RunResult } from './runs.js';
 import { serveStatic } from './server.js';
 import { RENDERER_DIR, RUNS, VIEWPORT } from './settings.js';
 
-const loadAverage = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
 
 async function main(): Promise<number> {
   const started = performance.now();
@@ -68,9 +72,15 @@ async function main(): Promise<number> {
     const cpus = os.cpus();
     console.log('SVD Studio UI benchmark' + (QUICK ? ' (--quick: 1 run, shorter drag and fewer jumps)' : ''));
     console.log(`commit ${gitCommit() ?? 'unknown (no git)'}, measured ${new Date().toISOString()}`);
-    console.log(`machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores (available parallelism ${os.availableParallelism()}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM`);
-    console.log(`browser: Chromium ${browser.version()} (${CHROMIUM_PATH ?? "Playwright's own"}), headless, ${VIEWPORT.width} × ${VIEWPORT.height}, device scale 1; node ${process.version}`);
-    console.log(`studio: dist/renderer served at ${served.url} (in-process static server, no COOP/COEP); ${RUNS} run${RUNS === 1 ? '' : 's'} per input, a fresh browser context each`);
+    console.log(
+      `machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores (available parallelism ${os.availableParallelism()}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM`,
+    );
+    console.log(
+      `browser: Chromium ${browser.version()} (${CHROMIUM_PATH ?? "Playwright's own"}), headless, ${VIEWPORT.width} × ${VIEWPORT.height}, device scale 1; node ${process.version}`,
+    );
+    console.log(
+      `studio: dist/renderer served at ${served.url} (in-process static server, no COOP/COEP); ${RUNS} run${RUNS === 1 ? '' : 's'} per input, a fresh browser context each`,
+    );
     for (const input of inputs) console.log(`input ${input.label}: ${input.description}`);
     console.log(`load average at the start: ${loadAverage()} (1, 5, 15 min; other work on this machine slows the studio too)`);
 

@@ -60,7 +60,18 @@ export function printInputTables(input: Input, runs: readonly RunResult[]): void
   ]);
   printTable(
     `UI ${input.label} — opening (seconds from choosing the file)`,
-    ['run', 'first preview', 'preview drawn', 'original shown', 'ready', 'long tasks working (n / longest ms)', 'rank max', 'MB before', 'MB peak', 'MB at ready'],
+    [
+      'run',
+      'first preview',
+      'preview drawn',
+      'original shown',
+      'ready',
+      'long tasks working (n / longest ms)',
+      'rank max',
+      'MB before',
+      'MB peak',
+      'MB at ready',
+    ],
     openRows,
     {
       notes: [
@@ -85,21 +96,47 @@ export function printInputTables(input: Input, runs: readonly RunResult[]): void
     ms(jumps.max),
     percent(jumps.nextFrame),
     r ? `${r.jumps.events} / ${r.jumps.durations.length}${r.jumps.timeouts ? ` (${r.jumps.timeouts} timed out)` : ''}` : '',
-    r ? longTaskCell(sliding(r)) : `${finiteMedian(runs.map((x) => sliding(x).length))} / ${finiteMedian(runs.map((x) => longest(sliding(x)))).toFixed(0)}`,
+    r
+      ? longTaskCell(sliding(r))
+      : `${finiteMedian(runs.map((x) => sliding(x).length))} / ${finiteMedian(runs.map((x) => longest(sliding(x)))).toFixed(0)}`,
   ];
   const sliderRows = runs.map((r) => sliderRow(`run ${r.run + 1}`, dragStats(r), jumpStats(r), r));
   const med = (pick: (r: RunResult) => number) => finiteMedian(runs.map(pick));
   sliderRows.push(
     sliderRow(
       'median',
-      { p50: med((r) => dragStats(r).p50), p95: med((r) => dragStats(r).p95), max: med((r) => dragStats(r).max), nextFrame: med((r) => dragStats(r).nextFrame) },
-      { p50: med((r) => jumpStats(r).p50), p95: med((r) => jumpStats(r).p95), max: med((r) => jumpStats(r).max), nextFrame: med((r) => jumpStats(r).nextFrame) },
+      {
+        p50: med((r) => dragStats(r).p50),
+        p95: med((r) => dragStats(r).p95),
+        max: med((r) => dragStats(r).max),
+        nextFrame: med((r) => dragStats(r).nextFrame),
+      },
+      {
+        p50: med((r) => jumpStats(r).p50),
+        p95: med((r) => jumpStats(r).p95),
+        max: med((r) => jumpStats(r).max),
+        nextFrame: med((r) => jumpStats(r).nextFrame),
+      },
       null,
     ),
   );
   printTable(
     `UI ${input.label} — rank slider after "ready" (ms from the input event to the frame after the preview was drawn)`,
-    ['run', 'frame', 'drag p50', 'p95', 'max', 'next frame', 'events / measures', 'jump p50', 'p95', 'max', 'next frame', 'jumps / measures', 'long tasks sliding (n / longest ms)'],
+    [
+      'run',
+      'frame',
+      'drag p50',
+      'p95',
+      'max',
+      'next frame',
+      'events / measures',
+      'jump p50',
+      'p95',
+      'max',
+      'next frame',
+      'jumps / measures',
+      'long tasks sliding (n / longest ms)',
+    ],
     sliderRows,
     {
       notes: [
@@ -124,7 +161,10 @@ export function printMilestones(inputs: readonly Input[], byInput: Map<Input, Ru
     { label: 'preview drawn (compare view, +1 frame)', pick: (r) => r.previewDrawn },
     { label: 'viewer state → ready', pick: (r) => r.ready },
   ];
-  const medians = rows.map((row) => ({ label: row.label, values: inputs.map((input) => finiteMedian(byInput.get(input)!.map((r) => row.pick(r) ?? NaN))) }));
+  const medians = rows.map((row) => ({
+    label: row.label,
+    values: inputs.map((input) => finiteMedian(byInput.get(input)!.map((r) => row.pick(r) ?? NaN))),
+  }));
   // In time order of the largest input.
   const key = (values: number[]) => values[values.length - 1];
   medians.sort((a, b) => (Number.isFinite(key(a.values)) ? key(a.values) : 1e9) - (Number.isFinite(key(b.values)) ? key(b.values) : 1e9));
@@ -134,7 +174,7 @@ export function printMilestones(inputs: readonly Input[], byInput: Map<Input, Ru
     medians.map((row) => [row.label, ...row.values.map(secs)]),
     {
       notes: [
-        'studio:* are the studio\'s own performance marks (renderer/src/state/studio.svelte.ts): stage-S-channel-C = stage S (ranks in stagesForRank) of channel C arrived.',
+        "studio:* are the studio's own performance marks (renderer/src/state/studio.svelte.ts): stage-S-channel-C = stage S (ranks in stagesForRank) of channel C arrived.",
       ],
     },
   );
@@ -159,13 +199,20 @@ export function printLongTasks(inputs: readonly Input[], byInput: Map<Input, Run
     console.log('\nUI — long tasks: none from choosing the file to the end of the slider runs.');
     return;
   }
-  printTable('UI — the longest long tasks (up to 8 per input, all runs)', ['input', 'run', 'phase', 'at s', 'ms', 'during (last mark or state before it)', 'attribution (long-animation-frame scripts)'], rows, {
-    align: 'lrlrrll',
-    notes: [
-      '«…» is the built bundle\'s text at the script\'s position (dist/renderer/assets).',
-      ...(observed.includes('long-animation-frame') ? [] : ["this Chromium does not report 'long-animation-frame' entries: no script attribution."]),
-    ],
-  });
+  printTable(
+    'UI — the longest long tasks (up to 8 per input, all runs)',
+    ['input', 'run', 'phase', 'at s', 'ms', 'during (last mark or state before it)', 'attribution (long-animation-frame scripts)'],
+    rows,
+    {
+      align: 'lrlrrll',
+      notes: [
+        "«…» is the built bundle's text at the script's position (dist/renderer/assets).",
+        ...(observed.includes('long-animation-frame')
+          ? []
+          : ["this Chromium does not report 'long-animation-frame' entries: no script attribution."]),
+      ],
+    },
+  );
 }
 
 export function printSummary(byInput: Map<Input, RunResult[]>, large: Input, small: Input): void {
@@ -184,13 +231,39 @@ export function printSummary(byInput: Map<Input, RunResult[]>, large: Input, sma
   const dragRatio = finiteMedian(dragRatios);
   const jumpRatio = finiteMedian(jumpRatios);
   const met = (value: number, ok: (v: number) => boolean) => (Number.isFinite(value) ? ok(value) : null);
-  const perRun = (ratios: number[]) => (ratios.length > 1 ? ` (runs: ${ratios.map((x) => (Number.isFinite(x) ? ratio(x) : '-')).join(', ')})` : '');
+  const perRun = (ratios: number[]) =>
+    ratios.length > 1 ? ` (runs: ${ratios.map((x) => (Number.isFinite(x) ? ratio(x) : '-')).join(', ')})` : '';
   const rows = [
-    [`${large.label}: first preview on screen`, `< ${TARGET_FIRST_PREVIEW_S} s`, `${secs(firstPreview)} s`, mark(met(firstPreview, (v) => v < TARGET_FIRST_PREVIEW_S))],
-    [`${large.label}: slider drag, p95`, `< ${TARGET_DRAG_P95_MS} ms`, `${ms(dragP95)} ms`, mark(met(dragP95, (v) => v < TARGET_DRAG_P95_MS))],
-    [`${large.label}: slider jumps of ${JUMP}, p95`, `< ${TARGET_JUMP_P95_MS} ms`, `${ms(jumpP95)} ms`, mark(met(jumpP95, (v) => v < TARGET_JUMP_P95_MS))],
-    [`${large.label} ÷ ${small.label}: drag p95 (same run)`, `≤ ${TARGET_SIZE_RATIO}×`, `${Number.isFinite(dragRatio) ? ratio(dragRatio) : '-'}×${perRun(dragRatios)}`, mark(met(dragRatio, (v) => v <= TARGET_SIZE_RATIO))],
-    [`${large.label} ÷ ${small.label}: jump p95 (same run)`, `≤ ${TARGET_SIZE_RATIO}×`, `${Number.isFinite(jumpRatio) ? ratio(jumpRatio) : '-'}×${perRun(jumpRatios)}`, mark(met(jumpRatio, (v) => v <= TARGET_SIZE_RATIO))],
+    [
+      `${large.label}: first preview on screen`,
+      `< ${TARGET_FIRST_PREVIEW_S} s`,
+      `${secs(firstPreview)} s`,
+      mark(met(firstPreview, (v) => v < TARGET_FIRST_PREVIEW_S)),
+    ],
+    [
+      `${large.label}: slider drag, p95`,
+      `< ${TARGET_DRAG_P95_MS} ms`,
+      `${ms(dragP95)} ms`,
+      mark(met(dragP95, (v) => v < TARGET_DRAG_P95_MS)),
+    ],
+    [
+      `${large.label}: slider jumps of ${JUMP}, p95`,
+      `< ${TARGET_JUMP_P95_MS} ms`,
+      `${ms(jumpP95)} ms`,
+      mark(met(jumpP95, (v) => v < TARGET_JUMP_P95_MS)),
+    ],
+    [
+      `${large.label} ÷ ${small.label}: drag p95 (same run)`,
+      `≤ ${TARGET_SIZE_RATIO}×`,
+      `${Number.isFinite(dragRatio) ? ratio(dragRatio) : '-'}×${perRun(dragRatios)}`,
+      mark(met(dragRatio, (v) => v <= TARGET_SIZE_RATIO)),
+    ],
+    [
+      `${large.label} ÷ ${small.label}: jump p95 (same run)`,
+      `≤ ${TARGET_SIZE_RATIO}×`,
+      `${Number.isFinite(jumpRatio) ? ratio(jumpRatio) : '-'}×${perRun(jumpRatios)}`,
+      mark(met(jumpRatio, (v) => v <= TARGET_SIZE_RATIO)),
+    ],
     [
       `  (info) ${small.label}: first preview / drag p95 / jump p95`,
       '',
@@ -199,11 +272,16 @@ export function printSummary(byInput: Map<Input, RunResult[]>, large: Input, sma
     ],
   ];
   const frame = finiteMedian([...bigRuns, ...smallRuns].map(frameOf));
-  printTable(`UI summary — targets from the issue (${os.availableParallelism()} cores here; medians of ${bigRuns.length} run${bigRuns.length === 1 ? '' : 's'})`, ['target', 'goal', 'measured', 'met'], rows, {
-    align: 'llll',
-    notes: [
-      `Slider latencies come in whole animation frames (${ms(frame)} ms here): the drag goal (< ${TARGET_DRAG_P95_MS} ms) holds only when ≥ 95 % of steps are on`,
-      '  screen by the next frame; a preview one frame late reads ≈ 2 frames, just over the goal.',
-    ],
-  });
+  printTable(
+    `UI summary — targets from the issue (${os.availableParallelism()} cores here; medians of ${bigRuns.length} run${bigRuns.length === 1 ? '' : 's'})`,
+    ['target', 'goal', 'measured', 'met'],
+    rows,
+    {
+      align: 'llll',
+      notes: [
+        `Slider latencies come in whole animation frames (${ms(frame)} ms here): the drag goal (< ${TARGET_DRAG_P95_MS} ms) holds only when ≥ 95 % of steps are on`,
+        '  screen by the next frame; a preview one frame late reads ≈ 2 frames, just over the goal.',
+      ],
+    },
+  );
 }

@@ -70,9 +70,13 @@ export async function runOnce(browser: Browser, url: string, input: Input, run: 
     });
     await page.addInitScript(instrumentPage);
     await page.goto(url);
-    await page.waitForFunction(() => window.document.querySelector('[data-testid="viewer"]')?.getAttribute('data-state') === 'empty', undefined, {
-      timeout: 30_000,
-    });
+    await page.waitForFunction(
+      () => window.document.querySelector('[data-testid="viewer"]')?.getAttribute('data-state') === 'empty',
+      undefined,
+      {
+        timeout: 30_000,
+      },
+    );
 
     // Open: the clock starts just before setInputFiles.
     const beforeMb = chromiumPssMb();

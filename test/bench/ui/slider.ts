@@ -59,7 +59,10 @@ export async function runDrag({ ranks, quietMs, timeoutMs }: { ranks: number[]; 
     }
   }
   const durations = performance.getEntriesByName('rank-preview', 'measure').map((e) => e.duration);
-  const intervals = frameTimes.slice(1).map((t, i) => t - frameTimes[i]).sort((a, b) => a - b);
+  const intervals = frameTimes
+    .slice(1)
+    .map((t, i) => t - frameTimes[i])
+    .sort((a, b) => a - b);
   const frameMs = intervals.length ? intervals[intervals.length >> 1] : NaN;
   return { start, end: performance.now(), events: ranks.length, durations, drained, frameMs };
 }

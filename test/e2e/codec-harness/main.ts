@@ -70,7 +70,9 @@ async function compare(url: string): Promise<Comparison> {
   const reference = current.bitDepth === 16 ? new Uint16Array(bytes.buffer, 0, bytes.length >> 1) : bytes;
   const pixels = current.pixels;
   const samples = Math.min(pixels.length, reference.length);
-  let maxDiff = 0, sum = 0, differing = 0;
+  let maxDiff = 0,
+    sum = 0,
+    differing = 0;
   for (let i = 0; i < samples; i++) {
     const diff = Math.abs(pixels[i] - reference[i]);
     if (diff > 0) differing++;

@@ -66,7 +66,10 @@ const preloadFactory = buildSync({
 type Wire = unknown;
 function toWire(value: unknown): Wire {
   if (value instanceof Uint8Array || value instanceof Uint16Array) {
-    return { __typed: value instanceof Uint8Array ? 'Uint8Array' : 'Uint16Array', base64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+    return {
+      __typed: value instanceof Uint8Array ? 'Uint8Array' : 'Uint16Array',
+      base64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'),
+    };
   }
   if (Array.isArray(value)) return value.map(toWire);
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, toWire(entry)]));
@@ -122,7 +125,9 @@ const PAGE_BRIDGE = `
 })();
 `;
 
-test('the desktop host: open with main’s dialog and by drop, slide, export .svd and PNG through main, under the app’s CSP', async ({ page }, testInfo) => {
+test('the desktop host: open with main’s dialog and by drop, slide, export .svd and PNG through main, under the app’s CSP', async ({
+  page,
+}, testInfo) => {
   const folder = mkdtempSync(join(tmpdir(), 'svd-desktop-'));
   let nextOpen: string | null = join(samplesDir, 'astronaut_512x512_rgb.png');
   const handlers = createHandlers({
@@ -131,7 +136,9 @@ test('the desktop host: open with main’s dialog and by drop, slide, export .sv
     chooseSavePath: async (name) => join(folder, name),
     recent: new RecentFiles(join(folder, 'recent.json')),
   });
-  await page.exposeFunction('__studioInvoke', async (channel: string, args: Wire) => toWire(await dispatch(handlers, channel, fromWire(args) as unknown[])));
+  await page.exposeFunction('__studioInvoke', async (channel: string, args: Wire) =>
+    toWire(await dispatch(handlers, channel, fromWire(args) as unknown[])),
+  );
   await page.addInitScript({ content: `${preloadFactory}\n${PAGE_BRIDGE}` });
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
@@ -156,7 +163,9 @@ test('the desktop host: open with main’s dialog and by drop, slide, export .sv
   // Export .svd: main's save dialog, written atomically by main.
   await studio.openExport();
   await page.getByTestId('export-format').selectOption('svd');
-  await expect.poll(async () => Number((await page.getByTestId('export-size').getAttribute('data-value')) || NaN), { timeout: 90_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(async () => Number((await page.getByTestId('export-size').getAttribute('data-value')) || NaN), { timeout: 90_000 })
+    .toBeGreaterThan(0);
   const shown = Number(await page.getByTestId('export-size').getAttribute('data-value'));
   await page.getByTestId('export-save').click();
   await expect(page.getByTestId('saved-view')).toBeVisible({ timeout: 90_000 });
@@ -169,7 +178,9 @@ test('the desktop host: open with main’s dialog and by drop, slide, export .sv
   // Export PNG: encoded by sharp in main, written by main; the file decodes.
   await page.getByTestId('back-to-live').click();
   await page.getByTestId('export-format').selectOption('png');
-  await expect.poll(async () => Number((await page.getByTestId('export-size').getAttribute('data-value')) || NaN), { timeout: 90_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(async () => Number((await page.getByTestId('export-size').getAttribute('data-value')) || NaN), { timeout: 90_000 })
+    .toBeGreaterThan(0);
   await page.getByTestId('export-save').click();
   await expect(page.getByTestId('saved-view')).toContainText('astronaut_512x512_rgb-k24.png', { timeout: 90_000 });
   const png = await sharp(join(folder, 'astronaut_512x512_rgb-k24.png')).metadata();

@@ -39,7 +39,10 @@ export class StudioPage {
   readonly cancelButton: Locator;
   readonly compareHandle: Locator;
 
-  constructor(readonly page: Page, readonly testInfo?: TestInfo) {
+  constructor(
+    readonly page: Page,
+    readonly testInfo?: TestInfo,
+  ) {
     this.viewer = page.getByTestId('viewer');
     this.slider = page.getByTestId('rank-slider');
     this.rankValue = page.getByTestId('rank-value');
@@ -172,7 +175,10 @@ export class StudioPage {
   }
 
   /** Chooses a format, waits for its size, saves; returns the download's path, name and size shown before saving. */
-  async exportAs(format: 'svd' | 'png' | 'jpeg' | 'webp' | 'avif', timeout = 180_000): Promise<{ path: string; name: string; shownBytes: number }> {
+  async exportAs(
+    format: 'svd' | 'png' | 'jpeg' | 'webp' | 'avif',
+    timeout = 180_000,
+  ): Promise<{ path: string; name: string; shownBytes: number }> {
     if (!(await this.page.getByTestId('export-format').isVisible())) await this.openExport();
     await this.page.getByTestId('export-format').selectOption(format);
     const size = this.page.getByTestId('export-size');

@@ -48,7 +48,8 @@ test('opens a photo with the file input, previews, completes, and the slider cha
   for (let i = 1; i < psnrs.length; i++) expect(psnrs[i]).toBeGreaterThan(psnrs[i - 1]);
   const { width } = pictures[0];
   // The reconstruction is on the right of the split (original on the left).
-  for (let i = 1; i < pictures.length; i++) expect(meanAbsDifference(pictures[i - 1], pictures[i], Math.round(width * 0.6), width)).toBeGreaterThan(0.5);
+  for (let i = 1; i < pictures.length; i++)
+    expect(meanAbsDifference(pictures[i - 1], pictures[i], Math.round(width * 0.6), width)).toBeGreaterThan(0.5);
   // The original side does not change with k.
   expect(meanAbsDifference(pictures[0], pictures[3], 0, Math.round(width * 0.4))).toBeLessThan(0.01);
   // Energy kept and MSE agree with PSNR's direction; the exact size and SSIM arrive once the slider rests.
@@ -110,7 +111,9 @@ test('the compare handle moves the split between original and reconstruction', a
   await studio.screenshot('04-split-moved');
   // X swaps the sides: the reconstruction is now on the left.
   await page.keyboard.press('x');
-  await expect.poll(async () => meanAbsDifference(after, await studio.viewerPixels(), 0, Math.round(before.width * 0.45))).toBeGreaterThan(5);
+  await expect
+    .poll(async () => meanAbsDifference(after, await studio.viewerPixels(), 0, Math.round(before.width * 0.45)))
+    .toBeGreaterThan(5);
 });
 
 test('opens a photo dropped on the window', async ({ page }, testInfo) => {
@@ -168,7 +171,10 @@ test('exports PNG: the file decodes to the rank-k reconstruction the metrics des
   expect(png.info.height).toBe(512);
   const colour = await sharp(saved.path).removeAlpha().raw().toBuffer();
   // The original as the studio's codecs see it (stored values, no colour conversion).
-  const original = await sharp(ASTRONAUT, { ignoreIcc: true } as never).removeAlpha().raw().toBuffer();
+  const original = await sharp(ASTRONAUT, { ignoreIcc: true } as never)
+    .removeAlpha()
+    .raw()
+    .toBuffer();
   // The PNG is the unquantized reconstruction rounded and clamped to 0…255. Rounding adds at most
   // 1/12 to the MSE the spectrum gives; clamping only removes error (overshoot past black and
   // white), by a few tenths of a dB at low rank. So: spectrum − rounding ≤ PNG ≤ spectrum + 0.5 dB.
@@ -279,7 +285,10 @@ test('a photo above the working limit is offered at a reduced size', async ({ pa
   await studio.waitForFirstPreview(90_000);
   const doc = page.locator('.doc');
   await expect(doc).toContainText('reduced from 7200 × 4860');
-  const [width, height] = ((await doc.textContent()) ?? '').match(/(\d+) × (\d+)/)!.slice(1).map(Number);
+  const [width, height] = ((await doc.textContent()) ?? '')
+    .match(/(\d+) × (\d+)/)!
+    .slice(1)
+    .map(Number);
   expect(width * height).toBeLessThanOrEqual(32_000_000);
   expect(width * height).toBeGreaterThan(31_000_000);
   expect(Math.abs(width / height - 7200 / 4860)).toBeLessThan(0.002);
@@ -318,7 +327,10 @@ test('at 100 % the original side shows the file’s own pixels; the spectrum cha
   await expect(studio.viewer).toHaveAttribute('data-zoom', '1');
   await studio.setRank(20);
   const shown = await studio.viewerPixels();
-  const original = await sharp(ASTRONAUT, { ignoreIcc: true } as never).removeAlpha().raw().toBuffer();
+  const original = await sharp(ASTRONAUT, { ignoreIcc: true } as never)
+    .removeAlpha()
+    .raw()
+    .toBuffer();
   // The 512 × 512 image is centred in the canvas; the split is at the canvas's middle.
   const left = Math.round(shown.width / 2 - 256);
   const top = Math.round(shown.height / 2 - 256);

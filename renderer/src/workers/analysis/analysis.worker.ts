@@ -70,7 +70,10 @@ function wakeWaiters(): void {
 async function current(id: number, ranks: readonly number[] = []): Promise<{ image: PixelImage; svds: TruncatedSvd[] }> {
   const deadline = performance.now() + FACTOR_WAIT_MS;
   for (;;) {
-    const ready = id === imageId && image !== null && factors.every((svd, c) => svd !== null && svd.rank >= Math.min(ranks[c] ?? ranks[0] ?? 1, svd.u.rows, svd.v.rows));
+    const ready =
+      id === imageId &&
+      image !== null &&
+      factors.every((svd, c) => svd !== null && svd.rank >= Math.min(ranks[c] ?? ranks[0] ?? 1, svd.u.rows, svd.v.rows));
     if (ready) return { image: image!, svds: factors as TruncatedSvd[] };
     if (id < imageId) throw new Error('The analysis worker has moved on to another image');
     const left = deadline - performance.now();
@@ -92,14 +95,24 @@ export interface SvdEncodeSettings {
   quantizationShare?: number;
 }
 
-async function encodeAt(id: number, ranks: readonly number[], options: SvdEncodeSettings = {}): Promise<{ ranks: number[]; encoded: EncodedSvd }> {
+async function encodeAt(
+  id: number,
+  ranks: readonly number[],
+  options: SvdEncodeSettings = {},
+): Promise<{ ranks: number[]; encoded: EncodedSvd }> {
   const { image: source, svds } = await current(id, ranks);
   const clamped = clampRanks(svds, ranks);
   const key = `${id}:${clamped.join(',')}:${options.quantizationShare ?? 'default'}`;
   if (lastEncoded?.key !== key) {
     const encoded = encodeSvd({
-      width: source.width, height: source.height, channels: source.channels, bitDepth: source.bitDepth,
-      svds, ranks: clamped, alphaPlane, quantizationShare: options.quantizationShare,
+      width: source.width,
+      height: source.height,
+      channels: source.channels,
+      bitDepth: source.bitDepth,
+      svds,
+      ranks: clamped,
+      alphaPlane,
+      quantizationShare: options.quantizationShare,
     });
     lastEncoded = { key, encoded };
   }

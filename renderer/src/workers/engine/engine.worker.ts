@@ -43,7 +43,15 @@ let loaded: Loaded | null = null;
 let running: AbortController | null = null;
 
 function report(channel: number, stage: number, svd: TruncatedSvd): StageReport {
-  return { channel, stage, rank: svd.rank, sigma: svd.sigma.slice(), frobeniusNormSquared: svd.frobeniusNormSquared, rows: svd.u.rows, cols: svd.v.rows };
+  return {
+    channel,
+    stage,
+    rank: svd.rank,
+    sigma: svd.sigma.slice(),
+    frobeniusNormSquared: svd.frobeniusNormSquared,
+    rows: svd.u.rows,
+    cols: svd.v.rows,
+  };
 }
 
 /**

@@ -9,7 +9,15 @@
  * is empty: they are for this pool only (core's SvdPool reads only rows and cols).
  */
 import * as Comlink from 'comlink';
-import { SvdPool, colorChannelCount, type ChannelJob, type Matrix, type PixelImage, type SvdWorker, type TruncatedSvd } from '../../../../core/index.js';
+import {
+  SvdPool,
+  colorChannelCount,
+  type ChannelJob,
+  type Matrix,
+  type PixelImage,
+  type SvdWorker,
+  type TruncatedSvd,
+} from '../../../../core/index.js';
 import type { SvdWorkerApi } from '../svd/svd.worker.js';
 import { MISSING_CHANNEL, type SvdJobMessage } from '../svd/protocol.js';
 

@@ -19,7 +19,9 @@ export type DecodedFile =
 
 function transferables(file: DecodedFile): ArrayBuffer[] {
   const list = [file.image.pixels.buffer as ArrayBuffer];
-  if (file.kind === 'svd') for (const svd of file.svds) list.push(svd.u.data.buffer as ArrayBuffer, svd.v.data.buffer as ArrayBuffer, svd.sigma.buffer as ArrayBuffer);
+  if (file.kind === 'svd')
+    for (const svd of file.svds)
+      list.push(svd.u.data.buffer as ArrayBuffer, svd.v.data.buffer as ArrayBuffer, svd.sigma.buffer as ArrayBuffer);
   return list;
 }
 

@@ -22,14 +22,21 @@ import { decode as decodeJpeg, encode as encodeJpeg } from '@jsquash/jpeg';
 import { decode as decodePng, encode as encodePng } from '@jsquash/png';
 import { decode as decodeWebp, encode as encodeWebp } from '@jsquash/webp';
 import { applyOrientation, readExifOrientation } from '../../../../core/image/orientation.js';
-import { colorChannelCount, hasAlpha, peakValue, validatePixelImage, type BitDepth, type ChannelCount, type PixelImage } from '../../../../core/image/channels.js';
+import {
+  colorChannelCount,
+  hasAlpha,
+  peakValue,
+  validatePixelImage,
+  type BitDepth,
+  type ChannelCount,
+  type PixelImage,
+} from '../../../../core/image/channels.js';
 import { DEFAULT_QUALITY, MAX_IMAGE_PIXELS, type ImageFormat } from '../../../../core/image/formats.js';
 import { checkContainer, detectFormat, readHeader } from './image-headers.js';
 
 export { detectFormat, type ImageFormat };
 
 /** Refuse images with more pixels than this unless the caller says otherwise (as the Node host). */
-
 
 /** A file that cannot be opened as an image; the message is one line naming the file. */
 export class ImageDecodeError extends Error {
@@ -148,7 +155,11 @@ export async function decodeImage(bytes: Uint8Array, name: string, maxPixels = M
     throw new ImageDecodeError(name, `"${name}" is not an image this studio can open (it is not PNG, JPEG, WebP or AVIF)`);
   }
   const damaged = (cause?: unknown) =>
-    new ImageDecodeError(name, `"${name}" could not be decoded: the file is damaged or truncated`, cause === undefined ? undefined : { cause });
+    new ImageDecodeError(
+      name,
+      `"${name}" could not be decoded: the file is damaged or truncated`,
+      cause === undefined ? undefined : { cause },
+    );
 
   const header = readHeader(bytes, format);
   if (header && header.width * header.height > maxPixels) throw tooLarge(name, header.width, header.height, maxPixels);
@@ -163,7 +174,8 @@ export async function decodeImage(bytes: Uint8Array, name: string, maxPixels = M
     throw damaged(error);
   }
   const { width, height, rgba } = decoded;
-  if (!(width >= 1 && height >= 1) || rgba.length !== width * height * 4) throw damaged(new Error(`the decoder returned ${width} × ${height} with ${rgba.length} samples`));
+  if (!(width >= 1 && height >= 1) || rgba.length !== width * height * 4)
+    throw damaged(new Error(`the decoder returned ${width} × ${height} with ${rgba.length} samples`));
   // For files whose header did not state the size (an AVIF without 'ispe', a JPEG with DNL).
   if (width * height > maxPixels) throw tooLarge(name, width, height, maxPixels);
 
@@ -194,7 +206,9 @@ function toRgba(image: PixelImage, narrow: boolean, overWhite: boolean): Uint8Ar
   const gray = colorChannelCount(channels) === 1;
   const alpha = hasAlpha(channels);
   for (let i = 0, s = 0, t = 0; i < count; i++, s += channels, t += 4) {
-    let r = pixels[s], g = gray ? r : pixels[s + 1], b = gray ? r : pixels[s + 2];
+    let r = pixels[s],
+      g = gray ? r : pixels[s + 1],
+      b = gray ? r : pixels[s + 2];
     let a = alpha ? pixels[s + channels - 1] : peak;
     if (shrink !== 1) {
       r = Math.round(r * shrink);
@@ -243,7 +257,10 @@ async function encodeAvif(data: ImageData, quality: number): Promise<ArrayBuffer
     avifEncoder = undefined; // let a later call retry (e.g. after a network hiccup fetching the .wasm)
     throw error;
   }
-  const output = module.encode(new Uint8Array(data.data.buffer, data.data.byteOffset, data.data.byteLength), data.width, data.height, { ...avifDefaults, quality });
+  const output = module.encode(new Uint8Array(data.data.buffer, data.data.byteOffset, data.data.byteLength), data.width, data.height, {
+    ...avifDefaults,
+    quality,
+  });
   if (!output) throw new Error('the AVIF encoder failed');
   return output.byteOffset === 0 && output.byteLength === output.buffer.byteLength ? (output.buffer as ArrayBuffer) : output.slice().buffer;
 }
@@ -287,7 +304,9 @@ export async function encodeImage(image: PixelImage, format: ImageFormat, qualit
       break;
     }
     case 'webp':
-      encoded = await encodeWebp(imageData(toRgba(image, true, false) as Uint8Array, width, height), { quality: resolveQuality(format, quality) });
+      encoded = await encodeWebp(imageData(toRgba(image, true, false) as Uint8Array, width, height), {
+        quality: resolveQuality(format, quality),
+      });
       break;
     case 'avif':
       encoded = await encodeAvif(imageData(toRgba(image, true, false) as Uint8Array, width, height), resolveQuality(format, quality));

@@ -40,7 +40,9 @@ function be16(bytes: Uint8Array, offset: number): number {
 }
 
 function be32(bytes: Uint8Array, offset: number): number {
-  return offset >= 0 && offset + 4 <= bytes.length ? ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]) >>> 0 : -1;
+  return offset >= 0 && offset + 4 <= bytes.length
+    ? ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]) >>> 0
+    : -1;
 }
 
 function le16(bytes: Uint8Array, offset: number): number {
@@ -52,7 +54,7 @@ function le24(bytes: Uint8Array, offset: number): number {
 }
 
 function le32(bytes: Uint8Array, offset: number): number {
-  return offset >= 0 && offset + 4 <= bytes.length ? (le24(bytes, offset) + bytes[offset + 3] * 0x1000000) : -1;
+  return offset >= 0 && offset + 4 <= bytes.length ? le24(bytes, offset) + bytes[offset + 3] * 0x1000000 : -1;
 }
 
 function startsWithBytes(bytes: Uint8Array, signature: ArrayLike<number>): boolean {
@@ -113,7 +115,12 @@ function jpegHeader(bytes: Uint8Array): HeaderInfo | null {
     const width = be16(bytes, start + 3);
     const components = bytes[start + 5];
     // mozjpeg is built for 8-bit samples and converts only gray and YCbCr/RGB to RGBA.
-    const unsupported = components === 4 ? 'it is a CMYK JPEG; convert it to RGB first' : precision !== 8 ? `it is a ${precision}-bit JPEG, which this studio cannot decode` : undefined;
+    const unsupported =
+      components === 4
+        ? 'it is a CMYK JPEG; convert it to RGB first'
+        : precision !== 8
+          ? `it is a ${precision}-bit JPEG, which this studio cannot decode`
+          : undefined;
     // A height of 0 is defined later by a DNL marker: unknown until decoded.
     if (width > 0 && height > 0) info = { width, height, unsupported };
     else if (unsupported) info = { width: 0, height: 0, unsupported };
@@ -159,10 +166,14 @@ function avifHeader(bytes: Uint8Array): HeaderInfo | null {
 /** Width and height (and PNG's bit depth) from the header, or null when the header does not say. */
 export function readHeader(bytes: Uint8Array, format: ImageFormat): HeaderInfo | null {
   switch (format) {
-    case 'png': return pngHeader(bytes);
-    case 'jpeg': return jpegHeader(bytes);
-    case 'webp': return webpHeader(bytes);
-    case 'avif': return avifHeader(bytes);
+    case 'png':
+      return pngHeader(bytes);
+    case 'jpeg':
+      return jpegHeader(bytes);
+    case 'webp':
+      return webpHeader(bytes);
+    case 'avif':
+      return avifHeader(bytes);
   }
 }
 
@@ -182,7 +193,8 @@ export function checkContainer(bytes: Uint8Array, format: ImageFormat): string |
       while (offset + 12 <= bytes.length) {
         const length = be32(bytes, offset);
         if (offset + 12 + length > bytes.length) return 'the file is truncated';
-        if (crc32(bytes, offset + 4, offset + 8 + length) !== be32(bytes, offset + 8 + length)) return 'the file is damaged (a PNG chunk fails its checksum)';
+        if (crc32(bytes, offset + 4, offset + 8 + length) !== be32(bytes, offset + 8 + length))
+          return 'the file is damaged (a PNG chunk fails its checksum)';
         if (ascii(bytes, offset + 4, 'IDAT')) sawData = true;
         if (ascii(bytes, offset + 4, 'IEND')) return sawData ? null : 'the PNG holds no image data';
         offset += 12 + length;

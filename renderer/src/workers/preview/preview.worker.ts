@@ -52,7 +52,9 @@ const api = {
     if (viewRenderer.imageId < request.imageId) await imageArrival(request.imageId);
     const rendered = viewRenderer.render(request);
     const image = await bitmap(rendered.image as Uint8ClampedArray<ArrayBuffer>, request.width, request.height);
-    const original = rendered.original ? await bitmap(rendered.original as Uint8ClampedArray<ArrayBuffer>, request.width, request.height) : null;
+    const original = rendered.original
+      ? await bitmap(rendered.original as Uint8ClampedArray<ArrayBuffer>, request.width, request.height)
+      : null;
     const view: RenderedView = {
       imageId: request.imageId,
       region: request.region,

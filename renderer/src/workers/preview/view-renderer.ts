@@ -59,7 +59,12 @@ export interface RenderedPixels {
 
 /** Perceptual dark → bright ramp (black, purple, red, orange, pale yellow) for the error heat map. */
 const HEAT_STOPS: readonly (readonly [number, number, number])[] = [
-  [0, 0, 4], [60, 15, 110], [150, 40, 110], [225, 80, 50], [250, 160, 30], [252, 255, 164],
+  [0, 0, 4],
+  [60, 15, 110],
+  [150, 40, 110],
+  [225, 80, 50],
+  [250, 160, 30],
+  [252, 255, 164],
 ];
 const HEAT = (() => {
   const table = new Uint8Array(256 * 3);
@@ -119,7 +124,12 @@ export class ViewRenderer {
     const view = this.#prepare(request.region, request.width, request.height);
     const ranks = this.#factors.map((svd, c) => (svd ? Math.max(0, Math.min(svd.rank, Math.floor(request.ranks[c] ?? 0))) : 0));
     const pixels = view.width * view.height;
-    const needOriginal = request.withOriginal || request.source === 'original' || request.mode === 'error' || request.mode === 'residual' || hasAlpha(image.channels);
+    const needOriginal =
+      request.withOriginal ||
+      request.source === 'original' ||
+      request.mode === 'error' ||
+      request.mode === 'residual' ||
+      hasAlpha(image.channels);
     if (needOriginal && !view.original) view.original = boxResample(image, request.region, view.width, view.height);
     const original = request.withOriginal ? this.#toRgba(view.original!, image) : null;
     if (request.source === 'original') return { ranks, original, image: this.#toRgba(view.original!, image) };
@@ -147,7 +157,14 @@ export class ViewRenderer {
     const ranks = this.#factors.map((svd) => svd?.rank ?? 0);
     let floats = 0;
     const channels: ChannelView[] = ranks.map((rank) => {
-      const channel = { rank, left: floats, right: floats + height * rank, acc: floats + height * rank + rank * w8, accRank: 0, updates: 0 };
+      const channel = {
+        rank,
+        left: floats,
+        right: floats + height * rank,
+        acc: floats + height * rank + rank * w8,
+        accRank: 0,
+        updates: 0,
+      };
       floats = channel.acc + height * w8;
       return channel;
     });
@@ -165,7 +182,12 @@ export class ViewRenderer {
     });
     const sameGeometry = old && old.key === key;
     this.#view = {
-      key, factorVersion: this.#factorVersion, width, height, w8, channels,
+      key,
+      factorVersion: this.#factorVersion,
+      width,
+      height,
+      w8,
+      channels,
       original: sameGeometry ? old.original : null,
       saved: sameGeometry ? old.saved : null,
     };
@@ -186,7 +208,19 @@ export class ViewRenderer {
     } else {
       const from = Math.min(k, channel.accRank);
       const sign = k > channel.accRank ? 1 : -1;
-      this.#kernels.gemmNN(channel.left + from, channel.rank, height, delta, channel.right + from * w8, w8, w8, channel.acc, w8, sign, true);
+      this.#kernels.gemmNN(
+        channel.left + from,
+        channel.rank,
+        height,
+        delta,
+        channel.right + from * w8,
+        w8,
+        w8,
+        channel.acc,
+        w8,
+        sign,
+        true,
+      );
       channel.updates++;
     }
     channel.accRank = k;

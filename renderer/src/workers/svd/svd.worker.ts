@@ -7,7 +7,15 @@
  * same channel costs no copy) and the last image. Exposed with comlink; others import only the type.
  */
 import * as Comlink from 'comlink';
-import { createKernels, extractChannel, truncatedSvd, type KernelBackend, type Matrix, type PixelImage, type TruncatedSvd } from '../../../../core/index.js';
+import {
+  createKernels,
+  extractChannel,
+  truncatedSvd,
+  type KernelBackend,
+  type Matrix,
+  type PixelImage,
+  type TruncatedSvd,
+} from '../../../../core/index.js';
 import { MISSING_CHANNEL, type SvdJobMessage } from './protocol.js';
 
 let channel: { key: string; matrix: Matrix } | null = null;

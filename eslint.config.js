@@ -32,6 +32,24 @@ const HOST_GLOBALS = [
   message: 'core/ runs in a worker, in Node and in the browser alike: no DOM or Node globals (pass what is needed in).',
 }));
 
+/** The renderer (page and workers alike) sees the desktop only through the IPC contract's types. */
+const RENDERER_ELECTRON_PATTERNS = [
+  {
+    group: ['**/electron/**', '!**/electron/shared/ipc-contract.js'],
+    message: 'The renderer imports from electron/ only the IPC contract (electron/shared/ipc-contract.ts), and only its types.',
+  },
+  {
+    group: ['**/electron/shared/ipc-contract.js'],
+    allowTypeImports: true,
+    message: 'The renderer imports only types from the IPC contract (import type): its values belong to main and the preload.',
+  },
+];
+
+const NO_ELECTRON_MODULE = {
+  name: 'electron',
+  message: 'The renderer has no Node and no Electron: it sees the desktop only through window.studio.',
+};
+
 /** Where renderer code runs: the main thread (UI, state, hosts, worker proxies), the workers, and shared pure helpers. */
 const MAIN_THREAD = ['renderer/src/ui/**', 'renderer/src/state/**', 'renderer/src/host/**', 'renderer/src/bridge/**'];
 
@@ -119,20 +137,8 @@ export default defineConfig(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: [
-            { name: 'electron', message: 'The renderer has no Node and no Electron: it sees the desktop only through window.studio.' },
-          ],
-          patterns: [
-            {
-              group: ['**/electron/**', '!**/electron/shared/ipc-contract.js'],
-              message: 'The renderer imports from electron/ only the IPC contract (electron/shared/ipc-contract.ts), and only its types.',
-            },
-            {
-              group: ['**/electron/shared/ipc-contract.js'],
-              allowTypeImports: true,
-              message: 'The renderer imports only types from the IPC contract (import type): its values belong to main and the preload.',
-            },
-          ],
+          paths: [NO_ELECTRON_MODULE],
+          patterns: [...RENDERER_ELECTRON_PATTERNS],
         },
       ],
     },
@@ -143,19 +149,9 @@ export default defineConfig(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: [
-            { name: 'electron', message: 'The renderer has no Node and no Electron: it sees the desktop only through window.studio.' },
-          ],
+          paths: [NO_ELECTRON_MODULE],
           patterns: [
-            {
-              group: ['**/electron/**', '!**/electron/shared/ipc-contract.js'],
-              message: 'The renderer imports from electron/ only the IPC contract (electron/shared/ipc-contract.ts), and only its types.',
-            },
-            {
-              group: ['**/electron/shared/ipc-contract.js'],
-              allowTypeImports: true,
-              message: 'The renderer imports only types from the IPC contract (import type): its values belong to main and the preload.',
-            },
+            ...RENDERER_ELECTRON_PATTERNS,
             {
               group: ['**/workers/**'],
               allowTypeImports: true,
@@ -173,17 +169,9 @@ export default defineConfig(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'The renderer has no Node and no Electron.' }],
+          paths: [NO_ELECTRON_MODULE],
           patterns: [
-            {
-              group: ['**/electron/**', '!**/electron/shared/ipc-contract.js'],
-              message: 'Workers and shared helpers import from electron/ only the IPC contract, and only its types.',
-            },
-            {
-              group: ['**/electron/shared/ipc-contract.js'],
-              allowTypeImports: true,
-              message: 'Only types from the IPC contract (import type).',
-            },
+            ...RENDERER_ELECTRON_PATTERNS,
             {
               group: ['**/ui/**', '**/state/**', '**/host/**', '**/bridge/**', 'svelte', 'svelte/*'],
               message: 'Workers and shared helpers do not import main-thread code (UI, state, hosts, worker proxies).',

@@ -2,7 +2,16 @@
 import { mkdir } from 'node:fs/promises';
 import { computeMetrics, energyKept, meanSquaredError, peakValue, psnrFromMse, type EncodedSvd, type SvdPool } from '../../core/index.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { computedRank, decodedPixels, encodeAtRank, prepareImage, quantizedPixels, type PreparedImage } from './pipeline.js';
+import {
+  computedRank,
+  decodedPixels,
+  encodeAtRank,
+  inputReport,
+  prepareImage,
+  quantizedPixels,
+  type InputReport,
+  type PreparedImage,
+} from './pipeline.js';
 import { TargetError, outputPathFor } from './options.js';
 import type { Progress } from './progress.js';
 
@@ -21,7 +30,7 @@ export interface CompressOptions {
 }
 
 export interface CompressReport {
-  input: { path: string; width: number; height: number; channels: number; bit_depth: number; file_bytes: number };
+  input: InputReport;
   output: string;
   rank: number[];
   metrics: { mse: number; psnr: number | null; ssim: number; energy: number; alpha_mse?: number };
@@ -53,14 +62,7 @@ export async function compressOne(
   const { image } = prepared;
   const rawBytes = image.width * image.height * image.channels * (image.bitDepth / 8);
   return {
-    input: {
-      path,
-      width: image.width,
-      height: image.height,
-      channels: image.channels,
-      bit_depth: image.bitDepth,
-      file_bytes: image.fileBytes,
-    },
+    input: inputReport(path, image),
     output,
     rank: prepared.svds.map((svd) => Math.min(rank, svd.rank)),
     metrics: {

@@ -120,3 +120,24 @@ export async function readSvdFile(path: string): Promise<Uint8Array> {
     );
   }
 }
+
+/** The `input` object of the JSON reports (DESIGN.md): the source as decoded, width and height as displayed. */
+export interface InputReport {
+  path: string;
+  width: number;
+  height: number;
+  channels: number;
+  bit_depth: number;
+  file_bytes: number;
+}
+
+export function inputReport(path: string, image: DecodedImage): InputReport {
+  return {
+    path,
+    width: image.width,
+    height: image.height,
+    channels: image.channels,
+    bit_depth: image.bitDepth,
+    file_bytes: image.fileBytes,
+  };
+}

@@ -5,7 +5,7 @@
  */
 import { atBitDepth, computeMetrics, withoutAlpha, type SvdPool } from '../../core/index.js';
 import { decodeImage, encodeImage } from '../io/image-io.js';
-import { computedRank, decodedPixels, encodeAtRank, prepareImage, type PreparedImage } from './pipeline.js';
+import { computedRank, decodedPixels, encodeAtRank, inputReport, prepareImage, type InputReport, type PreparedImage } from './pipeline.js';
 import { throwIfAborted } from './options.js';
 import type { Progress } from './progress.js';
 
@@ -20,7 +20,7 @@ export interface SweepRow {
 }
 
 export interface SweepReport {
-  input: { path: string; width: number; height: number; channels: number; bit_depth: number; file_bytes: number };
+  input: InputReport;
   rows: SweepRow[];
 }
 
@@ -46,14 +46,7 @@ export async function sweep(
   }
   const { image } = prepared;
   return {
-    input: {
-      path,
-      width: image.width,
-      height: image.height,
-      channels: image.channels,
-      bit_depth: image.bitDepth,
-      file_bytes: image.fileBytes,
-    },
+    input: inputReport(path, image),
     rows,
   };
 }

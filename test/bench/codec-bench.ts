@@ -96,7 +96,7 @@ for (const file of FILES) {
   const { image } = prepared;
   const reference = withoutAlpha(image);
   const jpeg = jpegOf(reference);
-  const colour = reference.channels;
+  const colorChannels = reference.channels;
   for (const requested of RANKS) {
     const rank = Math.min(requested, ...prepared.svds.map((svd) => svd.rank));
     if (rank < requested && requested !== RANKS[0]) continue;
@@ -106,7 +106,7 @@ for (const file of FILES) {
     const psnr = metrics.psnr ?? Infinity;
     const exact = await unquantizedPsnr(prepared, rank);
     worstLoss = Math.max(worstLoss, exact - psnr);
-    const floatBytes = colour * rank * (image.width + image.height + 1) * 4;
+    const floatBytes = colorChannels * rank * (image.width + image.height + 1) * 4;
     // JPEG at the same bytes: the quality whose size is closest.
     const atBytesQuality = await closestQuality(async (q) => (await jpeg(q)).bytes.length, encoded.bytes.length);
     const atBytes = await jpeg(atBytesQuality);

@@ -71,8 +71,8 @@ describe('svd-studio compress', () => {
       channels: sample.channels,
       bit_depth: sample.bitDepth,
     });
-    const colour = sample.channels <= 2 ? 1 : 3;
-    expect(report.rank).toEqual(new Array(colour).fill(sample.rank));
+    const color = sample.channels <= 2 ? 1 : 3;
+    expect(report.rank).toEqual(new Array(color).fill(sample.rank));
     const output = join(dir, sample.file.replace(/\.[a-z]+$/, '.svd'));
     expect(report.output).toBe(output);
     const written = await stat(output);

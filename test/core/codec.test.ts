@@ -100,9 +100,9 @@ describe('.svd round trip', async () => {
   it('gray, RGBA with lossless alpha, 16-bit, and different ranks per channel', async () => {
     const tulips = await loadSample('tulips_alpha_500x500_rgba.png');
     expect(tulips.channels).toBe(4);
-    const colour = await decomposeColor(tulips, 24);
+    const colorSvds = await decomposeColor(tulips, 24);
     const alphaPlane = alphaPlaneOf(tulips);
-    const encoded = encodeSvd({ width: 500, height: 500, channels: 4, bitDepth: 8, svds: colour, ranks: [24, 12, 6], alphaPlane });
+    const encoded = encodeSvd({ width: 500, height: 500, channels: 4, bitDepth: 8, svds: colorSvds, ranks: [24, 12, 6], alphaPlane });
     const decoded = decodeSvd(encoded.bytes);
     expect(decoded.header.alpha).toBe('lossless');
     expect(decoded.alphaPlane).toEqual(alphaPlane);

@@ -169,7 +169,7 @@ test('exports PNG: the file decodes to the rank-k reconstruction the metrics des
   const png = await sharp(saved.path).raw().toBuffer({ resolveWithObject: true });
   expect(png.info.width).toBe(512);
   expect(png.info.height).toBe(512);
-  const colour = await sharp(saved.path).removeAlpha().raw().toBuffer();
+  const colorPixels = await sharp(saved.path).removeAlpha().raw().toBuffer();
   // The original as the studio's codecs see it (stored values, no colour conversion).
   const original = await sharp(ASTRONAUT, { ignoreIcc: true } as never)
     .removeAlpha()
@@ -179,7 +179,7 @@ test('exports PNG: the file decodes to the rank-k reconstruction the metrics des
   // 1/12 to the MSE the spectrum gives; clamping only removes error (overshoot past black and
   // white), by a few tenths of a dB at low rank. So: spectrum − rounding ≤ PNG ≤ spectrum + 0.5 dB.
   const shownMse = await studio.value('metric-mse');
-  const pngPsnr = psnr(original, colour);
+  const pngPsnr = psnr(original, colorPixels);
   expect(pngPsnr).toBeGreaterThan(shownPsnr - 10 * Math.log10(1 + 1 / 12 / shownMse) - 1e-6);
   expect(pngPsnr).toBeLessThan(shownPsnr + 0.5);
   await studio.screenshot('08-png-saved');

@@ -7,6 +7,9 @@
  */
 import { Inflate } from 'fflate';
 import { hasAlpha } from '../image/channels.js';
+import { decodeV2Segments, readV2Header, type V2Limits } from './decode-v2.js';
+import { FORMAT_VERSION_2, type SvdMetadata } from './format-v2.js';
+import { imageLayout, type ImageLayout } from './planes.js';
 import { MAX_IMAGE_PIXELS } from '../image/formats.js';
 import type { TruncatedSvd } from '../types.js';
 import {
@@ -38,10 +41,16 @@ export interface DecodeOptions {
 
 export interface DecodedSvd {
   header: SvdFileHeader;
-  /** The dequantized decomposition of each low-rank channel (colour channels, then alpha if low rank). */
+  /** The planes and how they map to pixels (a version 1 file: whole-image RGB or gray). */
+  layout: ImageLayout;
+  /** The decoded decomposition of each plane (colour planes, then alpha if low rank). */
   channels: TruncatedSvd[];
   /** The alpha plane, when stored losslessly. */
   alphaPlane?: Uint8Array | Uint16Array;
+  /** Version 2: the decoder smooths the patch grid's block edges. */
+  deblock: boolean;
+  /** Version 2: an ICC profile and EXIF fields carried along. */
+  metadata: SvdMetadata;
 }
 
 /**
@@ -51,20 +60,36 @@ export interface DecodedSvd {
  */
 const INFLATE_PIECE = 256;
 
-/** Parses and checks the header and the checksum; inflates nothing. */
-export function readSvdHeader(bytes: Uint8Array, options: DecodeOptions = {}): SvdFileHeader {
+/** The format version of a .svd file (its magic checked), before anything else is read. */
+function fileVersion(bytes: Uint8Array): number {
   if (!(bytes instanceof Uint8Array)) throw new SvdFormatError('header', 'A .svd file must be given as bytes');
   if (bytes.length < MAGIC.length || MAGIC.some((value, i) => bytes[i] !== value)) {
     throw new SvdFormatError('magic', 'This is not a .svd file (its first bytes are not the .svd signature)');
   }
+  if (bytes.length < 10) throw new SvdFormatError('truncated', `The file is truncated: ${bytes.length} bytes, shorter than a .svd header`);
+  const version = bytes[8] | (bytes[9] << 8);
+  if (version !== FORMAT_VERSION && version !== FORMAT_VERSION_2) {
+    throw new SvdFormatError('version', `This .svd file is version ${version}; this reader understands versions 1 and 2`);
+  }
+  return version;
+}
+
+function limitsOf(options: DecodeOptions): V2Limits {
+  return { maxPixels: options.maxPixels ?? MAX_IMAGE_PIXELS, maxFactorValues: options.maxFactorValues ?? DEFAULT_MAX_FACTOR_VALUES };
+}
+
+/** Parses and checks the header and the checksum (version 1 or 2); decodes no factors. */
+export function readSvdHeader(bytes: Uint8Array, options: DecodeOptions = {}): SvdFileHeader {
+  if (fileVersion(bytes) === FORMAT_VERSION_2) return readV2Header(bytes, limitsOf(options)).header;
+  return readV1Header(bytes, options);
+}
+
+function readV1Header(bytes: Uint8Array, options: DecodeOptions): SvdFileHeader {
   if (bytes.length < FIXED_HEADER_BYTES + CHECKSUM_BYTES) {
     throw new SvdFormatError('truncated', `The file is truncated: ${bytes.length} bytes, shorter than a .svd header`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = view.getUint16(8, true);
-  if (version !== FORMAT_VERSION) {
-    throw new SvdFormatError('version', `This .svd file is version ${version}; this reader understands version ${FORMAT_VERSION}`);
-  }
+  const version = FORMAT_VERSION;
   const channels = view.getUint8(10);
   if (channels < 1 || channels > 4) throw new SvdFormatError('header', `The header says ${channels} channels; a .svd image has 1 to 4`);
   const colorSpaceCode = view.getUint8(11);
@@ -132,6 +157,9 @@ export function readSvdHeader(bytes: Uint8Array, options: DecodeOptions = {}): S
     colorSpace: 'rgb',
     bitDepth,
     alpha,
+    model: 'whole',
+    patchSize: 0,
+    chroma: 'full',
     lowRank,
     payloadBytes,
     inflatedBytes,
@@ -157,10 +185,22 @@ export function readSvdHeader(bytes: Uint8Array, options: DecodeOptions = {}): S
   return header;
 }
 
-/** Checks and decodes a whole .svd file. */
+/** Checks and decodes a whole .svd file (version 1 or 2). */
 export function decodeSvd(bytes: Uint8Array, options: DecodeOptions = {}): DecodedSvd {
-  const header = readSvdHeader(bytes, options);
   try {
+    if (fileVersion(bytes) === FORMAT_VERSION_2) {
+      const parsed = readV2Header(bytes, limitsOf(options));
+      const decoded = decodeV2Segments(bytes, parsed);
+      return {
+        header: parsed.header,
+        layout: parsed.layout,
+        channels: decoded.planes,
+        alphaPlane: decoded.alphaPlane,
+        deblock: parsed.deblock,
+        metadata: parsed.metadata,
+      };
+    }
+    const header = readV1Header(bytes, options);
     const payload = inflateBounded(bytes.subarray(header.payloadOffset, header.payloadOffset + header.payloadBytes), header.inflatedBytes);
     return parsePayload(header, payload);
   } catch (error) {
@@ -254,6 +294,9 @@ function parsePayload(header: SvdFileHeader, payload: Uint8Array): DecodedSvd {
   if (at !== payload.length) throw new SvdFormatError('payload', `The payload has ${payload.length - at} bytes after its last component`);
   return {
     header,
+    layout: imageLayout(header, { model: 'whole', colorSpace: 'rgb', alpha: header.alpha }),
+    deblock: false,
+    metadata: {},
     channels: channels.map((channel, c) => {
       const rank = lowRank[c].rank;
       // σ and the factors as decoded; ‖A‖² is not stored, so report the energy of what is kept.

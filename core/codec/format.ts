@@ -35,7 +35,16 @@ export interface SvdFileHeader {
   colorSpace: ColorSpace;
   bitDepth: 8 | 16;
   alpha: AlphaStorage;
-  /** Rank and quantization step of each low-rank channel (colour channels, then alpha if low rank). */
+  /** Version 2: the whole-image or the patch model (version 1 files are whole-image). */
+  model: 'whole' | 'patch';
+  /** The patch model's p (0 for the whole-image model). */
+  patchSize: number;
+  /** YCbCr chroma at full or half resolution ('full' for RGB and gray). */
+  chroma: 'full' | 'half';
+  /**
+   * Rank of each low-rank plane (colour planes, then alpha if low rank) and, in version 1 files,
+   * its quantization step (version 2 stores a gain per component instead: step 0).
+   */
   lowRank: { rank: number; step: number }[];
   payloadBytes: number;
   inflatedBytes: number;

@@ -1,0 +1,150 @@
+/**
+ * The planes a `.svd` v2 file decomposes, and the way back to pixels.
+ *
+ * An image becomes 1 (gray) or 3 colour planes — R, G, B, or Y, Cb, Cr (BT.601, chroma centred
+ * on 0, optionally at half resolution) — plus alpha when it is stored low rank. Each plane is
+ * decomposed as a matrix: the plane itself (the whole-image model) or its p × p patch matrix (the
+ * patch model). A plane's `weight` says how much one unit of squared error in its samples adds to
+ * the squared error summed over the output's colour channels, so errors of different planes can
+ * be compared (and traded) in the units PSNR is measured in.
+ */
+import { downsampleHalf, halfSize, rgbToYCbCr, upsampleBilinear, yCbCrToRgb, YCBCR_ERROR_WEIGHTS } from '../image/color.js';
+import { colorChannelCount, extractChannel, hasAlpha, mergeChannels, type PixelImage } from '../image/channels.js';
+import { fromPatchMatrix, patchGrid, toPatchMatrix } from '../image/patches.js';
+import type { Matrix } from '../types.js';
+import type { AlphaStorage } from './format.js';
+
+export type SvdModel = 'whole' | 'patch';
+/** 'rgb' also stands for gray when the image has one colour channel. */
+export type PlaneColorSpace = 'rgb' | 'ycbcr';
+export type ChromaResolution = 'full' | 'half';
+export type PlaneKind = 'gray' | 'r' | 'g' | 'b' | 'y' | 'cb' | 'cr' | 'alpha';
+export const PLANE_KINDS: readonly PlaneKind[] = ['gray', 'r', 'g', 'b', 'y', 'cb', 'cr', 'alpha'];
+
+/** Patch sizes the format allows. */
+export const PATCH_SIZES = [4, 8, 16] as const;
+export const DEFAULT_PATCH_SIZE = 8;
+
+/**
+ * A half-resolution chroma sample's error reaches about this many full-resolution pixels once
+ * interpolated back (between the 1.56 of independent errors and the 4 of smooth ones; what the
+ * rate allocation assumes, measured on the decoded file afterwards).
+ */
+export const HALF_CHROMA_ERROR_SPREAD = 2.5;
+
+export interface PlaneLayout {
+  kind: PlaneKind;
+  /** The plane's own size in samples (the image's, or half of it for 4:2:0 chroma). */
+  width: number;
+  height: number;
+  /** The decomposed matrix: the plane (height × width) or its patch matrix (blocks × p²). */
+  rows: number;
+  cols: number;
+  /** Squared error summed over the output's colour channels per unit of squared error in this plane. */
+  weight: number;
+}
+
+export interface ImageLayout {
+  width: number;
+  height: number;
+  channels: 1 | 2 | 3 | 4;
+  bitDepth: 8 | 16;
+  model: SvdModel;
+  /** p for the patch model, 0 for the whole-image model. */
+  patchSize: number;
+  colorSpace: PlaneColorSpace;
+  chroma: ChromaResolution;
+  alpha: AlphaStorage;
+  /** The low-rank planes, in file order: colour planes, then alpha when stored low rank. */
+  planes: PlaneLayout[];
+}
+
+export interface LayoutOptions {
+  model: SvdModel;
+  patchSize?: number;
+  colorSpace: PlaneColorSpace;
+  chroma?: ChromaResolution;
+  alpha?: AlphaStorage;
+}
+
+/** The planes of an image of this shape under a model and colour space. */
+export function imageLayout(image: Pick<PixelImage, 'width' | 'height' | 'channels' | 'bitDepth'>, options: LayoutOptions): ImageLayout {
+  const { width, height, channels, bitDepth } = image;
+  const color = colorChannelCount(channels);
+  const colorSpace: PlaneColorSpace = color === 1 ? 'rgb' : options.colorSpace;
+  const chroma: ChromaResolution = colorSpace === 'ycbcr' ? (options.chroma ?? 'half') : 'full';
+  const patchSize = options.model === 'patch' ? (options.patchSize ?? DEFAULT_PATCH_SIZE) : 0;
+  if (options.model === 'patch' && !(PATCH_SIZES as readonly number[]).includes(patchSize)) {
+    throw new RangeError(`The patch size must be ${PATCH_SIZES.join(', ')}, not ${patchSize}`);
+  }
+  const alpha: AlphaStorage = hasAlpha(channels) ? (options.alpha ?? 'lossless') : 'none';
+  const plane = (kind: PlaneKind, planeWidth: number, planeHeight: number, weight: number): PlaneLayout => {
+    if (patchSize === 0) return { kind, width: planeWidth, height: planeHeight, rows: planeHeight, cols: planeWidth, weight };
+    const grid = patchGrid(planeWidth, planeHeight, patchSize);
+    return { kind, width: planeWidth, height: planeHeight, rows: grid.rows * grid.cols, cols: patchSize * patchSize, weight };
+  };
+  const planes: PlaneLayout[] = [];
+  if (color === 1) planes.push(plane('gray', width, height, 1));
+  else if (colorSpace === 'rgb') for (const kind of ['r', 'g', 'b'] as const) planes.push(plane(kind, width, height, 1));
+  else {
+    planes.push(plane('y', width, height, YCBCR_ERROR_WEIGHTS[0]));
+    const chromaSize = chroma === 'half' ? halfSize(width, height) : { width, height };
+    const spread = chroma === 'half' ? HALF_CHROMA_ERROR_SPREAD : 1;
+    planes.push(plane('cb', chromaSize.width, chromaSize.height, YCBCR_ERROR_WEIGHTS[1] * spread));
+    planes.push(plane('cr', chromaSize.width, chromaSize.height, YCBCR_ERROR_WEIGHTS[2] * spread));
+  }
+  // Alpha is not part of the colour error (PSNR is over the colour channels): weight 1 of its own.
+  if (alpha === 'low-rank') planes.push(plane('alpha', width, height, 1));
+  return { width, height, channels, bitDepth, model: options.model, patchSize, colorSpace, chroma, alpha, planes };
+}
+
+/** The plane samples (each plane's width × height), before any patch rearrangement. */
+export function planeSamples(image: PixelImage, layout: ImageLayout): Float32Array[] {
+  const count = image.width * image.height;
+  const out: Float32Array[] = [];
+  if (layout.colorSpace === 'ycbcr') {
+    const [y, cb, cr] = rgbToYCbCr(image.pixels, count, image.channels);
+    out.push(y);
+    for (const chroma of [cb, cr]) out.push(layout.chroma === 'half' ? downsampleHalf(chroma, image.width, image.height) : chroma);
+  } else {
+    for (let c = 0; c < colorChannelCount(image.channels); c++) out.push(extractChannel(image, c).data);
+  }
+  if (layout.alpha === 'low-rank') out.push(extractChannel(image, image.channels - 1).data);
+  return out;
+}
+
+/** The matrices to decompose, one per plane of the layout. */
+export function planeMatrices(image: PixelImage, layout: ImageLayout): Matrix[] {
+  return planeSamples(image, layout).map((samples, index) => planeMatrix(samples, layout, index));
+}
+
+export function planeMatrix(samples: Float32Array, layout: ImageLayout, index: number): Matrix {
+  const plane = layout.planes[index];
+  if (layout.model === 'patch') return toPatchMatrix(samples, plane.width, plane.height, layout.patchSize);
+  return { rows: plane.height, cols: plane.width, data: samples };
+}
+
+/** A decomposed matrix (rows × cols, as reconstructed) back to its plane's samples. */
+export function matrixToPlane(matrix: Float32Array, layout: ImageLayout, index: number): Float32Array {
+  const plane = layout.planes[index];
+  if (layout.model === 'patch') return fromPatchMatrix(matrix, plane.width, plane.height, layout.patchSize);
+  return matrix;
+}
+
+/**
+ * Pixels from reconstructed plane samples (one per layout plane), rounded and clamped to the bit
+ * depth; a lossless alpha plane is passed as it was stored.
+ */
+export function planesToPixels(layout: ImageLayout, samples: readonly Float32Array[], alphaPlane?: Uint8Array | Uint16Array): PixelImage {
+  const { width, height, bitDepth, channels } = layout;
+  const out: Float32Array[] = [];
+  if (layout.colorSpace === 'ycbcr') {
+    const up = (plane: Float32Array) => (layout.chroma === 'half' ? upsampleBilinear(plane, width, height) : plane);
+    out.push(...yCbCrToRgb(samples[0], up(samples[1]), up(samples[2])));
+  } else {
+    out.push(...samples.slice(0, colorChannelCount(channels)));
+  }
+  if (layout.alpha === 'low-rank') out.push(samples[samples.length - 1]);
+  else if (layout.alpha === 'lossless') out.push(Float32Array.from(alphaPlane!));
+  return { width, height, channels, bitDepth, pixels: mergeChannels(out, width, height, bitDepth) };
+}

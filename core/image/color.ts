@@ -1,0 +1,113 @@
+/**
+ * Colour planes for `.svd` v2: RGB ⇄ YCbCr (ITU-R BT.601, full range, as JPEG uses it) with the
+ * chroma planes centred on 0 (no +128 offset: an SVD of a plane that is mostly 0 spends nothing
+ * on its mean), and the chroma planes at half resolution (4:2:0): a 2 × 2 box average down, a
+ * bilinear interpolation up, sample centres between the full-resolution pixels they cover.
+ *
+ * Planes are row-major float32, `width` values per row, in the samples' units (0…255 or 0…65535).
+ */
+
+/** Y = 0.299 R + 0.587 G + 0.114 B; Cb = (B − Y)/1.772; Cr = (R − Y)/1.402 (BT.601). */
+export const LUMA_WEIGHTS = [0.299, 0.587, 0.114] as const;
+const CB_FROM_B = 1.772;
+const CR_FROM_R = 1.402;
+/** G = Y − 0.344136 Cb − 0.714136 Cr. */
+const G_FROM_CB = (LUMA_WEIGHTS[2] * CB_FROM_B) / LUMA_WEIGHTS[1];
+const G_FROM_CR = (LUMA_WEIGHTS[0] * CR_FROM_R) / LUMA_WEIGHTS[1];
+
+/**
+ * How much one unit of squared error in a plane adds to the squared error summed over R, G and B
+ * (the inverse transform's column norms): an error δ in Y moves R, G and B by δ each (3); in Cb,
+ * G by −0.344δ and B by 1.772δ; in Cr, R by 1.402δ and G by −0.714δ.
+ */
+export const YCBCR_ERROR_WEIGHTS = [3, G_FROM_CB ** 2 + CB_FROM_B ** 2, CR_FROM_R ** 2 + G_FROM_CR ** 2] as const;
+
+/** Y, Cb, Cr (full resolution) of interleaved RGB(A) samples; `channels` is 3 or 4. */
+export function rgbToYCbCr(pixels: Uint8Array | Uint16Array, count: number, channels: number): [Float32Array, Float32Array, Float32Array] {
+  const y = new Float32Array(count);
+  const cb = new Float32Array(count);
+  const cr = new Float32Array(count);
+  const [wr, wg, wb] = LUMA_WEIGHTS;
+  for (let i = 0, j = 0; i < count; i++, j += channels) {
+    const r = pixels[j];
+    const g = pixels[j + 1];
+    const b = pixels[j + 2];
+    const luma = wr * r + wg * g + wb * b;
+    y[i] = luma;
+    cb[i] = (b - luma) / CB_FROM_B;
+    cr[i] = (r - luma) / CR_FROM_R;
+  }
+  return [y, cb, cr];
+}
+
+/** R, G, B planes from Y, Cb, Cr planes of the same size (not rounded or clamped). */
+export function yCbCrToRgb(y: Float32Array, cb: Float32Array, cr: Float32Array): [Float32Array, Float32Array, Float32Array] {
+  const count = y.length;
+  const r = new Float32Array(count);
+  const g = new Float32Array(count);
+  const b = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const luma = y[i];
+    r[i] = luma + CR_FROM_R * cr[i];
+    g[i] = luma - G_FROM_CB * cb[i] - G_FROM_CR * cr[i];
+    b[i] = luma + CB_FROM_B * cb[i];
+  }
+  return [r, g, b];
+}
+
+/** The half-resolution size of a plane: ⌈width/2⌉ × ⌈height/2⌉. */
+export function halfSize(width: number, height: number): { width: number; height: number } {
+  return { width: Math.ceil(width / 2), height: Math.ceil(height / 2) };
+}
+
+/** 2 × 2 box average (a last odd row or column averages the pixels it has). */
+export function downsampleHalf(plane: Float32Array, width: number, height: number): Float32Array {
+  const half = halfSize(width, height);
+  const out = new Float32Array(half.width * half.height);
+  for (let y = 0; y < half.height; y++) {
+    const y0 = 2 * y;
+    const y1 = Math.min(height - 1, y0 + 1);
+    for (let x = 0; x < half.width; x++) {
+      const x0 = 2 * x;
+      const x1 = Math.min(width - 1, x0 + 1);
+      out[y * half.width + x] = 0.25 * (plane[y0 * width + x0] + plane[y0 * width + x1] + plane[y1 * width + x0] + plane[y1 * width + x1]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Bilinear interpolation of a half-resolution plane back to width × height. Sample (i, j) of the
+ * half plane sits at full-resolution coordinate (2i + ½, 2j + ½), between the pixels it averaged;
+ * coordinates beyond the outer samples are clamped to them.
+ */
+export function upsampleBilinear(half: Float32Array, width: number, height: number): Float32Array {
+  const { width: hw, height: hh } = halfSize(width, height);
+  const out = new Float32Array(width * height);
+  // Per column: the two half-resolution columns and the weight of the second.
+  const left = new Int32Array(width);
+  const right = new Int32Array(width);
+  const weight = new Float32Array(width);
+  for (let x = 0; x < width; x++) {
+    const position = Math.min(hw - 1, Math.max(0, (x - 0.5) / 2));
+    left[x] = Math.floor(position);
+    right[x] = Math.min(hw - 1, left[x] + 1);
+    weight[x] = position - left[x];
+  }
+  for (let y = 0; y < height; y++) {
+    const position = Math.min(hh - 1, Math.max(0, (y - 0.5) / 2));
+    const top = Math.floor(position);
+    const bottom = Math.min(hh - 1, top + 1);
+    const wy = position - top;
+    const rowTop = top * hw;
+    const rowBottom = bottom * hw;
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const wx = weight[x];
+      const upper = half[rowTop + left[x]] * (1 - wx) + half[rowTop + right[x]] * wx;
+      const lower = half[rowBottom + left[x]] * (1 - wx) + half[rowBottom + right[x]] * wx;
+      out[row + x] = upper * (1 - wy) + lower * wy;
+    }
+  }
+  return out;
+}

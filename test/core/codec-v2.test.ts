@@ -1,0 +1,226 @@
+/**
+ * .svd version 2: round trips for both models, the colour spaces, bit depths and alpha; the PSNR
+ * target met on the decoded file within [target, target + 0.1 dB]; byte budgets never exceeded;
+ * any prefix of the segments a valid file of lower rank; the planes and colour transforms
+ * against direct formulas.
+ */
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import {
+  decodeSvd,
+  decodedSvdPixels,
+  encodeSvdFile,
+  imageLayout,
+  planeMatrices,
+  readSvdHeader,
+  svdFilePrefix,
+  type LayoutOptions,
+  type SvdTarget,
+} from '../../core/codec/index.js';
+import { downsampleHalf, rgbToYCbCr, upsampleBilinear, yCbCrToRgb } from '../../core/image/color.js';
+import { fromPatchMatrix, toPatchMatrix } from '../../core/image/patches.js';
+import { meanSquaredError, peakValue, truncatedSvd, type PixelImage } from '../../core/index.js';
+import { samplesDir } from '../helpers/samples.js';
+
+/** A sample (or a crop of it: its centre), 16-bit when asked, gray JPEGs as one channel. */
+async function sample(file: string, crop?: { width: number; height: number }, sixteen = false): Promise<PixelImage> {
+  let pipeline = sharp(samplesDir + file);
+  const { width = 0, height = 0, channels } = await pipeline.metadata();
+  if (crop)
+    pipeline = pipeline.extract({ left: Math.floor((width - crop.width) / 2), top: Math.floor((height - crop.height) / 2), ...crop });
+  if (sixteen) pipeline = pipeline.toColourspace('rgb16');
+  else if (channels === 1) pipeline = pipeline.toColourspace('b-w');
+  const { data, info } = await pipeline.raw({ depth: sixteen ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
+  const pixels = sixteen ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2).slice() : new Uint8Array(data);
+  return { width: info.width, height: info.height, channels: info.channels as 1 | 2 | 3 | 4, bitDepth: sixteen ? 16 : 8, pixels };
+}
+
+function psnr(a: PixelImage, b: PixelImage): number {
+  return 10 * Math.log10(peakValue(a.bitDepth) ** 2 / meanSquaredError(a, b));
+}
+
+async function encode(image: PixelImage, options: LayoutOptions, target: SvdTarget, rank = 64) {
+  const layout = imageLayout(image, options);
+  const svds = await Promise.all(planeMatrices(image, layout).map((matrix) => truncatedSvd(matrix, { rank })));
+  return { layout, ...(await encodeSvdFile({ image, layout, svds, target })) };
+}
+
+describe('planes', () => {
+  it('patch matrices put every sample back where it was, padding cropped', () => {
+    const width = 13;
+    const height = 7;
+    const plane = Float32Array.from({ length: width * height }, (_, i) => i);
+    const matrix = toPatchMatrix(plane, width, height, 4);
+    expect(matrix.rows).toBe(Math.ceil(height / 4) * Math.ceil(width / 4));
+    expect(matrix.cols).toBe(16);
+    // Block (0, 1), position (2, 3): sample (y 2, x 4 + 3).
+    expect(matrix.data[1 * 16 + 2 * 4 + 3]).toBe(2 * width + 7);
+    // Padding repeats the last column and row.
+    expect(matrix.data[3 * 16 + 0 * 4 + 3]).toBe(0 * width + 12);
+    expect(Array.from(fromPatchMatrix(matrix.data, width, height, 4))).toEqual(Array.from(plane));
+  });
+
+  it('YCbCr is BT.601 full range with centred chroma, and inverts to the same RGB', () => {
+    const pixels = Uint8Array.of(255, 0, 0, 0, 255, 0, 0, 0, 255, 128, 128, 128);
+    const [y, cb, cr] = rgbToYCbCr(pixels, 4, 3);
+    expect(y[0]).toBeCloseTo(76.245, 3);
+    expect(cb[0]).toBeCloseTo(-43.0275, 3); // JPEG's Cb of pure red, minus 128
+    expect(cr[0]).toBeCloseTo(127.5, 3);
+    expect(cb[3]).toBeCloseTo(0, 5);
+    const [r, g, b] = yCbCrToRgb(y, cb, cr);
+    for (let i = 0; i < 4; i++) {
+      expect(r[i]).toBeCloseTo(pixels[3 * i], 3);
+      expect(g[i]).toBeCloseTo(pixels[3 * i + 1], 3);
+      expect(b[i]).toBeCloseTo(pixels[3 * i + 2], 3);
+    }
+  });
+
+  it('half-resolution chroma: 2 × 2 means down, bilinear up, constants and ramps kept', () => {
+    const width = 9;
+    const height = 5;
+    const ramp = Float32Array.from({ length: width * height }, (_, i) => 3 * (i % width) + 7 * Math.floor(i / width));
+    const half = downsampleHalf(ramp, width, height);
+    expect(half.length).toBe(5 * 3);
+    expect(half[0]).toBeCloseTo((0 + 3 + 7 + 10) / 4, 5);
+    const up = upsampleBilinear(half, width, height);
+    // A linear ramp comes back exactly away from the clamped borders.
+    for (let y = 1; y < height - 2; y++) for (let x = 1; x < width - 2; x++) expect(up[y * width + x]).toBeCloseTo(ramp[y * width + x], 4);
+    expect(Array.from(upsampleBilinear(new Float32Array(15).fill(42), width, height)).every((value) => Math.abs(value - 42) < 1e-4)).toBe(
+      true,
+    );
+  });
+});
+
+describe('.svd version 2 round trips', () => {
+  it.each([
+    { name: 'patch model, YCbCr 4:2:0', options: { model: 'patch', colorSpace: 'ycbcr' } as LayoutOptions, planes: ['y', 'cb', 'cr'] },
+    {
+      name: 'patch model, RGB, 4 × 4 patches',
+      options: { model: 'patch', colorSpace: 'rgb', patchSize: 4 } as LayoutOptions,
+      planes: ['r', 'g', 'b'],
+    },
+    {
+      name: 'whole-image model, YCbCr 4:4:4',
+      options: { model: 'whole', colorSpace: 'ycbcr', chroma: 'full' } as LayoutOptions,
+      planes: ['y', 'cb', 'cr'],
+    },
+    { name: 'whole-image model, RGB', options: { model: 'whole', colorSpace: 'rgb' } as LayoutOptions, planes: ['r', 'g', 'b'] },
+  ])('$name: the header says what was written, and the file decodes to what the encoder measured', async ({ options, planes }) => {
+    const image = await sample('astronaut_512x512_rgb.png', { width: 320, height: 240 });
+    const encoded = await encode(image, options, { ranks: 12 }, 16);
+    const header = readSvdHeader(encoded.bytes);
+    expect(header).toMatchObject({
+      version: 2,
+      width: 320,
+      height: 240,
+      channels: 3,
+      bitDepth: 8,
+      model: options.model,
+      colorSpace: options.colorSpace,
+    });
+    expect(header.lowRank.map((entry) => entry.rank)).toEqual(encoded.ranks);
+    expect(encoded.ranks).toEqual([12, 12, 12]);
+    const decoded = decodeSvd(encoded.bytes);
+    expect(decoded.layout.planes.map((plane) => plane.kind)).toEqual(planes);
+    const pixels = await decodedSvdPixels(decoded);
+    expect(psnr(image, pixels)).toBeCloseTo(encoded.psnr!, 10);
+    expect(encoded.psnr!).toBeGreaterThan(18);
+    // Fewer components decode too, and lose quality.
+    expect(psnr(image, await decodedSvdPixels(decoded, 3))).toBeLessThan(encoded.psnr!);
+  });
+
+  it('RGBA keeps its alpha exactly (lossless alpha), or low rank as a fourth plane', async () => {
+    const image = await sample('tulips_alpha_500x500_rgba.png', { width: 200, height: 160 });
+    const lossless = await encode(image, { model: 'patch', colorSpace: 'ycbcr' }, { psnr: 30 });
+    const pixels = await decodedSvdPixels(decodeSvd(lossless.bytes));
+    for (let i = 3; i < pixels.pixels.length; i += 4) expect(pixels.pixels[i]).toBe(image.pixels[i]);
+    const lowRank = await encode(image, { model: 'patch', colorSpace: 'ycbcr', alpha: 'low-rank' }, { ranks: [20, 6, 6, 20] });
+    const decoded = decodeSvd(lowRank.bytes);
+    expect(decoded.header.alpha).toBe('low-rank');
+    expect(decoded.layout.planes.map((plane) => plane.kind)).toEqual(['y', 'cb', 'cr', 'alpha']);
+    expect(decoded.header.lowRank.map((entry) => entry.rank)).toEqual([20, 6, 6, 20]);
+  });
+
+  it('gray (one plane) and 16-bit samples', async () => {
+    const gray = await sample('architecture_gray_2560x1600.jpg', { width: 400, height: 256 });
+    expect(gray.channels).toBe(1);
+    const grayFile = await encode(gray, { model: 'patch', colorSpace: 'ycbcr' }, { psnr: 33 });
+    const grayDecoded = decodeSvd(grayFile.bytes);
+    expect(grayDecoded.header.colorSpace).toBe('rgb');
+    expect(grayDecoded.layout.planes.map((plane) => plane.kind)).toEqual(['gray']);
+    const grayPixels = await decodedSvdPixels(grayDecoded);
+    expect(grayPixels.channels).toBe(1);
+    expect(psnr(gray, grayPixels)).toBeGreaterThanOrEqual(33);
+
+    const deep = await sample('room_16bit_676x449.png', { width: 256, height: 192 }, true);
+    expect(deep.bitDepth).toBe(16);
+    const deepFile = await encode(deep, { model: 'patch', colorSpace: 'ycbcr' }, { psnr: 38 });
+    const deepPixels = await decodedSvdPixels(decodeSvd(deepFile.bytes));
+    expect(deepPixels.pixels).toBeInstanceOf(Uint16Array);
+    const measured = psnr(deep, deepPixels);
+    expect(measured).toBeGreaterThanOrEqual(38);
+    expect(measured).toBeLessThanOrEqual(38.1);
+  });
+});
+
+describe('.svd version 2 targets', () => {
+  it.each([
+    { model: 'patch' as const, colorSpace: 'ycbcr' as const, psnr: 30 },
+    { model: 'patch' as const, colorSpace: 'ycbcr' as const, psnr: 36 },
+    { model: 'patch' as const, colorSpace: 'rgb' as const, psnr: 33 },
+    { model: 'whole' as const, colorSpace: 'ycbcr' as const, psnr: 31 },
+  ])(
+    '$model $colorSpace, PSNR $psnr dB: the decoded file lies in [target, target + 0.1 dB]',
+    async ({ model, colorSpace, psnr: target }) => {
+      const image = await sample('paintbrushes_1365x1074.jpg', { width: 384, height: 256 });
+      const encoded = await encode(image, { model, colorSpace }, { psnr: target }, model === 'whole' ? 128 : 64);
+      expect(encoded.reached).toBe(true);
+      const measured = psnr(image, await decodedSvdPixels(decodeSvd(encoded.bytes)));
+      expect(measured).toBeGreaterThanOrEqual(target);
+      expect(measured).toBeLessThanOrEqual(target + 0.1);
+      expect(encoded.psnr).toBeCloseTo(measured, 10);
+    },
+  );
+
+  it('a byte budget is never exceeded, and mostly used', async () => {
+    const image = await sample('paintbrushes_1365x1074.jpg', { width: 384, height: 256 });
+    for (const maxBytes of [4_000, 12_000, 40_000]) {
+      const encoded = await encode(image, { model: 'patch', colorSpace: 'ycbcr' }, { maxBytes });
+      expect(encoded.bytes.length).toBeLessThanOrEqual(maxBytes);
+      expect(encoded.bytes.length).toBeGreaterThan(0.85 * maxBytes);
+    }
+  });
+
+  it('a PSNR beyond what the decompositions hold is reported as not reached', async () => {
+    const image = await sample('paintbrushes_1365x1074.jpg', { width: 256, height: 192 });
+    const encoded = await encode(image, { model: 'whole', colorSpace: 'rgb' }, { psnr: 60 }, 8);
+    expect(encoded.reached).toBe(false);
+    expect(encoded.psnr!).toBeLessThan(60);
+  });
+});
+
+describe('.svd version 2 prefixes', () => {
+  it('every prefix of the segments is a file of lower rank that decodes like the full file at those ranks', async () => {
+    const image = await sample('tulips_alpha_500x500_rgba.png', { width: 160, height: 128 });
+    const encoded = await encode(image, { model: 'patch', colorSpace: 'ycbcr' }, { psnr: 34 });
+    const full = decodeSvd(encoded.bytes);
+    const total = encoded.ranks.reduce((sum, rank) => sum + rank, 0) + 1; // + the alpha segment
+    let previousBytes = 0;
+    let previousPsnr = 0;
+    expect(total).toBeGreaterThan(8);
+    for (const keep of [1, 2, 5, Math.floor(total / 2), total]) {
+      const cut = svdFilePrefix(encoded.bytes, keep);
+      expect(cut.length).toBeGreaterThanOrEqual(previousBytes);
+      const decoded = decodeSvd(cut);
+      const ranks = decoded.header.lowRank.map((entry) => entry.rank);
+      expect(ranks.reduce((sum, rank) => sum + rank, 0)).toBe(keep - 1);
+      const pixels = await decodedSvdPixels(decoded);
+      expect(Array.from(pixels.pixels)).toEqual(Array.from((await decodedSvdPixels(full, ranks)).pixels));
+      const quality = psnr(image, pixels);
+      expect(quality).toBeGreaterThanOrEqual(previousPsnr - 1e-9);
+      previousBytes = cut.length;
+      previousPsnr = quality;
+    }
+    expect(svdFilePrefix(encoded.bytes, total)).toEqual(encoded.bytes);
+  });
+});

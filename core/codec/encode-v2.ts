@@ -12,7 +12,6 @@
  *     leaves (a share of it, as version 1 did with ρ = 0.035; here ρ = 0.25, which with the
  *     arithmetic coder gives smaller files at equal PSNR).
  */
-import { meanSquaredError } from '../metrics/metrics.js';
 import { alphaPlaneOf, colorChannelCount, peakValue, type PixelImage } from '../image/channels.js';
 import { planeFactors } from './components.js';
 import { createKernels, type KernelBackend } from '../kernels/index.js';
@@ -20,7 +19,6 @@ import { abortError } from '../svd/work.js';
 import type { TruncatedSvd } from '../types.js';
 import { allocate, storageOrder, type Allocation } from './allocate.js';
 import { alphaShape, vectorShapes } from './decode-v2.js';
-import { decodeSvd } from './decode.js';
 import { FactorModels, codeVector } from './factor-coding.js';
 import { ALPHA_CODES, CHECKSUM_BYTES, MAGIC, crc32 } from './format.js';
 import {
@@ -35,8 +33,8 @@ import {
   encodeMetadata,
   type SvdMetadata,
 } from './format-v2.js';
-import { decodedSvdPixels } from './pixels.js';
-import { planeSamples, planesToPixels, type ImageLayout } from './planes.js';
+import { decodedPlaneSamples } from './pixels.js';
+import { colorSquaredError, planeSamples, type ImageLayout } from './planes.js';
 import { RangeEncoder } from './range-coder.js';
 
 export type SvdTarget = { psnr: number } | { maxBytes: number } | { ranks: number | readonly number[] };
@@ -99,18 +97,19 @@ export async function encodeSvdFile(input: EncodeFileInput): Promise<EncodedSvdF
     }
     return allocation;
   };
-  const measure = async (bytes: Uint8Array) =>
-    psnrOf(image, await decodedSvdPixels(decodeSvd(bytes, { maxPixels: Infinity, maxFactorValues: Infinity }), undefined, kernels));
-  // The decoded file's PSNR without writing it: the same factors a reader computes (planeFactors).
+  const peak = peakValue(image.bitDepth);
+  const outputValues = image.width * image.height * colorChannelCount(image.channels);
+  const psnrOfError = (squaredError: number) => (squaredError === 0 ? null : 10 * Math.log10((peak * peak * outputValues) / squaredError));
+  // The decoded file's PSNR without writing it: the factors a reader computes from the stored
+  // components (planeFactors, which the decoder uses too), multiplied out, rounded and compared.
   const measureAllocation = async (allocation: Allocation) => {
-    const decoded = allocation.planes.map((plane, p) => planeFactors(plane.components, layout.planes[p].rows, layout.planes[p].cols));
-    const alphaPlane = layout.alpha === 'lossless' ? alphaPlaneOf(image) : undefined;
-    const pixels = await decodedSvdPixels(
-      { layout, channels: decoded, alphaPlane, deblock: !!input.deblock && layout.model === 'patch' },
+    const channels = allocation.planes.map((plane, p) => planeFactors(plane.components, layout.planes[p].rows, layout.planes[p].cols));
+    const samples = await decodedPlaneSamples(
+      { layout, channels, deblock: !!input.deblock && layout.model === 'patch' },
       undefined,
       kernels,
     );
-    return psnrOf(image, pixels);
+    return psnrOfError(colorSquaredError(layout, samples, image));
   };
 
   if ('ranks' in target) {
@@ -120,11 +119,15 @@ export async function encodeSvdFile(input: EncodeFileInput): Promise<EncodedSvdF
     const steps = layout.planes.map((plane, p) => rankStep(svds[p], ranks[p], plane.rows + plane.cols));
     const allocation = allocate(layout, svds, 0, { ranks, steps });
     const bytes = write(allocation);
-    return { bytes, ranks: allocation.planes.map((plane) => plane.components.length), psnr: await measure(bytes), step: 0, reached: true };
+    return {
+      bytes,
+      ranks: allocation.planes.map((plane) => plane.components.length),
+      psnr: await measureAllocation(allocation),
+      step: 0,
+      reached: true,
+    };
   }
 
-  const peak = peakValue(image.bitDepth);
-  const outputValues = image.width * image.height * colorChannelCount(image.channels);
   const floor = subsamplingError(image, layout);
   /** The PSNR the allocation predicts: its error, the chroma subsampling's, and rounding to integers (1/12 per value). */
   const predictedPsnr = (allocation: Allocation) => {
@@ -140,23 +143,26 @@ export async function encodeSvdFile(input: EncodeFileInput): Promise<EncodedSvdF
     const aim = goal + PSNR_TOLERANCE_DB / 2;
     const inWindow = (psnr: number) => psnr >= goal && psnr <= goal + PSNR_TOLERANCE_DB;
     const ranksOf = (allocation: Allocation) => allocation.planes.map((plane) => plane.components.length);
-    const finish = async (allocation: Allocation, step: number): Promise<EncodedSvdFile> => {
-      const bytes = write(allocation);
-      const psnr = await measure(bytes);
-      return { bytes, ranks: ranksOf(allocation), psnr, step, reached: (psnr ?? Infinity) >= goal };
-    };
+    const finish = (allocation: Allocation, step: number, psnr: number): EncodedSvdFile => ({
+      bytes: write(allocation),
+      ranks: ranksOf(allocation),
+      psnr: Number.isFinite(psnr) ? psnr : null,
+      step,
+      reached: psnr >= goal,
+    });
     // 1. Which components: the allocation at the step whose predicted PSNR is the window's middle,
     //    solved again once the first decoded file shows the prediction's bias.
-    const guess = guessFromMse((peak * peak) / 10 ** (goal / 10));
+    // Truncation adds to the quantization noise: the step that reaches a goal is a few times the guess.
+    const guess = 3 * guessFromMse((peak * peak) / 10 ** (goal / 10));
     let step = solveStep((s) => predictedPsnr(allocateAt(s)), aim, guess, input.signal);
     let allocation = allocateAt(step);
     let measured = (await measureAllocation(allocation)) ?? Infinity;
-    if (inWindow(measured)) return finish(allocation, step);
+    if (inWindow(measured)) return finish(allocation, step, measured);
     const bias = predictedPsnr(allocation) - measured;
     step = solveStep((s) => predictedPsnr(allocateAt(s)) - bias, aim, step, input.signal);
     allocation = allocateAt(step);
     measured = (await measureAllocation(allocation)) ?? Infinity;
-    if (inWindow(measured)) return finish(allocation, step);
+    if (inWindow(measured)) return finish(allocation, step, measured);
     // 2. Those components, finer or coarser: every plane's step scaled by c. The measured PSNR is
     //    continuous and decreasing in c, so regula falsi on (log c, measured) lands in the window.
     const ranks = ranksOf(allocation);
@@ -171,7 +177,7 @@ export async function encodeSvdFile(input: EncodeFileInput): Promise<EncodedSvdF
       const c = edge.c * factor;
       const next = scaled(c);
       const psnr = (await measureAllocation(next)) ?? Infinity;
-      if (inWindow(psnr)) return finish(next, step * c);
+      if (inWindow(psnr)) return finish(next, step * c, psnr);
       if (psnr >= goal) low = { c, psnr, allocation: next };
       else high = { c, psnr, allocation: next };
       if (measured < goal && psnr < goal) high = { c, psnr, allocation: next };
@@ -186,12 +192,12 @@ export async function encodeSvdFile(input: EncodeFileInput): Promise<EncodedSvdF
       const c = Math.exp(x);
       const next = scaled(c);
       const psnr = (await measureAllocation(next)) ?? Infinity;
-      if (inWindow(psnr)) return finish(next, step * c);
+      if (inWindow(psnr)) return finish(next, step * c, psnr);
       if (psnr >= goal) low = { c, psnr, allocation: next };
       else high = { c, psnr, allocation: next };
     }
     // The closest file at or above the goal (or, out of reach, the finest there is).
-    return finish(low.allocation, step * low.c);
+    return finish(low.allocation, step * low.c, low.psnr);
   }
 
   // Byte budget: the largest quality whose file fits.
@@ -208,7 +214,13 @@ export async function encodeSvdFile(input: EncodeFileInput): Promise<EncodedSvdF
     const allocation = allocateAt(step);
     const bytes = write(allocation);
     if (bytes.length <= budget) {
-      return { bytes, ranks: allocation.planes.map((plane) => plane.components.length), psnr: await measure(bytes), step, reached: true };
+      return {
+        bytes,
+        ranks: allocation.planes.map((plane) => plane.components.length),
+        psnr: await measureAllocation(allocation),
+        step,
+        reached: true,
+      };
     }
     step *= 1.02;
   }
@@ -217,7 +229,7 @@ export async function encodeSvdFile(input: EncodeFileInput): Promise<EncodedSvdF
   return {
     bytes,
     ranks: allocation.planes.map((plane) => plane.components.length),
-    psnr: await measure(bytes),
+    psnr: await measureAllocation(allocation),
     step: largest,
     reached: bytes.length <= budget,
   };
@@ -253,7 +265,7 @@ function solveStep(f: (step: number) => number, aim: number, start: number, sign
     if (fLow < aim) return low;
   }
   let side = 0;
-  for (let i = 0; i < 30 && high / low > 1.005 && fLow - aim > 0.01; i++) {
+  for (let i = 0; i < 30 && high / low > 1.005 && fLow - aim > 0.02; i++) {
     throwIfAborted(signal);
     const x0 = Math.log(low);
     const x1 = Math.log(high);
@@ -310,23 +322,7 @@ function rankStep(svd: TruncatedSvd, rank: number, rowsPlusCols: number): number
  */
 function subsamplingError(image: PixelImage, layout: ImageLayout): number {
   if (layout.colorSpace !== 'ycbcr' || layout.chroma !== 'half') return 0;
-  const resampled = planesToPixels({ ...layout, alpha: 'none', channels: 3 }, planeSamples(image, { ...layout, alpha: 'none' }));
-  const values = image.width * image.height;
-  let sum = 0;
-  for (let i = 0; i < values; i++) {
-    for (let c = 0; c < 3; c++) {
-      const d = resampled.pixels[i * 3 + c] - image.pixels[i * image.channels + c];
-      sum += d * d;
-    }
-  }
-  return sum;
-}
-
-function psnrOf(image: PixelImage, decoded: PixelImage): number | null {
-  const mse = meanSquaredError(image, decoded);
-  if (mse === 0) return null;
-  const peak = peakValue(image.bitDepth);
-  return 10 * Math.log10((peak * peak) / mse);
+  return colorSquaredError(layout, planeSamples(image, layout), image);
 }
 
 function headerBytes(input: EncodeFileInput): number {

@@ -12,12 +12,12 @@ import type { DecodedSvd } from './decode.js';
 import { deblockPlane } from './deblock.js';
 import { matrixToPlane, planesToPixels } from './planes.js';
 
-/** The decoded file's pixels at `ranks` (one per plane, or one for all; default: every stored component). */
-export async function decodedSvdPixels(
-  decoded: Pick<DecodedSvd, 'layout' | 'channels' | 'alphaPlane' | 'deblock'>,
+/** Each plane's samples (width × height of the plane) as the decoded factors give them at `ranks`. */
+export async function decodedPlaneSamples(
+  decoded: Pick<DecodedSvd, 'layout' | 'channels' | 'deblock'>,
   ranks?: number | readonly number[],
   kernels?: KernelBackend,
-): Promise<PixelImage> {
+): Promise<Float32Array[]> {
   const backend = kernels ?? (await createKernels('auto'));
   const { layout } = decoded;
   const samples: Float32Array[] = [];
@@ -30,5 +30,14 @@ export async function decodedSvdPixels(
     if (decoded.deblock && layout.model === 'patch') plane = deblockPlane(plane, width, height, layout.patchSize);
     samples.push(plane);
   }
-  return planesToPixels(layout, samples, decoded.alphaPlane);
+  return samples;
+}
+
+/** The decoded file's pixels at `ranks` (one per plane, or one for all; default: every stored component). */
+export async function decodedSvdPixels(
+  decoded: Pick<DecodedSvd, 'layout' | 'channels' | 'alphaPlane' | 'deblock'>,
+  ranks?: number | readonly number[],
+  kernels?: KernelBackend,
+): Promise<PixelImage> {
+  return planesToPixels(decoded.layout, await decodedPlaneSamples(decoded, ranks, kernels), decoded.alphaPlane);
 }

@@ -8,8 +8,8 @@
  * the squared error summed over the output's colour channels, so errors of different planes can
  * be compared (and traded) in the units PSNR is measured in.
  */
-import { downsampleHalf, halfSize, rgbToYCbCr, upsampleBilinear, yCbCrToRgb, YCBCR_ERROR_WEIGHTS } from '../image/color.js';
-import { colorChannelCount, extractChannel, hasAlpha, mergeChannels, type PixelImage } from '../image/channels.js';
+import { downsampleHalf, halfSize, rgbToYCbCr, upsampleColumns, upsampledRow, yCbCrRowToRgb, YCBCR_ERROR_WEIGHTS } from '../image/color.js';
+import { colorChannelCount, extractChannel, hasAlpha, type PixelImage } from '../image/channels.js';
 import { fromPatchMatrix, patchGrid, toPatchMatrix } from '../image/patches.js';
 import type { Matrix } from '../types.js';
 import type { AlphaStorage } from './format.js';
@@ -132,19 +132,88 @@ export function matrixToPlane(matrix: Float32Array, layout: ImageLayout, index: 
 }
 
 /**
+ * Calls `visit(y, channels)` for every row of the output's colour channels (R, G, B, or gray) as
+ * unrounded floats, chroma interpolated and converted row by row (no full-size temporaries).
+ */
+function forEachColorRow(
+  layout: ImageLayout,
+  samples: readonly Float32Array[],
+  visit: (y: number, rows: readonly Float32Array[]) => void,
+): void {
+  const { width, height } = layout;
+  if (layout.colorSpace !== 'ycbcr') {
+    const count = colorChannelCount(layout.channels);
+    for (let y = 0; y < height; y++)
+      visit(
+        y,
+        samples.slice(0, count).map((plane) => plane.subarray(y * width, (y + 1) * width)),
+      );
+    return;
+  }
+  const rgb = [new Float32Array(width), new Float32Array(width), new Float32Array(width)];
+  const cbRow = new Float32Array(width);
+  const crRow = new Float32Array(width);
+  const columns = upsampleColumns(width);
+  for (let y = 0; y < height; y++) {
+    const luma = samples[0].subarray(y * width, (y + 1) * width);
+    const cb =
+      layout.chroma === 'half'
+        ? upsampledRow(samples[1], width, height, y, cbRow, columns)
+        : samples[1].subarray(y * width, (y + 1) * width);
+    const cr =
+      layout.chroma === 'half'
+        ? upsampledRow(samples[2], width, height, y, crRow, columns)
+        : samples[2].subarray(y * width, (y + 1) * width);
+    yCbCrRowToRgb(luma, cb, cr, rgb[0], rgb[1], rgb[2], width);
+    visit(y, rgb);
+  }
+}
+
+/**
  * Pixels from reconstructed plane samples (one per layout plane), rounded and clamped to the bit
  * depth; a lossless alpha plane is passed as it was stored.
  */
 export function planesToPixels(layout: ImageLayout, samples: readonly Float32Array[], alphaPlane?: Uint8Array | Uint16Array): PixelImage {
   const { width, height, bitDepth, channels } = layout;
-  const out: Float32Array[] = [];
-  if (layout.colorSpace === 'ycbcr') {
-    const up = (plane: Float32Array) => (layout.chroma === 'half' ? upsampleBilinear(plane, width, height) : plane);
-    out.push(...yCbCrToRgb(samples[0], up(samples[1]), up(samples[2])));
-  } else {
-    out.push(...samples.slice(0, colorChannelCount(channels)));
-  }
-  if (layout.alpha === 'low-rank') out.push(samples[samples.length - 1]);
-  else if (layout.alpha === 'lossless') out.push(Float32Array.from(alphaPlane!));
-  return { width, height, channels, bitDepth, pixels: mergeChannels(out, width, height, bitDepth) };
+  const pixels = bitDepth === 16 ? new Uint16Array(width * height * channels) : new Uint8Array(width * height * channels);
+  const peak = bitDepth === 16 ? 65535 : 255;
+  const alpha = layout.alpha === 'low-rank' ? samples[samples.length - 1] : null;
+  forEachColorRow(layout, samples, (y, rows) => {
+    const color = rows.length;
+    for (let x = 0, at = y * width * channels; x < width; x++, at += channels) {
+      for (let c = 0; c < color; c++) {
+        const value = Math.round(rows[c][x]);
+        pixels[at + c] = value > peak ? peak : value > 0 ? value : 0;
+      }
+      if (alpha) {
+        const value = Math.round(alpha[y * width + x]);
+        pixels[at + color] = value > peak ? peak : value > 0 ? value : 0;
+      } else if (alphaPlane) pixels[at + color] = alphaPlane[y * width + x];
+    }
+  });
+  return { width, height, channels, bitDepth, pixels };
+}
+
+/**
+ * The squared error, summed over the colour channels, of the pixels planesToPixels would give
+ * (rounded and clamped) against `image` — without making them.
+ */
+export function colorSquaredError(layout: ImageLayout, samples: readonly Float32Array[], image: PixelImage): number {
+  const { width, channels } = layout;
+  const peak = layout.bitDepth === 16 ? 65535 : 255;
+  const source = image.pixels;
+  let sum = 0;
+  forEachColorRow(layout, samples, (y, rows) => {
+    const color = rows.length;
+    for (let c = 0; c < color; c++) {
+      const row = rows[c];
+      for (let x = 0, at = y * width * channels + c; x < width; x++, at += channels) {
+        let value = Math.round(row[x]);
+        value = value > peak ? peak : value > 0 ? value : 0;
+        const d = value - source[at];
+        sum += d * d;
+      }
+    }
+  });
+  return sum;
 }

@@ -82,32 +82,78 @@ export function downsampleHalf(plane: Float32Array, width: number, height: numbe
  * coordinates beyond the outer samples are clamped to them.
  */
 export function upsampleBilinear(half: Float32Array, width: number, height: number): Float32Array {
-  const { width: hw, height: hh } = halfSize(width, height);
   const out = new Float32Array(width * height);
-  // Per column: the two half-resolution columns and the weight of the second.
+  const columns = upsampleColumns(width);
+  for (let y = 0; y < height; y++) upsampledRow(half, width, height, y, out.subarray(y * width, (y + 1) * width), columns);
+  return out;
+}
+
+/**
+ * Row y of a bilinearly upsampled half-resolution plane (as upsampleBilinear computes it), into
+ * `out` (width values): so a decoder can turn planes into pixels one row at a time.
+ */
+export function upsampledRow(
+  half: Float32Array,
+  width: number,
+  height: number,
+  y: number,
+  out: Float32Array,
+  columns: UpsampleColumns,
+): Float32Array {
+  const hh = halfSize(width, height).height;
+  const hw = columns.halfWidth;
+  const position = Math.min(hh - 1, Math.max(0, (y - 0.5) / 2));
+  const top = Math.floor(position);
+  const bottom = Math.min(hh - 1, top + 1);
+  const wy = position - top;
+  const rowTop = top * hw;
+  const rowBottom = bottom * hw;
+  const { left, right, weight } = columns;
+  for (let x = 0; x < width; x++) {
+    const wx = weight[x];
+    const upper = half[rowTop + left[x]] * (1 - wx) + half[rowTop + right[x]] * wx;
+    const lower = half[rowBottom + left[x]] * (1 - wx) + half[rowBottom + right[x]] * wx;
+    out[x] = upper * (1 - wy) + lower * wy;
+  }
+  return out;
+}
+
+/** Per full-resolution column: the two half-resolution columns interpolated and the second's weight. */
+export interface UpsampleColumns {
+  halfWidth: number;
+  left: Int32Array;
+  right: Int32Array;
+  weight: Float32Array;
+}
+
+export function upsampleColumns(width: number): UpsampleColumns {
+  const halfWidth = Math.ceil(width / 2);
   const left = new Int32Array(width);
   const right = new Int32Array(width);
   const weight = new Float32Array(width);
   for (let x = 0; x < width; x++) {
-    const position = Math.min(hw - 1, Math.max(0, (x - 0.5) / 2));
+    const position = Math.min(halfWidth - 1, Math.max(0, (x - 0.5) / 2));
     left[x] = Math.floor(position);
-    right[x] = Math.min(hw - 1, left[x] + 1);
+    right[x] = Math.min(halfWidth - 1, left[x] + 1);
     weight[x] = position - left[x];
   }
-  for (let y = 0; y < height; y++) {
-    const position = Math.min(hh - 1, Math.max(0, (y - 0.5) / 2));
-    const top = Math.floor(position);
-    const bottom = Math.min(hh - 1, top + 1);
-    const wy = position - top;
-    const rowTop = top * hw;
-    const rowBottom = bottom * hw;
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      const wx = weight[x];
-      const upper = half[rowTop + left[x]] * (1 - wx) + half[rowTop + right[x]] * wx;
-      const lower = half[rowBottom + left[x]] * (1 - wx) + half[rowBottom + right[x]] * wx;
-      out[row + x] = upper * (1 - wy) + lower * wy;
-    }
+  return { halfWidth, left, right, weight };
+}
+
+/** R, G, B of one row from Y, Cb, Cr rows (in place into r, g, b). */
+export function yCbCrRowToRgb(
+  y: Float32Array,
+  cb: Float32Array,
+  cr: Float32Array,
+  r: Float32Array,
+  g: Float32Array,
+  b: Float32Array,
+  width: number,
+): void {
+  for (let x = 0; x < width; x++) {
+    const luma = y[x];
+    r[x] = luma + CR_FROM_R * cr[x];
+    g[x] = luma - G_FROM_CB * cb[x] - G_FROM_CR * cr[x];
+    b[x] = luma + CB_FROM_B * cb[x];
   }
-  return out;
 }

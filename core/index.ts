@@ -39,7 +39,7 @@ export {
   type ChannelCount,
   type BitDepth,
 } from './image/channels.js';
-export { readExifOrientation, applyOrientation } from './image/orientation.js';
+export { readExifOrientation, applyOrientation, exifWithoutOrientation } from './image/orientation.js';
 export {
   IMAGE_FORMATS,
   DEFAULT_QUALITY,

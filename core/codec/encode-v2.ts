@@ -63,6 +63,8 @@ export interface EncodedSvdFile {
   step: number;
   /** Whether the target was met (a PSNR above what the decompositions hold is not). */
   reached: boolean;
+  /** The segments' coded bytes, and the ideal code length of the coder's own model for them (bytes). */
+  coding: { codedBytes: number; idealBytes: number };
 }
 
 const RANK_TARGET_SHARE = 0.25;
@@ -118,9 +120,8 @@ export async function encodeSvdFile(input: EncodeFileInput): Promise<EncodedSvdF
     );
     const steps = layout.planes.map((plane, p) => rankStep(svds[p], ranks[p], plane.rows + plane.cols));
     const allocation = allocate(layout, svds, 0, { ranks, steps });
-    const bytes = write(allocation);
     return {
-      bytes,
+      ...write(allocation),
       ranks: allocation.planes.map((plane) => plane.components.length),
       psnr: await measureAllocation(allocation),
       step: 0,
@@ -144,7 +145,7 @@ export async function encodeSvdFile(input: EncodeFileInput): Promise<EncodedSvdF
     const inWindow = (psnr: number) => psnr >= goal && psnr <= goal + PSNR_TOLERANCE_DB;
     const ranksOf = (allocation: Allocation) => allocation.planes.map((plane) => plane.components.length);
     const finish = (allocation: Allocation, step: number, psnr: number): EncodedSvdFile => ({
-      bytes: write(allocation),
+      ...write(allocation),
       ranks: ranksOf(allocation),
       psnr: Number.isFinite(psnr) ? psnr : null,
       step,
@@ -212,10 +213,10 @@ export async function encodeSvdFile(input: EncodeFileInput): Promise<EncodedSvdF
   for (let attempt = 0; attempt < 20; attempt++) {
     throwIfAborted(input.signal);
     const allocation = allocateAt(step);
-    const bytes = write(allocation);
-    if (bytes.length <= budget) {
+    const written = write(allocation);
+    if (written.bytes.length <= budget) {
       return {
-        bytes,
+        ...written,
         ranks: allocation.planes.map((plane) => plane.components.length),
         psnr: await measureAllocation(allocation),
         step,
@@ -225,13 +226,13 @@ export async function encodeSvdFile(input: EncodeFileInput): Promise<EncodedSvdF
     step *= 1.02;
   }
   const allocation = allocateAt(largest);
-  const bytes = write(allocation);
+  const written = write(allocation);
   return {
-    bytes,
+    ...written,
     ranks: allocation.planes.map((plane) => plane.components.length),
     psnr: await measureAllocation(allocation),
     step: largest,
-    reached: bytes.length <= budget,
+    reached: written.bytes.length <= budget,
   };
 }
 
@@ -330,14 +331,16 @@ function headerBytes(input: EncodeFileInput): number {
 }
 
 /** The file for an allocation: header, planes, metadata, index, segments, checksum. */
-function writeFile(input: EncodeFileInput, allocation: Allocation): Uint8Array {
+function writeFile(input: EncodeFileInput, allocation: Allocation): { bytes: Uint8Array; coding: EncodedSvdFile['coding'] } {
   const { layout, image } = input;
   const segments: { plane: number; gain: number; bytes: Uint8Array }[] = [];
+  let idealBits = 0;
   if (layout.alpha === 'lossless') {
     const alpha = alphaPlaneOf(image)!;
     const encoder = new RangeEncoder();
     codeVector(encoder, new FactorModels(), Int32Array.from(alpha), alphaShape(layout), null);
     segments.push({ plane: ALPHA_SEGMENT_PLANE, gain: 0, bytes: encoder.finish() });
+    idealBits += encoder.idealBits;
   }
   const states = layout.planes.map((plane) => ({
     shapes: vectorShapes(layout, plane),
@@ -354,6 +357,7 @@ function writeFile(input: EncodeFileInput, allocation: Allocation): Uint8Array {
     state.previousU = component.u;
     state.previousV = component.v;
     segments.push({ plane: component.plane, gain: component.gain, bytes: encoder.finish() });
+    idealBits += encoder.idealBits;
   }
   const metadata = encodeMetadata(input.metadata);
   const planesEnd = V2_FIXED_HEADER_BYTES + V2_PLANE_ENTRY_BYTES * layout.planes.length;
@@ -390,5 +394,5 @@ function writeFile(input: EncodeFileInput, allocation: Allocation): Uint8Array {
     offset += segment.bytes.length;
   });
   view.setUint32(bytes.length - CHECKSUM_BYTES, crc32(bytes, 0, bytes.length - CHECKSUM_BYTES), true);
-  return bytes;
+  return { bytes, coding: { codedBytes: payloadBytes, idealBytes: idealBits / 8 } };
 }

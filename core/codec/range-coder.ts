@@ -22,6 +22,10 @@ const ADAPT_SHIFT = 4;
 const TOP = 2 ** 24;
 const TWO_32 = 2 ** 32;
 
+/** −log₂(state / 4096) for every 12-bit state, in bits. */
+const COST_OF_ZERO = new Float64Array(PROBABILITY_ONE);
+for (let p = 1; p < PROBABILITY_ONE; p++) COST_OF_ZERO[p] = -Math.log2(p / PROBABILITY_ONE);
+
 /** A set of adaptive binary contexts (one probability each), shared by an encoder, a decoder or a cost counter. */
 export class BitModels {
   readonly probabilities: Uint16Array;
@@ -44,6 +48,8 @@ function adapt(models: BitModels, index: number, bit: number): void {
 }
 
 export class RangeEncoder implements BitSink {
+  /** The ideal code length of what was coded so far, in bits (−log₂ p of every bit): what the bytes are measured against. */
+  idealBits = 0;
   #low = 0; // < 2^32 + 2^32: a carry lives in bit 32
   #range = 0xffffffff;
   #cache = 0;
@@ -55,6 +61,7 @@ export class RangeEncoder implements BitSink {
 
   bit(models: BitModels, index: number, bit: number): void {
     const p = models.probabilities[index];
+    this.idealBits += bit === 0 ? COST_OF_ZERO[p] : COST_OF_ZERO[PROBABILITY_ONE - p];
     const bound = (this.#range >>> PROBABILITY_BITS) * p;
     if (bit === 0) {
       this.#range = bound;
@@ -70,6 +77,7 @@ export class RangeEncoder implements BitSink {
   }
 
   direct(value: number, count: number): void {
+    this.idealBits += count;
     for (let i = count - 1; i >= 0; i--) {
       this.#range = this.#range >>> 1;
       if ((value >>> i) & 1) this.#low += this.#range;
@@ -192,10 +200,6 @@ export class RangeDecoder {
     return value;
   }
 }
-
-/** −log₂(state / 4096) for every 12-bit state, in bits. */
-const COST_OF_ZERO = new Float64Array(PROBABILITY_ONE);
-for (let p = 1; p < PROBABILITY_ONE; p++) COST_OF_ZERO[p] = -Math.log2(p / PROBABILITY_ONE);
 
 /** Runs the models as an encoder would and adds up the ideal code length, in bits. */
 export class CostCounter implements BitSink {

@@ -40,27 +40,48 @@ function startsWith(bytes: Uint8Array, offset: number, ascii: string): boolean {
   return true;
 }
 
-/** The Orientation value in IFD0 of a TIFF structure (an EXIF payload), or 1. */
-function orientationFromTiff(tiff: Uint8Array): number {
+/** Where IFD0's Orientation value sits in a TIFF structure (an EXIF payload), or null. */
+function orientationEntry(tiff: Uint8Array): { offset: number; littleEndian: boolean } | null {
   let littleEndian: boolean;
   if (startsWith(tiff, 0, 'II')) littleEndian = true;
   else if (startsWith(tiff, 0, 'MM')) littleEndian = false;
-  else return 1;
-  if (u16(tiff, 2, littleEndian) !== 42) return 1;
+  else return null;
+  if (u16(tiff, 2, littleEndian) !== 42) return null;
   const ifd = u32(tiff, 4, littleEndian);
   const entries = u16(tiff, ifd, littleEndian);
-  if (ifd < 8 || entries < 0 || entries > MAX_IFD_ENTRIES) return 1;
+  if (ifd < 8 || entries < 0 || entries > MAX_IFD_ENTRIES) return null;
   for (let i = 0; i < entries; i++) {
     const entry = ifd + 2 + 12 * i;
     const tag = u16(tiff, entry, littleEndian);
-    if (tag < 0) return 1; // the IFD runs past the end of the payload
+    if (tag < 0) return null; // the IFD runs past the end of the payload
     if (tag !== ORIENTATION_TAG) continue;
     // A SHORT with count 1 sits in the first two bytes of the 4-byte value field.
-    if (u16(tiff, entry + 2, littleEndian) !== TIFF_SHORT || u32(tiff, entry + 4, littleEndian) !== 1) return 1;
-    const value = u16(tiff, entry + 8, littleEndian);
-    return value >= 1 && value <= 8 ? value : 1;
+    if (u16(tiff, entry + 2, littleEndian) !== TIFF_SHORT || u32(tiff, entry + 4, littleEndian) !== 1) return null;
+    return { offset: entry + 8, littleEndian };
   }
-  return 1;
+  return null;
+}
+
+/** The Orientation value in IFD0 of a TIFF structure (an EXIF payload), or 1. */
+function orientationFromTiff(tiff: Uint8Array): number {
+  const entry = orientationEntry(tiff);
+  const value = entry ? u16(tiff, entry.offset, entry.littleEndian) : 1;
+  return value >= 1 && value <= 8 ? value : 1;
+}
+
+/**
+ * A copy of an EXIF payload (with or without "Exif\0\0") whose Orientation says 1: for pixels
+ * that were already turned upright, so no reader turns them again.
+ */
+export function exifWithoutOrientation(payload: Uint8Array): Uint8Array {
+  const copy = Uint8Array.from(payload);
+  const tiff = startsWith(copy, 0, 'Exif\0\0') ? copy.subarray(6) : copy;
+  const entry = orientationEntry(tiff);
+  if (entry) {
+    tiff[entry.offset] = entry.littleEndian ? 1 : 0;
+    tiff[entry.offset + 1] = entry.littleEndian ? 0 : 1;
+  }
+  return copy;
 }
 
 /** An EXIF payload, with or without the "Exif\0\0" prefix that JPEG requires and some writers copy into PNG and WebP. */

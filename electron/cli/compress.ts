@@ -1,41 +1,63 @@
-/** `svd-studio compress`: images to .svd files at a rank, a PSNR or a size. */
+/**
+ * `svd-studio compress`: images to .svd (version 2) files at a PSNR, a size or a number of
+ * components per plane, with the patch or the whole-image model, in YCbCr or RGB.
+ */
 import { mkdir } from 'node:fs/promises';
-import { computeMetrics, energyKept, meanSquaredError, peakValue, psnrFromMse, type EncodedSvd, type SvdPool } from '../../core/index.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
 import {
-  computedRank,
-  decodedPixels,
-  encodeAtRank,
-  inputReport,
-  prepareImage,
-  quantizedPixels,
-  type InputReport,
-  type PreparedImage,
-} from './pipeline.js';
+  computeMetrics,
+  encodeSvdFile,
+  energyKept,
+  type LayoutOptions,
+  type SvdMetadata,
+  type SvdModel,
+  type SvdPool,
+  type SvdTarget,
+} from '../../core/index.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { colorSpaceName, decodedPixels, inputReport, prepareImage, type InputReport } from './pipeline.js';
 import { TargetError, outputPathFor } from './options.js';
 import type { Progress } from './progress.js';
 
-export const DEFAULT_COMPRESS_RANK = 64;
+/**
+ * With no target: 36 dB for the patch model (about JPEG quality 80–90 on photos), 64 components per
+ * plane for the whole-image model (which needs hundreds of components to reach 36 dB on a photo).
+ */
+export const DEFAULT_PATCH_PSNR = 36;
+export const DEFAULT_WHOLE_RANK = 64;
 
 export type RankTarget = { kind: 'rank'; rank: number } | { kind: 'psnr'; decibels: number } | { kind: 'bytes'; bytes: number };
 
 export interface CompressOptions {
-  target: RankTarget;
+  /** undefined: the model's default (DEFAULT_PATCH_PSNR or DEFAULT_WHOLE_RANK). */
+  target?: RankTarget;
+  model: SvdModel;
+  colorSpace: 'rgb' | 'ycbcr';
+  patchSize: number;
+  /** Components the whole-image model computes per plane (its working rank). */
   maxRank: number;
-  /** Refuse inputs above this many pixels (default: image-io's 100 MP). */
+  /** Refuse inputs above this many pixels (default: the shared 100 MP limit). */
   maxPixels?: number;
   output?: string;
   outDir?: string;
   force: boolean;
+  /** Carry the input's ICC profile and EXIF fields in the file. */
+  keepMetadata?: boolean;
+  deblock?: boolean;
 }
 
 export interface CompressReport {
   input: InputReport;
   output: string;
+  model: SvdModel;
+  color_space: 'rgb' | 'ycbcr' | 'gray';
   rank: number[];
   metrics: { mse: number; psnr: number | null; ssim: number; energy: number; alpha_mse?: number };
   size: { file_bytes: number; raw_bytes: number; ratio: number; bpp: number };
   timings_ms: { decode: number; svd: number; encode: number };
+}
+
+export function defaultTarget(model: SvdModel): RankTarget {
+  return model === 'patch' ? { kind: 'psnr', decibels: DEFAULT_PATCH_PSNR } : { kind: 'rank', rank: DEFAULT_WHOLE_RANK };
 }
 
 export async function compressOne(
@@ -44,14 +66,26 @@ export async function compressOne(
   pool: SvdPool,
   progress: Progress,
   signal?: AbortSignal,
+  metadataOf?: (path: string) => Promise<SvdMetadata | undefined>,
 ): Promise<CompressReport> {
   const output = outputPathFor(path, '.svd', options);
-  const workingRank = options.target.kind === 'rank' ? options.target.rank : options.maxRank;
-  const prepared = await prepareImage(path, pool, workingRank, progress, signal, options.maxPixels);
+  const target = options.target ?? defaultTarget(options.model);
+  const layoutOptions: LayoutOptions = { model: options.model, colorSpace: options.colorSpace, patchSize: options.patchSize };
+  const workingRank = target.kind === 'rank' ? target.rank : options.maxRank;
+  const prepared = await prepareImage(path, pool, { layout: layoutOptions, workingRank }, progress, signal, options.maxPixels);
   const started = performance.now();
   progress.stage(`${path}: encoding`);
-  const { rank, encoded } = await chooseRank(prepared, options.target);
+  const encoded = await encodeSvdFile({
+    image: prepared.image,
+    layout: prepared.layout,
+    svds: prepared.svds,
+    target: coreTarget(target),
+    deblock: options.deblock,
+    metadata: options.keepMetadata ? await metadataOf?.(path) : undefined,
+    signal,
+  });
   const encode = performance.now() - started;
+  if (!encoded.reached) throw new TargetError(unreached(path, target, encoded.psnr, encoded.bytes.length, options));
   if (options.outDir) await mkdir(options.outDir, { recursive: true });
   await writeFileAtomic(output, encoded.bytes, { overwrite: options.force });
 
@@ -64,12 +98,14 @@ export async function compressOne(
   return {
     input: inputReport(path, image),
     output,
-    rank: prepared.svds.map((svd) => Math.min(rank, svd.rank)),
+    model: prepared.layout.model,
+    color_space: colorSpaceName(image.channels, prepared.layout.colorSpace),
+    rank: encoded.ranks,
     metrics: {
       mse: metrics.mse,
       psnr: metrics.psnr,
       ssim: metrics.ssim,
-      energy: energyKept(prepared.svds, rank),
+      energy: energyKept(prepared.svds, encoded.ranks),
       ...(metrics.alpha && metrics.alpha.mse > 0 ? { alpha_mse: metrics.alpha.mse } : {}),
     },
     size: {
@@ -82,70 +118,29 @@ export async function compressOne(
   };
 }
 
-/** The rank a target asks for, and its encoding. */
-async function chooseRank(prepared: PreparedImage, target: RankTarget): Promise<{ rank: number; encoded: EncodedSvd }> {
-  const top = computedRank(prepared);
-  if (target.kind === 'rank') {
-    const rank = Math.min(target.rank, top);
-    return { rank, encoded: encodeAtRank(prepared, rank) };
-  }
-  if (target.kind === 'bytes') {
-    // The largest rank whose file fits: sizes grow with rank, so bisect.
-    const smallest = encodeAtRank(prepared, 1);
-    if (smallest.bytes.length > target.bytes) {
-      throw new TargetError(`${prepared.path}: even rank 1 needs ${smallest.bytes.length} bytes, more than --max-bytes ${target.bytes}`);
-    }
-    let low = 1;
-    let best = smallest;
-    let high = top;
-    while (low < high) {
-      const middle = Math.ceil((low + high) / 2);
-      const encoded = encodeAtRank(prepared, middle);
-      if (encoded.bytes.length <= target.bytes) {
-        low = middle;
-        best = encoded;
-      } else {
-        high = middle - 1;
-      }
-    }
-    return { rank: low, encoded: best };
-  }
-  // --psnr: the smallest rank whose decoded file reaches the target, measured on real pixels.
-  // The quantized factors are exactly what a decoder reconstructs, so no need to decode the bytes.
-  const psnrAt = async (rank: number) => {
-    const encoded = encodeAtRank(prepared, rank);
-    const pixels = await quantizedPixels(prepared, encoded);
-    const mse = meanSquaredError(prepared.image, pixels);
-    return { encoded, psnr: psnrFromMse(mse, peakValue(prepared.image.bitDepth)) ?? Infinity };
-  };
-  const best = await psnrAt(top);
-  if (best.psnr < target.decibels) {
-    throw new TargetError(
-      `${prepared.path}: rank ${top} reaches only ${best.psnr.toFixed(2)} dB, below --psnr ${target.decibels}; allow more components with --max-rank`,
-    );
-  }
-  let low = 1;
-  let high = top;
-  let found = best;
-  while (low < high) {
-    const middle = Math.floor((low + high) / 2);
-    const attempt = await psnrAt(middle);
-    if (attempt.psnr >= target.decibels) {
-      high = middle;
-      found = attempt;
-    } else {
-      low = middle + 1;
-    }
-  }
-  return { rank: low, encoded: found.encoded };
+function coreTarget(target: RankTarget): SvdTarget {
+  if (target.kind === 'psnr') return { psnr: target.decibels };
+  if (target.kind === 'bytes') return { maxBytes: target.bytes };
+  return { ranks: target.rank };
+}
+
+function unreached(path: string, target: RankTarget, psnr: number | null, bytes: number, options: CompressOptions): string {
+  if (target.kind === 'bytes') return `${path}: the smallest file this image gives is ${bytes} bytes, more than --max-bytes ${target.bytes}`;
+  const hint =
+    options.model === 'whole'
+      ? `allow more components with --max-rank (now ${options.maxRank})`
+      : options.colorSpace === 'ycbcr'
+        ? 'half-resolution chroma caps it: try --color-space rgb'
+        : 'the patch model holds no more';
+  return `${path}: the best file reaches only ${psnr === null ? '∞' : psnr.toFixed(2)} dB, below --psnr ${target.kind === 'psnr' ? target.decibels : ''}; ${hint}`;
 }
 
 export function describeCompress(report: CompressReport): string {
   const { size, metrics } = report;
   const psnr = metrics.psnr === null ? 'lossless' : `PSNR ${metrics.psnr.toFixed(2)} dB`;
   return (
-    `${report.input.path} → ${report.output}: rank ${report.rank.join('/')}, ${size.file_bytes.toLocaleString('en-US')} bytes ` +
-    `(ratio ${size.ratio.toFixed(1)}, ${size.bpp.toFixed(3)} bpp), ${psnr}, SSIM ${metrics.ssim.toFixed(4)}, ` +
-    `energy ${(100 * metrics.energy).toFixed(3)} %`
+    `${report.input.path} → ${report.output}: ${report.model} ${report.color_space.toUpperCase()}, rank ${report.rank.join('/')}, ` +
+    `${size.file_bytes.toLocaleString('en-US')} bytes (ratio ${size.ratio.toFixed(1)}, ${size.bpp.toFixed(3)} bpp), ${psnr}, ` +
+    `SSIM ${metrics.ssim.toFixed(4)}, energy ${(100 * metrics.energy).toFixed(3)} %`
   );
 }

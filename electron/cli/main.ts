@@ -5,11 +5,11 @@
  */
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
-import { SvdFormatError, SvdInputError, MetricsError, DEFAULT_WORKING_RANK, type SvdPool } from '../../core/index.js';
+import { SvdFormatError, SvdInputError, MetricsError, DEFAULT_WORKING_RANK, DEFAULT_PATCH_SIZE, PATCH_SIZES, type SvdPool } from '../../core/index.js';
 import { createNodeSvdPool } from './svd-pool.js';
-import { ImageIoError } from '../io/image-io.js';
+import { ImageIoError, carriedMetadata } from '../io/image-io.js';
 import { AtomicWriteError, OutputExistsError } from '../io/atomic-write.js';
-import { compressOne, describeCompress, DEFAULT_COMPRESS_RANK, type RankTarget } from './compress.js';
+import { compressOne, describeCompress, DEFAULT_PATCH_PSNR, DEFAULT_WHOLE_RANK, type RankTarget } from './compress.js';
 import { decompress } from './decompress.js';
 import { info } from './info.js';
 import { describeSweep, sweep, DEFAULT_SWEEP_RANKS } from './sweep.js';
@@ -19,31 +19,41 @@ import { createProgress } from './progress.js';
 export const HELP = `svd-studio — image compression with the truncated SVD
 
 Usage:
-  svd-studio compress IN... [-k RANK | --psnr DB | --max-bytes N] [-o OUT.svd | --out-dir DIR] [--json] [--force]
-  svd-studio decompress IN.svd [-o OUT.png|.jpg|.webp|.avif] [-k RANK] [--quality Q] [--force]
+  svd-studio compress IN... [-k N | --psnr DB | --max-bytes N] [--model patch|whole] [--color-space ycbcr|rgb]
+                      [-o OUT.svd | --out-dir DIR] [--json] [--force]
+  svd-studio decompress IN.svd [-o OUT.png|.jpg|.webp|.avif] [-k N] [--quality Q] [--force]
   svd-studio info IN.svd [--json]
-  svd-studio sweep IN [--ranks 1,2,4,...] [--json]
+  svd-studio sweep IN [--ranks 1,2,4,...] [--color-space ycbcr|rgb] [--json]
 
 Commands:
-  compress     Write a .svd file of each input image (files or folders of images).
-               With no target, rank ${DEFAULT_COMPRESS_RANK}. --psnr picks the smallest rank whose decoded
-               file reaches DB; --max-bytes the largest rank whose file fits in N bytes
-               (both search ranks up to --max-rank, default ${DEFAULT_WORKING_RANK}).
-  decompress   Decode a .svd file to PNG, JPEG, WebP or AVIF (by the output's extension;
-               default: PNG beside the input), at its stored rank or a lower -k.
-  info         Print a .svd file's header: size, channels, bit depth, rank per channel.
-  sweep        Rate–distortion table: for each rank the .svd bytes, PSNR and SSIM of the
-               decoded file, and JPEG (mozjpeg) at the quality whose size is closest.
+  compress     Write a .svd file (version 2) of each input image (files or folders of images).
+               --psnr gives the smallest file whose decoded pixels reach DB; --max-bytes the
+               best file of at most N bytes; both let the rate allocation choose how many
+               components each plane keeps. -k keeps N components per plane. With no target:
+               --psnr ${DEFAULT_PATCH_PSNR} for the patch model, -k ${DEFAULT_WHOLE_RANK} for the whole-image model.
+  decompress   Decode a .svd file (version 1 or 2) to PNG, JPEG, WebP or AVIF (by the output's
+               extension; default: PNG beside the input), with all it stores or -k N per plane.
+  info         Print a .svd file's header: size, channels, model, colour space, bit depth, ranks.
+  sweep        Rate–distortion table of both models: for each rank the .svd bytes, PSNR and SSIM
+               of the decoded file, JPEG (mozjpeg) and WebP at about the same bytes, and the
+               bytes JPEG and WebP need for the same PSNR.
 
 Options:
-  -k, --rank RANK      components per channel
+      --model M        patch (default: p × p blocks of each plane decomposed together, the
+                       smaller file) or whole (each plane decomposed as one matrix, what the
+                       studio's rank slider shows)
+      --color-space C  ycbcr (default for colour: luma and half-resolution chroma) or rgb
+      --patch-size P   ${PATCH_SIZES.join(', ')} (default ${DEFAULT_PATCH_SIZE}): the patch model's block size
+  -k, --rank N         components per plane (patch model: 1 … P²)
       --psnr DB        target PSNR of the decoded file (compress)
       --max-bytes N    largest .svd file size (compress)
-      --max-rank N     largest rank --psnr and --max-bytes may use (default ${DEFAULT_WORKING_RANK})
+      --max-rank N     components the whole-image model computes per plane (default ${DEFAULT_WORKING_RANK})
   -o, --output PATH    output file (one input only); default: beside the input
       --out-dir DIR    folder for the outputs (several inputs)
       --quality Q      1–100 for JPEG, WebP and AVIF outputs
-      --keep-metadata  tag image outputs with their sRGB profile (default: no metadata)
+      --keep-metadata  compress: carry the input's EXIF (orientation reset) and an sRGB profile in
+                       the .svd file; image outputs: tag them with their sRGB profile (default: none)
+      --deblock        patch model: have decoders smooth the block edges
       --max-pixels N   refuse images (and .svd files) larger than N pixels (default 100,000,000)
       --ranks LIST     ranks for sweep (default ${DEFAULT_SWEEP_RANKS.join(',')})
       --json           machine-readable output: one JSON object per input (JSON Lines)
@@ -93,6 +103,10 @@ export async function main(
         ranks: { type: 'string' },
         json: { type: 'boolean', default: false },
         'keep-metadata': { type: 'boolean', default: false },
+        model: { type: 'string' },
+        'color-space': { type: 'string' },
+        'patch-size': { type: 'string' },
+        deblock: { type: 'boolean', default: false },
         'max-pixels': { type: 'string' },
         force: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -122,12 +136,15 @@ export async function main(
         if (targets.length > 1) throw new UsageError('give at most one of -k, --psnr and --max-bytes');
         if (values.output && values.ranks) throw new UsageError('--ranks belongs to sweep');
         const maxRank = integerOption('--max-rank', values['max-rank'], 1, 65535) ?? DEFAULT_WORKING_RANK;
-        const target: RankTarget =
+        const { model, colorSpace, patchSize } = layoutOptions(values);
+        const target: RankTarget | undefined =
           values.psnr !== undefined
             ? { kind: 'psnr', decibels: numberOption('--psnr', values.psnr, 1, 200)! }
             : values['max-bytes'] !== undefined
               ? { kind: 'bytes', bytes: integerOption('--max-bytes', values['max-bytes'], 1)! }
-              : { kind: 'rank', rank: integerOption('-k', values.rank, 1, 65535) ?? DEFAULT_COMPRESS_RANK };
+              : values.rank !== undefined
+                ? { kind: 'rank', rank: integerOption('-k', values.rank, 1, model === 'patch' ? patchSize * patchSize : 65535)! }
+                : undefined;
         const maxPixels = integerOption('--max-pixels', values['max-pixels'], 1);
         const files = await expandInputs(inputs);
         if (values.output && files.length > 1) throw new UsageError('-o names one output; use --out-dir for several inputs');
@@ -139,10 +156,23 @@ export async function main(
           try {
             const report = await compressOne(
               file,
-              { target, maxRank, maxPixels, output: values.output, outDir: values['out-dir'], force: values.force },
+              {
+                target,
+                model,
+                colorSpace,
+                patchSize,
+                maxRank,
+                maxPixels,
+                output: values.output,
+                outDir: values['out-dir'],
+                force: values.force,
+                keepMetadata: values['keep-metadata'],
+                deblock: values.deblock,
+              },
               getPool(),
               progress,
               signal,
+              carriedMetadata,
             );
             progress.done();
             emit(report, describeCompress(report));
@@ -179,7 +209,8 @@ export async function main(
         const report = await info(inputs[0]);
         emit(
           report,
-          `${inputs[0]}: ${report.width} × ${report.height}, ${report.channels} channel(s), ${report.color_space.toUpperCase()}, ` +
+          `${inputs[0]}: version ${report.version}, ${report.width} × ${report.height}, ${report.channels} channel(s), ` +
+            `${report.model}${report.patch_size ? ` ${report.patch_size} × ${report.patch_size}` : ''}, ${report.color_space.toUpperCase()}, ` +
             `${report.bit_depth}-bit, rank ${report.rank.join('/')}${report.alpha ? `, ${report.alpha} alpha` : ''}, ${report.file_bytes.toLocaleString('en-US')} bytes`,
         );
         return 0;
@@ -191,7 +222,13 @@ export async function main(
           values.ranks === undefined
             ? DEFAULT_SWEEP_RANKS
             : values.ranks.split(',').map((text) => integerOption('--ranks', text, 1, 65535)!);
-        const report = await sweep(inputs[0], ranks, getPool(), progress, signal, integerOption('--max-pixels', values['max-pixels'], 1));
+        const { colorSpace, patchSize } = layoutOptions(values);
+        const report = await sweep(inputs[0], ranks, getPool(), progress, {
+          colorSpace,
+          patchSize,
+          maxPixels: integerOption('--max-pixels', values['max-pixels'], 1),
+          signal,
+        });
         progress.done();
         emit(report, describeSweep(report));
         return 0;
@@ -224,4 +261,19 @@ function describeFailure(error: unknown, file: string): string {
   if (error instanceof SvdFormatError || error instanceof SvdInputError || error instanceof MetricsError) return `${file}: ${oneLine}`;
   if ((error as Error)?.name === 'AbortError') return `${file}: interrupted`;
   return file ? `${file}: ${oneLine}` : oneLine;
+}
+
+/** --model, --color-space and --patch-size, checked (usage errors exit 2). */
+function layoutOptions(values: { model?: string; 'color-space'?: string; 'patch-size'?: string }): {
+  model: 'whole' | 'patch';
+  colorSpace: 'rgb' | 'ycbcr';
+  patchSize: number;
+} {
+  const model = values.model ?? 'patch';
+  if (model !== 'whole' && model !== 'patch') throw new UsageError(`--model must be patch or whole, not '${model}'`);
+  const colorSpace = values['color-space'] ?? 'ycbcr';
+  if (colorSpace !== 'rgb' && colorSpace !== 'ycbcr') throw new UsageError(`--color-space must be ycbcr or rgb, not '${colorSpace}'`);
+  const patchSize = integerOption('--patch-size', values['patch-size'], 1, 64) ?? DEFAULT_PATCH_SIZE;
+  if (!(PATCH_SIZES as readonly number[]).includes(patchSize)) throw new UsageError(`--patch-size must be ${PATCH_SIZES.join(', ')}`);
+  return { model, colorSpace, patchSize };
 }

@@ -1,20 +1,21 @@
 /**
- * What the commands share: decode an image with sharp, decompose its colour channels through
- * the worker pool, encode a .svd at a rank, read a .svd file and decode it back to pixels.
+ * What the commands share: decode an image with sharp, split it into the planes of a .svd layout
+ * (model and colour space) and decompose them through the worker pool, read a .svd file and
+ * decode it back to pixels.
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
+  colorChannelCount,
   createKernels,
   decodeSvd,
-  encodeSvd,
-  reconstructPixels,
-  alphaPlaneOf,
-  colorChannelCount,
-  extractChannel,
+  decodedSvdPixels,
+  imageLayout,
+  planeMatrices,
   type DecodedSvd,
-  type EncodedSvd,
+  type ImageLayout,
   type KernelBackend,
+  type LayoutOptions,
   type PixelImage,
   type SvdPool,
   type TruncatedSvd,
@@ -26,16 +27,16 @@ import type { Progress } from './progress.js';
 export interface PreparedImage {
   path: string;
   image: DecodedImage;
-  /** Decompositions of the colour channels (1 or 3) at the working rank. */
+  layout: ImageLayout;
+  /** One decomposition per plane of the layout: p² components for patches, the working rank for whole planes. */
   svds: TruncatedSvd[];
-  alphaPlane?: Uint8Array | Uint16Array;
   timings: { decode: number; svd: number };
 }
 
 export async function prepareImage(
   path: string,
   pool: SvdPool,
-  workingRank: number,
+  options: { layout: LayoutOptions; workingRank: number },
   progress: Progress,
   signal?: AbortSignal,
   maxPixels?: number,
@@ -44,58 +45,27 @@ export async function prepareImage(
   progress.stage(`${basename(path)}: decoding`);
   const image = await decodeImage(path, { maxPixels });
   const decode = performance.now() - started;
-  const color = colorChannelCount(image.channels);
-  const planes = Array.from({ length: color }, (_, c) => extractChannel(image, c, sharedFloat32Array(image.width * image.height)));
-  const alphaPlane = alphaPlaneOf(image);
+  const layout = imageLayout(image, options.layout);
+  // The planes go to the workers in SharedArrayBuffers: no copy per worker.
+  const matrices = planeMatrices(image, layout).map((matrix) => {
+    const shared = sharedFloat32Array(matrix.data.length);
+    shared.set(matrix.data);
+    return { rows: matrix.rows, cols: matrix.cols, data: shared };
+  });
   started = performance.now();
-  const rank = Math.min(workingRank, image.width, image.height);
-  progress.stage(`${basename(path)}: decomposing ${color} channel${color > 1 ? 's' : ''} at rank ${rank}`);
-  const svds = await pool.decompose(planes, {
-    stages: [rank],
-    signal,
-    onProgress: (fraction) => progress.fraction(fraction),
-  });
-  return { path, image, svds, alphaPlane, timings: { decode, svd: performance.now() - started } };
-}
-
-/** The .svd bytes of a prepared image at one rank for every colour channel. */
-export function encodeAtRank(prepared: PreparedImage, rank: number): EncodedSvd {
-  const { image, svds, alphaPlane } = prepared;
-  return encodeSvd({
-    width: image.width,
-    height: image.height,
-    channels: image.channels,
-    bitDepth: image.bitDepth,
-    svds,
-    ranks: svds.map(() => rank),
-    alphaPlane,
-  });
+  const rank = layout.model === 'patch' ? layout.patchSize * layout.patchSize : options.workingRank;
+  const planes = layout.planes.length;
+  progress.stage(`${basename(path)}: decomposing ${planes} plane${planes > 1 ? 's' : ''} (${layout.model === 'patch' ? `${layout.patchSize} × ${layout.patchSize} patches` : `rank ${rank}`})`);
+  const svds = await pool.decompose(matrices, { stages: [rank], signal, onProgress: (fraction) => progress.fraction(fraction) });
+  return { path, image, layout, svds, timings: { decode, svd: performance.now() - started } };
 }
 
 let sharedKernels: Promise<KernelBackend> | null = null;
 
-/** Pixels of a decoded .svd at the given rank (default: all it stores), rounded to its bit depth. */
-export async function pixelsOf(decoded: Pick<DecodedSvd, 'header' | 'channels' | 'alphaPlane'>, rank?: number): Promise<PixelImage> {
+/** Pixels of a decoded .svd at a rank per plane (default: all it stores), rounded to its bit depth. */
+export async function pixelsOf(decoded: DecodedSvd, rank?: number): Promise<PixelImage> {
   sharedKernels ??= createKernels('auto');
-  const kernels = await sharedKernels;
-  const { header, channels, alphaPlane } = decoded;
-  return reconstructPixels(
-    header,
-    channels,
-    channels.map((svd) => rank ?? svd.rank),
-    alphaPlane,
-    kernels,
-  );
-}
-
-/** The pixels a decoder of `encoded` will produce, from the encoder's quantized factors. */
-export async function quantizedPixels(prepared: PreparedImage, encoded: EncodedSvd): Promise<PixelImage> {
-  const { width, height, channels, bitDepth } = prepared.image;
-  return pixelsOf({
-    header: { width, height, channels, bitDepth } as DecodedSvd['header'],
-    channels: encoded.quantized,
-    alphaPlane: prepared.alphaPlane,
-  });
+  return decodedSvdPixels(decoded, rank, await sharedKernels);
 }
 
 /** Decodes bytes this process's encoder just produced (from an image it accepted) and returns its pixels. */
@@ -103,9 +73,9 @@ export async function decodedPixels(bytes: Uint8Array, rank?: number): Promise<P
   return pixelsOf(decodeSvd(bytes, { maxPixels: Infinity, maxFactorValues: Infinity }), rank);
 }
 
-/** The largest stored rank: min(working rank, what the decompositions hold). */
-export function computedRank(prepared: PreparedImage): number {
-  return Math.max(1, ...prepared.svds.map((svd) => svd.rank));
+/** JSON's color_space: "gray" for one colour channel, else the layout's colour space. */
+export function colorSpaceName(channels: number, colorSpace: 'rgb' | 'ycbcr'): 'rgb' | 'ycbcr' | 'gray' {
+  return colorChannelCount(channels) === 1 ? 'gray' : colorSpace;
 }
 
 /** The bytes of a .svd file, or an ImageIoError naming the file and why it cannot be read. */

@@ -39,6 +39,7 @@ import {
   IMAGE_FORMATS,
   MAX_IMAGE_PIXELS,
   colorChannelCount,
+  exifWithoutOrientation,
   hasAlpha,
   validatePixelImage,
   type ImageFormat,
@@ -230,6 +231,27 @@ function containerFormat(metadata: Metadata): string {
  * Throws ImageIoError, naming the file, for a missing, unreadable, corrupt, unsupported or
  * too large image.
  */
+let srgbProfile: Promise<Uint8Array | undefined> | null = null;
+
+/**
+ * What `compress --keep-metadata` carries into a .svd file: the input's EXIF block with its
+ * Orientation set to 1 (the pixels are already upright) and, since decoding converts to sRGB, an
+ * sRGB ICC profile (sharp's own). Either may be missing.
+ */
+export async function carriedMetadata(path: string): Promise<{ icc?: Uint8Array; exif?: Uint8Array }> {
+  const { exif } = await sharp(path).metadata();
+  srgbProfile ??= sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } })
+    .withIccProfile('srgb')
+    .png()
+    .toBuffer()
+    .then(async (png) => {
+      const icc = (await sharp(png).metadata()).icc;
+      return icc ? new Uint8Array(icc) : undefined;
+    });
+  const icc = await srgbProfile;
+  return { ...(icc ? { icc } : {}), ...(exif ? { exif: exifWithoutOrientation(new Uint8Array(exif)) } : {}) };
+}
+
 export async function decodeImage(source: ImageSource, options: DecodeOptions = {}): Promise<DecodedImage> {
   const maxPixels = options.maxPixels ?? MAX_IMAGE_PIXELS;
   if (typeof maxPixels !== 'number' || !(maxPixels >= 1)) {

@@ -14,7 +14,7 @@
 import type { TruncatedSvd } from '../types.js';
 import { quantizeComponent, type QuantizedComponent } from './components.js';
 import { vectorShapes } from './decode-v2.js';
-import { FactorModels, codeVector } from './factor-coding.js';
+import { FactorModels, nextActivity, codeVector } from './factor-coding.js';
 import { V2_SEGMENT_ENTRY_BYTES } from './format-v2.js';
 import type { ImageLayout } from './planes.js';
 import { CostCounter } from './range-coder.js';
@@ -75,8 +75,8 @@ export function allocate(
       if (!fixed && plane.weight * component.kept < lambda * componentCost) break;
       components.push(component);
       componentBits.push(componentCost);
-      previousU = component.u;
-      previousV = component.v;
+      previousU = nextActivity(previousU, component.u);
+      previousV = nextActivity(previousV, component.v);
       kept += component.kept;
     }
     const error = Math.max(0, svd.frobeniusNormSquared - kept);

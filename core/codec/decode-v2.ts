@@ -10,7 +10,7 @@
 import { colorChannelCount } from '../image/channels.js';
 import type { TruncatedSvd } from '../types.js';
 import { planeFactors } from './components.js';
-import { FactorModels, decodeVector, type VectorShape } from './factor-coding.js';
+import { FactorModels, nextActivity, decodeVector, type VectorShape } from './factor-coding.js';
 import { ALPHA_CODES, CHECKSUM_BYTES, MAX_SIDE, SvdFormatError, crc32, type AlphaStorage, type SvdFileHeader } from './format.js';
 import {
   ALPHA_SEGMENT_PLANE,
@@ -261,8 +261,8 @@ export function decodeV2Segments(bytes: Uint8Array, parsed: V2Header): V2Decoded
     const state = planes[segment.plane];
     const u = decodeVector(decoder, state.uModels, state.shapes.u, state.previousU);
     const v = decodeVector(decoder, state.vModels, state.shapes.v, state.previousV);
-    state.previousU = u;
-    state.previousV = v;
+    state.previousU = nextActivity(state.previousU, u);
+    state.previousV = nextActivity(state.previousV, v);
     state.components.push({ u, v, gain: segment.gain });
   }
   return { planes: planes.map((state) => planeFactors(state.components, state.plane.rows, state.plane.cols)), alphaPlane };

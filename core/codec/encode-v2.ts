@@ -19,7 +19,7 @@ import { abortError } from '../svd/work.js';
 import type { TruncatedSvd } from '../types.js';
 import { allocate, storageOrder, type Allocation } from './allocate.js';
 import { alphaShape, vectorShapes } from './decode-v2.js';
-import { FactorModels, codeVector } from './factor-coding.js';
+import { FactorModels, nextActivity, codeVector } from './factor-coding.js';
 import { ALPHA_CODES, CHECKSUM_BYTES, MAGIC, crc32 } from './format.js';
 import {
   ALPHA_SEGMENT_PLANE,
@@ -354,8 +354,8 @@ function writeFile(input: EncodeFileInput, allocation: Allocation): { bytes: Uin
     const encoder = new RangeEncoder();
     codeVector(encoder, state.u, component.u, state.shapes.u, state.previousU);
     codeVector(encoder, state.v, component.v, state.shapes.v, state.previousV);
-    state.previousU = component.u;
-    state.previousV = component.v;
+    state.previousU = nextActivity(state.previousU, component.u);
+    state.previousV = nextActivity(state.previousV, component.v);
     segments.push({ plane: component.plane, gain: component.gain, bytes: encoder.finish() });
     idealBits += encoder.idealBits;
   }

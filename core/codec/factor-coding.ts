@@ -29,14 +29,14 @@ export interface VectorShape {
 /** Residual magnitudes fit 2^MAX_CLASS … 2^(MAX_CLASS+1) − 1 at most. */
 export const MAX_CLASS = 30;
 const NEIGHBOUR_BUCKETS = 8;
-const PREVIOUS_BUCKETS = 3;
+const PREVIOUS_BUCKETS = 5;
 const CONTEXTS = NEIGHBOUR_BUCKETS * PREVIOUS_BUCKETS;
 
 /** The adaptive contexts of one kind of vector of one plane (the U columns, or the V columns). */
 export class FactorModels {
   readonly zero = new BitModels(CONTEXTS);
   readonly sign = new BitModels(3);
-  readonly magnitudeClass = new BitModels(NEIGHBOUR_BUCKETS * (MAX_CLASS + 1));
+  readonly magnitudeClass = new BitModels(CONTEXTS * (MAX_CLASS + 1));
   readonly mantissa = new BitModels(MAX_CLASS + 1);
 }
 
@@ -49,9 +49,22 @@ function neighbourBucket(sum: number): number {
   return 7;
 }
 
-function previousBucket(value: number): number {
-  const magnitude = value < 0 ? -value : value;
-  return magnitude === 0 ? 0 : magnitude <= 2 ? 1 : 2;
+function previousBucket(activity: number): number {
+  return activity === 0 ? 0 : activity <= 1 ? 1 : activity <= 3 ? 2 : activity <= 7 ? 3 : 4;
+}
+
+/**
+ * The activity at each position after coding `values`: half the activity before plus |value|, so
+ * it remembers the plane's last few components there (a textured block keeps its coefficients
+ * busy from one component to the next). null before the first component.
+ */
+export function nextActivity(activity: Int32Array | null, values: Int32Array): Int32Array {
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    out[i] = (activity ? activity[i] >> 1 : 0) + Math.min(1 << 20, v < 0 ? -v : v);
+  }
+  return out;
 }
 
 function magnitudeClassOf(magnitude: number): number {
@@ -151,7 +164,7 @@ export function codeVector(sink: BitSink, models: FactorModels, values: Int32Arr
     const magnitude = r < 0 ? -r : r;
     const magnitudeClass = magnitudeClassOf(magnitude);
     if (magnitudeClass > MAX_CLASS) throw new RangeError(`A quantized value is too large to code (${r})`);
-    const classBase = Math.floor(context / PREVIOUS_BUCKETS) * (MAX_CLASS + 1);
+    const classBase = context * (MAX_CLASS + 1);
     for (let k = 0; k < magnitudeClass; k++) sink.bit(models.magnitudeClass, classBase + k, 1);
     if (magnitudeClass < MAX_CLASS) sink.bit(models.magnitudeClass, classBase + magnitudeClass, 0);
     if (magnitudeClass > 0) {
@@ -192,7 +205,7 @@ export function decodeVector(decoder: RangeDecoder, models: FactorModels, shape:
     const context = contextAt(residuals, i, shape, previous);
     if (decoder.bit(models.zero, context) === 0) continue;
     const negative = decoder.bit(models.sign, signContext(residuals, i, shape)) === 1;
-    const classBase = Math.floor(context / PREVIOUS_BUCKETS) * (MAX_CLASS + 1);
+    const classBase = context * (MAX_CLASS + 1);
     let magnitudeClass = 0;
     while (magnitudeClass < MAX_CLASS && decoder.bit(models.magnitudeClass, classBase + magnitudeClass) === 1) magnitudeClass++;
     let magnitude = 1;

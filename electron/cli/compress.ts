@@ -125,7 +125,8 @@ function coreTarget(target: RankTarget): SvdTarget {
 }
 
 function unreached(path: string, target: RankTarget, psnr: number | null, bytes: number, options: CompressOptions): string {
-  if (target.kind === 'bytes') return `${path}: the smallest file this image gives is ${bytes} bytes, more than --max-bytes ${target.bytes}`;
+  if (target.kind === 'bytes')
+    return `${path}: the smallest file this image gives is ${bytes} bytes, more than --max-bytes ${target.bytes}`;
   const hint =
     options.model === 'whole'
       ? `allow more components with --max-rank (now ${options.maxRank})`

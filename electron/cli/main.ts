@@ -5,7 +5,15 @@
  */
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
-import { SvdFormatError, SvdInputError, MetricsError, DEFAULT_WORKING_RANK, DEFAULT_PATCH_SIZE, PATCH_SIZES, type SvdPool } from '../../core/index.js';
+import {
+  SvdFormatError,
+  SvdInputError,
+  MetricsError,
+  DEFAULT_WORKING_RANK,
+  DEFAULT_PATCH_SIZE,
+  PATCH_SIZES,
+  type SvdPool,
+} from '../../core/index.js';
 import { createNodeSvdPool } from './svd-pool.js';
 import { ImageIoError, carriedMetadata } from '../io/image-io.js';
 import { AtomicWriteError, OutputExistsError } from '../io/atomic-write.js';

@@ -55,7 +55,9 @@ export async function prepareImage(
   started = performance.now();
   const rank = layout.model === 'patch' ? layout.patchSize * layout.patchSize : options.workingRank;
   const planes = layout.planes.length;
-  progress.stage(`${basename(path)}: decomposing ${planes} plane${planes > 1 ? 's' : ''} (${layout.model === 'patch' ? `${layout.patchSize} × ${layout.patchSize} patches` : `rank ${rank}`})`);
+  progress.stage(
+    `${basename(path)}: decomposing ${planes} plane${planes > 1 ? 's' : ''} (${layout.model === 'patch' ? `${layout.patchSize} × ${layout.patchSize} patches` : `rank ${rank}`})`,
+  );
   const svds = await pool.decompose(matrices, { stages: [rank], signal, onProgress: (fraction) => progress.fraction(fraction) });
   return { path, image, layout, svds, timings: { decode, svd: performance.now() - started } };
 }

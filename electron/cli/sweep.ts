@@ -5,7 +5,15 @@
  * whose size is closest to those bytes — measured the same way on their decoded pixels — and the
  * bytes JPEG and WebP need to reach the .svd's PSNR.
  */
-import { atBitDepth, computeMetrics, encodeSvdFile, withoutAlpha, type ImageFormat, type SvdModel, type SvdPool } from '../../core/index.js';
+import {
+  atBitDepth,
+  computeMetrics,
+  encodeSvdFile,
+  withoutAlpha,
+  type ImageFormat,
+  type SvdModel,
+  type SvdPool,
+} from '../../core/index.js';
 import { decodeImage, encodeImage } from '../io/image-io.js';
 import { decodedPixels, inputReport, prepareImage, type InputReport, type PreparedImage } from './pipeline.js';
 import { throwIfAborted } from './options.js';
@@ -47,8 +55,22 @@ export async function sweep(
   options: { colorSpace: 'rgb' | 'ycbcr'; patchSize: number; maxPixels?: number; signal?: AbortSignal },
 ): Promise<SweepReport> {
   const { signal } = options;
-  const whole = await prepareImage(path, pool, { layout: { model: 'whole', colorSpace: options.colorSpace }, workingRank: Math.max(...ranks) }, progress, signal, options.maxPixels);
-  const patch = await prepareImage(path, pool, { layout: { model: 'patch', colorSpace: options.colorSpace, patchSize: options.patchSize }, workingRank: 0 }, progress, signal, options.maxPixels);
+  const whole = await prepareImage(
+    path,
+    pool,
+    { layout: { model: 'whole', colorSpace: options.colorSpace }, workingRank: Math.max(...ranks) },
+    progress,
+    signal,
+    options.maxPixels,
+  );
+  const patch = await prepareImage(
+    path,
+    pool,
+    { layout: { model: 'patch', colorSpace: options.colorSpace, patchSize: options.patchSize }, workingRank: 0 },
+    progress,
+    signal,
+    options.maxPixels,
+  );
   const others = new ImageCodecs(whole);
   const rows: SweepRow[] = [];
   for (const prepared of [whole, patch]) {
@@ -56,7 +78,13 @@ export async function sweep(
     const usable = [...new Set(ranks.map((rank) => Math.min(rank, top)))].sort((a, b) => a - b);
     for (const [index, rank] of usable.entries()) {
       progress.stage(`${path}: ${prepared.layout.model} model, rank ${rank} (${index + 1} of ${usable.length})`);
-      const encoded = await encodeSvdFile({ image: prepared.image, layout: prepared.layout, svds: prepared.svds, target: { ranks: rank }, signal });
+      const encoded = await encodeSvdFile({
+        image: prepared.image,
+        layout: prepared.layout,
+        svds: prepared.svds,
+        target: { ranks: rank },
+        signal,
+      });
       const metrics = computeMetrics(prepared.image, await decodedPixels(encoded.bytes));
       const jpeg = await others.atBytes('jpeg', encoded.bytes.length);
       const webp = await others.atBytes('webp', encoded.bytes.length);
@@ -64,7 +92,16 @@ export async function sweep(
         jpeg_bytes: metrics.psnr === null ? null : await others.bytesAtPsnr('jpeg', metrics.psnr),
         webp_bytes: metrics.psnr === null ? null : await others.bytesAtPsnr('webp', metrics.psnr),
       };
-      rows.push({ model: prepared.layout.model, rank, file_bytes: encoded.bytes.length, psnr: metrics.psnr, ssim: metrics.ssim, jpeg, webp, equal_psnr });
+      rows.push({
+        model: prepared.layout.model,
+        rank,
+        file_bytes: encoded.bytes.length,
+        psnr: metrics.psnr,
+        ssim: metrics.ssim,
+        jpeg,
+        webp,
+        equal_psnr,
+      });
       throwIfAborted(signal);
     }
   }
@@ -137,7 +174,20 @@ class ImageCodecs {
 export function describeSweep(report: SweepReport): string {
   const db = (value: number | null) => (value === null ? 'lossless' : value.toFixed(2));
   const count = (value: number | null) => (value === null ? '—' : value.toLocaleString('en-US'));
-  const header = ['model', 'rank', '.svd bytes', 'PSNR dB', 'SSIM', 'JPEG q', 'JPEG bytes', 'JPEG PSNR', 'WebP bytes', 'WebP PSNR', 'JPEG @PSNR', 'WebP @PSNR'];
+  const header = [
+    'model',
+    'rank',
+    '.svd bytes',
+    'PSNR dB',
+    'SSIM',
+    'JPEG q',
+    'JPEG bytes',
+    'JPEG PSNR',
+    'WebP bytes',
+    'WebP PSNR',
+    'JPEG @PSNR',
+    'WebP @PSNR',
+  ];
   const cells = report.rows.map((row) => [
     row.model,
     String(row.rank),

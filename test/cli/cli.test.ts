@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { computeMetrics, decodeSvd, mergeChannels, reconstructFullResolution } from '../../core/index.js';
+import { computeMetrics, decodeSvd, decodedSvdPixels, encodeSvd, splitChannels, truncatedSvd } from '../../core/index.js';
 import { decodeImage } from '../../electron/io/image-io.js';
 import { samplesDir } from '../helpers/samples.js';
 
@@ -43,11 +43,7 @@ async function scratch(): Promise<string> {
 
 async function pixelsOfSvdFile(path: string) {
   const decoded = decodeSvd(new Uint8Array(await readFile(path)));
-  const planes = [];
-  for (const channel of decoded.channels) planes.push(await reconstructFullResolution(channel, channel.rank));
-  if (decoded.alphaPlane) planes.push(Float32Array.from(decoded.alphaPlane));
-  const { width, height, channels, bitDepth } = decoded.header;
-  return { decoded, image: { width, height, channels, bitDepth, pixels: mergeChannels(planes, width, height, bitDepth) } };
+  return { decoded, image: await decodedSvdPixels(decoded) };
 }
 
 const samples = [
@@ -72,6 +68,8 @@ describe('svd-studio compress', () => {
       bit_depth: sample.bitDepth,
     });
     const color = sample.channels <= 2 ? 1 : 3;
+    // The default: the patch model, YCbCr planes for colour.
+    expect(report).toMatchObject({ model: 'patch', color_space: color === 1 ? 'gray' : 'ycbcr' });
     expect(report.rank).toEqual(new Array(color).fill(sample.rank));
     const output = join(dir, sample.file.replace(/\.[a-z]+$/, '.svd'));
     expect(report.output).toBe(output);
@@ -101,32 +99,84 @@ describe('svd-studio compress', () => {
     const info = await svdStudio(['info', output, '--json']);
     expect(info.code).toBe(0);
     expect(JSON.parse(info.stdout)).toMatchObject({
+      version: 2,
       width: sample.width,
       height: sample.height,
       channels: sample.channels,
-      color_space: 'rgb',
+      color_space: color === 1 ? 'gray' : 'ycbcr',
+      model: 'patch',
+      patch_size: 8,
       bit_depth: sample.bitDepth,
       rank: report.rank,
       file_bytes: written.size,
     });
   });
 
-  it('--max-bytes picks the largest rank that fits; --psnr the smallest that reaches the target', async () => {
+  it('--max-bytes gives a file within the budget; --psnr one whose decoded pixels reach the target by at most 0.1 dB', async () => {
     const dir = await scratch();
     const input = samplesDir + 'astronaut_512x512_rgb.png';
-    const bytes = await svdStudio(['compress', input, '--max-bytes', '40000', '-o', join(dir, 'small.svd'), '--json']);
+    const bytes = await svdStudio(['compress', input, '--max-bytes', '20000', '-o', join(dir, 'small.svd'), '--json']);
     expect(bytes.code).toBe(0);
     const small = JSON.parse(bytes.stdout);
-    expect(small.size.file_bytes).toBeLessThanOrEqual(40000);
-    const bigger = await svdStudio(['compress', input, '-k', String(small.rank[0] + 1), '-o', join(dir, 'bigger.svd'), '--json']);
-    expect(JSON.parse(bigger.stdout).size.file_bytes).toBeGreaterThan(40000);
+    expect(small.size.file_bytes).toBeLessThanOrEqual(20000);
+    expect(small.size.file_bytes).toBeGreaterThan(17000);
+    expect((await stat(join(dir, 'small.svd'))).size).toBe(small.size.file_bytes);
 
-    const psnr = await svdStudio(['compress', input, '--psnr', '27', '-o', join(dir, 'psnr.svd'), '--json']);
-    expect(psnr.code).toBe(0);
-    const reached = JSON.parse(psnr.stdout);
-    expect(reached.metrics.psnr).toBeGreaterThanOrEqual(27);
-    const lower = await svdStudio(['compress', input, '-k', String(reached.rank[0] - 1), '-o', join(dir, 'lower.svd'), '--json']);
-    expect(JSON.parse(lower.stdout).metrics.psnr).toBeLessThan(27);
+    for (const [model, target] of [
+      ['patch', 33],
+      ['whole', 27],
+    ] as const) {
+      const psnr = await svdStudio([
+        'compress',
+        input,
+        '--model',
+        model,
+        '--psnr',
+        String(target),
+        '-o',
+        join(dir, `${model}.svd`),
+        '--json',
+      ]);
+      expect(psnr.code).toBe(0);
+      const reached = JSON.parse(psnr.stdout);
+      expect(reached.model).toBe(model);
+      expect(reached.metrics.psnr).toBeGreaterThanOrEqual(target);
+      expect(reached.metrics.psnr).toBeLessThanOrEqual(target + 0.1);
+      // The rate allocation gives luma more components than chroma.
+      expect(reached.rank[0]).toBeGreaterThan(reached.rank[1]);
+    }
+  });
+
+  it('--color-space rgb stores R, G and B planes; -k above p² is a usage error for the patch model', async () => {
+    const dir = await scratch();
+    const input = samplesDir + 'tulips_alpha_500x500_rgba.png';
+    const rgb = await svdStudio(['compress', input, '--color-space', 'rgb', '-k', '12', '-o', join(dir, 'rgb.svd'), '--json']);
+    expect(rgb.code).toBe(0);
+    expect(JSON.parse(rgb.stdout)).toMatchObject({ model: 'patch', color_space: 'rgb', rank: [12, 12, 12] });
+    expect(decodeSvd(new Uint8Array(await readFile(join(dir, 'rgb.svd')))).layout.planes.map((plane) => plane.kind)).toEqual([
+      'r',
+      'g',
+      'b',
+    ]);
+    const tooMany = await svdStudio(['compress', input, '-k', '65', '-o', join(dir, 'x.svd')]);
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.stderr).toMatch(/-k must be 1…64/);
+    expect((await svdStudio(['compress', input, '--patch-size', '4', '-k', '17', '-o', join(dir, 'y.svd')])).code).toBe(2);
+    expect((await svdStudio(['compress', input, '--model', 'blocks'])).code).toBe(2);
+    expect(await readdir(dir)).toEqual(['rgb.svd']);
+  });
+
+  it('a version 1 file still decompresses and is described', async () => {
+    const dir = await scratch();
+    const image = await decodeImage(samplesDir + 'astronaut_512x512_rgb.png');
+    const svds = await Promise.all(splitChannels(image).map((channel) => truncatedSvd(channel, { rank: 16 })));
+    const v1 = encodeSvd({ width: 512, height: 512, channels: 3, bitDepth: 8, svds, ranks: [16, 16, 16] });
+    await writeFile(join(dir, 'old.svd'), v1.bytes);
+    const info = await svdStudio(['info', join(dir, 'old.svd'), '--json']);
+    expect(JSON.parse(info.stdout)).toMatchObject({ version: 1, model: 'whole', color_space: 'rgb', rank: [16, 16, 16] });
+    expect((await svdStudio(['decompress', join(dir, 'old.svd'), '-o', join(dir, 'old.png')])).code).toBe(0);
+    const decoded = await decodeImage(join(dir, 'old.png'));
+    expect(decoded.pixels).toEqual((await pixelsOfSvdFile(join(dir, 'old.svd'))).image.pixels);
   });
 
   it('a folder of images with --out-dir prints one JSON line per image', async () => {
@@ -181,24 +231,43 @@ describe('svd-studio decompress and sweep', () => {
     expect((await sharp(join(dir, 'tagged.png')).metadata()).icc).toBeDefined();
   });
 
-  it('sweep prints the rate–distortion rows with JPEG at about the same bytes', async () => {
+  it('sweep prints both models’ rows with JPEG and WebP at about the same bytes and at the same PSNR', async () => {
     const result = await svdStudio(['sweep', samplesDir + 'astronaut_512x512_rgb.png', '--ranks', '4,16,64', '--json']);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report.rows.map((row: { rank: number }) => row.rank)).toEqual([4, 16, 64]);
-    for (let i = 0; i < report.rows.length; i++) {
-      const row = report.rows[i];
-      if (i > 0) {
-        expect(row.file_bytes).toBeGreaterThan(report.rows[i - 1].file_bytes);
-        expect(row.psnr).toBeGreaterThan(report.rows[i - 1].psnr);
+    type Row = {
+      model: string;
+      rank: number;
+      file_bytes: number;
+      psnr: number;
+      ssim: number;
+      jpeg: { quality: number; file_bytes: number; ssim: number };
+      webp: { file_bytes: number };
+      equal_psnr: { jpeg_bytes: number | null };
+    };
+    const rows = report.rows as Row[];
+    expect(rows.map((row) => `${row.model} ${row.rank}`)).toEqual(['whole 4', 'whole 16', 'whole 64', 'patch 4', 'patch 16', 'patch 64']);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      if (i > 0 && rows[i - 1].model === row.model) {
+        expect(row.file_bytes).toBeGreaterThan(rows[i - 1].file_bytes);
+        expect(row.psnr).toBeGreaterThan(rows[i - 1].psnr);
       }
       expect(row.jpeg.quality).toBeGreaterThanOrEqual(1);
       expect(row.jpeg.quality).toBeLessThanOrEqual(100);
       expect(row.ssim).toBeGreaterThan(0);
       expect(row.jpeg.ssim).toBeGreaterThan(0);
-      // Closest JPEG size within a factor of two (quality steps are coarse at the low end).
-      expect(row.jpeg.file_bytes / row.file_bytes).toBeGreaterThan(0.5);
-      expect(row.jpeg.file_bytes / row.file_bytes).toBeLessThan(2);
+      // Closest JPEG and WebP sizes within a factor of two (quality steps are coarse at the low
+      // end), unless the .svd file is smaller than their smallest or larger than their largest.
+      for (const other of [row.jpeg, row.webp] as { quality: number; file_bytes: number }[]) {
+        const ratio = other.file_bytes / row.file_bytes;
+        if (other.quality === 1) expect(ratio).toBeGreaterThan(0.5);
+        else if (other.quality === 100) expect(ratio).toBeLessThan(2);
+        else expect(ratio > 0.5 && ratio < 2, `${row.model} ${row.rank}: ${other.file_bytes} for ${row.file_bytes}`).toBe(true);
+      }
+      // JPEG at the same PSNR: some quality reaches the low ranks' PSNR; beyond its best, null.
+      if (row.rank <= 16) expect(row.equal_psnr.jpeg_bytes).toBeGreaterThan(0);
+      else expect(row.equal_psnr.jpeg_bytes === null || row.equal_psnr.jpeg_bytes > 0).toBe(true);
     }
   });
 });
@@ -265,8 +334,14 @@ describe('svd-studio on bad input', () => {
   it('targets out of reach are failures (exit 1), not usage errors', async () => {
     const input = samplesDir + 'astronaut_512x512_rgb.png';
     const dir = await scratch();
-    await expectFailure(await svdStudio(['compress', input, '--max-bytes', '10', '-o', join(dir, 'a.svd')]), /rank 1 needs \d+ bytes/);
-    await expectFailure(await svdStudio(['compress', input, '--psnr', '150', '--max-rank', '8', '-o', join(dir, 'b.svd')]), /reaches only/);
+    await expectFailure(
+      await svdStudio(['compress', input, '--max-bytes', '10', '-o', join(dir, 'a.svd')]),
+      /smallest file .* is \d+ bytes/,
+    );
+    await expectFailure(
+      await svdStudio(['compress', input, '--model', 'whole', '--psnr', '150', '--max-rank', '8', '-o', join(dir, 'b.svd')]),
+      /reaches only .*--max-rank/,
+    );
     expect(await readdir(dir)).toEqual([]);
   });
 
@@ -310,6 +385,8 @@ describe('svd-studio on bad input', () => {
       cli,
       'compress',
       samplesDir + 'mountain_sunset_4272x2848_12mp.jpg',
+      '--model',
+      'whole',
       '-k',
       '256',
       '--out-dir',

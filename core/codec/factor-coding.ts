@@ -16,6 +16,7 @@
  * The encoder picks the predictor whose residuals are cheapest (Σ log₂(1 + |r|), a close proxy)
  * and sends its number in two direct bits.
  */
+import { SvdFormatError } from './format.js';
 import { BitModels, type BitSink, type RangeDecoder } from './range-coder.js';
 
 export type Predictor = 0 | 1 | 2;
@@ -199,7 +200,8 @@ function readDirectBits(decoder: RangeDecoder, count: number): number {
 /** Decodes a vector coded by codeVector (same models, shape and previous vector). */
 export function decodeVector(decoder: RangeDecoder, models: FactorModels, shape: VectorShape, previous: Int32Array | null): Int32Array {
   const predictor = decoder.direct(2);
-  if (predictor > 2 || (predictor === 2 && shape.columns === 0)) throw new RangeError(`Unknown predictor ${predictor}`);
+  if (predictor > 2 || (predictor === 2 && shape.columns === 0))
+    throw new SvdFormatError('payload', `A factor names predictor ${predictor}, which its shape does not allow`);
   const residuals = new Int32Array(shape.length);
   for (let i = 0; i < shape.length; i++) {
     const context = contextAt(residuals, i, shape, previous);

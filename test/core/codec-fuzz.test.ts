@@ -7,8 +7,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { deflateSync } from 'fflate';
-import { decodeSvd, encodeSvd, crc32, SvdFormatError } from '../../core/codec/index.js';
-import { truncatedSvd, type Matrix } from '../../core/index.js';
+import {
+  decodeSvd,
+  encodeSvd,
+  encodeSvdFile,
+  crc32,
+  imageLayout,
+  planeMatrices,
+  SvdFormatError,
+  type LayoutOptions,
+} from '../../core/codec/index.js';
+import { truncatedSvd, type Matrix, type PixelImage } from '../../core/index.js';
 import { FULL_SUITE } from '../helpers/suite.js';
 
 // `npm test` fuzzes 3,000 files (every error code is still reached); `npm run test:full` 12,000.
@@ -142,6 +151,142 @@ describe('.svd reader under fuzzing', () => {
     const codes = new Set([...outcomes.keys()].map((key) => key.split(' → ')[1]));
     // The structural checks, not just the checksum, must have been exercised.
     for (const code of ['magic', 'truncated', 'checksum', 'version', 'header', 'dimensions', 'rank', 'overflow', 'payload', 'inflate']) {
+      expect(codes.has(code), `no case ended in '${code}'`).toBe(true);
+    }
+  });
+});
+
+/** Version 2 sample files: the patch model in YCbCr with lossless alpha, the whole-image model in RGB, 16-bit gray patches with low-rank alpha. */
+async function sampleFilesV2(): Promise<Uint8Array[]> {
+  const width = 64;
+  const height = 48;
+  const pixels = (channels: number, bitDepth: 8 | 16) => {
+    const out = bitDepth === 16 ? new Uint16Array(width * height * channels) : new Uint8Array(width * height * channels);
+    const peak = bitDepth === 16 ? 65535 : 255;
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++)
+        for (let c = 0; c < channels; c++)
+          out[(y * width + x) * channels + c] = Math.round(
+            (peak / 255) * (128 + 60 * Math.sin((y + 5 * c) / 7) * Math.cos(x / 9) + ((y * 31 + x * 17 + c) % 13)),
+          );
+    return out;
+  };
+  const files: Uint8Array[] = [];
+  const cases: [PixelImage, LayoutOptions][] = [
+    [
+      { width, height, channels: 4, bitDepth: 8, pixels: pixels(4, 8) },
+      { model: 'patch', colorSpace: 'ycbcr' },
+    ],
+    [
+      { width, height, channels: 3, bitDepth: 8, pixels: pixels(3, 8) },
+      { model: 'whole', colorSpace: 'rgb' },
+    ],
+    [
+      { width, height, channels: 2, bitDepth: 16, pixels: pixels(2, 16) },
+      { model: 'patch', colorSpace: 'rgb', patchSize: 4, alpha: 'low-rank' },
+    ],
+  ];
+  for (const [image, options] of cases) {
+    const layout = imageLayout(image, options);
+    const svds = await Promise.all(planeMatrices(image, layout).map((matrix) => truncatedSvd(matrix, { rank: 8 })));
+    files.push((await encodeSvdFile({ image, layout, svds, target: { ranks: 6 } })).bytes);
+  }
+  return files;
+}
+
+describe('.svd version 2 reader under fuzzing', () => {
+  // `npm test` fuzzes 2,000 version 2 files; `npm run test:full` 8,000.
+  const CASES_V2 = FULL_SUITE ? 8_000 : 2_000;
+  /** The reader's limits, kept small here so a forged header cannot make one case slow. */
+  const limits = { maxPixels: 1 << 22, maxFactorValues: 1 << 21 };
+
+  it(`${CASES_V2} hostile version 2 files end in a decode or an SvdFormatError`, async () => {
+    const files = await sampleFilesV2();
+    for (const file of files) expect(() => decodeSvd(file, limits)).not.toThrow();
+    const random = generator(20261201);
+    const integer = (n: number) => Math.floor(random() * n);
+    const outcomes = new Map<string, number>();
+    const count = (key: string) => outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+    let slowest = 0;
+    for (let n = 0; n < CASES_V2; n++) {
+      const original = files[n % files.length];
+      const view = new DataView(original.buffer, original.byteOffset, original.byteLength);
+      const planeCount = original[26];
+      const indexStart = 40 + 4 * planeCount + view.getUint32(28, true);
+      const segments = view.getUint32(32, true);
+      const kind = n % 6;
+      let bytes: Uint8Array;
+      let label: string;
+      if (kind === 0) {
+        label = 'truncated';
+        bytes = original.slice(0, integer(original.length));
+      } else if (kind === 5) {
+        label = 'bit flips';
+        bytes = Uint8Array.from(original);
+        for (let f = 1 + integer(6); f > 0; f--) bytes[integer(bytes.length)] ^= 1 << integer(8);
+      } else if (kind === 1) {
+        label = 'bit flips, checksum fixed';
+        bytes = Uint8Array.from(original);
+        for (let f = 1 + integer(6); f > 0; f--) {
+          const at = random() < 0.5 ? integer(Math.min(indexStart + 9 * segments, bytes.length - 4)) : integer(bytes.length - 4);
+          bytes[at] ^= 1 << integer(8);
+        }
+        withChecksum(bytes);
+      } else if (kind === 2) {
+        label = 'random header fields, checksum fixed';
+        bytes = Uint8Array.from(original);
+        const fields = new DataView(bytes.buffer);
+        const field = integer(12);
+        const value = random() < 0.3 ? 0xffffffff : random() < 0.5 ? integer(70000) : integer(2 ** 32);
+        if (field < 6) bytes[[10, 11, 21, 22, 23, 24][field]] = value & 0xff;
+        else if (field === 6)
+          bytes[26] = value & 0xff; // plane count
+        else if (field === 7)
+          fields.setUint32([12, 16][integer(2)], value, true); // width or height
+        else if (field === 8)
+          fields.setUint32(28, value, true); // metadata length
+        else if (field === 9)
+          fields.setUint32(32, value, true); // segment count
+        else if (field === 10)
+          fields.setUint32(36, value, true); // payload length
+        else fields.setUint16(40 + 4 * integer(Math.max(1, planeCount)), value & 0xffff, true); // a plane's rank
+        withChecksum(bytes);
+      } else if (kind === 3) {
+        label = 'segment index entries, checksum fixed';
+        bytes = Uint8Array.from(original);
+        const fields = new DataView(bytes.buffer);
+        const entry = indexStart + 9 * integer(Math.max(1, segments));
+        const which = integer(3);
+        if (which === 0)
+          bytes[entry] = integer(256); // plane
+        else if (which === 1)
+          fields.setFloat32(entry + 1, [NaN, Infinity, -1e38, 0, 1e-45][integer(5)], true); // gain
+        else fields.setUint32(entry + 5, random() < 0.5 ? integer(1 << 16) : 0xffffffff, true); // length
+        withChecksum(bytes);
+      } else {
+        label = 'random segment bytes, checksum fixed';
+        bytes = Uint8Array.from(original);
+        const payloadStart = indexStart + 9 * segments;
+        for (let at = payloadStart; at < bytes.length - 4; at++) if (random() < 0.3) bytes[at] = integer(256);
+        withChecksum(bytes);
+      }
+      const started = performance.now();
+      try {
+        decodeSvd(bytes, limits);
+        count(`${label} → decoded`);
+      } catch (error) {
+        if (!(error instanceof SvdFormatError)) {
+          throw new Error(`case ${n} (${label}) threw ${(error as Error)?.name}: ${(error as Error)?.message}`, { cause: error });
+        }
+        expect(error.message.length).toBeGreaterThan(10);
+        count(`${label} → ${error.code}`);
+      }
+      slowest = Math.max(slowest, performance.now() - started);
+    }
+    const lines = [...outcomes.entries()].sort().map(([key, value]) => `  ${key}: ${value}`);
+    console.log(`fuzzed ${CASES_V2} version 2 files; slowest decode ${slowest.toFixed(1)} ms\n${lines.join('\n')}`);
+    const codes = new Set([...outcomes.keys()].map((key) => key.split(' → ')[1]));
+    for (const code of ['magic', 'truncated', 'checksum', 'version', 'header', 'dimensions', 'rank', 'payload', 'decoded']) {
       expect(codes.has(code), `no case ended in '${code}'`).toBe(true);
     }
   });

@@ -5,8 +5,8 @@
 import * as Comlink from 'comlink';
 import {
   decodeSvd,
+  decodedSvdPixels,
   downscaleImage,
-  reconstructPixels,
   type PixelImage,
   type SvdFileHeader,
   type TruncatedSvd,
@@ -15,12 +15,17 @@ import { decodeImage, detectFormat, encodeImage, ImageDecodeError, type ImageFor
 
 export type DecodedFile =
   | { kind: 'image'; format: ImageFormat; image: PixelImage }
-  | { kind: 'svd'; format: 'svd'; image: PixelImage; header: SvdFileHeader; svds: TruncatedSvd[] };
+  /**
+   * A .svd file: its pixels, and its factors when they are the whole-image RGB (or gray) planes
+   * the studio's slider works on (version 1, or version 2 with that layout); other layouts (patches,
+   * YCbCr) come as pixels only, and the studio decomposes them as it would an image.
+   */
+  | { kind: 'svd'; format: 'svd'; image: PixelImage; header: SvdFileHeader; svds?: TruncatedSvd[] };
 
 function transferables(file: DecodedFile): ArrayBuffer[] {
   const list = [file.image.pixels.buffer as ArrayBuffer];
   if (file.kind === 'svd')
-    for (const svd of file.svds)
+    for (const svd of file.svds ?? [])
       list.push(svd.u.data.buffer as ArrayBuffer, svd.v.data.buffer as ArrayBuffer, svd.sigma.buffer as ArrayBuffer);
   return list;
 }
@@ -37,9 +42,9 @@ const api = {
       } catch (error) {
         throw new ImageDecodeError(name, `"${name}" is not a valid .svd file: ${(error as Error).message}`);
       }
-      const { header, channels, alphaPlane } = decoded;
-      const image = await reconstructPixels(header, channels, undefined, alphaPlane);
-      file = { kind: 'svd', format: 'svd', image, header, svds: channels };
+      const image = await decodedSvdPixels(decoded);
+      const slidable = decoded.layout.model === 'whole' && decoded.layout.colorSpace === 'rgb';
+      file = { kind: 'svd', format: 'svd', image, header: decoded.header, ...(slidable ? { svds: decoded.channels } : {}) };
     } else {
       const image = await decodeImage(bytes, name, maxPixels);
       file = { kind: 'image', format: format as ImageFormat, image };

@@ -33,8 +33,8 @@ import {
   encodeMetadata,
   type SvdMetadata,
 } from './format-v2.js';
-import { decodedPlaneSamples } from './pixels.js';
-import { colorSquaredError, planeSamples, type ImageLayout } from './planes.js';
+import { decodedPlaneSamples, type PlaneScratch } from './pixels.js';
+import { chromaSubsamplingError, colorSquaredError, planeSamples, type ImageLayout } from './planes.js';
 import { RangeEncoder } from './range-coder.js';
 
 export type SvdTarget = { psnr: number } | { maxBytes: number } | { ranks: number | readonly number[] };
@@ -45,6 +45,8 @@ export interface EncodeFileInput {
   layout: ImageLayout;
   /** One decomposition per layout plane, of planeMatrices(image, layout). */
   svds: readonly TruncatedSvd[];
+  /** planeSamples(image, layout), when the caller has them (else they are computed again). */
+  samples?: readonly Float32Array[];
   target: SvdTarget;
   /** Set the deblocking flag (patch model). */
   deblock?: boolean;
@@ -104,12 +106,14 @@ export async function encodeSvdFile(input: EncodeFileInput): Promise<EncodedSvdF
   const psnrOfError = (squaredError: number) => (squaredError === 0 ? null : 10 * Math.log10((peak * peak * outputValues) / squaredError));
   // The decoded file's PSNR without writing it: the factors a reader computes from the stored
   // components (planeFactors, which the decoder uses too), multiplied out, rounded and compared.
+  const scratch: PlaneScratch = { matrices: [], planes: [] };
   const measureAllocation = async (allocation: Allocation) => {
     const channels = allocation.planes.map((plane, p) => planeFactors(plane.components, layout.planes[p].rows, layout.planes[p].cols));
     const samples = await decodedPlaneSamples(
       { layout, channels, deblock: !!input.deblock && layout.model === 'patch' },
       undefined,
       kernels,
+      scratch,
     );
     return psnrOfError(colorSquaredError(layout, samples, image));
   };
@@ -129,7 +133,7 @@ export async function encodeSvdFile(input: EncodeFileInput): Promise<EncodedSvdF
     };
   }
 
-  const floor = subsamplingError(image, layout);
+  const floor = chromaSubsamplingError(image, layout, input.samples ?? planeSamples(image, layout));
   /** The PSNR the allocation predicts: its error, the chroma subsampling's, and rounding to integers (1/12 per value). */
   const predictedPsnr = (allocation: Allocation) => {
     const mse = (allocation.weightedError + floor) / outputValues + 1 / 12;
@@ -174,7 +178,8 @@ export async function encodeSvdFile(input: EncodeFileInput): Promise<EncodedSvdF
     // Bracket: a scale above the goal (low c) and one below it (high c).
     for (let factor = measured < goal ? 0.85 : 1.18, i = 0; i < 12 && (low.psnr < goal || high.psnr >= goal); i++) {
       throwIfAborted(input.signal);
-      const edge = measured < goal ? low : high;
+      // Keep moving from the last scale that missed: below the goal, finer; above the window, coarser.
+      const edge = measured < goal ? high : low;
       const c = edge.c * factor;
       const next = scaled(c);
       const psnr = (await measureAllocation(next)) ?? Infinity;
@@ -321,11 +326,6 @@ function rankStep(svd: TruncatedSvd, rank: number, rowsPlusCols: number): number
  * The squared error (summed over R, G and B) that 4:2:0 chroma costs before any coding: the
  * image against itself with its chroma planes halved and interpolated back. 0 for other layouts.
  */
-function subsamplingError(image: PixelImage, layout: ImageLayout): number {
-  if (layout.colorSpace !== 'ycbcr' || layout.chroma !== 'half') return 0;
-  return colorSquaredError(layout, planeSamples(image, layout), image);
-}
-
 function headerBytes(input: EncodeFileInput): number {
   return V2_FIXED_HEADER_BYTES + V2_PLANE_ENTRY_BYTES * input.layout.planes.length + encodeMetadata(input.metadata).length + CHECKSUM_BYTES;
 }

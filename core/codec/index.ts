@@ -7,6 +7,8 @@ export { svdFilePrefix } from './prefix.js';
 export {
   imageLayout,
   planeMatrices,
+  planeMatrix,
+  planeSamples,
   PATCH_SIZES,
   DEFAULT_PATCH_SIZE,
   type ImageLayout,

@@ -12,11 +12,18 @@ import type { DecodedSvd } from './decode.js';
 import { deblockPlane } from './deblock.js';
 import { matrixToPlane, planesToPixels } from './planes.js';
 
+/** Buffers decodedPlaneSamples may reuse from one call to the next (an encoder measuring candidates). */
+export interface PlaneScratch {
+  matrices: Float32Array[];
+  planes: Float32Array[];
+}
+
 /** Each plane's samples (width × height of the plane) as the decoded factors give them at `ranks`. */
 export async function decodedPlaneSamples(
   decoded: Pick<DecodedSvd, 'layout' | 'channels' | 'deblock'>,
   ranks?: number | readonly number[],
   kernels?: KernelBackend,
+  scratch?: PlaneScratch,
 ): Promise<Float32Array[]> {
   const backend = kernels ?? (await createKernels('auto'));
   const { layout } = decoded;
@@ -24,8 +31,12 @@ export async function decodedPlaneSamples(
   for (let p = 0; p < decoded.channels.length; p++) {
     const svd = decoded.channels[p];
     const rank = ranks === undefined ? svd.rank : typeof ranks === 'number' ? ranks : (ranks[p] ?? svd.rank);
-    const matrix = await reconstructFullResolution(svd, Math.max(0, Math.min(svd.rank, rank)), backend);
-    let plane = matrixToPlane(matrix, layout, p);
+    const matrix = await reconstructFullResolution(svd, Math.max(0, Math.min(svd.rank, rank)), backend, scratch?.matrices[p]);
+    let plane = matrixToPlane(matrix, layout, p, scratch?.planes[p]);
+    if (scratch) {
+      scratch.matrices[p] = matrix;
+      scratch.planes[p] = plane;
+    }
     const { width, height } = layout.planes[p];
     if (decoded.deblock && layout.model === 'patch') plane = deblockPlane(plane, width, height, layout.patchSize);
     samples.push(plane);

@@ -8,7 +8,16 @@
  * the squared error summed over the output's colour channels, so errors of different planes can
  * be compared (and traded) in the units PSNR is measured in.
  */
-import { downsampleHalf, halfSize, rgbToYCbCr, upsampleColumns, upsampledRow, yCbCrRowToRgb, YCBCR_ERROR_WEIGHTS } from '../image/color.js';
+import {
+  chromaOf,
+  downsampleHalf,
+  halfSize,
+  rgbToYCbCr,
+  upsampleColumns,
+  upsampledRow,
+  yCbCrRowToRgb,
+  YCBCR_ERROR_WEIGHTS,
+} from '../image/color.js';
 import { colorChannelCount, extractChannel, hasAlpha, type PixelImage } from '../image/channels.js';
 import { fromPatchMatrix, patchGrid, toPatchMatrix } from '../image/patches.js';
 import type { Matrix } from '../types.js';
@@ -126,9 +135,12 @@ export function planeMatrix(samples: Float32Array, layout: ImageLayout, index: n
 }
 
 /** A decomposed matrix (rows × cols, as reconstructed) back to its plane's samples. */
-export function matrixToPlane(matrix: Float32Array, layout: ImageLayout, index: number): Float32Array {
+export function matrixToPlane(matrix: Float32Array, layout: ImageLayout, index: number, into?: Float32Array): Float32Array {
   const plane = layout.planes[index];
-  if (layout.model === 'patch') return fromPatchMatrix(matrix, plane.width, plane.height, layout.patchSize);
+  if (layout.model === 'patch') {
+    const out = into && into.length === plane.width * plane.height ? into : undefined;
+    return fromPatchMatrix(matrix, plane.width, plane.height, layout.patchSize, out);
+  }
   return matrix;
 }
 
@@ -216,5 +228,35 @@ export function colorSquaredError(layout: ImageLayout, samples: readonly Float32
       }
     }
   });
+  return sum;
+}
+
+/**
+ * What half-resolution chroma costs before any coding: the squared error, summed over R, G and B,
+ * of the image against itself with Cb and Cr replaced by their halved and interpolated planes
+ * (`samples`: the layout's plane samples), before rounding. Row by row, no full-size temporaries.
+ */
+export function chromaSubsamplingError(image: PixelImage, layout: ImageLayout, samples: readonly Float32Array[]): number {
+  if (layout.colorSpace !== 'ycbcr' || layout.chroma !== 'half') return 0;
+  const { width, height, channels, pixels } = image;
+  const columns = upsampleColumns(width);
+  const cbUp = new Float32Array(width);
+  const crUp = new Float32Array(width);
+  const zero = new Float32Array(width);
+  const dcb = new Float32Array(width);
+  const dcr = new Float32Array(width);
+  const [r, g, b] = [new Float32Array(width), new Float32Array(width), new Float32Array(width)];
+  let sum = 0;
+  for (let y = 0; y < height; y++) {
+    upsampledRow(samples[1], width, height, y, cbUp, columns);
+    upsampledRow(samples[2], width, height, y, crUp, columns);
+    for (let x = 0, at = y * width * channels; x < width; x++, at += channels) {
+      const [cb, cr] = chromaOf(pixels[at], pixels[at + 1], pixels[at + 2]);
+      dcb[x] = cbUp[x] - cb;
+      dcr[x] = crUp[x] - cr;
+    }
+    yCbCrRowToRgb(zero, dcb, dcr, r, g, b, width);
+    for (let x = 0; x < width; x++) sum += r[x] * r[x] + g[x] * g[x] + b[x] * b[x];
+  }
   return sum;
 }

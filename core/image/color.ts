@@ -22,6 +22,15 @@ const G_FROM_CR = (LUMA_WEIGHTS[0] * CR_FROM_R) / LUMA_WEIGHTS[1];
  */
 export const YCBCR_ERROR_WEIGHTS = [3, G_FROM_CB ** 2 + CB_FROM_B ** 2, CR_FROM_R ** 2 + G_FROM_CR ** 2] as const;
 
+const CB_SCALE = 1 / CB_FROM_B;
+const CR_SCALE = 1 / CR_FROM_R;
+
+/** Cb and Cr of one RGB sample (centred on 0). */
+export function chromaOf(r: number, g: number, b: number): [number, number] {
+  const luma = LUMA_WEIGHTS[0] * r + LUMA_WEIGHTS[1] * g + LUMA_WEIGHTS[2] * b;
+  return [(b - luma) * CB_SCALE, (r - luma) * CR_SCALE];
+}
+
 /** Y, Cb, Cr (full resolution) of interleaved RGB(A) samples; `channels` is 3 or 4. */
 export function rgbToYCbCr(pixels: Uint8Array | Uint16Array, count: number, channels: number): [Float32Array, Float32Array, Float32Array] {
   const y = new Float32Array(count);
@@ -34,8 +43,8 @@ export function rgbToYCbCr(pixels: Uint8Array | Uint16Array, count: number, chan
     const b = pixels[j + 2];
     const luma = wr * r + wg * g + wb * b;
     y[i] = luma;
-    cb[i] = (b - luma) / CB_FROM_B;
-    cr[i] = (r - luma) / CR_FROM_R;
+    cb[i] = (b - luma) * CB_SCALE;
+    cr[i] = (r - luma) * CR_SCALE;
   }
   return [y, cb, cr];
 }

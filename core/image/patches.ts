@@ -48,7 +48,7 @@ export function fromPatchMatrix(
   width: number,
   height: number,
   size: number,
-  out = new Float32Array(width * height),
+  out: Float32Array = new Float32Array(width * height),
 ): Float32Array {
   const grid = patchGrid(width, height, size);
   const columns = size * size;

@@ -9,12 +9,15 @@ import type { Matrix, TruncatedSvd } from '../types.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import type { WorkTracker } from './work.js';
 import { rayleighQuotientOf, refineComponents } from './refine.js';
-import type { DenseKernels } from '../kernels/index.js';
+import type { DenseKernels, KernelBackend } from '../kernels/index.js';
 
 export function denseWork(rows: number, cols: number): number {
   const d = Math.min(rows, cols);
   return rows * cols * d * 1.5 + 4 * d * d * d;
 }
+
+/** Rows per kernel call in the tall path, so the tracker sees progress (and aborts) every few ms. */
+const TALL_CHUNK_ROWS = 4096;
 
 export async function denseSvd(
   a: Matrix,
@@ -23,9 +26,14 @@ export async function denseSvd(
   relativeRankTolerance: number,
   tracker: WorkTracker,
   dense: DenseKernels,
+  kernels?: KernelBackend,
 ): Promise<TruncatedSvd> {
   const { rows, cols, data } = a;
   const shortIsCols = cols <= rows;
+  // Tall matrices with an even number of columns (the patch model's block matrices, square
+  // planes): the Gram matrix and A·V on the kernels.
+  if (kernels && shortIsCols && cols % 2 === 0)
+    return tallDenseSvd(a, rank, frobeniusNormSquared, relativeRankTolerance, tracker, dense, kernels);
   const d = shortIsCols ? cols : rows;
   const long = shortIsCols ? rows : cols;
   // element (i along the long side, j along the short side)
@@ -81,6 +89,77 @@ export async function denseSvd(
       sigma: Float64Array.from(sigmaAll.slice(0, kept)),
       u: shortIsCols ? longMatrix : shortMatrix,
       v: shortIsCols ? shortMatrix : longMatrix,
+      frobeniusNormSquared,
+    },
+    rayleighQuotientOf(a),
+  );
+}
+
+/**
+ * The dense path for rows ≥ cols on the kernel backend: A is copied once into the kernels'
+ * workspace; AᵀA accumulates in float64 (gram64) over chunks of rows; after the float64
+ * eigen-decomposition, U = A·V·Σ⁻¹ comes from gemmNN chunk by chunk. Same results as the scalar
+ * path up to float32 rounding of the products' sums (then refined as there).
+ */
+async function tallDenseSvd(
+  a: Matrix,
+  rank: number,
+  frobeniusNormSquared: number,
+  relativeRankTolerance: number,
+  tracker: WorkTracker,
+  dense: DenseKernels,
+  kernels: KernelBackend,
+): Promise<TruncatedSvd> {
+  const { rows, cols, data } = a;
+  const d = cols;
+  const d8 = Math.ceil(d / 8) * 8;
+  const chunk = Math.min(rows, TALL_CHUNK_ROWS);
+  // Workspace (floats): A (rows × d) | chunk Gram (d × d doubles) | V padded (d × d8) | chunk of U (chunk × d8).
+  const offA = 0;
+  const offGram = rows * d;
+  const offV = offGram + 2 * d * d;
+  const offU = offV + d * d8;
+  const ws = kernels.allocate(offU + chunk * d8, d8);
+  ws.set(data, offA);
+  const gram = new Float64Array(d * d);
+  for (let r0 = 0; r0 < rows; r0 += chunk) {
+    const count = Math.min(chunk, rows - r0);
+    kernels.gram64(offA + r0 * d, d, count, d, offGram);
+    const part = kernels.doubles(offGram, d * d);
+    for (let i = 0; i < d * d; i++) gram[i] += part[i];
+    tracker.advance(count * d * d * 0.5);
+    await tracker.checkpoint();
+  }
+
+  const eigen = await symmetricEigen(gram, d, tracker.checkpoint, dense);
+  tracker.advance(4 * d * d * d);
+  const sigmaAll = Array.from(eigen.values, (value) => Math.sqrt(Math.max(0, value)));
+  const cutoff = sigmaAll[0] * relativeRankTolerance;
+  let kept = 0;
+  while (kept < Math.min(rank, d) && sigmaAll[kept] > cutoff && Number.isFinite(sigmaAll[kept])) kept++;
+
+  const shortFactor = new Float32Array(d * kept);
+  for (let c = 0; c < kept; c++) for (let j = 0; j < d; j++) shortFactor[j * kept + c] = eigen.vectors[c * d + j];
+  // V, d × d8 (zero padded: the workspace is zeroed when allocated).
+  for (let j = 0; j < d; j++) for (let c = 0; c < kept; c++) ws[offV + j * d8 + c] = eigen.vectors[c * d + j];
+  const longFactor = new Float32Array(rows * kept);
+  for (let r0 = 0; r0 < rows; r0 += chunk) {
+    const count = Math.min(chunk, rows - r0);
+    kernels.gemmNN(offA + r0 * d, d, count, d, offV, d8, d8, offU, d8, 1, false);
+    for (let r = 0; r < count; r++) {
+      const from = offU + r * d8;
+      const to = (r0 + r) * kept;
+      for (let c = 0; c < kept; c++) longFactor[to + c] = ws[from + c] / sigmaAll[c];
+    }
+    tracker.advance(count * d * kept);
+    await tracker.checkpoint();
+  }
+  return refineComponents(
+    {
+      rank: kept,
+      sigma: Float64Array.from(sigmaAll.slice(0, kept)),
+      u: { rows, cols: kept, data: longFactor },
+      v: { rows: d, cols: kept, data: shortFactor },
       frobeniusNormSquared,
     },
     rayleighQuotientOf(a),

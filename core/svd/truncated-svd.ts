@@ -107,7 +107,7 @@ export async function runTruncatedSvd(
     // A Krylov space covering most of the short side costs more than the exact decomposition.
     if (krylovColumns >= 0.6 * shortSide || shortSide <= 32) {
       tracker.plan(denseWork(rows, cols));
-      result = await denseSvd(a, rank, energy, RELATIVE_RANK_TOLERANCE, tracker, backend.dense);
+      result = await denseSvd(a, rank, energy, RELATIVE_RANK_TOLERANCE, tracker, backend.dense, backend);
     } else {
       tracker.plan(lanczosWork(rows, cols, plan));
       result = await blockLanczosSvd(

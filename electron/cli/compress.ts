@@ -79,6 +79,7 @@ export async function compressOne(
     image: prepared.image,
     layout: prepared.layout,
     svds: prepared.svds,
+    samples: prepared.samples,
     target: coreTarget(target),
     deblock: options.deblock,
     metadata: options.keepMetadata ? await metadataOf?.(path) : undefined,

@@ -11,7 +11,8 @@ import {
   decodeSvd,
   decodedSvdPixels,
   imageLayout,
-  planeMatrices,
+  planeMatrix,
+  planeSamples,
   type DecodedSvd,
   type ImageLayout,
   type KernelBackend,
@@ -30,6 +31,8 @@ export interface PreparedImage {
   layout: ImageLayout;
   /** One decomposition per plane of the layout: p² components for patches, the working rank for whole planes. */
   svds: TruncatedSvd[];
+  /** The planes' samples (the encoder measures chroma subsampling on them). */
+  samples: Float32Array[];
   timings: { decode: number; svd: number };
 }
 
@@ -47,7 +50,9 @@ export async function prepareImage(
   const decode = performance.now() - started;
   const layout = imageLayout(image, options.layout);
   // The planes go to the workers in SharedArrayBuffers: no copy per worker.
-  const matrices = planeMatrices(image, layout).map((matrix) => {
+  const samples = planeSamples(image, layout);
+  const matrices = samples.map((plane, index) => {
+    const matrix = planeMatrix(plane, layout, index);
     const shared = sharedFloat32Array(matrix.data.length);
     shared.set(matrix.data);
     return { rows: matrix.rows, cols: matrix.cols, data: shared };
@@ -59,7 +64,7 @@ export async function prepareImage(
     `${basename(path)}: decomposing ${planes} plane${planes > 1 ? 's' : ''} (${layout.model === 'patch' ? `${layout.patchSize} × ${layout.patchSize} patches` : `rank ${rank}`})`,
   );
   const svds = await pool.decompose(matrices, { stages: [rank], signal, onProgress: (fraction) => progress.fraction(fraction) });
-  return { path, image, layout, svds, timings: { decode, svd: performance.now() - started } };
+  return { path, image, layout, svds, samples, timings: { decode, svd: performance.now() - started } };
 }
 
 let sharedKernels: Promise<KernelBackend> | null = null;

@@ -12,7 +12,15 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { computeMetrics, decodeSvd, decodedSvdPixels, encodeSvd, splitChannels, truncatedSvd } from '../../core/index.js';
+import {
+  computeMetrics,
+  decodeSvd,
+  decodedSvdPixels,
+  encodeSvd,
+  readExifOrientation,
+  splitChannels,
+  truncatedSvd,
+} from '../../core/index.js';
 import { decodeImage } from '../../electron/io/image-io.js';
 import { samplesDir } from '../helpers/samples.js';
 
@@ -164,6 +172,28 @@ describe('svd-studio compress', () => {
     expect((await svdStudio(['compress', input, '--patch-size', '4', '-k', '17', '-o', join(dir, 'y.svd')])).code).toBe(2);
     expect((await svdStudio(['compress', input, '--model', 'blocks'])).code).toBe(2);
     expect(await readdir(dir)).toEqual(['rgb.svd']);
+  });
+
+  it('--keep-metadata carries the EXIF block (orientation reset to 1) and an sRGB profile into the file', async () => {
+    const dir = await scratch();
+    const input = join(dir, 'turned.jpg');
+    const stored = await sharp({ create: { width: 48, height: 32, channels: 3, background: { r: 200, g: 90, b: 30 } } })
+      .withMetadata({ orientation: 6 })
+      .jpeg()
+      .toBuffer();
+    await writeFile(input, stored);
+    expect((await svdStudio(['compress', input, '-k', '4', '-o', join(dir, 'plain.svd')])).code).toBe(0);
+    expect((await svdStudio(['compress', input, '-k', '4', '--keep-metadata', '-o', join(dir, 'kept.svd')])).code).toBe(0);
+    expect(decodeSvd(new Uint8Array(await readFile(join(dir, 'plain.svd')))).metadata).toEqual({});
+    const kept = decodeSvd(new Uint8Array(await readFile(join(dir, 'kept.svd'))));
+    // Upright pixels (the EXIF turn applied), and an EXIF block that no longer asks for a turn.
+    expect([kept.header.width, kept.header.height]).toEqual([32, 48]);
+    expect(kept.metadata.exif).toBeDefined();
+    const exif = kept.metadata.exif!;
+    const app1 = Uint8Array.from([0xff, 0xd8, 0xff, 0xe1, (exif.length + 2) >> 8, (exif.length + 2) & 0xff, ...exif]);
+    expect(readExifOrientation(app1)).toBe(1);
+    expect(readExifOrientation(new Uint8Array(stored))).toBe(6);
+    expect(kept.metadata.icc?.length).toBeGreaterThan(100);
   });
 
   it('a version 1 file still decompresses and is described', async () => {

@@ -6,11 +6,12 @@
  * k of a plane are the file's rank-k version of it.
  */
 import type { PixelImage } from '../image/channels.js';
+import type { TruncatedSvd } from '../types.js';
 import { reconstructFullResolution } from '../image/reconstruct.js';
 import { createKernels, type KernelBackend } from '../kernels/index.js';
 import type { DecodedSvd } from './decode.js';
 import { deblockPlane } from './deblock.js';
-import { matrixToPlane, planesToPixels } from './planes.js';
+import { matrixToPlane, planesToPixels, type PlaneLayout } from './planes.js';
 
 /** Buffers decodedPlaneSamples may reuse from one call to the next (an encoder measuring candidates). */
 export interface PlaneScratch {
@@ -31,12 +32,16 @@ export async function decodedPlaneSamples(
   for (let p = 0; p < decoded.channels.length; p++) {
     const svd = decoded.channels[p];
     const rank = ranks === undefined ? svd.rank : typeof ranks === 'number' ? ranks : (ranks[p] ?? svd.rank);
-    const matrix = await reconstructFullResolution(svd, Math.max(0, Math.min(svd.rank, rank)), backend, scratch?.matrices[p]);
-    let plane = matrixToPlane(matrix, layout, p, scratch?.planes[p]);
-    if (scratch) {
-      scratch.matrices[p] = matrix;
-      scratch.planes[p] = plane;
+    const k = Math.max(0, Math.min(svd.rank, rank));
+    let plane: Float32Array;
+    if (layout.model === 'patch') {
+      plane = reconstructPatchPlane(svd, k, backend, layout.planes[p], layout.patchSize, scratch?.planes[p]);
+    } else {
+      const matrix = await reconstructFullResolution(svd, k, backend, scratch?.matrices[p]);
+      plane = matrixToPlane(matrix, layout, p);
+      if (scratch) scratch.matrices[p] = matrix;
     }
+    if (scratch) scratch.planes[p] = plane;
     const { width, height } = layout.planes[p];
     if (decoded.deblock && layout.model === 'patch') plane = deblockPlane(plane, width, height, layout.patchSize);
     samples.push(plane);
@@ -51,4 +56,56 @@ export async function decodedSvdPixels(
   kernels?: KernelBackend,
 ): Promise<PixelImage> {
   return planesToPixels(decoded.layout, await decodedPlaneSamples(decoded, ranks, kernels), decoded.alphaPlane);
+}
+
+/**
+ * A patch-model plane from its factors at rank k: the block matrix U_k·Σ_k·V_kᵀ (blocks × p²) on
+ * the kernels, a chunk of blocks at a time, each chunk's rows written straight to their p × p
+ * places in the plane (padding dropped) — no full-size block matrix.
+ */
+function reconstructPatchPlane(
+  svd: TruncatedSvd,
+  k: number,
+  kernels: KernelBackend,
+  plane: PlaneLayout,
+  size: number,
+  into?: Float32Array,
+): Float32Array {
+  const { width, height } = plane;
+  const out = into && into.length === width * height ? into : new Float32Array(width * height);
+  if (k === 0) return out.fill(0);
+  const blocks = svd.u.rows;
+  const cols = svd.v.rows; // p²
+  const cols8 = Math.ceil(cols / 8) * 8;
+  const across = Math.ceil(width / size);
+  const chunk = Math.min(blocks, 8192);
+  // Workspace: V_kᵀ (k × cols8) | a chunk of σ·U rows (chunk × k) | their products (chunk × cols8).
+  const offRight = 0;
+  const offLeft = k * cols8;
+  const offProduct = offLeft + chunk * k;
+  const ws = kernels.allocate(offProduct + chunk * cols8, cols8);
+  for (let c = 0; c < cols; c++) for (let i = 0; i < k; i++) ws[offRight + i * cols8 + c] = svd.v.data[c * svd.rank + i];
+  for (let b0 = 0; b0 < blocks; b0 += chunk) {
+    const count = Math.min(chunk, blocks - b0);
+    for (let b = 0; b < count; b++) {
+      const from = (b0 + b) * svd.rank;
+      const to = offLeft + b * k;
+      for (let i = 0; i < k; i++) ws[to + i] = svd.sigma[i] * svd.u.data[from + i];
+    }
+    kernels.gemmNN(offLeft, k, count, k, offRight, cols8, cols8, offProduct, cols8, 1, false);
+    for (let b = 0; b < count; b++) {
+      const block = b0 + b;
+      const top = Math.floor(block / across) * size;
+      const left = (block % across) * size;
+      const rowsHere = Math.min(size, height - top);
+      const colsHere = Math.min(size, width - left);
+      const product = offProduct + b * cols8;
+      for (let dy = 0; dy < rowsHere; dy++) {
+        const source = product + dy * size;
+        const target = (top + dy) * width + left;
+        for (let dx = 0; dx < colsHere; dx++) out[target + dx] = ws[source + dx];
+      }
+    }
+  }
+  return out;
 }

@@ -191,18 +191,18 @@ export function planesToPixels(layout: ImageLayout, samples: readonly Float32Arr
   const pixels = bitDepth === 16 ? new Uint16Array(width * height * channels) : new Uint8Array(width * height * channels);
   const peak = bitDepth === 16 ? 65535 : 255;
   const alpha = layout.alpha === 'low-rank' ? samples[samples.length - 1] : null;
+  // Math.round for values in (0, peak): ⌊v + ½⌋; the rest clamps.
+  const level = (value: number) => (value <= 0 ? 0 : value >= peak ? peak : (value + 0.5) | 0);
   forEachColorRow(layout, samples, (y, rows) => {
     const color = rows.length;
-    for (let x = 0, at = y * width * channels; x < width; x++, at += channels) {
-      for (let c = 0; c < color; c++) {
-        const value = Math.round(rows[c][x]);
-        pixels[at + c] = value > peak ? peak : value > 0 ? value : 0;
-      }
-      if (alpha) {
-        const value = Math.round(alpha[y * width + x]);
-        pixels[at + color] = value > peak ? peak : value > 0 ? value : 0;
-      } else if (alphaPlane) pixels[at + color] = alphaPlane[y * width + x];
+    const base = y * width * channels;
+    for (let c = 0; c < color; c++) {
+      const row = rows[c];
+      for (let x = 0, at = base + c; x < width; x++, at += channels) pixels[at] = level(row[x]);
     }
+    if (alpha) for (let x = 0, at = base + color, from = y * width; x < width; x++, at += channels) pixels[at] = level(alpha[from + x]);
+    else if (alphaPlane)
+      for (let x = 0, at = base + color, from = y * width; x < width; x++, at += channels) pixels[at] = alphaPlane[from + x];
   });
   return { width, height, channels, bitDepth, pixels };
 }
@@ -221,8 +221,8 @@ export function colorSquaredError(layout: ImageLayout, samples: readonly Float32
     for (let c = 0; c < color; c++) {
       const row = rows[c];
       for (let x = 0, at = y * width * channels + c; x < width; x++, at += channels) {
-        let value = Math.round(row[x]);
-        value = value > peak ? peak : value > 0 ? value : 0;
+        const v = row[x];
+        const value = v <= 0 ? 0 : v >= peak ? peak : (v + 0.5) | 0;
         const d = value - source[at];
         sum += d * d;
       }

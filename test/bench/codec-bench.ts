@@ -201,15 +201,21 @@ for (const file of FILES) {
     ]);
     if (file === PHOTO_12MP && target === 36) {
       const bytes = patchFile.encoded.bytes;
-      const started = performance.now();
-      const pixels = await decodedSvdPixels(decodeSvd(bytes));
-      const decodeSeconds = (performance.now() - started) / 1000;
+      // Median of three decodes (the first also compiles the decoder's code).
+      const decodeTimes: number[] = [];
+      let pixels: PixelImage | null = null;
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        pixels = await decodedSvdPixels(decodeSvd(bytes));
+        decodeTimes.push((performance.now() - started) / 1000);
+      }
+      const decodeSeconds = median(decodeTimes);
       timings.push(
         ['12 MP: decompose the patch planes (2 workers)', patch.seconds.toFixed(2), ''],
         ['12 MP: encode at 36 dB (patch model, after decomposing)', patchFile.seconds.toFixed(2), `< 5 s ${mark(patchFile.seconds < 5)}`],
         ['12 MP: decompose + encode', (patch.seconds + patchFile.seconds).toFixed(2), ''],
-        ['12 MP: decode the 36 dB file to pixels', decodeSeconds.toFixed(2), `< 1 s ${mark(decodeSeconds < 1)}`],
-        ['  (its PSNR)', psnrOf(image, pixels).toFixed(2), ''],
+        ['12 MP: decode the 36 dB file to pixels (median of 3)', decodeSeconds.toFixed(2), `< 1 s ${mark(decodeSeconds < 1)}`],
+        ['  (its PSNR)', psnrOf(image, pixels!).toFixed(2), ''],
       );
     }
   }

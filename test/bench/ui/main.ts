@@ -39,6 +39,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../helpers/chromium.js';
 import { QUICK, gitCommit } from '../lib/config.js';
+import { measureExportBytes } from './export-bytes.js';
 import { makeInputs, type Input } from './inputs.js';
 import { printInputTables, printLongTasks, printMilestones, printSummary } from './report.js';
 import { runOnce, type RunResult } from './runs.js';
@@ -97,6 +98,14 @@ async function main(): Promise<number> {
     printMilestones(inputs, byInput);
     printLongTasks(inputs, byInput);
     printSummary(byInput, inputs[1], inputs[0]);
+    const photo = inputs[inputs.length - 1];
+    console.error(`… PNG export of the ${photo.label} photo`);
+    const exported = await measureExportBytes(browser, served.url, photo);
+    const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+    console.log(
+      `\nmain thread during one ${photo.label} PNG export (choosing PNG → the saved file on screen, ${exported.download}): ` +
+        `received ${mb(exported.received)} in ${exported.messagesIn} messages, sent ${mb(exported.sent)} in ${exported.messagesOut}`,
+    );
     const errors = [...byInput.values()].flat().flatMap((r) => r.errors.map((e) => `${r.input.label} run ${r.run + 1}: ${e}`));
     if (errors.length) {
       console.log(`\npage errors and console warnings (${errors.length}):`);

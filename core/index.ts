@@ -14,7 +14,9 @@ export {
   type ProgressiveOptions,
 } from './svd/progressive.js';
 export { squaredErrorAtRank, squaredErrorCurve, energyKept, type Spectrum } from './svd/error.js';
-export { boxResample, downscaleImage, fitWithin } from './image/resample.js';
+export { boxResample, boxResamplePlane, downscaleImage, fitWithin } from './image/resample.js';
+export { yCbCrRowToRgb, YCBCR_ERROR_WEIGHTS } from './image/color.js';
+export { patchGrid, type PatchGrid } from './image/patches.js';
 export {
   reconstruct,
   reconstructFullResolution,

@@ -2,13 +2,17 @@
 export { encodeSvd, type EncodeInput, type EncodedSvd } from './encode.js';
 export { encodeSvdFile, PSNR_TOLERANCE_DB, type SvdTarget, type EncodeFileInput, type EncodedSvdFile } from './encode-v2.js';
 export { decodeSvd, readSvdHeader, type DecodeOptions, type DecodedSvd } from './decode.js';
-export { decodedSvdPixels } from './pixels.js';
-export { svdFilePrefix } from './prefix.js';
+export { decodedSvdPixels, decodedPlaneSamples, patchComponentsInto } from './pixels.js';
+export { svdFilePrefix, svdFileSubset } from './prefix.js';
 export {
   imageLayout,
   planeMatrices,
   planeMatrix,
   planeSamples,
+  planeSamplesOf,
+  planeMatrixOf,
+  planesToPixels,
+  chromaSubsamplingError,
   PATCH_SIZES,
   DEFAULT_PATCH_SIZE,
   type ImageLayout,

@@ -67,13 +67,40 @@ function reconstructPatchPlane(
   svd: TruncatedSvd,
   k: number,
   kernels: KernelBackend,
-  plane: PlaneLayout,
+  plane: Pick<PlaneLayout, 'width' | 'height'>,
   size: number,
   into?: Float32Array,
 ): Float32Array {
   const { width, height } = plane;
   const out = into && into.length === width * height ? into : new Float32Array(width * height);
   if (k === 0) return out.fill(0);
+  patchComponentsInto(svd, 0, k, 0, kernels, plane, size, out);
+  return out;
+}
+
+/**
+ * Components from … to − 1 of a patch-model plane (Σ σᵢ·(uᵢ reshaped) ⊗ vᵢ), written into `out`
+ * (the plane's width × height samples): `sign` 0 overwrites, 1 adds, −1 subtracts. Moving a
+ * plane from rank k₁ to k₂ costs only the components between (the preview's slider).
+ */
+export function patchComponentsInto(
+  svd: TruncatedSvd,
+  from: number,
+  to: number,
+  sign: 0 | 1 | -1,
+  kernels: KernelBackend,
+  plane: Pick<PlaneLayout, 'width' | 'height'>,
+  size: number,
+  out: Float32Array,
+): void {
+  const { width, height } = plane;
+  const lo = Math.max(0, Math.min(svd.rank, Math.floor(from)));
+  const hi = Math.max(lo, Math.min(svd.rank, Math.floor(to)));
+  const k = hi - lo;
+  if (k === 0) {
+    if (sign === 0) out.fill(0, 0, width * height);
+    return;
+  }
   const blocks = svd.u.rows;
   const cols = svd.v.rows; // p²
   const cols8 = Math.ceil(cols / 8) * 8;
@@ -84,13 +111,14 @@ function reconstructPatchPlane(
   const offLeft = k * cols8;
   const offProduct = offLeft + chunk * k;
   const ws = kernels.allocate(offProduct + chunk * cols8, cols8);
-  for (let c = 0; c < cols; c++) for (let i = 0; i < k; i++) ws[offRight + i * cols8 + c] = svd.v.data[c * svd.rank + i];
+  ws.fill(0, offRight, offLeft);
+  for (let c = 0; c < cols; c++) for (let i = 0; i < k; i++) ws[offRight + i * cols8 + c] = svd.v.data[c * svd.rank + lo + i];
   for (let b0 = 0; b0 < blocks; b0 += chunk) {
     const count = Math.min(chunk, blocks - b0);
     for (let b = 0; b < count; b++) {
-      const from = (b0 + b) * svd.rank;
-      const to = offLeft + b * k;
-      for (let i = 0; i < k; i++) ws[to + i] = svd.sigma[i] * svd.u.data[from + i];
+      const source = (b0 + b) * svd.rank + lo;
+      const target = offLeft + b * k;
+      for (let i = 0; i < k; i++) ws[target + i] = svd.sigma[lo + i] * svd.u.data[source + i];
     }
     kernels.gemmNN(offLeft, k, count, k, offRight, cols8, cols8, offProduct, cols8, 1, false);
     for (let b = 0; b < count; b++) {
@@ -103,9 +131,10 @@ function reconstructPatchPlane(
       for (let dy = 0; dy < rowsHere; dy++) {
         const source = product + dy * size;
         const target = (top + dy) * width + left;
-        for (let dx = 0; dx < colsHere; dx++) out[target + dx] = ws[source + dx];
+        if (sign === 0) for (let dx = 0; dx < colsHere; dx++) out[target + dx] = ws[source + dx];
+        else if (sign > 0) for (let dx = 0; dx < colsHere; dx++) out[target + dx] += ws[source + dx];
+        else for (let dx = 0; dx < colsHere; dx++) out[target + dx] -= ws[source + dx];
       }
     }
   }
-  return out;
 }

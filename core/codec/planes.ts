@@ -11,6 +11,7 @@
 import {
   chromaOf,
   downsampleHalf,
+  yCbCrPlane,
   halfSize,
   rgbToYCbCr,
   upsampleColumns,
@@ -106,6 +107,29 @@ export function imageLayout(image: Pick<PixelImage, 'width' | 'height' | 'channe
   // Alpha is not part of the colour error (PSNR is over the colour channels): weight 1 of its own.
   if (alpha === 'low-rank') planes.push(plane('alpha', width, height, 1));
   return { width, height, channels, bitDepth, model: options.model, patchSize, colorSpace, chroma, alpha, planes };
+}
+
+/**
+ * One plane's samples (its width × height), made on its own: what a worker that decomposes only
+ * that plane extracts (planeSamples makes them all at once, sharing the colour conversion).
+ */
+export function planeSamplesOf(image: PixelImage, layout: ImageLayout, index: number): Float32Array {
+  const plane = layout.planes[index];
+  if (!plane) throw new RangeError(`The layout has ${layout.planes.length} planes, not ${index + 1}`);
+  const count = image.width * image.height;
+  const { pixels, channels } = image;
+  if (plane.kind === 'y' || plane.kind === 'cb' || plane.kind === 'cr') {
+    const which = plane.kind === 'y' ? 0 : plane.kind === 'cb' ? 1 : 2;
+    const full = yCbCrPlane(pixels, count, channels, which);
+    return which !== 0 && layout.chroma === 'half' ? downsampleHalf(full, image.width, image.height) : full;
+  }
+  const channel = plane.kind === 'alpha' ? channels - 1 : plane.kind === 'g' ? 1 : plane.kind === 'b' ? 2 : 0;
+  return extractChannel(image, channel).data;
+}
+
+/** The matrix plane `index` decomposes (planeMatrix of planeSamplesOf). */
+export function planeMatrixOf(image: PixelImage, layout: ImageLayout, index: number): Matrix {
+  return planeMatrix(planeSamplesOf(image, layout, index), layout, index);
 }
 
 /** The plane samples (each plane's width × height), before any patch rearrangement. */

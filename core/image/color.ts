@@ -49,6 +49,19 @@ export function rgbToYCbCr(pixels: Uint8Array | Uint16Array, count: number, chan
   return [y, cb, cr];
 }
 
+/** One of Y (0), Cb (1) or Cr (2), full resolution, of interleaved RGB(A) samples (as rgbToYCbCr gives it). */
+export function yCbCrPlane(pixels: Uint8Array | Uint16Array, count: number, channels: number, which: 0 | 1 | 2): Float32Array {
+  const out = new Float32Array(count);
+  const [wr, wg, wb] = LUMA_WEIGHTS;
+  for (let i = 0, j = 0; i < count; i++, j += channels) {
+    const r = pixels[j];
+    const b = pixels[j + 2];
+    const luma = wr * r + wg * pixels[j + 1] + wb * b;
+    out[i] = which === 0 ? luma : which === 1 ? (b - luma) * CB_SCALE : (r - luma) * CR_SCALE;
+  }
+  return out;
+}
+
 /** R, G, B planes from Y, Cb, Cr planes of the same size (not rounded or clamped). */
 export function yCbCrToRgb(y: Float32Array, cb: Float32Array, cr: Float32Array): [Float32Array, Float32Array, Float32Array] {
   const count = y.length;

@@ -70,3 +70,47 @@ export function fitWithin(width: number, height: number, maxPixels: number): { w
   }
   return { width: w, height: h };
 }
+
+/**
+ * One float plane (width × height, row-major) box-filtered over `region` to targetWidth ×
+ * targetHeight, with the spans of boxResample. The target may be larger than the region along
+ * an axis (a half-resolution chroma plane shown at the luma plane's size): each target line then
+ * takes the one or two source lines it overlaps, weighted by overlap.
+ */
+export function boxResamplePlane(
+  plane: Float32Array,
+  width: number,
+  height: number,
+  region: Region,
+  targetWidth: number,
+  targetHeight: number,
+  out: Float32Array = new Float32Array(targetWidth * targetHeight),
+  outStride: number = targetWidth,
+): Float32Array {
+  const { x, y, width: w, height: h } = region;
+  if (![x, y, w, h].every(Number.isInteger) || x < 0 || y < 0 || w < 1 || h < 1 || x + w > width || y + h > height) {
+    throw new RangeError(`The region ${w} × ${h} at (${x}, ${y}) is not inside the ${width} × ${height} plane`);
+  }
+  if (plane.length < width * height) throw new RangeError(`The plane holds ${plane.length} samples, not ${width} × ${height}`);
+  const rows = boxSpans(y, h, targetHeight);
+  const cols = boxSpans(0, w, targetWidth);
+  const rowSum = new Float64Array(w);
+  for (let t = 0; t < targetHeight; t++) {
+    rowSum.fill(0);
+    const weights = rows.weights[t];
+    for (let i = 0; i < rows.length[t]; i++) {
+      const weight = weights[i];
+      const source = (rows.first[t] + i) * width + x;
+      for (let j = 0; j < w; j++) rowSum[j] += weight * plane[source + j];
+    }
+    const outRow = t * outStride;
+    for (let tc = 0; tc < targetWidth; tc++) {
+      const colWeights = cols.weights[tc];
+      const firstCol = cols.first[tc];
+      let sum = 0;
+      for (let i = 0; i < cols.length[tc]; i++) sum += colWeights[i] * rowSum[firstCol + i];
+      out[outRow + tc] = sum;
+    }
+  }
+  return out;
+}

@@ -14,12 +14,16 @@ import {
   planeMatrices,
   readSvdHeader,
   svdFilePrefix,
+  svdFileSubset,
+  planeSamples,
+  planeSamplesOf,
+  patchComponentsInto,
   type LayoutOptions,
   type SvdTarget,
 } from '../../core/codec/index.js';
 import { downsampleHalf, rgbToYCbCr, upsampleBilinear, yCbCrToRgb } from '../../core/image/color.js';
 import { fromPatchMatrix, toPatchMatrix } from '../../core/image/patches.js';
-import { meanSquaredError, peakValue, truncatedSvd, type PixelImage } from '../../core/index.js';
+import { createKernels, meanSquaredError, peakValue, truncatedSvd, type PixelImage } from '../../core/index.js';
 import { samplesDir } from '../helpers/samples.js';
 
 /** A sample (or a crop of it: its centre), 16-bit when asked, gray JPEGs as one channel. */
@@ -222,5 +226,75 @@ describe('.svd version 2 prefixes', () => {
       previousPsnr = quality;
     }
     expect(svdFilePrefix(encoded.bytes, total)).toEqual(encoded.bytes);
+  });
+});
+
+describe('.svd version 2 subsets', () => {
+  it('the first k_p components of each plane: a file no larger, decoding like the full file at those ranks', async () => {
+    const image = await sample('tulips_alpha_500x500_rgba.png', { width: 160, height: 128 });
+    const encoded = await encode(image, { model: 'whole', colorSpace: 'ycbcr' }, { ranks: [12, 6, 4] });
+    const full = decodeSvd(encoded.bytes);
+    expect(encoded.ranks).toEqual([12, 6, 4]);
+    let previousBytes = Infinity;
+    for (const ranks of [
+      [12, 6, 4],
+      [12, 6, 3],
+      [8, 2, 4],
+      [3, 0, 1],
+      [0, 0, 0],
+    ]) {
+      const cut = svdFileSubset(encoded.bytes, ranks);
+      expect(cut.length).toBeLessThanOrEqual(encoded.bytes.length);
+      const decoded = decodeSvd(cut);
+      expect(decoded.header.lowRank.map((entry) => entry.rank)).toEqual(ranks);
+      // Same factors as the full file's first k: the same pixels, alpha kept.
+      expect(Array.from((await decodedSvdPixels(decoded)).pixels)).toEqual(Array.from((await decodedSvdPixels(full, ranks)).pixels));
+      expect(decoded.alphaPlane).toEqual(full.alphaPlane);
+      if (ranks.every((rank, p) => rank <= [12, 6, 4][p])) expect(cut.length).toBeLessThanOrEqual(previousBytes);
+      previousBytes = cut.length;
+    }
+    expect(svdFileSubset(encoded.bytes, [12, 6, 4])).toEqual(encoded.bytes);
+    // More than a plane holds keeps what it has.
+    expect(svdFileSubset(encoded.bytes, [99, 99, 99])).toEqual(encoded.bytes);
+  });
+});
+
+describe('one plane at a time', () => {
+  it('planeSamplesOf gives each plane exactly as planeSamples does', async () => {
+    const image = await sample('tulips_alpha_500x500_rgba.png', { width: 61, height: 37 });
+    for (const colorSpace of ['rgb', 'ycbcr'] as const) {
+      for (const alpha of ['lossless', 'low-rank'] as const) {
+        const layout = imageLayout(image, { model: 'whole', colorSpace, alpha });
+        const all = planeSamples(image, layout);
+        layout.planes.forEach((_, p) => expect(Array.from(planeSamplesOf(image, layout, p))).toEqual(Array.from(all[p])));
+      }
+    }
+  });
+
+  it('patch components added and removed in steps equal the plane rebuilt from scratch (float32 round-off)', async () => {
+    const image = await sample('paintbrushes_1365x1074.jpg', { width: 75, height: 42 });
+    const layout = imageLayout(image, { model: 'patch', colorSpace: 'ycbcr' });
+    const plane = layout.planes[0];
+    const svd = await truncatedSvd(planeMatrices(image, layout)[0], { rank: 64 });
+    const kernels = await createKernels('auto');
+    const steps = new Float32Array(plane.width * plane.height);
+    patchComponentsInto(svd, 0, 5, 0, kernels, plane, 8, steps);
+    patchComponentsInto(svd, 5, 30, 1, kernels, plane, 8, steps);
+    patchComponentsInto(svd, 20, 30, -1, kernels, plane, 8, steps);
+    const direct = new Float32Array(plane.width * plane.height);
+    patchComponentsInto(svd, 0, 20, 0, kernels, plane, 8, direct);
+    // The reference: Σ_{i<20} σᵢ uᵢ vᵢᵀ in float64, put back into the plane.
+    const blockMatrix = new Float64Array(svd.u.rows * 64);
+    for (let b = 0; b < svd.u.rows; b++)
+      for (let c = 0; c < 64; c++) {
+        let sum = 0;
+        for (let i = 0; i < 20; i++) sum += svd.sigma[i] * svd.u.data[b * svd.rank + i] * svd.v.data[c * svd.rank + i];
+        blockMatrix[b * 64 + c] = sum;
+      }
+    const reference = fromPatchMatrix(Float32Array.from(blockMatrix), plane.width, plane.height, 8);
+    let worst = 0;
+    for (let i = 0; i < reference.length; i++)
+      worst = Math.max(worst, Math.abs(direct[i] - reference[i]), Math.abs(steps[i] - reference[i]));
+    expect(worst).toBeLessThan(1e-3);
   });
 });

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import {
   boxResample,
+  boxResamplePlane,
   createKernels,
   reconstruct,
   splitChannels,
@@ -186,6 +187,26 @@ describe('boxResample', () => {
     const constant: PixelImage = { width: 9, height: 7, channels: 1, bitDepth: 16, pixels: new Uint16Array(63).fill(40000) };
     for (const value of boxResample(constant, { x: 0, y: 0, width: 9, height: 7 }, 4, 3)[0]) expect(value).toBeCloseTo(40000, 2);
     expect(() => boxResample(constant, { x: 0, y: 0, width: 10, height: 7 }, 4, 3)).toThrow(RangeError);
+  });
+
+  it('boxResamplePlane filters one float plane as boxResample filters a channel, and enlarges by overlap', async () => {
+    const { image } = await decomposed();
+    const green = Float32Array.from({ length: image.width * image.height }, (_, i) => image.pixels[i * 3 + 1]);
+    const region = { x: 13, y: 7, width: 201, height: 150 };
+    const expected = boxResample(image, region, 77, 61)[1];
+    const got = boxResamplePlane(green, image.width, image.height, region, 77, 61);
+    for (let i = 0; i < expected.length; i++) expect(got[i]).toBeCloseTo(expected[i], 3);
+    // Into a strided buffer.
+    const strided = new Float32Array(61 * 80).fill(-1);
+    boxResamplePlane(green, image.width, image.height, region, 77, 61, strided, 80);
+    expect(strided[80 * 5 + 9]).toBeCloseTo(expected[77 * 5 + 9], 3);
+    expect(strided[80 * 5 + 78]).toBe(-1);
+    // Twice the size: each source sample covers a 2 × 2 block of targets.
+    const small = Float32Array.of(1, 2, 3, 4, 5, 6);
+    const big = boxResamplePlane(small, 3, 2, { x: 0, y: 0, width: 3, height: 2 }, 6, 4);
+    expect(Array.from(big.subarray(0, 6))).toEqual([1, 1, 2, 2, 3, 3]);
+    expect(Array.from(big.subarray(18, 24))).toEqual([4, 4, 5, 5, 6, 6]);
+    expect(() => boxResamplePlane(small, 3, 2, { x: 1, y: 0, width: 3, height: 2 }, 2, 2)).toThrow(RangeError);
   });
 });
 

@@ -14,14 +14,16 @@ export {
   type ProgressiveOptions,
 } from './svd/progressive.js';
 export { squaredErrorAtRank, squaredErrorCurve, energyKept, type Spectrum } from './svd/error.js';
-export { boxResample, boxResamplePlane, downscaleImage, fitWithin } from './image/resample.js';
-export { yCbCrRowToRgb, YCBCR_ERROR_WEIGHTS } from './image/color.js';
+export { boxResample, boxResamplePlane, filterPlane, downscaleImage, fitWithin } from './image/resample.js';
+export { boxSpans, type Spans } from './image/box.js';
+export { upsampledSpans, yCbCrRowToRgb, YCBCR_ERROR_WEIGHTS } from './image/color.js';
 export { patchGrid, type PatchGrid } from './image/patches.js';
 export {
   reconstruct,
   reconstructFullResolution,
   reconstructPixels,
   boxAveragedRows,
+  filteredRows,
   type Region,
   type ReconstructionOptions,
 } from './image/reconstruct.js';

@@ -6,6 +6,7 @@
  *
  * Planes are row-major float32, `width` values per row, in the samples' units (0…255 or 0…65535).
  */
+import type { Spans } from './box.js';
 
 /** Y = 0.299 R + 0.587 G + 0.114 B; Cb = (B − Y)/1.772; Cr = (R − Y)/1.402 (BT.601). */
 export const LUMA_WEIGHTS = [0.299, 0.587, 0.114] as const;
@@ -138,6 +139,39 @@ export function upsampledRow(
     out[x] = upper * (1 - wy) + lower * wy;
   }
   return out;
+}
+
+/**
+ * Box spans over full-resolution lines (box.ts's boxSpans) composed with the bilinear
+ * interpolation of a half-resolution plane (`halfLength` lines): the weights each target line
+ * gives the half-resolution lines directly. Filtering a half-resolution plane (or its factors'
+ * rows) with these equals interpolating it to full resolution and then box-filtering, exactly.
+ */
+export function upsampledSpans(spans: Spans, halfLength: number): Spans {
+  const count = spans.first.length;
+  const first = new Int32Array(count);
+  const length = new Int32Array(count);
+  const weights: Float64Array[] = [];
+  for (let t = 0; t < count; t++) {
+    const from = spans.first[t];
+    const lines = spans.length[t];
+    // Half-resolution lines this target touches: those of its first and last full-resolution lines.
+    const lo = Math.floor(Math.min(halfLength - 1, Math.max(0, (from - 0.5) / 2)));
+    const hi = Math.min(halfLength - 1, Math.floor(Math.min(halfLength - 1, Math.max(0, (from + lines - 1 - 0.5) / 2))) + 1);
+    const w = new Float64Array(hi - lo + 1);
+    for (let j = 0; j < lines; j++) {
+      const position = Math.min(halfLength - 1, Math.max(0, (from + j - 0.5) / 2));
+      const near = Math.floor(position);
+      const far = Math.min(halfLength - 1, near + 1);
+      const share = position - near;
+      w[near - lo] += spans.weights[t][j] * (1 - share);
+      w[far - lo] += spans.weights[t][j] * share;
+    }
+    first[t] = lo;
+    length[t] = w.length;
+    weights.push(w);
+  }
+  return { first, length, weights };
 }
 
 /** Per full-resolution column: the two half-resolution columns interpolated and the second's weight. */

@@ -10,7 +10,7 @@
  */
 import type { TruncatedSvd } from '../types.js';
 import { createKernels, type KernelBackend } from '../kernels/index.js';
-import { boxSpans, checkView } from './box.js';
+import { boxSpans, checkView, type Spans } from './box.js';
 import { mergeChannels, type BitDepth, type ChannelCount, type PixelImage } from './channels.js';
 
 export interface Region {
@@ -71,8 +71,13 @@ export function boxAveragedRows(
   count: number,
   scale: Float64Array | null,
 ): Float64Array {
+  return filteredRows(factor, stride, k, boxSpans(start, span, count), scale);
+}
+
+/** out[t][i] = scale_i · Σ_j spans.weights[t][j] · factor[spans.first[t] + j][i]: the rows of a factor under any spans. */
+export function filteredRows(factor: Float32Array, stride: number, k: number, spans: Spans, scale: Float64Array | null): Float64Array {
+  const count = spans.first.length;
   const out = new Float64Array(count * k);
-  const spans = boxSpans(start, span, count);
   for (let t = 0; t < count; t++) {
     const row = t * k;
     const weights = spans.weights[t];

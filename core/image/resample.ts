@@ -6,7 +6,7 @@
  * overlap), then each target column sums its source columns.
  */
 import type { Region } from './reconstruct.js';
-import { boxSpans, checkView } from './box.js';
+import { boxSpans, checkView, type Spans } from './box.js';
 import { PixelFormatError, mergeChannels, validatePixelImage, type PixelImage } from './channels.js';
 
 /**
@@ -73,9 +73,7 @@ export function fitWithin(width: number, height: number, maxPixels: number): { w
 
 /**
  * One float plane (width × height, row-major) box-filtered over `region` to targetWidth ×
- * targetHeight, with the spans of boxResample. The target may be larger than the region along
- * an axis (a half-resolution chroma plane shown at the luma plane's size): each target line then
- * takes the one or two source lines it overlaps, weighted by overlap.
+ * targetHeight, with the spans of boxResample.
  */
 export function boxResamplePlane(
   plane: Float32Array,
@@ -84,29 +82,57 @@ export function boxResamplePlane(
   region: Region,
   targetWidth: number,
   targetHeight: number,
-  out: Float32Array = new Float32Array(targetWidth * targetHeight),
-  outStride: number = targetWidth,
+  out?: Float32Array,
+  outStride?: number,
 ): Float32Array {
-  const { x, y, width: w, height: h } = region;
-  if (![x, y, w, h].every(Number.isInteger) || x < 0 || y < 0 || w < 1 || h < 1 || x + w > width || y + h > height) {
-    throw new RangeError(`The region ${w} × ${h} at (${x}, ${y}) is not inside the ${width} × ${height} plane`);
-  }
+  checkView(region, targetWidth, targetHeight, width, height, 'plane');
+  const rows = boxSpans(region.y, region.height, targetHeight);
+  const cols = boxSpans(region.x, region.width, targetWidth);
+  return filterPlane(plane, width, height, rows, cols, out, outStride);
+}
+
+/**
+ * A separable filter of one float plane: target (t, tc) = Σ rows.weights[t][i] ·
+ * cols.weights[tc][j] · plane[rows.first[t] + i, cols.first[tc] + j]. Box spans (box.ts), or box
+ * spans composed with an interpolation (color.ts's upsampledSpans). Written row-major into `out`
+ * with `outStride` values between rows.
+ */
+export function filterPlane(
+  plane: Float32Array,
+  width: number,
+  height: number,
+  rows: Spans,
+  cols: Spans,
+  out: Float32Array = new Float32Array(rows.first.length * cols.first.length),
+  outStride: number = cols.first.length,
+): Float32Array {
   if (plane.length < width * height) throw new RangeError(`The plane holds ${plane.length} samples, not ${width} × ${height}`);
-  const rows = boxSpans(y, h, targetHeight);
-  const cols = boxSpans(0, w, targetWidth);
-  const rowSum = new Float64Array(w);
+  const targetHeight = rows.first.length;
+  const targetWidth = cols.first.length;
+  let x0 = width;
+  let x1 = 0;
+  for (let tc = 0; tc < targetWidth; tc++) {
+    x0 = Math.min(x0, cols.first[tc]);
+    x1 = Math.max(x1, cols.first[tc] + cols.length[tc]);
+  }
+  for (let t = 0; t < targetHeight; t++) {
+    if (rows.first[t] < 0 || rows.first[t] + rows.length[t] > height) throw new RangeError('The row spans leave the plane');
+  }
+  if (x0 < 0 || x1 > width) throw new RangeError('The column spans leave the plane');
+  // One target row's vertical sums over the columns the target covers.
+  const rowSum = new Float64Array(Math.max(0, x1 - x0));
   for (let t = 0; t < targetHeight; t++) {
     rowSum.fill(0);
     const weights = rows.weights[t];
     for (let i = 0; i < rows.length[t]; i++) {
       const weight = weights[i];
-      const source = (rows.first[t] + i) * width + x;
-      for (let j = 0; j < w; j++) rowSum[j] += weight * plane[source + j];
+      const source = (rows.first[t] + i) * width + x0;
+      for (let j = 0; j < rowSum.length; j++) rowSum[j] += weight * plane[source + j];
     }
     const outRow = t * outStride;
     for (let tc = 0; tc < targetWidth; tc++) {
       const colWeights = cols.weights[tc];
-      const firstCol = cols.first[tc];
+      const firstCol = cols.first[tc] - x0;
       let sum = 0;
       for (let i = 0; i < cols.length[tc]; i++) sum += colWeights[i] * rowSum[firstCol + i];
       out[outRow + tc] = sum;

@@ -1,7 +1,7 @@
 /** The studio's key map (renderer/src/shared/commands.ts): one list of commands for keys and the menu. */
 import { describe, expect, it } from 'vitest';
 import { commandForKey, type KeyContext, type KeyPress } from '../../renderer/src/shared/commands.js';
-import { stepViewMode, VIEW_MODES } from '../../renderer/src/shared/view-modes.js';
+import { availableViewModes, stepViewMode, VIEW_MODES } from '../../renderer/src/shared/view-modes.js';
 import { MENU_COMMANDS } from '../../electron/shared/ipc-contract.js';
 
 const press = (key: string, modifiers: Partial<KeyPress> = {}): KeyPress => ({
@@ -80,6 +80,16 @@ describe('stepViewMode', () => {
     expect(stepViewMode('compare', 1)).toBe('error');
     expect(stepViewMode('component', 1)).toBe('compare');
     expect(stepViewMode('compare', -1)).toBe('component');
-    expect(stepViewMode('error', VIEW_MODES.length)).toBe('error');
+    expect(stepViewMode('error', availableViewModes(false).length)).toBe('error');
+  });
+
+  it('passes through the basis only with the patch model', () => {
+    expect(availableViewModes(false).map((mode) => mode.value)).not.toContain('basis');
+    expect(stepViewMode('component', 1, true)).toBe('basis');
+    expect(stepViewMode('basis', 1, true)).toBe('compare');
+    expect(stepViewMode('compare', -1, true)).toBe('basis');
+    expect(stepViewMode('error', VIEW_MODES.length, true)).toBe('error');
+    // A mode not available in the current model starts from the first.
+    expect(stepViewMode('basis', 1, false)).toBe('error');
   });
 });

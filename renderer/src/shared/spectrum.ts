@@ -4,7 +4,15 @@
  * (core/svd/error.ts computes them; a query is O(rank · channels), microseconds while the
  * slider is dragged).
  */
-import { colorChannelCount, energyKept, psnrFromMse, squaredErrorAtRank, type Spectrum, type TruncatedSvd } from '../../../core/index.js';
+import {
+  colorChannelCount,
+  energyKept,
+  psnrFromMse,
+  squaredErrorAtRank,
+  type ImageLayout,
+  type Spectrum,
+  type TruncatedSvd,
+} from '../../../core/index.js';
 
 /** One colour channel's spectrum, with the number of values it has (rows · cols). */
 export interface ChannelSpectrum extends Spectrum {
@@ -20,18 +28,38 @@ export function spectrumOf(source: SpectrumSource): ChannelSpectrum {
 }
 
 export interface InstantMetrics {
-  /** Mean over colour channels of the mean squared error per value (before rounding). */
+  /** Mean squared error per colour sample of the output (R, G, B or gray), before rounding. */
   mse: number;
   /** null when the error is zero. */
   psnr: number | null;
-  /** Σσ² kept over ‖A‖², all colour channels together. */
+  /** Σσ² kept over ‖A‖², all planes together. */
   energy: number;
 }
 
-export function instantMetrics(spectra: readonly ChannelSpectrum[], ranks: readonly number[], peak: number): InstantMetrics {
-  let mse = 0;
-  spectra.forEach((spectrum, c) => (mse += squaredErrorAtRank(spectrum, ranks[c] ?? 0) / spectrum.values));
-  mse /= Math.max(1, spectra.length);
+/**
+ * The error of the unquantized reconstruction at `ranks`, from the spectra alone: each plane's
+ * ‖A − A_k‖² weighted by what a unit of it costs in R, G, B (its layout weight: 1 for R, G, B,
+ * more for Y, Cb, Cr), plus `floor` (what half-resolution chroma loses before any truncation).
+ * For the whole image in RGB this is exact; for the others it is the allocation's own estimate
+ * (interpolation and patch padding make it approximate; the decoded file is measured at rest).
+ */
+export function instantMetrics(
+  spectra: readonly ChannelSpectrum[],
+  ranks: readonly number[],
+  peak: number,
+  layout?: Pick<ImageLayout, 'planes' | 'width' | 'height' | 'channels'>,
+  floor = 0,
+): InstantMetrics {
+  let mse: number;
+  if (!layout) {
+    mse = 0;
+    spectra.forEach((spectrum, c) => (mse += squaredErrorAtRank(spectrum, ranks[c] ?? 0) / spectrum.values));
+    mse /= Math.max(1, spectra.length);
+  } else {
+    let squared = floor;
+    spectra.forEach((spectrum, p) => (squared += (layout.planes[p]?.weight ?? 1) * squaredErrorAtRank(spectrum, ranks[p] ?? 0)));
+    mse = squared / (layout.width * layout.height * colorChannelCount(layout.channels));
+  }
   return { mse, psnr: psnrFromMse(mse, peak), energy: energyKept(spectra, ranks) };
 }
 
@@ -54,8 +82,4 @@ export function spectrumCsv(spectra: readonly ChannelSpectrum[], channelNames: r
     lines.push(cells.join(','));
   }
   return lines.join('\r\n') + '\r\n';
-}
-
-export function channelNames(channels: number): string[] {
-  return colorChannelCount(channels) === 3 ? ['red', 'green', 'blue'] : ['gray'];
 }

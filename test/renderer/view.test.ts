@@ -11,7 +11,12 @@ import sharp from 'sharp';
 import {
   boxResample,
   boxResamplePlane,
+  boxSpans,
+  filterPlane,
+  upsampledSpans,
   createKernels,
+  decodedPlaneSamples,
+  planeMatrices,
   reconstruct,
   splitChannels,
   truncatedSvd,
@@ -19,6 +24,8 @@ import {
   type TruncatedSvd,
 } from '../../core/index.js';
 import { ViewRenderer } from '../../renderer/src/workers/preview/view-renderer.js';
+import { codingKey, codingLayout, type Coding } from '../../renderer/src/shared/coding.js';
+import { halfSize, upsampleBilinear, yCbCrToRgb } from '../../core/image/color.js';
 import type { ViewRequest } from '../../renderer/src/workers/preview/protocol.js';
 import { viewGeometry } from '../../renderer/src/shared/view-geometry.js';
 import { instantMetrics, spectrumCsv, spectrumOf } from '../../renderer/src/shared/spectrum.js';
@@ -50,11 +57,13 @@ function request(overrides: Partial<ViewRequest>): ViewRequest {
     region: { x: 17, y: 9, width: 250, height: 190 },
     width: 113,
     height: 87,
+    coding: 'whole-rgb',
     ranks: [10, 10, 10],
     mode: 'compare',
     component: 1,
     gain: 8,
     withOriginal: false,
+    reference: false,
     source: 'live',
     ...overrides,
   };
@@ -75,9 +84,9 @@ function maxDifference(rgba: Uint8ClampedArray, planes: Float32Array[]): number 
 describe.each(['simd', 'plain'] as const)('ViewRenderer (%s kernels)', (kind) => {
   it('matches core reconstruct() at the view after a long random walk of the rank', async () => {
     const { image, svds } = await decomposed();
-    const renderer = new ViewRenderer(await createKernels(kind));
+    const renderer = new ViewRenderer(await createKernels(kind), await createKernels(kind));
     renderer.setImage(1, image);
-    svds.forEach((svd, c) => renderer.setFactors(1, c, svd));
+    svds.forEach((svd, c) => renderer.setFactors(1, 'whole-rgb', c, svd));
     const base = request({});
     let seed = 5;
     let k = 1;
@@ -97,9 +106,9 @@ describe.each(['simd', 'plain'] as const)('ViewRenderer (%s kernels)', (kind) =>
 
   it('per-channel ranks, the original, and the 1:1 view', async () => {
     const { image, svds } = await decomposed();
-    const renderer = new ViewRenderer(await createKernels(kind));
+    const renderer = new ViewRenderer(await createKernels(kind), await createKernels(kind));
     renderer.setImage(1, image);
-    svds.forEach((svd, c) => renderer.setFactors(1, c, svd));
+    svds.forEach((svd, c) => renderer.setFactors(1, 'whole-rgb', c, svd));
     const ranks = [5, 40, 96];
     const region = { x: 100, y: 50, width: 64, height: 48 };
     const rendered = renderer.render(request({ ranks, region, width: 64, height: 48, withOriginal: true }));
@@ -118,9 +127,9 @@ describe.each(['simd', 'plain'] as const)('ViewRenderer (%s kernels)', (kind) =>
 
   it('component i is σᵢuᵢvᵢᵀ (the difference of the rank-i and rank-(i−1) reconstructions), centred on grey', async () => {
     const { image, svds } = await decomposed();
-    const renderer = new ViewRenderer(await createKernels(kind));
+    const renderer = new ViewRenderer(await createKernels(kind), await createKernels(kind));
     renderer.setImage(1, image);
-    svds.forEach((svd, c) => renderer.setFactors(1, c, svd));
+    svds.forEach((svd, c) => renderer.setFactors(1, 'whole-rgb', c, svd));
     const base = request({ mode: 'component', component: 4 });
     const rendered = renderer.render(base);
     const scale = rendered.componentScale!;
@@ -152,9 +161,9 @@ describe.each(['simd', 'plain'] as const)('ViewRenderer (%s kernels)', (kind) =>
     const image: PixelImage = { width, height, channels: 1, bitDepth: 8, pixels };
     const svd = await truncatedSvd(splitChannels(image)[0], { rank: 8 });
     expect(svd.rank).toBeLessThanOrEqual(3);
-    const renderer = new ViewRenderer(await createKernels(kind));
+    const renderer = new ViewRenderer(await createKernels(kind), await createKernels(kind));
     renderer.setImage(7, image);
-    renderer.setFactors(7, 0, svd);
+    renderer.setFactors(7, 'whole-rgb', 0, svd);
     const view = { imageId: 7, region: { x: 0, y: 0, width, height }, width, height, ranks: [svd.rank] };
     const error = renderer.render(request({ ...view, mode: 'error', gain: 32 }));
     const residual = renderer.render(request({ ...view, mode: 'residual', gain: 32 }));
@@ -166,6 +175,71 @@ describe.each(['simd', 'plain'] as const)('ViewRenderer (%s kernels)', (kind) =>
     // At rank 1 there is error, and the heat map shows it.
     const rankOne = renderer.render(request({ ...view, mode: 'error', gain: 32, ranks: [1] }));
     expect(rankOne.image.some((value, i) => i % 4 === 0 && value > 0)).toBe(true);
+  });
+});
+
+describe('ViewRenderer: the other codings', () => {
+  /** The image's planes under a coding, decomposed, and the decoded file's pixels (core's decoder path) at `ranks`. */
+  async function coded(coding: Coding, rank: number) {
+    const { image } = await decomposed();
+    const layout = codingLayout(image, coding);
+    const svds = await Promise.all(planeMatrices(image, layout).map((matrix) => truncatedSvd(matrix, { rank })));
+    return { image, layout, svds };
+  }
+
+  for (const coding of [
+    { model: 'patch', colorSpace: 'rgb' },
+    { model: 'patch', colorSpace: 'ycbcr' },
+    { model: 'whole', colorSpace: 'ycbcr' },
+  ] as Coding[]) {
+    it(`${codingKey(coding)}: the view is the full-resolution reconstruction box-filtered, after a walk of the ranks`, async () => {
+      const { image, layout, svds } = await coded(coding, coding.model === 'patch' ? 64 : 48);
+      const renderer = new ViewRenderer(await createKernels('auto'), await createKernels('auto'));
+      renderer.setImage(3, image);
+      svds.forEach((svd, p) => renderer.setFactors(3, codingKey(coding), p, svd));
+      const base = request({ imageId: 3, coding: codingKey(coding) });
+      for (const k of [1, 9, 8, 30, 12, 13, 40]) renderer.render({ ...base, ranks: [k, k, k] });
+      const ranks = [13, 7, 40];
+      const rendered = renderer.render({ ...base, ranks });
+      expect(rendered.ranks).toEqual(ranks);
+      // The reference: core's decoder path at full resolution, unrounded (chroma interpolated
+      // bilinearly, then converted), box-filtered the same way, clamped.
+      const samples = await decodedPlaneSamples({ layout, channels: svds, deblock: false }, ranks);
+      const rgb =
+        coding.colorSpace === 'rgb'
+          ? samples
+          : yCbCrToRgb(
+              samples[0],
+              ...([1, 2].map((p) => upsampleBilinear(samples[p], image.width, image.height)) as [Float32Array, Float32Array]),
+            );
+      const reference = rgb.map((plane) => boxResamplePlane(plane, image.width, image.height, base.region, base.width, base.height));
+      let worst = 0;
+      let sum = 0;
+      for (let q = 0; q < reference[0].length; q++)
+        for (let c = 0; c < 3; c++) {
+          const difference = Math.abs(rendered.image[q * 4 + c] - Math.min(255, Math.max(0, reference[c][q])));
+          worst = Math.max(worst, difference);
+          sum += difference;
+        }
+      const mean = sum / (3 * reference[0].length);
+      // The same samples and filter: float32 round-off and the final rounding.
+      expect(worst).toBeLessThanOrEqual(0.51);
+      expect(mean).toBeLessThan(0.3);
+      // A component: the difference of the rank-i and rank-(i−1) views, up to the stretch.
+      const component = renderer.render({ ...base, mode: 'component', component: 3 });
+      expect(component.componentScale).toBeGreaterThan(0);
+      const grey = component.image.filter((value, i) => i % 4 !== 3 && Math.abs(value - 128) > 2).length;
+      expect(grey).toBeGreaterThan(100);
+    });
+  }
+
+  it('a coding without factors is refused for the live view; the original shows without any', async () => {
+    const { image } = await decomposed();
+    const renderer = new ViewRenderer(await createKernels('auto'), await createKernels('auto'));
+    renderer.setImage(4, image);
+    expect(() => renderer.render(request({ imageId: 4, coding: 'patch-ycbcr' }))).toThrow(/no factors/);
+    const original = renderer.render(request({ imageId: 4, coding: 'patch-ycbcr', source: 'original' }));
+    expect(original.image.length).toBe(113 * 87 * 4);
   });
 });
 
@@ -201,12 +275,29 @@ describe('boxResample', () => {
     boxResamplePlane(green, image.width, image.height, region, 77, 61, strided, 80);
     expect(strided[80 * 5 + 9]).toBeCloseTo(expected[77 * 5 + 9], 3);
     expect(strided[80 * 5 + 78]).toBe(-1);
-    // Twice the size: each source sample covers a 2 × 2 block of targets.
-    const small = Float32Array.of(1, 2, 3, 4, 5, 6);
-    const big = boxResamplePlane(small, 3, 2, { x: 0, y: 0, width: 3, height: 2 }, 6, 4);
-    expect(Array.from(big.subarray(0, 6))).toEqual([1, 1, 2, 2, 3, 3]);
-    expect(Array.from(big.subarray(18, 24))).toEqual([4, 4, 5, 5, 6, 6]);
-    expect(() => boxResamplePlane(small, 3, 2, { x: 1, y: 0, width: 3, height: 2 }, 2, 2)).toThrow(RangeError);
+    expect(() => boxResamplePlane(green, image.width, image.height, { x: 200, y: 0, width: 200, height: 10 }, 20, 5)).toThrow(RangeError);
+  });
+
+  it('upsampledSpans: a half-resolution plane filtered directly equals it interpolated, then box-filtered', () => {
+    for (const [width, height] of [
+      [61, 37],
+      [64, 40],
+    ]) {
+      const half = halfSize(width, height);
+      const plane = Float32Array.from({ length: half.width * half.height }, (_, i) => Math.sin(i * 0.37) * 50 + (i % 7));
+      const full = upsampleBilinear(plane, width, height);
+      for (const [region, tw, th] of [
+        [{ x: 0, y: 0, width, height }, 23, 17],
+        [{ x: 7, y: 3, width: 31, height: 20 }, 31, 20],
+        [{ x: 1, y: 1, width: 12, height: 9 }, 5, 4],
+      ] as const) {
+        const expected = boxResamplePlane(full, width, height, region, tw, th);
+        const rows = upsampledSpans(boxSpans(region.y, region.height, th), half.height);
+        const cols = upsampledSpans(boxSpans(region.x, region.width, tw), half.width);
+        const got = filterPlane(plane, half.width, half.height, rows, cols);
+        for (let i = 0; i < expected.length; i++) expect(got[i]).toBeCloseTo(expected[i], 3);
+      }
+    }
   });
 });
 

@@ -1,60 +1,75 @@
 /**
  * The analysis worker: what needs the full-resolution image and is too slow for the slider.
- * Exact .svd size at a rank (the real encoder), the decoded file's error after quantization and
- * rounding to the source bit depth (MSE, PSNR, SSIM), JPEG at a given quality for the "JPEG at
- * the same bytes" comparison, and the full-resolution pixels and bytes of exports.
+ * The real `.svd` (version 2) file for a coding and a target — ranks, a PSNR or a byte budget —
+ * with its size, and its decoded pixels' error (MSE, PSNR, SSIM); JPEG and WebP at the same bytes
+ * (equal-bytes.ts: a coarse answer first, then refined); the full-resolution pixels of exports.
  * Each call may be cut short by terminating the worker; the studio then starts a fresh one and
  * the engine worker hands it the image and factors again (over the port given to connect()).
  * Image and factors arrive on that port, the requests on the main one: a request that comes
  * first waits (briefly) for the factors it needs.
+ *
+ * A document opened from a .svd file keeps its bytes here (they come with the image): lower ranks and targets
+ * are cut from them (svdFileSubset, svdFilePrefix), never re-quantized, so a re-saved file is
+ * never larger than the one opened. A version 1 file is re-encoded as version 2 from its factors.
  */
 import * as Comlink from 'comlink';
 import {
   alphaPlaneOf,
-  atBitDepth,
-  colorChannelCount,
   computeMetrics,
   createKernels,
-  encodeSvd,
+  decodeSvd,
+  decodedSvdPixels,
+  encodeSvdFile,
   meanSquaredError,
   peakValue,
   psnrFromMse,
   reconstructPixels,
-  withoutAlpha,
-  type EncodedSvd,
+  svdFilePrefix,
+  svdFileSubset,
   type KernelBackend,
   type PixelImage,
+  type SvdTarget,
   type TruncatedSvd,
 } from '../../../../core/index.js';
-import { decodeImage, encodeImage, type ImageFormat } from '../image-codec/image-codecs.js';
+import { codingKey, codingLayout, parseCodingKey, type Coding, type StoredFile } from '../../shared/coding.js';
+import { decodeImage, encodeImage } from '../image-codec/image-codecs.js';
+import { EqualBytes, type CodecPoint, type EqualBytesResult, type LossyCodec, type LossyFormat } from './equal-bytes.js';
 
-export interface SizeMeasurement {
+/** Squoosh's codecs, as the exports and the command line's comparison use them. */
+const SQUOOSH: LossyCodec = {
+  encode: (image, format, quality) => encodeImage(image, format, quality),
+  decode: (bytes, name) => decodeImage(bytes, name, Infinity),
+};
+
+/** A `.svd` file for a coding and target, as the window shows it. */
+export interface SvdEncoding {
+  coding: Coding;
+  /** Components kept per plane. */
   ranks: number[];
   fileBytes: number;
+  /** PSNR of the decoded file over the colour channels (null when identical). */
+  psnr: number | null;
+  /** Whether the target was met (a PSNR beyond what the decompositions hold is not). */
+  reached: boolean;
 }
 
-export interface QualityMeasurement {
-  ranks: number[];
-  fileBytes: number;
-  /** Of the decoded .svd (quantized, rounded to the source bit depth) against the original, colour channels. */
+export interface QualityMeasurement extends SvdEncoding {
+  /** Of the decoded file (quantized, rounded to the source bit depth) against the original, colour channels. */
   mse: number;
-  psnr: number | null;
   ssim: number;
-}
-
-export interface JpegMeasurement {
-  quality: number;
-  fileBytes: number;
-  psnr: number | null;
 }
 
 let imageId = -1;
 let image: PixelImage | null = null;
 let alphaPlane: Uint8Array | Uint16Array | undefined;
-let factors: (TruncatedSvd | null)[] = [];
-let jpegSource: { of: PixelImage; image: PixelImage } | null = null;
-let lastEncoded: { key: string; encoded: EncodedSvd } | null = null;
+let codings = new Map<string, (TruncatedSvd | null)[]>();
+let stored: StoredFile | null = null;
+/** The files made most recently (the size panel, the export list and Save ask for the same ones), newest last. */
+let encoded: { key: string; bytes: Uint8Array; encoding: SvdEncoding }[] = [];
+const ENCODED_KEPT = 6;
+let lastQuality: { key: string; quality: QualityMeasurement } | null = null;
 let kernels: Promise<KernelBackend> | null = null;
+let equalBytes: EqualBytes | null = null;
 
 /** Calls waiting for the image or factors to arrive from the engine worker. */
 let waiters: (() => void)[] = [];
@@ -66,16 +81,23 @@ function wakeWaiters(): void {
   for (const wake of woken) wake();
 }
 
-/** The image `id` and factors of at least `ranks` (per channel), once the engine has sent them. */
-async function current(id: number, ranks: readonly number[] = []): Promise<{ image: PixelImage; svds: TruncatedSvd[] }> {
+function backend(): Promise<KernelBackend> {
+  kernels ??= createKernels('auto');
+  return kernels;
+}
+
+/** The image `id` and the factors of `coding` (every plane, at least `ranks`), once the engine has sent them. */
+async function current(id: number, coding?: Coding, ranks: readonly number[] = []): Promise<{ image: PixelImage; svds: TruncatedSvd[] }> {
   const deadline = performance.now() + FACTOR_WAIT_MS;
   for (;;) {
-    const ready =
-      id === imageId &&
-      image !== null &&
-      factors.every((svd, c) => svd !== null && svd.rank >= Math.min(ranks[c] ?? ranks[0] ?? 1, svd.u.rows, svd.v.rows));
-    if (ready) return { image: image!, svds: factors as TruncatedSvd[] };
     if (id < imageId) throw new Error('The analysis worker has moved on to another image');
+    if (id === imageId && image !== null) {
+      if (!coding) return { image, svds: [] };
+      const factors = codings.get(codingKey(coding));
+      const ready =
+        factors && factors.every((svd, p) => svd !== null && svd.rank >= Math.min(ranks[p] ?? ranks[0] ?? 1, svd.u.rows, svd.v.rows));
+      if (ready) return { image, svds: factors as TruncatedSvd[] };
+    }
     const left = deadline - performance.now();
     if (left <= 0) throw new Error('The decomposition did not reach the analysis worker');
     await new Promise<void>((resolve) => {
@@ -86,45 +108,106 @@ async function current(id: number, ranks: readonly number[] = []): Promise<{ ima
 }
 
 function clampRanks(svds: readonly TruncatedSvd[], ranks: readonly number[]): number[] {
-  return svds.map((svd, c) => Math.max(0, Math.min(svd.rank, Math.floor(ranks[c] ?? ranks[0] ?? 0))));
+  return svds.map((svd, p) => Math.max(0, Math.min(svd.rank, Math.floor(ranks[p] ?? ranks[0] ?? 0))));
 }
 
-/** The .svd encoder's options the studio exposes. */
-export interface SvdEncodeSettings {
-  /** Share of the truncation error quantization may add (core's default 0.035). */
-  quantizationShare?: number;
+function targetKey(target: SvdTarget): string {
+  if ('psnr' in target) return `psnr:${target.psnr}`;
+  if ('maxBytes' in target) return `bytes:${target.maxBytes}`;
+  return `ranks:${typeof target.ranks === 'number' ? target.ranks : target.ranks.join(',')}`;
 }
 
-async function encodeAt(
-  id: number,
-  ranks: readonly number[],
-  options: SvdEncodeSettings = {},
-): Promise<{ ranks: number[]; encoded: EncodedSvd }> {
-  const { image: source, svds } = await current(id, ranks);
-  const clamped = clampRanks(svds, ranks);
-  const key = `${id}:${clamped.join(',')}:${options.quantizationShare ?? 'default'}`;
-  if (lastEncoded?.key !== key) {
-    const encoded = encodeSvd({
-      width: source.width,
-      height: source.height,
-      channels: source.channels,
-      bitDepth: source.bitDepth,
-      svds,
-      ranks: clamped,
-      alphaPlane,
-      quantizationShare: options.quantizationShare,
-    });
-    lastEncoded = { key, encoded };
+/** The decoded file's PSNR over the colour channels, as the encoder measures it. */
+async function decodedPsnr(bytes: Uint8Array, source: PixelImage): Promise<{ pixels: PixelImage; psnr: number | null; mse: number }> {
+  const pixels = await decodedSvdPixels(decodeSvd(bytes, { maxPixels: Infinity }), undefined, await backend());
+  const mse = meanSquaredError(source, pixels);
+  return { pixels, psnr: psnrFromMse(mse, peakValue(source.bitDepth)), mse };
+}
+
+/**
+ * A stored v2 file cut to a target: ranks → the first k_p components of each plane; a byte
+ * budget → the longest prefix of the segments within it; a PSNR → the shortest prefix reaching it
+ * (bisection over prefixes, each decoded and measured).
+ */
+async function cutStored(
+  file: StoredFile,
+  source: PixelImage,
+  target: SvdTarget,
+): Promise<{ bytes: Uint8Array; psnr: number | null; reached: boolean }> {
+  const header = decodeSvd(file.bytes, { maxPixels: Infinity }).header;
+  const total = header.lowRank.reduce((sum, entry) => sum + entry.rank, 0) + (header.alpha === 'lossless' ? 1 : 0);
+  if ('ranks' in target) {
+    const ranks = header.lowRank.map((_, p) => (typeof target.ranks === 'number' ? target.ranks : (target.ranks[p] ?? 0)));
+    const bytes = svdFileSubset(file.bytes, ranks);
+    return { bytes, psnr: (await decodedPsnr(bytes, source)).psnr, reached: true };
   }
-  return { ranks: clamped, encoded: lastEncoded.encoded };
+  if ('maxBytes' in target) {
+    let lo = 0;
+    let hi = total;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (svdFilePrefix(file.bytes, mid).length <= target.maxBytes) lo = mid;
+      else hi = mid - 1;
+    }
+    const bytes = svdFilePrefix(file.bytes, lo);
+    return { bytes, psnr: (await decodedPsnr(bytes, source)).psnr, reached: bytes.length <= target.maxBytes };
+  }
+  const meets = (psnr: number | null) => psnr === null || psnr >= target.psnr;
+  const whole = await decodedPsnr(file.bytes, source);
+  if (!meets(whole.psnr)) return { bytes: file.bytes, psnr: whole.psnr, reached: false };
+  let lo = 0;
+  let hi = total;
+  let best = { bytes: file.bytes, psnr: whole.psnr };
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const bytes = svdFilePrefix(file.bytes, mid);
+    const { psnr } = await decodedPsnr(bytes, source);
+    if (meets(psnr)) {
+      hi = mid;
+      best = { bytes, psnr };
+    } else lo = mid + 1;
+  }
+  return { ...best, reached: true };
 }
 
-/** Full-resolution pixels of the given factors at the given ranks, with the original alpha. */
-async function pixelsOf(source: PixelImage, svds: readonly TruncatedSvd[], ranks: readonly number[]): Promise<PixelImage> {
-  // Taken before any await: a new image may arrive while this one is being reconstructed.
-  const alpha = alphaPlane;
-  kernels ??= createKernels('auto');
-  return reconstructPixels(source, svds, ranks, alpha, await kernels);
+/** The `.svd` file for a coding and target (cached: the last one asked for). */
+/**
+ * The `.svd` file for a coding and target (cached: the last few). `held`: the ranks the studio
+ * holds for that coding's planes — a PSNR or byte target waits until factors of those ranks are
+ * here (an earlier stage's may still be, the latest on its way).
+ */
+async function encodeFor(
+  id: number,
+  coding: Coding,
+  target: SvdTarget,
+  held: readonly number[] = [],
+): Promise<{ bytes: Uint8Array; encoding: SvdEncoding }> {
+  const key = `${id}:${codingKey(coding)}:${targetKey(target)}`;
+  const cached = encoded.find((entry) => entry.key === key);
+  if (cached) return cached;
+  const wanted = 'ranks' in target ? (typeof target.ranks === 'number' ? [target.ranks] : target.ranks) : held;
+  const { image: source, svds } = await current(id, coding, wanted);
+  let bytes: Uint8Array;
+  let psnr: number | null;
+  let reached: boolean;
+  const file = stored;
+  if (file && file.version === 2 && codingKey(file.coding) === codingKey(coding)) {
+    ({ bytes, psnr, reached } = await cutStored(file, source, target));
+  } else {
+    const layout = codingLayout(source, coding);
+    const ranks = 'ranks' in target ? clampRanks(svds, wanted) : null;
+    const encoded = await encodeSvdFile({ image: source, layout, svds, target: ranks ? { ranks } : target, kernels: await backend() });
+    ({ bytes, psnr, reached } = encoded);
+    // A version 1 file re-saved at its own ranks: never larger than it was.
+    if (file && file.version === 1 && ranks && file.bytes.length < bytes.length) {
+      const header = decodeSvd(file.bytes, { maxPixels: Infinity }).header;
+      if (header.lowRank.every((entry, p) => entry.rank === ranks[p])) bytes = file.bytes;
+    }
+  }
+  const ranks = decodeSvd(bytes, { maxPixels: Infinity }).header.lowRank.map((entry) => entry.rank);
+  const result = { key, bytes, encoding: { coding, ranks, fileBytes: bytes.length, psnr, reached } };
+  encoded = [...encoded.filter((entry) => entry.key !== key), result].slice(-ENCODED_KEPT);
+  return result;
 }
 
 function transferImage(result: PixelImage): PixelImage {
@@ -137,78 +220,95 @@ const api = {
     Comlink.expose(api, port);
   },
 
-  setImage(id: number, next: PixelImage): void {
+  /** A new document: its pixels, and the .svd file it was opened from (null: a photo). */
+  setImage(id: number, next: PixelImage, file: StoredFile | null = null): void {
     imageId = id;
     image = next;
-    factors = new Array(colorChannelCount(next.channels)).fill(null);
-    lastEncoded = null;
+    stored = file;
+    codings = new Map();
+    encoded = [];
+    lastQuality = null;
+    equalBytes = null;
     alphaPlane = alphaPlaneOf(next);
     wakeWaiters();
   },
 
-  setFactors(id: number, channel: number, svd: TruncatedSvd): void {
-    if (id !== imageId || channel < 0 || channel >= factors.length) return;
-    factors[channel] = svd;
-    lastEncoded = null;
+  setFactors(id: number, coding: string, plane: number, svd: TruncatedSvd): void {
+    if (id !== imageId || !image) return;
+    let factors = codings.get(coding);
+    if (!factors) {
+      factors = new Array(codingLayout(image, parseCodingKey(coding)).planes.length).fill(null);
+      codings.set(coding, factors);
+    }
+    if (plane < 0 || plane >= factors.length) return;
+    factors[plane] = svd;
+    encoded = encoded.filter((entry) => !entry.key.startsWith(`${id}:${coding}:`));
+    if (lastQuality?.key.startsWith(`${id}:${coding}:`)) lastQuality = null;
     wakeWaiters();
   },
 
-  /** The exact size of the .svd file storing these ranks. */
-  async measureSize(id: number, ranks: readonly number[], options?: SvdEncodeSettings): Promise<SizeMeasurement> {
-    const { ranks: clamped, encoded } = await encodeAt(id, ranks, options);
-    return { ranks: clamped, fileBytes: encoded.bytes.length };
+  /** The `.svd` file for a coding and a target: its ranks, size and decoded PSNR (`held`: see encodeFor). */
+  async encodeSvd(id: number, coding: Coding, target: SvdTarget, held?: readonly number[]): Promise<SvdEncoding> {
+    return (await encodeFor(id, coding, target, held)).encoding;
   },
 
-  /** Size and error of the .svd file at these ranks, as a decoder of it sees it. */
-  async measureQuality(id: number, ranks: readonly number[], options?: SvdEncodeSettings): Promise<QualityMeasurement> {
-    const source = (await current(id, ranks)).image;
-    const { ranks: clamped, encoded } = await encodeAt(id, ranks, options);
-    const decoded = await pixelsOf(source, encoded.quantized, clamped);
-    // Colour channels only (computeMetrics' default); the alpha plane is the original's.
-    const metrics = computeMetrics(source, decoded);
-    return { ranks: clamped, fileBytes: encoded.bytes.length, mse: metrics.mse, psnr: metrics.psnr, ssim: metrics.ssim };
+  /** The file for a coding and target, and its decoded pixels' MSE, PSNR and SSIM. */
+  async measureQuality(id: number, coding: Coding, target: SvdTarget, held?: readonly number[]): Promise<QualityMeasurement> {
+    const { bytes, encoding } = await encodeFor(id, coding, target, held);
+    const key = `${id}:${codingKey(coding)}:${targetKey(target)}`;
+    if (lastQuality?.key === key) return lastQuality.quality;
+    const source = (await current(id)).image;
+    const pixels = await decodedSvdPixels(decodeSvd(bytes, { maxPixels: Infinity }), undefined, await backend());
+    // Colour channels only (computeMetrics' default); the alpha plane is stored losslessly.
+    const metrics = computeMetrics(source, pixels);
+    const quality = { ...encoding, psnr: metrics.psnr, mse: metrics.mse, ssim: metrics.ssim };
+    lastQuality = { key, quality };
+    return quality;
   },
 
-  /** JPEG (mozjpeg, as sharp and the CLI use) of the original at this quality: its bytes and PSNR. */
-  async jpegAtQuality(id: number, quality: number): Promise<JpegMeasurement> {
-    const original = (await current(id)).image;
-    // JPEG has no alpha: the comparison is of the colour channels, made once per image.
-    if (jpegSource?.of !== original) jpegSource = { of: original, image: withoutAlpha(original) };
-    const source = jpegSource.image;
-    const bytes = await encodeImage(source, 'jpeg', quality);
-    const decoded = await decodeImage(bytes, 'comparison.jpg');
-    const candidate = atBitDepth(withoutAlpha(decoded), source.bitDepth);
-    // A gray source may decode as gray; an RGB one whose channels are equal may too: compare like with like.
-    const mse = meanSquaredError(source, candidate.channels === source.channels ? candidate : expandGray(candidate, source.channels));
-    return { quality, fileBytes: bytes.length, psnr: psnrFromMse(mse, peakValue(source.bitDepth)) };
-  },
-
-  /** The .svd file's bytes at these ranks. */
-  async exportSvd(id: number, ranks: readonly number[], options?: SvdEncodeSettings): Promise<Uint8Array> {
+  /** The .svd file's bytes for a coding and target. */
+  async exportSvd(id: number, coding: Coding, target: SvdTarget, held?: readonly number[]): Promise<Uint8Array> {
     // A copy: the cached encoding stays usable for the next measurement.
-    const bytes = (await encodeAt(id, ranks, options)).encoded.bytes.slice();
+    const bytes = (await encodeFor(id, coding, target, held)).bytes.slice();
     return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
   },
 
-  /** The rank-k reconstruction at full resolution, rounded to the source bit depth (alpha as the original's). */
-  async reconstruct(id: number, ranks: readonly number[]): Promise<PixelImage> {
-    const { image: source, svds } = await current(id, ranks);
-    return transferImage(await pixelsOf(source, svds, clampRanks(svds, ranks)));
+  /** A coding's reconstruction at these ranks at full resolution (unquantized), rounded to the source bit depth, alpha as the original's. */
+  async reconstruct(id: number, coding: Coding, ranks: readonly number[]): Promise<PixelImage> {
+    const { image: source, svds } = await current(id, coding, ranks);
+    // Taken before any await: a new image may arrive while this one is being reconstructed.
+    const alpha = alphaPlane;
+    const clamped = clampRanks(svds, ranks);
+    const layout = codingLayout(source, coding);
+    if (layout.model === 'whole' && layout.colorSpace === 'rgb')
+      return transferImage(await reconstructPixels(source, svds, clamped, alpha, await backend()));
+    return transferImage(await decodedSvdPixels({ layout, channels: svds, alphaPlane: alpha, deblock: false }, clamped, await backend()));
   },
 
-  /** Encodes pixels as an image file (Squoosh's codecs). */
-  async encode(pixels: PixelImage, format: ImageFormat, quality?: number): Promise<Uint8Array> {
-    const bytes = await encodeImage(pixels, format, quality);
-    return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  /**
+   * JPEG or WebP of the original at the same bytes as `targetBytes`: the highest quality whose
+   * file is no larger. `known`: qualities already measured (their bytes save encodes). A coarse
+   * answer comes first (onAnswer with coarse: true), then the exact one (also returned).
+   */
+  async equalBytes(
+    id: number,
+    format: LossyFormat,
+    targetBytes: number,
+    known: readonly CodecPoint[],
+    onAnswer: (result: EqualBytesResult, points: CodecPoint[]) => void,
+  ): Promise<EqualBytesResult> {
+    const source = (await current(id)).image;
+    if (!equalBytes || equalBytes.source !== source) equalBytes = new EqualBytes(source, SQUOOSH);
+    return equalBytes.search(format, targetBytes, known, onAnswer);
+  },
+
+  /** The decoded JPEG or WebP at a quality, for the compare view. */
+  async codecPixels(id: number, format: LossyFormat, quality: number): Promise<PixelImage> {
+    const source = (await current(id)).image;
+    if (!equalBytes || equalBytes.source !== source) equalBytes = new EqualBytes(source, SQUOOSH);
+    return transferImage(await equalBytes.decodedAt(format, quality));
   },
 };
-
-function expandGray(image: PixelImage, channels: number): PixelImage {
-  const count = image.width * image.height;
-  const pixels = image.bitDepth === 16 ? new Uint16Array(count * channels) : new Uint8Array(count * channels);
-  for (let i = 0; i < count; i++) for (let c = 0; c < channels; c++) pixels[i * channels + c] = image.pixels[i * image.channels];
-  return { ...image, channels: channels as PixelImage['channels'], pixels };
-}
 
 export type AnalysisWorkerApi = typeof api;
 Comlink.expose(api);

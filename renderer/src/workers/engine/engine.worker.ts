@@ -1,40 +1,62 @@
 /**
- * The engine worker: owns the open image and its decomposition, so the main thread never copies
+ * The engine worker: owns the open image and its decompositions, so the main thread never copies
  * (or even holds) tens of megabytes. The main thread hands it the decoded pixels (transferred,
- * no copy); it splits the colour planes, runs the SVD pool (its own nested Web Workers, one
- * channel job each), and sends copies of the image and of each stage's factors straight to the
- * preview and analysis workers over their own MessagePorts (attach()); the SVD workers extract
- * their channels from the pixels themselves. The main thread gets only
- * what it shows: progress and each stage's spectrum (σ), after the preview worker has the factors.
+ * no copy); it runs the SVD pool (its own nested Web Workers, one plane job each) on the image's
+ * planes under a coding (the whole image or its patches, RGB or YCbCr: shared/coding.ts), and
+ * sends copies of the image and of each stage's factors straight to the preview and analysis
+ * workers over their own MessagePorts (attach()); the SVD workers make their planes from the
+ * pixels themselves. Each coding keeps its factors, so switching back costs nothing. The main
+ * thread gets only what it shows: progress, each stage's spectrum (σ) after the preview worker
+ * has the factors, and for the patch model the basis patches (V, p² × p²: small).
  */
 import * as Comlink from 'comlink';
-import { colorChannelCount, type Matrix, type PixelImage, type TruncatedSvd } from '../../../../core/index.js';
-import { createWebSvdPool, imageChannels, releaseAll } from './web-svd-pool.js';
+import {
+  chromaSubsamplingError,
+  planeSamples,
+  type ImageLayout,
+  type Matrix,
+  type PixelImage,
+  type TruncatedSvd,
+} from '../../../../core/index.js';
+import { codingKey, codingLayout, type Coding, type StoredFile } from '../../shared/coding.js';
+import { createWebSvdPool, imagePlanes, releaseAll } from './web-svd-pool.js';
 
 /** What the peers (preview and analysis workers) accept from the engine. */
 export interface ImageHolder {
-  setImage(imageId: number, image: PixelImage): void | Promise<void>;
-  setFactors(imageId: number, channel: number, svd: TruncatedSvd): void | Promise<void>;
+  /** A new document; `stored`: the .svd file it was opened from (the analysis worker cuts lower ranks from it). */
+  setImage(imageId: number, image: PixelImage, stored?: StoredFile | null): void | Promise<void>;
+  /** Plane `plane` of coding `coding` (a codingKey) has these factors. */
+  setFactors(imageId: number, coding: string, plane: number, svd: TruncatedSvd): void | Promise<void>;
 }
 
 export type PeerRole = 'preview' | 'analysis';
 
-/** One stage of one channel, as the main thread needs it: the spectrum, not the vectors. */
+/** One stage of one plane, as the main thread needs it: the spectrum, not the vectors. */
 export interface StageReport {
-  channel: number;
+  /** The coding's key (shared/coding.ts). */
+  coding: string;
+  plane: number;
   stage: number;
   rank: number;
   sigma: Float64Array;
   frobeniusNormSquared: number;
   rows: number;
   cols: number;
+  /** Patch model: the basis patches vᵢ, p² values each (cols × rank, row-major as V is). */
+  basis?: Float32Array;
+}
+
+interface Decomposition {
+  layout: ImageLayout;
+  planes: Matrix[] | null;
+  factors: (TruncatedSvd | null)[];
 }
 
 interface Loaded {
   id: number;
   image: PixelImage;
-  planes: Matrix[] | null;
-  factors: (TruncatedSvd | null)[];
+  stored: StoredFile | null;
+  codings: Map<string, Decomposition>;
 }
 
 let pool = createWebSvdPool();
@@ -42,16 +64,29 @@ const peers = new Map<PeerRole, Comlink.Remote<ImageHolder>>();
 let loaded: Loaded | null = null;
 let running: AbortController | null = null;
 
-function report(channel: number, stage: number, svd: TruncatedSvd): StageReport {
+function report(coding: string, model: Coding['model'], plane: number, stage: number, svd: TruncatedSvd): StageReport {
   return {
-    channel,
+    coding,
+    plane,
     stage,
     rank: svd.rank,
     sigma: svd.sigma.slice(),
     frobeniusNormSquared: svd.frobeniusNormSquared,
     rows: svd.u.rows,
     cols: svd.v.rows,
+    basis: model === 'patch' ? svd.v.data.slice() : undefined,
   };
+}
+
+function decompositionOf(state: Loaded, coding: Coding): Decomposition {
+  const key = codingKey(coding);
+  let entry = state.codings.get(key);
+  if (!entry) {
+    const layout = codingLayout(state.image, coding);
+    entry = { layout, planes: null, factors: new Array(layout.planes.length).fill(null) };
+    state.codings.set(key, entry);
+  }
+  return entry;
 }
 
 /**
@@ -59,14 +94,15 @@ function report(channel: number, stage: number, svd: TruncatedSvd): StageReport 
  * and the main thread must not show ranks it cannot render); the analysis worker is not (it may
  * be terminated at any time to cut a measurement short; it waits for factors it lacks).
  */
-async function share(id: number, channel: number, svd: TruncatedSvd): Promise<void> {
-  void peers.get('analysis')?.setFactors(id, channel, svd);
-  await peers.get('preview')?.setFactors(id, channel, svd);
+async function share(id: number, coding: string, plane: number, svd: TruncatedSvd): Promise<void> {
+  void peers.get('analysis')?.setFactors(id, coding, plane, svd);
+  await peers.get('preview')?.setFactors(id, coding, plane, svd);
 }
 
 async function seed(peer: Comlink.Remote<ImageHolder>, state: Loaded): Promise<void> {
-  await peer.setImage(state.id, state.image);
-  for (const [channel, svd] of state.factors.entries()) if (svd) await peer.setFactors(state.id, channel, svd);
+  await peer.setImage(state.id, state.image, state.stored);
+  for (const [key, entry] of state.codings)
+    for (const [plane, svd] of entry.factors.entries()) if (svd) await peer.setFactors(state.id, key, plane, svd);
 }
 
 const api = {
@@ -87,23 +123,24 @@ const api = {
   },
 
   /**
-   * A new document. `svds`: the factors of a .svd file (no decomposition needed); their spectra
-   * are returned once the preview worker has them. Any decomposition in flight is cancelled.
+   * A new document. `stored`: a .svd file and its factors (no decomposition needed; the file's
+   * coding says what the planes are); their spectra are returned once the preview worker has
+   * them. Any decomposition in flight is cancelled.
    */
-  async load(id: number, image: PixelImage, svds?: TruncatedSvd[]): Promise<StageReport[]> {
+  async load(id: number, image: PixelImage, stored?: { file: StoredFile; svds: TruncatedSvd[] }): Promise<StageReport[]> {
     running?.abort();
     running = null;
     releaseAll();
-    const state: Loaded = { id, image, planes: null, factors: new Array(colorChannelCount(image.channels)).fill(null) };
+    const state: Loaded = { id, image, stored: stored?.file ?? null, codings: new Map() };
     loaded = state;
     const analysis = peers.get('analysis');
     const preview = peers.get('preview');
     const sendImage = () => {
       if (loaded !== state) return;
-      if (analysis) void analysis.setImage(id, image).catch(() => {});
+      if (analysis) void analysis.setImage(id, image, state.stored).catch(() => {});
       return preview?.setImage(id, image);
     };
-    if (!svds) {
+    if (!stored) {
       // A photo: its decomposition (requested right after this) goes first; copying the image to
       // the peers (tens of ms each) waits a task. Messages on a port keep their order, so each
       // peer still gets the image before any factors; the preview worker waits for it.
@@ -111,21 +148,26 @@ const api = {
       return [];
     }
     await sendImage();
+    const coding = stored.file.coding;
+    const key = codingKey(coding);
+    const entry = decompositionOf(state, coding);
     const reports: StageReport[] = [];
-    for (const [channel, svd] of svds.entries()) {
-      state.factors[channel] = svd;
-      await share(id, channel, svd);
-      reports.push(report(channel, 0, svd));
+    for (const [plane, svd] of stored.svds.entries()) {
+      entry.factors[plane] = svd;
+      await share(id, key, plane, svd);
+      reports.push(report(key, coding.model, plane, 0, svd));
     }
     return reports;
   },
 
   /**
-   * Decomposes the loaded image's colour channels, stage by stage. Resolves when done; rejects
-   * with an AbortError when cancelled or replaced by another image.
+   * Decomposes the loaded image's planes under `coding`, stage by stage (the patch model's
+   * matrices have p² columns: one stage, all of them). Resolves when done; rejects with an
+   * AbortError when cancelled, replaced by another decomposition or by another image.
    */
   async decompose(
     id: number,
+    coding: Coding,
     stages: number[],
     onProgress: (fraction: number) => void,
     onStage: (report: StageReport) => void,
@@ -135,11 +177,13 @@ const api = {
     running?.abort();
     const controller = new AbortController();
     running = controller;
-    state.planes ??= imageChannels(state.image);
+    const key = codingKey(coding);
+    const entry = decompositionOf(state, coding);
+    entry.planes ??= imagePlanes(state.image, entry.layout);
     let reported = 0;
     let delivered = Promise.resolve();
     try {
-      await pool.decompose(state.planes, {
+      await pool.decompose(entry.planes, {
         stages,
         seed: 1,
         signal: controller.signal,
@@ -150,20 +194,20 @@ const api = {
           reported = now;
           onProgress(fraction);
         },
-        onStage: (channel, stage, svd) => {
+        onStage: (plane, stage, svd) => {
           if (controller.signal.aborted) return;
-          state.factors[channel] = svd;
+          entry.factors[plane] = svd;
           // In order: the preview worker first, then the main thread.
           delivered = delivered.then(async () => {
-            await share(id, channel, svd);
-            if (!controller.signal.aborted) onStage(report(channel, stage, svd));
+            await share(id, key, plane, svd);
+            if (!controller.signal.aborted) onStage(report(key, coding.model, plane, stage, svd));
           });
         },
       });
       await delivered;
-      // Done: the SVD workers' copies of the image and channels, and their WebAssembly memory
-      // (which never shrinks: a 12 MP channel's workspace is ~100 MB), are not needed any more.
-      // Fresh workers take their place, warmed in the background for the next photo.
+      // Done: the SVD workers' copies of the image and planes, and their WebAssembly memory
+      // (which never shrinks: a 12 MP plane's workspace is ~100 MB), are not needed any more.
+      // Fresh workers take their place, warmed in the background for the next job.
       if (stages.length && loaded === state && running === controller) {
         const old = pool;
         pool = createWebSvdPool();
@@ -176,6 +220,19 @@ const api = {
     } finally {
       if (running === controller) running = null;
     }
+  },
+
+  /**
+   * What half-resolution chroma loses before any truncation, for a YCbCr coding: the squared
+   * error summed over R, G, B (core's chromaSubsamplingError); 0 for the others. The instant
+   * metrics add it to the planes' truncation error.
+   */
+  chromaFloor(id: number, coding: Coding): number {
+    const state = loaded;
+    if (!state || state.id !== id) return 0;
+    const layout = decompositionOf(state, coding).layout;
+    if (layout.colorSpace !== 'ycbcr' || layout.chroma !== 'half') return 0;
+    return chromaSubsamplingError(state.image, layout, planeSamples(state.image, layout));
   },
 
   /** Stops the decomposition in flight (what is done stays). */

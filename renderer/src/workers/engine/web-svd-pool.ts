@@ -4,15 +4,16 @@
  * SharedArrayBuffer (any static server, no COOP/COEP), so each worker gets its own copy of what
  * it works on, and is sent it only when it lacks it.
  *
- * imageChannels() gives the pool channel handles for an image's colour channels: matrices whose
- * data the workers extract themselves from the interleaved pixels (in parallel). Their `data`
- * is empty: they are for this pool only (core's SvdPool reads only rows and cols).
+ * imagePlanes() gives the pool handles for an image's planes under a layout (its colour channels,
+ * Y/Cb/Cr planes or patch matrices): matrices whose data the workers make themselves from the interleaved
+ * pixels (in parallel). Their `data` is empty: they are for this pool only (core's SvdPool reads
+ * only rows and cols).
  */
 import * as Comlink from 'comlink';
 import {
   SvdPool,
-  colorChannelCount,
   type ChannelJob,
+  type ImageLayout,
   type Matrix,
   type PixelImage,
   type SvdWorker,
@@ -22,7 +23,8 @@ import type { SvdWorkerApi } from '../svd/svd.worker.js';
 import { MISSING_CHANNEL, type SvdJobMessage } from '../svd/protocol.js';
 
 const channelKeys = new WeakMap<Float32Array, string>();
-const pixelSources = new WeakMap<Float32Array, { imageKey: string; index: number; image: PixelImage }>();
+const pixelSources = new WeakMap<Float32Array, { imageKey: string; index: number; layout: ImageLayout; image: PixelImage }>();
+const imageKeys = new WeakMap<PixelImage, string>();
 let nextKey = 1;
 
 function keyOf(data: Float32Array): string {
@@ -34,13 +36,23 @@ function keyOf(data: Float32Array): string {
   return key;
 }
 
-/** Handles for the colour channels of `image` (1 for gray, 3 for colour), extracted by the workers. */
-export function imageChannels(image: PixelImage): Matrix[] {
-  const imageKey = `image-${nextKey++}`;
-  return Array.from({ length: colorChannelCount(image.channels) }, (_, index) => {
+/** One key per image, so a worker that holds an image is not sent it again for another layout's planes. */
+function imageKeyOf(image: PixelImage): string {
+  let key = imageKeys.get(image);
+  if (!key) {
+    key = `image-${nextKey++}`;
+    imageKeys.set(image, key);
+  }
+  return key;
+}
+
+/** Handles for the planes of `image` under `layout` (each plane's matrix: rows × cols), made by the workers. */
+export function imagePlanes(image: PixelImage, layout: ImageLayout): Matrix[] {
+  const imageKey = imageKeyOf(image);
+  return layout.planes.map((plane, index) => {
     const data = new Float32Array(0);
-    pixelSources.set(data, { imageKey, index, image });
-    return { rows: image.height, cols: image.width, data };
+    pixelSources.set(data, { imageKey, index, layout, image });
+    return { rows: plane.rows, cols: plane.cols, data };
   });
 }
 
@@ -88,7 +100,10 @@ class WebSvdWorker implements SvdWorker {
     const source = pixelSources.get(job.channel.data);
     if (source) {
       const sendImage = everything || this.#holdsImage !== source.imageKey;
-      return { ...base, source: { imageKey: source.imageKey, index: source.index, image: sendImage ? source.image : undefined } };
+      return {
+        ...base,
+        source: { imageKey: source.imageKey, index: source.index, layout: source.layout, image: sendImage ? source.image : undefined },
+      };
     }
     return everything || this.#holdsChannel !== base.key ? { ...base, channel: job.channel } : base;
   }

@@ -7,25 +7,50 @@ import {
   decodeSvd,
   decodedSvdPixels,
   downscaleImage,
+  type ImageLayout,
   type PixelImage,
   type SvdFileHeader,
   type TruncatedSvd,
 } from '../../../../core/index.js';
 import { decodeImage, detectFormat, encodeImage, ImageDecodeError, type ImageFormat } from './image-codecs.js';
+import { codingLayout, type Coding } from '../../shared/coding.js';
+
+/** The window's coding for a file's layout, when the window's own layout for it is the same. */
+function windowCoding(layout: ImageLayout): Coding | null {
+  const coding: Coding = { model: layout.model, colorSpace: layout.colorSpace };
+  const own = codingLayout(layout, coding);
+  const same =
+    own.patchSize === layout.patchSize &&
+    own.chroma === layout.chroma &&
+    own.alpha === layout.alpha &&
+    own.planes.length === layout.planes.length &&
+    own.planes.every(
+      (plane, p) => plane.kind === layout.planes[p].kind && plane.rows === layout.planes[p].rows && plane.cols === layout.planes[p].cols,
+    );
+  return same ? coding : null;
+}
 
 export type DecodedFile =
   | { kind: 'image'; format: ImageFormat; image: PixelImage }
   /**
-   * A .svd file: its pixels, and its factors when they are the whole-image RGB (or gray) planes
-   * the studio's slider works on (version 1, or version 2 with that layout); other layouts (patches,
-   * YCbCr) come as pixels only, and the studio decomposes them as it would an image.
+   * A .svd file: its pixels (every stored component decoded), and its factors with the coding
+   * they are in when that is one the window shows (the whole image or 8 × 8 patches, RGB or
+   * YCbCr 4:2:0, alpha lossless); other layouts (4 × 4 or 16 × 16 patches, full-resolution
+   * chroma, low-rank alpha) come as pixels only, and the studio decomposes them as it would an image.
    */
-  | { kind: 'svd'; format: 'svd'; image: PixelImage; header: SvdFileHeader; svds?: TruncatedSvd[] };
+  | {
+      kind: 'svd';
+      format: 'svd';
+      image: PixelImage;
+      header: SvdFileHeader;
+      version: 1 | 2;
+      stored?: { coding: Coding; svds: TruncatedSvd[] };
+    };
 
 function transferables(file: DecodedFile): ArrayBuffer[] {
   const list = [file.image.pixels.buffer as ArrayBuffer];
   if (file.kind === 'svd')
-    for (const svd of file.svds ?? [])
+    for (const svd of file.stored?.svds ?? [])
       list.push(svd.u.data.buffer as ArrayBuffer, svd.v.data.buffer as ArrayBuffer, svd.sigma.buffer as ArrayBuffer);
   return list;
 }
@@ -43,8 +68,16 @@ const api = {
         throw new ImageDecodeError(name, `"${name}" is not a valid .svd file: ${(error as Error).message}`);
       }
       const image = await decodedSvdPixels(decoded);
-      const slidable = decoded.layout.model === 'whole' && decoded.layout.colorSpace === 'rgb';
-      file = { kind: 'svd', format: 'svd', image, header: decoded.header, ...(slidable ? { svds: decoded.channels } : {}) };
+      const coding = windowCoding(decoded.layout);
+      const version = bytes[8] === 1 ? 1 : 2;
+      file = {
+        kind: 'svd',
+        format: 'svd',
+        image,
+        header: decoded.header,
+        version,
+        ...(coding ? { stored: { coding, svds: decoded.channels } } : {}),
+      };
     } else {
       const image = await decodeImage(bytes, name, maxPixels);
       file = { kind: 'image', format: format as ImageFormat, image };

@@ -10,7 +10,7 @@ import { ViewRenderer } from './view-renderer.js';
 import type { ViewRequest } from './protocol.js';
 import type { RenderedView } from './rendered-view.js';
 
-const renderer = createKernels('auto').then((kernels) => new ViewRenderer(kernels));
+const renderer = Promise.all([createKernels('auto'), createKernels('auto')]).then(([view, patches]) => new ViewRenderer(view, patches));
 
 function bitmap(pixels: Uint8ClampedArray<ArrayBuffer>, width: number, height: number): Promise<ImageBitmap> {
   return createImageBitmap(new ImageData(pixels, width, height), { premultiplyAlpha: 'premultiply' });
@@ -40,12 +40,32 @@ const api = {
     (await renderer).setImage(imageId, image);
     for (const wake of waiting.splice(0)) wake();
   },
-  async setFactors(imageId: number, channel: number, svd: TruncatedSvd): Promise<void> {
-    (await renderer).setFactors(imageId, channel, svd);
+  async setFactors(imageId: number, coding: string, plane: number, svd: TruncatedSvd): Promise<void> {
+    (await renderer).setFactors(imageId, coding, plane, svd);
   },
   async setSaved(imageId: number, saved: PixelImage | null): Promise<void> {
     (await renderer).setSaved(imageId, saved);
   },
+  async setReference(imageId: number, reference: PixelImage | null): Promise<void> {
+    (await renderer).setReference(imageId, reference);
+  },
+  /** A patch-model component's coefficient image (at most width × height), as a bitmap; null when there is none. */
+  async coefficientImage(
+    imageId: number,
+    coding: string,
+    plane: number,
+    index: number,
+    width: number,
+    height: number,
+  ): Promise<{ image: ImageBitmap; scale: number } | null> {
+    const viewRenderer = await renderer;
+    if (viewRenderer.imageId !== imageId) return null;
+    const result = viewRenderer.coefficients(coding, plane, index, width, height);
+    if (!result) return null;
+    const image = await bitmap(result.pixels as Uint8ClampedArray<ArrayBuffer>, result.width, result.height);
+    return Comlink.transfer({ image, scale: result.scale }, [image]);
+  },
+
   async render(request: ViewRequest): Promise<RenderedView> {
     const viewRenderer = await renderer;
     // The image may still be on its way from the engine worker (it sends the decomposition's jobs first).

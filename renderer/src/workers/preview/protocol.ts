@@ -14,7 +14,9 @@ export interface ViewRequest {
   /** Pixels to produce (device pixels; never more than the region's). */
   width: number;
   height: number;
-  /** Rank per colour channel. */
+  /** The coding whose factors to show (shared/coding.ts's codingKey). */
+  coding: string;
+  /** Rank per plane of that coding. */
   ranks: readonly number[];
   mode: ViewMode;
   /** 1-based component index, for mode 'component'. */
@@ -23,6 +25,8 @@ export interface ViewRequest {
   gain: number;
   /** Also return the original at this geometry (compare mode, when the geometry changed). */
   withOriginal: boolean;
+  /** That "original" is the reference set with setReference (JPEG or WebP at the same bytes), when there is one. */
+  reference: boolean;
   /**
    * 'live': the reconstruction (per `mode`); 'saved': the decoded exported file (setSaved);
    * 'original': the original alone (before the first preview).

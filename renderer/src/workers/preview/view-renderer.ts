@@ -1,53 +1,98 @@
 /**
  * The preview worker's renderer: rank-k reconstructions of the visible region at display
- * resolution (DESIGN.md, "Slide").
+ * resolution (DESIGN.md, "Slide"), for each coding's planes (shared/coding.ts).
  *
- * For a view (region + target size) it box-averages the rows of U (scaled by σ) and of V once
- * (core's boxAveragedRows; cost independent of the image size), keeps them in the SIMD kernels'
- * workspace, and keeps per channel an accumulator A_k = L[:, :k]·R[:k, :] at display size. Moving
- * from rank k1 to k2 adds (or subtracts) only components k1…k2 with one matrix product, so a
- * slider step costs one rank-1 update of the visible pixels whatever the photo's size. Float32
- * round-off from many ± updates is bounded by recomputing from scratch every MAX_UPDATES steps.
+ * Whole-image planes: for a view (region + target size) it box-averages the rows of U (scaled by
+ * σ) and of V once (core's boxAveragedRows; cost independent of the image size), keeps them in the
+ * SIMD kernels' workspace, and keeps per plane an accumulator A_k = L[:, :k]·R[:k, :] at display
+ * size. Moving from rank k1 to k2 adds (or subtracts) only components k1…k2 with one matrix
+ * product, so a slider step costs one rank-1 update of the visible pixels whatever the photo's size.
  *
- * Layout in the workspace, per colour channel c (row-major, W8 = target width rounded up to 8):
- *   left_c  (H × K_c)   σ-scaled averaged rows of U
- *   right_c (K_c × W8)  averaged rows of V, transposed, zero padded
- *   acc_c   (H × W8)    the current reconstruction
+ * Patch planes (a component is a coefficient image times a p × p basis patch, not separable into
+ * rows and columns): each plane is kept at full resolution, moved between ranks by the components
+ * between (core's patchComponentsInto, on a second kernel workspace), and box-filtered to the
+ * view when it changed: a slider step costs about one pass over the visible samples.
+ *
+ * Half-resolution chroma planes are filtered with the box composed with their bilinear
+ * interpolation (exactly what the decoder's upsampling then the box would give), then Y, Cb, Cr
+ * are turned into R, G, B at display size.
+ * Float32 round-off from many ± updates is bounded by recomputing from scratch every
+ * MAX_UPDATES steps.
+ *
+ * Layout in the workspace, per plane p (row-major, W8 = target width rounded up to 8):
+ *   left_p  (H × K_p)   σ-scaled averaged rows of U      (whole-image planes)
+ *   right_p (K_p × W8)  averaged rows of V, transposed, zero padded (whole-image planes)
+ *   acc_p   (H × W8)    the plane's current reconstruction at display size
+ *   rgb     (3 × H × W8) R, G, B from Y, Cb, Cr (YCbCr codings)
  */
 import {
-  boxAveragedRows,
   boxResample,
+  boxResamplePlane,
+  boxSpans,
   colorChannelCount,
+  filterPlane,
+  filteredRows,
+  upsampledSpans,
   hasAlpha,
+  patchComponentsInto,
+  yCbCrRowToRgb,
+  type ImageLayout,
   type KernelBackend,
   type PixelImage,
+  type PlaneLayout,
   type Region,
+  type Spans,
   type TruncatedSvd,
 } from '../../../../core/index.js';
+import { codingLayout, parseCodingKey } from '../../shared/coding.js';
 import type { ViewMode, ViewRequest } from './protocol.js';
 
 const MAX_UPDATES = 48;
 
-interface ChannelView {
+interface PlaneView {
   rank: number;
+  /** Whole-image planes: offsets of the averaged factors (−1 for patch planes). */
   left: number;
   right: number;
   acc: number;
+  /** The rank acc holds. */
   accRank: number;
   updates: number;
+  /** The view's filter over the plane's own samples: box spans, composed with the interpolation for half-resolution planes. */
+  rows: Spans;
+  cols: Spans;
+}
+
+/** A patch plane at full resolution, at some rank. */
+interface PatchPlane {
+  samples: Float32Array;
+  rank: number;
+  updates: number;
+}
+
+interface CodingFactors {
+  layout: ImageLayout;
+  factors: (TruncatedSvd | null)[];
+  version: number;
+  patches: (PatchPlane | null)[];
 }
 
 interface View {
   key: string;
+  coding: string;
   factorVersion: number;
   width: number;
   height: number;
   w8: number;
-  channels: ChannelView[];
+  planes: PlaneView[];
+  /** Offset of the R, G, B slots (YCbCr codings), else −1. */
+  rgb: number;
   /** Box-filtered original, every channel incl. alpha; made when first needed. */
   original: Float32Array[] | null;
   /** Box-filtered decoded saved file, likewise. */
   saved: Float32Array[] | null;
+  /** Box-filtered reference (JPEG or WebP at the same bytes), likewise. */
+  reference: Float32Array[] | null;
 }
 
 export interface RenderedPixels {
@@ -79,26 +124,33 @@ const HEAT = (() => {
 
 export class ViewRenderer {
   readonly #kernels: KernelBackend;
+  readonly #patchKernels: KernelBackend;
   #imageId = -1;
   #image: PixelImage | null = null;
   #colorChannels = 0;
-  #factors: (TruncatedSvd | null)[] = [];
-  #factorVersion = 0;
+  #codings = new Map<string, CodingFactors>();
   #view: View | null = null;
   #saved: PixelImage | null = null;
+  #reference: PixelImage | null = null;
   #heap: Float32Array = new Float32Array(0);
+  /** A full-resolution plane for one component (patch planes, mode 'component'). */
+  #scratch: Float32Array = new Float32Array(0);
 
-  constructor(kernels: KernelBackend) {
+  /** `patchKernels`: a second backend (its own workspace) for the full-resolution patch planes. */
+  constructor(kernels: KernelBackend, patchKernels: KernelBackend) {
+    if (kernels === patchKernels) throw new Error('The view and the patch planes need two kernel workspaces');
     this.#kernels = kernels;
+    this.#patchKernels = patchKernels;
   }
 
   setImage(imageId: number, image: PixelImage): void {
     this.#imageId = imageId;
     this.#image = image;
     this.#colorChannels = colorChannelCount(image.channels);
-    this.#factors = new Array(this.#colorChannels).fill(null);
+    this.#codings = new Map();
     this.#view = null;
     this.#saved = null;
+    this.#reference = null;
   }
 
   /** The decoded saved file (same size as the image), or null to go back to the live reconstruction. */
@@ -108,10 +160,32 @@ export class ViewRenderer {
     if (this.#view) this.#view.saved = null;
   }
 
-  setFactors(imageId: number, channel: number, svd: TruncatedSvd): void {
-    if (imageId !== this.#imageId || channel < 0 || channel >= this.#colorChannels) return;
-    this.#factors[channel] = svd;
-    this.#factorVersion++;
+  /** The decoded JPEG or WebP the compare view shows instead of the original (same size as the image), or null. */
+  setReference(imageId: number, reference: PixelImage | null): void {
+    if (imageId !== this.#imageId) return;
+    this.#reference = reference;
+    if (this.#view) this.#view.reference = null;
+  }
+
+  /** Plane `plane` of `coding` (a codingKey) has new factors. */
+  setFactors(imageId: number, coding: string, plane: number, svd: TruncatedSvd): void {
+    const image = this.#image;
+    if (imageId !== this.#imageId || !image) return;
+    let entry = this.#codings.get(coding);
+    if (!entry) {
+      const layout = codingLayout(image, parseCodingKey(coding));
+      entry = {
+        layout,
+        factors: new Array(layout.planes.length).fill(null),
+        version: 0,
+        patches: new Array(layout.planes.length).fill(null),
+      };
+      this.#codings.set(coding, entry);
+    }
+    if (plane < 0 || plane >= entry.factors.length) return;
+    entry.factors[plane] = svd;
+    entry.patches[plane] = null;
+    entry.version++;
   }
 
   get imageId(): number {
@@ -121,8 +195,12 @@ export class ViewRenderer {
   render(request: ViewRequest): RenderedPixels {
     const image = this.#image;
     if (!image || request.imageId !== this.#imageId) throw new Error('The preview worker has no such image');
-    const view = this.#prepare(request.region, request.width, request.height);
-    const ranks = this.#factors.map((svd, c) => (svd ? Math.max(0, Math.min(svd.rank, Math.floor(request.ranks[c] ?? 0))) : 0));
+    const entry = this.#codings.get(request.coding);
+    const ranks = entry
+      ? entry.factors.map((svd, p) => (svd ? Math.max(0, Math.min(svd.rank, Math.floor(request.ranks[p] ?? 0))) : 0))
+      : [];
+    if (!entry && request.source === 'live') throw new Error(`The preview worker has no factors for ${request.coding}`);
+    const view = this.#prepare(request.coding, request.region, request.width, request.height);
     const pixels = view.width * view.height;
     const needOriginal =
       request.withOriginal ||
@@ -131,7 +209,11 @@ export class ViewRenderer {
       request.mode === 'residual' ||
       hasAlpha(image.channels);
     if (needOriginal && !view.original) view.original = boxResample(image, request.region, view.width, view.height);
-    const original = request.withOriginal ? this.#toRgba(view.original!, image) : null;
+    let original: Uint8ClampedArray | null = null;
+    if (request.withOriginal && request.reference && this.#reference) {
+      view.reference ??= boxResample(this.#reference, request.region, view.width, view.height);
+      original = this.#toRgba(view.reference, this.#reference);
+    } else if (request.withOriginal) original = this.#toRgba(view.original!, image);
     if (request.source === 'original') return { ranks, original, image: this.#toRgba(view.original!, image) };
     if (request.source === 'saved' && this.#saved) {
       view.saved ??= boxResample(this.#saved, request.region, view.width, view.height);
@@ -140,90 +222,139 @@ export class ViewRenderer {
     const image8 = new Uint8ClampedArray(pixels * 4);
     let componentScale: number | undefined;
     if (request.mode === 'component') {
-      componentScale = this.#component(view, request.component, image8);
+      componentScale = this.#component(entry!, view, request.component, image8);
     } else {
-      view.channels.forEach((channel, c) => this.#moveTo(channel, view, ranks[c]));
-      this.#compose(view, request.mode, request.gain, image8);
+      view.planes.forEach((plane, p) => this.#moveTo(entry!, p, plane, view, ranks[p]));
+      this.#compose(entry!.layout, view, request.mode, request.gain, image8);
     }
     return { ranks, original, image: image8, componentScale };
   }
 
-  /** The view's cache, rebuilt when the geometry or the factors changed. */
-  #prepare(region: Region, width: number, height: number): View {
+  /** The view's cache, rebuilt when the geometry, the coding or its factors changed. */
+  #prepare(coding: string, region: Region, width: number, height: number): View {
     const key = `${region.x},${region.y},${region.width},${region.height},${width},${height}`;
+    const entry = this.#codings.get(coding);
+    const version = entry?.version ?? -1;
     const old = this.#view;
-    if (old && old.key === key && old.factorVersion === this.#factorVersion) return old;
+    if (old && old.key === key && old.coding === coding && old.factorVersion === version) return old;
     const w8 = Math.ceil(width / 8) * 8;
-    const ranks = this.#factors.map((svd) => svd?.rank ?? 0);
+    const layout = entry?.layout;
+    const patch = layout?.model === 'patch';
     let floats = 0;
-    const channels: ChannelView[] = ranks.map((rank) => {
-      const channel = {
+    const planes: PlaneView[] = (layout?.planes ?? []).map((planeLayout, p) => {
+      const rank = entry!.factors[p]?.rank ?? 0;
+      const plane: PlaneView = {
         rank,
-        left: floats,
-        right: floats + height * rank,
-        acc: floats + height * rank + rank * w8,
-        accRank: 0,
+        left: patch ? -1 : floats,
+        right: patch ? -1 : floats + height * rank,
+        acc: patch ? floats : floats + height * rank + rank * w8,
+        accRank: patch ? -1 : 0,
         updates: 0,
+        ...planeSpans(planeLayout, layout!, region, width, height),
       };
-      floats = channel.acc + height * w8;
-      return channel;
+      floats = plane.acc + height * w8;
+      return plane;
     });
+    const rgb = layout?.colorSpace === 'ycbcr' ? floats : -1;
+    if (rgb >= 0) floats += 3 * height * w8;
     this.#heap = this.#kernels.allocate(Math.max(8, floats), w8);
     const heap = this.#heap;
-    channels.forEach((channel, c) => {
-      const svd = this.#factors[c];
-      if (!svd || channel.rank === 0) return;
-      const left = boxAveragedRows(svd.u.data, svd.rank, svd.rank, region.y, region.height, height, svd.sigma);
-      for (let i = 0; i < left.length; i++) heap[channel.left + i] = left[i];
-      const right = boxAveragedRows(svd.v.data, svd.rank, svd.rank, region.x, region.width, width, null);
-      for (let col = 0; col < width; col++) {
-        for (let i = 0; i < svd.rank; i++) heap[channel.right + i * w8 + col] = right[col * svd.rank + i];
-      }
-    });
+    if (!patch) {
+      planes.forEach((plane, p) => {
+        const svd = entry?.factors[p];
+        if (!svd || plane.rank === 0) return;
+        const left = filteredRows(svd.u.data, svd.rank, svd.rank, plane.rows, svd.sigma);
+        for (let i = 0; i < left.length; i++) heap[plane.left + i] = left[i];
+        const right = filteredRows(svd.v.data, svd.rank, svd.rank, plane.cols, null);
+        for (let col = 0; col < width; col++) {
+          for (let i = 0; i < svd.rank; i++) heap[plane.right + i * w8 + col] = right[col * svd.rank + i];
+        }
+      });
+    }
     const sameGeometry = old && old.key === key;
     this.#view = {
       key,
-      factorVersion: this.#factorVersion,
+      coding,
+      factorVersion: version,
       width,
       height,
       w8,
-      channels,
+      planes,
+      rgb,
       original: sameGeometry ? old.original : null,
       saved: sameGeometry ? old.saved : null,
+      reference: sameGeometry ? old.reference : null,
     };
     return this.#view;
   }
 
-  /** Brings the channel's accumulator to rank k: an update of the difference, or a fresh product. */
-  #moveTo(channel: ChannelView, view: View, k: number): void {
-    if (k === channel.accRank) return;
-    const { height, w8 } = view;
-    const delta = Math.abs(k - channel.accRank);
-    if (k === 0) {
-      this.#heap.fill(0, channel.acc, channel.acc + height * w8);
-      channel.updates = 0;
-    } else if (delta >= k || channel.updates >= MAX_UPDATES) {
-      this.#kernels.gemmNN(channel.left, channel.rank, height, k, channel.right, w8, w8, channel.acc, w8, 1, false);
-      channel.updates = 0;
-    } else {
-      const from = Math.min(k, channel.accRank);
-      const sign = k > channel.accRank ? 1 : -1;
-      this.#kernels.gemmNN(
-        channel.left + from,
-        channel.rank,
-        height,
-        delta,
-        channel.right + from * w8,
-        w8,
-        w8,
-        channel.acc,
-        w8,
-        sign,
-        true,
-      );
-      channel.updates++;
+  /** Brings a plane's display accumulator to rank k. */
+  #moveTo(entry: CodingFactors, p: number, plane: PlaneView, view: View, k: number): void {
+    if (entry.layout.model === 'patch') {
+      if (plane.accRank === k) return;
+      const samples = this.#patchPlaneAt(entry, p, k);
+      const { width, height } = entry.layout.planes[p];
+      filterPlane(samples, width, height, plane.rows, plane.cols, this.#heap.subarray(plane.acc), view.w8);
+      plane.accRank = k;
+      return;
     }
-    channel.accRank = k;
+    if (k === plane.accRank) return;
+    const { height, w8 } = view;
+    const delta = Math.abs(k - plane.accRank);
+    if (k === 0) {
+      this.#heap.fill(0, plane.acc, plane.acc + height * w8);
+      plane.updates = 0;
+    } else if (delta >= k || plane.updates >= MAX_UPDATES) {
+      this.#kernels.gemmNN(plane.left, plane.rank, height, k, plane.right, w8, w8, plane.acc, w8, 1, false);
+      plane.updates = 0;
+    } else {
+      const from = Math.min(k, plane.accRank);
+      const sign = k > plane.accRank ? 1 : -1;
+      this.#kernels.gemmNN(plane.left + from, plane.rank, height, delta, plane.right + from * w8, w8, w8, plane.acc, w8, sign, true);
+      plane.updates++;
+    }
+    plane.accRank = k;
+  }
+
+  /** Patch plane p at full resolution and rank k: moved from the rank it holds by the components between. */
+  #patchPlaneAt(entry: CodingFactors, p: number, k: number): Float32Array {
+    const svd = entry.factors[p]!;
+    const planeLayout = entry.layout.planes[p];
+    const size = entry.layout.patchSize;
+    let state = entry.patches[p];
+    if (!state) {
+      state = { samples: new Float32Array(planeLayout.width * planeLayout.height), rank: 0, updates: 0 };
+      entry.patches[p] = state;
+    }
+    if (state.rank === k) return state.samples;
+    const delta = Math.abs(k - state.rank);
+    if (k === 0 || delta >= k || state.updates >= MAX_UPDATES) {
+      patchComponentsInto(svd, 0, k, 0, this.#patchKernels, planeLayout, size, state.samples);
+      state.updates = 0;
+    } else {
+      const from = Math.min(k, state.rank);
+      patchComponentsInto(svd, from, from + delta, k > state.rank ? 1 : -1, this.#patchKernels, planeLayout, size, state.samples);
+      state.updates++;
+    }
+    state.rank = k;
+    return state.samples;
+  }
+
+  /** Offsets of the R, G, B planes at display size: the planes themselves, or converted from Y, Cb, Cr. */
+  #rgbOffsets(layout: ImageLayout, view: View): [number, number, number] {
+    const planes = view.planes;
+    if (layout.colorSpace !== 'ycbcr') {
+      const acc = planes.map((plane) => plane.acc);
+      return planes.length === 1 ? [acc[0], acc[0], acc[0]] : [acc[0], acc[1], acc[2]];
+    }
+    const { height, w8, width, rgb } = view;
+    const heap = this.#heap;
+    const slot = height * w8;
+    for (let r = 0; r < height; r++) {
+      const row = (offset: number) => heap.subarray(offset + r * w8, offset + r * w8 + width);
+      yCbCrRowToRgb(row(planes[0].acc), row(planes[1].acc), row(planes[2].acc), row(rgb), row(rgb + slot), row(rgb + 2 * slot), width);
+    }
+    return [rgb, rgb + slot, rgb + 2 * slot];
   }
 
   /**
@@ -231,14 +362,13 @@ export class ViewRenderer {
    * on every slider step for about a megapixel, so nothing is looked up per pixel.
    * (Uint8ClampedArray stores round-half-even and clamps to 0…255.)
    */
-  #compose(view: View, mode: ViewMode, gain: number, out: Uint8ClampedArray): void {
+  #compose(layout: ImageLayout, view: View, mode: ViewMode, gain: number, out: Uint8ClampedArray): void {
     const image = this.#image!;
     const heap = this.#heap;
     const { width, height, w8 } = view;
     const scale = image.bitDepth === 16 ? 1 / 257 : 1;
     const color = this.#colorChannels;
-    const acc = [0, 1, 2].map((c) => view.channels[color === 3 ? c : 0].acc);
-    const [accR, accG, accB] = acc;
+    const [accR, accG, accB] = this.#rgbOffsets(layout, view);
     const alpha = hasAlpha(image.channels) ? view.original![image.channels - 1] : null;
     const original = view.original;
     if (mode === 'compare') {
@@ -280,35 +410,90 @@ export class ViewRenderer {
     }
   }
 
-  /** σᵢuᵢvᵢᵀ of every colour channel at display size, mid-grey = 0, stretched to fill the range. */
-  #component(view: View, index: number, out: Uint8ClampedArray): number {
+  /**
+   * Component i of every plane (σᵢuᵢvᵢᵀ, or a coefficient image times its basis patch) at
+   * display size, as R, G, B (YCbCr components converted: the transform is linear), mid-grey = 0,
+   * stretched so the largest |value| reaches 127.
+   */
+  #component(entry: CodingFactors, view: View, index: number, out: Uint8ClampedArray): number {
     const heap = this.#heap;
     const { width, height, w8 } = view;
     const i = Math.floor(index) - 1;
-    let largest = 0;
-    const present = view.channels.map((channel) => i >= 0 && i < channel.rank);
-    view.channels.forEach((channel, c) => {
-      if (!present[c]) return;
-      let maxLeft = 0;
-      let maxRight = 0;
-      for (let r = 0; r < height; r++) maxLeft = Math.max(maxLeft, Math.abs(heap[channel.left + r * channel.rank + i]));
-      for (let col = 0; col < width; col++) maxRight = Math.max(maxRight, Math.abs(heap[channel.right + i * w8 + col]));
-      largest = Math.max(largest, maxLeft * maxRight);
-    });
-    const scale = largest > 0 ? 127 / largest : 0;
-    const color = this.#colorChannels;
-    for (let r = 0; r < height; r++) {
-      for (let col = 0; col < width; col++) {
-        const o = (r * width + col) * 4;
-        for (let c = 0; c < 3; c++) {
-          const ch = color === 3 ? c : 0;
-          const channel = view.channels[ch];
-          out[o + c] = present[ch] ? 128 + scale * heap[channel.left + r * channel.rank + i] * heap[channel.right + i * w8 + col] : 128;
-        }
-        out[o + 3] = 255;
+    const pixels = width * height;
+    const layout = entry.layout;
+    const values = view.planes.map((plane, p) => {
+      const result = new Float32Array(pixels);
+      const svd = entry.factors[p];
+      if (!svd || i < 0 || i >= svd.rank) return result;
+      if (layout.model === 'patch') {
+        const planeLayout = layout.planes[p];
+        if (this.#scratch.length < planeLayout.width * planeLayout.height)
+          this.#scratch = new Float32Array(planeLayout.width * planeLayout.height);
+        const scratch = this.#scratch.subarray(0, planeLayout.width * planeLayout.height);
+        patchComponentsInto(svd, i, i + 1, 0, this.#patchKernels, planeLayout, layout.patchSize, scratch);
+        return filterPlane(scratch, planeLayout.width, planeLayout.height, plane.rows, plane.cols, result);
       }
+      for (let r = 0; r < height; r++) {
+        const left = heap[plane.left + r * plane.rank + i];
+        for (let col = 0; col < width; col++) result[r * width + col] = left * heap[plane.right + i * w8 + col];
+      }
+      return result;
+    });
+    let rgb: Float32Array[];
+    if (layout.colorSpace === 'ycbcr') {
+      rgb = [new Float32Array(pixels), new Float32Array(pixels), new Float32Array(pixels)];
+      yCbCrRowToRgb(values[0], values[1], values[2], rgb[0], rgb[1], rgb[2], pixels);
+    } else rgb = values.length === 1 ? [values[0], values[0], values[0]] : values;
+    let largest = 0;
+    for (const plane of rgb) for (let q = 0; q < pixels; q++) largest = Math.max(largest, Math.abs(plane[q]));
+    const scale = largest > 0 ? 127 / largest : 0;
+    for (let q = 0; q < pixels; q++) {
+      const o = q * 4;
+      out[o] = 128 + scale * rgb[0][q];
+      out[o + 1] = 128 + scale * rgb[1][q];
+      out[o + 2] = 128 + scale * rgb[2][q];
+      out[o + 3] = 255;
     }
     return this.#image!.bitDepth === 16 ? scale * 257 : scale;
+  }
+
+  /**
+   * The patch model's coefficient image of component `index` (1-based) of a plane: σᵢuᵢ reshaped
+   * to the patch grid (one value per p × p block), box-filtered to at most width × height, as grey
+   * with 0 at mid-grey and the largest |value| at black or white. Null when there is none.
+   */
+  coefficients(
+    coding: string,
+    plane: number,
+    index: number,
+    width: number,
+    height: number,
+  ): { pixels: Uint8ClampedArray; width: number; height: number; scale: number } | null {
+    const entry = this.#codings.get(coding);
+    const svd = entry?.factors[plane];
+    if (!entry || !svd || entry.layout.model !== 'patch') return null;
+    const i = Math.floor(index) - 1;
+    if (i < 0 || i >= svd.rank) return null;
+    const planeLayout = entry.layout.planes[plane];
+    const across = Math.ceil(planeLayout.width / entry.layout.patchSize);
+    const down = Math.ceil(planeLayout.height / entry.layout.patchSize);
+    const grid = new Float32Array(across * down);
+    for (let b = 0; b < grid.length; b++) grid[b] = svd.sigma[i] * svd.u.data[b * svd.rank + i];
+    const w = Math.max(1, Math.min(across, Math.floor(width)));
+    const h = Math.max(1, Math.min(down, Math.floor(height)));
+    const values = boxResamplePlane(grid, across, down, { x: 0, y: 0, width: across, height: down }, w, h);
+    let largest = 0;
+    for (const value of values) largest = Math.max(largest, Math.abs(value));
+    const scale = largest > 0 ? 127 / largest : 0;
+    const pixels = new Uint8ClampedArray(w * h * 4);
+    for (let q = 0; q < values.length; q++) {
+      const level = 128 + scale * values[q];
+      pixels[q * 4] = level;
+      pixels[q * 4 + 1] = level;
+      pixels[q * 4 + 2] = level;
+      pixels[q * 4 + 3] = 255;
+    }
+    return { pixels, width: w, height: h, scale };
   }
 
   /** RGBA bytes of box-filtered planes of `image` (gray spread to R, G, B; 16-bit scaled to 8). */
@@ -324,4 +509,16 @@ export class ViewRenderer {
     }
     return out;
   }
+}
+
+/**
+ * The view's filter over a plane's samples: box spans over the region at the target size, and for
+ * a half-resolution plane those composed with its bilinear interpolation (color.ts), so the view
+ * is exactly the interpolated plane box-filtered, as the decoder would show it.
+ */
+function planeSpans(plane: PlaneLayout, layout: ImageLayout, region: Region, width: number, height: number): { rows: Spans; cols: Spans } {
+  const rows = boxSpans(region.y, region.height, height);
+  const cols = boxSpans(region.x, region.width, width);
+  if (plane.width === layout.width && plane.height === layout.height) return { rows, cols };
+  return { rows: upsampledSpans(rows, plane.height), cols: upsampledSpans(cols, plane.width) };
 }

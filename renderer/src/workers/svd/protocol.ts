@@ -2,15 +2,18 @@
  * What the SVD workers and their client share. Kept apart from svd.worker.ts: importing a value
  * from a worker module would bundle that worker's code (and its Comlink.expose) into the importer.
  */
-import type { Matrix, PixelImage } from '../../../../core/index.js';
+import type { ImageLayout, Matrix, PixelImage } from '../../../../core/index.js';
 
 export interface SvdJobMessage {
-  /** Identifies the channel. */
+  /** Identifies the plane. */
   key: string;
-  /** The channel as a float plane (when the client has one)… */
+  /** The plane's matrix (when the client has one)… */
   channel?: Matrix;
-  /** …or where the worker extracts it from: colour channel `index` of an image (sent once per worker and image). */
-  source?: { imageKey: string; index: number; image?: PixelImage };
+  /**
+   * …or where the worker makes it from: plane `index` of an image (sent once per worker and
+   * image) under `layout` (core's planeMatrixOf).
+   */
+  source?: { imageKey: string; index: number; layout: ImageLayout; image?: PixelImage };
   rank: number;
   seed: number;
   kernels?: 'simd' | 'plain' | 'auto';

@@ -1,15 +1,15 @@
 /**
- * One SVD worker of the renderer's pool: runs core's truncated SVD on one (channel, rank) job at
- * a time (core/pool.ts schedules them). Its channel comes as a float plane, or as an index into
- * the image's interleaved pixels (sent once per worker), which the worker extracts itself — so
- * the channels of a photo are extracted in parallel, by the workers that need them, instead of
- * one after the other before any work starts. It keeps the last channel (a later stage of the
+ * One SVD worker of the renderer's pool: runs core's truncated SVD on one (plane, rank) job at
+ * a time (core/pool.ts schedules them). Its plane comes as a matrix, or as an index into the
+ * image's planes under a layout (the image sent once per worker), which the worker makes itself
+ * (a colour channel, a Y/Cb/Cr plane, a patch matrix) — so the planes of a photo are made in
+ * parallel, by the workers that need them, instead of one after the other before any work starts. It keeps the last channel (a later stage of the
  * same channel costs no copy) and the last image. Exposed with comlink; others import only the type.
  */
 import * as Comlink from 'comlink';
 import {
   createKernels,
-  extractChannel,
+  planeMatrixOf,
   truncatedSvd,
   type KernelBackend,
   type Matrix,
@@ -29,7 +29,8 @@ function channelFor(job: SvdJobMessage): Matrix {
     if (job.source.image) image = { key: job.source.imageKey, pixels: job.source.image };
     if (image?.key === job.source.imageKey) {
       channel = null; // free the old plane before making the new one
-      channel = { key: job.key, matrix: extractChannel(image.pixels, job.source.index) };
+      const { index, layout } = job.source;
+      channel = { key: job.key, matrix: planeMatrixOf(image.pixels, layout, index) };
       return channel.matrix;
     }
   }

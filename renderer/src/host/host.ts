@@ -6,6 +6,7 @@
  */
 import type { ImageFormat, InputImageFormat, PixelImage, SvdFileHeader, TruncatedSvd } from '../../../core/index.js';
 import type { MenuCommand } from '../../../electron/shared/ipc-contract.js';
+import type { Coding } from '../shared/coding.js';
 
 /** Host.openImage()'s result (DESIGN.md, "How data flows"): the decoded pixels and the file's size. */
 export interface OpenedImage extends PixelImage {
@@ -13,8 +14,11 @@ export interface OpenedImage extends PixelImage {
   fileBytes: number;
   /** The format of the file opened (not of any export). */
   inputFormat: InputImageFormat | 'svd';
-  /** For a .svd file: its header and stored factors (the slider then runs up to their rank). */
-  svd?: { header: SvdFileHeader; svds: TruncatedSvd[] };
+  /**
+   * For a .svd file in a coding the window shows: its header, stored factors (the slider then runs
+   * up to their ranks), coding, format version and bytes (lower ranks are cut from them).
+   */
+  svd?: { header: SvdFileHeader; svds: TruncatedSvd[]; coding: Coding; version: 1 | 2; bytes: Uint8Array };
 }
 
 /**

@@ -40,7 +40,11 @@ export class WebHost implements Host {
     // peak (~4 bytes per pixel and more) for the session. A fresh one starts in ~50 ms.
     if (decoded.image.width * decoded.image.height >= LARGE_DECODE_PIXELS) this.#imageCodecs.terminate();
     const base = { ...decoded.image, name, fileBytes: bytes.length, inputFormat: decoded.format };
-    return decoded.kind === 'svd' && decoded.svds ? { ...base, svd: { header: decoded.header, svds: decoded.svds } } : base;
+    if (decoded.kind !== 'svd' || !decoded.stored) return base;
+    return {
+      ...base,
+      svd: { header: decoded.header, svds: decoded.stored.svds, coding: decoded.stored.coding, version: decoded.version, bytes },
+    };
   }
 
   // Both take ownership of the image: its pixels are transferred to the image-codec worker (copying

@@ -3,11 +3,17 @@
  * open and its options settle, so the size is shown before saving; saving hands the bytes to the
  * host, and the viewer then shows the decoded saved file — exactly what was written — until the
  * person goes back to the live decomposition (which is kept).
+ *
+ * A .svd file can be written in any coding (model and colour space), each with its size shown
+ * before saving: the coding on screen at the current target, the others at the same target — or,
+ * when the target is a rank (which means different things in different codings), at the PSNR the
+ * current file reaches. Their decompositions are computed in the background when missing.
  */
 import * as Comlink from 'comlink';
-import { EXPORT_EXTENSIONS, type ExportFormat, type PixelImage } from '../../../core/index.js';
+import { EXPORT_EXTENSIONS, type ExportFormat, type PixelImage, type SvdTarget } from '../../../core/index.js';
 import { isAbortError } from '../bridge/worker-bridge.js';
-import type { Measurements } from './measurements.svelte.js';
+import { CODINGS, codingFor, codingKey, sameCoding, type Coding } from '../shared/coding.js';
+import type { SvdEncoding } from '../workers/analysis/analysis.worker.js';
 import type { Studio } from './studio.svelte.js';
 
 export interface PreparedExport {
@@ -34,7 +40,6 @@ export function formatLabel(format: ExportFormat): string {
 
 export class Exporter {
   readonly #studio: Studio;
-  readonly #measurements: Measurements;
   #controller: AbortController | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
   /** The encode in flight, shared by whoever asks for the same key (the panel, Save). */
@@ -47,12 +52,17 @@ export class Exporter {
   error = $state<string | null>(null);
   saved = $state.raw<SavedExport | null>(null);
   showingSaved = $state(false);
+  /** The coding a .svd export is written in; null: the one on screen. */
+  svdCoding = $state.raw<Coding | null>(null);
+  /** Each coding's .svd at its target (the export panel's list), by codingKey; 'pending' while it is made. */
+  svdSizes = $state.raw<Record<string, SvdEncoding | 'pending' | { error: string }>>({});
+  #sizesKey = '';
+  #sizesController: AbortController | null = null;
 
   readonly key = $derived(this.#keyOf());
 
-  constructor(studio: Studio, measurements: Measurements) {
+  constructor(studio: Studio) {
     this.#studio = studio;
-    this.#measurements = measurements;
     $effect.root(() => {
       $effect(() => {
         const key = this.key;
@@ -85,15 +95,102 @@ export class Exporter {
     if (!doc || studio.computedRank === 0) return '';
     const format = studio.settings.exportFormat;
     const quality = format === 'png' || format === 'svd' ? '' : studio.settings.quality[format];
-    const precision = format === 'svd' ? studio.settings.svdPrecision : '';
-    return `${doc.id}:${studio.ranks.join(',')}:${format}:${quality}:${precision}:${studio.factorsVersion}`;
+    const coding = format === 'svd' ? codingKey(this.exportCoding) : codingKey(studio.coding);
+    return `${doc.id}:${studio.ranks.join(',')}:${format}:${quality}:${coding}:${JSON.stringify(studio.svdTarget)}:${studio.factorsVersion}`;
+  }
+
+  /** The coding a .svd export is written in (the chosen one, as it applies to the image). */
+  get exportCoding(): Coding {
+    const studio = this.#studio;
+    const doc = studio.document;
+    const chosen = this.svdCoding ?? studio.coding;
+    return doc ? codingFor(doc, chosen) : chosen;
+  }
+
+  /** The codings a .svd export may use: all four for a photo (two for gray), the file's own for a .svd document. */
+  get codings(): Coding[] {
+    const doc = this.#studio.document;
+    if (!doc) return [];
+    if (doc.storedCoding) return [doc.storedCoding];
+    const seen = new Set<string>();
+    return CODINGS.map((coding) => codingFor(doc, coding)).filter(
+      (coding) => !seen.has(codingKey(coding)) && !!seen.add(codingKey(coding)),
+    );
+  }
+
+  /**
+   * The target a coding's .svd is made for: the window's own for the coding on screen (and for
+   * PSNR and size targets in any coding); at a rank target, another coding aims for the PSNR the
+   * current file reaches (null until it is known).
+   */
+  async targetFor(coding: Coding, signal?: AbortSignal): Promise<SvdTarget | null> {
+    const studio = this.#studio;
+    const doc = studio.document;
+    if (!doc) return null;
+    if (sameCoding(coding, studio.coding) || studio.targetMode !== 'rank') return studio.svdTarget;
+    const current = await studio.analysis.call(
+      (api) => api.encodeSvd(doc.id, studio.coding, studio.svdTarget, studio.computedRanks),
+      signal,
+    );
+    return current.psnr === null ? { ranks: 1_000_000 } : { psnr: Math.floor(current.psnr * 10) / 10 };
+  }
+
+  /** Fills svdSizes: each coding's file at its target (decomposing the missing ones in the background). */
+  async measureCodings(): Promise<void> {
+    const studio = this.#studio;
+    const doc = studio.document;
+    if (!doc) return;
+    const key = `${doc.id}:${codingKey(studio.coding)}:${JSON.stringify(studio.svdTarget)}:${studio.factorsVersion}`;
+    if (this.#sizesKey === key) return;
+    this.#sizesController?.abort();
+    const controller = new AbortController();
+    this.#sizesController = controller;
+    this.#sizesKey = key;
+    const codings = this.codings;
+    this.svdSizes = Object.fromEntries(codings.map((coding) => [codingKey(coding), 'pending' as const]));
+    // The coding on screen first (its size is the one people compare with), then the others.
+    const ordered = [...codings].sort((a, b) => Number(!sameCoding(a, studio.coding)) - Number(!sameCoding(b, studio.coding)));
+    for (const coding of ordered) {
+      if (controller.signal.aborted || studio.document?.id !== doc.id) return;
+      let entry: SvdEncoding | { error: string };
+      try {
+        if (!sameCoding(coding, studio.coding) && !(await studio.ensureDecomposed(coding))) {
+          entry = { error: studio.computing ? 'after the decomposition' : 'not computed' };
+        } else {
+          const target = await this.targetFor(coding, controller.signal);
+          entry = target
+            ? await studio.analysis.call((api) => api.encodeSvd(doc.id, coding, target, studio.heldRanks(coding)), controller.signal)
+            : { error: 'no target yet' };
+        }
+      } catch (error) {
+        if (isAbortError(error) || controller.signal.aborted) return;
+        entry = { error: (error as Error).message };
+      }
+      if (this.#sizesKey !== key) return;
+      this.svdSizes = { ...this.svdSizes, [codingKey(coding)]: entry };
+    }
+  }
+
+  stopMeasuringCodings(): void {
+    this.#sizesController?.abort();
+    this.#sizesController = null;
+    this.#sizesKey = '';
   }
 
   suggestedName(format: ExportFormat = this.#studio.settings.exportFormat): string {
-    const doc = this.#studio.document!;
+    const studio = this.#studio;
+    const doc = studio.document!;
     const base = doc.name.replace(/\.[^.]+$/, '') || 'image';
-    const rankPart = `k${this.#studio.uniformRank ?? this.#studio.ranks.join('-')}`;
-    return `${base}-${rankPart}.${EXPORT_EXTENSIONS[format]}`;
+    const coding = format === 'svd' ? this.exportCoding : studio.coding;
+    const codingPart = coding.model === 'whole' && coding.colorSpace === 'rgb' ? '' : `-${coding.model}-${coding.colorSpace}`;
+    let targetPart: string;
+    if (studio.targetMode === 'psnr') targetPart = `${studio.settings.targetPsnr}dB`;
+    else if (studio.targetMode === 'bytes') targetPart = `${Math.round(studio.settings.targetBytes / 1000)}KB`;
+    else if (format === 'svd' && !sameCoding(coding, studio.coding)) {
+      const size = this.svdSizes[codingKey(coding)];
+      targetPart = typeof size === 'object' && 'psnr' in size && size.psnr !== null ? `${size.psnr.toFixed(1)}dB` : 'same-psnr';
+    } else targetPart = `k${studio.uniformRank ?? studio.ranks.join('-')}`;
+    return `${base}${codingPart}-${targetPart}.${EXPORT_EXTENSIONS[format]}`;
   }
 
   /** Encodes the current export; resolves with the bytes (also kept in `prepared`). */
@@ -127,13 +224,20 @@ export class Exporter {
     try {
       let bytes: Uint8Array;
       if (format === 'svd') {
-        bytes = await studio.analysis.call(
-          (api) => api.exportSvd(doc.id, ranks, { quantizationShare: this.#measurements.quantizationShare }),
-          signal,
-        );
+        const coding = this.exportCoding;
+        if (!sameCoding(coding, studio.coding)) {
+          this.busy = 'Decomposing for this coding…';
+          if (!(await studio.ensureDecomposed(coding))) throw new Error('the decomposition for this coding did not finish');
+          this.busy = 'Encoding .svd…';
+        }
+        const target = await this.targetFor(coding, signal);
+        if (!target) throw new Error('the current file’s PSNR is not known yet');
+        const held = studio.heldRanks(coding);
+        bytes = await studio.analysis.call((api) => api.exportSvd(doc.id, coding, target, held), signal);
       } else {
         this.busy = 'Reconstructing at full resolution…';
-        const pixels: PixelImage = await studio.analysis.call((api) => api.reconstruct(doc.id, ranks), signal);
+        const coding = studio.coding;
+        const pixels: PixelImage = await studio.analysis.call((api) => api.reconstruct(doc.id, coding, ranks), signal);
         this.busy = `Encoding ${formatLabel(format)}…`;
         const quality = format === 'png' ? undefined : studio.settings.quality[format];
         bytes = await studio.host.encodeImage(pixels, format, quality, signal);

@@ -1,40 +1,52 @@
 /**
- * Measurements that need the real encoder or the full-resolution image, taken when the slider
- * rests (DESIGN.md, "Measure"): the exact .svd size at the current ranks, then the decoded file's
- * MSE/PSNR/SSIM after quantization and rounding, then JPEG at the same bytes. Moving the slider
- * again cancels the measurement in flight (the analysis worker is terminated and restarted).
- * While the slider moves, the size shown is an estimate interpolated from the sizes measured so far.
+ * Measurements that need the real encoder or the full-resolution image, taken when the controls
+ * rest (DESIGN.md, "Measure"), for the current coding and target (the rank, or a PSNR or byte
+ * target the allocation meets): the real `.svd` file's size and ranks, then JPEG at the same
+ * bytes (a coarse answer first), the decoded file's MSE/PSNR/SSIM, what the patch model in YCbCr
+ * needs for the same PSNR (the size panel's comparison), and WebP at the same bytes.
+ * Moving a control again cancels the measurement in flight (the analysis worker is terminated
+ * and restarted). While a control moves, the size (and a target's ranks) are estimates.
  */
-import type { JpegMeasurement, QualityMeasurement } from '../workers/analysis/analysis.worker.js';
+import * as Comlink from 'comlink';
 import { isAbortError } from '../bridge/worker-bridge.js';
+import { calibrate, ranksForBytes, ranksForPsnr, DEFAULT_TRUNCATION_SHARE } from '../shared/allocation-estimate.js';
+import { PATCH_YCBCR, codingKey, sameCoding, type Coding } from '../shared/coding.js';
+import type { QualityMeasurement, SvdEncoding } from '../workers/analysis/analysis.worker.js';
+import type { CodecPoint, EqualBytesResult, LossyFormat } from '../workers/analysis/equal-bytes.js';
 import type { Studio } from './studio.svelte.js';
 
-/** How long the slider must rest before measuring. */
+/** How long the controls must rest before measuring. */
 export const REST_MS = 250;
-const QUANTIZATION_SHARE = { standard: 0.035, fine: 0.01 } as const;
 
-export interface JpegComparison {
-  key: string;
-  /** The .svd size JPEG must not exceed. */
-  targetBytes: number;
-  /** The best JPEG (highest quality) within targetBytes; null when even quality 1 is larger. */
-  best: JpegMeasurement | null;
-  /** Quality 1, when it is larger than the target. */
-  smallest: JpegMeasurement | null;
+export type Keyed<T> = T & { key: string };
+
+interface ExactPoint {
+  coding: string;
+  target: string;
+  fileBytes: number;
+  ranks: number[];
+  total: number;
+  psnr: number | null;
 }
 
 export class Measurements {
   readonly #studio: Studio;
-  /** Exact sizes measured for the open document: key → bytes. */
-  #sizes = new Map<string, { total: number; bytes: number }>();
-  #jpegs = new Map<number, JpegMeasurement>();
+  /** Exact files measured for the open document. */
+  #exact: ExactPoint[] = [];
+  /** JPEG and WebP qualities measured for the open document (their bytes save encodes). */
+  #codecPoints: CodecPoint[] = [];
   #documentId = -1;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #controller: AbortController | null = null;
+  /** The estimate's truncation share per coding, calibrated by the last exact PSNR answer. */
+  #shares = new Map<string, number>();
 
-  exactSize = $state.raw<{ key: string; fileBytes: number } | null>(null);
-  quality = $state.raw<(QualityMeasurement & { key: string }) | null>(null);
-  jpeg = $state.raw<JpegComparison | null>(null);
+  encoding = $state.raw<Keyed<SvdEncoding> | null>(null);
+  quality = $state.raw<Keyed<QualityMeasurement> | null>(null);
+  jpeg = $state.raw<Keyed<EqualBytesResult> | null>(null);
+  webp = $state.raw<Keyed<EqualBytesResult> | null>(null);
+  /** What the patch model in YCbCr needs for the current file's PSNR (when the current coding is another). */
+  patch = $state.raw<Keyed<SvdEncoding> | null>(null);
   measuring = $state(false);
   error = $state<string | null>(null);
 
@@ -49,40 +61,58 @@ export class Measurements {
         void this.#studio.computing;
         this.#schedule();
       });
+      // A PSNR or byte target moves the ranks at once (an estimate from the spectra); the
+      // allocation's exact ranks replace them when the measurement arrives.
+      $effect(() => {
+        const studio = this.#studio;
+        const mode = studio.targetMode;
+        if (mode === 'rank' || !studio.layout || studio.spectra.length === 0) return;
+        const estimate = this.#estimatedRanks(mode, studio.settings.targetPsnr, studio.settings.targetBytes);
+        if (estimate) studio.setPlaneRanks(estimate);
+      });
     });
   }
 
   #keyOf(): string {
-    const doc = this.#studio.document;
-    if (!doc || this.#studio.ranks.length === 0) return '';
-    return `${doc.id}:${this.#studio.ranks.join(',')}:${this.#studio.settings.svdPrecision}:${this.#studio.computedRanks.join(',')}`;
+    const studio = this.#studio;
+    const doc = studio.document;
+    if (!doc || studio.computedRanks.length === 0) return '';
+    return `${doc.id}:${codingKey(studio.coding)}:${targetKey(studio)}:${studio.computedRanks.join(',')}`;
   }
 
-  get quantizationShare(): number {
-    return QUANTIZATION_SHARE[this.#studio.settings.svdPrecision];
-  }
-
-  /** The size at the current ranks: exact when measured, else interpolated (estimate: true), else null. */
+  /** The size at the current ranks or target: exact when measured, else estimated (estimate: true), else null. */
   get size(): { fileBytes: number; estimate: boolean } | null {
-    const key = this.key;
-    const exact = this.#sizes.get(key);
-    if (exact && this.exactSize?.key === key) return { fileBytes: exact.bytes, estimate: false };
-    void this.exactSize;
-    const total = this.#studio.ranks.reduce((sum, k) => sum + k, 0);
-    const prefix = key.slice(0, key.indexOf(':') + 1);
-    const suffix = `:${this.#studio.settings.svdPrecision}:${this.#studio.computedRanks.join(',')}`;
-    const points = [...this.#sizes.entries()]
-      .filter(([k]) => k.startsWith(prefix) && k.endsWith(suffix))
-      .map(([, v]) => v)
-      .sort((a, b) => a.total - b.total);
-    if (points.length === 0) return null;
-    const below = points.filter((p) => p.total <= total).pop();
-    const above = points.find((p) => p.total >= total);
-    let bytes: number;
-    if (below && above && above.total > below.total)
-      bytes = below.bytes + ((above.bytes - below.bytes) * (total - below.total)) / (above.total - below.total);
-    else bytes = ((below ?? above)!.bytes * total) / (below ?? above)!.total;
-    return { fileBytes: Math.round(bytes), estimate: true };
+    const studio = this.#studio;
+    const encoding = this.encoding;
+    if (encoding && encoding.key === this.key) return { fileBytes: encoding.fileBytes, estimate: false };
+    const coding = codingKey(studio.coding);
+    if (studio.targetMode === 'bytes') return { fileBytes: studio.settings.targetBytes, estimate: true };
+    if (studio.targetMode === 'psnr') {
+      const points = this.#exact
+        .filter((point) => point.coding === coding && point.target.startsWith('psnr:') && point.psnr !== null)
+        .map((point) => ({ x: point.psnr!, bytes: point.fileBytes }));
+      return interpolate(points, studio.settings.targetPsnr, true);
+    }
+    const points = this.#exact
+      .filter((point) => point.coding === coding && point.target.startsWith('ranks:'))
+      .map((point) => ({ x: point.total, bytes: point.fileBytes }));
+    return interpolate(
+      points,
+      studio.ranks.reduce((sum, k) => sum + k, 0),
+      false,
+    );
+  }
+
+  #estimatedRanks(mode: 'psnr' | 'bytes', psnr: number, bytes: number): number[] | null {
+    const studio = this.#studio;
+    const coding = codingKey(studio.coding);
+    const layout = studio.layout!;
+    const floor = studio.decompositions[coding]?.floor ?? 0;
+    if (mode === 'psnr') return ranksForPsnr(studio.spectra, layout, floor, psnr, this.#shares.get(coding) ?? DEFAULT_TRUNCATION_SHARE);
+    return ranksForBytes(
+      this.#exact.filter((point) => point.coding === coding),
+      bytes,
+    );
   }
 
   #schedule(): void {
@@ -95,11 +125,14 @@ export class Measurements {
     if (!doc || this.#studio.computedRank === 0 || this.#studio.computing) return;
     if (doc.id !== this.#documentId) {
       this.#documentId = doc.id;
-      this.#sizes.clear();
-      this.#jpegs.clear();
-      this.exactSize = null;
+      this.#exact = [];
+      this.#codecPoints = [];
+      this.#shares.clear();
+      this.encoding = null;
       this.quality = null;
       this.jpeg = null;
+      this.webp = null;
+      this.patch = null;
     }
     this.#timer = setTimeout(() => void this.#measure(), REST_MS);
   }
@@ -112,23 +145,28 @@ export class Measurements {
     const controller = new AbortController();
     this.#controller = controller;
     const signal = controller.signal;
-    const ranks = studio.ranks.slice();
-    const options = { quantizationShare: this.quantizationShare };
+    const coding = studio.coding;
+    const target = studio.svdTarget;
+    const tKey = targetKey(studio);
+    const held = studio.computedRanks.slice();
     this.measuring = true;
     this.error = null;
     try {
-      let bytes = this.#sizes.get(key)?.bytes;
-      if (bytes === undefined) {
-        const size = await studio.analysis.call((api) => api.measureSize(doc.id, ranks, options), signal);
-        bytes = size.fileBytes;
-        this.#sizes.set(key, { total: ranks.reduce((sum, k) => sum + k, 0), bytes });
+      let encoding = this.encoding?.key === key ? this.encoding : null;
+      if (!encoding) {
+        encoding = { ...(await studio.analysis.call((api) => api.encodeSvd(doc.id, coding, target, held), signal)), key };
+        this.encoding = encoding;
+        this.#remember(coding, tKey, encoding);
       }
-      this.exactSize = { key, fileBytes: bytes };
+      if (studio.targetMode !== 'rank' && this.key === key) studio.setPlaneRanks(encoding.ranks);
+      // JPEG at the same bytes needs only the size: it comes first (its first answer within seconds).
+      await this.#equalBytes('jpeg', doc.id, key, encoding.fileBytes, signal);
       if (this.quality?.key !== key) {
-        const quality = await studio.analysis.call((api) => api.measureQuality(doc.id, ranks, options), signal);
+        const quality = await studio.analysis.call((api) => api.measureQuality(doc.id, coding, target, held), signal);
         this.quality = { ...quality, key };
       }
-      await this.#compareJpeg(doc.id, key, bytes, signal);
+      await this.#patchComparison(doc.id, coding, key, signal);
+      await this.#equalBytes('webp', doc.id, key, encoding.fileBytes, signal);
     } catch (error) {
       if (!isAbortError(error)) this.error = `Measuring failed: ${(error as Error).message}`;
     } finally {
@@ -139,31 +177,82 @@ export class Measurements {
     }
   }
 
-  /** The highest JPEG quality whose file is within targetBytes, by bisection over cached encodes. */
-  async #compareJpeg(documentId: number, key: string, targetBytes: number, signal: AbortSignal): Promise<void> {
-    if (this.jpeg?.key === key) return;
-    const at = async (quality: number): Promise<JpegMeasurement> => {
-      let result = this.#jpegs.get(quality);
-      if (!result) {
-        result = await this.#studio.analysis.call((api) => api.jpegAtQuality(documentId, quality), signal);
-        this.#jpegs.set(quality, result);
-      }
-      return result;
+  #remember(coding: Coding, target: string, encoding: SvdEncoding): void {
+    const studio = this.#studio;
+    const point = {
+      coding: codingKey(coding),
+      target,
+      fileBytes: encoding.fileBytes,
+      ranks: encoding.ranks,
+      total: encoding.ranks.reduce((sum, k) => sum + k, 0),
+      psnr: encoding.psnr,
     };
-    const lowest = await at(1);
-    if (lowest.fileBytes > targetBytes) {
-      this.jpeg = { key, targetBytes, best: null, smallest: lowest };
-      return;
+    this.#exact = [...this.#exact.filter((old) => old.coding !== point.coding || old.target !== target), point];
+    // A PSNR answer calibrates the estimate for that coding.
+    if (target.startsWith('psnr:') && studio.layout && sameCoding(coding, studio.coding)) {
+      const floor = studio.decompositions[point.coding]?.floor ?? 0;
+      this.#shares.set(point.coding, calibrate(studio.spectra, studio.layout, floor, studio.settings.targetPsnr, encoding.ranks));
     }
-    let lo = 1;
-    let hi = 100;
-    const highest = await at(100);
-    if (highest.fileBytes <= targetBytes) lo = 100;
-    while (hi - lo > 1 && lo < 100) {
-      const mid = (lo + hi) >> 1;
-      if ((await at(mid)).fileBytes <= targetBytes) lo = mid;
-      else hi = mid;
-    }
-    this.jpeg = { key, targetBytes, best: await at(lo), smallest: null };
   }
+
+  /** JPEG or WebP at the file's bytes: the coarse answer shown as soon as it exists, then the exact one. */
+  async #equalBytes(format: LossyFormat, documentId: number, key: string, targetBytes: number, signal: AbortSignal): Promise<void> {
+    const current = format === 'jpeg' ? this.jpeg : this.webp;
+    if (current?.key === key && !current.coarse) return;
+    const set = (result: EqualBytesResult) => {
+      if (this.key !== key) return;
+      if (format === 'jpeg') this.jpeg = { ...result, key };
+      else this.webp = { ...result, key };
+    };
+    let answers = 0;
+    const onAnswer = (result: EqualBytesResult, points: CodecPoint[]) => {
+      const seen = new Set(points.map((point) => `${point.format}:${point.quality}`));
+      this.#codecPoints = [...this.#codecPoints.filter((point) => !seen.has(`${point.format}:${point.quality}`)), ...points];
+      // For the UI benchmark: when the first answer and the exact one arrived.
+      if (answers++ === 0) performance.mark(`studio:${format}-first-answer`);
+      if (!result.coarse) performance.mark(`studio:${format}-exact-answer`);
+      set(result);
+    };
+    const known = this.#codecPoints.filter((point) => point.format === format);
+    performance.mark(`studio:${format}-search`);
+    set(await this.#studio.analysis.call((api) => api.equalBytes(documentId, format, targetBytes, known, Comlink.proxy(onAnswer)), signal));
+  }
+
+  /** What the patch model in YCbCr needs for the current file's PSNR: its decomposition first (in the background), then the allocation at that PSNR. */
+  async #patchComparison(documentId: number, coding: Coding, key: string, signal: AbortSignal): Promise<void> {
+    const studio = this.#studio;
+    const doc = studio.document;
+    const psnr = this.quality?.key === key ? this.quality.psnr : null;
+    if (!doc || doc.storedCoding || psnr === null || this.patch?.key === key) return;
+    const patch = { ...PATCH_YCBCR, colorSpace: studio.planeNames.length === 1 ? 'rgb' : PATCH_YCBCR.colorSpace } as Coding;
+    if (sameCoding(coding, patch)) return;
+    if (!(await studio.ensureDecomposed(patch))) return;
+    if (signal.aborted || this.key !== key) return;
+    const encoding = await studio.analysis.call((api) => api.encodeSvd(documentId, patch, { psnr }, studio.heldRanks(patch)), signal);
+    this.patch = { ...encoding, key };
+  }
+}
+
+/** The target as a key: the ranks (rank mode), or the PSNR or byte budget. */
+function targetKey(studio: Studio): string {
+  if (studio.targetMode === 'psnr') return `psnr:${studio.settings.targetPsnr}`;
+  if (studio.targetMode === 'bytes') return `bytes:${studio.settings.targetBytes}`;
+  return `ranks:${studio.ranks.join(',')}`;
+}
+
+/** Bytes at x, interpolated between measured points (or scaled from the nearest one when `flatOutside` is false). */
+function interpolate(
+  points: { x: number; bytes: number }[],
+  x: number,
+  flatOutside: boolean,
+): { fileBytes: number; estimate: boolean } | null {
+  if (points.length === 0) return null;
+  const sorted = [...points].sort((a, b) => a.x - b.x);
+  const below = sorted.filter((p) => p.x <= x).pop();
+  const above = sorted.find((p) => p.x >= x);
+  let bytes: number;
+  if (below && above && above.x > below.x) bytes = below.bytes + ((above.bytes - below.bytes) * (x - below.x)) / (above.x - below.x);
+  else if (flatOutside || (below ?? above)!.x === 0) bytes = (below ?? above)!.bytes;
+  else bytes = ((below ?? above)!.bytes * x) / (below ?? above)!.x;
+  return { fileBytes: Math.round(bytes), estimate: true };
 }

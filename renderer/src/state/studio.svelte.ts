@@ -1,10 +1,11 @@
 /**
- * The studio's document state: which image is open, its decomposition as it arrives, the rank,
- * and the instant metrics. Opening decodes in a worker (the current image stays until the new
- * one decoded); the pixels then go to the engine worker by transfer (no copy on this thread),
- * which decomposes them stage by stage and feeds the preview and analysis workers directly;
- * this thread gets progress and spectra. Every callback checks the document id, so late
- * results of old work never reach the screen.
+ * The studio's document state: which image is open, the coding it is looked at in (model and
+ * colour space: shared/coding.ts), each coding's decomposition as it arrives, the rank, and the
+ * instant metrics. Opening decodes in a worker (the current image stays until the new one
+ * decoded); the pixels then go to the engine worker by transfer (no copy on this thread), which
+ * decomposes them stage by stage and feeds the preview and analysis workers directly; this
+ * thread gets progress and spectra. Every callback checks the document id, so late results of
+ * old work never reach the screen.
  */
 import * as Comlink from 'comlink';
 import {
@@ -19,16 +20,29 @@ import {
   stagesForRank,
   type InputImageFormat,
   type PixelImage,
+  type SvdTarget,
 } from '../../../core/index.js';
 import type { Host, OpenedImage, OpenSource } from '../host/host.js';
 import { WorkerBridge, isAbortError } from '../bridge/worker-bridge.js';
 import { peerWorker } from '../bridge/peer-worker.js';
 import { instantMetrics, spectrumOf, type ChannelSpectrum } from '../shared/spectrum.js';
+import {
+  WHOLE_RGB,
+  codingFor,
+  codingKey,
+  codingLayout,
+  parseCodingKey,
+  planeLabels,
+  planeNames,
+  sameCoding,
+  type Coding,
+} from '../shared/coding.js';
 import { formatBytes, megapixels } from '../shared/format.js';
 import type { AnalysisWorkerApi } from '../workers/analysis/analysis.worker.js';
 import type { EngineWorkerApi, StageReport } from '../workers/engine/engine.worker.js';
 import type { PreviewWorkerApi } from '../workers/preview/preview.worker.js';
 import { Settings } from './settings.svelte.js';
+import type { StudioViewMode } from '../shared/view-modes.js';
 
 export type ViewerState = 'empty' | 'decomposing' | 'preview' | 'ready';
 
@@ -37,16 +51,42 @@ export interface DocumentInfo {
   name: string;
   width: number;
   height: number;
-  channels: number;
+  channels: PixelImage['channels'];
   bitDepth: 8 | 16;
   fileBytes: number;
   /** The format of the file opened. */
   inputFormat: InputImageFormat | 'svd';
-  /** Opened from a .svd file: the rank it stores. */
+  /** Opened from a .svd file: the rank it stores (the largest of its planes'). */
   storedRank: number | null;
+  /** Opened from a .svd file: the coding its planes are in. */
+  storedCoding: Coding | null;
+  /** Opened from a .svd file: its bytes (a lower rank is cut from them, never re-encoded) and format version. */
+  storedBytes: Uint8Array | null;
+  storedVersion: 1 | 2 | null;
   /** Shrunk from this size to fit the working limit. */
   reducedFrom: { width: number; height: number } | null;
 }
+
+/** One coding's decomposition as the main thread knows it: spectra (and patch bases), not vectors. */
+export interface CodingDecomposition {
+  /** Per plane, the latest stage's spectrum (null before its first). */
+  staged: (ChannelSpectrum | null)[];
+  /** The spectra once every plane has one (else the last complete set, or none). */
+  spectra: ChannelSpectrum[];
+  /** Patch model: each plane's basis patches (V, p² × rank). */
+  basis: Float32Array[];
+  /** Every stage is done. */
+  complete: boolean;
+  /** The highest stage rank asked for and delivered (a plane may have fewer components: the ones left are zero). */
+  reached: number;
+  /** Squared error half-resolution chroma adds before any truncation (summed over R, G, B); 0 until measured. */
+  floor: number;
+}
+
+/** Where the patch model's slider starts: a rank that shows both what patches keep and what they lose. */
+export const DEFAULT_PATCH_RANK = 12;
+
+export type TargetMode = 'rank' | 'psnr' | 'bytes';
 
 export interface Progress {
   fraction: number;
@@ -85,32 +125,71 @@ export class Studio {
   document = $state.raw<DocumentInfo | null>(null);
   computing = $state(false);
   opening = $state<string | null>(null);
-  spectra = $state.raw<ChannelSpectrum[]>([]);
-  /** The computed rank of each colour channel: how many components it has so far. */
+  /** The coding the window shows (model and colour space); every photo opens on the whole image in RGB. */
+  coding = $state.raw<Coding>(WHOLE_RGB);
+  /** Each coding's decomposition so far (by codingKey), for the open document. */
+  decompositions = $state.raw<Record<string, CodingDecomposition>>({});
+  /** The current coding's planes, as the open image has them. */
+  readonly layout = $derived(this.document ? codingLayout(this.document, this.coding) : null);
+  readonly planeNames = $derived(this.layout ? planeNames(this.layout) : []);
+  readonly planeLabels = $derived(this.layout ? planeLabels(this.layout) : []);
+  /** The current coding's spectra, once every plane has one. */
+  readonly spectra = $derived(this.decompositions[codingKey(this.coding)]?.spectra ?? []);
+  /** The patch model's basis patches per plane (V: p² × rank), when the current coding is patches. */
+  readonly basis = $derived(this.decompositions[codingKey(this.coding)]?.basis ?? []);
+  /** The computed rank of each plane: how many components it has so far. */
   readonly computedRanks = $derived(this.spectra.map((spectrum) => spectrum.rank));
-  /** The rank this document's decomposition ends at: the working rank (at most the image's short side), or a .svd file's stored rank. */
+  /** The rank this coding's decomposition ends at: the working rank (at most the image's short side), p² for patches, or a .svd file's stored rank. */
   decompositionRank = $state(0);
   progress = $state.raw<Progress | null>(null);
+  /** A decomposition the window runs for a comparison (not the one on screen), described; null when none. */
+  background = $state<string | null>(null);
   /** The decomposition was stopped before its last stage. */
   stopped = $state(false);
-  /** The rank (k) shown: the slider's value, one for every channel; the first stage's rank to begin with. */
+  /** The rank (k) shown: the slider's value, one for every plane; the first stage's rank to begin with. */
   rank = $state(DEFAULT_STAGES[0]);
-  /** Ranks the person set per channel (advanced); null = every channel at `rank`. */
+  /** Ranks set per plane (advanced, or chosen by a target); null = every plane at `rank`. */
   perChannelRanks = $state.raw<number[] | null>(null);
+  /**
+   * What the .svd file aims for: the ranks on the slider, or a PSNR or byte budget
+   * (settings.targetPsnr, settings.targetBytes) for which the allocation picks the ranks. Every
+   * document starts with the rank.
+   */
+  targetMode = $state<TargetMode>('rank');
   error = $state<string | null>(null);
   largeOffer = $state.raw<LargeImageOffer | null>(null);
   /** Bumped whenever the factors in the workers change (the viewer re-renders, metrics re-measure). */
   factorsVersion = $state(0);
 
-  /** The slider's limit: the smallest computed rank over the channels. */
+  /** The slider's limit: the smallest computed rank over the planes. */
   readonly computedRank = $derived(this.computedRanks.length ? Math.min(...this.computedRanks) : 0);
   readonly ranks = $derived(this.#effectiveRanks());
-  /** The rank when every channel has the same one, else null (per-channel ranks). */
+  /** The target as the encoder takes it. */
+  readonly svdTarget = $derived<SvdTarget>(
+    this.targetMode === 'psnr'
+      ? { psnr: this.settings.targetPsnr }
+      : this.targetMode === 'bytes'
+        ? { maxBytes: this.settings.targetBytes }
+        : { ranks: this.ranks },
+  );
+  /** The rank when every plane has the same one, else null (per-plane ranks). */
   readonly uniformRank = $derived(this.ranks.length && this.ranks.every((k) => k === this.ranks[0]) ? this.ranks[0] : null);
-  /** The ranks as people read them: "32", or "32 / 40 / 64" per channel; '' before any. */
+  /** The ranks as people read them: "32", or "32 / 40 / 64" per plane; '' before any. */
   readonly rankText = $derived(this.uniformRank !== null ? String(this.uniformRank) : this.ranks.join(' / '));
   readonly instant = $derived(
-    this.spectra.length && this.document ? instantMetrics(this.spectra, this.ranks, peakValue(this.document.bitDepth)) : null,
+    this.spectra.length && this.document && this.layout
+      ? instantMetrics(
+          this.spectra,
+          this.ranks,
+          peakValue(this.document.bitDepth),
+          this.layout,
+          this.decompositions[codingKey(this.coding)]?.floor ?? 0,
+        )
+      : null,
+  );
+  /** The stage's mode: the setting, but the basis only with the patch model (the whole image shows the comparison instead). */
+  readonly viewMode = $derived<StudioViewMode>(
+    this.settings.viewMode === 'basis' && this.coding.model !== 'patch' ? 'compare' : this.settings.viewMode,
   );
   readonly viewerState = $derived<ViewerState>(
     !this.document
@@ -126,7 +205,10 @@ export class Studio {
 
   #openController: AbortController | null = null;
   #decomposeController: AbortController | null = null;
+  #backgroundRun: { key: string; controller: AbortController; done: Promise<boolean> } | null = null;
   #pendingLarge: OpenedImage | null = null;
+  /** The rank the person last had in each coding, restored when they switch back. */
+  #savedRanks = new Map<string, { rank: number; perChannel: number[] | null }>();
   /** Event timestamps of rank changes not yet on screen (performance.measure('rank-preview')). */
   rankEventTimes: number[] = [];
 
@@ -145,10 +227,12 @@ export class Studio {
     return available.map((limit, c) => Math.max(1, Math.min(limit, per ? (per[c] ?? this.rank) : this.rank)));
   }
 
+  /** The slider: every plane at rank k (a rank set by hand ends any PSNR or size target). */
   setRank(k: number, eventTime?: number): void {
     const limit = Math.max(1, this.computedRank);
     const next = Math.max(1, Math.min(limit, Math.round(k)));
     if (!Number.isFinite(next)) return;
+    this.targetMode = 'rank';
     if (next === this.rank && !this.perChannelRanks) return;
     if (eventTime !== undefined) this.rankEventTimes.push(eventTime);
     this.rank = next;
@@ -156,11 +240,41 @@ export class Studio {
   }
 
   setChannelRank(channel: number, k: number, eventTime?: number): void {
+    this.targetMode = 'rank';
     const base = this.perChannelRanks ?? this.computedRanks.map(() => this.rank);
     const next = base.slice();
     next[channel] = Math.max(1, Math.min(this.computedRanks[channel] ?? 1, Math.round(k)));
     if (eventTime !== undefined) this.rankEventTimes.push(eventTime);
     this.perChannelRanks = next;
+  }
+
+  /** Every plane's rank at once (a target's allocation); the slider shows the largest. */
+  setPlaneRanks(ranks: readonly number[], eventTime?: number): void {
+    const next = this.computedRanks.map((limit, p) => Math.max(1, Math.min(limit, Math.round(ranks[p] ?? 1))));
+    if (next.length === 0 || next.some((k) => !Number.isFinite(k))) return;
+    if (eventTime !== undefined) this.rankEventTimes.push(eventTime);
+    this.rank = Math.max(...next);
+    this.perChannelRanks = next.every((k) => k === next[0]) ? null : next;
+  }
+
+  /**
+   * Shows the open image in another coding (model switch, colour switch). Its decomposition is
+   * computed when missing (the one in progress stops; what it has stays and resumes on the way
+   * back); the rank the person last had in that coding comes back.
+   */
+  setCoding(next: Coding): void {
+    const doc = this.document;
+    const coding = doc ? codingFor(doc, next) : next;
+    if (sameCoding(coding, this.coding)) return;
+    if (doc?.storedCoding) return;
+    this.#savedRanks.set(codingKey(this.coding), { rank: this.rank, perChannel: this.perChannelRanks });
+    this.coding = coding;
+    const saved = this.#savedRanks.get(codingKey(coding));
+    this.rank = saved?.rank ?? (coding.model === 'patch' ? DEFAULT_PATCH_RANK : DEFAULT_STAGES[0]);
+    this.perChannelRanks = saved?.perChannel ?? null;
+    this.stopped = false;
+    this.factorsVersion++;
+    if (doc) void this.decompose();
   }
 
   /** Opens a file or sample. The current image stays until the new one has decoded; errors go to the banner. */
@@ -237,8 +351,11 @@ export class Studio {
   async #start(opened: OpenedImage, reducedFrom: DocumentInfo['reducedFrom'], signal: AbortSignal): Promise<void> {
     this.#decomposeController?.abort();
     this.#decomposeController = null;
+    this.#stopBackground();
     this.computing = false;
     const id = nextDocumentId++;
+    const stored = opened.svd ?? null;
+    const coding = stored ? stored.coding : WHOLE_RGB;
     this.document = {
       id,
       name: opened.name,
@@ -248,15 +365,20 @@ export class Studio {
       bitDepth: opened.bitDepth,
       fileBytes: opened.fileBytes,
       inputFormat: opened.inputFormat,
-      storedRank: opened.svd ? Math.max(...opened.svd.header.lowRank.map((entry) => entry.rank)) : null,
+      storedRank: stored ? Math.max(...stored.svds.map((svd) => svd.rank)) : null,
+      storedCoding: stored ? coding : null,
+      storedBytes: stored?.bytes ?? null,
+      storedVersion: stored?.version ?? null,
       reducedFrom,
     };
-    this.spectra = [];
+    this.coding = codingFor(opened, coding);
+    this.targetMode = 'rank';
+    this.decompositions = {};
+    this.#savedRanks.clear();
     this.perChannelRanks = null;
     this.stopped = false;
     this.progress = null;
     this.rankEventTimes = [];
-    this.#staged = { id, spectra: new Array(colorChannelCount(opened.channels)).fill(null) };
     // The pixels (and a .svd file's factors) move to the engine worker: transferred, not copied.
     const image: PixelImage = {
       width: opened.width,
@@ -265,13 +387,19 @@ export class Studio {
       bitDepth: opened.bitDepth,
       pixels: opened.pixels,
     };
-    const svds = opened.svd?.svds;
+    const svds = stored?.svds;
     const buffers = [
       image.pixels.buffer as ArrayBuffer,
       ...(svds ?? []).flatMap((svd) => [svd.u.data.buffer, svd.v.data.buffer, svd.sigma.buffer] as ArrayBuffer[]),
     ];
-    const loading = this.engine.call((engine) => engine.load(id, Comlink.transfer(image, buffers), svds));
-    if (!svds && !signal.aborted) {
+    const loading = this.engine.call((engine) =>
+      engine.load(
+        id,
+        Comlink.transfer(image, buffers),
+        stored ? { file: { bytes: stored.bytes.slice(), version: stored.version, coding: stored.coding }, svds: stored.svds } : undefined,
+      ),
+    );
+    if (!stored && !signal.aborted) {
       // Asked at once, so the engine starts the decomposition before it copies the image around.
       this.rank = DEFAULT_STAGES[0];
       void this.decompose();
@@ -282,27 +410,37 @@ export class Studio {
     this.factorsVersion++;
     if (signal.aborted) {
       // Cancelled while the image was being handed over: keep it, stop any decomposition.
-      if (!svds) this.cancel();
+      if (!stored) this.cancel();
       return;
     }
-    if (svds) {
+    if (stored) {
       this.decompositionRank = Math.max(...reports.map((entry) => entry.rank));
-      this.rank = this.decompositionRank;
       reports.forEach((entry) => this.#acceptStage(id, entry));
-      return;
+      this.setPlaneRanks(reports.map((entry) => entry.rank));
     }
   }
 
-  /** Runs (or resumes) the decomposition of the open image at the working rank. */
+  /** The stages a coding's decomposition runs: the progressive stages up to the working rank, or all p² patch components at once. */
+  #stagesFor(coding: Coding): number[] {
+    const doc = this.document!;
+    const layout = codingLayout(doc, coding);
+    if (coding.model === 'patch') return [layout.planes[0].cols];
+    return normalizeStages(stagesForRank(this.settings.workingRank), doc.height, doc.width);
+  }
+
+  /** Runs (or resumes) the decomposition of the open image in the current coding. */
   async decompose(): Promise<void> {
     const doc = this.document;
     if (!doc || doc.storedRank !== null) return;
+    const coding = this.coding;
+    const key = codingKey(coding);
     // Resuming (or raising the working rank) computes only the stages above what is on screen.
-    const stages = normalizeStages(stagesForRank(this.settings.workingRank), doc.height, doc.width).filter(
-      (rank) => rank > this.computedRank,
-    );
+    const reached = Math.max(this.computedRank, this.decompositions[key]?.reached ?? 0);
+    const stages = this.#stagesFor(coding).filter((rank) => rank > reached);
     this.#decomposeController?.abort();
     this.#decomposeController = null;
+    // The screen's decomposition goes first: a comparison's (another coding) waits.
+    this.#stopBackground();
     if (stages.length === 0) {
       // Already there (the working rank was lowered): nothing to compute.
       this.computing = false;
@@ -316,30 +454,34 @@ export class Studio {
     this.decompositionRank = stages[stages.length - 1];
     this.computing = true;
     this.stopped = false;
-    const channels = colorChannelCount(doc.channels);
-    const completed = new Array<number>(channels).fill(-1);
+    const planes = codingLayout(doc, coding).planes.length;
+    const completed = new Array<number>(planes).fill(-1);
     const label = () => {
       const next = Math.min(...completed) + 1;
+      if (coding.model === 'patch') return `Learning the ${this.decompositionRank} patches of each plane`;
       return next === 0 ? `Computing the rank-${stages[0]} preview` : `Refining to rank ${stages[Math.min(next, stages.length - 1)]}`;
     };
     this.progress = { fraction: 0, label: label() };
-    const live = () => this.document?.id === id && !controller.signal.aborted;
+    const live = () => this.document?.id === id && !controller.signal.aborted && codingKey(this.coding) === key;
     const onProgress = (fraction: number) => {
       if (live()) this.progress = { fraction, label: label() };
     };
     const onStage = (entry: StageReport) => {
-      if (!live()) return;
-      performance.mark(`studio:stage-${entry.stage}-channel-${entry.channel}`);
-      completed[entry.channel] = entry.stage;
+      if (this.document?.id !== id || controller.signal.aborted) return;
+      performance.mark(`studio:stage-${entry.stage}-channel-${entry.plane}`);
+      completed[entry.plane] = entry.stage;
       this.#acceptStage(id, entry);
-      if (this.progress) this.progress = { fraction: this.progress.fraction, label: label() };
+      if (live() && this.progress) this.progress = { fraction: this.progress.fraction, label: label() };
     };
     const onAbort = () => void this.engine.call((engine) => engine.cancel());
     controller.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      await this.engine.call((engine) => engine.decompose(id, stages, Comlink.proxy(onProgress), Comlink.proxy(onStage)));
+      await this.engine.call((engine) => engine.decompose(id, coding, stages, Comlink.proxy(onProgress), Comlink.proxy(onStage)));
+      if (this.document?.id === id) this.#markComplete(key, stages[stages.length - 1]);
     } catch (error) {
-      if (!isAbortError(error) && live()) {
+      // Cancelled here, or in the engine because other work replaced it: not a failure.
+      const cancelled = controller.signal.aborted || isAbortError(error) || (error as Error | null)?.name === 'AbortError';
+      if (!cancelled && this.document?.id === id) {
         this.error = `The decomposition of "${doc.name}" failed: ${(error as Error).message}`;
         this.stopped = true;
       }
@@ -355,16 +497,82 @@ export class Studio {
     }
   }
 
+  /**
+   * Makes sure another coding's decomposition exists (for a comparison: the size panel's patch
+   * model, an export's sizes), without changing what is on screen. Waits while the screen's own
+   * decomposition runs; resolves false when it could not finish (cancelled, another document).
+   */
+  async ensureDecomposed(coding: Coding, signal?: AbortSignal): Promise<boolean> {
+    const doc = this.document;
+    if (!doc) return false;
+    const target = codingFor(doc, coding);
+    const key = codingKey(target);
+    if (this.decompositions[key]?.complete) return true;
+    if (doc.storedCoding) return false;
+    if (sameCoding(target, this.coding)) return false;
+    if (this.computing) return false;
+    if (this.#backgroundRun?.key === key) return this.#backgroundRun.done;
+    this.#stopBackground();
+    const controller = new AbortController();
+    const id = doc.id;
+    const stages = this.#stagesFor(target);
+    const onAbort = () => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.background = `Decomposing in ${target.model === 'patch' ? 'patches' : 'the whole image'}, ${target.colorSpace === 'rgb' ? 'RGB' : 'YCbCr'}, for the comparison`;
+    const done = (async () => {
+      controller.signal.addEventListener('abort', () => void this.engine.call((engine) => engine.cancel()), { once: true });
+      try {
+        await this.engine.call((engine) =>
+          engine.decompose(
+            id,
+            target,
+            stages,
+            Comlink.proxy(() => {}),
+            Comlink.proxy((entry: StageReport) => {
+              if (this.document?.id === id && !controller.signal.aborted) this.#acceptStage(id, entry);
+            }),
+          ),
+        );
+        if (this.document?.id !== id || controller.signal.aborted) return false;
+        this.#markComplete(key, stages[stages.length - 1]);
+        return true;
+      } catch {
+        return false;
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        if (this.#backgroundRun?.controller === controller) {
+          this.#backgroundRun = null;
+          this.background = null;
+        }
+      }
+    })();
+    this.#backgroundRun = { key, controller, done };
+    return done;
+  }
+
+  #stopBackground(): void {
+    const run = this.#backgroundRun;
+    if (!run) return;
+    this.#backgroundRun = null;
+    this.background = null;
+    run.controller.abort();
+  }
+
+  /** The ranks this window holds for a coding's planes (the analysis worker waits for factors of these ranks). */
+  heldRanks(coding: Coding): number[] {
+    return (this.decompositions[codingKey(coding)]?.spectra ?? []).map((spectrum) => spectrum.rank);
+  }
+
   /** Closes the document (File ▸ Close): work stops, the welcome screen returns. */
   close(): void {
     this.cancel();
+    this.#stopBackground();
     this.declineReducedSize();
     this.document = null;
-    this.spectra = [];
+    this.decompositions = {};
     this.perChannelRanks = null;
     this.stopped = false;
     this.error = null;
-    this.#staged = { id: -1, spectra: [] };
   }
 
   /** Stops the decomposition; what is computed so far stays usable. */
@@ -383,17 +591,39 @@ export class Studio {
     }
   }
 
-  #staged: { id: number; spectra: (ChannelSpectrum | null)[] } = { id: -1, spectra: [] };
-
-  /** A stage of a channel is in the preview worker: show it once every channel has some. */
+  /** A stage of a plane is in the preview worker: show it once every plane of its coding has some. */
   #acceptStage(id: number, entry: StageReport): void {
-    const staged = this.#staged;
-    if (staged.id !== id) return;
-    staged.spectra[entry.channel] = spectrumOf(entry);
-    if (staged.spectra.every(Boolean)) {
-      this.spectra = staged.spectra.slice() as ChannelSpectrum[];
-    }
-    this.factorsVersion++;
+    if (this.document?.id !== id) return;
+    const current = this.decompositions[entry.coding];
+    const planes = codingLayout(this.document, parseCodingKey(entry.coding)).planes.length;
+    const staged = current?.staged.slice() ?? new Array<ChannelSpectrum | null>(planes).fill(null);
+    const basis = current?.basis.slice() ?? [];
+    staged[entry.plane] = spectrumOf(entry);
+    if (entry.basis) basis[entry.plane] = entry.basis;
+    const spectra = staged.every(Boolean) ? (staged as ChannelSpectrum[]) : (current?.spectra ?? []);
+    this.decompositions = {
+      ...this.decompositions,
+      [entry.coding]: { staged, spectra, basis, complete: false, reached: current?.reached ?? 0, floor: current?.floor ?? 0 },
+    };
+    // Only the coding on screen re-renders and re-measures (another's arrives for a comparison).
+    if (entry.coding === codingKey(this.coding)) this.factorsVersion++;
+  }
+
+  #markComplete(key: string, reached: number): void {
+    const current = this.decompositions[key];
+    if (!current) return;
+    this.decompositions = { ...this.decompositions, [key]: { ...current, complete: true, reached: Math.max(current.reached, reached) } };
+    // YCbCr: what half-resolution chroma costs joins the instant metrics once the engine has measured it.
+    const coding = parseCodingKey(key);
+    const id = this.document?.id;
+    if (coding.colorSpace !== 'ycbcr' || id === undefined || current.floor > 0) return;
+    void this.engine
+      .call((engine) => engine.chromaFloor(id, coding))
+      .then((floor) => {
+        const entry = this.decompositions[key];
+        if (this.document?.id === id && entry && floor > 0) this.decompositions = { ...this.decompositions, [key]: { ...entry, floor } };
+      })
+      .catch(() => {});
   }
 
   /** A short description of the open document for the status line. */

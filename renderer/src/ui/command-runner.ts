@@ -61,10 +61,10 @@ export function createCommandRunner({
         settings.flipped = !settings.flipped;
         break;
       case 'mode-next':
-        settings.viewMode = stepViewMode(settings.viewMode, 1);
+        settings.viewMode = stepViewMode(studio.viewMode, 1, studio.coding.model === 'patch');
         break;
       case 'mode-previous':
-        settings.viewMode = stepViewMode(settings.viewMode, -1);
+        settings.viewMode = stepViewMode(studio.viewMode, -1, studio.coding.model === 'patch');
         break;
       case 'rank+1':
         studio.setRank(studio.rank + 1, timeStamp);

@@ -169,6 +169,47 @@ export class StudioPage {
     return { width: info.width, height: info.height, channels: info.channels, data };
   }
 
+  /** Chooses the model (whole image or 8×8 patches) with the model switch. */
+  async setModel(model: 'whole' | 'patch'): Promise<void> {
+    await this.page.locator(`[data-testid=model-switch] [data-value=${model}]`).click();
+    await expect(this.page.getByTestId('model-switch')).toHaveAttribute('data-value', model);
+  }
+
+  /** Chooses the colour space (RGB or YCbCr) with the colour switch. */
+  async setColorSpace(colorSpace: 'rgb' | 'ycbcr'): Promise<void> {
+    await this.page.locator(`[data-testid=color-switch] [data-value=${colorSpace}]`).click();
+    await expect(this.page.getByTestId('color-switch')).toHaveAttribute('data-value', colorSpace);
+  }
+
+  /** Chooses what the .svd file aims for: the rank, a PSNR or a size. */
+  async setTargetMode(mode: 'rank' | 'psnr' | 'bytes'): Promise<void> {
+    await this.page.locator(`[data-testid=target-mode] [data-value=${mode}]`).click();
+    await expect(this.page.getByTestId('target-mode')).toHaveAttribute('data-value', mode);
+  }
+
+  /** Waits until the allocation's exact answer for the current target is shown; returns the per-plane ranks. */
+  async waitForAllocation(timeout = 180_000): Promise<number[]> {
+    await expect(this.page.getByTestId('target-status')).toContainText('Allocation:', { timeout });
+    await this.waitForExactSize(timeout);
+    const count = await this.page.locator('[data-testid^=plane-rank-]').count();
+    const ranks: number[] = [];
+    for (let p = 0; p < count; p++) ranks.push(Number(await this.page.getByTestId(`plane-rank-${p}`).textContent()));
+    return ranks;
+  }
+
+  /** How many stage marks the studio recorded (one per plane and stage it decomposed). */
+  stageMarks(): Promise<number> {
+    return this.page.evaluate(() => performance.getEntriesByType('mark').filter((mark) => mark.name.startsWith('studio:stage-')).length);
+  }
+
+  /** A canvas's pixels (RGBA), read back as a PNG and decoded with sharp. */
+  async canvasPixels(testId: string): Promise<RawPixels> {
+    const dataUrl = await this.page.getByTestId(testId).evaluate((canvas) => (canvas as unknown as CanvasElement).toDataURL('image/png'));
+    const png = Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
+    const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, channels: info.channels, data };
+  }
+
   async openExport(): Promise<void> {
     await this.page.getByTestId('export-open').click();
     await expect(this.page.getByTestId('export-format')).toBeVisible();
@@ -178,9 +219,11 @@ export class StudioPage {
   async exportAs(
     format: 'svd' | 'png' | 'jpeg' | 'webp' | 'avif',
     timeout = 180_000,
+    coding?: 'whole-rgb' | 'whole-ycbcr' | 'patch-rgb' | 'patch-ycbcr',
   ): Promise<{ path: string; name: string; shownBytes: number }> {
     if (!(await this.page.getByTestId('export-format').isVisible())) await this.openExport();
     await this.page.getByTestId('export-format').selectOption(format);
+    if (coding) await this.page.getByTestId(`export-coding-${coding}`).check();
     const size = this.page.getByTestId('export-size');
     await expect.poll(async () => Number((await size.getAttribute('data-value')) || NaN), { timeout }).toBeGreaterThan(0);
     const shownBytes = Number(await size.getAttribute('data-value'));

@@ -6,7 +6,7 @@
  * sample photo and a 1 MP centre crop of it (made with sharp into a temporary folder).
  *
  *   npm run bench                                   (builds, then runs every benchmark)
- *   node dist/bench/ui-bench.mjs [--runs N] [--quick]   (after `npm run build`)
+ *   node dist/bench/ui-bench.mjs [--runs N] [--quick] [--only equal-bytes]   (after `npm run build`)
  *
  * It serves dist/renderer/ (the built studio) with a plain in-process static server (no
  * COOP/COEP headers, as a file server would), drives Chromium with Playwright's browser API (not
@@ -39,12 +39,13 @@ import { join } from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../helpers/chromium.js';
 import { QUICK, gitCommit } from '../lib/config.js';
+import { measureEqualBytes, type EqualBytesRun } from './equal-bytes.js';
 import { measureExportBytes } from './export-bytes.js';
 import { makeInputs, type Input } from './inputs.js';
 import { printInputTables, printLongTasks, printMilestones, printSummary } from './report.js';
 import { runOnce, type RunResult } from './runs.js';
 import { serveStatic } from './server.js';
-import { RENDERER_DIR, RUNS, VIEWPORT } from './settings.js';
+import { ONLY_EQUAL_BYTES, RENDERER_DIR, RUNS, VIEWPORT } from './settings.js';
 
 const loadAverage = () =>
   os
@@ -86,7 +87,7 @@ async function main(): Promise<number> {
     console.log(`load average at the start: ${loadAverage()} (1, 5, 15 min; other work on this machine slows the studio too)`);
 
     const byInput = new Map<Input, RunResult[]>(inputs.map((input) => [input, []]));
-    for (let run = 0; run < RUNS; run++) {
+    for (let run = 0; run < (ONLY_EQUAL_BYTES ? 0 : RUNS); run++) {
       for (const input of inputs) {
         console.error(`… run ${run + 1}/${RUNS}: ${input.label}`);
         const result = await runOnce(browser, served.url, input, run);
@@ -94,18 +95,41 @@ async function main(): Promise<number> {
         if (result.errors.length) for (const error of result.errors.slice(0, 5)) console.error(`  ${input.label} run ${run + 1}: ${error}`);
       }
     }
-    for (const input of inputs) printInputTables(input, byInput.get(input)!);
-    printMilestones(inputs, byInput);
-    printLongTasks(inputs, byInput);
-    printSummary(byInput, inputs[1], inputs[0]);
     const photo = inputs[inputs.length - 1];
-    console.error(`… PNG export of the ${photo.label} photo`);
-    const exported = await measureExportBytes(browser, served.url, photo);
-    const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+    if (!ONLY_EQUAL_BYTES) {
+      for (const input of inputs) printInputTables(input, byInput.get(input)!);
+      printMilestones(inputs, byInput);
+      printLongTasks(inputs, byInput);
+      printSummary(byInput, inputs[1], inputs[0]);
+      console.error(`… PNG export of the ${photo.label} photo`);
+      const exported = await measureExportBytes(browser, served.url, photo);
+      const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+      console.log(
+        `\nmain thread during one ${photo.label} PNG export (choosing PNG → the saved file on screen, ${exported.download}): ` +
+          `received ${mb(exported.received)} in ${exported.messagesIn} messages, sent ${mb(exported.sent)} in ${exported.messagesOut}`,
+      );
+    }
+    // JPEG (and WebP) at the same bytes on the 12 MP photo: the first answer and the exact one.
+    const equalRuns: EqualBytesRun[] = [];
+    for (let run = 0; run < (ONLY_EQUAL_BYTES ? 3 : Math.max(1, Math.min(RUNS, 3))); run++) {
+      console.error(`… equal-bytes JPEG${run === 0 ? ' and WebP' : ''}, run ${run + 1}: ${photo.label}`);
+      equalRuns.push(await measureEqualBytes(browser, served.url, photo, run === 0));
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+    const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+    console.log(`
+JPEG at the same bytes as the .svd file, ${photo.label} photo at rank 32 (from the search's start; medians of ${equalRuns.length}):`);
     console.log(
-      `\nmain thread during one ${photo.label} PNG export (choosing PNG → the saved file on screen, ${exported.download}): ` +
-        `received ${mb(exported.received)} in ${exported.messagesIn} messages, sent ${mb(exported.sent)} in ${exported.messagesOut}`,
+      `  first answer ${seconds(median(equalRuns.map((r) => r.jpeg.first)))} (target < 3 s), exact ${seconds(median(equalRuns.map((r) => r.jpeg.exact)))}; ` +
+        equalRuns
+          .map((r) => `q${r.jpeg.quality} ${(r.jpeg.bytes / 1000).toFixed(1)} kB for ${(r.svdBytes / 1000).toFixed(1)} kB`)
+          .join(', '),
     );
+    const webp = equalRuns[0].webp;
+    if (webp)
+      console.log(
+        `WebP at the same bytes (1 run): first answer ${seconds(webp.first)}, exact ${seconds(webp.exact)}, q${webp.quality} ${(webp.bytes / 1000).toFixed(1)} kB`,
+      );
     const errors = [...byInput.values()].flat().flatMap((r) => r.errors.map((e) => `${r.input.label} run ${r.run + 1}: ${e}`));
     if (errors.length) {
       console.log(`\npage errors and console warnings (${errors.length}):`);

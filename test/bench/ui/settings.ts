@@ -13,6 +13,18 @@ export const RUNS = (() => {
   return n;
 })();
 
+/** `--only equal-bytes`: only the JPEG/WebP-at-the-same-bytes measurement (three runs on the 12 MP photo). */
+export const ONLY_EQUAL_BYTES = (() => {
+  const argv = process.argv.slice(2);
+  const at = argv.indexOf('--only');
+  if (at < 0) return false;
+  if (argv[at + 1] !== 'equal-bytes') {
+    console.error('ui-bench: --only takes one value: equal-bytes');
+    process.exit(2);
+  }
+  return true;
+})();
+
 /** The built studio the benchmark serves. */
 export const RENDERER_DIR = `${ROOT}dist/renderer`;
 export const VIEWPORT = { width: 1280, height: 800 };

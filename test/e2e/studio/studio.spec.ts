@@ -155,6 +155,9 @@ test('exports a .svd file that re-opens with the same size, the slider bounded b
   await studio.slider.fill('100');
   await expect(studio.slider).toHaveValue('40');
   await studio.screenshot('07-svd-reopened');
+  // Saved again at its rank: cut from the stored factors, not decomposed again, so no larger.
+  const again = await studio.exportAs('svd');
+  expect((await import('node:fs')).readFileSync(again.path).length).toBeLessThanOrEqual(bytes.length);
 });
 
 test('exports PNG: the file decodes to the rank-k reconstruction the metrics describe', async ({ page }, testInfo) => {

@@ -6,6 +6,8 @@ export default defineConfig(({ mode }) => ({
   test: {
     include: ['test/{core,electron,cli,renderer,lint}/**/*.test.ts'],
     env: { TEST_SUITE: mode === 'full' ? 'full' : 'ci' },
+    // Relaxed SIMD on in every test file, as the command line has it (Node 20 needs V8's flag).
+    setupFiles: ['test/helpers/relaxed-simd-setup.ts'],
     // Timeouts with ≥ 3× headroom over the slowest test on a quiet 2-core machine (~20 s), so a
     // slower CPU or a second busy job does not turn a pass into a failure.
     testTimeout: 300_000,

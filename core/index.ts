@@ -56,6 +56,13 @@ export {
   type InputImageFormat,
 } from './image/formats.js';
 export { SvdPool, type SvdWorker, type ChannelJob, type DecomposeOptions } from './pool.js';
-export { createKernels, simdAvailable, type KernelBackend, type KernelKind } from './kernels/index.js';
+export {
+  bestKernelKind,
+  createKernels,
+  relaxedSimdAvailable,
+  simdAvailable,
+  type KernelBackend,
+  type KernelKind,
+} from './kernels/index.js';
 export * from './codec/index.js';
 export * from './metrics/index.js';

@@ -8,6 +8,7 @@
  * and this class does the scheduling, progress, abort and restart that both hosts share.
  */
 import type { Matrix, TruncatedSvd } from './types.js';
+import type { KernelKind } from './kernels/index.js';
 import { abortError } from './svd/work.js';
 import { lanczosWork } from './svd/block-lanczos.js';
 import { lanczosPlan } from './svd/truncated-svd.js';
@@ -18,7 +19,7 @@ export interface ChannelJob {
   channel: Matrix;
   rank: number;
   seed: number;
-  kernels?: 'simd' | 'plain' | 'auto';
+  kernels?: KernelKind | 'auto';
 }
 
 /** A host's worker: runs one job at a time. */
@@ -33,7 +34,7 @@ export interface DecomposeOptions {
   stages: readonly number[];
   /** Channel c, stage s runs with seed + 1000·c + s (as progressiveTruncatedSvd with seed + 1000·c). */
   seed?: number;
-  kernels?: 'simd' | 'plain' | 'auto';
+  kernels?: KernelKind | 'auto';
   signal?: AbortSignal;
   /** Overall fraction done, 0…1 (by estimated work), and each channel's own fraction. */
   onProgress?: (fraction: number, perChannel: readonly number[]) => void;

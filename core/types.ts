@@ -1,4 +1,4 @@
-import type { KernelBackend } from './kernels/index.js';
+import type { KernelBackend, KernelKind } from './kernels/index.js';
 
 /** A dense matrix of float32 values, row-major: element (r, c) is data[r * cols + c]. */
 export interface Matrix {
@@ -33,11 +33,11 @@ export interface SvdOptions {
   /** Seed of the random start block; the same seed gives the same result. Default 1. */
   seed?: number;
   /**
-   * Kernel backend: 'simd' (WebAssembly SIMD128, the default where supported), 'plain'
+   * Kernel backend: 'relaxed' (WebAssembly relaxed SIMD), 'simd' (SIMD128), 'plain'
    * TypeScript, or a backend from createKernels() to reuse its WebAssembly memory across calls
    * (one call at a time per backend).
    */
-  kernels?: 'simd' | 'plain' | 'auto' | KernelBackend;
+  kernels?: KernelKind | 'auto' | KernelBackend;
 }
 
 export class SvdInputError extends Error {

@@ -1,4 +1,7 @@
-/** Chooses a kernel backend: WebAssembly SIMD128 where it validates, plain TypeScript otherwise. */
+/**
+ * Chooses a kernel backend: WebAssembly relaxed SIMD (fused multiply-add) where it validates,
+ * then SIMD128, then plain TypeScript.
+ */
 import type { KernelBackend, KernelKind } from './kernel-backend.js';
 import { PlainKernels } from './plain.js';
 import { SimdKernels, simdKernelModule } from './simd.js';
@@ -6,9 +9,21 @@ import { SimdKernels, simdKernelModule } from './simd.js';
 export type { DenseKernels, KernelBackend, KernelKind } from './kernel-backend.js';
 export { PlainDenseKernels, PlainKernels } from './plain.js';
 
-/** Whether the WebAssembly SIMD kernels can run here. */
+/** Whether the WebAssembly SIMD128 kernels can run here. */
 export async function simdAvailable(): Promise<boolean> {
-  return (await simdKernelModule()) !== null;
+  return (await simdKernelModule('simd')) !== null;
+}
+
+/** Whether the relaxed-SIMD kernels can run here (Chromium and Electron: yes; Node 20: behind a V8 flag). */
+export async function relaxedSimdAvailable(): Promise<boolean> {
+  return (await simdKernelModule('relaxed')) !== null;
+}
+
+/** The backend createKernels('auto') gives on this thread. */
+export async function bestKernelKind(): Promise<KernelKind> {
+  if (await relaxedSimdAvailable()) return 'relaxed';
+  if (await simdAvailable()) return 'simd';
+  return 'plain';
 }
 
 /**
@@ -16,12 +31,16 @@ export async function simdAvailable(): Promise<boolean> {
  * decompositions on one thread never share a workspace.
  */
 export async function createKernels(kind: KernelKind | 'auto' = 'auto'): Promise<KernelBackend> {
-  if (kind === 'plain') return new PlainKernels();
-  const module = await simdKernelModule();
+  const chosen = kind === 'auto' ? await bestKernelKind() : kind;
+  if (chosen === 'plain') return new PlainKernels();
+  const module = await simdKernelModule(chosen);
   if (module === null) {
-    if (kind === 'simd') throw new Error('WebAssembly SIMD128 is not supported on this platform');
-    return new PlainKernels();
+    throw new Error(
+      chosen === 'relaxed'
+        ? 'WebAssembly relaxed SIMD is not supported here (Node 20 needs --experimental-wasm-relaxed-simd)'
+        : 'WebAssembly SIMD128 is not supported on this platform',
+    );
   }
   const [products, dense] = await Promise.all([WebAssembly.instantiate(module, {}), WebAssembly.instantiate(module, {})]);
-  return new SimdKernels(products, dense);
+  return new SimdKernels(chosen, products, dense);
 }

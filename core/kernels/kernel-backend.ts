@@ -7,12 +7,13 @@
  *   gemmNN: out[m × n] = (accumulate ? out : 0) + alpha · A[m × k] · X[k × n]
  *   gemmTN: out[k × n] = (accumulate ? out : 0) + A[m × k]ᵀ · Y[m × n]
  *
- * Backends, one file each: 'simd' (simd.ts) runs the AssemblyScript WebAssembly SIMD128 kernels
- * (core/kernels/assembly); 'plain' (plain.ts) is TypeScript with float64 accumulators, for
- * platforms without WebAssembly SIMD. They agree to float32 rounding of the sums (the tests bound
- * the difference). index.ts picks one.
+ * Backends: 'relaxed' and 'simd' (simd.ts) run the AssemblyScript WebAssembly kernels
+ * (core/kernels/assembly), built with relaxed SIMD's fused multiply-add and with SIMD128 alone;
+ * 'plain' (plain.ts) is TypeScript with float64 accumulators, for platforms without WebAssembly
+ * SIMD. They agree to float32 rounding of the sums (the tests bound the difference). index.ts
+ * picks the first that runs here, in that order.
  */
-export type KernelKind = 'simd' | 'plain';
+export type KernelKind = 'relaxed' | 'simd' | 'plain';
 
 /**
  * Float64 vector operations for the small dense problems, on one float64 arena; operands are

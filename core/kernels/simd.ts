@@ -1,8 +1,13 @@
 /**
- * The WebAssembly SIMD128 backend (see kernel-backend.ts): the AssemblyScript kernels of
- * core/kernels/assembly, compiled at build time and embedded as base64 (generated/kernels-wasm.ts).
+ * The WebAssembly backends (see kernel-backend.ts): the AssemblyScript kernels of
+ * core/kernels/assembly, compiled at build time in two builds and embedded as base64
+ * (generated/kernels-wasm.ts): 'relaxed' (relaxed SIMD: each multiply-add one fused
+ * f32x4.relaxed_madd) and 'simd' (SIMD128: a multiply and an add). Same code otherwise.
  */
-import type { DenseKernels, KernelBackend } from './kernel-backend.js';
+import type { DenseKernels, KernelBackend, KernelKind } from './kernel-backend.js';
+
+/** The two WebAssembly builds. */
+export type WasmKernelKind = Exclude<KernelKind, 'plain'>;
 
 interface KernelExports {
   memory: WebAssembly.Memory;
@@ -91,14 +96,15 @@ class SimdDenseKernels implements DenseKernels {
 const PAGE_BYTES = 65536;
 
 export class SimdKernels implements KernelBackend {
-  readonly kind = 'simd' as const;
+  readonly kind: WasmKernelKind;
   readonly dense: DenseKernels;
   readonly #exports: KernelExports;
   #base = 0; // byte address of workspace element 0
   #panel = 0; // byte address of the packing scratch
   #used = false; // fresh WebAssembly memory is zeroed; reused memory must be cleared
 
-  constructor(instance: WebAssembly.Instance, denseInstance: WebAssembly.Instance) {
+  constructor(kind: WasmKernelKind, instance: WebAssembly.Instance, denseInstance: WebAssembly.Instance) {
+    this.kind = kind;
     this.#exports = instance.exports as unknown as KernelExports;
     this.dense = new SimdDenseKernels(denseInstance);
   }
@@ -178,20 +184,28 @@ function zeroRows(memory: WebAssembly.Memory, address: number, rows: number, col
   for (let r = 0; r < rows; r++) view.fill(0, r * ld, r * ld + cols);
 }
 
-let compiledKernels: Promise<WebAssembly.Module | null> | null = null;
+const compiledKernels = new Map<WasmKernelKind, Promise<WebAssembly.Module | null>>();
 
-/** The compiled kernels (compiled once per thread), or null where WebAssembly SIMD128 is unsupported. */
-export function simdKernelModule(): Promise<WebAssembly.Module | null> {
-  compiledKernels ??= loadKernelModule();
-  return compiledKernels;
+/**
+ * One build of the kernels, compiled once per thread, or null where this platform cannot run it
+ * (no WebAssembly SIMD128; or no relaxed SIMD: Node 20 runs it only with V8's
+ * --experimental-wasm-relaxed-simd, which the command line turns on for itself).
+ */
+export function simdKernelModule(kind: WasmKernelKind = 'simd'): Promise<WebAssembly.Module | null> {
+  let module = compiledKernels.get(kind);
+  if (!module) {
+    module = loadKernelModule(kind);
+    compiledKernels.set(kind, module);
+  }
+  return module;
 }
 
-async function loadKernelModule(): Promise<WebAssembly.Module | null> {
-  const { kernelsWasmBase64 } = await import('./generated/kernels-wasm.js');
-  const binary = atob(kernelsWasmBase64);
+async function loadKernelModule(kind: WasmKernelKind): Promise<WebAssembly.Module | null> {
+  const generated = await import('./generated/kernels-wasm.js');
+  const binary = atob(kind === 'relaxed' ? generated.relaxedKernelsWasmBase64 : generated.kernelsWasmBase64);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  // validate() is false where WebAssembly SIMD128 is unsupported: the plain kernels take over.
+  // validate() is false where the build's instructions are unsupported: the next backend takes over.
   if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(bytes)) return null;
   return WebAssembly.compile(bytes);
 }

@@ -53,7 +53,7 @@ export function lanczosWork(rows: number, cols: number, plan: LanczosPlan): numb
 
 /** Flop budget of one uninterrupted product chunk: a few tens of milliseconds on either backend. */
 function chunkMultiplyAdds(backend: KernelBackend): number {
-  return backend.kind === 'simd' ? 1.5e8 : 2e7;
+  return backend.kind === 'plain' ? 2e7 : 1.5e8;
 }
 
 export async function blockLanczosSvd(input: LanczosInput, backend: KernelBackend, tracker: WorkTracker): Promise<TruncatedSvd> {

@@ -1,5 +1,8 @@
 /** Entry of the `svd-studio` executable (dist/electron/cli.mjs). */
 import { main } from './main.js';
+import { enableRelaxedSimd } from './relaxed-simd.js';
+
+enableRelaxedSimd();
 
 // The first Ctrl-C (or SIGTERM) stops the work at the next phase boundary — the pool at once —
 // with nothing written; a second one exits immediately.

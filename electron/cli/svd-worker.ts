@@ -7,6 +7,10 @@ import { parentPort } from 'node:worker_threads';
 import { createKernels, truncatedSvd, type KernelBackend } from '../../core/index.js';
 import type { ChannelJob, TruncatedSvd } from '../../core/index.js';
 import type { WorkerReply } from './svd-pool.js';
+import { enableRelaxedSimd } from './relaxed-simd.js';
+
+// Inherited from the CLI's process already; set here too for any other host that starts the pool.
+enableRelaxedSimd();
 
 if (!parentPort) throw new Error('svd-worker must run in a worker thread');
 const port = parentPort;

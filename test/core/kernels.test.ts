@@ -1,10 +1,13 @@
 /**
- * The product kernels against a float64 reference, and the SIMD kernels against the plain ones.
+ * The product kernels of every backend (relaxed SIMD, SIMD128, plain) against a float64
+ * reference, the relaxed build against SIMD128, and which backend 'auto' picks.
  * Tolerance: float32 accumulation of k terms; we allow 2e-5 of the row/column norm products,
  * far above what either kernel shows (≈ 1e-7…1e-6) and far below any real indexing mistake.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createKernels, simdAvailable, type KernelBackend } from '../../core/index.js';
+import { bestKernelKind, createKernels, relaxedSimdAvailable, simdAvailable, type KernelBackend } from '../../core/index.js';
 import { randomMatrix } from '../helpers/samples.js';
 
 function referenceNN(a: Float32Array, m: number, k: number, x: Float32Array, n: number): Float64Array {
@@ -33,7 +36,7 @@ const shapes = [
   { m: 258, k: 517, n: 64 },
 ];
 
-describe.each(['simd', 'plain'] as const)('%s kernels', (kind) => {
+describe.each(['relaxed', 'simd', 'plain'] as const)('%s kernels', (kind) => {
   async function backend(): Promise<KernelBackend> {
     return createKernels(kind);
   }
@@ -129,14 +132,54 @@ describe.each(['simd', 'plain'] as const)('%s kernels', (kind) => {
 });
 
 describe('kernel selection', () => {
-  it('WebAssembly SIMD is available in Node 20 and the auto backend uses it', async () => {
+  it('with relaxed SIMD on (as the command line and these tests have it) the auto backend is the relaxed build', async () => {
     expect(await simdAvailable()).toBe(true);
-    expect((await createKernels('auto')).kind).toBe('simd');
+    expect(await relaxedSimdAvailable()).toBe(true);
+    expect(await bestKernelKind()).toBe('relaxed');
+    expect((await createKernels('auto')).kind).toBe('relaxed');
+    expect((await createKernels('simd')).kind).toBe('simd');
     expect((await createKernels('plain')).kind).toBe('plain');
+  });
+
+  it('without the flag Node 20 refuses the relaxed build and accepts the SIMD128 one (so auto falls back)', () => {
+    const generated = readFileSync(new URL('../../core/kernels/generated/kernels-wasm.ts', import.meta.url), 'utf8');
+    const base64 = (name: string) => new RegExp(`${name} =\\s*'([^']+)'`).exec(generated)![1];
+    const script = `
+      const check = (b64) => WebAssembly.validate(Buffer.from(b64, 'base64'));
+      console.log(JSON.stringify([check(process.argv[1]), check(process.argv[2])]));`;
+    const [simd, relaxed] = JSON.parse(
+      execFileSync(process.execPath, ['-e', script, base64('kernelsWasmBase64'), base64('relaxedKernelsWasmBase64')], { encoding: 'utf8' }),
+    ) as boolean[];
+    expect(simd).toBe(true);
+    // Later Node versions ship relaxed SIMD on by default; Node 20 (this project's) does not.
+    if (process.versions.node.startsWith('20.')) expect(relaxed).toBe(false);
+  });
+
+  it('the relaxed and SIMD128 builds agree to float32 rounding on an engine-sized product', async () => {
+    const [relaxed, simd] = await Promise.all([createKernels('relaxed'), createKernels('simd')]);
+    const m = 600;
+    const k = 900;
+    const n = 32;
+    const a = randomMatrix(m, k, 5).data;
+    const x = randomMatrix(k, n, 6).data;
+    const results = [relaxed, simd].map((kernels) => {
+      const ws = kernels.allocate(m * k + k * n + m * n + k * n, n);
+      ws.set(a, 0);
+      ws.set(x, m * k);
+      kernels.gemmNN(0, k, m, k, m * k, n, n, m * k + k * n, n, 1, false);
+      kernels.gemmTN(0, k, m, k, m * k + k * n, n, n, m * k + k * n + m * n, n, false);
+      return ws.slice(m * k + k * n);
+    });
+    let worst = 0;
+    for (let i = 0; i < results[0].length; i++) worst = Math.max(worst, Math.abs(results[0][i] - results[1][i]));
+    // Products of unit-scale entries summed over ≤ 900 terms: float32 rounding is ~1e-5 of √k.
+    expect(worst / Math.sqrt(Math.max(m, k))).toBeLessThan(2e-5);
+    // Not bit-identical everywhere: the fused build rounds once per multiply-add.
+    expect(results[0].some((value, i) => value !== results[1][i])).toBe(true);
   });
 });
 
-describe.each(['simd', 'plain'] as const)('symmetricEigen on %s dense kernels', (kind) => {
+describe.each(['relaxed', 'simd', 'plain'] as const)('symmetricEigen on %s dense kernels', (kind) => {
   it.each([1, 2, 7, 96])('n = %i: A·x = λ·x, orthonormal vectors, descending values', async (n) => {
     const { symmetricEigen } = await import('../../core/linalg/symmetric-eigen.js');
     const kernels = await createKernels(kind);

@@ -25,7 +25,7 @@ function testMatrix(rows: number, cols: number): number[] {
   return values;
 }
 
-test('truncatedSvd runs in a Vite-built worker with the SIMD kernels', async ({ page }) => {
+test('truncatedSvd runs in a Vite-built worker with the relaxed-SIMD kernels (Chromium has relaxed SIMD on)', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto('./');
@@ -39,9 +39,9 @@ test('truncatedSvd runs in a Vite-built worker with the SIMD kernels', async ({ 
     [rows, cols, values] as const,
   );
   expect(errors).toEqual([]);
-  expect(result.kernels).toBe('simd');
+  expect(result.kernels).toBe('relaxed');
   expect(result.rank).toBe(24);
-  const node = await truncatedSvd({ rows, cols, data: Float32Array.from(values) }, { rank: 24 });
-  // Same algorithm, seed and kernels: the browser's σ match Node's to float32 rounding.
+  const node = await truncatedSvd({ rows, cols, data: Float32Array.from(values) }, { rank: 24, kernels: 'simd' });
+  // Same algorithm and seed; fused (browser) and unfused (Node, SIMD128) multiply-adds: σ agree to float32 rounding.
   for (let i = 0; i < 24; i++) expect(Math.abs(result.sigma[i] - node.sigma[i]) / node.sigma[i]).toBeLessThan(1e-5);
 });

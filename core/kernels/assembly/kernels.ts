@@ -12,6 +12,15 @@
 
 const PANEL_DEPTH: i32 = 256;
 
+// RELAXED is a compile-time constant (asc --use RELAXED=0|1): the relaxed-SIMD build fuses each
+// multiply-add into one f32x4.relaxed_madd (an FMA instruction where the CPU has one; V8 falls
+// back to a multiply and an add where it has not), the SIMD128 build keeps the two operations.
+// (Small enough that the optimizer inlines it at -O3.)
+function madd(a: v128, b: v128, c: v128): v128 {
+  if (RELAXED) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
 export function heapBase(): usize {
   return __heap_base;
 }
@@ -97,17 +106,17 @@ export function gemmNN(
           const x0 = v128.load(pp);
           const x1 = v128.load(pp, 16);
           const s0 = v128.load32_splat(a0 + q);
-          c00 = f32x4.add(c00, f32x4.mul(s0, x0));
-          c01 = f32x4.add(c01, f32x4.mul(s0, x1));
+          c00 = madd(s0, x0, c00);
+          c01 = madd(s0, x1, c01);
           const s1 = v128.load32_splat(a1 + q);
-          c10 = f32x4.add(c10, f32x4.mul(s1, x0));
-          c11 = f32x4.add(c11, f32x4.mul(s1, x1));
+          c10 = madd(s1, x0, c10);
+          c11 = madd(s1, x1, c11);
           const s2 = v128.load32_splat(a2 + q);
-          c20 = f32x4.add(c20, f32x4.mul(s2, x0));
-          c21 = f32x4.add(c21, f32x4.mul(s2, x1));
+          c20 = madd(s2, x0, c20);
+          c21 = madd(s2, x1, c21);
           const s3 = v128.load32_splat(a3 + q);
-          c30 = f32x4.add(c30, f32x4.mul(s3, x0));
-          c31 = f32x4.add(c31, f32x4.mul(s3, x1));
+          c30 = madd(s3, x0, c30);
+          c31 = madd(s3, x1, c31);
           pp += 32;
         }
         v128.store(o0, c00);
@@ -134,8 +143,8 @@ export function gemmNN(
         const end = (<usize>depth) << 2;
         for (let q: usize = 0; q < end; q += 4) {
           const s0 = v128.load32_splat(a0 + q);
-          c00 = f32x4.add(c00, f32x4.mul(s0, v128.load(pp)));
-          c01 = f32x4.add(c01, f32x4.mul(s0, v128.load(pp, 16)));
+          c00 = madd(s0, v128.load(pp), c00);
+          c01 = madd(s0, v128.load(pp, 16), c01);
           pp += 32;
         }
         v128.store(o0, c00);
@@ -204,17 +213,17 @@ export function gemmTN(
           const x0 = v128.load(pp);
           const x1 = v128.load(pp, 16);
           const s0 = v128.shuffle<f32>(av, av, 0, 0, 0, 0);
-          c00 = f32x4.add(c00, f32x4.mul(s0, x0));
-          c01 = f32x4.add(c01, f32x4.mul(s0, x1));
+          c00 = madd(s0, x0, c00);
+          c01 = madd(s0, x1, c01);
           const s1 = v128.shuffle<f32>(av, av, 1, 1, 1, 1);
-          c10 = f32x4.add(c10, f32x4.mul(s1, x0));
-          c11 = f32x4.add(c11, f32x4.mul(s1, x1));
+          c10 = madd(s1, x0, c10);
+          c11 = madd(s1, x1, c11);
           const s2 = v128.shuffle<f32>(av, av, 2, 2, 2, 2);
-          c20 = f32x4.add(c20, f32x4.mul(s2, x0));
-          c21 = f32x4.add(c21, f32x4.mul(s2, x1));
+          c20 = madd(s2, x0, c20);
+          c21 = madd(s2, x1, c21);
           const s3 = v128.shuffle<f32>(av, av, 3, 3, 3, 3);
-          c30 = f32x4.add(c30, f32x4.mul(s3, x0));
-          c31 = f32x4.add(c31, f32x4.mul(s3, x1));
+          c30 = madd(s3, x0, c30);
+          c31 = madd(s3, x1, c31);
           pa += rowA;
           pp += 32;
         }
@@ -242,8 +251,8 @@ export function gemmTN(
         let pa = aBase;
         for (let p = 0; p < depth; p++) {
           const s0 = v128.load32_splat(pa);
-          c00 = f32x4.add(c00, f32x4.mul(s0, v128.load(pp)));
-          c01 = f32x4.add(c01, f32x4.mul(s0, v128.load(pp, 16)));
+          c00 = madd(s0, v128.load(pp), c00);
+          c01 = madd(s0, v128.load(pp, 16), c01);
           pa += rowA;
           pp += 32;
         }

@@ -2,7 +2,7 @@
  * What the SVD workers and their client share. Kept apart from svd.worker.ts: importing a value
  * from a worker module would bundle that worker's code (and its Comlink.expose) into the importer.
  */
-import type { ImageLayout, Matrix, PixelImage } from '../../../../core/index.js';
+import type { ImageLayout, KernelKind, Matrix, PixelImage } from '../../../../core/index.js';
 
 export interface SvdJobMessage {
   /** Identifies the plane. */
@@ -16,7 +16,7 @@ export interface SvdJobMessage {
   source?: { imageKey: string; index: number; layout: ImageLayout; image?: PixelImage };
   rank: number;
   seed: number;
-  kernels?: 'simd' | 'plain' | 'auto';
+  kernels?: KernelKind | 'auto';
 }
 
 /** Thrown when a job names a channel or image the worker does not hold; the client resends it. */

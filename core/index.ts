@@ -4,7 +4,8 @@
  */
 export type { Matrix, TruncatedSvd, SvdOptions } from './types.js';
 export { SvdInputError, SvdAbortError } from './types.js';
-export { truncatedSvd, lanczosPlan, RELATIVE_RANK_TOLERANCE } from './svd/truncated-svd.js';
+export { truncatedSvd, runTruncatedSvd, lanczosPlan, RELATIVE_RANK_TOLERANCE } from './svd/truncated-svd.js';
+export { LANCZOS_PHASES, type LanczosPhase, type LanczosProfile } from './svd/block-lanczos.js';
 export {
   progressiveTruncatedSvd,
   normalizeStages,

@@ -34,6 +34,39 @@ export interface LanczosPlan {
   steps: number;
 }
 
+/** Where a run's time goes, for the benchmark's profile (phases charged exclusively, nested ones not double-counted). */
+export type LanczosPhase =
+  | 'setup'
+  | 'products'
+  | 'shift and norms'
+  | 'reorthogonalization'
+  | 'CholeskyQR'
+  | 'copies'
+  | 'small problem'
+  | 'back-transform'
+  | 'refinement'
+  | 'yields';
+
+export const LANCZOS_PHASES: readonly LanczosPhase[] = [
+  'setup',
+  'products',
+  'shift and norms',
+  'reorthogonalization',
+  'CholeskyQR',
+  'copies',
+  'small problem',
+  'back-transform',
+  'refinement',
+  'yields',
+];
+
+/** A profile to fill: `clock()` in milliseconds (the caller's, e.g. performance.now; core has no timer of its own). */
+export interface LanczosProfile {
+  clock(): number;
+  /** Milliseconds per phase, added to. */
+  milliseconds: Record<LanczosPhase, number>;
+}
+
 export interface LanczosInput {
   a: Matrix;
   rank: number;
@@ -44,6 +77,7 @@ export interface LanczosInput {
   mean: number;
   /** σ at or below this fraction of σ₁ count as numerically zero. */
   relativeRankTolerance: number;
+  profile?: LanczosProfile;
 }
 
 /** Multiply-adds of the big products, for progress. */
@@ -67,6 +101,21 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
   const rank = Math.min(input.rank, s);
   const r8 = Math.max(8, Math.ceil(rank / 8) * 8);
   const tall = Math.max(rows, cols);
+  // Profile: `enter(phase)` charges the time since the last switch to the phase running until
+  // now and returns it, so `enter(previous)` resumes it.
+  const profile = input.profile;
+  let phase: LanczosPhase = 'setup';
+  let since = profile ? profile.clock() : 0;
+  const enter = (next: LanczosPhase): LanczosPhase => {
+    const previous = phase;
+    if (profile) {
+      const now = profile.clock();
+      profile.milliseconds[previous] += now - since;
+      since = now;
+    }
+    phase = next;
+    return previous;
+  };
 
   // Workspace layout.
   let next = 0;
@@ -125,7 +174,11 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
   const offVmT = offOffDiagonal + s;
   const arena = dense.allocate(offVmT + rank * sb);
 
-  const checkpoint = tracker.checkpoint;
+  const checkpoint = async () => {
+    const previous = enter('yields');
+    await tracker.checkpoint();
+    enter(previous);
+  };
   const chunk = chunkMultiplyAdds(backend);
 
   // out (rows × b, ld ldo) = A · X (X: cols × b, ld ldx), chunked over rows of A.
@@ -135,30 +188,38 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
   // than this has found no new direction. Comparing with ‖A·X‖ as a whole would let the mean
   // term hide real directions; ignoring it would keep its rounding noise as directions.
   const multiplyA = async (x: number, ldx: number, out: number, ldo: number) => {
+    const previous = enter('shift and norms');
     const sums = columnSums(x, ldx, cols);
     const step = Math.max(4, Math.floor(chunk / (cols * b)));
     for (let r0 = 0; r0 < rows; r0 += step) {
       const count = Math.min(step, rows - r0);
+      enter('products');
       backend.gemmNN(offA + r0 * cols, cols, count, cols, x, ldx, b, out + r0 * ldo, ldo, 1, false);
       tracker.advance(count * cols * b);
       await checkpoint();
     }
+    enter('shift and norms');
     const noise = noiseScale(columnNorms(out, ldo, rows), sums, rows);
     addShift(sums, out, ldo, rows);
+    enter(previous);
     return noise;
   };
   // out (cols × b, ld ldo) = Aᵀ · Y (Y: rows × b, ld ldy), chunked over rows of A (the sum).
   const multiplyAt = async (y: number, ldy: number, out: number, ldo: number) => {
+    const previous = enter('shift and norms');
     const sums = columnSums(y, ldy, rows);
     const step = Math.max(256, Math.floor(chunk / (cols * b) / 256) * 256);
     for (let r0 = 0; r0 < rows; r0 += step) {
       const count = Math.min(step, rows - r0);
+      enter('products');
       backend.gemmTN(offA + r0 * cols, cols, count, cols, y + r0 * ldy, ldy, b, out, ldo, r0 > 0);
       tracker.advance(count * cols * b);
       await checkpoint();
     }
+    enter('shift and norms');
     const noise = noiseScale(columnNorms(out, ldo, cols), sums, cols);
     addShift(sums, out, ldo, cols);
+    enter(previous);
     return noise;
   };
 
@@ -178,6 +239,7 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
   const orthogonalize = async (basis: number, ldBasis: number, count: number, x: number, ldx: number, n: number, keep: boolean) => {
     const coefficients = keep ? new Float64Array(count * b) : null;
     if (count === 0) return coefficients;
+    const previous = enter('reorthogonalization');
     const before = columnNorms(x, ldx, n);
     for (let pass = 0; pass < 2; pass++) {
       backend.gemmTN(basis, ldBasis, n, count, x, ldx, b, offC, b, false);
@@ -193,6 +255,7 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
         if (after.every((norm, c) => norm >= 0.25 * before[c])) break;
       }
     }
+    enter(previous);
     return coefficients;
   };
 
@@ -203,6 +266,7 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
    * the earlier columns of its block, becomes zero, with a zero row in R.
    */
   const orthonormalize = async (x: number, ldx: number, n: number, dropBelow: Float64Array): Promise<Float64Array> => {
+    const previous = enter('CholeskyQR');
     const norms = columnNorms(x, ldx, n);
     const alive = new Uint8Array(b);
     const total = new Float64Array(b * b); // R, accumulated over the passes (upper triangular)
@@ -276,6 +340,7 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
       total.set(product);
       await checkpoint();
     }
+    enter(previous);
     return total;
   };
 
@@ -299,13 +364,17 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
     let before = await multiplyA(offQ + j * b, sb, offW, b);
     await orthogonalize(offP, s, j * b, offW, b, rows, false);
     await orthonormalize(offW, b, rows, thresholds(before));
+    enter('copies');
     for (let r = 0; r < rows; r++) ws.copyWithin(pj + r * s, offW + r * b, offW + r * b + b);
+    enter('setup');
 
     before = await multiplyAt(pj, s, offW, b);
     const known = (j + 1) * b;
     const coefficients = (await orthogonalize(offQ, sb, known, offW, b, cols, true))!;
     const residual = await orthonormalize(offW, b, cols, thresholds(before));
+    enter('copies');
     for (let r = 0; r < cols; r++) ws.copyWithin(offQ + r * sb + known, offW + r * b, offW + r * b + b);
+    enter('small problem');
     // Aᵀ P_j = Q[:, 0:known] · coefficients + Q_{j+1} · residual, so row (j·b + i) of M holds
     // column i of both, transposed.
     for (let i = 0; i < b; i++) {
@@ -316,6 +385,7 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
   }
 
   // SVD of M through the eigenproblem of M Mᵀ (s × s); row block j of M ends at column (j + 2)·b.
+  enter('small problem');
   const rowLength = (i: number) => (Math.floor(i / b) + 2) * b;
   for (let i = 0; i < s; i++) {
     for (let k = 0; k <= i; k++) {
@@ -351,6 +421,7 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
     if ((i & 31) === 0) await checkpoint();
   }
   await checkpoint();
+  enter('back-transform');
   backend.gemmNN(offP, s, rows, s, offUm, r8, r8, offU, r8, 1, false);
   await checkpoint();
   backend.gemmNN(offQ, sb, cols, sb, offVm, r8, r8, offV, r8, 1, false);
@@ -375,7 +446,8 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
     for (let c = 0; c < cols; c++) sumV += vColumn[c];
     return total + shift * sumU * sumV;
   };
-  return refineComponents(
+  enter('refinement');
+  const refined = refineComponents(
     {
       rank: kept,
       sigma: Float64Array.from(sigmaAll.slice(0, kept)),
@@ -385,4 +457,6 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
     },
     rayleigh,
   );
+  enter('setup');
+  return refined;
 }

@@ -1,6 +1,6 @@
 import { SvdInputError, type Matrix, type SvdOptions, type TruncatedSvd } from '../types.js';
 import { createKernels, type KernelBackend } from '../kernels/index.js';
-import { blockLanczosSvd, lanczosWork, type LanczosPlan } from './block-lanczos.js';
+import { blockLanczosSvd, lanczosWork, type LanczosPlan, type LanczosProfile } from './block-lanczos.js';
 import { denseSvd, denseWork } from './dense-svd.js';
 import { WorkTracker } from './work.js';
 
@@ -84,10 +84,13 @@ export async function truncatedSvd(a: Matrix, options: SvdOptions): Promise<Trun
   return runTruncatedSvd(a, options, backend);
 }
 
-/** truncatedSvd after validation, on a given backend; `plan` overrides lanczosPlan (benchmarks). */
+/**
+ * truncatedSvd after validation, on a given backend; for benchmarks, `plan` overrides
+ * lanczosPlan and `profile` collects where a block-Lanczos run spends its time.
+ */
 export async function runTruncatedSvd(
   a: Matrix,
-  options: SvdOptions & { plan?: LanczosPlan },
+  options: SvdOptions & { plan?: LanczosPlan; profile?: LanczosProfile },
   backend: KernelBackend,
 ): Promise<TruncatedSvd> {
   const tracker = new WorkTracker(options.signal, options.onProgress);
@@ -111,7 +114,16 @@ export async function runTruncatedSvd(
     } else {
       tracker.plan(lanczosWork(rows, cols, plan));
       result = await blockLanczosSvd(
-        { a, rank, plan, seed, frobeniusNormSquared: energy, mean: sum / (rows * cols), relativeRankTolerance: RELATIVE_RANK_TOLERANCE },
+        {
+          a,
+          rank,
+          plan,
+          seed,
+          frobeniusNormSquared: energy,
+          mean: sum / (rows * cols),
+          relativeRankTolerance: RELATIVE_RANK_TOLERANCE,
+          profile: options.profile,
+        },
         backend,
         tracker,
       );

@@ -19,8 +19,9 @@
  * them all into dist/bench/engine-bench.mjs (scripts/build-node.mjs), so the memory child
  * re-executes that one file.
  */
-import { truncatedSvd } from '../../core/index.js';
-import { MEMORY_CHILD_FLAG, QUICK, RANKS } from './lib/config.js';
+import { bestKernelKind, truncatedSvd } from '../../core/index.js';
+import { enableRelaxedSimd } from '../../electron/cli/relaxed-simd.js';
+import { ENGINE_KERNELS, MEMORY_CHILD_FLAG, QUICK, RANKS } from './lib/config.js';
 import { benchPhoto, CALLING_THREAD, type PhotoResults } from './lib/engine-runs.js';
 import { printKernels, printPasses } from './lib/kernels.js';
 import { timeOnce } from './lib/measure.js';
@@ -28,11 +29,17 @@ import { measureCleanMemory, memoryChild, printMemory, type CleanMemory } from '
 import { mlMatrixSvd, printMlMatrix, type MlMatrixResult } from './lib/ml-matrix.js';
 import { printAccuracy, printProgressive, printScaling, printTimings } from './lib/photo-tables.js';
 import { loadPhotos } from './lib/photos.js';
+import { printProfile } from './lib/profile.js';
 import { printHeader, printSummary } from './lib/summary.js';
+import { shortLabel } from './lib/table.js';
 
 async function main(): Promise<void> {
   const started = performance.now();
   printHeader();
+  console.log(
+    `kernels: '${await bestKernelKind()}' chosen here (V8's relaxed-SIMD flag on, as the command line sets it; its workers share it); ` +
+      `Node 20 without the flag: 'simd' (SIMD128); Chromium and Electron: 'relaxed' (on by default; test/e2e/wasm-worker.spec.ts)`,
+  );
   let clean: CleanMemory | null = null;
   if (!QUICK) {
     console.error('… fresh process: 12 MP, 3 ch progressive on 2 workers (memory)');
@@ -40,12 +47,12 @@ async function main(): Promise<void> {
   }
   const photos = await loadPhotos();
   const crop = photos[0];
-  const coldCall = await timeOnce(() => truncatedSvd(crop.channels[crop.checkChannel], { rank: RANKS[0], kernels: 'simd' }));
+  const coldCall = await timeOnce(() => truncatedSvd(crop.channels[crop.checkChannel], { rank: RANKS[0], kernels: ENGINE_KERNELS }));
   const all: PhotoResults[] = [];
   for (const photo of photos) {
     const results = await benchPhoto(photo, crop.channels);
     if (photo === crop)
-      results.cold.unshift({ configuration: `${CALLING_THREAD('simd')}, first call (cold)`, rank: RANKS[0], seconds: coldCall });
+      results.cold.unshift({ configuration: `${CALLING_THREAD(ENGINE_KERNELS)}, first call (cold)`, rank: RANKS[0], seconds: coldCall });
     printTimings(results);
     printScaling(results);
     printProgressive(results);
@@ -55,6 +62,7 @@ async function main(): Promise<void> {
   printMemory(all, clean);
   const largest = photos[photos.length - 1];
   await printKernels(largest.channels[1]);
+  await printProfile(largest.channels[1], `${shortLabel(largest.label)} G`, crop.channels[1], `${shortLabel(crop.label)} G`);
   printPasses(photos);
   let ml: MlMatrixResult | null = null;
   if (!QUICK) {
@@ -66,5 +74,8 @@ async function main(): Promise<void> {
   console.log(`\nbenchmark time: ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
+// As the command line: relaxed SIMD on for this process and the pool's workers, before core
+// compiles its kernels (the SIMD128 build runs too, for the rows that name it).
+enableRelaxedSimd();
 if (process.argv.includes(MEMORY_CHILD_FLAG)) await memoryChild();
 else await main();

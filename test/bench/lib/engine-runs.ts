@@ -1,12 +1,12 @@
 /**
- * The engine's runs on one photo: the calling thread (SIMD and plain kernels), the worker pool
+ * The engine's runs on one photo: the calling thread (relaxed SIMD, SIMD128 and plain kernels), the worker pool
  * with 1 and 2 workers (runs interleaved), the progressive stages, and first ("cold") calls,
  * each with the sklearn run it is compared with.
  */
 import { truncatedSvd, type KernelKind, type Matrix, type SvdPool, type TruncatedSvd } from '../../../core/index.js';
 import { createNodeSvdPool } from '../../../electron/cli/svd-pool.js';
 import { engineAccuracy, type Accuracy } from './accuracy.js';
-import { PREVIEW_RANK, PROGRESSIVE_STAGES, RANKS, WARM_UP_ROUNDS, WORKER_URL } from './config.js';
+import { ENGINE_KERNELS, PREVIEW_RANK, PROGRESSIVE_STAGES, RANKS, WARM_UP_ROUNDS, WORKER_URL } from './config.js';
 import { collectGarbage, measure, measureInterleaved, summarize, timeOnce, type Measured, type Timing } from './measure.js';
 import type { Photo } from './photos.js';
 import { runSklearn, type SklearnRun } from './sklearn.js';
@@ -72,7 +72,7 @@ async function callingThreadRow(
 
 /** The same rank through each pool, runs interleaved. */
 async function poolRows(photo: Photo, pools: readonly SvdPool[], rank: number, sklearn: SklearnRun): Promise<EngineRow[]> {
-  const tasks = pools.map((pool) => () => pool.decompose(photo.channels, { stages: [rank], kernels: 'simd' }));
+  const tasks = pools.map((pool) => () => pool.decompose(photo.channels, { stages: [rank], kernels: ENGINE_KERNELS }));
   const measured = await measureInterleaved(photo.repeats, tasks);
   return pools.map((pool, i) => {
     const accuracy = engineAccuracy(photo.channels[photo.checkChannel], measured[i].result[photo.checkChannel], photo.reference);
@@ -95,7 +95,7 @@ async function progressiveRow(photo: Photo, pool: SvdPool): Promise<ProgressiveR
     const previewRanks: number[] = [];
     const results = await pool.decompose(photo.channels, {
       stages: PROGRESSIVE_STAGES,
-      kernels: 'simd',
+      kernels: ENGINE_KERNELS,
       // Only records: an exception here would escape the pool's promise chain.
       onStage: (channel: number, stage: number, result: TruncatedSvd) => {
         if (stage !== 0) return;
@@ -124,13 +124,13 @@ async function progressiveRow(photo: Photo, pool: SvdPool): Promise<ProgressiveR
  */
 export async function warmCallingThread(channel: Matrix): Promise<void> {
   for (let round = 0; round < WARM_UP_ROUNDS; round++) {
-    for (const rank of RANKS) await truncatedSvd(channel, { rank, kernels: 'simd' });
+    for (const kind of [ENGINE_KERNELS, 'simd'] as const) for (const rank of RANKS) await truncatedSvd(channel, { rank, kernels: kind });
   }
 }
 
 async function warmPool(pool: SvdPool, channels: readonly Matrix[]): Promise<void> {
   const jobs = Array.from({ length: pool.size }, (_, i) => channels[i % channels.length]);
-  for (let round = 0; round < WARM_UP_ROUNDS; round++) await pool.decompose(jobs, { stages: PROGRESSIVE_STAGES, kernels: 'simd' });
+  for (let round = 0; round < WARM_UP_ROUNDS; round++) await pool.decompose(jobs, { stages: PROGRESSIVE_STAGES, kernels: ENGINE_KERNELS });
 }
 
 /** `warmUp`: the crop's channels. */
@@ -144,7 +144,9 @@ export async function benchPhoto(photo: Photo, warmUp: readonly Matrix[]): Promi
   await warmCallingThread(warmUp[photo.checkChannel]);
   const rows: EngineRow[] = [];
   const warmUpChannel = warmUp[photo.checkChannel];
-  for (const rank of RANKS) rows.push(await callingThreadRow(photo, 'simd', rank, photo.repeats, sklearnOne, warmUpChannel));
+  for (const kind of [ENGINE_KERNELS, 'simd'] as const) {
+    for (const rank of RANKS) rows.push(await callingThreadRow(photo, kind, rank, photo.repeats, sklearnOne, warmUpChannel));
+  }
   for (const rank of photo.plain.ranks) {
     rows.push(await callingThreadRow(photo, 'plain', rank, photo.plain.repeats, sklearnOne, warmUpChannel));
   }
@@ -155,7 +157,7 @@ export async function benchPhoto(photo: Photo, warmUp: readonly Matrix[]): Promi
   let progressive: ProgressiveRow;
   try {
     collectGarbage();
-    const coldSeconds = await timeOnce(() => pools[1].decompose(photo.channels, { stages: [RANKS[0]], kernels: 'simd' }));
+    const coldSeconds = await timeOnce(() => pools[1].decompose(photo.channels, { stages: [RANKS[0]], kernels: ENGINE_KERNELS }));
     cold.push({ configuration: `${POOL(2)}, fresh (cold)`, rank: RANKS[0], seconds: coldSeconds });
     for (const pool of pools) await warmPool(pool, warmUp);
     for (const rank of RANKS) rows.push(...(await poolRows(photo, pools, rank, sklearnThree)));

@@ -4,7 +4,7 @@
  * randomized range finder make.
  */
 import { createKernels, lanczosPlan, type KernelKind, type Matrix } from '../../../core/index.js';
-import { KERNEL_REPEATS, KERNEL_WIDTHS, SKLEARN_ITERATIONS, SKLEARN_OVERSAMPLES } from './config.js';
+import { KERNEL_REPEATS, KERNEL_WIDTHS, SKLEARN_ITERATIONS, SKLEARN_OVERSAMPLES, TARGET_KERNEL_SPEEDUP } from './config.js';
 import { summarize, type Timing } from './measure.js';
 import type { Photo } from './photos.js';
 import { printTable, ratio, shortLabel } from './table.js';
@@ -54,26 +54,39 @@ async function kernelThroughput(kind: KernelKind, a: Matrix, widths: readonly nu
 }
 
 export async function printKernels(a: Matrix): Promise<void> {
+  const relaxed = await kernelThroughput('relaxed', a, KERNEL_WIDTHS);
   const simd = await kernelThroughput('simd', a, KERNEL_WIDTHS);
   const plain = await kernelThroughput('plain', a, KERNEL_WIDTHS);
   const gflops = (t: Timing) => `${t.median.toFixed(2)} (${t.min.toFixed(2)}–${t.max.toFixed(2)})`;
   const rows: string[][] = [];
+  let worst = Infinity;
   for (const op of ['nn', 'tn'] as const) {
     for (let i = 0; i < KERNEL_WIDTHS.length; i++) {
       const name = op === 'nn' ? 'gemmNN  A·X' : 'gemmTN  Aᵀ·Y';
+      const speedup = relaxed[i][op].median / simd[i][op].median;
+      worst = Math.min(worst, speedup);
       rows.push([
         name,
         String(KERNEL_WIDTHS[i]),
+        gflops(relaxed[i][op]),
         gflops(simd[i][op]),
         gflops(plain[i][op]),
+        `${ratio(speedup)}×`,
         `${ratio(simd[i][op].median / plain[i][op].median)}×`,
       ]);
     }
   }
   printTable(
-    `Kernel throughput — A = ${a.rows}×${a.cols} (green channel), GFLOP/s = 2·m·k·b / time, median (min–max) of ${KERNEL_REPEATS.simd} SIMD / ${KERNEL_REPEATS.plain} plain runs`,
-    ['kernel', 'b', 'SIMD', 'plain', 'SIMD ÷ plain'],
+    `Kernel throughput — A = ${a.rows}×${a.cols} (green channel), GFLOP/s = 2·m·k·b / time, median (min–max) of ${KERNEL_REPEATS.relaxed} relaxed / ${KERNEL_REPEATS.simd} SIMD128 / ${KERNEL_REPEATS.plain} plain runs`,
+    ['kernel', 'b', 'relaxed SIMD', 'SIMD128', 'plain', 'relaxed ÷ SIMD128', 'SIMD128 ÷ plain'],
     rows,
+    {
+      notes: [
+        `target: relaxed ≥ ${TARGET_KERNEL_SPEEDUP}× SIMD128 on every shape — worst ${ratio(worst)}× ${worst >= TARGET_KERNEL_SPEEDUP ? '✔' : '✘'}`,
+        'relaxed SIMD fuses each multiply and add into one f32x4.relaxed_madd (one FMA instruction); on cores with separate',
+        'add and multiply pipes (AMD Zen) SIMD128 already issues both per cycle, so the gain is in front-end work only',
+      ],
+    },
   );
 }
 

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createNodeSvdPool } from '../../../electron/cli/svd-pool.js';
-import { MEMORY_CHILD_FLAG, PROGRESSIVE_STAGES, RANKS, SKLEARN_DTYPES, WORKER_URL, WORKING_RANK } from './config.js';
+import { ENGINE_KERNELS, MEMORY_CHILD_FLAG, PROGRESSIVE_STAGES, RANKS, SKLEARN_DTYPES, WORKER_URL, WORKING_RANK } from './config.js';
 import type { PhotoResults } from './engine-runs.js';
 import { RssSampler, type Measured } from './measure.js';
 import { decodePhoto } from './photos.js';
@@ -33,7 +33,7 @@ export async function memoryChild(): Promise<void> {
   const afterDecode = process.memoryUsage.rss();
   const pool = createNodeSvdPool({ size: 2, workerUrl: WORKER_URL });
   const start = performance.now();
-  await pool.decompose(channels, { stages: PROGRESSIVE_STAGES, kernels: 'simd' });
+  await pool.decompose(channels, { stages: PROGRESSIVE_STAGES, kernels: ENGINE_KERNELS });
   const elapsed = (performance.now() - start) / 1000;
   pool.close();
   const report: CleanMemory = { afterDecode, peak: sampler.stop(), maxRss: process.resourceUsage().maxRSS * 1024, seconds: elapsed };

@@ -2,7 +2,7 @@
 import { Matrix as MlMatrix, SingularValueDecomposition } from 'ml-matrix';
 import type { Matrix } from '../../../core/index.js';
 import type { ReferenceCase } from '../../helpers/samples.js';
-import { RANKS } from './config.js';
+import { ENGINE_KERNELS, RANKS } from './config.js';
 import { CALLING_THREAD, findRow, type PhotoResults } from './engine-runs.js';
 import { printTable, scientific, seconds } from './table.js';
 
@@ -33,7 +33,7 @@ export function printMlMatrix(crop: PhotoResults, ml: MlMatrixResult | null): vo
     return;
   }
   const rows = RANKS.map((rank) => {
-    const ours = findRow(crop, CALLING_THREAD('simd'), rank)!.measured.timing.median;
+    const ours = findRow(crop, CALLING_THREAD(ENGINE_KERNELS), rank)!.measured.timing.median;
     return [`ours, rank ${rank}, 1 ch, SIMD`, seconds(ours), (ours / ml.seconds).toFixed(4), `${(ml.seconds / ours).toFixed(0)}×`];
   });
   rows.unshift(['ml-matrix full SVD (U and V), 1 run', seconds(ml.seconds), '1.0000', '1×']);

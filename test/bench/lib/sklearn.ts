@@ -5,11 +5,15 @@
  * reports what is missing.
  *
  * The subprocess's environment pins the BLAS thread count and drops OPENBLAS_CORETYPE and
- * OPENBLAS_L2_SIZE, both together, so that OpenBLAS picks its kernel and cache sizes for this
- * CPU itself (an environment may set them, and they slow current numpy); the kernel it picked
- * is reported.
+ * OPENBLAS_L2_SIZE as the caller's environment sets them (they slow current numpy). Then the
+ * reference runs on the CPU's best OpenBLAS kernels: Debian's OpenBLAS 0.3.21 falls back to its
+ * generic "Prescott" kernels on some newer CPUs it does not recognize, so `chooseOpenBlasCore`
+ * times a float32 product with OpenBLAS's own choice and with each core type the CPU's flags
+ * allow (AVX-512: SkylakeX, Cooperlake; AVX2: Haswell) and the fastest is set as
+ * OPENBLAS_CORETYPE for every sklearn run. The kernel in use is reported.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { ReferenceCase } from '../../helpers/samples.js';
 import { accuracyFrom, type Accuracy } from './accuracy.js';
@@ -68,7 +72,60 @@ const OPENBLAS_OVERRIDES = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'] as const;
 
 const runFile = promisify(execFile);
 
-function sklearnEnvironment(threads: number): NodeJS.ProcessEnv {
+export interface OpenBlasCore {
+  /** OPENBLAS_CORETYPE given to sklearn's runs; null: OpenBLAS's own choice was fastest. */
+  chosen: string | null;
+  /** Each candidate: the core type asked (null = none), the kernel OpenBLAS reported, single-thread sgemm GFLOP/s. */
+  candidates: { coreType: string | null; architecture: string; gflops: number }[];
+}
+
+const PROBE = `
+import time, numpy as np
+from threadpoolctl import threadpool_info
+rng = np.random.default_rng(1)
+a = rng.random((2000, 2000), dtype=np.float32); b = rng.random((2000, 256), dtype=np.float32)
+a @ b
+times = []
+for _ in range(5):
+    start = time.perf_counter(); a @ b; times.append(time.perf_counter() - start)
+arch = [p.get('architecture') for p in threadpool_info() if p.get('internal_api') == 'openblas']
+print(arch[0] if arch else '?', 2 * 2000 * 2000 * 256 / sorted(times)[2] / 1e9)
+`;
+
+let openBlasCore: OpenBlasCore | null = null;
+
+/** Times OpenBLAS's own kernel choice against the core types this CPU's flags allow; the fastest wins (once per run). */
+export async function chooseOpenBlasCore(): Promise<OpenBlasCore | null> {
+  if (openBlasCore) return openBlasCore;
+  let flags = '';
+  try {
+    flags = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1] ?? '';
+  } catch {
+    // Not Linux: OpenBLAS's own choice only.
+  }
+  const has = (flag: string) => flags.split(/\s+/).includes(flag);
+  const types: (string | null)[] = [null];
+  if (has('avx512f') && has('avx512vl') && has('avx512bw') && has('avx512dq')) types.push('SkylakeX', 'Cooperlake');
+  if (has('avx2') && has('fma')) types.push('Haswell');
+  const candidates: OpenBlasCore['candidates'] = [];
+  for (const coreType of types) {
+    const env = sklearnEnvironment(1, null);
+    if (coreType) env.OPENBLAS_CORETYPE = coreType;
+    try {
+      const { stdout } = await runFile(PYTHON, ['-c', PROBE], { env });
+      const [architecture, gflops] = stdout.trim().split(/\s+/);
+      candidates.push({ coreType, architecture, gflops: Number(gflops) });
+    } catch {
+      // numpy or threadpoolctl missing (the sklearn runs report it), or a core type this OpenBLAS lacks.
+    }
+  }
+  if (candidates.length === 0) return null;
+  const best = candidates.reduce((a, b) => (b.gflops > a.gflops * 1.03 ? b : a));
+  openBlasCore = { chosen: best.coreType, candidates };
+  return openBlasCore;
+}
+
+function sklearnEnvironment(threads: number, coreType: string | null = openBlasCore?.chosen ?? null): NodeJS.ProcessEnv {
   const threadCount = String(threads);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -77,10 +134,12 @@ function sklearnEnvironment(threads: number): NodeJS.ProcessEnv {
     MKL_NUM_THREADS: threadCount,
   };
   for (const name of OPENBLAS_OVERRIDES) delete env[name];
+  if (coreType) env.OPENBLAS_CORETYPE = coreType;
   return env;
 }
 
 export async function runSklearn(photo: Photo, channels: number[], threads: number, withChecks: boolean): Promise<SklearnRun> {
+  await chooseOpenBlasCore();
   const { reference } = photo;
   const args = [
     SKLEARN_SCRIPT,
@@ -158,7 +217,15 @@ export function sklearnSetupNotes(one: SklearnRun, three: SklearnRun): string[] 
   notes.push(
     overrides.length > 0
       ? `removed from sklearn's environment (they slow current numpy): ${overrides.join(', ')}`
-      : `${OPENBLAS_OVERRIDES.join(' and ')}: not set (they would be removed from sklearn's environment)`,
+      : `${OPENBLAS_OVERRIDES.join(' and ')}: not set in this environment`,
   );
+  if (openBlasCore) {
+    const tried = openBlasCore.candidates
+      .map((c) => `${c.coreType ?? 'its own choice'} → ${c.architecture} ${c.gflops.toFixed(0)} GFLOP/s`)
+      .join(', ');
+    notes.push(
+      `OpenBLAS kernels timed (sgemm 2000×2000·2000×256, 1 thread): ${tried}; sklearn ran with ${openBlasCore.chosen ? `OPENBLAS_CORETYPE=${openBlasCore.chosen}` : "OpenBLAS's own choice"}`,
+    );
+  }
   return notes;
 }

@@ -1,6 +1,7 @@
 /** What was measured (header: machine, commit, date) and the summary against the issue's targets. */
 import os from 'node:os';
 import {
+  ENGINE_KERNELS,
   PREVIEW_RANK,
   QUICK,
   SKLEARN_DTYPES,
@@ -40,7 +41,7 @@ export function printSummary(all: readonly PhotoResults[], ml: MlMatrixResult | 
   const [strict] = SKLEARN_DTYPES;
   const info = (dtype: SklearnDtype) => (dtype === strict ? '' : '  (info) ');
 
-  const one = findRow(main, CALLING_THREAD('simd'), 256)!;
+  const one = findRow(main, CALLING_THREAD(ENGINE_KERNELS), 256)!;
   for (const dtype of SKLEARN_DTYPES) {
     const label = `${info(dtype)}${name}, 1 ch, rank 256 vs sklearn ${dtypeTag(dtype)} (1 thread)`;
     const skOne = sklearnTiming(main.sklearnOne, 256, dtype);
@@ -101,7 +102,7 @@ export function printSummary(all: readonly PhotoResults[], ml: MlMatrixResult | 
   );
 
   if (ml) {
-    const ours = findRow(crop, CALLING_THREAD('simd'), 256)!.measured.timing.median;
+    const ours = findRow(crop, CALLING_THREAD(ENGINE_KERNELS), 256)!.measured.timing.median;
     const speedUp = ml.seconds / ours;
     target(
       `1 MP, 1 ch, rank 256 vs ml-matrix full SVD`,

@@ -22,6 +22,24 @@ export interface TruncatedSvd {
   v: Matrix;
   /** ‖A‖²_F of the input, so the error at any k ≤ rank is exact: ‖A − A_k‖²_F = ‖A‖²_F − Σ_{i≤k} σ_i². */
   frobeniusNormSquared: number;
+  /** The Krylov space the result came from, when the caller asked for it (`keepKrylov`), to extend it later. */
+  krylov?: KrylovState;
+}
+
+/**
+ * The block Krylov space a block-Lanczos run built, enough to extend it by more steps and so to
+ * reach a higher rank without repeating the products already done (the progressive stages).
+ * P (rows × s) and Q (cols × (s + b)) are the orthonormal bases, M (s × (s + b), float64) the
+ * projection PᵀA = M Qᵀ; s = steps · b. Row-major, compact (leading dimension = width).
+ */
+export interface KrylovState {
+  rows: number;
+  cols: number;
+  blockSize: number;
+  steps: number;
+  p: Float32Array;
+  q: Float32Array;
+  m: Float64Array;
 }
 
 export interface SvdOptions {
@@ -38,6 +56,14 @@ export interface SvdOptions {
    * (one call at a time per backend).
    */
   kernels?: KernelKind | 'auto' | KernelBackend;
+  /**
+   * Continue this Krylov space (from an earlier result's `krylov`, same matrix) instead of
+   * starting from a random block: only the steps the rank needs beyond it are run. Ignored where
+   * the matrix is small enough for the dense path.
+   */
+  krylov?: KrylovState;
+  /** Return the Krylov space in the result's `krylov`, to continue it later. */
+  keepKrylov?: boolean;
 }
 
 export class SvdInputError extends Error {

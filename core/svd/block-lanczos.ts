@@ -12,6 +12,10 @@
  * Martinsson & Tropp's Algorithm 5.1 — costs no extra pass over A. The SVD of the small M comes
  * from the symmetric eigenproblem of MMᵀ in float64: U = P·U_M, V = Q·Mᵀ·U_M·Σ⁻¹.
  *
+ * The space can be extended: a run given an earlier run's P, Q and M (`resume`, a KrylovState)
+ * continues from its last step, so the progressive stages 32 → 128 → 256 cost one rank-256 run
+ * plus the small problems of the stages before it.
+ *
  * Cost: 2k products of A with b-column blocks (2s column-passes over A), against (2q+1)·ℓ + ℓ for
  * subspace iteration. Tall blocks are float32 (the SIMD kernels' type); coefficients, M and
  * the eigenproblem are float64.
@@ -20,7 +24,7 @@
  *   A rows×cols | P rows×s | Q cols×(s+b) | W, T max(rows,cols)×b | C (s+b)×b | R⁻¹ b×b
  *   | U_M s×r8 | V_M (s+b)×r8 | U rows×r8 | V cols×r8 | float64: Gram b×b, two Rayleigh vectors
  */
-import type { Matrix, TruncatedSvd } from '../types.js';
+import type { KrylovState, Matrix, TruncatedSvd } from '../types.js';
 import type { KernelBackend } from '../kernels/index.js';
 import { SeededRandom } from '../linalg/random.js';
 import { symmetricEigenInPlace } from '../linalg/symmetric-eigen.js';
@@ -78,11 +82,15 @@ export interface LanczosInput {
   /** σ at or below this fraction of σ₁ count as numerically zero. */
   relativeRankTolerance: number;
   profile?: LanczosProfile;
+  /** A Krylov space of this matrix with the plan's block size and at most its steps, to extend. */
+  resume?: KrylovState;
+  /** Return the Krylov space after the last step in the result's `krylov`. */
+  keepState?: boolean;
 }
 
-/** Multiply-adds of the big products, for progress. */
-export function lanczosWork(rows: number, cols: number, plan: LanczosPlan): number {
-  return 2 * plan.steps * plan.blockSize * rows * cols;
+/** Multiply-adds of the big products, for progress; `fromSteps`: the steps an extended space already has. */
+export function lanczosWork(rows: number, cols: number, plan: LanczosPlan, fromSteps = 0): number {
+  return 2 * Math.max(0, plan.steps - fromSteps) * plan.blockSize * rows * cols;
 }
 
 /** Flop budget of one uninterrupted product chunk: a few tens of milliseconds on either backend. */
@@ -349,17 +357,34 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
   const absoluteFloor = Math.sqrt(input.frobeniusNormSquared) * 2 ** -40;
   const thresholds = (noise: Float64Array) => noise.map((scale) => Math.max(scale, absoluteFloor));
 
-  // Start block: Gaussian columns.
-  const random = new SeededRandom(input.seed);
-  for (let r = 0; r < cols; r++) {
-    const row = offQ + r * sb;
-    for (let c = 0; c < b; c++) ws[row + c] = random.nextNormal();
+  let firstStep = 0;
+  const resume = input.resume;
+  if (resume) {
+    // An earlier run's space: its P, Q and M into this run's wider layout, and on from its last step.
+    if (resume.blockSize !== b || resume.rows !== rows || resume.cols !== cols || resume.steps > steps) {
+      throw new Error(`blockLanczosSvd: a ${resume.steps} × ${resume.blockSize} Krylov space cannot be extended to ${steps} × ${b}`);
+    }
+    enter('copies');
+    const s0 = resume.steps * b;
+    const sb0 = s0 + b;
+    for (let r = 0; r < rows; r++) ws.set(resume.p.subarray(r * s0, (r + 1) * s0), offP + r * s);
+    for (let r = 0; r < cols; r++) ws.set(resume.q.subarray(r * sb0, (r + 1) * sb0), offQ + r * sb);
+    for (let i = 0; i < s0; i++) arena.set(resume.m.subarray(i * sb0, (i + 1) * sb0), offM + i * sb);
+    firstStep = resume.steps;
+    enter('setup');
+  } else {
+    // Start block: Gaussian columns.
+    const random = new SeededRandom(input.seed);
+    for (let r = 0; r < cols; r++) {
+      const row = offQ + r * sb;
+      for (let c = 0; c < b; c++) ws[row + c] = random.nextNormal();
+    }
+    // Only an exactly zero start column is dropped: the floor above scales with ‖A‖, the
+    // Gaussian start block does not.
+    await orthonormalize(offQ, sb, cols, new Float64Array(b));
   }
-  // Only an exactly zero start column is dropped: the floor above scales with ‖A‖, the
-  // Gaussian start block does not.
-  await orthonormalize(offQ, sb, cols, new Float64Array(b));
 
-  for (let j = 0; j < steps; j++) {
+  for (let j = firstStep; j < steps; j++) {
     const pj = offP + j * b;
     let before = await multiplyA(offQ + j * b, sb, offW, b);
     await orthogonalize(offP, s, j * b, offW, b, rows, false);
@@ -382,6 +407,23 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
       for (let c = 0; c < known; c++) arena[row + c] = coefficients[c * b + i];
       for (let c = 0; c < b; c++) arena[row + known + c] = residual[c * b + i];
     }
+  }
+
+  let krylov: KrylovState | undefined;
+  if (input.keepState) {
+    enter('copies');
+    krylov = {
+      rows,
+      cols,
+      blockSize: b,
+      steps,
+      p: new Float32Array(rows * s),
+      q: new Float32Array(cols * sb),
+      m: new Float64Array(s * sb),
+    };
+    for (let r = 0; r < rows; r++) krylov.p.set(ws.subarray(offP + r * s, offP + (r + 1) * s), r * s);
+    krylov.q.set(ws.subarray(offQ, offQ + cols * sb));
+    krylov.m.set(arena.subarray(offM, offM + s * sb));
   }
 
   // SVD of M through the eigenproblem of M Mᵀ (s × s); row block j of M ends at column (j + 2)·b.
@@ -458,5 +500,5 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
     rayleigh,
   );
   enter('setup');
-  return refined;
+  return krylov ? { ...refined, krylov } : refined;
 }

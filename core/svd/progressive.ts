@@ -1,13 +1,12 @@
 /**
  * The progressive form for the studio: a sequence of increasing ranks (say 32 → 128 → 256),
  * each stage a complete TruncatedSvd, so a low-rank preview is on screen long before the
- * working rank is done. Each stage is an independent run from a fresh random block: warm
- * starts from the previous stage's singular vectors were measured against LAPACK on the 12 MP
- * sample and never paid (a warm rank-256 run needs as many column-passes as a cold one once
- * the earlier stage is counted, and its ill-conditioned first blocks defeat float32
- * CholeskyQR), so the stages share only the kernels' compiled module and the seed sequence.
+ * working rank is done. Each stage extends the block Krylov space of the stage before it (same
+ * block size, more steps), so the products already done are not repeated: reaching rank 256
+ * through 32 and 128 costs one rank-256 run plus the earlier stages' small problems. (Warm
+ * starts from the previous stage's singular vectors, tried before, never paid.)
  */
-import { SvdInputError, type Matrix, type SvdOptions, type TruncatedSvd } from '../types.js';
+import { SvdInputError, type KrylovState, type Matrix, type SvdOptions, type TruncatedSvd } from '../types.js';
 import { createKernels } from '../kernels/index.js';
 import { lanczosWork } from './block-lanczos.js';
 import { lanczosPlan, truncatedSvd, validateMatrix, validateRank } from './truncated-svd.js';
@@ -41,28 +40,45 @@ export function stagesForRank(workingRank: number): number[] {
   return [...DEFAULT_STAGES.filter((stage) => stage < workingRank), workingRank];
 }
 
-/** Runs the stages in order and resolves with the last stage's result. */
+/** Runs the stages in order, each extending the Krylov space of the one before; resolves with the last stage's result. */
 export async function progressiveTruncatedSvd(a: Matrix, options: ProgressiveOptions = {}): Promise<TruncatedSvd> {
   validateMatrix(a);
   const stages = normalizeStages(options.stages ?? DEFAULT_STAGES, a.rows, a.cols);
   const kernels = options.kernels ?? 'auto';
   const backend = typeof kernels === 'object' ? kernels : await createKernels(kernels);
-  const weights = stages.map((rank) => lanczosWork(a.rows, a.cols, lanczosPlan(rank)));
+  const weights = stageWork(a.rows, a.cols, stages);
   const totalWeight = weights.reduce((sum, weight) => sum + weight, 0);
   let doneWeight = 0;
   let previous: TruncatedSvd | null = null;
+  let krylov: KrylovState | undefined = options.krylov;
   for (let index = 0; index < stages.length; index++) {
     const stageWeight = weights[index];
+    const last = index === stages.length - 1;
     const result: TruncatedSvd = await truncatedSvd(a, {
       rank: stages[index],
       signal: options.signal,
       seed: (options.seed ?? 1) + index,
       kernels: backend,
+      krylov,
+      keepKrylov: !last || options.keepKrylov,
       onProgress: options.onProgress && ((fraction) => options.onProgress!((doneWeight + fraction * stageWeight) / totalWeight)),
     });
+    krylov = result.krylov;
+    if (!last) delete result.krylov;
     doneWeight += stageWeight;
     options.onStage?.(result, index);
     previous = result;
   }
   return previous!;
+}
+
+/** The multiply-adds each stage adds when it extends the space of the stage before (for progress). */
+export function stageWork(rows: number, cols: number, stages: readonly number[], fromSteps = 0): number[] {
+  let steps = fromSteps;
+  return stages.map((rank) => {
+    const plan = lanczosPlan(rank);
+    const work = lanczosWork(rows, cols, plan, steps);
+    steps = Math.max(steps, plan.steps);
+    return work;
+  });
 }

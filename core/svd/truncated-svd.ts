@@ -11,23 +11,25 @@ import { WorkTracker } from './work.js';
 export const RELATIVE_RANK_TOLERANCE = 2 ** -17;
 
 /**
- * The Krylov space for a requested rank r: block size b ≈ r/8 (16 … 64) and s ≈ 1.625·r + 32
- * columns (2s column-passes over A). From a sweep against LAPACK on the three channels of the
- * 12 MP sample, worst case over 20 seeds (test/bench/lanczos-plan/README.md has the table): the
- * cheapest plans that keep the residual within 0.5 % of optimal and σ_i within 2.5 % are
- * b = 8 × 10 steps at r = 32, 16 × 15 at r = 128 and 32 × 14 at r = 256 — residual at most
- * 0.03 / 0.11 / 0.10 % above optimal, σ_i within 0.54 / 2.03 / 1.22 % for i ≤ r and within
- * 4e-7 relative for i ≤ r/2. Smaller blocks converge better per column: block 128 needs 1,024
- * columns for what block 32 reaches with 896, and Musco & Musco's block Krylov 1,408.
+ * The Krylov space for a requested rank r: blocks of b = 16 columns and s ≈ 1.625·r + 32 columns
+ * (2s column-passes over A). From a sweep against LAPACK on the three channels of the 12 MP
+ * sample, worst case over 20 seeds (test/bench/lanczos-plan/README.md has the table): the
+ * cheapest plans that keep the residual within 0.5 % of optimal and σ_i within 2.5 % were
+ * b = 8 × 10 steps at r = 32, 16 × 15 at r = 128 and 32 × 14 at r = 256; smaller blocks converge
+ * better per column. One block size for every rank lets a higher rank extend the space a lower
+ * one built (the progressive stages): 16 × 28 at r = 256 has the same 448 columns as 32 × 14, a
+ * residual 0.002 % above optimal on the 12 MP green channel against 0.077 %, in 1.03× the time.
  */
 export function lanczosPlan(rank: number): LanczosPlan {
-  // At least 16 columns: with 8, each product streams A from memory for too little arithmetic
-  // (14 GFLOP/s against 22 at 16 and 25 at 32 on the 12 MP sample), and 16 × 6 is as accurate
-  // at rank 32 as 8 × 10.
-  const blockSize = Math.min(64, Math.max(16, Math.ceil(rank / 64) * 8));
+  // 16 columns: with 8, each product streams A from memory for too little arithmetic (14
+  // GFLOP/s against 22 at 16 on the 12 MP sample), and 16 × 6 is as accurate at rank 32 as 8 × 10.
+  const blockSize = LANCZOS_BLOCK_SIZE;
   const steps = Math.max(2, Math.ceil((1.625 * rank + 32) / blockSize));
   return { blockSize, steps };
 }
+
+/** The block size of every plan, so that any stage can extend the one before it. */
+export const LANCZOS_BLOCK_SIZE = 16;
 
 export function validateMatrix(a: Matrix): void {
   if (!a || typeof a !== 'object' || !(a.data instanceof Float32Array)) {
@@ -105,14 +107,24 @@ export async function runTruncatedSvd(
   if (energy === 0) {
     result = emptySvd(rows, cols);
   } else {
-    const plan = options.plan ?? lanczosPlan(rank);
+    const resume = options.krylov;
+    let plan = options.plan ?? lanczosPlan(rank);
+    if (resume) {
+      if (resume.rows !== rows || resume.cols !== cols || resume.blockSize !== plan.blockSize) {
+        throw new SvdInputError(
+          `truncatedSvd: the Krylov space to extend (${resume.rows} × ${resume.cols}, blocks of ${resume.blockSize}) does not belong to this ${rows} × ${cols} matrix and plan`,
+        );
+      }
+      // A lower rank than the space was built for: no new steps, the space as it is.
+      plan = { blockSize: plan.blockSize, steps: Math.max(plan.steps, resume.steps) };
+    }
     const krylovColumns = plan.blockSize * plan.steps;
     // A Krylov space covering most of the short side costs more than the exact decomposition.
     if (krylovColumns >= 0.6 * shortSide || shortSide <= 32) {
       tracker.plan(denseWork(rows, cols));
       result = await denseSvd(a, rank, energy, RELATIVE_RANK_TOLERANCE, tracker, backend.dense, backend);
     } else {
-      tracker.plan(lanczosWork(rows, cols, plan));
+      tracker.plan(lanczosWork(rows, cols, plan, resume?.steps ?? 0));
       result = await blockLanczosSvd(
         {
           a,
@@ -123,6 +135,8 @@ export async function runTruncatedSvd(
           mean: sum / (rows * cols),
           relativeRankTolerance: RELATIVE_RANK_TOLERANCE,
           profile: options.profile,
+          resume,
+          keepState: options.keepKrylov,
         },
         backend,
         tracker,

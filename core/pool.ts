@@ -1,18 +1,16 @@
 /**
- * Decomposing the channels of an image in parallel. Channels are independent problems, and so
- * are the progressive stages of one channel (each stage is a fresh run: warm starts were
- * measured not to pay). The pool therefore queues (channel, stage) jobs stage by stage — every
- * channel's rank-32 preview before any channel's rank 128 — and hands them to as many workers as
- * it has. core/ starts no threads: a host supplies `spawn`, which makes one worker
+ * Decomposing the channels of an image in parallel. Channels are independent problems; the
+ * progressive stages of one channel are not: each extends the Krylov space of the stage before
+ * (core/svd/progressive.ts), which travels with the jobs from worker to worker. The pool queues
+ * (channel, stage) jobs stage by stage — every channel's rank-32 preview before any channel's
+ * rank 128 — and hands each free worker the first job whose previous stage is done. core/ starts no threads: a host supplies `spawn`, which makes one worker
  * (worker_threads in Node — electron/cli/svd-pool.ts —, a Web Worker in the renderer),
  * and this class does the scheduling, progress, abort and restart that both hosts share.
  */
-import type { Matrix, TruncatedSvd } from './types.js';
+import type { KrylovState, Matrix, TruncatedSvd } from './types.js';
 import type { KernelKind } from './kernels/index.js';
 import { abortError } from './svd/work.js';
-import { lanczosWork } from './svd/block-lanczos.js';
-import { lanczosPlan } from './svd/truncated-svd.js';
-import { normalizeStages } from './svd/progressive.js';
+import { normalizeStages, stageWork } from './svd/progressive.js';
 
 /** One decomposition, as sent to a worker. Workers must not modify `channel`. */
 export interface ChannelJob {
@@ -20,6 +18,10 @@ export interface ChannelJob {
   rank: number;
   seed: number;
   kernels?: KernelKind | 'auto';
+  /** The Krylov space to extend (the channel's previous stage); the host may transfer its buffers. */
+  krylov?: KrylovState;
+  /** Return the Krylov space in the result's `krylov` (the host transfers it back). */
+  keepKrylov?: boolean;
 }
 
 /** A host's worker: runs one job at a time. */
@@ -40,6 +42,11 @@ export interface DecomposeOptions {
   onProgress?: (fraction: number, perChannel: readonly number[]) => void;
   /** A stage of a channel is complete. Stages of one channel arrive in order. */
   onStage?: (channel: number, stage: number, result: TruncatedSvd) => void;
+  /** Per channel, a Krylov space an earlier call kept, to extend (its first stage continues it). */
+  krylov?: readonly (KrylovState | undefined)[];
+  /** Keep each channel's Krylov space after its last stage and hand it to onKrylov (for higher ranks later). */
+  keepKrylov?: boolean;
+  onKrylov?: (channel: number, state: KrylovState) => void;
 }
 
 interface QueuedJob {
@@ -47,6 +54,8 @@ interface QueuedJob {
   stage: number;
   rank: number;
   work: number;
+  /** The channel's last stage. */
+  last: boolean;
 }
 
 export class SvdPool {
@@ -72,7 +81,7 @@ export class SvdPool {
     if (signal?.aborted) return Promise.reject(abortError(signal.reason));
     let queue: QueuedJob[];
     try {
-      queue = planJobs(channels, options.stages);
+      queue = planJobs(channels, options.stages, options.krylov);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -85,7 +94,12 @@ export class SvdPool {
     // Stages of one channel may finish out of order on different workers; deliver them in order.
     const finished = channels.map(() => new Map<number, TruncatedSvd>());
     const delivered = new Array<number>(channels.length).fill(0);
+    // Stages finished per channel (a stage waits for the one before: it extends its Krylov space), and that space.
+    const completed = new Array<number>(channels.length).fill(0);
+    const spaces: (KrylovState | undefined)[] = channels.map((_, c) => options.krylov?.[c]);
     const busy = new Set<SvdWorker>();
+    // Workers with nothing startable yet: every queued job waits for a running stage.
+    const parked: SvdWorker[] = [];
     let settled = false;
 
     return new Promise<TruncatedSvd[]>((resolve, reject) => {
@@ -93,6 +107,7 @@ export class SvdPool {
         if (settled) return;
         settled = true;
         signal?.removeEventListener('abort', onAbort);
+        for (const worker of parked.splice(0)) release(worker);
         if (error !== null) {
           for (const worker of busy) worker.terminate();
           busy.clear();
@@ -125,21 +140,40 @@ export class SvdPool {
         }
       };
 
+      const release = (worker: SvdWorker) => {
+        // Keep at most `size` idle workers (concurrent calls may have spawned more), none after close().
+        if (this.#closed || this.#idle.length >= this.size) worker.terminate();
+        else this.#idle.push(worker);
+      };
+
       const startNext = (worker: SvdWorker) => {
         if (settled) return;
-        const job = queue.shift();
-        if (!job) {
-          // Keep at most `size` idle workers (concurrent calls may have spawned more), none after close().
-          if (this.#closed || this.#idle.length >= this.size) worker.terminate();
-          else this.#idle.push(worker);
+        if (queue.length === 0) {
+          release(worker);
+          for (const waiting of parked.splice(0)) release(waiting);
           if (busy.size === 0) finish(null);
           return;
         }
+        const at = queue.findIndex((queued) => completed[queued.channel] >= queued.stage);
+        if (at < 0) {
+          parked.push(worker);
+          return;
+        }
+        const [job] = queue.splice(at, 1);
         busy.add(worker);
-        const { channel, stage, rank, work } = job;
+        const { channel, stage, rank, work, last } = job;
+        const krylov = spaces[channel];
+        spaces[channel] = undefined;
         worker
           .run(
-            { channel: channels[channel], rank, seed: (options.seed ?? 1) + 1000 * channel + stage, kernels: options.kernels },
+            {
+              channel: channels[channel],
+              rank,
+              seed: (options.seed ?? 1) + 1000 * channel + stage,
+              kernels: options.kernels,
+              krylov,
+              keepKrylov: !last || options.keepKrylov,
+            },
             (fraction) => {
               if (settled) return;
               runningWork[channel] = fraction * work;
@@ -152,10 +186,17 @@ export class SvdPool {
               busy.delete(worker);
               runningWork[channel] = 0;
               doneWork[channel] += work;
+              if (result.krylov) {
+                if (!last) spaces[channel] = result.krylov;
+                else if (options.keepKrylov) options.onKrylov?.(channel, result.krylov);
+                delete result.krylov;
+              }
+              completed[channel] = stage + 1;
               finished[channel].set(stage, result);
               deliver(channel);
               report();
               startNext(worker);
+              for (const waiting of parked.splice(0)) startNext(waiting);
             },
             (error: unknown) => {
               busy.delete(worker);
@@ -182,16 +223,16 @@ export class SvdPool {
   }
 }
 
-/** Jobs stage-major: all channels' first stage, then all channels' second stage, … */
-function planJobs(channels: readonly Matrix[], stages: readonly number[]): QueuedJob[] {
+/** Jobs stage-major: all channels' first stage, then all channels' second stage, … (work: what each adds to the Krylov space). */
+function planJobs(channels: readonly Matrix[], stages: readonly number[], krylov?: readonly (KrylovState | undefined)[]): QueuedJob[] {
   const perChannel = channels.map((channel) => normalizeStages(stages, channel.rows, channel.cols));
   const longest = Math.max(0, ...perChannel.map((list) => list.length));
+  const work = perChannel.map((list, c) => stageWork(channels[c].rows, channels[c].cols, list, krylov?.[c]?.steps ?? 0));
   const queue: QueuedJob[] = [];
   for (let stage = 0; stage < longest; stage++) {
     perChannel.forEach((list, channel) => {
       if (stage >= list.length) return;
-      const { rows, cols } = channels[channel];
-      queue.push({ channel, stage, rank: list[stage], work: lanczosWork(rows, cols, lanczosPlan(list[stage])) });
+      queue.push({ channel, stage, rank: list[stage], work: work[channel][stage], last: stage === list.length - 1 });
     });
   }
   return queue;

@@ -57,7 +57,9 @@ class NodeSvdWorker implements SvdWorker {
     return new Promise<TruncatedSvd>((resolve, reject) => {
       this.#pending = { onProgress, resolve, reject };
       this.#worker.ref();
-      this.#worker.postMessage({ ...job, channel: shared(job.channel) });
+      // The Krylov space moves to the worker (the pool keeps no copy of it).
+      const krylov = job.krylov ? [job.krylov.p.buffer, job.krylov.q.buffer, job.krylov.m.buffer] : [];
+      this.#worker.postMessage({ ...job, channel: shared(job.channel) }, krylov as ArrayBuffer[]);
     });
   }
 

@@ -16,7 +16,9 @@ if (!parentPort) throw new Error('svd-worker must run in a worker thread');
 const port = parentPort;
 
 function transferList(result: TruncatedSvd): ArrayBuffer[] {
-  return [result.u.data.buffer as ArrayBuffer, result.v.data.buffer as ArrayBuffer, result.sigma.buffer as ArrayBuffer];
+  const buffers = [result.u.data.buffer, result.v.data.buffer, result.sigma.buffer];
+  if (result.krylov) buffers.push(result.krylov.p.buffer, result.krylov.q.buffer, result.krylov.m.buffer);
+  return buffers as ArrayBuffer[];
 }
 
 // One kernel backend per worker and kernel kind: its WebAssembly memory is reused by every job,
@@ -32,6 +34,8 @@ port.on('message', async (job: ChannelJob) => {
       rank: job.rank,
       seed: job.seed,
       kernels: backend,
+      krylov: job.krylov,
+      keepKrylov: job.keepKrylov,
       onProgress: (fraction) => port.postMessage({ type: 'progress', fraction } satisfies WorkerReply),
     });
     port.postMessage({ type: 'done', result } satisfies WorkerReply, transferList(result));

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNodeSvdPool } from '../../electron/cli/svd-pool.js';
-import { SvdPool, progressiveTruncatedSvd, splitChannels, type Matrix, type TruncatedSvd } from '../../core/index.js';
+import { SvdPool, progressiveTruncatedSvd, splitChannels, type KrylovState, type Matrix, type TruncatedSvd } from '../../core/index.js';
 import sharp from 'sharp';
 import { samplesDir } from '../helpers/samples.js';
 
@@ -83,11 +83,23 @@ describe('Node SVD pool', () => {
     expect(progress.at(-1)).toBe(1);
     channels.forEach((channel, index) => expect(channel.data).toEqual(copies[index]));
     for (let index = 0; index < 3; index++) {
-      // The pool seeds channel i, stage s with seed + 1000·i + s, as progressiveTruncatedSvd does with seed + 1000·i.
+      // The pool seeds channel i with seed + 1000·i (its first stage; later stages extend that space), as progressiveTruncatedSvd.
       const local = await progressiveTruncatedSvd(channels[index], { stages: [16, 48], seed: 3 + 1000 * index });
       expect(results[index].rank).toBe(local.rank);
       expect(results[index].sigma).toEqual(local.sigma);
       expect(results[index].u.data).toEqual(local.u.data);
+    }
+  });
+
+  it("keeps each channel's Krylov space for a higher rank asked later, which extends it", async () => {
+    const channels = await astronautChannels();
+    const kept: KrylovState[] = [];
+    await pool.decompose(channels, { stages: [16], seed: 3, keepKrylov: true, onKrylov: (channel, state) => (kept[channel] = state) });
+    expect(kept.map((state) => state.steps)).toEqual([4, 4, 4]);
+    const later = await pool.decompose(channels, { stages: [48], krylov: kept });
+    for (let index = 0; index < 3; index++) {
+      const local = await progressiveTruncatedSvd(channels[index], { stages: [16, 48], seed: 3 + 1000 * index });
+      expect(later[index].sigma).toEqual(local.sigma);
     }
   });
 

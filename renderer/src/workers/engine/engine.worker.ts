@@ -14,6 +14,7 @@ import {
   chromaSubsamplingError,
   planeSamples,
   type ImageLayout,
+  type KrylovState,
   type Matrix,
   type PixelImage,
   type TruncatedSvd,
@@ -50,6 +51,11 @@ interface Decomposition {
   layout: ImageLayout;
   planes: Matrix[] | null;
   factors: (TruncatedSvd | null)[];
+  /**
+   * Each plane's Krylov space after its last stage, so a higher rank asked later ("Compute up to
+   * rank") extends it instead of starting again (~15 MB per plane of a 12 MP photo at rank 256).
+   */
+  krylov: (KrylovState | undefined)[];
 }
 
 interface Loaded {
@@ -83,7 +89,7 @@ function decompositionOf(state: Loaded, coding: Coding): Decomposition {
   let entry = state.codings.get(key);
   if (!entry) {
     const layout = codingLayout(state.image, coding);
-    entry = { layout, planes: null, factors: new Array(layout.planes.length).fill(null) };
+    entry = { layout, planes: null, factors: new Array(layout.planes.length).fill(null), krylov: [] };
     state.codings.set(key, entry);
   }
   return entry;
@@ -183,10 +189,18 @@ const api = {
     let reported = 0;
     let delivered = Promise.resolve();
     try {
+      // A space kept from an earlier, lower working rank continues only if its stage is still the last one delivered.
+      const resume = entry.krylov;
+      entry.krylov = [];
       await pool.decompose(entry.planes, {
         stages,
         seed: 1,
         signal: controller.signal,
+        krylov: resume.length && resume.every((space, plane) => space && entry.factors[plane]) ? resume : undefined,
+        keepKrylov: true,
+        onKrylov: (plane, space) => {
+          if (!controller.signal.aborted) entry.krylov[plane] = space;
+        },
         onProgress: (fraction) => {
           // Ten updates a second are plenty for a progress bar (each is a message and a render).
           const now = performance.now();

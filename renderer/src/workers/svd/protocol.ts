@@ -2,7 +2,7 @@
  * What the SVD workers and their client share. Kept apart from svd.worker.ts: importing a value
  * from a worker module would bundle that worker's code (and its Comlink.expose) into the importer.
  */
-import type { ImageLayout, KernelKind, Matrix, PixelImage } from '../../../../core/index.js';
+import type { ImageLayout, KernelKind, KrylovState, Matrix, PixelImage } from '../../../../core/index.js';
 
 export interface SvdJobMessage {
   /** Identifies the plane. */
@@ -17,6 +17,10 @@ export interface SvdJobMessage {
   rank: number;
   seed: number;
   kernels?: KernelKind | 'auto';
+  /** The plane's Krylov space from its previous stage, to extend (copied, not transferred: a job may be sent twice). */
+  krylov?: KrylovState;
+  /** Return the Krylov space with the result (transferred back). */
+  keepKrylov?: boolean;
 }
 
 /** Thrown when a job names a channel or image the worker does not hold; the client resends it. */

@@ -4,7 +4,8 @@
  * image's planes under a layout (the image sent once per worker), which the worker makes itself
  * (a colour channel, a Y/Cb/Cr plane, a patch matrix) — so the planes of a photo are made in
  * parallel, by the workers that need them, instead of one after the other before any work starts. It keeps the last channel (a later stage of the
- * same channel costs no copy) and the last image. Exposed with comlink; others import only the type.
+ * same channel costs no copy) and the last image. A later stage extends the Krylov space of the
+ * stage before, which comes with the job (from whichever worker ran that stage). Exposed with comlink; others import only the type.
  */
 import * as Comlink from 'comlink';
 import {
@@ -48,8 +49,17 @@ const api = {
     const matrix = channelFor(job);
     const kind = job.kernels ?? 'auto';
     if (!backends.has(kind)) backends.set(kind, createKernels(kind));
-    const result = await truncatedSvd(matrix, { rank: job.rank, seed: job.seed, kernels: await backends.get(kind)!, onProgress });
-    return Comlink.transfer(result, [result.u.data.buffer, result.v.data.buffer, result.sigma.buffer] as ArrayBuffer[]);
+    const result = await truncatedSvd(matrix, {
+      rank: job.rank,
+      seed: job.seed,
+      kernels: await backends.get(kind)!,
+      krylov: job.krylov,
+      keepKrylov: job.keepKrylov,
+      onProgress,
+    });
+    const buffers = [result.u.data.buffer, result.v.data.buffer, result.sigma.buffer];
+    if (result.krylov) buffers.push(result.krylov.p.buffer, result.krylov.q.buffer, result.krylov.m.buffer);
+    return Comlink.transfer(result, buffers as ArrayBuffer[]);
   },
 };
 

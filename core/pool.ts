@@ -11,6 +11,7 @@ import type { KrylovState, Matrix, TruncatedSvd } from './types.js';
 import type { KernelKind } from './kernels/index.js';
 import { abortError } from './svd/work.js';
 import { normalizeStages, stageWork } from './svd/progressive.js';
+import { lanczosPlan, usesKrylov } from './svd/truncated-svd.js';
 
 /** One decomposition, as sent to a worker. Workers must not modify `channel`. */
 export interface ChannelJob {
@@ -22,6 +23,8 @@ export interface ChannelJob {
   krylov?: KrylovState;
   /** Return the Krylov space in the result's `krylov` (the host transfers it back). */
   keepKrylov?: boolean;
+  /** A piece of a split decomposition: run the plan's steps up to this many and return only the space (core's SvdOptions.krylovSteps). */
+  krylovSteps?: number;
 }
 
 /** A host's worker: runs one job at a time. */
@@ -51,11 +54,15 @@ export interface DecomposeOptions {
 
 interface QueuedJob {
   channel: number;
+  /** The stage it delivers; −1 for the first piece of a split stage (it only extends the space). */
   stage: number;
+  /** Its place among the channel's jobs: it starts once the channel's earlier jobs are done. */
+  order: number;
   rank: number;
   work: number;
-  /** The channel's last stage. */
+  /** The channel's last job. */
   last: boolean;
+  krylovSteps?: number;
 }
 
 export class SvdPool {
@@ -81,11 +88,13 @@ export class SvdPool {
     if (signal?.aborted) return Promise.reject(abortError(signal.reason));
     let queue: QueuedJob[];
     try {
-      queue = planJobs(channels, options.stages, options.krylov);
+      // More channels than workers, unevenly (3 on 2): each stage in two pieces, so the work spreads evenly.
+      const split = channels.length > this.size && channels.length % this.size !== 0;
+      queue = planJobs(channels, options.stages, options.krylov, split);
     } catch (error) {
       return Promise.reject(error);
     }
-    const stageCounts = channels.map((_, c) => queue.filter((job) => job.channel === c).length);
+    const stageCounts = channels.map((_, c) => queue.filter((job) => job.channel === c && job.stage >= 0).length);
     const channelWork = channels.map((_, c) => queue.filter((job) => job.channel === c).reduce((sum, job) => sum + job.work, 0));
     const totalWork = channelWork.reduce((sum, work) => sum + work, 0);
     const doneWork = new Array<number>(channels.length).fill(0);
@@ -154,14 +163,14 @@ export class SvdPool {
           if (busy.size === 0) finish(null);
           return;
         }
-        const at = queue.findIndex((queued) => completed[queued.channel] >= queued.stage);
+        const at = queue.findIndex((queued) => completed[queued.channel] >= queued.order);
         if (at < 0) {
           parked.push(worker);
           return;
         }
         const [job] = queue.splice(at, 1);
         busy.add(worker);
-        const { channel, stage, rank, work, last } = job;
+        const { channel, stage, order, rank, work, last, krylovSteps } = job;
         const krylov = spaces[channel];
         spaces[channel] = undefined;
         worker
@@ -169,10 +178,11 @@ export class SvdPool {
             {
               channel: channels[channel],
               rank,
-              seed: (options.seed ?? 1) + 1000 * channel + stage,
+              seed: (options.seed ?? 1) + 1000 * channel + Math.max(0, stage),
               kernels: options.kernels,
               krylov,
               keepKrylov: !last || options.keepKrylov,
+              krylovSteps,
             },
             (fraction) => {
               if (settled) return;
@@ -191,9 +201,11 @@ export class SvdPool {
                 else if (options.keepKrylov) options.onKrylov?.(channel, result.krylov);
                 delete result.krylov;
               }
-              completed[channel] = stage + 1;
-              finished[channel].set(stage, result);
-              deliver(channel);
+              completed[channel] = order + 1;
+              if (stage >= 0) {
+                finished[channel].set(stage, result);
+                deliver(channel);
+              }
               report();
               startNext(worker);
               for (const waiting of parked.splice(0)) startNext(waiting);
@@ -223,17 +235,52 @@ export class SvdPool {
   }
 }
 
-/** Jobs stage-major: all channels' first stage, then all channels' second stage, … (work: what each adds to the Krylov space). */
-function planJobs(channels: readonly Matrix[], stages: readonly number[], krylov?: readonly (KrylovState | undefined)[]): QueuedJob[] {
+/**
+ * Jobs stage-major: all channels' first stage, then all channels' second stage, … (work: what
+ * each adds to the Krylov space). With `split`, a stage that adds at least 4 Krylov steps runs as
+ * two pieces — the first half of its steps (the space only), then the rest and the result — all
+ * channels' first pieces before their second.
+ */
+function planJobs(
+  channels: readonly Matrix[],
+  stages: readonly number[],
+  krylov: readonly (KrylovState | undefined)[] | undefined,
+  split: boolean,
+): QueuedJob[] {
   const perChannel = channels.map((channel) => normalizeStages(stages, channel.rows, channel.cols));
   const longest = Math.max(0, ...perChannel.map((list) => list.length));
   const work = perChannel.map((list, c) => stageWork(channels[c].rows, channels[c].cols, list, krylov?.[c]?.steps ?? 0));
+  const steps = channels.map((_, c) => krylov?.[c]?.steps ?? 0);
+  const orders = channels.map(() => 0);
   const queue: QueuedJob[] = [];
   for (let stage = 0; stage < longest; stage++) {
+    const seconds: QueuedJob[] = [];
     perChannel.forEach((list, channel) => {
       if (stage >= list.length) return;
-      queue.push({ channel, stage, rank: list[stage], work: work[channel][stage], last: stage === list.length - 1 });
+      const { rows, cols } = channels[channel];
+      const rank = list[stage];
+      const last = stage === list.length - 1;
+      const target = Math.max(steps[channel], lanczosPlan(rank).steps);
+      const added = target - steps[channel];
+      if (split && added >= 4 && usesKrylov(rows, cols, rank)) {
+        const middle = steps[channel] + Math.floor(added / 2);
+        const share = (middle - steps[channel]) / added;
+        queue.push({
+          channel,
+          stage: -1,
+          order: orders[channel]++,
+          rank,
+          work: work[channel][stage] * share,
+          last: false,
+          krylovSteps: middle,
+        });
+        seconds.push({ channel, stage, order: orders[channel]++, rank, work: work[channel][stage] * (1 - share), last });
+      } else {
+        queue.push({ channel, stage, order: orders[channel]++, rank, work: work[channel][stage], last });
+      }
+      steps[channel] = target;
     });
+    queue.push(...seconds);
   }
   return queue;
 }

@@ -64,6 +64,13 @@ export interface SvdOptions {
   krylov?: KrylovState;
   /** Return the Krylov space in the result's `krylov`, to continue it later. */
   keepKrylov?: boolean;
+  /**
+   * Run only the first `krylovSteps` steps of the rank's plan (or those after `krylov`'s) and
+   * return just the space: a result of rank 0 whose `krylov` the next piece extends. For one
+   * decomposition split across workers (core's pool); the rank must take the Krylov path
+   * (`usesKrylov`).
+   */
+  krylovSteps?: number;
 }
 
 export class SvdInputError extends Error {

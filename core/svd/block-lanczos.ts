@@ -86,6 +86,8 @@ export interface LanczosInput {
   resume?: KrylovState;
   /** Return the Krylov space after the last step in the result's `krylov`. */
   keepState?: boolean;
+  /** Run the steps only and return the space (a result of rank 0 with `krylov`): one piece of a decomposition split across workers. */
+  stepsOnly?: boolean;
 }
 
 /** Multiply-adds of the big products, for progress; `fromSteps`: the steps an extended space already has. */
@@ -410,7 +412,7 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
   }
 
   let krylov: KrylovState | undefined;
-  if (input.keepState) {
+  if (input.keepState || input.stepsOnly) {
     enter('copies');
     krylov = {
       rows,
@@ -424,6 +426,17 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
     for (let r = 0; r < rows; r++) krylov.p.set(ws.subarray(offP + r * s, offP + (r + 1) * s), r * s);
     krylov.q.set(ws.subarray(offQ, offQ + cols * sb));
     krylov.m.set(arena.subarray(offM, offM + s * sb));
+    if (input.stepsOnly) {
+      enter('setup');
+      return {
+        rank: 0,
+        sigma: new Float64Array(0),
+        u: { rows, cols: 0, data: new Float32Array(0) },
+        v: { rows: cols, cols: 0, data: new Float32Array(0) },
+        frobeniusNormSquared: input.frobeniusNormSquared,
+        krylov,
+      };
+    }
   }
 
   // SVD of M through the eigenproblem of M Mᵀ (s × s); row block j of M ends at column (j + 2)·b.

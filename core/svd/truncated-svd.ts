@@ -31,6 +31,17 @@ export function lanczosPlan(rank: number): LanczosPlan {
 /** The block size of every plan, so that any stage can extend the one before it. */
 export const LANCZOS_BLOCK_SIZE = 16;
 
+/**
+ * Whether a rank-`rank` decomposition of a rows × cols matrix takes the block-Krylov path (else
+ * the dense one: a Krylov space covering most of the short side costs more than the exact
+ * decomposition). `columns`: the Krylov space's, when already known.
+ */
+export function usesKrylov(rows: number, cols: number, rank: number, columns?: number): boolean {
+  const shortSide = Math.min(rows, cols);
+  const plan = lanczosPlan(Math.min(rank, shortSide));
+  return (columns ?? plan.blockSize * plan.steps) < 0.6 * shortSide && shortSide > 32;
+}
+
 export function validateMatrix(a: Matrix): void {
   if (!a || typeof a !== 'object' || !(a.data instanceof Float32Array)) {
     throw new SvdInputError('truncatedSvd: the matrix must be {rows, cols, data: Float32Array}');
@@ -119,8 +130,16 @@ export async function runTruncatedSvd(
       plan = { blockSize: plan.blockSize, steps: Math.max(plan.steps, resume.steps) };
     }
     const krylovColumns = plan.blockSize * plan.steps;
+    const stepsOnly = options.krylovSteps !== undefined;
+    if (stepsOnly) {
+      if (!usesKrylov(rows, cols, rank))
+        throw new SvdInputError(
+          `truncatedSvd: a ${rows} × ${cols} matrix at rank ${rank} takes the dense path; it cannot be split in steps`,
+        );
+      plan = { blockSize: plan.blockSize, steps: Math.max(resume?.steps ?? 0, Math.min(plan.steps, options.krylovSteps!)) };
+    }
     // A Krylov space covering most of the short side costs more than the exact decomposition.
-    if (krylovColumns >= 0.6 * shortSide || shortSide <= 32) {
+    if (!stepsOnly && !usesKrylov(rows, cols, rank, krylovColumns)) {
       tracker.plan(denseWork(rows, cols));
       result = await denseSvd(a, rank, energy, RELATIVE_RANK_TOLERANCE, tracker, backend.dense, backend);
     } else {
@@ -137,6 +156,7 @@ export async function runTruncatedSvd(
           profile: options.profile,
           resume,
           keepState: options.keepKrylov,
+          stepsOnly,
         },
         backend,
         tracker,

@@ -36,6 +36,7 @@ port.on('message', async (job: ChannelJob) => {
       kernels: backend,
       krylov: job.krylov,
       keepKrylov: job.keepKrylov,
+      krylovSteps: job.krylovSteps,
       onProgress: (fraction) => port.postMessage({ type: 'progress', fraction } satisfies WorkerReply),
     });
     port.postMessage({ type: 'done', result } satisfies WorkerReply, transferList(result));

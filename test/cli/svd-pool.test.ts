@@ -3,7 +3,16 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNodeSvdPool } from '../../electron/cli/svd-pool.js';
-import { SvdPool, progressiveTruncatedSvd, splitChannels, type KrylovState, type Matrix, type TruncatedSvd } from '../../core/index.js';
+import {
+  SvdPool,
+  progressiveTruncatedSvd,
+  splitChannels,
+  truncatedSvd,
+  type ChannelJob,
+  type KrylovState,
+  type Matrix,
+  type TruncatedSvd,
+} from '../../core/index.js';
 import sharp from 'sharp';
 import { samplesDir } from '../helpers/samples.js';
 
@@ -53,6 +62,47 @@ describe('SvdPool scheduling (fake workers)', () => {
     pool.close();
     await running;
     expect(alive.size).toBe(0);
+  });
+});
+
+describe('SvdPool splitting', () => {
+  it('three channels on two workers: each stage in two pieces (the space, then the result), same result as one run', async () => {
+    const channels = await astronautChannels();
+    const jobs: { worker: number; channel: number; krylovSteps?: number; resumed: number }[] = [];
+    let spawned = 0;
+    const spawn = () => {
+      const id = spawned++;
+      return {
+        run: async (job: ChannelJob) => {
+          jobs.push({ worker: id, channel: channels.indexOf(job.channel), krylovSteps: job.krylovSteps, resumed: job.krylov?.steps ?? 0 });
+          return truncatedSvd(job.channel, {
+            rank: job.rank,
+            seed: job.seed,
+            krylov: job.krylov,
+            keepKrylov: job.keepKrylov,
+            krylovSteps: job.krylovSteps,
+          });
+        },
+        terminate: () => {},
+      };
+    };
+    const results = await new SvdPool(2, spawn).decompose(channels, { stages: [64], seed: 3 });
+    // Rank 64 is 9 steps of 16 columns: 4 in the first piece, 5 in the second.
+    expect(jobs.map((job) => [job.channel, job.krylovSteps ?? null, job.resumed])).toEqual([
+      [0, 4, 0],
+      [1, 4, 0],
+      [2, 4, 0],
+      [0, null, 4],
+      [1, null, 4],
+      [2, null, 4],
+    ]);
+    // Both workers took part (how evenly is the benchmark's: these fake workers share one thread).
+    expect(new Set(jobs.map((job) => job.worker)).size).toBe(2);
+    for (let index = 0; index < 3; index++) {
+      const whole = await truncatedSvd(channels[index], { rank: 64, seed: 3 + 1000 * index });
+      expect(results[index].sigma).toEqual(whole.sigma);
+      expect(results[index].krylov).toBeUndefined();
+    }
   });
 });
 

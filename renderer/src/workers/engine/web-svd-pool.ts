@@ -83,7 +83,15 @@ class WebSvdWorker implements SvdWorker {
   async run(job: ChannelJob, onProgress: (fraction: number) => void): Promise<TruncatedSvd> {
     const key = keyOf(job.channel.data);
     const progress = Comlink.proxy(onProgress);
-    const base = { key, rank: job.rank, seed: job.seed, kernels: job.kernels, krylov: job.krylov, keepKrylov: job.keepKrylov };
+    const base = {
+      key,
+      rank: job.rank,
+      seed: job.seed,
+      kernels: job.kernels,
+      krylov: job.krylov,
+      keepKrylov: job.keepKrylov,
+      krylovSteps: job.krylovSteps,
+    };
     const full = this.#complete(base, job, true);
     if (this.#holdsChannel === key || this.#holdsImage !== null) {
       try {

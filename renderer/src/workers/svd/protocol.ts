@@ -21,6 +21,8 @@ export interface SvdJobMessage {
   krylov?: KrylovState;
   /** Return the Krylov space with the result (transferred back). */
   keepKrylov?: boolean;
+  /** A piece of a split decomposition: the steps up to this many, the space only. */
+  krylovSteps?: number;
 }
 
 /** Thrown when a job names a channel or image the worker does not hold; the client resends it. */

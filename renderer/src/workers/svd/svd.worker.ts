@@ -55,6 +55,7 @@ const api = {
       kernels: await backends.get(kind)!,
       krylov: job.krylov,
       keepKrylov: job.keepKrylov,
+      krylovSteps: job.krylovSteps,
       onProgress,
     });
     const buffers = [result.u.data.buffer, result.v.data.buffer, result.sigma.buffer];

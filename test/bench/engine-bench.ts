@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   }
   printMemory(all, clean);
   const largest = photos[photos.length - 1];
-  await printKernels(largest.channels[1]);
+  const kernels = await printKernels(largest.channels[1]);
   await printProfile(largest.channels[1], `${shortLabel(largest.label)} G`, crop.channels[1], `${shortLabel(crop.label)} G`);
   printPasses(photos);
   let ml: MlMatrixResult | null = null;
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     ml = mlMatrixSvd(crop.channels[crop.checkChannel], crop.reference);
   }
   printMlMatrix(all[0], ml);
-  printSummary(all, ml, clean);
+  printSummary(all, ml, clean, kernels);
   console.log(`\nbenchmark time: ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 

@@ -63,6 +63,8 @@ export const TARGET_SKLEARN_RATIO = 2;
 export const TARGET_RANK32_SECONDS = 1;
 export const TARGET_PEAK_RSS_MB = 600;
 export const TARGET_ML_MATRIX_SPEEDUP = 100;
+/** The progressive stages against one direct run at the working rank (3 channels, 2 workers). */
+export const TARGET_PROGRESSIVE_RATIO = 1.15;
 /** Relaxed-SIMD kernels against SIMD128 on the engine's product shapes. */
 export const TARGET_KERNEL_SPEEDUP = 1.7;
 

@@ -53,7 +53,7 @@ async function kernelThroughput(kind: KernelKind, a: Matrix, widths: readonly nu
   return results;
 }
 
-export async function printKernels(a: Matrix): Promise<void> {
+export async function printKernels(a: Matrix): Promise<{ worst: number }> {
   const relaxed = await kernelThroughput('relaxed', a, KERNEL_WIDTHS);
   const simd = await kernelThroughput('simd', a, KERNEL_WIDTHS);
   const plain = await kernelThroughput('plain', a, KERNEL_WIDTHS);
@@ -88,6 +88,7 @@ export async function printKernels(a: Matrix): Promise<void> {
       ],
     },
   );
+  return { worst };
 }
 
 export function printPasses(photos: readonly Photo[]): void {

@@ -34,7 +34,12 @@ export function printMlMatrix(crop: PhotoResults, ml: MlMatrixResult | null): vo
   }
   const rows = RANKS.map((rank) => {
     const ours = findRow(crop, CALLING_THREAD(ENGINE_KERNELS), rank)!.measured.timing.median;
-    return [`ours, rank ${rank}, 1 ch, SIMD`, seconds(ours), (ours / ml.seconds).toFixed(4), `${(ml.seconds / ours).toFixed(0)}×`];
+    return [
+      `ours, rank ${rank}, 1 ch, ${ENGINE_KERNELS}`,
+      seconds(ours),
+      (ours / ml.seconds).toFixed(4),
+      `${(ml.seconds / ours).toFixed(0)}×`,
+    ];
   });
   rows.unshift(['ml-matrix full SVD (U and V), 1 run', seconds(ml.seconds), '1.0000', '1×']);
   printTable(

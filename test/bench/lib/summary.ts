@@ -3,9 +3,12 @@ import os from 'node:os';
 import {
   ENGINE_KERNELS,
   PREVIEW_RANK,
+  PROGRESSIVE_STAGES,
   QUICK,
   SKLEARN_DTYPES,
+  TARGET_KERNEL_SPEEDUP,
   TARGET_ML_MATRIX_SPEEDUP,
+  TARGET_PROGRESSIVE_RATIO,
   TARGET_PEAK_RSS_MB,
   TARGET_RANK32_SECONDS,
   TARGET_SKLEARN_RATIO,
@@ -30,7 +33,12 @@ export function printHeader(): void {
   console.log(`node ${process.version}, ${os.type()} ${os.release()} ${os.arch()}`);
 }
 
-export function printSummary(all: readonly PhotoResults[], ml: MlMatrixResult | null, clean: CleanMemory | null): void {
+export function printSummary(
+  all: readonly PhotoResults[],
+  ml: MlMatrixResult | null,
+  clean: CleanMemory | null,
+  kernels: { worst: number } | null,
+): void {
   const main = all[all.length - 1];
   const crop = all[0];
   const name = shortLabel(main.photo.label);
@@ -76,6 +84,21 @@ export function printSummary(all: readonly PhotoResults[], ml: MlMatrixResult | 
     `${seconds(rank32.median)} s`,
     rank32.median < TARGET_RANK32_SECONDS,
   );
+  const progressiveRatio = main.progressive.total.timing.median / three.median;
+  target(
+    `${name}, 3 ch, 2 workers: progressive [${PROGRESSIVE_STAGES.join(', ')}] ÷ stages [256]`,
+    `≤ ${TARGET_PROGRESSIVE_RATIO}×`,
+    `${ratio(progressiveRatio)}× (${seconds(main.progressive.total.timing.median)} vs ${seconds(three.median)} s)`,
+    progressiveRatio <= TARGET_PROGRESSIVE_RATIO,
+  );
+  if (kernels) {
+    target(
+      'kernels: relaxed SIMD ÷ SIMD128, worst shape (12 MP channel)',
+      `≥ ${TARGET_KERNEL_SPEEDUP}×`,
+      `${ratio(kernels.worst)}×`,
+      kernels.worst >= TARGET_KERNEL_SPEEDUP,
+    );
+  }
   const previews = main.progressive.allPreviews;
   target(
     `  (info) progressive: all three rank-${PREVIEW_RANK} previews`,

@@ -52,6 +52,13 @@ export interface DecomposeOptions {
   onKrylov?: (channel: number, state: KrylovState) => void;
 }
 
+/**
+ * A stage is split only when it adds this many steps: each piece pays the per-job costs (the
+ * matrix copied into the worker's workspace, its statistics), ~70 ms for a 12 MP channel, which
+ * a rank-32 stage (6 steps, ~270 ms) does not earn back.
+ */
+const MIN_SPLIT_STEPS = 8;
+
 interface QueuedJob {
   channel: number;
   /** The stage it delivers; −1 for the first piece of a split stage (it only extends the space). */
@@ -237,7 +244,7 @@ export class SvdPool {
 
 /**
  * Jobs stage-major: all channels' first stage, then all channels' second stage, … (work: what
- * each adds to the Krylov space). With `split`, a stage that adds at least 4 Krylov steps runs as
+ * each adds to the Krylov space). With `split`, a stage that adds at least MIN_SPLIT_STEPS Krylov steps runs as
  * two pieces — the first half of its steps (the space only), then the rest and the result — all
  * channels' first pieces before their second.
  */
@@ -262,7 +269,7 @@ function planJobs(
       const last = stage === list.length - 1;
       const target = Math.max(steps[channel], lanczosPlan(rank).steps);
       const added = target - steps[channel];
-      if (split && added >= 4 && usesKrylov(rows, cols, rank)) {
+      if (split && added >= MIN_SPLIT_STEPS && usesKrylov(rows, cols, rank)) {
         const middle = steps[channel] + Math.floor(added / 2);
         const share = (middle - steps[channel]) / added;
         queue.push({

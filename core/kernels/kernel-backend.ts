@@ -40,8 +40,10 @@ export interface KernelBackend {
   /**
    * Provides a zeroed workspace of `floats` float32 values; the thin operands of later calls
    * have at most `maxThinColumns` columns. Views from an earlier call become invalid.
+   * `zeroFrom`: only the values from this offset on need be zero (the caller writes those below
+   * before reading them), which saves clearing a reused workspace's big matrix.
    */
-  allocate(floats: number, maxThinColumns: number): Float32Array;
+  allocate(floats: number, maxThinColumns: number, zeroFrom?: number): Float32Array;
   gemmNN(
     a: number,
     lda: number,

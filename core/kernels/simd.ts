@@ -109,7 +109,7 @@ export class SimdKernels implements KernelBackend {
     this.dense = new SimdDenseKernels(denseInstance);
   }
 
-  allocate(floats: number, maxThinColumns: number): Float32Array {
+  allocate(floats: number, maxThinColumns: number, zeroFrom = 0): Float32Array {
     const memory = this.#exports.memory;
     const base = (this.#exports.heapBase() + 63) & ~63;
     const panelFloats = this.#exports.panelDepth() * Math.max(8, maxThinColumns);
@@ -122,7 +122,7 @@ export class SimdKernels implements KernelBackend {
     this.#base = base;
     this.#panel = (base + 4 * floats + 63) & ~63;
     const view = new Float32Array(memory.buffer, base, floats);
-    if (this.#used) view.fill(0);
+    if (this.#used) view.fill(0, zeroFrom);
     this.#used = true;
     return view;
   }

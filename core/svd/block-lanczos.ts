@@ -149,7 +149,8 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
   const offGram64 = take(2 * b * b);
   const offRayleighX = take(2 * cols);
   const offRayleighY = take(2 * rows);
-  const ws = backend.allocate(next, Math.max(b, r8));
+  // A is written below in full: only what follows it is cleared.
+  const ws = backend.allocate(next, Math.max(b, r8), offA + rows * cols);
   // The products run on C = A − μ·𝟙𝟙ᵀ with μ the mean rounded to an integer, plus the rank-one
   // term μ·𝟙(𝟙ᵀX) in float64. For a photo σ₁ is mostly the mean brightness, so ‖C‖ is several
   // times smaller than ‖A‖, and with it the float32 rounding of every product; and since pixel

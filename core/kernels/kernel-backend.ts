@@ -70,12 +70,15 @@ export interface KernelBackend {
     accumulate: boolean,
   ): void;
   /**
-   * Float64 view of `count` doubles at workspace offset `at` (in floats; even), for gemv64.
+   * Float64 view of `count` doubles at workspace offset `at` (in floats; even), for gemv64x4.
    * Invalidated by allocate().
    */
   doubles(at: number, count: number): Float64Array;
-  /** y[r] = Σ_c A[r, c]·x[c] in float64: A float32 (rows × cols, ld lda); x, y doubles at float offsets. */
-  gemv64(a: number, lda: number, rows: number, cols: number, x: number, y: number): void;
+  /**
+   * Y[r, j] = Σ_c A[r, c]·X[c, j] for j < 4, in float64, in one pass over A: A float32 (rows ×
+   * cols, ld lda); X (cols × 4) and Y (rows × 4) row-major doubles at float offsets.
+   */
+  gemv64x4(a: number, lda: number, rows: number, cols: number, x: number, y: number): void;
   /** Gram matrix XᵀX (n × n doubles at float offset `out`, even) of X (rows × n, float32), accumulated in float64. n even. */
   gram64(x: number, ldx: number, rows: number, n: number, out: number): void;
 }

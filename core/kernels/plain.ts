@@ -95,15 +95,24 @@ export class PlainKernels implements KernelBackend {
     return new Float64Array(this.#heap.buffer, this.#heap.byteOffset + 4 * at, count);
   }
 
-  gemv64(a: number, lda: number, rows: number, cols: number, x: number, y: number): void {
+  gemv64x4(a: number, lda: number, rows: number, cols: number, x: number, y: number): void {
     const heap = this.#heap;
-    const xs = this.doubles(x, cols);
-    const ys = this.doubles(y, rows);
+    const xs = this.doubles(x, 4 * cols);
+    const ys = this.doubles(y, 4 * rows);
     for (let r = 0; r < rows; r++) {
       const row = a + r * lda;
-      let sum = 0;
-      for (let c = 0; c < cols; c++) sum += heap[row + c] * xs[c];
-      ys[r] = sum;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let c = 0; c < cols; c++) {
+        const value = heap[row + c];
+        s0 += value * xs[4 * c];
+        s1 += value * xs[4 * c + 1];
+        s2 += value * xs[4 * c + 2];
+        s3 += value * xs[4 * c + 3];
+      }
+      ys.set([s0, s1, s2, s3], 4 * r);
     }
   }
 

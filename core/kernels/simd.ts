@@ -45,7 +45,7 @@ interface KernelExports {
   dotAxpy64(t: number, d: number, e: number, n: number, f: number): number;
   rank2Update64(t: number, e: number, d: number, n: number, f: number, g: number): void;
   rotate64(x: number, y: number, n: number, c: number, s: number): void;
-  gemvF32F64(a: number, lda: number, rows: number, cols: number, x: number, y: number): void;
+  gemvF32F64x4(a: number, lda: number, rows: number, cols: number, x: number, y: number): void;
   gramF64(x: number, ldx: number, rows: number, n: number, out: number): void;
 }
 
@@ -168,9 +168,9 @@ export class SimdKernels implements KernelBackend {
     return new Float64Array(this.#exports.memory.buffer, this.#base + 4 * at, count);
   }
 
-  gemv64(a: number, lda: number, rows: number, cols: number, x: number, y: number): void {
+  gemv64x4(a: number, lda: number, rows: number, cols: number, x: number, y: number): void {
     const b = this.#base;
-    this.#exports.gemvF32F64(b + 4 * a, lda, rows, cols, b + 4 * x, b + 4 * y);
+    this.#exports.gemvF32F64x4(b + 4 * a, lda, rows, cols, b + 4 * x, b + 4 * y);
   }
 
   gram64(x: number, ldx: number, rows: number, n: number, out: number): void {

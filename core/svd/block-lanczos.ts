@@ -147,8 +147,8 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
   const offV = take(cols * r8);
   next += next & 1; // float64 areas start on an even float offset
   const offGram64 = take(2 * b * b);
-  const offRayleighX = take(2 * cols);
-  const offRayleighY = take(2 * rows);
+  const offRayleighX = take(2 * 4 * cols);
+  const offRayleighY = take(2 * 4 * rows);
   // A is written below in full: only what follows it is cleared.
   const ws = backend.allocate(next, Math.max(b, r8), offA + rows * cols);
   // The products run on C = A − μ·𝟙𝟙ᵀ with μ the mean rounded to an integer, plus the rank-one
@@ -487,20 +487,27 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
   for (let r = 0; r < rows; r++) u.set(ws.subarray(offU + r * r8, offU + r * r8 + kept), r * kept);
   for (let r = 0; r < cols; r++) v.set(ws.subarray(offV + r * r8, offV + r * r8 + kept), r * kept);
   await checkpoint();
-  // uᵀAv = uᵀCv + μ(𝟙ᵀu)(𝟙ᵀv), with Cv in float64 over the exact float32 C in the workspace.
-  const rayleigh = (uColumn: Float64Array, vColumn: Float64Array) => {
-    backend.doubles(offRayleighX, cols).set(vColumn);
-    backend.gemv64(offA, cols, rows, cols, offRayleighX, offRayleighY);
-    const product = backend.doubles(offRayleighY, rows);
-    let total = 0;
-    let sumU = 0;
-    let sumV = 0;
-    for (let r = 0; r < rows; r++) {
-      total += uColumn[r] * product[r];
-      sumU += uColumn[r];
-    }
-    for (let c = 0; c < cols; c++) sumV += vColumn[c];
-    return total + shift * sumU * sumV;
+  // uᵀAv = uᵀCv + μ(𝟙ᵀu)(𝟙ᵀv), with Cv in float64 over the exact float32 C in the workspace:
+  // the (at most four) v's side by side, C·[v₁ … v₄] in one pass over C.
+  const rayleigh = (pairs: readonly { u: Float64Array; v: Float64Array }[]) => {
+    const x = backend.doubles(offRayleighX, 4 * cols);
+    x.fill(0);
+    pairs.forEach(({ v }, j) => {
+      for (let c = 0; c < cols; c++) x[4 * c + j] = v[c];
+    });
+    backend.gemv64x4(offA, cols, rows, cols, offRayleighX, offRayleighY);
+    const product = backend.doubles(offRayleighY, 4 * rows);
+    return pairs.map(({ u, v }, j) => {
+      let total = 0;
+      let sumU = 0;
+      let sumV = 0;
+      for (let r = 0; r < rows; r++) {
+        total += u[r] * product[4 * r + j];
+        sumU += u[r];
+      }
+      for (let c = 0; c < cols; c++) sumV += v[c];
+      return total + shift * sumU * sumV;
+    });
   };
   enter('refinement');
   const refined = refineComponents(

@@ -9,28 +9,30 @@
  */
 import type { Matrix, TruncatedSvd } from '../types.js';
 
-const MAX_REFINED = 4;
+/** At most this many components (the kernels' batched Rayleigh quotients take four at once). */
+export const MAX_REFINED = 4;
 const ENERGY_SHARE = 1e-4;
 
-/** uᵀ A v in float64, for float64 vectors u (rows) and v (cols). */
-export type RayleighQuotient = (u: Float64Array, v: Float64Array) => number;
+/** uᵢᵀ A vᵢ in float64 for each pair of float64 vectors uᵢ (rows) and vᵢ (cols), at most MAX_REFINED pairs. */
+export type RayleighQuotients = (pairs: readonly { u: Float64Array; v: Float64Array }[]) => number[];
 
-/** A RayleighQuotient over a float32 matrix in plain TypeScript. */
-export function rayleighQuotientOf(a: Matrix): RayleighQuotient {
-  return (u, v) => {
-    const { rows, cols, data } = a;
-    let total = 0;
-    for (let r = 0; r < rows; r++) {
-      const row = r * cols;
-      let sum = 0;
-      for (let c = 0; c < cols; c++) sum += data[row + c] * v[c];
-      total += u[r] * sum;
-    }
-    return total;
-  };
+/** RayleighQuotients over a float32 matrix in plain TypeScript. */
+export function rayleighQuotientOf(a: Matrix): RayleighQuotients {
+  return (pairs) =>
+    pairs.map(({ u, v }) => {
+      const { rows, cols, data } = a;
+      let total = 0;
+      for (let r = 0; r < rows; r++) {
+        const row = r * cols;
+        let sum = 0;
+        for (let c = 0; c < cols; c++) sum += data[row + c] * v[c];
+        total += u[r] * sum;
+      }
+      return total;
+    });
 }
 
-export function refineComponents(input: TruncatedSvd, rayleigh: RayleighQuotient): TruncatedSvd {
+export function refineComponents(input: TruncatedSvd, rayleigh: RayleighQuotients): TruncatedSvd {
   const svd = { ...input, u: normalizeColumns(input.u), v: normalizeColumns(input.v) };
   const { rank, sigma, u, v } = svd;
   let count = 0;
@@ -45,10 +47,11 @@ export function refineComponents(input: TruncatedSvd, rayleigh: RayleighQuotient
   const refinedU = orthonormalizeLeading(u, count);
   const refinedV = orthonormalizeLeading(v, count);
   const newSigma = Float64Array.from(sigma);
+  const pairs = Array.from({ length: count }, (_, i) => ({ u: column(refinedU, i), v: column(refinedV, i) }));
+  const quotients = rayleigh(pairs);
   for (let i = 0; i < count; i++) {
-    const uColumn = column(refinedU, i);
-    const vColumn = column(refinedV, i);
-    const quotient = rayleigh(uColumn, vColumn);
+    const { u: uColumn, v: vColumn } = pairs[i];
+    const quotient = quotients[i];
     // The float32 vectors are unit only to ~1e-7, and for the mean-like first component the
     // rounding errors of its nearly equal entries add up instead of cancelling. The σ that
     // makes ‖A − σuvᵀ‖² = ‖A‖² − σ² hold exactly for the stored u, v solves

@@ -292,7 +292,7 @@ describe('progressiveTruncatedSvd', () => {
           inner.gemmTN(...args);
         },
         doubles: (at, count) => inner.doubles(at, count),
-        gemv64: (...args) => inner.gemv64(...args),
+        gemv64x4: (...args) => inner.gemv64x4(...args),
         gram64: (...args) => inner.gram64(...args),
       };
       await run(kernels);

@@ -70,34 +70,38 @@ describe.each(['relaxed', 'simd', 'plain'] as const)('%s kernels', (kind) => {
     for (let i = 0; i < k * n; i++) expect(ws[offTN + i]).toBeCloseTo(2 * once[i], 3);
   });
 
-  it.each([2, 6, 32])('gram64 is XᵀX in float64 (n = %i), gemv64 is A·x in float64', async (n) => {
+  it.each([2, 6, 32, 33])('gram64 is XᵀX in float64 (n = %i), gemv64x4 is A·[x₁ … x₄] in float64', async (n) => {
     const kernels = await backend();
     const rows = 301,
       ld = n + 3;
     const x = randomMatrix(rows, ld, 6).data;
+    const even = n - (n % 2);
     const offX = 0,
       offGram = rows * ld + ((rows * ld) & 1),
-      offVector = offGram + 2 * n * n,
-      offResult = offVector + 2 * n;
-    const ws = kernels.allocate(offResult + 2 * rows, n + 8);
+      offVectors = offGram + 2 * even * even,
+      offResult = offVectors + 2 * 4 * n;
+    const ws = kernels.allocate(offResult + 2 * 4 * rows, n + 8);
     ws.set(x, offX);
-    kernels.gram64(offX + 1, ld, rows, n, offGram);
-    const gram = kernels.doubles(offGram, n * n);
-    for (let j = 0; j < n; j++)
-      for (let c = 0; c < n; c++) {
+    kernels.gram64(offX + 1, ld, rows, even, offGram);
+    const gram = kernels.doubles(offGram, even * even);
+    for (let j = 0; j < even; j++)
+      for (let c = 0; c < even; c++) {
         let expected = 0;
         for (let r = 0; r < rows; r++) expected += x[r * ld + 1 + j] * x[r * ld + 1 + c];
-        expect(Math.abs(gram[j * n + c] - expected)).toBeLessThan(1e-12 * rows);
+        expect(Math.abs(gram[j * even + c] - expected)).toBeLessThan(1e-12 * rows);
       }
-    const vector = kernels.doubles(offVector, n);
-    for (let c = 0; c < n; c++) vector[c] = Math.cos(c);
-    kernels.gemv64(offX + 1, ld, rows, n, offVector, offResult);
-    const result = kernels.doubles(offResult, rows);
-    for (let r = 0; r < rows; r += 17) {
-      let expected = 0;
-      for (let c = 0; c < n; c++) expected += x[r * ld + 1 + c] * Math.cos(c);
-      expect(Math.abs(result[r] - expected)).toBeLessThan(1e-12 * n);
-    }
+    // Four vectors side by side (an odd n exercises the kernel's last column).
+    const vectors = kernels.doubles(offVectors, 4 * n);
+    const entry = (c: number, j: number) => Math.cos(c + 0.7 * j) * 10 ** j;
+    for (let c = 0; c < n; c++) for (let j = 0; j < 4; j++) vectors[4 * c + j] = entry(c, j);
+    kernels.gemv64x4(offX + 1, ld, rows, n, offVectors, offResult);
+    const result = kernels.doubles(offResult, 4 * rows);
+    for (let r = 0; r < rows; r += 17)
+      for (let j = 0; j < 4; j++) {
+        let expected = 0;
+        for (let c = 0; c < n; c++) expected += x[r * ld + 1 + c] * entry(c, j);
+        expect(Math.abs(result[4 * r + j] - expected)).toBeLessThan(1e-12 * n * 10 ** j);
+      }
   });
 
   it('reads operands through leading dimensions (sub-blocks of wider matrices)', async () => {

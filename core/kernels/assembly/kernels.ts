@@ -356,28 +356,36 @@ export function rotate64(x: usize, y: usize, n: i32, c: f64, s: f64): void {
 }
 
 /**
- * y[r] = Σ_c A[r, c] · x[c] with A float32 (row-major, ld lda) and x, y float64: a float64
- * matrix–vector product over the float32 matrix, for Rayleigh quotients that float32 sums
- * cannot resolve.
+ * Y[r, 0..3] = Σ_c A[r, c] · X[c, 0..3] with A float32 (row-major, ld lda) and X (cols × 4), Y
+ * (rows × 4) float64, row-major: four float64 matrix–vector products in one pass over A, for
+ * the Rayleigh quotients of the refined components, which float32 sums cannot resolve.
  */
-export function gemvF32F64(a: usize, lda: i32, rows: i32, cols: i32, x: usize, y: usize): void {
+export function gemvF32F64x4(a: usize, lda: i32, rows: i32, cols: i32, x: usize, y: usize): void {
   for (let r = 0; r < rows; r++) {
     const row = a + ((<usize>r * <usize>lda) << 2);
-    let acc0 = f64x2.splat(0);
-    let acc1 = f64x2.splat(0);
+    let acc01 = f64x2.splat(0);
+    let acc23 = f64x2.splat(0);
+    let odd01 = f64x2.splat(0);
+    let odd23 = f64x2.splat(0);
     let c = 0;
-    for (; c + 4 <= cols; c += 4) {
-      const values = v128.load(row + ((<usize>c) << 2));
-      const low = f64x2.promote_low_f32x4(values);
-      const high = f64x2.promote_low_f32x4(v128.shuffle<f32>(values, values, 2, 3, 0, 1));
-      const xc = x + ((<usize>c) << 3);
-      acc0 = f64x2.add(acc0, f64x2.mul(low, v128.load(xc)));
-      acc1 = f64x2.add(acc1, f64x2.mul(high, v128.load(xc, 16)));
+    for (; c + 2 <= cols; c += 2) {
+      const xc = x + ((<usize>c) << 5);
+      const a0 = f64x2.splat(<f64>load<f32>(row + ((<usize>c) << 2)));
+      const a1 = f64x2.splat(<f64>load<f32>(row + ((<usize>c) << 2), 4));
+      acc01 = f64x2.add(acc01, f64x2.mul(a0, v128.load(xc)));
+      acc23 = f64x2.add(acc23, f64x2.mul(a0, v128.load(xc, 16)));
+      odd01 = f64x2.add(odd01, f64x2.mul(a1, v128.load(xc, 32)));
+      odd23 = f64x2.add(odd23, f64x2.mul(a1, v128.load(xc, 48)));
     }
-    const acc = f64x2.add(acc0, acc1);
-    let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-    for (; c < cols; c++) sum += <f64>load<f32>(row + ((<usize>c) << 2)) * load<f64>(x + ((<usize>c) << 3));
-    store<f64>(y + ((<usize>r) << 3), sum);
+    for (; c < cols; c++) {
+      const xc = x + ((<usize>c) << 5);
+      const a0 = f64x2.splat(<f64>load<f32>(row + ((<usize>c) << 2)));
+      acc01 = f64x2.add(acc01, f64x2.mul(a0, v128.load(xc)));
+      acc23 = f64x2.add(acc23, f64x2.mul(a0, v128.load(xc, 16)));
+    }
+    const out = y + ((<usize>r) << 5);
+    v128.store(out, f64x2.add(acc01, odd01));
+    v128.store(out, f64x2.add(acc23, odd23), 16);
   }
 }
 

@@ -3,7 +3,15 @@
  * with 1 and 2 workers (runs interleaved), the progressive stages, and first ("cold") calls,
  * each with the sklearn run it is compared with.
  */
-import { truncatedSvd, type KernelKind, type Matrix, type SvdPool, type TruncatedSvd } from '../../../core/index.js';
+import {
+  createKernels,
+  truncatedSvd,
+  type KernelBackend,
+  type KernelKind,
+  type Matrix,
+  type SvdPool,
+  type TruncatedSvd,
+} from '../../../core/index.js';
 import { createNodeSvdPool } from '../../../electron/cli/svd-pool.js';
 import { engineAccuracy, type Accuracy } from './accuracy.js';
 import { ENGINE_KERNELS, PREVIEW_RANK, PROGRESSIVE_STAGES, RANKS, WARM_UP_ROUNDS, WORKER_URL } from './config.js';
@@ -52,6 +60,21 @@ export function findRow(results: PhotoResults, configuration: string, rank: numb
 export const CALLING_THREAD = (kind: KernelKind) => `1 ch, calling thread, ${kind}`;
 export const POOL = (workers: number) => `3 ch, pool, ${workers} worker${workers === 1 ? '' : 's'}`;
 
+/**
+ * One kernel backend per kind, reused by every calling-thread run, as a host's SVD worker keeps
+ * its own: a fresh backend's WebAssembly memory is new pages, whose first touch (page faults)
+ * costs ~0.2 s for a 12 MP workspace on this kind of VM — the "(cold)" rows include it.
+ */
+const backends = new Map<KernelKind, Promise<KernelBackend>>();
+function backendFor(kind: KernelKind): Promise<KernelBackend> {
+  let backend = backends.get(kind);
+  if (!backend) {
+    backend = createKernels(kind);
+    backends.set(kind, backend);
+  }
+  return backend;
+}
+
 /** `warmUp`: a small matrix (a crop channel) for the untimed runs after the forced collection. */
 async function callingThreadRow(
   photo: Photo,
@@ -62,10 +85,13 @@ async function callingThreadRow(
   warmUp: Matrix,
 ): Promise<EngineRow> {
   const a = photo.channels[photo.checkChannel];
+  const kernels = await backendFor(kind);
   const rewarm = async () => {
-    for (let round = 0; round < WARM_UP_ROUNDS; round++) await truncatedSvd(warmUp, { rank: RANKS[0], kernels: kind });
+    for (let round = 0; round < WARM_UP_ROUNDS; round++) await truncatedSvd(warmUp, { rank: RANKS[0], kernels });
   };
-  const measured = await measure(runs, () => truncatedSvd(a, { rank, kernels: kind }), rewarm);
+  // The first run also sizes the workspace for this photo: untimed, as a host's worker has it after its first job.
+  await truncatedSvd(a, { rank, kernels });
+  const measured = await measure(runs, () => truncatedSvd(a, { rank, kernels }), rewarm);
   const accuracy = engineAccuracy(a, measured.result, photo.reference);
   return { configuration: CALLING_THREAD(kind), rank, channels: 1, measured, accuracy, sklearn };
 }
@@ -124,7 +150,9 @@ async function progressiveRow(photo: Photo, pool: SvdPool): Promise<ProgressiveR
  */
 export async function warmCallingThread(channel: Matrix): Promise<void> {
   for (let round = 0; round < WARM_UP_ROUNDS; round++) {
-    for (const kind of [ENGINE_KERNELS, 'simd'] as const) for (const rank of RANKS) await truncatedSvd(channel, { rank, kernels: kind });
+    for (const kind of [ENGINE_KERNELS, 'simd'] as const) {
+      for (const rank of RANKS) await truncatedSvd(channel, { rank, kernels: await backendFor(kind) });
+    }
   }
 }
 

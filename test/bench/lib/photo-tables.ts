@@ -38,7 +38,8 @@ export function printTimings(results: PhotoResults): void {
     `and float32 / float64 input (${usual}: A.astype(np.float64) before the clock starts, as randomized_svd is usually called; ${strict} is the same type as ours).`,
     'Pool rows include copying the channels to the workers; the 1- and 2-worker runs alternate. Timed rows follow a warm-up',
     '(3 rounds on the 1 MP crop); "(cold)" rows are first calls: a fresh process\'s first decomposition, or a fresh pool\'s',
-    'first job (worker start included).',
+    'first job (worker start included). Calling-thread rows reuse one kernel backend per kind (its WebAssembly workspace),',
+    "as each host's SVD worker does after its first job; a fresh workspace's first touch adds ~0.2 s at 12 MP on this VM.",
   ];
   const skipped = new Set([sklearnOne, sklearnThree].map(sklearnSkipNote).filter((note) => note !== null));
   notes.push(...skipped, ...sklearnSetupNotes(sklearnOne, sklearnThree));

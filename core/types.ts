@@ -35,6 +35,9 @@ export interface TruncatedSvd {
 export interface KrylovState {
   rows: number;
   cols: number;
+  /** The matrix's ‖A‖²_F and the sum of its entries, so an extension need not read it for them again. */
+  frobeniusNormSquared: number;
+  sum: number;
   blockSize: number;
   steps: number;
   p: Float32Array;

@@ -44,6 +44,11 @@ export interface KernelBackend {
    * before reading them), which saves clearing a reused workspace's big matrix.
    */
   allocate(floats: number, maxThinColumns: number, zeroFrom?: number): Float32Array;
+  /**
+   * What the workspace's first values hold, as labelled by the caller after allocate() (block
+   * Lanczos: the matrix whose shifted copy is at offset 0); allocate() that may lose them resets it.
+   */
+  holds: unknown;
   gemmNN(
     a: number,
     lda: number,

@@ -55,7 +55,10 @@ export class PlainKernels implements KernelBackend {
   #rowAccumulator = new Float64Array(0);
   #blockAccumulator = new Float64Array(0);
 
+  holds: unknown = null;
+
   allocate(floats: number, maxThinColumns: number): Float32Array {
+    this.holds = null;
     this.#heap = new Float32Array(floats);
     this.#rowAccumulator = new Float64Array(maxThinColumns);
     return this.#heap;

@@ -109,6 +109,8 @@ export class SimdKernels implements KernelBackend {
     this.dense = new SimdDenseKernels(denseInstance);
   }
 
+  holds: unknown = null;
+
   allocate(floats: number, maxThinColumns: number, zeroFrom = 0): Float32Array {
     const memory = this.#exports.memory;
     const base = (this.#exports.heapBase() + 63) & ~63;
@@ -123,6 +125,8 @@ export class SimdKernels implements KernelBackend {
     this.#panel = (base + 4 * floats + 63) & ~63;
     const view = new Float32Array(memory.buffer, base, floats);
     if (this.#used) view.fill(0, zeroFrom);
+    // The values below zeroFrom survive (memory only grows, at the same base): the label too.
+    if (zeroFrom === 0) this.holds = null;
     this.#used = true;
     return view;
   }

@@ -151,12 +151,17 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
   const offRayleighY = take(2 * 4 * rows);
   // A is written below in full: only what follows it is cleared.
   const ws = backend.allocate(next, Math.max(b, r8), offA + rows * cols);
+  // An extension on the backend that ran the stage before finds C (below) still in place: the
+  // workspace keeps its first values when it grows (allocate resets the label where it may not),
+  // and nothing else ran on it in between.
+  const inPlace = !!input.resume && backend.holds === a.data;
   // The products run on C = A − μ·𝟙𝟙ᵀ with μ the mean rounded to an integer, plus the rank-one
   // term μ·𝟙(𝟙ᵀX) in float64. For a photo σ₁ is mostly the mean brightness, so ‖C‖ is several
   // times smaller than ‖A‖, and with it the float32 rounding of every product; and since pixel
   // values are integers, C is exact in float32 and C + μ𝟙𝟙ᵀ is A exactly.
   const shift = Math.round(input.mean);
-  for (let i = 0; i < a.data.length; i++) ws[offA + i] = a.data[i] - shift;
+  if (!inPlace) for (let i = 0; i < a.data.length; i++) ws[offA + i] = a.data[i] - shift;
+  backend.holds = a.data;
   const columnSums = (x: number, ldx: number, n: number): Float64Array => {
     const sums = new Float64Array(b);
     for (let r = 0; r < n; r++) {
@@ -418,6 +423,8 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
     krylov = {
       rows,
       cols,
+      frobeniusNormSquared: input.frobeniusNormSquared,
+      sum: input.mean * rows * cols,
       blockSize: b,
       steps,
       p: new Float32Array(rows * s),

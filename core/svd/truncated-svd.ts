@@ -108,7 +108,9 @@ export async function runTruncatedSvd(
 ): Promise<TruncatedSvd> {
   const tracker = new WorkTracker(options.signal, options.onProgress);
   tracker.throwIfAborted();
-  const { frobeniusNormSquared: energy, sum } = inputStatistics(a);
+  // An extension reuses the statistics of the run it extends (the same matrix).
+  const extended = options.krylov?.rows === a.rows && options.krylov.cols === a.cols ? options.krylov : null;
+  const { frobeniusNormSquared: energy, sum } = extended ?? inputStatistics(a);
   const { rows, cols } = a;
   const shortSide = Math.min(rows, cols);
   const rank = Math.min(options.rank, shortSide);

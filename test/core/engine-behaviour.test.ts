@@ -282,7 +282,13 @@ describe('progressiveTruncatedSvd', () => {
       const kernels: KernelBackend = {
         kind: inner.kind,
         dense: inner.dense,
-        allocate: (floats, thin) => inner.allocate(floats, thin),
+        get holds() {
+          return inner.holds;
+        },
+        set holds(value) {
+          inner.holds = value;
+        },
+        allocate: (floats, thin, zeroFrom) => inner.allocate(floats, thin, zeroFrom),
         gemmNN: (...args) => {
           multiplyAdds += args[2] * args[3] * args[6];
           inner.gemmNN(...args);
@@ -311,9 +317,12 @@ describe('progressiveTruncatedSvd', () => {
 
   it('a kept Krylov space continues in a later call (a higher rank on request)', async () => {
     const a = await loadReferenceMatrix(referenceCase('paintbrushes-green'));
-    const first = await truncatedSvd(a, { rank: 64, seed: 9, keepKrylov: true });
+    const kernels = await createKernels('auto');
+    const first = await truncatedSvd(a, { rank: 64, seed: 9, keepKrylov: true, kernels });
     expect(first.krylov?.steps).toBe(9);
-    const later = await truncatedSvd(a, { rank: 128, krylov: first.krylov });
+    // Another matrix on the same backend in between: the extension must not find its copy of A in place.
+    await truncatedSvd(await loadReferenceMatrix(referenceCase('mountain-crop-red')), { rank: 16, kernels });
+    const later = await truncatedSvd(a, { rank: 128, krylov: first.krylov, kernels });
     const direct = await truncatedSvd(a, { rank: 128, seed: 9 });
     expect(later.sigma).toEqual(direct.sigma);
     // Another matrix's space is refused with a clear message.

@@ -104,6 +104,23 @@ describe.each(['relaxed', 'simd', 'plain'] as const)('%s kernels', (kind) => {
       }
   });
 
+  it('allocate keeps the values below zeroFrom (and their label) and clears the rest', async () => {
+    const kernels = await backend();
+    const label = new Float32Array(1);
+    kernels.allocate(100, 8).fill(7);
+    kernels.holds = label;
+    const grown = kernels.allocate(5000, 8, 40);
+    // Only the WebAssembly backends keep memory; plain starts afresh and drops the label.
+    if (kind === 'plain') expect(kernels.holds).toBeNull();
+    else {
+      expect(kernels.holds).toBe(label);
+      expect(Array.from(grown.subarray(0, 40))).toEqual(new Array(40).fill(7));
+    }
+    expect(grown.subarray(40).every((value) => value === 0)).toBe(true);
+    kernels.allocate(100, 8);
+    expect(kernels.holds).toBeNull();
+  });
+
   it('reads operands through leading dimensions (sub-blocks of wider matrices)', async () => {
     const kernels = await backend();
     const m = 10,

@@ -65,6 +65,8 @@ interface QueuedJob {
   stage: number;
   /** Its place among the channel's jobs: it starts once the channel's earlier jobs are done. */
   order: number;
+  /** The stage it belongs to (also for a first piece). */
+  tier: number;
   rank: number;
   work: number;
   /** The channel's last job. */
@@ -114,6 +116,7 @@ export class SvdPool {
     const completed = new Array<number>(channels.length).fill(0);
     const spaces: (KrylovState | undefined)[] = channels.map((_, c) => options.krylov?.[c]);
     const busy = new Set<SvdWorker>();
+    const lastChannel = new Map<SvdWorker, number>();
     // Workers with nothing startable yet: every queued job waits for a running stage.
     const parked: SvdWorker[] = [];
     let settled = false;
@@ -170,14 +173,28 @@ export class SvdPool {
           if (busy.size === 0) finish(null);
           return;
         }
-        const at = queue.findIndex((queued) => completed[queued.channel] >= queued.order);
+        const ready = (queued: QueuedJob) => completed[queued.channel] >= queued.order;
+        let at = queue.findIndex(ready);
         if (at < 0) {
           parked.push(worker);
           return;
         }
+        // Among the jobs of the same stage and kind (first pieces, or results), the channel this
+        // worker ran last: its workspace still holds that matrix, so the extension skips copying
+        // it in. (Not a second piece before another channel's first: that would idle a worker.)
+        const first = queue[at];
+        const mine = queue.findIndex(
+          (queued) =>
+            queued.tier === first.tier &&
+            queued.stage < 0 === first.stage < 0 &&
+            queued.channel === lastChannel.get(worker) &&
+            ready(queued),
+        );
+        if (mine >= 0) at = mine;
         const [job] = queue.splice(at, 1);
         busy.add(worker);
         const { channel, stage, order, rank, work, last, krylovSteps } = job;
+        lastChannel.set(worker, channel);
         const krylov = spaces[channel];
         spaces[channel] = undefined;
         worker
@@ -275,15 +292,16 @@ function planJobs(
         queue.push({
           channel,
           stage: -1,
+          tier: stage,
           order: orders[channel]++,
           rank,
           work: work[channel][stage] * share,
           last: false,
           krylovSteps: middle,
         });
-        seconds.push({ channel, stage, order: orders[channel]++, rank, work: work[channel][stage] * (1 - share), last });
+        seconds.push({ channel, stage, tier: stage, order: orders[channel]++, rank, work: work[channel][stage] * (1 - share), last });
       } else {
-        queue.push({ channel, stage, order: orders[channel]++, rank, work: work[channel][stage], last });
+        queue.push({ channel, stage, tier: stage, order: orders[channel]++, rank, work: work[channel][stage], last });
       }
       steps[channel] = target;
     });

@@ -67,12 +67,15 @@ export async function compressOne(
   progress: Progress,
   signal?: AbortSignal,
   metadataOf?: (path: string) => Promise<SvdMetadata | undefined>,
+  /** Called once the planes are decomposed (the last file: the pool's workers and their workspaces can go before encoding). */
+  decomposed?: () => void,
 ): Promise<CompressReport> {
   const output = outputPathFor(path, '.svd', options);
   const target = options.target ?? defaultTarget(options.model);
   const layoutOptions: LayoutOptions = { model: options.model, colorSpace: options.colorSpace, patchSize: options.patchSize };
   const workingRank = target.kind === 'rank' ? target.rank : options.maxRank;
   const prepared = await prepareImage(path, pool, { layout: layoutOptions, workingRank }, progress, signal, options.maxPixels);
+  decomposed?.();
   const started = performance.now();
   progress.stage(`${path}: encoding`);
   const encoded = await encodeSvdFile({

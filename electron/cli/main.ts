@@ -159,8 +159,17 @@ export async function main(
         // Several inputs: a file that fails is reported (one line) and the others still run;
         // the exit code says whether any failed.
         let failures = 0;
-        for (const file of files) {
+        for (const [index, file] of files.entries()) {
           currentFile = file;
+          // After the last file's decomposition the workers are done: closing the pool returns
+          // their WebAssembly workspaces (~100 MB each at 12 MP) before encoding and measuring.
+          const releasePool =
+            index === files.length - 1
+              ? () => {
+                  pool?.close();
+                  pool = null;
+                }
+              : undefined;
           try {
             const report = await compressOne(
               file,
@@ -181,6 +190,7 @@ export async function main(
               progress,
               signal,
               carriedMetadata,
+              releasePool,
             );
             progress.done();
             emit(report, describeCompress(report));

@@ -14,6 +14,7 @@ import {
   yCbCrPlane,
   halfSize,
   rgbToYCbCr,
+  rgbToYCbCrHalf,
   upsampleColumns,
   upsampledRow,
   yCbCrRowToRgb,
@@ -132,18 +133,30 @@ export function planeMatrixOf(image: PixelImage, layout: ImageLayout, index: num
   return planeMatrix(planeSamplesOf(image, layout, index), layout, index);
 }
 
-/** The plane samples (each plane's width × height), before any patch rearrangement. */
-export function planeSamples(image: PixelImage, layout: ImageLayout): Float32Array[] {
+/**
+ * The plane samples (each plane's width × height), before any patch rearrangement; `allocate`,
+ * if given, makes the arrays (the command line's are shared with its workers). Half-resolution
+ * chroma is made two rows at a time, without full-resolution chroma planes.
+ */
+export function planeSamples(image: PixelImage, layout: ImageLayout, allocate?: (length: number) => Float32Array): Float32Array[] {
   const count = image.width * image.height;
+  const create = allocate ?? ((length: number) => new Float32Array(length));
   const out: Float32Array[] = [];
-  if (layout.colorSpace === 'ycbcr') {
-    const [y, cb, cr] = rgbToYCbCr(image.pixels, count, image.channels);
-    out.push(y);
-    for (const chroma of [cb, cr]) out.push(layout.chroma === 'half' ? downsampleHalf(chroma, image.width, image.height) : chroma);
+  if (layout.colorSpace === 'ycbcr' && layout.chroma === 'half') {
+    out.push(...rgbToYCbCrHalf(image.pixels, image.width, image.height, image.channels, create));
+  } else if (layout.colorSpace === 'ycbcr') {
+    const planes = rgbToYCbCr(image.pixels, count, image.channels);
+    out.push(...(allocate ? planes.map((plane) => copied(plane, allocate)) : planes));
   } else {
-    for (let c = 0; c < colorChannelCount(image.channels); c++) out.push(extractChannel(image, c).data);
+    for (let c = 0; c < colorChannelCount(image.channels); c++) out.push(extractChannel(image, c, create(count)).data);
   }
-  if (layout.alpha === 'low-rank') out.push(extractChannel(image, image.channels - 1).data);
+  if (layout.alpha === 'low-rank') out.push(extractChannel(image, image.channels - 1, create(count)).data);
+  return out;
+}
+
+function copied(plane: Float32Array, allocate: (length: number) => Float32Array): Float32Array {
+  const out = allocate(plane.length);
+  out.set(plane);
   return out;
 }
 

@@ -78,6 +78,52 @@ export function yCbCrToRgb(y: Float32Array, cb: Float32Array, cr: Float32Array):
   return [r, g, b];
 }
 
+/**
+ * Y at full resolution and Cb, Cr at half (downsampleHalf of rgbToYCbCr's planes, to the bit),
+ * two rows at a time: no full-resolution chroma planes. `allocate` gives the output arrays.
+ */
+export function rgbToYCbCrHalf(
+  pixels: Uint8Array | Uint16Array,
+  width: number,
+  height: number,
+  channels: number,
+  allocate: (length: number) => Float32Array = (length) => new Float32Array(length),
+): [Float32Array, Float32Array, Float32Array] {
+  const half = halfSize(width, height);
+  const y = allocate(width * height);
+  const cb = allocate(half.width * half.height);
+  const cr = allocate(half.width * half.height);
+  const [wr, wg, wb] = LUMA_WEIGHTS;
+  // Two rows of full-resolution chroma, stored in float32 as rgbToYCbCr stores them.
+  const rows = [0, 1].map(() => ({ cb: new Float32Array(width), cr: new Float32Array(width) }));
+  for (let hy = 0; hy < half.height; hy++) {
+    const y0 = 2 * hy;
+    const y1 = Math.min(height - 1, y0 + 1);
+    for (const [slot, row] of [y0, y1].entries()) {
+      if (slot === 1 && row === y0) break;
+      const { cb: cbRow, cr: crRow } = rows[slot];
+      for (let x = 0, i = row * width, j = i * channels; x < width; x++, i++, j += channels) {
+        const r = pixels[j];
+        const g = pixels[j + 1];
+        const b = pixels[j + 2];
+        const luma = wr * r + wg * g + wb * b;
+        y[i] = luma;
+        cbRow[x] = (b - luma) * CB_SCALE;
+        crRow[x] = (r - luma) * CR_SCALE;
+      }
+    }
+    const second = y1 === y0 ? rows[0] : rows[1];
+    for (let hx = 0; hx < half.width; hx++) {
+      const x0 = 2 * hx;
+      const x1 = Math.min(width - 1, x0 + 1);
+      const at = hy * half.width + hx;
+      cb[at] = 0.25 * (rows[0].cb[x0] + rows[0].cb[x1] + second.cb[x0] + second.cb[x1]);
+      cr[at] = 0.25 * (rows[0].cr[x0] + rows[0].cr[x1] + second.cr[x0] + second.cr[x1]);
+    }
+  }
+  return [y, cb, cr];
+}
+
 /** The half-resolution size of a plane: ⌈width/2⌉ × ⌈height/2⌉. */
 export function halfSize(width: number, height: number): { width: number; height: number } {
   return { width: Math.ceil(width / 2), height: Math.ceil(height / 2) };

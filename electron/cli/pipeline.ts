@@ -49,15 +49,15 @@ export async function prepareImage(
   const image = await decodeImage(path, { maxPixels });
   const decode = performance.now() - started;
   const layout = imageLayout(image, options.layout);
-  // The planes go to the workers in SharedArrayBuffers: no copy per worker. Where a plane's
-  // matrix is its samples (the whole-image model), the shared copy serves the encoder too, so
-  // the first copy can be collected.
-  const samples = planeSamples(image, layout);
+  // The planes go to the workers in SharedArrayBuffers: no copy per worker. The samples are made
+  // in shared memory, and where a plane's matrix is its samples (the whole-image model) that
+  // array is the matrix; patch matrices are copied into shared memory.
+  const samples = planeSamples(image, layout, sharedFloat32Array);
   const matrices = samples.map((plane, index) => {
     const matrix = planeMatrix(plane, layout, index);
+    if (matrix.data === plane) return matrix;
     const shared = sharedFloat32Array(matrix.data.length);
     shared.set(matrix.data);
-    if (matrix.data === plane) samples[index] = shared;
     return { rows: matrix.rows, cols: matrix.cols, data: shared };
   });
   started = performance.now();

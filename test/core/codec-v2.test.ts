@@ -21,7 +21,7 @@ import {
   type LayoutOptions,
   type SvdTarget,
 } from '../../core/codec/index.js';
-import { downsampleHalf, rgbToYCbCr, upsampleBilinear, yCbCrToRgb } from '../../core/image/color.js';
+import { downsampleHalf, rgbToYCbCr, rgbToYCbCrHalf, upsampleBilinear, yCbCrToRgb } from '../../core/image/color.js';
 import { fromPatchMatrix, toPatchMatrix } from '../../core/image/patches.js';
 import { createKernels, meanSquaredError, peakValue, truncatedSvd, type PixelImage } from '../../core/index.js';
 import { samplesDir } from '../helpers/samples.js';
@@ -50,6 +50,33 @@ async function encode(image: PixelImage, options: LayoutOptions, target: SvdTarg
 }
 
 describe('planes', () => {
+  it.each([
+    [13, 7, 3, false],
+    [8, 6, 4, false],
+    [1, 1, 3, false],
+    [9, 5, 3, true],
+  ])(
+    'half-resolution YCbCr two rows at a time equals full planes downsampled, to the bit (%i × %i, %i channels, 16-bit %s)',
+    (width, height, channels, sixteen) => {
+      const count = width * height;
+      const pixels = sixteen ? new Uint16Array(count * channels) : new Uint8Array(count * channels);
+      for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7919 + 13) % (sixteen ? 65536 : 256);
+      const [y, cb, cr] = rgbToYCbCr(pixels, count, channels);
+      const shared: Float32Array[] = [];
+      const [hy, hcb, hcr] = rgbToYCbCrHalf(pixels, width, height, channels, (length) => {
+        const array = new Float32Array(new SharedArrayBuffer(4 * length));
+        shared.push(array);
+        return array;
+      });
+      expect(hy).toEqual(y);
+      expect(hcb).toEqual(downsampleHalf(cb, width, height));
+      expect(hcr).toEqual(downsampleHalf(cr, width, height));
+      // Every output is the allocator's.
+      expect(shared).toEqual([hy, hcb, hcr]);
+      expect(shared.every((array) => array.buffer instanceof SharedArrayBuffer)).toBe(true);
+    },
+  );
+
   it('patch matrices put every sample back where it was, padding cropped', () => {
     const width = 13;
     const height = 7;

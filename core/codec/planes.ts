@@ -121,7 +121,7 @@ export function planeSamplesOf(image: PixelImage, layout: ImageLayout, index: nu
   const { pixels, channels } = image;
   if (plane.kind === 'y' || plane.kind === 'cb' || plane.kind === 'cr') {
     const which = plane.kind === 'y' ? 0 : plane.kind === 'cb' ? 1 : 2;
-    const full = yCbCrPlane(pixels, count, channels, which);
+    const full = yCbCrPlane(pixels, image.width, image.height, channels, which);
     return which !== 0 && layout.chroma === 'half' ? downsampleHalf(full, image.width, image.height) : full;
   }
   const channel = plane.kind === 'alpha' ? channels - 1 : plane.kind === 'g' ? 1 : plane.kind === 'b' ? 2 : 0;

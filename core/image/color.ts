@@ -32,33 +32,58 @@ export function chromaOf(r: number, g: number, b: number): [number, number] {
   return [(b - luma) * CB_SCALE, (r - luma) * CR_SCALE];
 }
 
+/**
+ * Y, Cb and Cr of `count` interleaved RGB(A) pixels from pixel `first`, into y from `yAt` and
+ * cb, cr from `cAt`: the one conversion every plane here is made with.
+ */
+function yCbCrInto(
+  pixels: Uint8Array | Uint16Array,
+  channels: number,
+  first: number,
+  count: number,
+  y: Float32Array,
+  yAt: number,
+  cb: Float32Array,
+  cr: Float32Array,
+  cAt: number,
+): void {
+  const [wr, wg, wb] = LUMA_WEIGHTS;
+  for (let i = 0, j = first * channels; i < count; i++, j += channels) {
+    const r = pixels[j];
+    const g = pixels[j + 1];
+    const b = pixels[j + 2];
+    const luma = wr * r + wg * g + wb * b;
+    y[yAt + i] = luma;
+    cb[cAt + i] = (b - luma) * CB_SCALE;
+    cr[cAt + i] = (r - luma) * CR_SCALE;
+  }
+}
+
 /** Y, Cb, Cr (full resolution) of interleaved RGB(A) samples; `channels` is 3 or 4. */
 export function rgbToYCbCr(pixels: Uint8Array | Uint16Array, count: number, channels: number): [Float32Array, Float32Array, Float32Array] {
   const y = new Float32Array(count);
   const cb = new Float32Array(count);
   const cr = new Float32Array(count);
-  const [wr, wg, wb] = LUMA_WEIGHTS;
-  for (let i = 0, j = 0; i < count; i++, j += channels) {
-    const r = pixels[j];
-    const g = pixels[j + 1];
-    const b = pixels[j + 2];
-    const luma = wr * r + wg * g + wb * b;
-    y[i] = luma;
-    cb[i] = (b - luma) * CB_SCALE;
-    cr[i] = (r - luma) * CR_SCALE;
-  }
+  yCbCrInto(pixels, channels, 0, count, y, 0, cb, cr, 0);
   return [y, cb, cr];
 }
 
-/** One of Y (0), Cb (1) or Cr (2), full resolution, of interleaved RGB(A) samples (as rgbToYCbCr gives it). */
-export function yCbCrPlane(pixels: Uint8Array | Uint16Array, count: number, channels: number, which: 0 | 1 | 2): Float32Array {
-  const out = new Float32Array(count);
-  const [wr, wg, wb] = LUMA_WEIGHTS;
-  for (let i = 0, j = 0; i < count; i++, j += channels) {
-    const r = pixels[j];
-    const b = pixels[j + 2];
-    const luma = wr * r + wg * pixels[j + 1] + wb * b;
-    out[i] = which === 0 ? luma : which === 1 ? (b - luma) * CB_SCALE : (r - luma) * CR_SCALE;
+/**
+ * One of Y (0), Cb (1) or Cr (2), full resolution, of interleaved RGB(A) samples (as rgbToYCbCr
+ * gives it), made row by row so the other two planes never exist in full.
+ */
+export function yCbCrPlane(
+  pixels: Uint8Array | Uint16Array,
+  width: number,
+  height: number,
+  channels: number,
+  which: 0 | 1 | 2,
+): Float32Array {
+  const out = new Float32Array(width * height);
+  const rows = [new Float32Array(width), new Float32Array(width), new Float32Array(width)];
+  for (let row = 0; row < height; row++) {
+    yCbCrInto(pixels, channels, row * width, width, rows[0], 0, rows[1], rows[2], 0);
+    out.set(rows[which], row * width);
   }
   return out;
 }
@@ -93,25 +118,13 @@ export function rgbToYCbCrHalf(
   const y = allocate(width * height);
   const cb = allocate(half.width * half.height);
   const cr = allocate(half.width * half.height);
-  const [wr, wg, wb] = LUMA_WEIGHTS;
   // Two rows of full-resolution chroma, stored in float32 as rgbToYCbCr stores them.
   const rows = [0, 1].map(() => ({ cb: new Float32Array(width), cr: new Float32Array(width) }));
   for (let hy = 0; hy < half.height; hy++) {
     const y0 = 2 * hy;
     const y1 = Math.min(height - 1, y0 + 1);
-    for (const [slot, row] of [y0, y1].entries()) {
-      if (slot === 1 && row === y0) break;
-      const { cb: cbRow, cr: crRow } = rows[slot];
-      for (let x = 0, i = row * width, j = i * channels; x < width; x++, i++, j += channels) {
-        const r = pixels[j];
-        const g = pixels[j + 1];
-        const b = pixels[j + 2];
-        const luma = wr * r + wg * g + wb * b;
-        y[i] = luma;
-        cbRow[x] = (b - luma) * CB_SCALE;
-        crRow[x] = (r - luma) * CR_SCALE;
-      }
-    }
+    yCbCrInto(pixels, channels, y0 * width, width, y, y0 * width, rows[0].cb, rows[0].cr, 0);
+    if (y1 !== y0) yCbCrInto(pixels, channels, y1 * width, width, y, y1 * width, rows[1].cb, rows[1].cr, 0);
     const second = y1 === y0 ? rows[0] : rows[1];
     for (let hx = 0; hx < half.width; hx++) {
       const x0 = 2 * hx;

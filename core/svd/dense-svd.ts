@@ -57,16 +57,8 @@ export async function denseSvd(
   }
   for (let j = 0; j < d; j++) for (let k = 0; k < j; k++) gram[j * d + k] = gram[k * d + j];
 
-  const eigen = await symmetricEigen(gram, d, tracker.checkpoint, dense);
-  tracker.advance(4 * d * d * d);
-  const sigmaAll = Array.from(eigen.values, (value) => Math.sqrt(Math.max(0, value)));
-  const cutoff = sigmaAll[0] * relativeRankTolerance;
-  let kept = 0;
-  while (kept < Math.min(rank, d) && sigmaAll[kept] > cutoff && Number.isFinite(sigmaAll[kept])) kept++;
-
   // Short-side factor: the eigenvectors. Long-side factor: A·(vector)/σ, one line at a time.
-  const shortFactor = new Float32Array(d * kept);
-  for (let c = 0; c < kept; c++) for (let j = 0; j < d; j++) shortFactor[j * kept + c] = eigen.vectors[c * d + j];
+  const { eigen, sigmaAll, kept, shortFactor } = await gramSpectrum(gram, d, rank, relativeRankTolerance, tracker, dense);
   const longFactor = new Float32Array(long * kept);
   for (let i = 0; i < long; i++) {
     for (let j = 0; j < d; j++) line[j] = at(i, j);
@@ -131,15 +123,7 @@ async function tallDenseSvd(
     await tracker.checkpoint();
   }
 
-  const eigen = await symmetricEigen(gram, d, tracker.checkpoint, dense);
-  tracker.advance(4 * d * d * d);
-  const sigmaAll = Array.from(eigen.values, (value) => Math.sqrt(Math.max(0, value)));
-  const cutoff = sigmaAll[0] * relativeRankTolerance;
-  let kept = 0;
-  while (kept < Math.min(rank, d) && sigmaAll[kept] > cutoff && Number.isFinite(sigmaAll[kept])) kept++;
-
-  const shortFactor = new Float32Array(d * kept);
-  for (let c = 0; c < kept; c++) for (let j = 0; j < d; j++) shortFactor[j * kept + c] = eigen.vectors[c * d + j];
+  const { eigen, sigmaAll, kept, shortFactor } = await gramSpectrum(gram, d, rank, relativeRankTolerance, tracker, dense);
   // V, d × d8 (zero padded: the workspace is zeroed when allocated).
   for (let j = 0; j < d; j++) for (let c = 0; c < kept; c++) ws[offV + j * d8 + c] = eigen.vectors[c * d + j];
   const longFactor = new Float32Array(rows * kept);
@@ -164,4 +148,28 @@ async function tallDenseSvd(
     },
     rayleighQuotientOf(a),
   );
+}
+
+/**
+ * The eigen-decomposition of the d × d Gram matrix: σ (square roots of its eigenvalues), how many
+ * are kept (up to `rank`, above the numerical-rank cutoff) and the short-side factor (the kept
+ * eigenvectors, d × kept).
+ */
+async function gramSpectrum(
+  gram: Float64Array,
+  d: number,
+  rank: number,
+  relativeRankTolerance: number,
+  tracker: WorkTracker,
+  dense: DenseKernels,
+): Promise<{ eigen: Awaited<ReturnType<typeof symmetricEigen>>; sigmaAll: number[]; kept: number; shortFactor: Float32Array }> {
+  const eigen = await symmetricEigen(gram, d, tracker.checkpoint, dense);
+  tracker.advance(4 * d * d * d);
+  const sigmaAll = Array.from(eigen.values, (value) => Math.sqrt(Math.max(0, value)));
+  const cutoff = sigmaAll[0] * relativeRankTolerance;
+  let kept = 0;
+  while (kept < Math.min(rank, d) && sigmaAll[kept] > cutoff && Number.isFinite(sigmaAll[kept])) kept++;
+  const shortFactor = new Float32Array(d * kept);
+  for (let c = 0; c < kept; c++) for (let j = 0; j < d; j++) shortFactor[j * kept + c] = eigen.vectors[c * d + j];
+  return { eigen, sigmaAll, kept, shortFactor };
 }

@@ -18,6 +18,7 @@ import {
   computeMetrics,
   createKernels,
   decodeSvd,
+  readSvdHeader,
   decodedSvdPixels,
   encodeSvdFile,
   meanSquaredError,
@@ -134,7 +135,7 @@ async function cutStored(
   source: PixelImage,
   target: SvdTarget,
 ): Promise<{ bytes: Uint8Array; psnr: number | null; reached: boolean }> {
-  const header = decodeSvd(file.bytes, { maxPixels: Infinity }).header;
+  const header = readSvdHeader(file.bytes, { maxPixels: Infinity });
   const total = header.lowRank.reduce((sum, entry) => sum + entry.rank, 0) + (header.alpha === 'lossless' ? 1 : 0);
   if ('ranks' in target) {
     const ranks = header.lowRank.map((_, p) => (typeof target.ranks === 'number' ? target.ranks : (target.ranks[p] ?? 0)));
@@ -200,11 +201,12 @@ async function encodeFor(
     ({ bytes, psnr, reached } = encoded);
     // A version 1 file re-saved at its own ranks: never larger than it was.
     if (file && file.version === 1 && ranks && file.bytes.length < bytes.length) {
-      const header = decodeSvd(file.bytes, { maxPixels: Infinity }).header;
+      const header = readSvdHeader(file.bytes, { maxPixels: Infinity });
       if (header.lowRank.every((entry, p) => entry.rank === ranks[p])) bytes = file.bytes;
     }
   }
-  const ranks = decodeSvd(bytes, { maxPixels: Infinity }).header.lowRank.map((entry) => entry.rank);
+  // The file's ranks from its header (no factors decoded): a cut, a new encoding or the v1 file kept.
+  const ranks = readSvdHeader(bytes, { maxPixels: Infinity }).lowRank.map((entry) => entry.rank);
   const result = { key, bytes, encoding: { coding, ranks, fileBytes: bytes.length, psnr, reached } };
   encoded = [...encoded.filter((entry) => entry.key !== key), result].slice(-ENCODED_KEPT);
   return result;

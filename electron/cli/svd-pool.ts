@@ -27,6 +27,24 @@ export function sharedFloat32Array(length: number): Float32Array {
 /** Shared copies of the channels, by the caller's array (a channel is copied once, not per job). */
 const sharedChannels = new WeakMap<Float32Array, Float32Array>();
 
+const channelKeys = new WeakMap<Float32Array, number>();
+let nextChannelKey = 1;
+
+/** A number per shared channel: the worker sees a new array object over the same memory each time. */
+function channelKeyOf(data: Float32Array): number {
+  let key = channelKeys.get(data);
+  if (key === undefined) {
+    key = nextChannelKey++;
+    channelKeys.set(data, key);
+  }
+  return key;
+}
+
+/** A job as the worker receives it: the channel in shared memory, and which channel that is. */
+export interface WorkerJob extends ChannelJob {
+  channelKey: number;
+}
+
 function shared(channel: Matrix): Matrix {
   if (channel.data.buffer instanceof SharedArrayBuffer) return channel;
   let data = sharedChannels.get(channel.data);
@@ -59,7 +77,8 @@ class NodeSvdWorker implements SvdWorker {
       this.#worker.ref();
       // The Krylov space moves to the worker (the pool keeps no copy of it).
       const krylov = job.krylov ? [job.krylov.p.buffer, job.krylov.q.buffer, job.krylov.m.buffer] : [];
-      this.#worker.postMessage({ ...job, channel: shared(job.channel) }, krylov as ArrayBuffer[]);
+      const channel = shared(job.channel);
+      this.#worker.postMessage({ ...job, channel, channelKey: channelKeyOf(channel.data) } satisfies WorkerJob, krylov as ArrayBuffer[]);
     });
   }
 

@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { createKernels, truncatedSvd, type KernelBackend } from '../../core/index.js';
 import type { ChannelJob, TruncatedSvd } from '../../core/index.js';
-import type { WorkerReply } from './svd-pool.js';
+import type { WorkerJob, WorkerReply } from './svd-pool.js';
 import { enableRelaxedSimd } from './relaxed-simd.js';
 
 // Inherited from the CLI's process already; set here too for any other host that starts the pool.
@@ -25,12 +25,17 @@ function transferList(result: TruncatedSvd): ArrayBuffer[] {
 // instead of a new instance per job waiting for the garbage collector.
 const backends = new Map<string, Promise<KernelBackend>>();
 
-port.on('message', async (job: ChannelJob) => {
+// The last channel's matrix: a later job on the same channel gets this very object, so the
+// engine finds its copy of it still in the backend's workspace (an extension skips copying it in).
+let last: { key: number; matrix: ChannelJob['channel'] } | null = null;
+
+port.on('message', async (job: WorkerJob) => {
   try {
+    if (last?.key !== job.channelKey) last = { key: job.channelKey, matrix: job.channel };
     const kind = job.kernels ?? 'auto';
     if (!backends.has(kind)) backends.set(kind, createKernels(kind));
     const backend = await backends.get(kind)!;
-    const result = await truncatedSvd(job.channel, {
+    const result = await truncatedSvd(last.matrix, {
       rank: job.rank,
       seed: job.seed,
       kernels: backend,

@@ -90,8 +90,3 @@ export function planeLabels(layout: ImageLayout): string[] {
 export function codingLabel(coding: Coding): string {
   return `${coding.model === 'whole' ? 'Whole image' : `Patches ${DEFAULT_PATCH_SIZE}×${DEFAULT_PATCH_SIZE}`}, ${coding.colorSpace === 'rgb' ? 'RGB' : 'YCbCr'}`;
 }
-
-/** The most components a plane of this coding can have: p² for patches, the short side for the whole image. */
-export function codingMaxRank(layout: ImageLayout): number {
-  return Math.min(...layout.planes.map((plane) => Math.min(plane.rows, plane.cols)));
-}

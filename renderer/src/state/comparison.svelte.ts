@@ -17,12 +17,8 @@ export type CompareWith = 'original' | LossyFormat;
 
 export interface ShownReference extends CodecPoint {
   documentId: number;
-  /** The .svd file's bytes it was matched to. */
-  targetBytes: number;
   /** The coarse answer (refining). */
   coarse: boolean;
-  /** best.quality + 1's bytes (over the target): the bisection's step. */
-  nextBytes: number | null;
 }
 
 export class Comparison {
@@ -59,9 +55,7 @@ export class Comparison {
         const shown = {
           ...best,
           documentId: doc.id,
-          targetBytes: result.targetBytes,
           coarse: result.coarse,
-          nextBytes: result.next?.fileBytes ?? null,
         };
         const key = `${doc.id}:${best.format}:${best.quality}`;
         if (key === this.#wanted) {

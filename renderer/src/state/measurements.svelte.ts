@@ -10,7 +10,7 @@
 import * as Comlink from 'comlink';
 import { isAbortError } from '../bridge/worker-bridge.js';
 import { calibrate, ranksForBytes, ranksForPsnr, DEFAULT_TRUNCATION_SHARE } from '../shared/allocation-estimate.js';
-import { PATCH_YCBCR, codingKey, sameCoding, type Coding } from '../shared/coding.js';
+import { PATCH_YCBCR, codingFor, codingKey, sameCoding, type Coding } from '../shared/coding.js';
 import type { QualityMeasurement, SvdEncoding } from '../workers/analysis/analysis.worker.js';
 import type { CodecPoint, EqualBytesResult, LossyFormat } from '../workers/analysis/equal-bytes.js';
 import type { Studio } from './studio.svelte.js';
@@ -224,7 +224,7 @@ export class Measurements {
     const doc = studio.document;
     const psnr = this.quality?.key === key ? this.quality.psnr : null;
     if (!doc || doc.storedCoding || psnr === null || this.patch?.key === key) return;
-    const patch = { ...PATCH_YCBCR, colorSpace: studio.planeNames.length === 1 ? 'rgb' : PATCH_YCBCR.colorSpace } as Coding;
+    const patch = codingFor(doc, PATCH_YCBCR);
     if (sameCoding(coding, patch)) return;
     if (!(await studio.ensureDecomposed(patch))) return;
     if (signal.aborted || this.key !== key) return;

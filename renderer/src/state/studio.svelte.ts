@@ -60,9 +60,6 @@ export interface DocumentInfo {
   storedRank: number | null;
   /** Opened from a .svd file: the coding its planes are in. */
   storedCoding: Coding | null;
-  /** Opened from a .svd file: its bytes (a lower rank is cut from them, never re-encoded) and format version. */
-  storedBytes: Uint8Array | null;
-  storedVersion: 1 | 2 | null;
   /** Shrunk from this size to fit the working limit. */
   reducedFrom: { width: number; height: number } | null;
 }
@@ -367,8 +364,6 @@ export class Studio {
       inputFormat: opened.inputFormat,
       storedRank: stored ? Math.max(...stored.svds.map((svd) => svd.rank)) : null,
       storedCoding: stored ? coding : null,
-      storedBytes: stored?.bytes ?? null,
-      storedVersion: stored?.version ?? null,
       reducedFrom,
     };
     this.coding = codingFor(opened, coding);
@@ -396,7 +391,7 @@ export class Studio {
       engine.load(
         id,
         Comlink.transfer(image, buffers),
-        stored ? { file: { bytes: stored.bytes.slice(), version: stored.version, coding: stored.coding }, svds: stored.svds } : undefined,
+        stored ? { file: { bytes: stored.bytes, version: stored.version, coding: stored.coding }, svds: stored.svds } : undefined,
       ),
     );
     if (!stored && !signal.aborted) {
@@ -499,10 +494,10 @@ export class Studio {
 
   /**
    * Makes sure another coding's decomposition exists (for a comparison: the size panel's patch
-   * model, an export's sizes), without changing what is on screen. Waits while the screen's own
-   * decomposition runs; resolves false when it could not finish (cancelled, another document).
+   * model, an export's sizes), without changing what is on screen. Resolves false while the
+   * screen's own decomposition runs, or when it could not finish (cancelled, another document).
    */
-  async ensureDecomposed(coding: Coding, signal?: AbortSignal): Promise<boolean> {
+  async ensureDecomposed(coding: Coding): Promise<boolean> {
     const doc = this.document;
     if (!doc) return false;
     const target = codingFor(doc, coding);
@@ -516,8 +511,6 @@ export class Studio {
     const controller = new AbortController();
     const id = doc.id;
     const stages = this.#stagesFor(target);
-    const onAbort = () => controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
     this.background = `Decomposing in ${target.model === 'patch' ? 'patches' : 'the whole image'}, ${target.colorSpace === 'rgb' ? 'RGB' : 'YCbCr'}, for the comparison`;
     const done = (async () => {
       controller.signal.addEventListener('abort', () => void this.engine.call((engine) => engine.cancel()), { once: true });
@@ -539,7 +532,6 @@ export class Studio {
       } catch {
         return false;
       } finally {
-        signal?.removeEventListener('abort', onAbort);
         if (this.#backgroundRun?.controller === controller) {
           this.#backgroundRun = null;
           this.background = null;

@@ -117,7 +117,6 @@ export function imageLayout(image: Pick<PixelImage, 'width' | 'height' | 'channe
 export function planeSamplesOf(image: PixelImage, layout: ImageLayout, index: number): Float32Array {
   const plane = layout.planes[index];
   if (!plane) throw new RangeError(`The layout has ${layout.planes.length} planes, not ${index + 1}`);
-  const count = image.width * image.height;
   const { pixels, channels } = image;
   if (plane.kind === 'y' || plane.kind === 'cb' || plane.kind === 'cr') {
     const which = plane.kind === 'y' ? 0 : plane.kind === 'cb' ? 1 : 2;

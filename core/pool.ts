@@ -109,10 +109,8 @@ export class SvdPool {
     const doneWork = new Array<number>(channels.length).fill(0);
     const runningWork = new Array<number>(channels.length).fill(0);
     const results: TruncatedSvd[] = new Array(channels.length);
-    // Stages of one channel may finish out of order on different workers; deliver them in order.
-    const finished = channels.map(() => new Map<number, TruncatedSvd>());
-    const delivered = new Array<number>(channels.length).fill(0);
-    // Stages finished per channel (a stage waits for the one before: it extends its Krylov space), and that space.
+    // Jobs finished per channel (a job waits for the one before: it extends its Krylov space, so a
+    // channel's stages also finish, and are delivered, in order), and that space.
     const completed = new Array<number>(channels.length).fill(0);
     const spaces: (KrylovState | undefined)[] = channels.map((_, c) => options.krylov?.[c]);
     const busy = new Set<SvdWorker>();
@@ -145,18 +143,6 @@ export class SvdPool {
         );
         const done = doneWork.reduce((sum, work, c) => sum + work + runningWork[c], 0);
         options.onProgress(totalWork === 0 ? 1 : Math.min(1, done / totalWork), perChannel);
-      };
-
-      const deliver = (channel: number) => {
-        const ready = finished[channel];
-        while (ready.has(delivered[channel])) {
-          const stage = delivered[channel];
-          const result = ready.get(stage)!;
-          ready.delete(stage);
-          delivered[channel]++;
-          if (delivered[channel] === stageCounts[channel]) results[channel] = result;
-          options.onStage?.(channel, stage, result);
-        }
       };
 
       const release = (worker: SvdWorker) => {
@@ -227,8 +213,8 @@ export class SvdPool {
               }
               completed[channel] = order + 1;
               if (stage >= 0) {
-                finished[channel].set(stage, result);
-                deliver(channel);
+                if (stage === stageCounts[channel] - 1) results[channel] = result;
+                options.onStage?.(channel, stage, result);
               }
               report();
               startNext(worker);

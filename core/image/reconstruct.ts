@@ -91,10 +91,15 @@ export function filteredRows(factor: Float32Array, stride: number, k: number, sp
   return out;
 }
 
+/** Values of one band of the product in the workspace (4 MB): the band's rows are copied out before the next band. */
+const BAND_FLOATS = 1 << 20;
+
 /**
- * Full-resolution rank-k reconstruction through the product kernels: (U_k·Σ_k)·V_kᵀ as one
- * matrix product, WebAssembly SIMD where available (about 0.25 s for a 12 MP channel at rank
- * 256, against several seconds for the loop in reconstruct()). For exports and measurements.
+ * Full-resolution rank-k reconstruction through the product kernels: (U_k·Σ_k)·V_kᵀ as matrix
+ * products, WebAssembly SIMD where available (about 0.25 s for a 12 MP channel at rank 256,
+ * against several seconds for the loop in reconstruct()). For exports and measurements. The
+ * product is made a band of rows at a time, so the workspace holds the factors and one band,
+ * not a second full-size matrix beside `out`.
  */
 export async function reconstructFullResolution(
   svd: TruncatedSvd,
@@ -110,11 +115,12 @@ export async function reconstructFullResolution(
   if (kk === 0) return out.fill(0);
   const backend = kernels ?? (await createKernels('auto'));
   const cols8 = Math.ceil(cols / 8) * 8;
-  // workspace: left (rows × kk) | right = V_kᵀ (kk × cols8, zero padded) | product (rows × cols8)
+  const band = Math.max(1, Math.min(rows, Math.floor(BAND_FLOATS / cols8)));
+  // workspace: left (rows × kk) | right = V_kᵀ (kk × cols8, zero padded) | one band of the product (band × cols8)
   const offLeft = 0;
   const offRight = rows * kk;
   const offProduct = offRight + kk * cols8;
-  const ws = backend.allocate(offProduct + rows * cols8, cols8);
+  const ws = backend.allocate(offProduct + band * cols8, cols8);
   for (let r = 0; r < rows; r++) {
     for (let i = 0; i < kk; i++) ws[offLeft + r * kk + i] = svd.sigma[i] * svd.u.data[r * svd.rank + i];
   }
@@ -122,8 +128,11 @@ export async function reconstructFullResolution(
   for (let c = 0; c < cols; c++) {
     for (let i = 0; i < kk; i++) ws[offRight + i * cols8 + c] = svd.v.data[c * svd.rank + i];
   }
-  backend.gemmNN(offLeft, kk, rows, kk, offRight, cols8, cols8, offProduct, cols8, 1, false);
-  for (let r = 0; r < rows; r++) out.set(ws.subarray(offProduct + r * cols8, offProduct + r * cols8 + cols), r * cols);
+  for (let first = 0; first < rows; first += band) {
+    const count = Math.min(band, rows - first);
+    backend.gemmNN(offLeft + first * kk, kk, count, kk, offRight, cols8, cols8, offProduct, cols8, 1, false);
+    for (let r = 0; r < count; r++) out.set(ws.subarray(offProduct + r * cols8, offProduct + r * cols8 + cols), (first + r) * cols);
+  }
   return out;
 }
 

@@ -106,6 +106,26 @@ describe('reconstruct', async () => {
     expect(await reconstructFullResolution(svd, 0)).toEqual(new Float32Array(a.rows * a.cols));
   });
 
+  it.each(['simd', 'plain'] as const)('reconstructFullResolution (%s kernels) equals the loop over several bands of rows', async (kind) => {
+    // 4200 × 256 factors of rank 40: the product is made 4096 rows at a time (a 1 M-value band), then 104.
+    const rows = 4200;
+    const cols = 256;
+    const rank = 40;
+    const tall: TruncatedSvd = {
+      u: randomMatrix(rows, rank, 11),
+      sigma: Float64Array.from({ length: rank }, (_, i) => 10 / (i + 1)),
+      v: randomMatrix(cols, rank, 12),
+      rank,
+      frobeniusNormSquared: 0,
+    };
+    const expected = reconstruct(tall, 37);
+    const fast = await reconstructFullResolution(tall, 37, await createKernels(kind));
+    let worst = 0;
+    for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(fast[i] - expected[i]));
+    expect(worst).toBeLessThan(1e-4); // float32 sums of 37 terms of size ≤ 10
+    expect(fast.length).toBe(rows * cols);
+  });
+
   it('a region is the same pixels as the full reconstruction', () => {
     const full = reconstruct(svd, 30);
     const region = { x: 100, y: 37, width: 64, height: 50 };

@@ -14,7 +14,7 @@ import {
   type SvdTarget,
 } from '../../core/index.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { colorSpaceName, decodedPixels, inputReport, prepareImage, type InputReport } from './pipeline.js';
+import { cliKernels, colorSpaceName, decodedPixels, inputReport, prepareImage, type InputReport, type PreparedImage } from './pipeline.js';
 import { TargetError, outputPathFor } from './options.js';
 import type { Progress } from './progress.js';
 
@@ -82,10 +82,11 @@ export async function compressOne(
     image: prepared.image,
     layout: prepared.layout,
     svds: prepared.svds,
-    samples: prepared.samples,
+    samples: takeSamples(prepared, target),
     target: coreTarget(target),
     deblock: options.deblock,
     metadata: options.keepMetadata ? await metadataOf?.(path) : undefined,
+    kernels: await cliKernels(),
     signal,
   });
   const encode = performance.now() - started;
@@ -120,6 +121,17 @@ export async function compressOne(
     },
     timings_ms: { decode: Math.round(prepared.timings.decode), svd: Math.round(prepared.timings.svd), encode: Math.round(encode) },
   };
+}
+
+/**
+ * The samples (a float plane per plane) for the encoder, taken out of `prepared`: only a PSNR or
+ * size target's chroma estimate reads them, and measuring the written file does not, so they
+ * are freed once the encoder returns (or before it starts, for a rank target).
+ */
+function takeSamples(prepared: PreparedImage, target: RankTarget): Float32Array[] | undefined {
+  const { samples } = prepared;
+  prepared.samples = undefined;
+  return target.kind === 'rank' ? undefined : samples;
 }
 
 function coreTarget(target: RankTarget): SvdTarget {

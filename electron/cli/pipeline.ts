@@ -31,8 +31,8 @@ export interface PreparedImage {
   layout: ImageLayout;
   /** One decomposition per plane of the layout: p² components for patches, the working rank for whole planes. */
   svds: TruncatedSvd[];
-  /** The planes' samples (the encoder measures chroma subsampling on them). */
-  samples: Float32Array[];
+  /** The planes' samples (the encoder measures chroma subsampling on them); a caller drops them once encoded. */
+  samples?: Float32Array[];
   timings: { decode: number; svd: number };
 }
 
@@ -72,10 +72,15 @@ export async function prepareImage(
 
 let sharedKernels: Promise<KernelBackend> | null = null;
 
+/** The one kernel backend of this process's main thread: the encoder and the decoder share its workspace. */
+export function cliKernels(): Promise<KernelBackend> {
+  sharedKernels ??= createKernels('auto');
+  return sharedKernels;
+}
+
 /** Pixels of a decoded .svd at a rank per plane (default: all it stores), rounded to its bit depth. */
 export async function pixelsOf(decoded: DecodedSvd, rank?: number): Promise<PixelImage> {
-  sharedKernels ??= createKernels('auto');
-  return decodedSvdPixels(decoded, rank, await sharedKernels);
+  return decodedSvdPixels(decoded, rank, await cliKernels());
 }
 
 /** Decodes bytes this process's encoder just produced (from an image it accepted) and returns its pixels. */

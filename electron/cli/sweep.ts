@@ -15,7 +15,7 @@ import {
   type SvdPool,
 } from '../../core/index.js';
 import { decodeImage, encodeImage } from '../io/image-io.js';
-import { decodedPixels, inputReport, prepareImage, type InputReport, type PreparedImage } from './pipeline.js';
+import { cliKernels, decodedPixels, inputReport, prepareImage, type InputReport, type PreparedImage } from './pipeline.js';
 import { throwIfAborted } from './options.js';
 import type { Progress } from './progress.js';
 
@@ -83,6 +83,7 @@ export async function sweep(
         layout: prepared.layout,
         svds: prepared.svds,
         target: { ranks: rank },
+        kernels: await cliKernels(),
         signal,
       });
       const metrics = computeMetrics(prepared.image, await decodedPixels(encoded.bytes));

@@ -27,6 +27,12 @@ export type OpenedFile =
       channels: 1 | 2 | 3 | 4;
       bitDepth: 8 | 16;
       pixels: Uint8Array | Uint16Array;
+      /**
+       * When main began opening the file (right after the dialog's answer, or the OS's request)
+       * and when its pixels were decoded: milliseconds since the Unix epoch at high resolution
+       * (performance.timeOrigin + performance.now()), for the window's 'decode' and 'first-preview' measures.
+       */
+      timing: { chosenAt: number; decodedAt: number };
     }
   | { kind: 'svd'; name: string; fileBytes: number; bytes: Uint8Array };
 

@@ -49,9 +49,15 @@ describe('opening files through the handlers', () => {
     ['architecture_gray_2560x1600.jpg', 2560, 1600, 1, 8],
     ['dogs_exif_orientation6_3088x2048.jpg', 2048, 3088, 3, 8],
   ])('%s: decoded by sharp, upright, with its channels and bit depth', async (name, width, height, channels, bitDepth) => {
+    const before = performance.timeOrigin + performance.now();
     const result = await call(services(dir), 'image:open-dropped', sample(name));
+    const after = performance.timeOrigin + performance.now();
     expect(result.ok).toBe(true);
     const opened = image(result.ok && result.value);
+    // When main began and when the pixels existed, as epoch milliseconds (the window's measures).
+    expect(opened.timing.chosenAt).toBeGreaterThanOrEqual(before);
+    expect(opened.timing.decodedAt).toBeGreaterThan(opened.timing.chosenAt);
+    expect(opened.timing.decodedAt).toBeLessThanOrEqual(after);
     expect([opened.width, opened.height, opened.channels, opened.bitDepth]).toEqual([width, height, channels, bitDepth]);
     expect(opened.pixels.length).toBe(width * height * channels);
     expect(opened.pixels).toBeInstanceOf(bitDepth === 16 ? Uint16Array : Uint8Array);

@@ -32,6 +32,7 @@ async function readSmallFile(path: string): Promise<Uint8Array> {
 
 /** Opens the file at `path` (main must have obtained or checked the path). */
 export async function openFile(path: string, maxPixels?: number): Promise<OpenedFile> {
+  const chosenAt = epochNow();
   const name = basename(path);
   let bytes: Uint8Array;
   try {
@@ -44,6 +45,7 @@ export async function openFile(path: string, maxPixels?: number): Promise<Opened
     return { kind: 'svd', name, fileBytes: bytes.length, bytes };
   }
   const image = await decodeImage({ name, bytes }, { maxPixels });
+  const decodedAt = epochNow();
   const format = (FORMATS as readonly string[]).includes(image.format)
     ? (image.format as InputImageFormat)
     : image.format === 'heif'
@@ -59,5 +61,11 @@ export async function openFile(path: string, maxPixels?: number): Promise<Opened
     channels: image.channels,
     bitDepth: image.bitDepth,
     pixels: image.pixels,
+    timing: { chosenAt, decodedAt },
   };
+}
+
+/** Milliseconds since the Unix epoch, high resolution, as the renderer's threads count them (its shared/timeline.ts). */
+function epochNow(): number {
+  return performance.timeOrigin + performance.now();
 }

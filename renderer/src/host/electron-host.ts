@@ -7,6 +7,7 @@
  */
 import type { ImageFormat, PixelImage } from '../../../core/index.js';
 import type { MenuCommand, OpenedFile, StudioApi } from '../../../electron/shared/ipc-contract.js';
+import { onThisTimeline } from '../shared/timeline.js';
 import { WebHost } from './web-host.js';
 import { HostError, type Host, type OpenOptions, type OpenSource, type OpenedImage, type SaveResult } from './host.js';
 
@@ -38,8 +39,18 @@ export class ElectronHost implements Host {
   async #fromMain(opened: OpenedFile, options: OpenOptions): Promise<OpenedImage> {
     if (opened.kind === 'svd') return this.#web.decodeBytes(opened.bytes, opened.name, options);
     if (opened.width * opened.height > options.maxPixels) throw new HostError(`"${opened.name}" is too large to open`);
-    const { name, fileBytes, width, height, channels, bitDepth, pixels } = opened;
-    return { name, fileBytes, inputFormat: opened.format, width, height, channels, bitDepth, pixels };
+    const { name, fileBytes, width, height, channels, bitDepth, pixels, timing } = opened;
+    return {
+      name,
+      fileBytes,
+      inputFormat: opened.format,
+      width,
+      height,
+      channels,
+      bitDepth,
+      pixels,
+      timing: { chosenAt: onThisTimeline(timing.chosenAt), decodedAt: onThisTimeline(timing.decodedAt) },
+    };
   }
 
   decodeBytes(bytes: Uint8Array, name: string, options: OpenOptions): Promise<OpenedImage> {

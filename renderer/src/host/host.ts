@@ -19,6 +19,12 @@ export interface OpenedImage extends PixelImage {
    * up to their ranks), coding, format version and bytes (lower ranks are cut from them).
    */
   svd?: { header: SvdFileHeader; svds: TruncatedSvd[]; coding: Coding; version: 1 | 2; bytes: Uint8Array };
+  /**
+   * On the page's performance timeline: when the decoded pixels existed (wherever decoding ran),
+   * and, where the host knows it better than the page, when the file was chosen (the desktop's
+   * dialog result, a file the OS opened). The studio's 'decode' and 'first-preview' measures.
+   */
+  timing?: { chosenAt?: number; decodedAt: number };
 }
 
 /**

@@ -5,6 +5,7 @@
 import * as Comlink from 'comlink';
 import { EXPORT_EXTENSIONS, MIME_TYPES, type ExportFormat, type ImageFormat, type PixelImage } from '../../../core/index.js';
 import { WorkerBridge } from '../bridge/worker-bridge.js';
+import { onThisTimeline } from '../shared/timeline.js';
 import type { ImageCodecWorkerApi, DecodedFile } from '../workers/image-codec/image-codec.worker.js';
 import { HostError, type Host, type OpenOptions, type OpenSource, type OpenedImage, type SaveResult } from './host.js';
 
@@ -39,7 +40,13 @@ export class WebHost implements Host {
     // A WebAssembly memory never shrinks: after a large decode the image-codec worker would keep its
     // peak (~4 bytes per pixel and more) for the session. A fresh one starts in ~50 ms.
     if (decoded.image.width * decoded.image.height >= LARGE_DECODE_PIXELS) this.#imageCodecs.terminate();
-    const base = { ...decoded.image, name, fileBytes: bytes.length, inputFormat: decoded.format };
+    const base = {
+      ...decoded.image,
+      name,
+      fileBytes: bytes.length,
+      inputFormat: decoded.format,
+      timing: { decodedAt: onThisTimeline(decoded.decodedAt) },
+    };
     if (decoded.kind !== 'svd' || !decoded.stored) return base;
     return {
       ...base,

@@ -208,6 +208,10 @@ export class Studio {
   #savedRanks = new Map<string, { rank: number; perChannel: number[] | null }>();
   /** Event timestamps of rank changes not yet on screen (performance.measure('rank-preview')). */
   rankEventTimes: number[] = [];
+  /** When the file being opened was chosen, until its document exists. */
+  #firstPreviewStart: number | null = null;
+  /** The open document's 'first-preview' measure still to record: its id and start. */
+  #firstPreview: { id: number; start: number } | null = null;
 
   constructor(host: Host) {
     this.host = host;
@@ -274,8 +278,14 @@ export class Studio {
     if (doc) void this.decompose();
   }
 
-  /** Opens a file or sample. The current image stays until the new one has decoded; errors go to the banner. */
-  async open(source: OpenSource): Promise<void> {
+  /**
+   * Opens a file or sample. The current image stays until the new one has decoded; errors go to
+   * the banner. `chosenAt`: when the person chose it (the input, drop, paste or click event's
+   * timeStamp), the start of the 'decode' and 'first-preview' measures; a host's dialog result
+   * is its own start; by default, now.
+   */
+  async open(source: OpenSource, chosenAt?: number): Promise<void> {
+    const calledAt = performance.now();
     this.#openController?.abort();
     const controller = new AbortController();
     this.#openController = controller;
@@ -289,6 +299,9 @@ export class Studio {
       performance.mark('studio:decoded');
       // Cancelled in the host's dialog: nothing changes.
       if (controller.signal.aborted || opened === null) return;
+      const start = chosenAt ?? opened.timing?.chosenAt ?? calledAt;
+      performance.measure('decode', { start, end: opened.timing?.decodedAt ?? performance.now() });
+      this.#firstPreviewStart = start;
       if (!opened.svd && opened.width * opened.height > WORKING_PIXEL_LIMIT) {
         const reduced = fitWithin(opened.width, opened.height, WORKING_PIXEL_LIMIT);
         this.#pendingLarge = opened;
@@ -314,6 +327,7 @@ export class Studio {
 
   /** The person accepted to continue a too-large photo at the reduced size. */
   async acceptReducedSize(): Promise<void> {
+    const accepted = performance.now();
     const opened = this.#pendingLarge;
     const offer = this.largeOffer;
     this.#pendingLarge = null;
@@ -328,6 +342,8 @@ export class Studio {
       const image = await this.host.downscale(opened, offer.reducedWidth, offer.reducedHeight);
       if (controller.signal.aborted) return;
       performance.mark('studio:decoded');
+      // Measured from the person's answer: the time the offer waited is theirs.
+      this.#firstPreviewStart = accepted;
       await this.#start({ ...opened, ...image }, { width: opened.width, height: opened.height }, controller.signal);
     } catch (error) {
       if (!controller.signal.aborted) this.error = messageOf(error, opened.name);
@@ -337,6 +353,18 @@ export class Studio {
         this.opening = null;
       }
     }
+  }
+
+  /**
+   * The start of document `id`'s 'first-preview' measure, once: the viewer asks when it has
+   * painted a reconstruction from the decomposition (or a .svd file's factors), and records the
+   * measure in the animation frame after.
+   */
+  takeFirstPreviewStart(id: number): number | null {
+    const pending = this.#firstPreview;
+    if (!pending || pending.id !== id) return null;
+    this.#firstPreview = null;
+    return pending.start;
   }
 
   declineReducedSize(): void {
@@ -351,6 +379,8 @@ export class Studio {
     this.#stopBackground();
     this.computing = false;
     const id = nextDocumentId++;
+    this.#firstPreview = this.#firstPreviewStart === null ? null : { id, start: this.#firstPreviewStart };
+    this.#firstPreviewStart = null;
     const stored = opened.svd ?? null;
     const coding = stored ? stored.coding : WHOLE_RGB;
     this.document = {

@@ -155,6 +155,21 @@ test('the desktop host: open with main’s dialog and by drop, slide, export .sv
   await page.getByTestId('open-dialog').click();
   await studio.waitForReady();
   expect(await studio.documentName()).toBe('astronaut_512x512_rgb.png');
+  // The measures start at main's answer to the dialog (after the click) and decoding ends in main.
+  const measures = await page.evaluate(() => {
+    const entry = (name: string) => performance.getEntriesByName(name, 'measure')[0] ?? null;
+    const click = performance.getEntriesByName('studio:open')[0]?.startTime ?? null;
+    const span = (name: string) => {
+      const found = entry(name);
+      return found ? { start: found.startTime, end: found.startTime + found.duration } : null;
+    };
+    return { click, decode: span('decode'), firstPreview: span('first-preview') };
+  });
+  expect(measures.decode).not.toBeNull();
+  expect(measures.firstPreview?.start).toBe(measures.decode!.start);
+  expect(measures.decode!.start).toBeGreaterThanOrEqual(measures.click!);
+  expect(measures.decode!.end).toBeGreaterThan(measures.decode!.start);
+  expect(measures.firstPreview!.end).toBeGreaterThan(measures.decode!.end);
   await studio.setRank(24);
   const psnr = await studio.value('metric-psnr');
   expect(psnr).toBeGreaterThan(20);

@@ -14,6 +14,7 @@ import {
 } from '../../../../core/index.js';
 import { decodeImage, detectFormat, encodeImage, ImageDecodeError, type ImageFormat } from './image-codecs.js';
 import { codingLayout, type Coding } from '../../shared/coding.js';
+import { epochNow } from '../../shared/timeline.js';
 
 /** The window's coding for a file's layout, when the window's own layout for it is the same. */
 function windowCoding(layout: ImageLayout): Coding | null {
@@ -30,7 +31,7 @@ function windowCoding(layout: ImageLayout): Coding | null {
   return same ? coding : null;
 }
 
-export type DecodedFile =
+export type DecodedFile = (
   | { kind: 'image'; format: ImageFormat; image: PixelImage }
   /**
    * A .svd file: its pixels (every stored component decoded), and its factors with the coding
@@ -45,7 +46,11 @@ export type DecodedFile =
       header: SvdFileHeader;
       version: 1 | 2;
       stored?: { coding: Coding; svds: TruncatedSvd[] };
-    };
+    }
+) & {
+  /** When the pixels existed (shared/timeline.ts epochNow()): the end of the page's 'decode' measure. */
+  decodedAt: number;
+};
 
 function transferables(file: DecodedFile): ArrayBuffer[] {
   const list = [file.image.pixels.buffer as ArrayBuffer];
@@ -77,10 +82,11 @@ const api = {
         header: decoded.header,
         version,
         ...(coding ? { stored: { coding, svds: decoded.channels } } : {}),
+        decodedAt: epochNow(),
       };
     } else {
       const image = await decodeImage(bytes, name, maxPixels);
-      file = { kind: 'image', format: format as ImageFormat, image };
+      file = { kind: 'image', format: format as ImageFormat, image, decodedAt: epochNow() };
     }
     return Comlink.transfer(file, transferables(file));
   },

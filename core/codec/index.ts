@@ -11,6 +11,7 @@ export {
   planeSamples,
   planeSamplesOf,
   planeMatrixOf,
+  planeChannel,
   planesToPixels,
   chromaSubsamplingError,
   PATCH_SIZES,

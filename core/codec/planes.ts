@@ -118,13 +118,22 @@ export function planeSamplesOf(image: PixelImage, layout: ImageLayout, index: nu
   const plane = layout.planes[index];
   if (!plane) throw new RangeError(`The layout has ${layout.planes.length} planes, not ${index + 1}`);
   const { pixels, channels } = image;
-  if (plane.kind === 'y' || plane.kind === 'cb' || plane.kind === 'cr') {
-    const which = plane.kind === 'y' ? 0 : plane.kind === 'cb' ? 1 : 2;
-    const full = yCbCrPlane(pixels, image.width, image.height, channels, which);
-    return which !== 0 && layout.chroma === 'half' ? downsampleHalf(full, image.width, image.height) : full;
-  }
-  const channel = plane.kind === 'alpha' ? channels - 1 : plane.kind === 'g' ? 1 : plane.kind === 'b' ? 2 : 0;
-  return extractChannel(image, channel).data;
+  const channel = planeChannel(layout, index);
+  if (channel !== null) return extractChannel(image, channel).data;
+  const which = plane.kind === 'y' ? 0 : plane.kind === 'cb' ? 1 : 2;
+  const full = yCbCrPlane(pixels, image.width, image.height, channels, which);
+  return which !== 0 && layout.chroma === 'half' ? downsampleHalf(full, image.width, image.height) : full;
+}
+
+/**
+ * The image channel whose values are plane `index`'s samples (gray, R, G, B or alpha planes), or
+ * null for Y, Cb and Cr planes, which mix the colour channels.
+ */
+export function planeChannel(layout: Pick<ImageLayout, 'planes' | 'channels'>, index: number): number | null {
+  const plane = layout.planes[index];
+  if (!plane) throw new RangeError(`The layout has ${layout.planes.length} planes, not ${index + 1}`);
+  if (plane.kind === 'y' || plane.kind === 'cb' || plane.kind === 'cr') return null;
+  return plane.kind === 'alpha' ? layout.channels - 1 : plane.kind === 'g' ? 1 : plane.kind === 'b' ? 2 : 0;
 }
 
 /** The matrix plane `index` decomposes (planeMatrix of planeSamplesOf). */

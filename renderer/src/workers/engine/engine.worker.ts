@@ -69,6 +69,10 @@ let pool = createWebSvdPool();
 const peers = new Map<PeerRole, Comlink.Remote<ImageHolder>>();
 let loaded: Loaded | null = null;
 let running: AbortController | null = null;
+/** Sends a newly loaded photo to the peers, once: right after its decomposition's first jobs are out. */
+let imageForPeers: (() => void) | null = null;
+/** How long a loaded photo waits for its decomposition before the peers get it anyway. */
+const PEERS_WAIT_MS = 500;
 
 function report(coding: string, model: Coding['model'], plane: number, stage: number, svd: TruncatedSvd): StageReport {
   return {
@@ -147,10 +151,20 @@ const api = {
       return preview?.setImage(id, image);
     };
     if (!stored) {
-      // A photo: its decomposition (requested right after this) goes first; copying the image to
-      // the peers (tens of ms each) waits a task. Messages on a port keep their order, so each
-      // peer still gets the image before any factors; the preview worker waits for it.
-      setTimeout(() => void sendImage(), 0);
+      // A photo: its decomposition (requested right after this) goes first — its jobs are sent
+      // to the SVD workers, then the image is copied to the peers (a structured clone each,
+      // hundreds of ms for 12 MP). Messages on a port keep their order, so each peer still gets
+      // the image before any factors; the preview worker waits for it. Should no decomposition
+      // come (cancelled at once), the peers get it after a moment anyway.
+      let sent = false;
+      const send = () => {
+        if (sent) return;
+        sent = true;
+        if (imageForPeers === send) imageForPeers = null;
+        void sendImage();
+      };
+      imageForPeers = send;
+      setTimeout(send, PEERS_WAIT_MS);
       return [];
     }
     await sendImage();
@@ -192,7 +206,7 @@ const api = {
       // A space kept from an earlier, lower working rank continues only if its stage is still the last one delivered.
       const resume = entry.krylov;
       entry.krylov = [];
-      await pool.decompose(entry.planes, {
+      const decomposed = pool.decompose(entry.planes, {
         stages,
         seed: 1,
         signal: controller.signal,
@@ -218,6 +232,9 @@ const api = {
           });
         },
       });
+      // The jobs are on their way (posted synchronously): now the peers' copies of the image.
+      imageForPeers?.();
+      await decomposed;
       await delivered;
       // Done: the SVD workers' copies of the image and planes, and their WebAssembly memory
       // (which never shrinks: a 12 MP plane's workspace is ~100 MB), are not needed any more.

@@ -5,13 +5,14 @@
  * it works on, and is sent it only when it lacks it.
  *
  * imagePlanes() gives the pool handles for an image's planes under a layout (its colour channels,
- * Y/Cb/Cr planes or patch matrices): matrices whose data the workers make themselves from the interleaved
- * pixels (in parallel). Their `data` is empty: they are for this pool only (core's SvdPool reads
+ * Y/Cb/Cr planes or patch matrices): matrices whose data the workers make themselves (in
+ * parallel) from the one channel a colour plane is, or from the interleaved pixels for Y/Cb/Cr. Their `data` is empty: they are for this pool only (core's SvdPool reads
  * only rows and cols).
  */
 import * as Comlink from 'comlink';
 import {
   SvdPool,
+  planeChannel,
   type ChannelJob,
   type ImageLayout,
   type Matrix,
@@ -56,6 +57,15 @@ export function imagePlanes(image: PixelImage, layout: ImageLayout): Matrix[] {
   });
 }
 
+/** Channel `channel` of an interleaved image, as its own width × height array. */
+function channelValues(image: PixelImage, channel: number): Uint8Array | Uint16Array {
+  const { pixels, channels } = image;
+  const count = image.width * image.height;
+  const out = pixels instanceof Uint16Array ? new Uint16Array(count) : new Uint8Array(count);
+  for (let i = 0, at = channel; i < count; i++, at += channels) out[i] = pixels[at];
+  return out;
+}
+
 /** The live workers, so the engine can make them let go of an image's data (releaseAll). */
 const live = new Set<WebSvdWorker>();
 
@@ -92,7 +102,6 @@ class WebSvdWorker implements SvdWorker {
       keepKrylov: job.keepKrylov,
       krylovSteps: job.krylovSteps,
     };
-    const full = this.#complete(base, job, true);
     if (this.#holdsChannel === key || this.#holdsImage !== null) {
       try {
         return await this.#send(this.#complete(base, job, false), progress);
@@ -100,18 +109,24 @@ class WebSvdWorker implements SvdWorker {
         if (!(error instanceof Error) || error.message !== MISSING_CHANNEL) throw error;
       }
     }
-    return this.#send(full, progress);
+    return this.#send(this.#complete(base, job, true), progress);
   }
 
-  /** The message, with the channel's data (or the image it comes from) when `everything`. */
+  /**
+   * The message: with what the plane is made from when `everything` or when the worker holds
+   * neither the plane nor its image. A colour channel's plane gets only that channel (a third of
+   * an RGB image's bytes); a Y/Cb/Cr plane the whole image. Both are fresh copies, transferred
+   * (one copy, where a structured clone makes two).
+   */
   #complete(base: SvdJobMessage, job: ChannelJob, everything: boolean): SvdJobMessage {
     const source = pixelSources.get(job.channel.data);
     if (source) {
-      const sendImage = everything || this.#holdsImage !== source.imageKey;
-      return {
-        ...base,
-        source: { imageKey: source.imageKey, index: source.index, layout: source.layout, image: sendImage ? source.image : undefined },
-      };
+      const { imageKey, index, layout, image } = source;
+      const place = { imageKey, index, layout };
+      if (!everything && (this.#holdsChannel === base.key || this.#holdsImage === imageKey)) return { ...base, source: place };
+      const channel = planeChannel(layout, index);
+      if (channel !== null) return { ...base, source: { ...place, channel: channelValues(image, channel) } };
+      return { ...base, source: { ...place, image: { ...image, pixels: image.pixels.slice() } } };
     }
     return everything || this.#holdsChannel !== base.key ? { ...base, channel: job.channel } : base;
   }
@@ -119,7 +134,8 @@ class WebSvdWorker implements SvdWorker {
   async #send(message: SvdJobMessage, progress: (fraction: number) => void): Promise<TruncatedSvd> {
     if (message.source?.image) this.#holdsImage = message.source.imageKey;
     this.#holdsChannel = message.key;
-    return this.#api.run(message, progress);
+    const data = message.source?.channel ?? message.source?.image?.pixels;
+    return this.#api.run(data ? Comlink.transfer(message, [data.buffer as ArrayBuffer]) : message, progress);
   }
 
   terminate(): void {

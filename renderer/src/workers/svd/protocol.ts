@@ -10,10 +10,18 @@ export interface SvdJobMessage {
   /** The plane's matrix (when the client has one)… */
   channel?: Matrix;
   /**
-   * …or where the worker makes it from: plane `index` of an image (sent once per worker and
-   * image) under `layout` (core's planeMatrixOf).
+   * …or where the worker makes it from: plane `index` of an image under `layout` (core's
+   * planeMatrixOf), given either the one colour channel the plane is (`channel`: width × height
+   * values, for gray, R, G, B and alpha planes; not kept once the plane is made) or the whole
+   * image (`image`, for Y, Cb and Cr planes: sent once per worker and image, and kept).
    */
-  source?: { imageKey: string; index: number; layout: ImageLayout; image?: PixelImage };
+  source?: {
+    imageKey: string;
+    index: number;
+    layout: ImageLayout;
+    image?: PixelImage;
+    channel?: Uint8Array | Uint16Array;
+  };
   rank: number;
   seed: number;
   kernels?: KernelKind | 'auto';

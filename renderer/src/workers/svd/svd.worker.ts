@@ -1,15 +1,19 @@
 /**
  * One SVD worker of the renderer's pool: runs core's truncated SVD on one (plane, rank) job at
  * a time (core/pool.ts schedules them). Its plane comes as a matrix, or as an index into the
- * image's planes under a layout (the image sent once per worker), which the worker makes itself
- * (a colour channel, a Y/Cb/Cr plane, a patch matrix) — so the planes of a photo are made in
- * parallel, by the workers that need them, instead of one after the other before any work starts. It keeps the last channel (a later stage of the
+ * image's planes under a layout with what it is made from — the plane's own colour channel
+ * (1 byte or 2 per pixel), or the whole image for a Y/Cb/Cr plane (sent once per worker) — and the
+ * worker makes the float plane itself (a colour channel, a Y/Cb/Cr plane, a patch matrix), so
+ * the planes of a photo are made in parallel, by the workers that need them, instead of one
+ * after the other before any work starts. It keeps the last channel (a later stage of the
  * same channel costs no copy) and the last image. A later stage extends the Krylov space of the
  * stage before, which comes with the job (from whichever worker ran that stage). Exposed with comlink; others import only the type.
  */
 import * as Comlink from 'comlink';
 import {
   createKernels,
+  extractChannel,
+  planeMatrix,
   planeMatrixOf,
   truncatedSvd,
   type KernelBackend,
@@ -26,6 +30,19 @@ const backends = new Map<string, Promise<KernelBackend>>();
 function channelFor(job: SvdJobMessage): Matrix {
   if (job.channel) channel = { key: job.key, matrix: job.channel };
   if (channel?.key === job.key) return channel.matrix;
+  if (job.source?.channel) {
+    const { index, layout } = job.source;
+    channel = null; // free the old plane before making the new one
+    const values: PixelImage = {
+      width: layout.width,
+      height: layout.height,
+      channels: 1,
+      bitDepth: layout.bitDepth,
+      pixels: job.source.channel,
+    };
+    channel = { key: job.key, matrix: planeMatrix(extractChannel(values, 0).data, layout, index) };
+    return channel.matrix;
+  }
   if (job.source) {
     if (job.source.image) image = { key: job.source.imageKey, pixels: job.source.image };
     if (image?.key === job.source.imageKey) {

@@ -63,6 +63,8 @@ interface Loaded {
   image: PixelImage;
   stored: StoredFile | null;
   codings: Map<string, Decomposition>;
+  /** Whether the analysis worker has been sent the image (see imageToAnalysis). */
+  analysisHasImage: boolean;
 }
 
 let pool = createWebSvdPool();
@@ -105,12 +107,32 @@ function decompositionOf(state: Loaded, coding: Coding): Decomposition {
  * be terminated at any time to cut a measurement short; it waits for factors it lacks).
  */
 async function share(id: number, coding: string, plane: number, svd: TruncatedSvd): Promise<void> {
+  if (loaded?.id === id) imageToAnalysis(loaded);
   void peers.get('analysis')?.setFactors(id, coding, plane, svd);
   await peers.get('preview')?.setFactors(id, coding, plane, svd);
 }
 
+/** A copy of the image for a peer, transferred (one copy; a structured clone makes two). */
+function imageCopy(image: PixelImage): PixelImage {
+  const copy = { ...image, pixels: image.pixels.slice() };
+  return Comlink.transfer(copy, [copy.pixels.buffer as ArrayBuffer]);
+}
+
+/**
+ * The analysis worker gets a photo's image with its first factors (it has nothing to measure
+ * before), so that copy does not compete with the first stage for the processor.
+ */
+function imageToAnalysis(state: Loaded): void {
+  if (state.analysisHasImage) return;
+  state.analysisHasImage = true;
+  void peers
+    .get('analysis')
+    ?.setImage(state.id, imageCopy(state.image), state.stored)
+    .catch(() => {});
+}
+
 async function seed(peer: Comlink.Remote<ImageHolder>, state: Loaded): Promise<void> {
-  await peer.setImage(state.id, state.image, state.stored);
+  await peer.setImage(state.id, imageCopy(state.image), state.stored);
   for (const [key, entry] of state.codings)
     for (const [plane, svd] of entry.factors.entries()) if (svd) await peer.setFactors(state.id, key, plane, svd);
 }
@@ -128,8 +150,10 @@ const api = {
     peers.set(role, peer);
     const state = loaded;
     if (!state) return;
-    if (role === 'analysis') void seed(peer, state).catch(() => {});
-    else await seed(peer, state);
+    if (role === 'analysis') {
+      state.analysisHasImage = true;
+      void seed(peer, state).catch(() => {});
+    } else await seed(peer, state);
   },
 
   /**
@@ -141,21 +165,21 @@ const api = {
     running?.abort();
     running = null;
     releaseAll();
-    const state: Loaded = { id, image, stored: stored?.file ?? null, codings: new Map() };
+    const state: Loaded = { id, image, stored: stored?.file ?? null, codings: new Map(), analysisHasImage: false };
     loaded = state;
-    const analysis = peers.get('analysis');
     const preview = peers.get('preview');
     const sendImage = () => {
       if (loaded !== state) return;
-      if (analysis) void analysis.setImage(id, image, state.stored).catch(() => {});
-      return preview?.setImage(id, image);
+      if (stored) imageToAnalysis(state);
+      return preview?.setImage(id, imageCopy(image));
     };
     if (!stored) {
       // A photo: its decomposition (requested right after this) goes first — its jobs are sent
-      // to the SVD workers, then the image is copied to the peers (a structured clone each,
-      // hundreds of ms for 12 MP). Messages on a port keep their order, so each peer still gets
-      // the image before any factors; the preview worker waits for it. Should no decomposition
-      // come (cancelled at once), the peers get it after a moment anyway.
+      // to the SVD workers, then the image is copied to the preview worker (tens to hundreds of
+      // ms for 12 MP), and to the analysis worker with the first factors. Messages on a port keep
+      // their order, so each peer still gets the image before any factors; the preview worker
+      // waits for it. Should no decomposition come (cancelled at once), the preview worker gets
+      // it after a moment anyway.
       let sent = false;
       const send = () => {
         if (sent) return;

@@ -41,6 +41,8 @@ export interface RunResult {
   /** Seconds since the file was chosen. */
   change: number | null;
   firstPreview: number;
+  /** The studio's own performance.measure('decode') and ('first-preview'), seconds (null: not recorded). */
+  measures: { decode: number | null; firstPreview: number | null };
   /** The compare view (original | rank-k preview) drawn, plus one animation frame. */
   previewDrawn: number | null;
   /** The first picture on the viewer (the original, while the preview is computed), plus one frame. */
@@ -111,6 +113,9 @@ export async function runOnce(browser: Browser, url: string, input: Input, run: 
     const jumps = await page.evaluate(runJumps, { ranks: jumpRanks(JUMPS, maxRank), timeoutMs: JUMP_TIMEOUT_MS });
 
     const final = await page.evaluate(() => ({
+      measures: Object.fromEntries(
+        ['decode', 'first-preview'].map((name) => [name, performance.getEntriesByName(name, 'measure').at(-1)?.duration ?? null]),
+      ),
       bench: window.__uiBench,
       marks: performance
         .getEntriesByType('mark')
@@ -147,6 +152,10 @@ export async function runOnce(browser: Browser, url: string, input: Input, run: 
       previewDrawn: final.bench.previewShownFrame === null ? null : since(final.bench.previewShownFrame),
       firstPicture: final.bench.firstDrawFrame === null ? null : since(final.bench.firstDrawFrame),
       ready: since(readyAt),
+      measures: {
+        decode: final.measures.decode === null ? null : final.measures.decode / 1000,
+        firstPreview: final.measures['first-preview'] === null ? null : final.measures['first-preview'] / 1000,
+      },
       milestones,
       drag: { events: drag.events, durations: drag.durations, timeouts: 0, undrained: !drag.drained, frameMs: drag.frameMs },
       jumps: { events: jumps.events, durations: jumps.durations, timeouts: jumps.timeouts },

@@ -41,6 +41,10 @@ export const DRAIN_TIMEOUT_MS = 5000;
 export const OPEN_TIMEOUT_MS = 180_000;
 
 export const TARGET_FIRST_PREVIEW_S = 2;
+/** The window's first-preview measure may exceed its decode measure by at most this (seconds). */
+export const TARGET_AFTER_DECODE_S = 0.5;
+export const TARGET_PEAK_MB = 900;
+export const TARGET_READY_MB = 700;
 export const TARGET_DRAG_P95_MS = 33;
 export const TARGET_JUMP_P95_MS = 150;
 export const TARGET_SIZE_RATIO = 1.5;

@@ -167,7 +167,8 @@ test('the desktop host: open with main’s dialog and by drop, slide, export .sv
   });
   expect(measures.decode).not.toBeNull();
   expect(measures.firstPreview?.start).toBe(measures.decode!.start);
-  expect(measures.decode!.start).toBeGreaterThanOrEqual(measures.click!);
+  // Main's clock and the page's agree to within a few ms (both wall-clock based): 50 ms of slack.
+  expect(measures.decode!.start).toBeGreaterThanOrEqual(measures.click! - 50);
   expect(measures.decode!.end).toBeGreaterThan(measures.decode!.start);
   expect(measures.firstPreview!.end).toBeGreaterThan(measures.decode!.end);
   await studio.setRank(24);

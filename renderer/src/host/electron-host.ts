@@ -53,10 +53,6 @@ export class ElectronHost implements Host {
     };
   }
 
-  decodeBytes(bytes: Uint8Array, name: string, options: OpenOptions): Promise<OpenedImage> {
-    return this.#web.decodeBytes(bytes, name, options);
-  }
-
   downscale(image: PixelImage, width: number, height: number): Promise<PixelImage> {
     return this.#web.downscale(image, width, height);
   }

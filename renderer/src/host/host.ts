@@ -52,12 +52,14 @@ export interface Host {
   readonly kind: 'web' | 'electron';
   /** The decoded file; null when the person cancelled the host's dialog. */
   openImage(source: OpenSource, options: OpenOptions): Promise<OpenedImage | null>;
-  /** Decodes file bytes this studio holds (a file it just exported): images and .svd files. */
-  decodeBytes(bytes: Uint8Array, name: string, options: OpenOptions): Promise<OpenedImage>;
   /** A smaller copy (box filter), for photos above the working limit. Takes ownership of `image` (its pixels may be transferred). */
   downscale(image: PixelImage, width: number, height: number): Promise<PixelImage>;
-  /** Encodes an export. Takes ownership of `image` (its pixels may be transferred). */
-  encodeImage(image: PixelImage, format: ImageFormat, quality: number | undefined, signal?: AbortSignal): Promise<Uint8Array>;
+  /**
+   * Encodes an image export where the host has its own encoder (the desktop: sharp in the main
+   * process, DESIGN.md). Absent on the web: the analysis worker encodes with Squoosh's codecs.
+   * Takes ownership of `image` (its pixels may be transferred).
+   */
+  encodeImage?(image: PixelImage, format: ImageFormat, quality: number | undefined, signal?: AbortSignal): Promise<Uint8Array>;
   /** Lets the person save the bytes; null when they cancelled. */
   saveFile(bytes: Uint8Array, suggestedName: string): Promise<SaveResult | null>;
   /** Menu commands and files opened from outside (desktop); returns an unsubscribe function. */

@@ -1,9 +1,10 @@
 /**
- * The browser host: bytes come from a File (input, drop, paste) or a sample URL, decoding and
- * encoding run in the image-codec worker with Squoosh's codecs, saving is a download.
+ * The browser host: bytes come from a File (input, drop, paste) or a sample URL, decoding (and
+ * shrinking) runs in the image-codec worker with Squoosh's codecs, exports are encoded by the
+ * analysis worker with the same codecs (no encodeImage), saving is a download.
  */
 import * as Comlink from 'comlink';
-import { EXPORT_EXTENSIONS, MIME_TYPES, type ExportFormat, type ImageFormat, type PixelImage } from '../../../core/index.js';
+import { EXPORT_EXTENSIONS, MIME_TYPES, type ExportFormat, type PixelImage } from '../../../core/index.js';
 import { WorkerBridge } from '../bridge/worker-bridge.js';
 import { onThisTimeline } from '../shared/timeline.js';
 import type { ImageCodecWorkerApi, DecodedFile } from '../workers/image-codec/image-codec.worker.js';
@@ -30,7 +31,7 @@ export class WebHost implements Host {
     return this.decodeBytes(bytes, name, options);
   }
 
-  /** Decodes a file's bytes in the image-codec worker (images and .svd files). */
+  /** Decodes a file's bytes in the image-codec worker (images and .svd files): an opened file, or a .svd the desktop host was handed. */
   async decodeBytes(bytes: Uint8Array, name: string, options: OpenOptions): Promise<OpenedImage> {
     if (bytes.length === 0) throw new HostError(`"${name}" is empty`);
     const decoded = await this.#imageCodecs.call(
@@ -54,14 +55,10 @@ export class WebHost implements Host {
     };
   }
 
-  // Both take ownership of the image: its pixels are transferred to the image-codec worker (copying
+  // Takes ownership of the image: its pixels are transferred to the image-codec worker (copying
   // tens of megabytes on this thread would block it).
   downscale(image: PixelImage, width: number, height: number): Promise<PixelImage> {
     return this.#imageCodecs.call((codecs) => codecs.downscale(transferred(image), width, height));
-  }
-
-  encodeImage(image: PixelImage, format: ImageFormat, quality: number | undefined, signal?: AbortSignal): Promise<Uint8Array> {
-    return this.#imageCodecs.call((codecs) => codecs.encode(transferred(image), format, quality), signal);
   }
 
   async saveFile(bytes: Uint8Array, suggestedName: string): Promise<SaveResult | null> {

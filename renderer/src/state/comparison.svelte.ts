@@ -2,13 +2,12 @@
  * What the compare view sets beside the reconstruction: the original, or JPEG or WebP at the
  * same bytes as the current `.svd` file (the measurements' equal-bytes answers), decoded — so a
  * person sees each codec's artefacts at the same size, with the split handle, zoom and pan. The
- * decoded file goes from the analysis worker to the preview worker (setReference) when the
- * answer changes; a coarse answer is shown until the exact one replaces it.
+ * decoded file goes from the analysis worker to the preview worker (showCodec → setReference,
+ * over a port between them: not through this thread) when the answer changes; a coarse answer
+ * is shown until the exact one replaces it.
  */
-import * as Comlink from 'comlink';
 import { untrack } from 'svelte';
 import { isAbortError } from '../bridge/worker-bridge.js';
-import type { PixelImage } from '../../../core/index.js';
 import type { CodecPoint, LossyFormat } from '../workers/analysis/equal-bytes.js';
 import type { Measurements } from './measurements.svelte.js';
 import type { Studio } from './studio.svelte.js';
@@ -76,11 +75,12 @@ export class Comparison {
     this.loading = true;
     this.error = null;
     try {
-      const pixels: PixelImage = await this.#studio.analysis.call((api) => api.codecPixels(documentId, format, quality), controller.signal);
-      if (controller.signal.aborted || this.#studio.document?.id !== documentId) return;
-      await this.#studio.preview.call((api) =>
-        api.setReference(documentId, Comlink.transfer(pixels, [pixels.pixels.buffer as ArrayBuffer])),
+      // The decoded file goes from the analysis worker to the preview worker, not through this thread.
+      await this.#studio.analysis.call(
+        async (api) => api.showCodec(documentId, format, quality, await this.#studio.previewLink()),
+        controller.signal,
       );
+      if (controller.signal.aborted || this.#studio.document?.id !== documentId) return;
       this.shown = shown;
       this.version++;
     } catch (error) {

@@ -2,7 +2,9 @@
  * Export: encodes the current reconstruction (or the .svd file) as soon as the export panel is
  * open and its options settle, so the size is shown before saving; saving hands the bytes to the
  * host, and the viewer then shows the decoded saved file — exactly what was written — until the
- * person goes back to the live decomposition (which is kept).
+ * person goes back to the live decomposition (which is kept). The analysis worker makes the
+ * files (the desktop's image exports: sharp in main) and decodes the saved one for the preview
+ * worker directly; this thread holds only the bytes the host saves.
  *
  * A .svd file can be written in any coding (model and colour space), each with its size shown
  * before saving: the coding on screen at the current target, the others at the same target — or,
@@ -235,12 +237,19 @@ export class Exporter {
         const held = studio.heldRanks(coding);
         bytes = await studio.analysis.call((api) => api.exportSvd(doc.id, coding, target, held), signal);
       } else {
-        this.busy = 'Reconstructing at full resolution…';
         const coding = studio.coding;
-        const pixels: PixelImage = await studio.analysis.call((api) => api.reconstruct(doc.id, coding, ranks), signal);
-        this.busy = `Encoding ${formatLabel(format)}…`;
         const quality = format === 'png' ? undefined : studio.settings.quality[format];
-        bytes = await studio.host.encodeImage(pixels, format, quality, signal);
+        const encodeInMain = studio.host.encodeImage?.bind(studio.host);
+        if (encodeInMain) {
+          // The desktop encodes with sharp in its main process: the pixels go there.
+          this.busy = 'Reconstructing at full resolution…';
+          const pixels: PixelImage = await studio.analysis.call((api) => api.reconstruct(doc.id, coding, ranks), signal);
+          this.busy = `Encoding ${formatLabel(format)}…`;
+          bytes = await encodeInMain(pixels, format, quality, signal);
+        } else {
+          // Reconstructed and encoded in the analysis worker: only the file's bytes come here.
+          bytes = await studio.analysis.call((api) => api.exportImage(doc.id, coding, ranks, format, quality), signal);
+        }
       }
       const prepared = { key, format, name, bytes };
       if (this.key === key) this.prepared = prepared;
@@ -286,17 +295,13 @@ export class Exporter {
     if (!result) return;
     this.busy = 'Decoding the saved file…';
     try {
-      // A copy: the prepared bytes stay for another save.
-      const decoded = await studio.host.decodeBytes(prepared.bytes.slice(), result.name, { maxPixels: Infinity });
+      // Decoded in the analysis worker and handed to the preview worker there; a copy of the
+      // bytes goes (the prepared ones stay for another save), the pixels never come here.
+      const decoded = await studio.analysis.call(async (api) => {
+        const copy = prepared.bytes.slice();
+        return api.showSaved(doc.id, Comlink.transfer(copy, [copy.buffer as ArrayBuffer]), result.name, await studio.previewLink());
+      });
       if (studio.document?.id !== doc.id) return;
-      const image: PixelImage = {
-        width: decoded.width,
-        height: decoded.height,
-        channels: decoded.channels,
-        bitDepth: decoded.bitDepth,
-        pixels: decoded.pixels,
-      };
-      await studio.preview.call((api) => api.setSaved(doc.id, Comlink.transfer(image, [image.pixels.buffer as ArrayBuffer])));
       this.saved = {
         documentId: doc.id,
         name: result.name,

@@ -356,6 +356,17 @@ export class Studio {
   }
 
   /**
+   * A port to the preview worker for one call of the analysis worker (showSaved, showCodec):
+   * the pictures it decodes go there directly, not through this thread. Made per call, so a
+   * restarted worker on either side never holds a dead one.
+   */
+  async previewLink(): Promise<MessagePort> {
+    const channel = new MessageChannel();
+    await this.preview.call((api) => api.linkAnalysis(Comlink.transfer(channel.port1, [channel.port1])));
+    return Comlink.transfer(channel.port2, [channel.port2]);
+  }
+
+  /**
    * The start of document `id`'s 'first-preview' measure, once: the viewer asks when it has
    * painted a reconstruction from the decomposition (or a .svd file's factors), and records the
    * measure in the animation frame after.

@@ -33,7 +33,8 @@ import {
   type TruncatedSvd,
 } from '../../../../core/index.js';
 import { codingKey, codingLayout, parseCodingKey, type Coding, type StoredFile } from '../../shared/coding.js';
-import { decodeImage, encodeImage } from '../image-codec/image-codecs.js';
+import { decodeImage, detectFormat, encodeImage, type ImageFormat } from '../image-codec/image-codecs.js';
+import type { PreviewPictures } from '../preview/preview.worker.js';
 import { EqualBytes, type CodecPoint, type EqualBytesResult, type LossyCodec, type LossyFormat } from './equal-bytes.js';
 
 /** Squoosh's codecs, as the exports and the command line's comparison use them. */
@@ -216,6 +217,28 @@ function transferImage(result: PixelImage): PixelImage {
   return Comlink.transfer(result, [result.pixels.buffer as ArrayBuffer]);
 }
 
+/** A coding's reconstruction at these ranks at full resolution (unquantized), rounded to the source bit depth, alpha as the original's. */
+async function reconstructed(id: number, coding: Coding, ranks: readonly number[]): Promise<PixelImage> {
+  const { image: source, svds } = await current(id, coding, ranks);
+  // Taken before any await: a new image may arrive while this one is being reconstructed.
+  const alpha = alphaPlane;
+  const clamped = clampRanks(svds, ranks);
+  const layout = codingLayout(source, coding);
+  if (layout.model === 'whole' && layout.colorSpace === 'rgb') return reconstructPixels(source, svds, clamped, alpha, await backend());
+  return decodedSvdPixels({ layout, channels: svds, alphaPlane: alpha, deblock: false }, clamped, await backend());
+}
+
+/** Calls the preview worker over a port from its linkAnalysis(), then closes the port. */
+async function toPreview(port: MessagePort, send: (preview: Comlink.Remote<PreviewPictures>) => Promise<void>): Promise<void> {
+  const preview = Comlink.wrap<PreviewPictures>(port);
+  try {
+    await send(preview);
+  } finally {
+    preview[Comlink.releaseProxy]();
+    port.close();
+  }
+}
+
 const api = {
   /** Serves this API on a second port too: the engine worker sends the image and factors there. */
   connect(port: MessagePort): void {
@@ -275,16 +298,33 @@ const api = {
     return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
   },
 
-  /** A coding's reconstruction at these ranks at full resolution (unquantized), rounded to the source bit depth, alpha as the original's. */
+  /** A coding's reconstruction at these ranks (see reconstructed), for a host that encodes exports itself (the desktop: sharp in main). */
   async reconstruct(id: number, coding: Coding, ranks: readonly number[]): Promise<PixelImage> {
-    const { image: source, svds } = await current(id, coding, ranks);
-    // Taken before any await: a new image may arrive while this one is being reconstructed.
-    const alpha = alphaPlane;
-    const clamped = clampRanks(svds, ranks);
-    const layout = codingLayout(source, coding);
-    if (layout.model === 'whole' && layout.colorSpace === 'rgb')
-      return transferImage(await reconstructPixels(source, svds, clamped, alpha, await backend()));
-    return transferImage(await decodedSvdPixels({ layout, channels: svds, alphaPlane: alpha, deblock: false }, clamped, await backend()));
+    return transferImage(await reconstructed(id, coding, ranks));
+  },
+
+  /**
+   * An image export, made here: the coding's reconstruction at these ranks encoded with
+   * Squoosh's codecs (the web host's exports), so only the file's bytes reach the main thread.
+   */
+  async exportImage(id: number, coding: Coding, ranks: readonly number[], format: ImageFormat, quality?: number): Promise<Uint8Array> {
+    const bytes = await encodeImage(await reconstructed(id, coding, ranks), format, quality);
+    return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  },
+
+  /**
+   * A saved file's pixels, decoded from its bytes as any reader would (a .svd with core's
+   * decoder, an image with the codecs), sent straight to the preview worker over `port` (from
+   * its linkAnalysis()); returns their size.
+   */
+  async showSaved(id: number, bytes: Uint8Array, name: string, port: MessagePort): Promise<{ width: number; height: number }> {
+    const pixels =
+      detectFormat(bytes) === 'svd'
+        ? await decodedSvdPixels(decodeSvd(bytes, { maxPixels: Infinity }), undefined, await backend())
+        : await decodeImage(bytes, name, Infinity);
+    const { width, height } = pixels;
+    await toPreview(port, (preview) => preview.setSaved(id, transferImage(pixels)));
+    return { width, height };
   },
 
   /**
@@ -304,11 +344,12 @@ const api = {
     return equalBytes.search(format, targetBytes, known, onAnswer);
   },
 
-  /** The decoded JPEG or WebP at a quality, for the compare view. */
-  async codecPixels(id: number, format: LossyFormat, quality: number): Promise<PixelImage> {
+  /** The decoded JPEG or WebP at a quality, sent to the preview worker over `port` (from its linkAnalysis()) for the compare view. */
+  async showCodec(id: number, format: LossyFormat, quality: number, port: MessagePort): Promise<void> {
     const source = (await current(id)).image;
     if (!equalBytes || equalBytes.source !== source) equalBytes = new EqualBytes(source, SQUOOSH);
-    return transferImage(await equalBytes.decodedAt(format, quality));
+    const pixels = await equalBytes.decodedAt(format, quality);
+    await toPreview(port, (preview) => preview.setReference(id, transferImage(pixels)));
   },
 };
 

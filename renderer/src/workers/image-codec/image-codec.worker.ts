@@ -1,6 +1,6 @@
 /**
  * The web host's image-codec worker: decodes opened files (images with Squoosh's codecs, .svd files with
- * core's reader), shrinks images above the working limit and encodes exports, off the main thread.
+ * core's reader) and shrinks images above the working limit, off the main thread.
  */
 import * as Comlink from 'comlink';
 import {
@@ -12,7 +12,7 @@ import {
   type SvdFileHeader,
   type TruncatedSvd,
 } from '../../../../core/index.js';
-import { decodeImage, detectFormat, encodeImage, ImageDecodeError, type ImageFormat } from './image-codecs.js';
+import { decodeImage, detectFormat, ImageDecodeError, type ImageFormat } from './image-codecs.js';
 import { codingLayout, type Coding } from '../../shared/coding.js';
 import { epochNow } from '../../shared/timeline.js';
 
@@ -94,11 +94,6 @@ const api = {
   downscale(image: PixelImage, width: number, height: number): PixelImage {
     const result = downscaleImage(image, width, height);
     return Comlink.transfer(result, [result.pixels.buffer as ArrayBuffer]);
-  },
-
-  async encode(image: PixelImage, format: ImageFormat, quality?: number): Promise<Uint8Array> {
-    const bytes = await encodeImage(image, format, quality);
-    return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
   },
 };
 

@@ -1,6 +1,7 @@
 /**
  * The preview worker: holds the image and the latest factors of each channel (both sent by the
- * engine worker, over the port given to connect()) and renders the
+ * engine worker, over the port given to connect()), the decoded saved file and the JPEG or WebP
+ * at the same bytes (both sent by the analysis worker, over a port given to linkAnalysis()) and renders the
  * visible region at display resolution for every slider move (render/view-renderer.ts), off the
  * main thread. Results come back as ImageBitmaps (transferred, drawn with one drawImage).
  */
@@ -42,6 +43,10 @@ const api = {
   },
   async setFactors(imageId: number, coding: string, plane: number, svd: TruncatedSvd): Promise<void> {
     (await renderer).setFactors(imageId, coding, plane, svd);
+  },
+  /** Serves setSaved and setReference on `port`: the analysis worker sends the pictures it decodes there, not through the main thread. */
+  linkAnalysis(port: MessagePort): void {
+    Comlink.expose({ setSaved: api.setSaved, setReference: api.setReference } satisfies PreviewPictures, port);
   },
   async setSaved(imageId: number, saved: PixelImage | null): Promise<void> {
     (await renderer).setSaved(imageId, saved);
@@ -91,4 +96,9 @@ const api = {
 };
 
 export type PreviewWorkerApi = typeof api;
+/** What the analysis worker may call over a port from linkAnalysis(). */
+export interface PreviewPictures {
+  setSaved(imageId: number, saved: PixelImage | null): Promise<void>;
+  setReference(imageId: number, reference: PixelImage | null): Promise<void>;
+}
 Comlink.expose(api);

@@ -106,7 +106,7 @@ async function main(): Promise<number> {
       const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
       console.log(
         `\nmain thread during one ${photo.label} PNG export (choosing PNG → the saved file on screen, ${exported.download}): ` +
-          `received ${mb(exported.received)} in ${exported.messagesIn} messages, sent ${mb(exported.sent)} in ${exported.messagesOut}`,
+          `received ${mb(exported.received)} in ${exported.messagesIn} messages (${mb(exported.bitmapsIn)} of it the viewer's bitmaps), sent ${mb(exported.sent)} in ${exported.messagesOut}`,
       );
     }
     // JPEG (and WebP) at the same bytes on the 12 MP photo: the first answer and the exact one.

@@ -2,7 +2,7 @@
  * SVD Studio's engine: pure TypeScript (no DOM, no Node), runs in a worker, in Node and in the
  * browser. See core/README.md for the algorithm and its measured accuracy and speed.
  */
-export type { KrylovState, Matrix, TruncatedSvd, SvdOptions } from './types.js';
+export type { KrylovState, Matrix, SampleMatrix, SvdInput, TruncatedSvd, SvdOptions } from './types.js';
 export { SvdInputError, SvdAbortError } from './types.js';
 export { truncatedSvd, runTruncatedSvd, lanczosPlan, RELATIVE_RANK_TOLERANCE } from './svd/truncated-svd.js';
 export { LANCZOS_PHASES, type LanczosPhase, type LanczosProfile } from './svd/block-lanczos.js';

@@ -8,6 +8,20 @@ export interface Matrix {
 }
 
 /**
+ * A matrix of integer samples, row-major (a colour channel's values as decoded: 8 or 16 bits).
+ * truncatedSvd takes it as it takes a Matrix — the products run on a float32 copy in the
+ * kernels' workspace either way — so a caller with pixels need not make a float plane first.
+ */
+export interface SampleMatrix {
+  rows: number;
+  cols: number;
+  data: Uint8Array | Uint16Array;
+}
+
+/** What truncatedSvd decomposes: float values, or integer samples. */
+export type SvdInput = Matrix | SampleMatrix;
+
+/**
  * A truncated singular value decomposition A ≈ U diag(σ) Vᵀ.
  * No centring: A is the channel itself, so σ₁ carries the mean brightness.
  */

@@ -24,7 +24,7 @@
  *   A rows×cols | P rows×s | Q cols×(s+b) | W, T max(rows,cols)×b | C (s+b)×b | R⁻¹ b×b
  *   | U_M s×r8 | V_M (s+b)×r8 | U rows×r8 | V cols×r8 | float64: Gram b×b, two Rayleigh vectors
  */
-import type { KrylovState, Matrix, TruncatedSvd } from '../types.js';
+import type { KrylovState, SvdInput, TruncatedSvd } from '../types.js';
 import type { KernelBackend } from '../kernels/index.js';
 import { SeededRandom } from '../linalg/random.js';
 import { symmetricEigenInPlace } from '../linalg/symmetric-eigen.js';
@@ -72,7 +72,7 @@ export interface LanczosProfile {
 }
 
 export interface LanczosInput {
-  a: Matrix;
+  a: SvdInput;
   rank: number;
   plan: LanczosPlan;
   seed: number;

@@ -1,4 +1,4 @@
-import { SvdInputError, type Matrix, type SvdOptions, type TruncatedSvd } from '../types.js';
+import { SvdInputError, type Matrix, type SvdInput, type SvdOptions, type TruncatedSvd } from '../types.js';
 import { createKernels, type KernelBackend } from '../kernels/index.js';
 import { blockLanczosSvd, lanczosWork, type LanczosPlan, type LanczosProfile } from './block-lanczos.js';
 import { denseSvd, denseWork } from './dense-svd.js';
@@ -42,9 +42,9 @@ export function usesKrylov(rows: number, cols: number, rank: number, columns?: n
   return (columns ?? plan.blockSize * plan.steps) < 0.6 * shortSide && shortSide > 32;
 }
 
-export function validateMatrix(a: Matrix): void {
-  if (!a || typeof a !== 'object' || !(a.data instanceof Float32Array)) {
-    throw new SvdInputError('truncatedSvd: the matrix must be {rows, cols, data: Float32Array}');
+export function validateMatrix(a: SvdInput): void {
+  if (!a || typeof a !== 'object' || !(a.data instanceof Float32Array || a.data instanceof Uint8Array || a.data instanceof Uint16Array)) {
+    throw new SvdInputError('truncatedSvd: the matrix must be {rows, cols, data: Float32Array, Uint8Array or Uint16Array}');
   }
   const { rows, cols, data } = a;
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) {
@@ -62,7 +62,7 @@ export function validateRank(rank: number): void {
 }
 
 /** ‖A‖²_F and the sum of the entries in float64, in one pass; throws a clear error on NaN or ±Infinity. */
-export function inputStatistics(a: Matrix): { frobeniusNormSquared: number; sum: number } {
+export function inputStatistics(a: SvdInput): { frobeniusNormSquared: number; sum: number } {
   const { data, cols } = a;
   let squares = 0;
   let sum = 0;
@@ -73,8 +73,9 @@ export function inputStatistics(a: Matrix): { frobeniusNormSquared: number; sum:
   }
   // NaN or ±Infinity anywhere makes the sum of squares non-finite; only then look for where.
   if (!Number.isFinite(squares)) {
-    const at = data.findIndex((value) => !Number.isFinite(value));
-    if (at >= 0) {
+    let at = 0;
+    while (at < data.length && Number.isFinite(data[at])) at++;
+    if (at < data.length) {
       const row = Math.floor(at / cols);
       throw new SvdInputError(
         `truncatedSvd: the matrix holds ${data[at]} at row ${row}, column ${at - row * cols}; only finite values can be decomposed`,
@@ -89,7 +90,7 @@ export function inputStatistics(a: Matrix): { frobeniusNormSquared: number; sum:
  * Truncated SVD of a (see core/index.ts). Runs on the calling thread, yielding to the event
  * loop every few tens of milliseconds so `signal` is honoured; does not modify `a`.
  */
-export async function truncatedSvd(a: Matrix, options: SvdOptions): Promise<TruncatedSvd> {
+export async function truncatedSvd(a: SvdInput, options: SvdOptions): Promise<TruncatedSvd> {
   validateMatrix(a);
   validateRank(options?.rank);
   const kernels = options.kernels ?? 'auto';
@@ -102,7 +103,7 @@ export async function truncatedSvd(a: Matrix, options: SvdOptions): Promise<Trun
  * lanczosPlan and `profile` collects where a block-Lanczos run spends its time.
  */
 export async function runTruncatedSvd(
-  a: Matrix,
+  a: SvdInput,
   options: SvdOptions & { plan?: LanczosPlan; profile?: LanczosProfile },
   backend: KernelBackend,
 ): Promise<TruncatedSvd> {
@@ -143,7 +144,7 @@ export async function runTruncatedSvd(
     // A Krylov space covering most of the short side costs more than the exact decomposition.
     if (!stepsOnly && !usesKrylov(rows, cols, rank, krylovColumns)) {
       tracker.plan(denseWork(rows, cols));
-      result = await denseSvd(a, rank, energy, RELATIVE_RANK_TOLERANCE, tracker, backend.dense, backend);
+      result = await denseSvd(floatMatrix(a), rank, energy, RELATIVE_RANK_TOLERANCE, tracker, backend.dense, backend);
     } else {
       tracker.plan(lanczosWork(rows, cols, plan, resume?.steps ?? 0));
       result = await blockLanczosSvd(
@@ -167,6 +168,11 @@ export async function runTruncatedSvd(
   }
   tracker.finish();
   return result;
+}
+
+/** `a` with float values (integer samples converted: the dense path works on floats; small matrices only). */
+function floatMatrix(a: SvdInput): Matrix {
+  return a.data instanceof Float32Array ? (a as Matrix) : { rows: a.rows, cols: a.cols, data: Float32Array.from(a.data) };
 }
 
 function emptySvd(rows: number, cols: number): TruncatedSvd {

@@ -125,9 +125,41 @@ describe('truncatedSvd: shapes and special matrices', () => {
     await expect(truncatedSvd(randomMatrix(10, 10), { rank })).rejects.toThrow(/rank must be a whole number ≥ 1/);
   });
 
+  it.each([
+    ['8-bit', 255, (n: number) => new Uint8Array(n)],
+    ['16-bit', 65535, (n: number) => new Uint16Array(n)],
+  ] as const)('integer samples (%s) decompose exactly as the same values in float32, Krylov and dense paths', async (_name, peak, make) => {
+    for (const [rows, cols, rank] of [
+      [300, 420, 24], // block Lanczos
+      [40, 30, 10], // dense
+    ]) {
+      const samples = make(rows * cols);
+      let state = 11;
+      for (let i = 0; i < samples.length; i++) {
+        state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+        const r = Math.floor(i / cols);
+        const c = i % cols;
+        const smooth = 0.5 + 0.3 * Math.sin(r / 17 + c / 29) + 0.1 * Math.cos((r * c) / 900);
+        samples[i] = Math.min(peak, Math.round(peak * smooth + (state >>> 28) * (peak / 255)));
+      }
+      const copy = samples.slice();
+      const fromSamples = await truncatedSvd({ rows, cols, data: samples }, { rank, seed: 3 });
+      const fromFloats = await truncatedSvd({ rows, cols, data: Float32Array.from(samples) }, { rank, seed: 3 });
+      // Bit for bit: the workspace holds the same float32 values either way.
+      expect(fromSamples.sigma).toEqual(fromFloats.sigma);
+      expect(fromSamples.u.data).toEqual(fromFloats.u.data);
+      expect(fromSamples.v.data).toEqual(fromFloats.v.data);
+      expect(fromSamples.frobeniusNormSquared).toBe(fromFloats.frobeniusNormSquared);
+      expect(samples).toEqual(copy);
+    }
+  });
+
   it('rejects a matrix whose data does not match its shape', async () => {
     await expect(truncatedSvd({ rows: 3, cols: 3, data: new Float32Array(8) }, { rank: 1 })).rejects.toThrow(SvdInputError);
     await expect(truncatedSvd({ rows: 0, cols: 3, data: new Float32Array(0) }, { rank: 1 })).rejects.toThrow(/at least 1 × 1/);
+    await expect(truncatedSvd({ rows: 3, cols: 3, data: new Uint8Array(8) }, { rank: 1 })).rejects.toThrow(/3 × 3 needs 9 values/);
+    const wrongType = { rows: 2, cols: 2, data: new Int16Array(4) } as unknown as Parameters<typeof truncatedSvd>[0];
+    await expect(truncatedSvd(wrongType, { rank: 1 })).rejects.toThrow(/Float32Array, Uint8Array or Uint16Array/);
   });
 });
 

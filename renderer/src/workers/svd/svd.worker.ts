@@ -3,9 +3,10 @@
  * a time (core/pool.ts schedules them). Its plane comes as a matrix, or as an index into the
  * image's planes under a layout with what it is made from — the plane's own colour channel
  * (1 byte or 2 per pixel), or the whole image for a Y/Cb/Cr plane (sent once per worker) — and the
- * worker makes the float plane itself (a colour channel, a Y/Cb/Cr plane, a patch matrix), so
- * the planes of a photo are made in parallel, by the workers that need them, instead of one
- * after the other before any work starts. It keeps the last channel (a later stage of the
+ * worker makes the plane itself (a Y/Cb/Cr plane or a patch matrix as floats; a whole-image
+ * colour plane is its channel's own samples, which core takes as they are), so the planes of a
+ * photo are made in parallel, by the workers that need them, instead of one after the other
+ * before any work starts. It keeps the last channel (a later stage of the
  * same channel costs no copy) and the last image. A later stage extends the Krylov space of the
  * stage before, which comes with the job (from whichever worker ran that stage). Exposed with comlink; others import only the type.
  */
@@ -17,30 +18,31 @@ import {
   planeMatrixOf,
   truncatedSvd,
   type KernelBackend,
-  type Matrix,
   type PixelImage,
+  type SvdInput,
   type TruncatedSvd,
 } from '../../../../core/index.js';
 import { MISSING_CHANNEL, type SvdJobMessage } from './protocol.js';
 
-let channel: { key: string; matrix: Matrix } | null = null;
+let channel: { key: string; matrix: SvdInput } | null = null;
 let image: { key: string; pixels: PixelImage } | null = null;
 const backends = new Map<string, Promise<KernelBackend>>();
 
-function channelFor(job: SvdJobMessage): Matrix {
+function channelFor(job: SvdJobMessage): SvdInput {
   if (job.channel) channel = { key: job.key, matrix: job.channel };
   if (channel?.key === job.key) return channel.matrix;
   if (job.source?.channel) {
     const { index, layout } = job.source;
+    const samples = job.source.channel;
     channel = null; // free the old plane before making the new one
-    const values: PixelImage = {
-      width: layout.width,
-      height: layout.height,
-      channels: 1,
-      bitDepth: layout.bitDepth,
-      pixels: job.source.channel,
-    };
-    channel = { key: job.key, matrix: planeMatrix(extractChannel(values, 0).data, layout, index) };
+    if (layout.model === 'whole') {
+      // The channel's own values are the matrix: core copies them into its workspace as floats.
+      const plane = layout.planes[index];
+      channel = { key: job.key, matrix: { rows: plane.rows, cols: plane.cols, data: samples } };
+    } else {
+      const values: PixelImage = { width: layout.width, height: layout.height, channels: 1, bitDepth: layout.bitDepth, pixels: samples };
+      channel = { key: job.key, matrix: planeMatrix(extractChannel(values, 0).data, layout, index) };
+    }
     return channel.matrix;
   }
   if (job.source) {

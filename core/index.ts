@@ -34,6 +34,7 @@ export {
   colorChannelCount,
   hasAlpha,
   alphaPlaneOf,
+  channelSamples,
   mergeChannels,
   withoutAlpha,
   atBitDepth,

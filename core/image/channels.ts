@@ -46,14 +46,19 @@ export function extractChannel(image: PixelImage, index: number, out: Float32Arr
   return { rows: height, cols: width, data: out };
 }
 
-/** The alpha samples as their own plane, in the image's sample type; undefined when it has no alpha. */
-export function alphaPlaneOf(image: PixelImage): Uint8Array | Uint16Array | undefined {
-  if (!hasAlpha(image.channels)) return undefined;
+/** Channel `index`'s samples as their own plane (width × height), in the image's sample type. */
+export function channelSamples(image: PixelImage, index: number): Uint8Array | Uint16Array {
+  const { channels, pixels } = image;
+  if (!Number.isInteger(index) || index < 0 || index >= channels) throw new PixelFormatError(`The image has no channel ${index}`);
   const count = image.width * image.height;
   const plane = image.bitDepth === 16 ? new Uint16Array(count) : new Uint8Array(count);
-  const { channels, pixels } = image;
-  for (let i = 0, j = channels - 1; i < count; i++, j += channels) plane[i] = pixels[j];
+  for (let i = 0, j = index; i < count; i++, j += channels) plane[i] = pixels[j];
   return plane;
+}
+
+/** The alpha samples as their own plane, in the image's sample type; undefined when it has no alpha. */
+export function alphaPlaneOf(image: PixelImage): Uint8Array | Uint16Array | undefined {
+  return hasAlpha(image.channels) ? channelSamples(image, image.channels - 1) : undefined;
 }
 
 export function validatePixelImage(image: PixelImage): void {

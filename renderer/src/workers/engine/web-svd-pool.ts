@@ -12,6 +12,7 @@
 import * as Comlink from 'comlink';
 import {
   SvdPool,
+  channelSamples,
   planeChannel,
   type ChannelJob,
   type ImageLayout,
@@ -55,15 +56,6 @@ export function imagePlanes(image: PixelImage, layout: ImageLayout): Matrix[] {
     pixelSources.set(data, { imageKey, index, layout, image });
     return { rows: plane.rows, cols: plane.cols, data };
   });
-}
-
-/** Channel `channel` of an interleaved image, as its own width × height array. */
-function channelValues(image: PixelImage, channel: number): Uint8Array | Uint16Array {
-  const { pixels, channels } = image;
-  const count = image.width * image.height;
-  const out = pixels instanceof Uint16Array ? new Uint16Array(count) : new Uint8Array(count);
-  for (let i = 0, at = channel; i < count; i++, at += channels) out[i] = pixels[at];
-  return out;
 }
 
 /** The live workers, so the engine can make them let go of an image's data (releaseAll). */
@@ -125,7 +117,7 @@ class WebSvdWorker implements SvdWorker {
       const place = { imageKey, index, layout };
       if (!everything && (this.#holdsChannel === base.key || this.#holdsImage === imageKey)) return { ...base, source: place };
       const channel = planeChannel(layout, index);
-      if (channel !== null) return { ...base, source: { ...place, channel: channelValues(image, channel) } };
+      if (channel !== null) return { ...base, source: { ...place, channel: channelSamples(image, channel) } };
       return { ...base, source: { ...place, image: { ...image, pixels: image.pixels.slice() } } };
     }
     return everything || this.#holdsChannel !== base.key ? { ...base, channel: job.channel } : base;

@@ -13,7 +13,6 @@
 import * as Comlink from 'comlink';
 import {
   createKernels,
-  extractChannel,
   planeMatrix,
   planeMatrixOf,
   truncatedSvd,
@@ -40,8 +39,7 @@ function channelFor(job: SvdJobMessage): SvdInput {
       const plane = layout.planes[index];
       channel = { key: job.key, matrix: { rows: plane.rows, cols: plane.cols, data: samples } };
     } else {
-      const values: PixelImage = { width: layout.width, height: layout.height, channels: 1, bitDepth: layout.bitDepth, pixels: samples };
-      channel = { key: job.key, matrix: planeMatrix(extractChannel(values, 0).data, layout, index) };
+      channel = { key: job.key, matrix: planeMatrix(Float32Array.from(samples), layout, index) };
     }
     return channel.matrix;
   }

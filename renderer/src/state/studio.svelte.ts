@@ -208,8 +208,6 @@ export class Studio {
   #savedRanks = new Map<string, { rank: number; perChannel: number[] | null }>();
   /** Event timestamps of rank changes not yet on screen (performance.measure('rank-preview')). */
   rankEventTimes: number[] = [];
-  /** When the file being opened was chosen, until its document exists. */
-  #firstPreviewStart: number | null = null;
   /** The open document's 'first-preview' measure still to record: its id and start. */
   #firstPreview: { id: number; start: number } | null = null;
 
@@ -301,7 +299,6 @@ export class Studio {
       if (controller.signal.aborted || opened === null) return;
       const start = chosenAt ?? opened.timing?.chosenAt ?? calledAt;
       performance.measure('decode', { start, end: opened.timing?.decodedAt ?? performance.now() });
-      this.#firstPreviewStart = start;
       if (!opened.svd && opened.width * opened.height > WORKING_PIXEL_LIMIT) {
         const reduced = fitWithin(opened.width, opened.height, WORKING_PIXEL_LIMIT);
         this.#pendingLarge = opened;
@@ -314,7 +311,7 @@ export class Studio {
         };
         return;
       }
-      await this.#start(opened, null, controller.signal);
+      await this.#start(opened, null, controller.signal, start);
     } catch (error) {
       if (!controller.signal.aborted) this.error = messageOf(error, name);
     } finally {
@@ -343,8 +340,7 @@ export class Studio {
       if (controller.signal.aborted) return;
       performance.mark('studio:decoded');
       // Measured from the person's answer: the time the offer waited is theirs.
-      this.#firstPreviewStart = accepted;
-      await this.#start({ ...opened, ...image }, { width: opened.width, height: opened.height }, controller.signal);
+      await this.#start({ ...opened, ...image }, { width: opened.width, height: opened.height }, controller.signal, accepted);
     } catch (error) {
       if (!controller.signal.aborted) this.error = messageOf(error, opened.name);
     } finally {
@@ -384,14 +380,14 @@ export class Studio {
     this.largeOffer = null;
   }
 
-  async #start(opened: OpenedImage, reducedFrom: DocumentInfo['reducedFrom'], signal: AbortSignal): Promise<void> {
+  /** `chosenAt`: the start of the new document's 'first-preview' measure. */
+  async #start(opened: OpenedImage, reducedFrom: DocumentInfo['reducedFrom'], signal: AbortSignal, chosenAt: number): Promise<void> {
     this.#decomposeController?.abort();
     this.#decomposeController = null;
     this.#stopBackground();
     this.computing = false;
     const id = nextDocumentId++;
-    this.#firstPreview = this.#firstPreviewStart === null ? null : { id, start: this.#firstPreviewStart };
-    this.#firstPreviewStart = null;
+    this.#firstPreview = { id, start: chosenAt };
     const stored = opened.svd ?? null;
     const coding = stored ? stored.coding : WHOLE_RGB;
     this.document = {

@@ -50,6 +50,11 @@ export interface DecomposeOptions {
   /** Keep each channel's Krylov space after its last stage and hand it to onKrylov (for higher ranks later). */
   keepKrylov?: boolean;
   onKrylov?: (channel: number, state: KrylovState) => void;
+  /**
+   * Jobs of the second and later stages start only once this settles (fulfilled or rejected): a
+   * host that shows the first stage lets it be shown before later stages take the processor.
+   */
+  laterStagesAfter?: Promise<unknown>;
 }
 
 /**
@@ -118,6 +123,7 @@ export class SvdPool {
     // Workers with nothing startable yet: every queued job waits for a running stage.
     const parked: SvdWorker[] = [];
     let settled = false;
+    let laterStagesOpen = !options.laterStagesAfter;
 
     return new Promise<TruncatedSvd[]>((resolve, reject) => {
       const finish = (error: unknown) => {
@@ -159,7 +165,7 @@ export class SvdPool {
           if (busy.size === 0) finish(null);
           return;
         }
-        const ready = (queued: QueuedJob) => completed[queued.channel] >= queued.order;
+        const ready = (queued: QueuedJob) => completed[queued.channel] >= queued.order && (laterStagesOpen || queued.tier === 0);
         let at = queue.findIndex(ready);
         if (at < 0) {
           parked.push(worker);
@@ -232,6 +238,11 @@ export class SvdPool {
         finish(null);
         return;
       }
+      const openLaterStages = () => {
+        laterStagesOpen = true;
+        for (const waiting of parked.splice(0)) startNext(waiting);
+      };
+      options.laterStagesAfter?.then(openLaterStages, openLaterStages);
       const workers = Math.min(this.size, queue.length);
       for (let i = 0; i < workers; i++) startNext(this.#idle.pop() ?? this.#spawn());
     });

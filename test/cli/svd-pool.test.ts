@@ -65,6 +65,54 @@ describe('SvdPool scheduling (fake workers)', () => {
   });
 });
 
+describe('SvdPool later stages', () => {
+  it('wait for laterStagesAfter: every first stage is delivered, nothing else starts, then the rest runs', async () => {
+    const started: string[] = [];
+    const spawn = () => ({
+      run: (job: ChannelJob) => {
+        started.push(`${job.channel.data[0]}:${job.rank}`);
+        return new Promise<TruncatedSvd>((resolve) =>
+          setTimeout(
+            () =>
+              resolve({
+                rank: job.rank,
+                sigma: new Float64Array(job.rank).fill(job.channel.data[0]),
+                u: { rows: 4, cols: job.rank, data: new Float32Array(4 * job.rank) },
+                v: { rows: 4, cols: job.rank, data: new Float32Array(4 * job.rank) },
+                frobeniusNormSquared: 0,
+              }),
+            5,
+          ),
+        );
+      },
+      terminate: () => {},
+    });
+    const channels = [0, 1, 2].map((c) => ({ rows: 4, cols: 4, data: new Float32Array(16).fill(c) }));
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const delivered: string[] = [];
+    const done = new SvdPool(2, spawn).decompose(channels, {
+      stages: [1, 2],
+      laterStagesAfter: gate,
+      onStage: (channel, stage) => delivered.push(`${channel}:${stage}`),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(delivered.sort()).toEqual(['0:0', '1:0', '2:0']);
+    expect(started.sort()).toEqual(['0:1', '1:1', '2:1']);
+    open();
+    const results = await done;
+    expect(started.slice(3).sort()).toEqual(['0:2', '1:2', '2:2']);
+    expect(results.map((result) => [result.rank, result.sigma[0]])).toEqual([
+      [2, 0],
+      [2, 1],
+      [2, 2],
+    ]);
+    // A gate that fails opens as well: the decomposition never hangs on it.
+    const failed = await new SvdPool(3, spawn).decompose(channels, { stages: [1, 2], laterStagesAfter: Promise.reject(new Error('x')) });
+    expect(failed.map((result) => result.rank)).toEqual([2, 2, 2]);
+  });
+});
+
 describe('SvdPool splitting', () => {
   it('three channels on two workers: each stage in two pieces (the space, then the result), same result as one run', async () => {
     const channels = await astronautChannels();

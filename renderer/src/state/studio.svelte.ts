@@ -210,6 +210,8 @@ export class Studio {
   rankEventTimes: number[] = [];
   /** The open document's 'first-preview' measure still to record: its id and start. */
   #firstPreview: { id: number; start: number } | null = null;
+  /** A document whose first stage the engine holds its later stages for until it is painted (livePainted). */
+  #shownPending: number | null = null;
 
   constructor(host: Host) {
     this.host = host;
@@ -374,6 +376,13 @@ export class Studio {
     return pending.start;
   }
 
+  /** The viewer painted a reconstruction of document `id` (see #shownPending). */
+  livePainted(id: number): void {
+    if (this.#shownPending !== id) return;
+    this.#shownPending = null;
+    void this.engine.call((engine) => engine.shown(id));
+  }
+
   declineReducedSize(): void {
     if (!this.largeOffer) return;
     this.#pendingLarge = null;
@@ -507,8 +516,13 @@ export class Studio {
     };
     const onAbort = () => void this.engine.call((engine) => engine.cancel());
     controller.signal.addEventListener('abort', onAbort, { once: true });
+    // Nothing on screen yet: the engine lets the first stage be painted before the later ones start.
+    const showsFirst = reached === 0 && stages.length > 1;
+    this.#shownPending = showsFirst ? id : null;
     try {
-      await this.engine.call((engine) => engine.decompose(id, coding, stages, Comlink.proxy(onProgress), Comlink.proxy(onStage)));
+      await this.engine.call((engine) =>
+        engine.decompose(id, coding, stages, Comlink.proxy(onProgress), Comlink.proxy(onStage), showsFirst),
+      );
       if (this.document?.id === id) this.#markComplete(key, stages[stages.length - 1]);
     } catch (error) {
       // Cancelled here, or in the engine because other work replaced it: not a failure.

@@ -75,6 +75,14 @@ let running: AbortController | null = null;
 let imageForPeers: (() => void) | null = null;
 /** How long a loaded photo waits for its decomposition before the peers get it anyway. */
 const PEERS_WAIT_MS = 500;
+/**
+ * The first stage of a coding with nothing shown yet, until the main thread has painted it
+ * (shown()): the later stages and the analysis worker's copy of the image wait for it, so nothing
+ * competes with the first preview for the processor.
+ */
+let firstStage: { state: Loaded; open: () => void } | null = null;
+/** How long the first stage, once delivered, waits for shown() before the rest goes ahead anyway. */
+const SHOWN_WAIT_MS = 1000;
 
 function report(coding: string, model: Coding['model'], plane: number, stage: number, svd: TruncatedSvd): StageReport {
   return {
@@ -104,11 +112,16 @@ function decompositionOf(state: Loaded, coding: Coding): Decomposition {
 /**
  * Sends the factors to the peers. The preview worker is awaited (it lives as long as the page,
  * and the main thread must not show ranks it cannot render); the analysis worker is not (it may
- * be terminated at any time to cut a measurement short; it waits for factors it lacks).
+ * be terminated at any time to cut a measurement short; it waits for factors it lacks). The
+ * analysis worker gets the image with the first factors it is sent (imageToAnalysis sends both),
+ * or with everything so far once the first stage has been shown.
  */
 async function share(id: number, coding: string, plane: number, svd: TruncatedSvd): Promise<void> {
-  if (loaded?.id === id) imageToAnalysis(loaded);
-  void peers.get('analysis')?.setFactors(id, coding, plane, svd);
+  const state = loaded;
+  if (state?.id === id) {
+    if (state.analysisHasImage) void peers.get('analysis')?.setFactors(id, coding, plane, svd);
+    else if (firstStage?.state !== state) imageToAnalysis(state);
+  }
   await peers.get('preview')?.setFactors(id, coding, plane, svd);
 }
 
@@ -119,22 +132,23 @@ function imageCopy(image: PixelImage): PixelImage {
 }
 
 /**
- * The analysis worker gets a photo's image with its first factors (it has nothing to measure
- * before), so that copy does not compete with the first stage for the processor.
+ * The analysis worker gets a photo's image with the factors so far, once there are factors (it
+ * has nothing to measure before) and the first preview is shown, so that copy does not compete
+ * with the first stage for the processor.
  */
 function imageToAnalysis(state: Loaded): void {
   if (state.analysisHasImage) return;
   state.analysisHasImage = true;
-  void peers
-    .get('analysis')
-    ?.setImage(state.id, imageCopy(state.image), state.stored)
-    .catch(() => {});
+  const analysis = peers.get('analysis');
+  if (analysis) void seed(analysis, state).catch(() => {});
 }
 
+/** The image and every factor so far, posted in that order at once (a later share() posts after them). */
 async function seed(peer: Comlink.Remote<ImageHolder>, state: Loaded): Promise<void> {
-  await peer.setImage(state.id, imageCopy(state.image), state.stored);
+  const calls = [peer.setImage(state.id, imageCopy(state.image), state.stored)];
   for (const [key, entry] of state.codings)
-    for (const [plane, svd] of entry.factors.entries()) if (svd) await peer.setFactors(state.id, key, plane, svd);
+    for (const [plane, svd] of entry.factors.entries()) if (svd) calls.push(peer.setFactors(state.id, key, plane, svd));
+  await Promise.all(calls);
 }
 
 const api = {
@@ -208,6 +222,7 @@ const api = {
    * Decomposes the loaded image's planes under `coding`, stage by stage (the patch model's
    * matrices have p² columns: one stage, all of them). Resolves when done; rejects with an
    * AbortError when cancelled, replaced by another decomposition or by another image.
+   * `showsFirst`: the main thread will paint the first stage and call shown() (see firstStage).
    */
   async decompose(
     id: number,
@@ -215,6 +230,7 @@ const api = {
     stages: number[],
     onProgress: (fraction: number) => void,
     onStage: (report: StageReport) => void,
+    showsFirst = false,
   ): Promise<void> {
     const state = loaded;
     if (!state || state.id !== id) throw new DOMException('That image is no longer open', 'AbortError');
@@ -226,12 +242,32 @@ const api = {
     entry.planes ??= imagePlanes(state.image, entry.layout);
     let reported = 0;
     let delivered = Promise.resolve();
+    // The first stage is to be shown: later stages wait until it is (see firstStage).
+    let laterStagesAfter: Promise<void> | undefined;
+    let openLaterStages = () => {};
+    if (showsFirst && stages.length > 1) {
+      laterStagesAfter = new Promise<void>((resolve) => {
+        const gate = {
+          state,
+          open: () => {
+            if (firstStage === gate) firstStage = null;
+            resolve();
+            if (loaded === state && entry.factors.some(Boolean)) imageToAnalysis(state);
+          },
+        };
+        firstStage?.open();
+        firstStage = gate;
+        openLaterStages = gate.open;
+      });
+    }
+    let firstStageDelivered = 0;
     try {
       // A space kept from an earlier, lower working rank continues only if its stage is still the last one delivered.
       const resume = entry.krylov;
       entry.krylov = [];
       const decomposed = pool.decompose(entry.planes, {
         stages,
+        laterStagesAfter,
         seed: 1,
         signal: controller.signal,
         krylov: resume.length && resume.every((space, plane) => space && entry.factors[plane]) ? resume : undefined,
@@ -253,6 +289,7 @@ const api = {
           delivered = delivered.then(async () => {
             await share(id, key, plane, svd);
             if (!controller.signal.aborted) onStage(report(key, coding.model, plane, stage, svd));
+            if (stage === 0 && ++firstStageDelivered === entry.layout.planes.length) setTimeout(openLaterStages, SHOWN_WAIT_MS);
           });
         },
       });
@@ -273,6 +310,7 @@ const api = {
       if (controller.signal.aborted) throw new DOMException('The decomposition was cancelled', 'AbortError');
       throw error;
     } finally {
+      openLaterStages();
       if (running === controller) running = null;
     }
   },
@@ -288,6 +326,14 @@ const api = {
     const layout = decompositionOf(state, coding).layout;
     if (layout.colorSpace !== 'ycbcr' || layout.chroma !== 'half') return 0;
     return chromaSubsamplingError(state.image, layout, planeSamples(state.image, layout));
+  },
+
+  /**
+   * The main thread has painted a reconstruction of image `id`: the first stage's wait (see
+   * firstStage) is over.
+   */
+  shown(id: number): void {
+    if (firstStage?.state.id === id) firstStage.open();
   },
 
   /** Stops the decomposition in flight (what is done stays). */

@@ -138,10 +138,13 @@ class WebSvdWorker implements SvdWorker {
 }
 
 /**
- * Three workers at least: an RGB photo's three rank-32 previews then run at once (on two cores,
- * the third would otherwise wait for a whole job, delaying the first preview by a third); at
- * most four. Each worker holds one channel (and the image it extracts channels from).
+ * One worker per core, two to four. Each fresh worker compiles the engine's JavaScript again
+ * (V8's optimizing compiler runs on background threads that take the same cores) and faults in
+ * its own workspace, so on two cores a third worker for an RGB photo's third rank-32 preview
+ * made the first preview later, not sooner (12 MP: 1.84 s after decoding with two workers, 2.07
+ * s with three, medians of 3 on a 2-core machine); later stages are split so both stay busy
+ * (core/pool.ts). Each worker holds one channel (and the image it extracts channels from).
  */
-export function createWebSvdPool(size = Math.max(3, Math.min(4, navigator.hardwareConcurrency || 2))): SvdPool {
+export function createWebSvdPool(size = Math.max(2, Math.min(4, navigator.hardwareConcurrency || 2))): SvdPool {
   return new SvdPool(size, () => new WebSvdWorker());
 }

@@ -68,3 +68,4 @@ export {
 } from './kernels/index.js';
 export * from './codec/index.js';
 export * from './metrics/index.js';
+export * from './learn/index.js';

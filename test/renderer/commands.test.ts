@@ -36,6 +36,8 @@ describe('commandForKey', () => {
       [press('X'), 'swap-sides'],
       [press('['), 'component-previous'],
       [press(']'), 'component-next'],
+      [press('l'), 'learn'],
+      [press('L'), 'learn'],
     ];
     for (const [key, command] of cases) expect(commandForKey(key, onCanvas), key.key).toBe(command);
     expect(commandForKey(press('q'), onCanvas)).toBeNull();

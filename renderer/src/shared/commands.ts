@@ -11,11 +11,11 @@ export type RankCommand = 'rank+1' | 'rank-1' | 'rank+10' | 'rank-10' | 'rank-fi
 /**
  * Every command: the menu's (MenuCommand: open, export, close, zooms, view modes, swap sides)
  * and the keyboard's own. 'save' saves when the export panel is open and opens it otherwise;
- * 'escape' undoes the innermost thing (the large-photo offer, the export panel, the running
- * work, the saved-file view).
+ * 'escape' undoes the innermost thing (the large-photo offer, the export panel, Learn mode, the
+ * running work, the saved-file view). 'learn' opens and closes Learn mode.
  */
 export type Command =
-  MenuCommand | RankCommand | 'save' | 'escape' | 'mode-next' | 'mode-previous' | 'component-next' | 'component-previous';
+  MenuCommand | RankCommand | 'save' | 'escape' | 'mode-next' | 'mode-previous' | 'component-next' | 'component-previous' | 'learn';
 
 export interface KeyPress {
   key: string;
@@ -85,6 +85,9 @@ export function commandForKey(press: KeyPress, context: KeyContext): Command | n
       return 'component-previous';
     case ']':
       return 'component-next';
+    case 'l':
+    case 'L':
+      return 'learn';
     default:
       return null;
   }

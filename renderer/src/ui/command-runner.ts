@@ -1,5 +1,6 @@
 /** Carries out the studio's commands (shared/commands.ts) on its state, for keys and the menu alike. */
 import type { Exporter } from '../state/exporter.svelte.js';
+import type { Learn } from '../state/learn.svelte.js';
 import type { Studio } from '../state/studio.svelte.js';
 import type { ViewState } from '../state/view.svelte.js';
 import type { Command } from '../shared/commands.js';
@@ -9,6 +10,7 @@ export interface CommandTargets {
   studio: Studio;
   exporter: Exporter;
   view: ViewState;
+  learn: Learn;
   /** Open…: the desktop's native dialog or the browser's file picker. */
   chooseFile(): void;
 }
@@ -18,6 +20,7 @@ export function createCommandRunner({
   studio,
   exporter,
   view,
+  learn,
   chooseFile,
 }: CommandTargets): (command: Command, timeStamp?: number) => void {
   const settings = studio.settings;
@@ -26,6 +29,9 @@ export function createCommandRunner({
     switch (command) {
       case 'open':
         chooseFile();
+        break;
+      case 'learn':
+        learn.toggle();
         break;
       case 'export':
         if (studio.document && studio.computedRank > 0) exporter.panelOpen = true;
@@ -38,6 +44,7 @@ export function createCommandRunner({
       case 'escape':
         if (studio.largeOffer) studio.declineReducedSize();
         else if (exporter.panelOpen) exporter.panelOpen = false;
+        else if (learn.open) learn.close();
         else if (studio.computing || studio.opening) studio.cancel();
         else if (exporter.showingSaved) void exporter.backToLive();
         break;

@@ -30,7 +30,10 @@ export interface ImageHolder {
   setFactors(imageId: number, coding: string, plane: number, svd: TruncatedSvd): void | Promise<void>;
 }
 
-export type PeerRole = 'preview' | 'analysis';
+export type PeerRole = 'preview' | 'analysis' | 'learn';
+/** The peers that get a photo's image once it has factors (see imageToLaterPeers); the preview worker gets it first. */
+type LaterPeer = 'analysis' | 'learn';
+const LATER_PEERS: readonly LaterPeer[] = ['analysis', 'learn'];
 
 /** One stage of one plane, as the main thread needs it: the spectrum, not the vectors. */
 export interface StageReport {
@@ -63,8 +66,8 @@ interface Loaded {
   image: PixelImage;
   stored: StoredFile | null;
   codings: Map<string, Decomposition>;
-  /** Whether the analysis worker has been sent the image (see imageToAnalysis). */
-  analysisHasImage: boolean;
+  /** The later peers that have been sent the image (see imageToLaterPeers). */
+  withImage: Set<LaterPeer>;
 }
 
 let pool = createWebSvdPool();
@@ -111,16 +114,16 @@ function decompositionOf(state: Loaded, coding: Coding): Decomposition {
 
 /**
  * Sends the factors to the peers. The preview worker is awaited (it lives as long as the page,
- * and the main thread must not show ranks it cannot render); the analysis worker is not (it may
- * be terminated at any time to cut a measurement short; it waits for factors it lacks). The
- * analysis worker gets the image with the first factors it is sent (imageToAnalysis sends both),
- * or with everything so far once the first stage has been shown.
+ * and the main thread must not show ranks it cannot render); the analysis and learn workers are
+ * not (either may be terminated at any time; they wait for factors they lack). They get the
+ * image with the first factors they are sent (imageToLaterPeers sends both), or with everything
+ * so far once the first stage has been shown.
  */
 async function share(id: number, coding: string, plane: number, svd: TruncatedSvd): Promise<void> {
   const state = loaded;
   if (state?.id === id) {
-    if (state.analysisHasImage) void peers.get('analysis')?.setFactors(id, coding, plane, svd);
-    else if (firstStage?.state !== state) imageToAnalysis(state);
+    for (const role of LATER_PEERS) if (state.withImage.has(role)) void peers.get(role)?.setFactors(id, coding, plane, svd);
+    if (firstStage?.state !== state) imageToLaterPeers(state);
   }
   await peers.get('preview')?.setFactors(id, coding, plane, svd);
 }
@@ -132,15 +135,17 @@ function imageCopy(image: PixelImage): PixelImage {
 }
 
 /**
- * The analysis worker gets a photo's image with the factors so far, once there are factors (it
- * has nothing to measure before) and the first preview is shown, so that copy does not compete
- * with the first stage for the processor.
+ * The analysis and learn workers get a photo's image with the factors so far, once there are
+ * factors (they have nothing to measure before) and the first preview is shown, so that copy
+ * does not compete with the first stage for the processor.
  */
-function imageToAnalysis(state: Loaded): void {
-  if (state.analysisHasImage) return;
-  state.analysisHasImage = true;
-  const analysis = peers.get('analysis');
-  if (analysis) void seed(analysis, state).catch(() => {});
+function imageToLaterPeers(state: Loaded): void {
+  for (const role of LATER_PEERS) {
+    const peer = peers.get(role);
+    if (!peer || state.withImage.has(role)) continue;
+    state.withImage.add(role);
+    void seed(peer, state).catch(() => {});
+  }
 }
 
 /** The image and every factor so far, posted in that order at once (a later share() posts after them). */
@@ -164,10 +169,16 @@ const api = {
     peers.set(role, peer);
     const state = loaded;
     if (!state) return;
-    if (role === 'analysis') {
-      state.analysisHasImage = true;
+    if (role !== 'preview') {
+      state.withImage.add(role);
       void seed(peer, state).catch(() => {});
     } else await seed(peer, state);
+  },
+
+  /** Forgets the learn worker (terminated when Learn mode closes): no more copies for it. */
+  detach(role: LaterPeer): void {
+    peers.delete(role);
+    loaded?.withImage.delete(role);
   },
 
   /**
@@ -179,12 +190,12 @@ const api = {
     running?.abort();
     running = null;
     releaseAll();
-    const state: Loaded = { id, image, stored: stored?.file ?? null, codings: new Map(), analysisHasImage: false };
+    const state: Loaded = { id, image, stored: stored?.file ?? null, codings: new Map(), withImage: new Set() };
     loaded = state;
     const preview = peers.get('preview');
     const sendImage = () => {
       if (loaded !== state) return;
-      if (stored) imageToAnalysis(state);
+      if (stored) imageToLaterPeers(state);
       return preview?.setImage(id, imageCopy(image));
     };
     if (!stored) {
@@ -252,7 +263,7 @@ const api = {
           open: () => {
             if (firstStage === gate) firstStage = null;
             resolve();
-            if (loaded === state && entry.factors.some(Boolean)) imageToAnalysis(state);
+            if (loaded === state && entry.factors.some(Boolean)) imageToLaterPeers(state);
           },
         };
         firstStage?.open();

@@ -1,0 +1,262 @@
+/**
+ * The learn worker: Learn mode's numbers for one channel of the open photo (core/learn), off the
+ * main thread. It lives only while Learn mode is open; the engine worker sends it the image and
+ * every decomposition's factors over the port given to connect() (it keeps the whole image's,
+ * RGB: Learn mode's A is always a whole-image channel). Calls run one at a time (they share one
+ * kernel workspace); the expensive results (eigenpairs of AᵀA, the rows' PCA) are kept per
+ * channel.
+ */
+import * as Comlink from 'comlink';
+import {
+  GramOperator,
+  channelSamples,
+  colorChannelCount,
+  colorCovariance,
+  createKernels,
+  eckartYoung,
+  eigenAgreement,
+  gramEigen,
+  orthogonality,
+  peakValue,
+  reconstruct,
+  rowPca,
+  singularVectorRows,
+  type ColorCovariance,
+  type EckartYoung,
+  type KernelBackend,
+  type Orthogonality,
+  type PixelImage,
+  type SampleMatrix,
+  type TruncatedSvd,
+} from '../../../../core/index.js';
+import { WHOLE_RGB, codingFor, codingKey } from '../../shared/coding.js';
+import type { EigenView, PcaView, StripsView, VectorsView } from './protocol.js';
+
+/** How long a call waits for the image or the factors it needs. */
+const FACTOR_WAIT_MS = 120_000;
+/** Eigenpairs compared (at most the decomposition's rank and n). */
+const EIGEN_COUNT = 32;
+/** Principal components of the rows' PCA. */
+const PCA_RANK = 16;
+
+let imageId = -1;
+let image: PixelImage | null = null;
+let factors: (TruncatedSvd | null)[] = [];
+let waiters: (() => void)[] = [];
+let kernels: Promise<KernelBackend> | null = null;
+let queue: Promise<unknown> = Promise.resolve();
+const eigenCache = new Map<string, EigenView>();
+const pcaCache = new Map<string, PcaView>();
+
+function backend(): Promise<KernelBackend> {
+  kernels ??= createKernels('auto');
+  return kernels;
+}
+
+/** Runs calls one after another: they share the kernel workspace. */
+function serial<T>(work: () => Promise<T>): Promise<T> {
+  const result = queue.then(work, work);
+  queue = result.catch(() => {});
+  return result;
+}
+
+function wake(): void {
+  const woken = waiters;
+  waiters = [];
+  for (const resolve of woken) resolve();
+}
+
+/** The image and channel `channel`'s whole-image factors with at least `rank` components, once they are here. */
+async function channelOf(id: number, channel: number, rank = 1): Promise<{ image: PixelImage; a: SampleMatrix; svd: TruncatedSvd }> {
+  const deadline = performance.now() + FACTOR_WAIT_MS;
+  for (;;) {
+    if (id < imageId) throw new Error('Learn mode has moved on to another image');
+    const svd = factors[channel];
+    if (id === imageId && image && svd && svd.rank >= Math.min(rank, svd.u.rows, svd.v.rows)) {
+      return { image, a: { rows: image.height, cols: image.width, data: channelSamples(image, channel) }, svd };
+    }
+    const left = deadline - performance.now();
+    if (left <= 0) throw new Error('The decomposition of the whole image did not reach Learn mode');
+    await new Promise<void>((resolve) => {
+      waiters.push(resolve);
+      setTimeout(resolve, left);
+    });
+  }
+}
+
+/** Grey RGBA from a plane: values mapped by `map` (to 0…255). */
+function grayBitmap(plane: Float32Array, width: number, height: number, map: (value: number) => number): Promise<ImageBitmap> {
+  const pixels = new Uint8ClampedArray(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    const value = map(plane[i]);
+    pixels[i * 4] = value;
+    pixels[i * 4 + 1] = value;
+    pixels[i * 4 + 2] = value;
+    pixels[i * 4 + 3] = 255;
+  }
+  return createImageBitmap(new ImageData(pixels, width, height));
+}
+
+/** A component's signed values as grey around mid-grey, scaled by the largest magnitude. */
+async function componentBitmap(
+  svd: TruncatedSvd,
+  index: number,
+  width: number,
+  height: number,
+): Promise<{ bitmap: ImageBitmap; scale: number }> {
+  const options = { targetWidth: width, targetHeight: height };
+  const upTo = reconstruct(svd, index, options);
+  const before = reconstruct(svd, index - 1, options);
+  let scale = 0;
+  for (let i = 0; i < upTo.length; i++) {
+    upTo[i] -= before[i];
+    scale = Math.max(scale, Math.abs(upTo[i]));
+  }
+  const bitmap = await grayBitmap(upTo, width, height, (value) => 128 + (127 * value) / (scale || 1));
+  return { bitmap, scale };
+}
+
+const api = {
+  /** Serves this API on a second port too: the engine worker sends the image and factors there. */
+  connect(port: MessagePort): void {
+    Comlink.expose(api, port);
+  },
+
+  setImage(id: number, next: PixelImage): void {
+    imageId = id;
+    image = next;
+    factors = new Array(colorChannelCount(next.channels)).fill(null);
+    eigenCache.clear();
+    pcaCache.clear();
+    wake();
+  },
+
+  setFactors(id: number, coding: string, plane: number, svd: TruncatedSvd): void {
+    if (id !== imageId || !image || coding !== codingKey(codingFor(image, WHOLE_RGB))) return;
+    if (plane < 0 || plane >= factors.length) return;
+    factors[plane] = svd;
+    wake();
+  },
+
+  /** The top eigenpairs of AᵀA against σᵢ² and vᵢ (core/learn: gramEigen, eigenAgreement). */
+  eigen(id: number, channel: number, onProgress?: (fraction: number) => void): Promise<EigenView> {
+    return serial(async () => {
+      const { a, svd } = await channelOf(id, channel, EIGEN_COUNT);
+      const key = `${id}:${channel}:${svd.rank}`;
+      const cached = eigenCache.get(key);
+      if (cached) return cached;
+      const count = Math.min(EIGEN_COUNT, svd.rank, a.cols);
+      const started = performance.now();
+      const kernelBackend = await backend();
+      const eigen = await gramEigen(a, count, { kernels: kernelBackend, onProgress });
+      const vRows = singularVectorRows(svd.v, count);
+      const images = new GramOperator(a, kernelBackend).apply(vRows, count);
+      const agreement = await eigenAgreement(svd.sigma, vRows, images, eigen, count);
+      const view: EigenView = {
+        method: eigen.method,
+        dimension: eigen.dimension,
+        products: eigen.products,
+        eigenvalues: Array.from(eigen.values),
+        sigmaSquared: Array.from(svd.sigma.subarray(0, count), (s) => s * s),
+        relativeDifference: Array.from(agreement.relativeDifference),
+        angles: Array.from(agreement.angles),
+        clusters: agreement.clusters,
+        residuals: Array.from(agreement.residuals),
+        eigenResiduals: Array.from(eigen.residuals),
+        milliseconds: performance.now() - started,
+      };
+      eigenCache.set(key, view);
+      return view;
+    });
+  },
+
+  /** UₖᵀUₖ and VₖᵀVₖ (k ≤ 64). */
+  orthogonality(id: number, channel: number, k: number): Promise<{ u: Orthogonality; v: Orthogonality }> {
+    return serial(async () => {
+      const { svd } = await channelOf(id, channel, k);
+      return { u: orthogonality(svd.u, k), v: orthogonality(svd.v, k) };
+    });
+  },
+
+  /** ‖A − A_k‖ from the pixels, from the spectrum, and for k random directions. */
+  eckartYoung(id: number, channel: number, k: number): Promise<EckartYoung> {
+    return serial(async () => {
+      const { a, svd } = await channelOf(id, channel, k);
+      return eckartYoung(a, svd, k, await backend());
+    });
+  },
+
+  /** PCA of the channel's rows (core/learn: rowPca), with the uncentred SVD's shares beside it. */
+  pca(id: number, channel: number, onProgress?: (fraction: number) => void): Promise<PcaView> {
+    return serial(async () => {
+      const { a, svd } = await channelOf(id, channel, PCA_RANK);
+      const key = `${id}:${channel}`;
+      let view = pcaCache.get(key);
+      if (!view) {
+        const started = performance.now();
+        const pca = await rowPca(a, PCA_RANK, { kernels: await backend(), onProgress });
+        view = {
+          ratios: Array.from(pca.ratios),
+          uncentred: Array.from(svd.sigma.subarray(0, pca.ratios.length), (s) => (s * s) / svd.frobeniusNormSquared),
+          total: pca.total,
+          rows: a.rows,
+          scores: pca.scores,
+          milliseconds: performance.now() - started,
+        };
+        pcaCache.set(key, view);
+      }
+      // A copy goes out (the cache keeps its own scores).
+      return { ...view, scores: view.scores.slice() };
+    });
+  },
+
+  /** The covariance of the pixels' colours; null for a gray photo. */
+  color(id: number): Promise<ColorCovariance | null> {
+    return serial(async () => {
+      const { image: current } = await channelOf(id, 0);
+      return colorChannelCount(current.channels) === 3 ? colorCovariance(current) : null;
+    });
+  },
+
+  /** uᵢ and vᵢ (1-based i) as signals, and σᵢ. */
+  vectors(id: number, channel: number, index: number): Promise<VectorsView> {
+    return serial(async () => {
+      const { svd } = await channelOf(id, channel, index);
+      const i = Math.max(1, Math.min(index, svd.rank)) - 1;
+      const u = new Float32Array(svd.u.rows);
+      const v = new Float32Array(svd.v.rows);
+      for (let r = 0; r < u.length; r++) u[r] = svd.u.data[r * svd.rank + i];
+      for (let c = 0; c < v.length; c++) v[c] = svd.v.data[c * svd.rank + i];
+      return Comlink.transfer({ index: i + 1, sigma: svd.sigma[i], u, v }, [u.buffer, v.buffer]);
+    });
+  },
+
+  /**
+   * The first `count` components σᵢuᵢvᵢᵀ and partial sums A₁ … A_count of the channel at
+   * thumbnail size, and component `selected` at `large` width, as bitmaps.
+   */
+  strips(id: number, channel: number, count: number, width: number, selected: number, large: number): Promise<StripsView> {
+    return serial(async () => {
+      const { image: current, svd } = await channelOf(id, channel, count);
+      const n = Math.min(count, svd.rank);
+      const height = Math.max(1, Math.round((width * current.height) / current.width));
+      const peak = peakValue(current.bitDepth);
+      const components: ImageBitmap[] = [];
+      const partialSums: ImageBitmap[] = [];
+      for (let k = 1; k <= n; k++) {
+        components.push((await componentBitmap(svd, k, width, height)).bitmap);
+        const sum = reconstruct(svd, k, { targetWidth: width, targetHeight: height });
+        partialSums.push(await grayBitmap(sum, width, height, (value) => (255 * value) / peak));
+      }
+      const largeWidth = Math.min(large, current.width);
+      const largeHeight = Math.max(1, Math.round((largeWidth * current.height) / current.width));
+      const index = Math.max(1, Math.min(selected, svd.rank));
+      const { bitmap, scale } = await componentBitmap(svd, index, largeWidth, largeHeight);
+      const view: StripsView = { components, partialSums, component: { index, bitmap, scale, sigma: svd.sigma[index - 1] } };
+      return Comlink.transfer(view, [...components, ...partialSums, bitmap]);
+    });
+  },
+};
+
+export type LearnWorkerApi = typeof api;
+Comlink.expose(api);

@@ -37,6 +37,8 @@ export interface GramEigen {
 
 export interface GramEigenOptions {
   kernels: KernelBackend;
+  /** The Lanczos path's products with AᵀA: an operator already made for A on `kernels` (else one is made). */
+  operator?: GramOperator;
   /** Decompose the Gram matrix densely up to this width (default DENSE_GRAM_LIMIT). */
   denseLimit?: number;
   seed?: number;
@@ -49,7 +51,7 @@ export async function gramEigen(a: SvdInput, count: number, options: GramEigenOp
   const wanted = Math.max(1, Math.min(count, n));
   const work = new WorkTracker(options.signal, options.onProgress);
   if (n <= (options.denseLimit ?? DENSE_GRAM_LIMIT)) return denseGramEigen(a, wanted, options.kernels, work);
-  return lanczosGramEigen(a, wanted, options.kernels, options.seed ?? 7, work);
+  return lanczosGramEigen(options.operator ?? new GramOperator(a, options.kernels), wanted, options.seed ?? 7, work);
 }
 
 async function denseGramEigen(a: SvdInput, count: number, kernels: KernelBackend, work: WorkTracker): Promise<GramEigen> {
@@ -85,14 +87,17 @@ async function denseGramEigen(a: SvdInput, count: number, kernels: KernelBackend
 /** Ritz pairs are accepted once ‖AᵀA y − θ y‖ ≤ this × θ₁ (float32 products: ~1e-7 relative noise per sum). */
 const RESIDUAL_FLOOR = 2e-6;
 
-async function lanczosGramEigen(a: SvdInput, count: number, kernels: KernelBackend, seed: number, work: WorkTracker): Promise<GramEigen> {
-  const n = a.cols;
-  const operator = new GramOperator(a, kernels);
+async function lanczosGramEigen(operator: GramOperator, count: number, seed: number, work: WorkTracker): Promise<GramEigen> {
+  const n = operator.cols;
   const b = GRAM_BLOCK;
   const limit = Math.min(n - (n % b), Math.max(4 * count, count + 8 * b));
   const basis = new Float64Array(limit * n);
   const images = new Float64Array(limit * n);
   const projected = new Float64Array(limit * limit);
+  // Xᵀ(AᵀA X) unsymmetrized (float32 products make it slightly unsymmetric) and (AᵀA X)ᵀ(AᵀA X):
+  // with them, a Ritz pair's residual norm costs O(size²), not a pass over n.
+  const cross = new Float64Array(limit * limit);
+  const imageGram = new Float64Array(limit * limit);
   const random = new SeededRandom(seed);
   work.plan(limit / b);
   // The first block: Gaussian, orthonormalized.
@@ -103,21 +108,41 @@ async function lanczosGramEigen(a: SvdInput, count: number, kernels: KernelBacke
   for (;;) {
     await work.checkpoint();
     operator.apply(basis.subarray(size * n, (size + b) * n), b, images.subarray(size * n, (size + b) * n));
-    // The projected matrix's new columns (and rows): X_i · (AᵀA X_j).
+    // The projected matrix's new columns (and rows): X_i · (AᵀA X_j); and the images' Gram matrix.
     for (let j = size; j < size + b; j++) {
       for (let i = 0; i <= j; i++) {
         const value = dot(basis, i * n, images, j * n, n);
         projected[i * limit + j] = value;
         projected[j * limit + i] = value;
+        cross[i * limit + j] = value;
+        cross[j * limit + i] = dot(basis, j * n, images, i * n, n);
+        const gram = dot(images, i * n, images, j * n, n);
+        imageGram[i * limit + j] = gram;
+        imageGram[j * limit + i] = gram;
       }
     }
     size += b;
     work.advance(1);
     if (size >= Math.min(limit, count + b)) {
-      result = await ritzPairs(projected, limit, size, basis, images, n, count);
-      const floor = RESIDUAL_FLOOR * result.values[0];
-      const converged = result.residuals.every((residual, i) => residual * result!.values[i] <= floor);
-      if (converged || size + b > limit) break;
+      // ‖AᵀA y − θ y‖² = gᵀ(images' Gram)g − 2θ gᵀ(cross)g + θ² for y = X g (X orthonormal, g unit).
+      const eigen = await symmetricEigen(leading(projected, limit, size), size);
+      const floor = RESIDUAL_FLOOR * eigen.values[0];
+      let converged = true;
+      for (let k = 0; k < count && converged; k++) {
+        const g = eigen.vectors.subarray(k * size, (k + 1) * size);
+        const theta = eigen.values[k];
+        let squared = theta * theta;
+        for (let i = 0; i < size; i++) {
+          let row = 0;
+          for (let j = 0; j < size; j++) row += (imageGram[i * limit + j] - 2 * theta * cross[i * limit + j]) * g[j];
+          squared += g[i] * row;
+        }
+        converged = Math.sqrt(Math.max(0, squared)) <= floor;
+      }
+      if (converged || size + b > limit) {
+        result = await ritzPairs(projected, limit, size, basis, images, n, count);
+        break;
+      }
     }
     // Next block: AᵀA times the last block, orthogonalized against the whole basis (twice).
     basis.set(images.subarray((size - b) * n, size * n), size * n);
@@ -144,9 +169,7 @@ async function ritzPairs(
   n: number,
   count: number,
 ): Promise<{ values: Float64Array; vectors: Float64Array; residuals: Float64Array }> {
-  const small = new Float64Array(size * size);
-  for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) small[i * size + j] = projected[i * limit + j];
-  const eigen = await symmetricEigen(small, size);
+  const eigen = await symmetricEigen(leading(projected, limit, size), size);
   const values = eigen.values.slice(0, count);
   const vectors = new Float64Array(count * n);
   const residuals = new Float64Array(count);
@@ -164,6 +187,13 @@ async function ritzPairs(
     residuals[k] = Math.sqrt(squares) / Math.abs(values[k]);
   }
   return { values, vectors, residuals };
+}
+
+/** The leading size × size block of a matrix stored with row stride `limit`. */
+function leading(matrix: Float64Array, limit: number, size: number): Float64Array {
+  const block = new Float64Array(size * size);
+  for (let i = 0; i < size; i++) block.set(matrix.subarray(i * limit, i * limit + size), i * size);
+  return block;
 }
 
 function dot(x: Float64Array, xAt: number, y: Float64Array, yAt: number, n: number): number {

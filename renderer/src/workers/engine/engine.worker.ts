@@ -19,7 +19,7 @@ import {
   type PixelImage,
   type TruncatedSvd,
 } from '../../../../core/index.js';
-import { codingKey, codingLayout, type Coding, type StoredFile } from '../../shared/coding.js';
+import { WHOLE_RGB, codingFor, codingKey, codingLayout, type Coding, type StoredFile } from '../../shared/coding.js';
 import { createWebSvdPool, imagePlanes, releaseAll } from './web-svd-pool.js';
 
 /** What the peers (preview and analysis workers) accept from the engine. */
@@ -122,7 +122,9 @@ function decompositionOf(state: Loaded, coding: Coding): Decomposition {
 async function share(id: number, coding: string, plane: number, svd: TruncatedSvd): Promise<void> {
   const state = loaded;
   if (state?.id === id) {
-    for (const role of LATER_PEERS) if (state.withImage.has(role)) void peers.get(role)?.setFactors(id, coding, plane, svd);
+    for (const role of LATER_PEERS) {
+      if (state.withImage.has(role) && wants(role, state.image, coding)) void peers.get(role)?.setFactors(id, coding, plane, svd);
+    }
     if (firstStage?.state !== state) imageToLaterPeers(state);
   }
   await peers.get('preview')?.setFactors(id, coding, plane, svd);
@@ -144,16 +146,26 @@ function imageToLaterPeers(state: Loaded): void {
     const peer = peers.get(role);
     if (!peer || state.withImage.has(role)) continue;
     state.withImage.add(role);
-    void seed(peer, state).catch(() => {});
+    void seed(peer, state, role).catch(() => {});
   }
 }
 
 /** The image and every factor so far, posted in that order at once (a later share() posts after them). */
-async function seed(peer: Comlink.Remote<ImageHolder>, state: Loaded): Promise<void> {
+async function seed(peer: Comlink.Remote<ImageHolder>, state: Loaded, role: PeerRole): Promise<void> {
   const calls = [peer.setImage(state.id, imageCopy(state.image), state.stored)];
-  for (const [key, entry] of state.codings)
+  for (const [key, entry] of state.codings) {
+    if (!wants(role, state.image, key)) continue;
     for (const [plane, svd] of entry.factors.entries()) if (svd) calls.push(peer.setFactors(state.id, key, plane, svd));
+  }
   await Promise.all(calls);
+}
+
+/**
+ * Whether a peer is sent a coding's factors: the learn worker works on the whole image's channels
+ * only (a patch coding's U alone is ~50 MB per plane of a 12 MP photo); the others take every coding.
+ */
+function wants(role: PeerRole, image: PixelImage, coding: string): boolean {
+  return role !== 'learn' || coding === codingKey(codingFor(image, WHOLE_RGB));
 }
 
 const api = {
@@ -171,8 +183,8 @@ const api = {
     if (!state) return;
     if (role !== 'preview') {
       state.withImage.add(role);
-      void seed(peer, state).catch(() => {});
-    } else await seed(peer, state);
+      void seed(peer, state, role).catch(() => {});
+    } else await seed(peer, state, role);
   },
 
   /** Forgets the learn worker (terminated when Learn mode closes): no more copies for it. */

@@ -3,7 +3,7 @@
  * main thread. It lives only while Learn mode is open; the engine worker sends it the image and
  * every decomposition's factors over the port given to connect() (it keeps the whole image's,
  * RGB: Learn mode's A is always a whole-image channel). Calls run one at a time (they share one
- * kernel workspace); the expensive results (eigenpairs of AᵀA, the rows' PCA) are kept per
+ * kernel workspace; the quick ones first); the expensive results (eigenpairs of AᵀA, the rows' PCA) are kept per
  * channel.
  */
 import * as Comlink from 'comlink';
@@ -44,7 +44,10 @@ let image: PixelImage | null = null;
 let factors: (TruncatedSvd | null)[] = [];
 let waiters: (() => void)[] = [];
 let kernels: Promise<KernelBackend> | null = null;
-let queue: Promise<unknown> = Promise.resolve();
+/** Calls waiting to run, cheapest first (see serial). */
+const queue: { priority: number; order: number; run: () => void }[] = [];
+let running = false;
+let order = 0;
 const eigenCache = new Map<string, EigenView>();
 const pcaCache = new Map<string, PcaView>();
 
@@ -53,12 +56,43 @@ function backend(): Promise<KernelBackend> {
   return kernels;
 }
 
-/** Runs calls one after another: they share the kernel workspace. */
-function serial<T>(work: () => Promise<T>): Promise<T> {
-  const result = queue.then(work, work);
-  queue = result.catch(() => {});
-  return result;
+/**
+ * Runs calls one at a time (they share the kernel workspace), the waiting ones by `priority`
+ * (lower first; in arrival order within one): the views that take milliseconds do not wait
+ * behind the eigensolver or the PCA, which take seconds on a 12 MP photo.
+ */
+function serial<T>(priority: number, work: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    queue.push({
+      priority,
+      order: order++,
+      run: () => {
+        work()
+          .then(resolve, reject)
+          .finally(() => {
+            running = false;
+            next();
+          });
+      },
+    });
+    next();
+  });
 }
+
+function next(): void {
+  if (running || queue.length === 0) return;
+  running = true;
+  // One turn of the event loop first: calls posted together are all queued before one is picked.
+  setTimeout(() => {
+    queue.sort((x, y) => x.priority - y.priority || x.order - y.order);
+    queue.shift()!.run();
+  }, 0);
+}
+
+/** serial()'s priorities. */
+const QUICK = 0;
+const MEDIUM = 1;
+const SLOW = 2;
 
 function wake(): void {
   const woken = waiters;
@@ -140,7 +174,7 @@ const api = {
 
   /** The top eigenpairs of AᵀA against σᵢ² and vᵢ (core/learn: gramEigen, eigenAgreement). */
   eigen(id: number, channel: number, onProgress?: (fraction: number) => void): Promise<EigenView> {
-    return serial(async () => {
+    return serial(SLOW, async () => {
       const { a, svd } = await channelOf(id, channel, EIGEN_COUNT);
       const key = `${id}:${channel}:${svd.rank}`;
       const cached = eigenCache.get(key);
@@ -148,9 +182,11 @@ const api = {
       const count = Math.min(EIGEN_COUNT, svd.rank, a.cols);
       const started = performance.now();
       const kernelBackend = await backend();
-      const eigen = await gramEigen(a, count, { kernels: kernelBackend, onProgress });
+      // One copy of A in the workspace serves the eigensolver and the SVD pairs' residuals.
+      const operator = new GramOperator(a, kernelBackend);
+      const eigen = await gramEigen(a, count, { kernels: kernelBackend, operator, onProgress });
       const vRows = singularVectorRows(svd.v, count);
-      const images = new GramOperator(a, kernelBackend).apply(vRows, count);
+      const images = operator.apply(vRows, count);
       const agreement = await eigenAgreement(svd.sigma, vRows, images, eigen, count);
       const view: EigenView = {
         method: eigen.method,
@@ -172,7 +208,7 @@ const api = {
 
   /** UₖᵀUₖ and VₖᵀVₖ (k ≤ 64). */
   orthogonality(id: number, channel: number, k: number): Promise<{ u: Orthogonality; v: Orthogonality }> {
-    return serial(async () => {
+    return serial(QUICK, async () => {
       const { svd } = await channelOf(id, channel, k);
       return { u: orthogonality(svd.u, k), v: orthogonality(svd.v, k) };
     });
@@ -180,7 +216,7 @@ const api = {
 
   /** ‖A − A_k‖ from the pixels, from the spectrum, and for k random directions. */
   eckartYoung(id: number, channel: number, k: number): Promise<EckartYoung> {
-    return serial(async () => {
+    return serial(MEDIUM, async () => {
       const { a, svd } = await channelOf(id, channel, k);
       return eckartYoung(a, svd, k, await backend());
     });
@@ -188,7 +224,7 @@ const api = {
 
   /** PCA of the channel's rows (core/learn: rowPca), with the uncentred SVD's shares beside it. */
   pca(id: number, channel: number, onProgress?: (fraction: number) => void): Promise<PcaView> {
-    return serial(async () => {
+    return serial(SLOW, async () => {
       const { a, svd } = await channelOf(id, channel, PCA_RANK);
       const key = `${id}:${channel}`;
       let view = pcaCache.get(key);
@@ -212,7 +248,7 @@ const api = {
 
   /** The covariance of the pixels' colours; null for a gray photo. */
   color(id: number): Promise<ColorCovariance | null> {
-    return serial(async () => {
+    return serial(QUICK, async () => {
       const { image: current } = await channelOf(id, 0);
       return colorChannelCount(current.channels) === 3 ? colorCovariance(current) : null;
     });
@@ -220,7 +256,7 @@ const api = {
 
   /** uᵢ and vᵢ (1-based i) as signals, and σᵢ. */
   vectors(id: number, channel: number, index: number): Promise<VectorsView> {
-    return serial(async () => {
+    return serial(QUICK, async () => {
       const { svd } = await channelOf(id, channel, index);
       const i = Math.max(1, Math.min(index, svd.rank)) - 1;
       const u = new Float32Array(svd.u.rows);
@@ -236,7 +272,7 @@ const api = {
    * thumbnail size, and component `selected` at `large` width, as bitmaps.
    */
   strips(id: number, channel: number, count: number, width: number, selected: number, large: number): Promise<StripsView> {
-    return serial(async () => {
+    return serial(MEDIUM, async () => {
       const { image: current, svd } = await channelOf(id, channel, count);
       const n = Math.min(count, svd.rank);
       const height = Math.max(1, Math.round((width * current.height) / current.width));

@@ -3,7 +3,9 @@
  * at a time, on the kernels' float32 products (core/kernels). As in the engine, the products run
  * on C = A − μ (μ the mean rounded to an integer, so C is exact in float32) and the rank-one
  * term μ𝟙𝟙ᵀ is added in float64 (A x = C x + μ𝟙(𝟙ᵀx)), which keeps a photo's mean brightness out
- * of the float32 sums. Vectors are float64, each a contiguous row of n values.
+ * of the float32 sums. Vectors are float64, each a contiguous row of n values. An operator owns
+ * its kernels' workspace until something else allocates it (then apply() refuses, rather than
+ * multiply by whatever is there now).
  */
 import type { KernelBackend } from '../kernels/index.js';
 import type { SvdInput } from '../types.js';
@@ -46,7 +48,7 @@ export class GramOperator {
     this.#w = this.#x + cols * GRAM_BLOCK;
     this.#z = this.#w + rows * GRAM_BLOCK;
     this.#ws = kernels.allocate(this.#z + cols * GRAM_BLOCK, GRAM_BLOCK);
-    kernels.holds = null;
+    kernels.holds = this;
     const ws = this.#ws;
     const shift = this.shift;
     for (let i = 0; i < matrixFloats; i++) ws[i] = data[i] - shift;
@@ -93,6 +95,7 @@ export class GramOperator {
 
   /** W = A · X for rows first … first + width − 1 of `vectors` (padded with zeros to eight): the float64 copy of W, m × 8. */
   #timesBlock(vectors: Float64Array, first: number, width: number): Float64Array {
+    if (this.#kernels.holds !== this) throw new Error("GramOperator: its kernels' workspace has been allocated for other work since");
     const { rows, cols, shift } = this;
     const ws = this.#ws;
     ws.fill(0, this.#x, this.#x + cols * GRAM_BLOCK);

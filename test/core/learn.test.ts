@@ -250,3 +250,14 @@ describe('colour covariance', () => {
     await expect(colorCovariance(gray)).rejects.toThrow(/gray photo has one colour channel/);
   });
 });
+
+describe('GramOperator', () => {
+  it('refuses to multiply once its workspace was allocated for other work', async () => {
+    const a = { rows: 16, cols: 12, data: new Uint8Array(192).map((_, i) => (i * 7) & 255) };
+    const operator = new GramOperator(a, kernels);
+    const x = new Float64Array(12).fill(1);
+    expect(operator.apply(x, 1).length).toBe(12);
+    kernels.allocate(64, 8);
+    expect(() => operator.apply(x, 1)).toThrow(/allocated for other work/);
+  });
+});

@@ -186,7 +186,8 @@ const api = {
       const operator = new GramOperator(a, kernelBackend);
       const eigen = await gramEigen(a, count, { kernels: kernelBackend, operator, onProgress });
       const vRows = singularVectorRows(svd.v, count);
-      const images = operator.apply(vRows, count);
+      // The dense path used the workspace for the Gram matrix: A goes back in.
+      const images = (eigen.method === 'dense' ? new GramOperator(a, kernelBackend) : operator).apply(vRows, count);
       const agreement = await eigenAgreement(svd.sigma, vRows, images, eigen, count);
       const view: EigenView = {
         method: eigen.method,

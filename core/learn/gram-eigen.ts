@@ -104,7 +104,6 @@ async function lanczosGramEigen(operator: GramOperator, count: number, seed: num
   for (let i = 0; i < b * n; i++) basis[i] = random.nextNormal();
   orthonormalizeBlock(basis, 0, b, n, random);
   let size = 0;
-  let result: { values: Float64Array; vectors: Float64Array; residuals: Float64Array } | null = null;
   for (;;) {
     await work.checkpoint();
     operator.apply(basis.subarray(size * n, (size + b) * n), b, images.subarray(size * n, (size + b) * n));
@@ -140,8 +139,10 @@ async function lanczosGramEigen(operator: GramOperator, count: number, seed: num
         converged = Math.sqrt(Math.max(0, squared)) <= floor;
       }
       if (converged || size + b > limit) {
-        result = await ritzPairs(projected, limit, size, basis, images, n, count);
-        break;
+        const { values, vectors, residuals } = await ritzPairs(projected, limit, size, basis, images, n, count);
+        work.finish();
+        if (!(values[0] > 0)) throw new SvdInputError('AᵀA has no positive eigenvalue: the channel is all zero');
+        return { method: 'lanczos', values, vectors, residuals, dimension: size, products: operator.products };
       }
     }
     // Next block: AᵀA times the last block, orthogonalized against the whole basis (twice).
@@ -153,10 +154,6 @@ async function lanczosGramEigen(operator: GramOperator, count: number, seed: num
     }
     orthonormalizeBlock(basis, size, b, n, random, size);
   }
-  work.finish();
-  const { values, vectors, residuals } = result!;
-  if (!(values[0] > 0)) throw new SvdInputError('AᵀA has no positive eigenvalue: the channel is all zero');
-  return { method: 'lanczos', values, vectors, residuals, dimension: size, products: operator.products };
 }
 
 /** The top `count` Ritz pairs of the projected matrix (size × size, stride `limit`), with their residuals against the operator. */

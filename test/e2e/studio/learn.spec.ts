@@ -191,8 +191,23 @@ test('Learn mode on the 12 MP photo: every view renders; the time each takes to 
   const sigmaSquared = await list(page, 'learn-sigma-squared');
   for (let i = 0; i < 10; i++) expect(relative(sigmaSquared[i], eigenvalues[i])).toBeLessThan(1e-5);
   expect(await inkedPixels(studio, 'learn-pca-scatter')).toBeGreaterThan(1000);
+  // The agreement figures on this photo, for the record beside the times.
+  const differences = eigenvalues.map((value, i) => relative(sigmaSquared[i], value));
+  const figures = {
+    times,
+    eigenvalues: eigenvalues.length,
+    maxRelativeDifferenceFirst10: Math.max(...differences.slice(0, 10)),
+    maxRelativeDifferenceAll: Math.max(...differences),
+    orthogonalityV: Number(await page.getByTestId('learn-orthogonality').getAttribute('data-value')),
+    eckartYoung: {
+      measured: Number(await page.getByTestId('learn-ey-measured').getAttribute('data-value')),
+      fromSpectrum: Number(await page.getByTestId('learn-ey-spectrum').getAttribute('data-value')),
+      random: Number(await page.getByTestId('learn-ey-random').getAttribute('data-value')),
+    },
+    explainedVariance: (await list(page, 'learn-explained-variance')).slice(0, 3),
+  };
   const timesPath = testInfo.outputPath('learn-12mp-times.json');
-  writeFileSync(timesPath, JSON.stringify(times, null, 1));
+  writeFileSync(timesPath, JSON.stringify(figures, null, 1));
   await testInfo.attach('learn-12mp-times.json', { path: timesPath, contentType: 'application/json' });
   await shoot(studio, 'learn-eigen-title', 'learn-12mp-eigenvalues');
 });

@@ -100,15 +100,19 @@ export class Learn {
     let task: Task<T> = { key, state: 'loading', value: null, error: null, progress: null, started };
     // Called from views' effects: the setter may read what it replaces, which must not become a dependency.
     untrack(() => set(task));
+    // Progress comes over its own port: a report may arrive after the result, and must not undo it.
+    let settled = false;
     const onProgress = Comlink.proxy((fraction: number) => {
-      if (signal.aborted) return;
+      if (signal.aborted || settled) return;
       task = { ...task, progress: fraction };
       set(task);
     });
     try {
       const value = await this.worker.call((api) => work(api, onProgress));
+      settled = true;
       if (!signal.aborted) set({ ...task, state: 'ready', value, progress: null });
     } catch (error) {
+      settled = true;
       if (signal.aborted || isAbortError(error)) return;
       set({ ...task, state: 'error', error: error instanceof Error ? error.message : String(error), progress: null });
     }

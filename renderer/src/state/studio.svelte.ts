@@ -503,7 +503,9 @@ export class Studio {
       return next === 0 ? `Computing the rank-${stages[0]} preview` : `Refining to rank ${stages[Math.min(next, stages.length - 1)]}`;
     };
     this.progress = { fraction: 0, label: label() };
-    const live = () => this.document?.id === id && !controller.signal.aborted && codingKey(this.coding) === key;
+    // Progress reports come over their own port and may arrive after the result: none after this run ended.
+    const live = () =>
+      this.#decomposeController === controller && this.document?.id === id && !controller.signal.aborted && codingKey(this.coding) === key;
     const onProgress = (fraction: number) => {
       if (live()) this.progress = { fraction, label: label() };
     };

@@ -138,13 +138,14 @@ class WebSvdWorker implements SvdWorker {
 }
 
 /**
- * One worker per core, two to four. Each fresh worker compiles the engine's JavaScript again
- * (V8's optimizing compiler runs on background threads that take the same cores) and faults in
- * its own workspace, so on two cores a third worker for an RGB photo's third rank-32 preview
- * made the first preview later, not sooner (12 MP: 1.84 s after decoding with two workers, 2.07
- * s with three, medians of 3 on a 2-core machine); later stages are split so both stay busy
- * (core/pool.ts). Each worker holds one channel (and the image it extracts channels from).
+ * Three workers at least, at most four: an RGB photo's three rank-32 previews run at once, and
+ * each later stage runs whole, one channel per worker. With two workers on two cores the first
+ * preview came 0.14 s sooner (fewer fresh workers compiling the engine's JavaScript and faulting
+ * in workspaces) but the photo was ready 1.6 s later (each later stage split in two pieces that
+ * pay the per-job costs twice): 12 MP, medians of 3, 1.98 vs 2.13 s after decoding and 10.2 vs
+ * 8.6 s to rank 256, on a 2-core machine. Each worker holds one channel (and the image it extracts
+ * channels from).
  */
-export function createWebSvdPool(size = Math.max(2, Math.min(4, navigator.hardwareConcurrency || 2))): SvdPool {
+export function createWebSvdPool(size = Math.max(3, Math.min(4, navigator.hardwareConcurrency || 2))): SvdPool {
   return new SvdPool(size, () => new WebSvdWorker());
 }

@@ -223,11 +223,15 @@ test('Cancel stops the decomposition; the 12 MP photo previews, completes and sl
   await studio.cancelButton.click();
   await expect(studio.progress).toBeHidden();
   await expect(page.getByTestId('stopped')).toBeVisible();
-  // Nothing is still computing: the state stays where Cancel left it.
+  // What arrived before Cancel stays and is shown: a rank-32 stage delivered just before it may
+  // still be painted ('decomposing' → 'preview'). Then nothing changes: nothing is computing.
+  const stopped = (await page.getByTestId('stopped').textContent()) ?? '';
+  if (/Stopped at rank/.test(stopped)) await studio.waitForState(['preview']);
   const stoppedState = await studio.state();
   expect(stoppedState).not.toBe('ready');
   await page.waitForTimeout(3000);
   expect(await studio.state()).toBe(stoppedState);
+  expect(await page.getByTestId('stopped').textContent()).toBe(stopped);
   await studio.screenshot('11-cancelled');
 
   const started = Date.now();

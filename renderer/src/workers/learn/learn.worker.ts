@@ -131,22 +131,20 @@ function grayBitmap(plane: Float32Array, width: number, height: number, map: (va
   return createImageBitmap(new ImageData(pixels, width, height));
 }
 
-/** A component's signed values as grey around mid-grey, scaled by the largest magnitude. */
+/** A component (A_k − A_{k−1}, signed) as grey around mid-grey, scaled by its largest magnitude. */
 async function componentBitmap(
-  svd: TruncatedSvd,
-  index: number,
+  upTo: Float32Array,
+  before: Float32Array,
   width: number,
   height: number,
 ): Promise<{ bitmap: ImageBitmap; scale: number }> {
-  const options = { targetWidth: width, targetHeight: height };
-  const upTo = reconstruct(svd, index, options);
-  const before = reconstruct(svd, index - 1, options);
+  const component = new Float32Array(upTo.length);
   let scale = 0;
   for (let i = 0; i < upTo.length; i++) {
-    upTo[i] -= before[i];
-    scale = Math.max(scale, Math.abs(upTo[i]));
+    component[i] = upTo[i] - before[i];
+    scale = Math.max(scale, Math.abs(component[i]));
   }
-  const bitmap = await grayBitmap(upTo, width, height, (value) => 128 + (127 * value) / (scale || 1));
+  const bitmap = await grayBitmap(component, width, height, (value) => 128 + (127 * value) / (scale || 1));
   return { bitmap, scale };
 }
 
@@ -280,15 +278,24 @@ const api = {
       const peak = peakValue(current.bitDepth);
       const components: ImageBitmap[] = [];
       const partialSums: ImageBitmap[] = [];
+      // One reconstruction per k: component k is A_k minus the sum before it.
+      let before: Float32Array = new Float32Array(width * height);
       for (let k = 1; k <= n; k++) {
-        components.push((await componentBitmap(svd, k, width, height)).bitmap);
         const sum = reconstruct(svd, k, { targetWidth: width, targetHeight: height });
+        components.push((await componentBitmap(sum, before, width, height)).bitmap);
         partialSums.push(await grayBitmap(sum, width, height, (value) => (255 * value) / peak));
+        before = sum;
       }
       const largeWidth = Math.min(large, current.width);
       const largeHeight = Math.max(1, Math.round((largeWidth * current.height) / current.width));
       const index = Math.max(1, Math.min(selected, svd.rank));
-      const { bitmap, scale } = await componentBitmap(svd, index, largeWidth, largeHeight);
+      const largeView = { targetWidth: largeWidth, targetHeight: largeHeight };
+      const { bitmap, scale } = await componentBitmap(
+        reconstruct(svd, index, largeView),
+        reconstruct(svd, index - 1, largeView),
+        largeWidth,
+        largeHeight,
+      );
       const view: StripsView = { components, partialSums, component: { index, bitmap, scale, sigma: svd.sigma[index - 1] } };
       return Comlink.transfer(view, [...components, ...partialSums, bitmap]);
     });

@@ -39,10 +39,11 @@ await build({
     'engine-bench': 'test/bench/engine-bench.ts',
     'codec-bench': 'test/bench/codec-bench.ts',
     'ui-bench': 'test/bench/ui/main.ts',
+    'learn-bench': 'test/bench/learn-bench.ts',
   },
   outdir: 'dist/bench',
   outExtension: { '.js': '.mjs' },
 });
 console.log(
-  'build-node: dist/electron/svd-worker.mjs, dist/electron/cli.mjs, dist/electron/main.mjs, dist/electron/preload.cjs, dist/bench/engine-bench.mjs, dist/bench/codec-bench.mjs, dist/bench/ui-bench.mjs',
+  'build-node: dist/electron/svd-worker.mjs, dist/electron/cli.mjs, dist/electron/main.mjs, dist/electron/preload.cjs, dist/bench/engine-bench.mjs, dist/bench/codec-bench.mjs, dist/bench/ui-bench.mjs, dist/bench/learn-bench.mjs',
 );

@@ -109,11 +109,31 @@ export async function reconstructFullResolution(
 ): Promise<Float32Array> {
   const rows = svd.u.rows;
   const cols = svd.v.rows;
-  const kk = Math.max(0, Math.min(svd.rank, Math.floor(k)));
   // `into` (rows · cols values) saves a large fresh allocation when the caller reconstructs often.
   const out = into && into.length === rows * cols ? into : new Float32Array(rows * cols);
-  if (kk === 0) return out.fill(0);
-  const backend = kernels ?? (await createKernels('auto'));
+  if (Math.min(svd.rank, Math.floor(k)) <= 0) return out.fill(0);
+  await reconstructBands(svd, k, kernels ?? (await createKernels('auto')), (first, count, band, stride) => {
+    for (let r = 0; r < count; r++) out.set(band.subarray(r * stride, r * stride + cols), (first + r) * cols);
+  });
+  return out;
+}
+
+/**
+ * The full-resolution rank-k reconstruction a band of rows at a time, for callers that only read
+ * it once (an error summed over the pixels): `visit(first, count, band, stride)` sees rows first …
+ * first + count − 1 as `band` (row r at r · stride, `cols` values each; the kernels' workspace,
+ * valid until visit returns). No full-size buffer is allocated. k ≤ 0 visits nothing.
+ */
+export async function reconstructBands(
+  svd: TruncatedSvd,
+  k: number,
+  backend: KernelBackend,
+  visit: (first: number, count: number, band: Float32Array, stride: number) => void,
+): Promise<void> {
+  const rows = svd.u.rows;
+  const cols = svd.v.rows;
+  const kk = Math.max(0, Math.min(svd.rank, Math.floor(k)));
+  if (kk === 0) return;
   const cols8 = Math.ceil(cols / 8) * 8;
   const band = Math.max(1, Math.min(rows, Math.floor(BAND_FLOATS / cols8)));
   // workspace: left (rows × kk) | right = V_kᵀ (kk × cols8, zero padded) | one band of the product (band × cols8)
@@ -131,9 +151,8 @@ export async function reconstructFullResolution(
   for (let first = 0; first < rows; first += band) {
     const count = Math.min(band, rows - first);
     backend.gemmNN(offLeft + first * kk, kk, count, kk, offRight, cols8, cols8, offProduct, cols8, 1, false);
-    for (let r = 0; r < count; r++) out.set(ws.subarray(offProduct + r * cols8, offProduct + r * cols8 + cols), (first + r) * cols);
+    visit(first, count, ws.subarray(offProduct, offProduct + count * cols8), cols8);
   }
-  return out;
 }
 
 /**

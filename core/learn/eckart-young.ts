@@ -7,7 +7,7 @@
  */
 import type { SvdInput, TruncatedSvd } from '../types.js';
 import type { KernelBackend } from '../kernels/index.js';
-import { reconstructFullResolution } from '../image/reconstruct.js';
+import { reconstructBands } from '../image/reconstruct.js';
 import { SeededRandom } from '../linalg/random.js';
 import { GramOperator } from './gram-operator.js';
 
@@ -23,17 +23,26 @@ export interface EckartYoung {
   random: number;
 }
 
-export async function eckartYoung(a: SvdInput, svd: TruncatedSvd, k: number, kernels: KernelBackend, seed = 11): Promise<EckartYoung> {
+export async function eckartYoung(
+  a: SvdInput,
+  svd: TruncatedSvd,
+  k: number,
+  kernels: KernelBackend,
+  options: { seed?: number; gram?: () => GramOperator } = {},
+): Promise<EckartYoung> {
   const kk = Math.max(0, Math.min(k, svd.rank));
-  const { rows, cols, data } = a;
-  const reconstruction = await reconstructFullResolution(svd, kk, kernels);
+  const { cols, data } = a;
   let normSquared = 0;
-  let errorSquared = 0;
-  for (let i = 0; i < rows * cols; i++) {
-    const value = data[i];
-    normSquared += value * value;
-    errorSquared += (value - reconstruction[i]) ** 2;
-  }
+  for (let i = 0; i < data.length; i++) normSquared += data[i] * data[i];
+  let errorSquared = kk === 0 ? normSquared : 0;
+  // The reconstruction a band of rows at a time (no full-size copy of A_k), before the random
+  // projection: the Gram operator that one makes stays in the workspace for the caller's next use.
+  await reconstructBands(svd, kk, kernels, (first, count, band, stride) => {
+    for (let r = 0; r < count; r++) {
+      const at = (first + r) * cols;
+      for (let c = 0; c < cols; c++) errorSquared += (data[at + c] - band[r * stride + c]) ** 2;
+    }
+  });
   let kept = 0;
   for (let i = 0; i < kk; i++) kept += svd.sigma[i] ** 2;
   return {
@@ -41,12 +50,15 @@ export async function eckartYoung(a: SvdInput, svd: TruncatedSvd, k: number, ker
     norm: Math.sqrt(normSquared),
     measured: Math.sqrt(errorSquared),
     fromSpectrum: Math.sqrt(Math.max(0, normSquared - kept)),
-    random: Math.sqrt(Math.max(0, normSquared - randomProjectionEnergy(a, kk, kernels, seed))),
+    random: Math.sqrt(Math.max(0, normSquared - randomProjectionEnergy(a, kk, kernels, options.seed ?? 11, options.gram?.()))),
   };
 }
 
-/** ‖A Q‖²_F for Q (cols × k) with random orthonormal columns: the energy A Q Qᵀ keeps. */
-export function randomProjectionEnergy(a: SvdInput, k: number, kernels: KernelBackend, seed: number): number {
+/**
+ * ‖A Q‖²_F for Q (cols × k) with random orthonormal columns: the energy A Q Qᵀ keeps. `operator`:
+ * a GramOperator already made for A on `kernels` and still holding its workspace (else one is made).
+ */
+export function randomProjectionEnergy(a: SvdInput, k: number, kernels: KernelBackend, seed: number, operator?: GramOperator): number {
   if (k === 0) return 0;
   const n = a.cols;
   const random = new SeededRandom(seed);
@@ -66,6 +78,6 @@ export function randomProjectionEnergy(a: SvdInput, k: number, kernels: KernelBa
     norm = Math.sqrt(norm);
     for (let c = 0; c < n; c++) q[j * n + c] /= norm;
   }
-  const norms = new GramOperator(a, kernels).normsOfProducts(q, k);
+  const norms = (operator && kernels.holds === operator ? operator : new GramOperator(a, kernels)).normsOfProducts(q, k);
   return norms.reduce((sum, value) => sum + value, 0);
 }

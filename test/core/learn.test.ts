@@ -178,6 +178,23 @@ describe('Eckart–Young', () => {
     }
   });
 
+  it('a Gram operator handed in for the random projection is used, and still holds the workspace afterwards', async () => {
+    const a = await channelOf(byName('paintbrushes-green'));
+    const svd = await truncatedSvd(a, { rank: 16, kernels });
+    const alone = await eckartYoung(a, svd, 8, kernels);
+    let made = 0;
+    const shared = await eckartYoung(a, svd, 8, kernels, {
+      gram: () => {
+        made++;
+        return new GramOperator(a, kernels);
+      },
+    });
+    expect(made).toBe(1);
+    expect(shared).toEqual(alone);
+    // The reconstruction ran first: the operator made for the projection is the workspace's last user.
+    expect(kernels.holds).toBeInstanceOf(GramOperator);
+  });
+
   it('the random projection keeps more energy with more directions (nested bases) and all of it with n of them', async () => {
     const rows = 40;
     const cols = 24;
@@ -191,7 +208,7 @@ describe('Eckart–Young', () => {
     expect(relative(energies[cols], normSquared)).toBeLessThan(1e-6);
     const svd = await truncatedSvd(a, { rank: 16, kernels });
     for (const k of [1, 5, 12]) {
-      const result = await eckartYoung(a, svd, k, kernels, 3);
+      const result = await eckartYoung(a, svd, k, kernels, { seed: 3 });
       expect(result.random).toBeCloseTo(Math.sqrt(normSquared - energies[k]), 6);
       expect(result.random).toBeGreaterThanOrEqual(result.measured);
     }

@@ -125,7 +125,7 @@ export async function chooseOpenBlasCore(): Promise<OpenBlasCore | null> {
   return openBlasCore;
 }
 
-function sklearnEnvironment(threads: number, coreType: string | null = openBlasCore?.chosen ?? null): NodeJS.ProcessEnv {
+export function sklearnEnvironment(threads: number, coreType: string | null = openBlasCore?.chosen ?? null): NodeJS.ProcessEnv {
   const threadCount = String(threads);
   const env: NodeJS.ProcessEnv = {
     ...process.env,

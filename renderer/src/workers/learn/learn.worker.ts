@@ -3,8 +3,10 @@
  * main thread. It lives only while Learn mode is open; the engine worker sends it the image and
  * every decomposition's factors over the port given to connect() (it keeps the whole image's,
  * RGB: Learn mode's A is always a whole-image channel). Calls run one at a time (they share one
- * kernel workspace; the quick ones first); the expensive results (eigenpairs of AᵀA, the rows' PCA) are kept per
- * channel.
+ * kernel workspace; the quick ones first), except the rows' PCA, which a helper worker
+ * (pca.worker.ts) computes on the other core meanwhile. The expensive results (eigenpairs of AᵀA,
+ * the rows' PCA) are kept per channel, and so is the Gram operator's copy of A in the workspace,
+ * which Eckart–Young's random projection and the eigensolver share.
  */
 import * as Comlink from 'comlink';
 import {
@@ -19,10 +21,10 @@ import {
   orthogonality,
   peakValue,
   reconstruct,
-  rowPca,
   singularVectorRows,
   type ColorCovariance,
   type EckartYoung,
+  type GramEigen,
   type KernelBackend,
   type Orthogonality,
   type PixelImage,
@@ -30,6 +32,7 @@ import {
   type TruncatedSvd,
 } from '../../../../core/index.js';
 import { WHOLE_RGB, codingFor, codingKey } from '../../shared/coding.js';
+import type { PcaWorkerApi } from './pca.worker.js';
 import type { EigenView, PcaView, StripsView, VectorsView } from './protocol.js';
 
 /** How long a call waits for the image or the factors it needs. */
@@ -49,11 +52,44 @@ const queue: { priority: number; order: number; run: () => void }[] = [];
 let running = false;
 let order = 0;
 const eigenCache = new Map<string, EigenView>();
+/** The eigensolver's pairs per image and channel: they do not depend on the decomposition's rank. */
+const pairsCache = new Map<string, GramEigen>();
 const pcaCache = new Map<string, PcaView>();
+/** Each channel's samples (one plane, made once per image). */
+const samplesCache = new Map<number, SampleMatrix>();
+/** The Gram operator last made, for image and channel `key`; usable while it holds the workspace. */
+let gram: { key: string; operator: GramOperator } | null = null;
+/** The PCA helper while a PCA is waiting for it, and how many are. */
+let pcaHelper: { worker: Worker; remote: Comlink.Remote<PcaWorkerApi>; failed: Promise<never> } | null = null;
+let pcaPending = 0;
 
 function backend(): Promise<KernelBackend> {
   kernels ??= createKernels('auto');
   return kernels;
+}
+
+/** A Gram operator for channel `channel` of image `id`: the last one made while it still holds the workspace, else a new one. */
+function operatorFor(id: number, channel: number, a: SampleMatrix, kernelBackend: KernelBackend): GramOperator {
+  const key = `${id}:${channel}`;
+  if (gram?.key === key && kernelBackend.holds === gram.operator) return gram.operator;
+  gram = { key, operator: new GramOperator(a, kernelBackend) };
+  return gram.operator;
+}
+
+/** The PCA helper worker, started on first use; `failed` rejects if it dies. */
+function pcaWorker(): NonNullable<typeof pcaHelper> {
+  if (pcaHelper) return pcaHelper;
+  const worker = new Worker(new URL('./pca.worker.ts', import.meta.url), { type: 'module', name: 'learn-pca' });
+  const failed = new Promise<never>((_, reject) => {
+    worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      if (pcaHelper?.worker === worker) pcaHelper = null;
+      reject(new Error(`The PCA worker failed: ${event.message || 'it stopped'}`));
+    });
+  });
+  failed.catch(() => {});
+  pcaHelper = { worker, remote: Comlink.wrap<PcaWorkerApi>(worker), failed };
+  return pcaHelper;
 }
 
 /**
@@ -107,7 +143,12 @@ async function channelOf(id: number, channel: number, rank = 1): Promise<{ image
     if (id < imageId) throw new Error('Learn mode has moved on to another image');
     const svd = factors[channel];
     if (id === imageId && image && svd && svd.rank >= Math.min(rank, svd.u.rows, svd.v.rows)) {
-      return { image, a: { rows: image.height, cols: image.width, data: channelSamples(image, channel) }, svd };
+      let a = samplesCache.get(channel);
+      if (!a) {
+        a = { rows: image.height, cols: image.width, data: channelSamples(image, channel) };
+        samplesCache.set(channel, a);
+      }
+      return { image, a, svd };
     }
     const left = deadline - performance.now();
     if (left <= 0) throw new Error('The decomposition of the whole image did not reach Learn mode');
@@ -159,7 +200,10 @@ const api = {
     image = next;
     factors = new Array(colorChannelCount(next.channels)).fill(null);
     eigenCache.clear();
+    pairsCache.clear();
     pcaCache.clear();
+    samplesCache.clear();
+    gram = null;
     wake();
   },
 
@@ -170,7 +214,11 @@ const api = {
     wake();
   },
 
-  /** The top eigenpairs of AᵀA against σᵢ² and vᵢ (core/learn: gramEigen, eigenAgreement). */
+  /**
+   * The top eigenpairs of AᵀA against σᵢ² and vᵢ (core/learn: gramEigen, eigenAgreement). The
+   * pairs are computed once per channel; each later stage of the decomposition only redoes the
+   * agreement.
+   */
   eigen(id: number, channel: number, onProgress?: (fraction: number) => void): Promise<EigenView> {
     return serial(SLOW, async () => {
       const { a, svd } = await channelOf(id, channel, EIGEN_COUNT);
@@ -180,24 +228,28 @@ const api = {
       const count = Math.min(EIGEN_COUNT, svd.rank, a.cols);
       const started = performance.now();
       const kernelBackend = await backend();
-      // One copy of A in the workspace serves the eigensolver and the SVD pairs' residuals.
-      const operator = new GramOperator(a, kernelBackend);
-      const eigen = await gramEigen(a, count, { kernels: kernelBackend, operator, onProgress });
+      const pairsKey = `${id}:${channel}`;
+      let eigen = pairsCache.get(pairsKey);
+      if (!eigen || eigen.values.length < count) {
+        eigen = await gramEigen(a, count, { kernels: kernelBackend, operator: operatorFor(id, channel, a, kernelBackend), onProgress });
+        pairsCache.set(pairsKey, eigen);
+      }
       const vRows = singularVectorRows(svd.v, count);
-      // The dense path used the workspace for the Gram matrix: A goes back in.
-      const images = (eigen.method === 'dense' ? new GramOperator(a, kernelBackend) : operator).apply(vRows, count);
+      // One copy of A in the workspace serves the eigensolver and the SVD pairs' residuals (the
+      // dense path used the workspace for the Gram matrix: then A goes back in).
+      const images = operatorFor(id, channel, a, kernelBackend).apply(vRows, count);
       const agreement = await eigenAgreement(svd.sigma, vRows, images, eigen, count);
       const view: EigenView = {
         method: eigen.method,
         dimension: eigen.dimension,
         products: eigen.products,
-        eigenvalues: Array.from(eigen.values),
+        eigenvalues: Array.from(eigen.values.subarray(0, count)),
         sigmaSquared: Array.from(svd.sigma.subarray(0, count), (s) => s * s),
         relativeDifference: Array.from(agreement.relativeDifference),
         angles: Array.from(agreement.angles),
         clusters: agreement.clusters,
         residuals: Array.from(agreement.residuals),
-        eigenResiduals: Array.from(eigen.residuals),
+        eigenResiduals: Array.from(eigen.residuals.subarray(0, count)),
         milliseconds: performance.now() - started,
       };
       eigenCache.set(key, view);
@@ -217,19 +269,31 @@ const api = {
   eckartYoung(id: number, channel: number, k: number): Promise<EckartYoung> {
     return serial(MEDIUM, async () => {
       const { a, svd } = await channelOf(id, channel, k);
-      return eckartYoung(a, svd, k, await backend());
+      const kernelBackend = await backend();
+      return eckartYoung(a, svd, k, kernelBackend, { gram: () => operatorFor(id, channel, a, kernelBackend) });
     });
   },
 
-  /** PCA of the channel's rows (core/learn: rowPca), with the uncentred SVD's shares beside it. */
-  pca(id: number, channel: number, onProgress?: (fraction: number) => void): Promise<PcaView> {
-    return serial(SLOW, async () => {
-      const { a, svd } = await channelOf(id, channel, PCA_RANK);
-      const key = `${id}:${channel}`;
-      let view = pcaCache.get(key);
-      if (!view) {
-        const started = performance.now();
-        const pca = await rowPca(a, PCA_RANK, { kernels: await backend(), onProgress });
+  /**
+   * PCA of the channel's rows (core/learn: rowPca, in the PCA helper worker, beside this worker's
+   * queue), with the uncentred SVD's shares beside it.
+   */
+  async pca(id: number, channel: number, onProgress?: (fraction: number) => void): Promise<PcaView> {
+    const { a, svd } = await channelOf(id, channel, PCA_RANK);
+    const key = `${id}:${channel}`;
+    let view = pcaCache.get(key);
+    if (!view) {
+      const started = performance.now();
+      pcaPending++;
+      const helper = pcaWorker();
+      try {
+        // A copy of the samples goes (this worker keeps its own for the other views).
+        const samples = a.data.slice() as Uint8Array | Uint16Array;
+        const progress = onProgress ? Comlink.proxy((fraction: number) => onProgress(fraction)) : undefined;
+        const pca = await Promise.race([
+          helper.remote.pca(a.rows, a.cols, Comlink.transfer(samples, [samples.buffer]), PCA_RANK, progress),
+          helper.failed,
+        ]);
         view = {
           ratios: Array.from(pca.ratios),
           uncentred: Array.from(svd.sigma.subarray(0, pca.ratios.length), (s) => (s * s) / svd.frobeniusNormSquared),
@@ -238,11 +302,17 @@ const api = {
           scores: pca.scores,
           milliseconds: performance.now() - started,
         };
-        pcaCache.set(key, view);
+        if (id === imageId) pcaCache.set(key, view);
+      } finally {
+        // No PCA waiting: the helper goes, and its memory with it (a failed one goes too).
+        if (--pcaPending === 0 || pcaHelper !== helper) {
+          helper.worker.terminate();
+          if (pcaHelper === helper) pcaHelper = null;
+        }
       }
-      // A copy goes out (the cache keeps its own scores).
-      return { ...view, scores: view.scores.slice() };
-    });
+    }
+    // A copy goes out (the cache keeps its own scores).
+    return { ...view, scores: view.scores.slice() };
   },
 
   /** The covariance of the pixels' colours; null for a gray photo. */

@@ -205,15 +205,17 @@ function axpy(alpha: number, x: Float64Array, xAt: number, y: Float64Array, yAt:
 
 /**
  * Rows first … first + count − 1 of `vectors` (n values each) made orthonormal by modified
- * Gram–Schmidt, twice; a row that collapses (it lay in the span already) is replaced by a random
- * one orthogonalized against the `before` rows above it and the block.
+ * Gram–Schmidt within the block, twice (the caller has made them orthogonal to the rows above
+ * already); a row that collapses (it lay in the span already) is replaced by a random one, which
+ * is orthogonalized against the `before` rows above the block too.
  */
 function orthonormalizeBlock(vectors: Float64Array, first: number, count: number, n: number, random: SeededRandom, before = 0): void {
   for (let j = first; j < first + count; j++) {
     for (let attempt = 0; ; attempt++) {
       const start = Math.sqrt(dot(vectors, j * n, vectors, j * n, n));
+      const from = attempt === 0 ? first : first - before;
       for (let pass = 0; pass < 2; pass++) {
-        for (let i = first - before; i < j; i++) axpy(-dot(vectors, i * n, vectors, j * n, n), vectors, i * n, vectors, j * n, n);
+        for (let i = from; i < j; i++) axpy(-dot(vectors, i * n, vectors, j * n, n), vectors, i * n, vectors, j * n, n);
       }
       const norm = Math.sqrt(dot(vectors, j * n, vectors, j * n, n));
       if (norm > 1e-10 * start && norm > 0) {

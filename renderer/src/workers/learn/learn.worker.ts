@@ -2,11 +2,10 @@
  * The learn worker: Learn mode's numbers for one channel of the open photo (core/learn), off the
  * main thread. It lives only while Learn mode is open; the engine worker sends it the image and
  * every decomposition's factors over the port given to connect() (it keeps the whole image's,
- * RGB: Learn mode's A is always a whole-image channel). Calls run one at a time (they share one
- * kernel workspace; the quick ones first), except the rows' PCA, which a helper worker
- * (pca.worker.ts) computes on the other core meanwhile. The expensive results (eigenpairs of AᵀA,
- * the rows' PCA) are kept per channel, and so is the Gram operator's copy of A in the workspace,
- * which Eckart–Young's random projection and the eigensolver share.
+ * RGB: Learn mode's A is always a whole-image channel). Its calls run one at a time (they share
+ * one kernel workspace; the quick ones first); the rows' PCA and Eckart–Young go to a helper
+ * worker (helper.worker.ts), started with this one, which runs them on the other core meanwhile.
+ * The expensive results (eigenpairs of AᵀA, the rows' PCA) are kept per channel.
  */
 import * as Comlink from 'comlink';
 import {
@@ -15,7 +14,6 @@ import {
   colorChannelCount,
   colorCovariance,
   createKernels,
-  eckartYoung,
   eigenAgreement,
   gramEigen,
   orthogonality,
@@ -32,7 +30,7 @@ import {
   type TruncatedSvd,
 } from '../../../../core/index.js';
 import { WHOLE_RGB, codingFor, codingKey } from '../../shared/coding.js';
-import type { PcaWorkerApi } from './pca.worker.js';
+import type { LearnHelperApi } from './helper.worker.js';
 import type { EigenView, PcaView, StripsView, VectorsView } from './protocol.js';
 
 /** How long a call waits for the image or the factors it needs. */
@@ -57,39 +55,72 @@ const pairsCache = new Map<string, GramEigen>();
 const pcaCache = new Map<string, PcaView>();
 /** Each channel's samples (one plane, made once per image). */
 const samplesCache = new Map<number, SampleMatrix>();
-/** The Gram operator last made, for image and channel `key`; usable while it holds the workspace. */
-let gram: { key: string; operator: GramOperator } | null = null;
-/** The PCA helper while a PCA is waiting for it, and how many are. */
-let pcaHelper: { worker: Worker; remote: Comlink.Remote<PcaWorkerApi>; failed: Promise<never> } | null = null;
-let pcaPending = 0;
 
 function backend(): Promise<KernelBackend> {
   kernels ??= createKernels('auto');
   return kernels;
 }
 
-/** A Gram operator for channel `channel` of image `id`: the last one made while it still holds the workspace, else a new one. */
-function operatorFor(id: number, channel: number, a: SampleMatrix, kernelBackend: KernelBackend): GramOperator {
-  const key = `${id}:${channel}`;
-  if (gram?.key === key && kernelBackend.holds === gram.operator) return gram.operator;
-  gram = { key, operator: new GramOperator(a, kernelBackend) };
-  return gram.operator;
-}
+// Compiled now, while the image is on its way.
+void backend();
 
-/** The PCA helper worker, started on first use; `failed` rejects if it dies. */
-function pcaWorker(): NonNullable<typeof pcaHelper> {
-  if (pcaHelper) return pcaHelper;
-  const worker = new Worker(new URL('./pca.worker.ts', import.meta.url), { type: 'module', name: 'learn-pca' });
+interface Helper {
+  worker: Worker;
+  remote: Comlink.Remote<LearnHelperApi>;
+  /** Rejects when the helper dies. */
+  failed: Promise<never>;
+  /** The samples it holds ("image:channel"). */
+  holds: string | null;
+}
+let helper: Helper | null = null;
+
+/** The helper worker (a new one after a failure). */
+function learnHelper(): Helper {
+  if (helper) return helper;
+  const worker = new Worker(new URL('./helper.worker.ts', import.meta.url), { type: 'module', name: 'learn-helper' });
   const failed = new Promise<never>((_, reject) => {
     worker.addEventListener('error', (event) => {
       event.preventDefault();
-      if (pcaHelper?.worker === worker) pcaHelper = null;
-      reject(new Error(`The PCA worker failed: ${event.message || 'it stopped'}`));
+      if (helper?.worker === worker) helper = null;
+      worker.terminate();
+      reject(new Error(`Learn mode's helper worker failed: ${event.message || 'it stopped'}`));
     });
   });
   failed.catch(() => {});
-  pcaHelper = { worker, remote: Comlink.wrap<PcaWorkerApi>(worker), failed };
-  return pcaHelper;
+  helper = { worker, remote: Comlink.wrap<LearnHelperApi>(worker), failed, holds: null };
+  return helper;
+}
+// Started with this worker: its code and WebAssembly compile while the image is on its way.
+learnHelper();
+
+/** Runs `call` on the helper with channel `channel` of image `id` (sent first when it holds other samples). */
+async function onHelper<T>(
+  id: number,
+  channel: number,
+  a: SampleMatrix,
+  call: (remote: Comlink.Remote<LearnHelperApi>, key: string) => Promise<T>,
+): Promise<T> {
+  const current = learnHelper();
+  const key = `${id}:${channel}`;
+  if (current.holds !== key) {
+    // A copy goes (this worker keeps its own for the eigensolver). Messages keep their order:
+    // calls posted after this one find the samples there.
+    const samples = a.data.slice() as Uint8Array | Uint16Array;
+    current.holds = key;
+    void current.remote.setSamples(key, a.rows, a.cols, Comlink.transfer(samples, [samples.buffer])).catch(() => {});
+  }
+  return Promise.race([call(current.remote, key), current.failed]);
+}
+
+/** The first k components of `svd` (k ≤ its rank), compact: what Eckart–Young at k needs. */
+function leading(svd: TruncatedSvd, k: number): TruncatedSvd {
+  const kk = Math.max(0, Math.min(k, svd.rank));
+  const columns = (m: TruncatedSvd['u']) => {
+    const data = new Float32Array(m.rows * kk);
+    for (let r = 0; r < m.rows; r++) data.set(m.data.subarray(r * m.cols, r * m.cols + kk), r * kk);
+    return { rows: m.rows, cols: kk, data };
+  };
+  return { rank: kk, sigma: svd.sigma.slice(0, kk), u: columns(svd.u), v: columns(svd.v), frobeniusNormSquared: svd.frobeniusNormSquared };
 }
 
 /**
@@ -203,7 +234,6 @@ const api = {
     pairsCache.clear();
     pcaCache.clear();
     samplesCache.clear();
-    gram = null;
     wake();
   },
 
@@ -228,17 +258,18 @@ const api = {
       const count = Math.min(EIGEN_COUNT, svd.rank, a.cols);
       const started = performance.now();
       const kernelBackend = await backend();
+      // One copy of A in the workspace serves the eigensolver and the SVD pairs' residuals.
+      let operator = new GramOperator(a, kernelBackend);
       const pairsKey = `${id}:${channel}`;
       let eigen = pairsCache.get(pairsKey);
       if (!eigen || eigen.values.length < count) {
-        eigen = await gramEigen(a, count, { kernels: kernelBackend, operator: operatorFor(id, channel, a, kernelBackend), onProgress });
+        eigen = await gramEigen(a, count, { kernels: kernelBackend, operator, onProgress });
         pairsCache.set(pairsKey, eigen);
+        // The dense path used the workspace for the Gram matrix: A goes back in.
+        if (eigen.method === 'dense') operator = new GramOperator(a, kernelBackend);
       }
       const vRows = singularVectorRows(svd.v, count);
-      // One copy of A in the workspace serves the eigensolver and the SVD pairs' residuals (the
-      // dense path used the workspace for the Gram matrix: then A goes back in).
-      const images = operatorFor(id, channel, a, kernelBackend).apply(vRows, count);
-      const agreement = await eigenAgreement(svd.sigma, vRows, images, eigen, count);
+      const agreement = await eigenAgreement(svd.sigma, vRows, operator.apply(vRows, count), eigen, count);
       const view: EigenView = {
         method: eigen.method,
         dimension: eigen.dimension,
@@ -265,51 +296,31 @@ const api = {
     });
   },
 
-  /** ‖A − A_k‖ from the pixels, from the spectrum, and for k random directions. */
-  eckartYoung(id: number, channel: number, k: number): Promise<EckartYoung> {
-    return serial(MEDIUM, async () => {
-      const { a, svd } = await channelOf(id, channel, k);
-      const kernelBackend = await backend();
-      return eckartYoung(a, svd, k, kernelBackend, { gram: () => operatorFor(id, channel, a, kernelBackend) });
-    });
+  /** ‖A − A_k‖ from the pixels, from the spectrum, and for k random directions (on the helper). */
+  async eckartYoung(id: number, channel: number, k: number): Promise<EckartYoung> {
+    const { a, svd } = await channelOf(id, channel, k);
+    const factors = leading(svd, k);
+    return onHelper(id, channel, a, (remote, key) => remote.eckartYoung(key, factors, k));
   },
 
-  /**
-   * PCA of the channel's rows (core/learn: rowPca, in the PCA helper worker, beside this worker's
-   * queue), with the uncentred SVD's shares beside it.
-   */
+  /** PCA of the channel's rows (core/learn: rowPca, on the helper), with the uncentred SVD's shares beside it. */
   async pca(id: number, channel: number, onProgress?: (fraction: number) => void): Promise<PcaView> {
     const { a, svd } = await channelOf(id, channel, PCA_RANK);
     const key = `${id}:${channel}`;
     let view = pcaCache.get(key);
     if (!view) {
       const started = performance.now();
-      pcaPending++;
-      const helper = pcaWorker();
-      try {
-        // A copy of the samples goes (this worker keeps its own for the other views).
-        const samples = a.data.slice() as Uint8Array | Uint16Array;
-        const progress = onProgress ? Comlink.proxy((fraction: number) => onProgress(fraction)) : undefined;
-        const pca = await Promise.race([
-          helper.remote.pca(a.rows, a.cols, Comlink.transfer(samples, [samples.buffer]), PCA_RANK, progress),
-          helper.failed,
-        ]);
-        view = {
-          ratios: Array.from(pca.ratios),
-          uncentred: Array.from(svd.sigma.subarray(0, pca.ratios.length), (s) => (s * s) / svd.frobeniusNormSquared),
-          total: pca.total,
-          rows: a.rows,
-          scores: pca.scores,
-          milliseconds: performance.now() - started,
-        };
-        if (id === imageId) pcaCache.set(key, view);
-      } finally {
-        // No PCA waiting: the helper goes, and its memory with it (a failed one goes too).
-        if (--pcaPending === 0 || pcaHelper !== helper) {
-          helper.worker.terminate();
-          if (pcaHelper === helper) pcaHelper = null;
-        }
-      }
+      const progress = onProgress ? Comlink.proxy((fraction: number) => onProgress(fraction)) : undefined;
+      const pca = await onHelper(id, channel, a, (remote, samplesKey) => remote.pca(samplesKey, PCA_RANK, progress));
+      view = {
+        ratios: Array.from(pca.ratios),
+        uncentred: Array.from(svd.sigma.subarray(0, pca.ratios.length), (s) => (s * s) / svd.frobeniusNormSquared),
+        total: pca.total,
+        rows: a.rows,
+        scores: pca.scores,
+        milliseconds: performance.now() - started,
+      };
+      if (id === imageId) pcaCache.set(key, view);
     }
     // A copy goes out (the cache keeps its own scores).
     return { ...view, scores: view.scores.slice() };

@@ -5,7 +5,9 @@
  * bytes (a coarse answer first), the decoded file's MSE/PSNR/SSIM, what the patch model in YCbCr
  * needs for the same PSNR (the size panel's comparison), and WebP at the same bytes.
  * Moving a control again cancels the measurement in flight (the analysis worker is terminated
- * and restarted). While a control moves, the size (and a target's ranks) are estimates.
+ * and restarted). While a control moves, the size (and a target's ranks) are estimates. With
+ * `sizeOnly` (while Learn mode is open) only the file's size is measured: turning it on cancels
+ * the comparisons in flight, turning it off takes them up again.
  */
 import * as Comlink from 'comlink';
 import { isAbortError } from '../bridge/worker-bridge.js';
@@ -49,6 +51,8 @@ export class Measurements {
   patch = $state.raw<Keyed<SvdEncoding> | null>(null);
   measuring = $state(false);
   error = $state<string | null>(null);
+  /** Measure the `.svd` file's size only (Learn mode, which shows nothing else, is open). */
+  sizeOnly = $state(false);
 
   readonly key = $derived(this.#keyOf());
 
@@ -59,6 +63,7 @@ export class Measurements {
         void this.key;
         void this.#studio.factorsVersion;
         void this.#studio.computing;
+        void this.sizeOnly;
         this.#schedule();
       });
       // A PSNR or byte target moves the ranks at once (an estimate from the spectra); the
@@ -159,6 +164,7 @@ export class Measurements {
         this.#remember(coding, tKey, encoding);
       }
       if (studio.targetMode !== 'rank' && this.key === key) studio.setPlaneRanks(encoding.ranks);
+      if (this.sizeOnly) return;
       // JPEG at the same bytes needs only the size: it comes first (its first answer within seconds).
       await this.#equalBytes('jpeg', doc.id, key, encoding.fileBytes, signal);
       if (this.quality?.key !== key) {

@@ -39,13 +39,15 @@ import { join } from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../helpers/chromium.js';
 import { QUICK, gitCommit } from '../lib/config.js';
+import { printTable } from '../lib/table.js';
 import { measureEqualBytes, RANK, type EqualBytesRun } from './equal-bytes.js';
 import { measureExportBytes } from './export-bytes.js';
 import { makeInputs, type Input } from './inputs.js';
 import { printInputTables, printLongTasks, printMilestones, printSummary } from './report.js';
 import { runOnce, type RunResult } from './runs.js';
 import { serveStatic } from './server.js';
-import { ONLY_EQUAL_BYTES, RENDERER_DIR, RUNS, VIEWPORT } from './settings.js';
+import { LEARN_VIEWS, measureLearn, type LearnRun } from './learn.js';
+import { ONLY, RENDERER_DIR, RUNS, TARGET_LEARN_VIEW_S, VIEWPORT } from './settings.js';
 
 const loadAverage = () =>
   os
@@ -87,7 +89,7 @@ async function main(): Promise<number> {
     console.log(`load average at the start: ${loadAverage()} (1, 5, 15 min; other work on this machine slows the studio too)`);
 
     const byInput = new Map<Input, RunResult[]>(inputs.map((input) => [input, []]));
-    for (let run = 0; run < (ONLY_EQUAL_BYTES ? 0 : RUNS); run++) {
+    for (let run = 0; run < (ONLY ? 0 : RUNS); run++) {
       for (const input of inputs) {
         console.error(`… run ${run + 1}/${RUNS}: ${input.label}`);
         const result = await runOnce(browser, served.url, input, run);
@@ -96,7 +98,7 @@ async function main(): Promise<number> {
       }
     }
     const photo = inputs[inputs.length - 1];
-    if (!ONLY_EQUAL_BYTES) {
+    if (!ONLY) {
       for (const input of inputs) printInputTables(input, byInput.get(input)!);
       printMilestones(inputs, byInput);
       printLongTasks(inputs, byInput);
@@ -109,26 +111,47 @@ async function main(): Promise<number> {
           `received ${mb(exported.received)} in ${exported.messagesIn} messages (${mb(exported.bitmapsIn)} of it the viewer's bitmaps), sent ${mb(exported.sent)} in ${exported.messagesOut}`,
       );
     }
-    // JPEG (and WebP) at the same bytes on the 12 MP photo: the first answer and the exact one.
-    const equalRuns: EqualBytesRun[] = [];
-    for (let run = 0; run < (ONLY_EQUAL_BYTES ? 3 : Math.max(1, Math.min(RUNS, 3))); run++) {
-      console.error(`… equal-bytes JPEG${run === 0 ? ' and WebP' : ''}, run ${run + 1}: ${photo.label}`);
-      equalRuns.push(await measureEqualBytes(browser, served.url, photo, run === 0));
+    if (ONLY !== 'learn') {
+      // JPEG (and WebP) at the same bytes on the 12 MP photo: the first answer and the exact one.
+      const equalRuns: EqualBytesRun[] = [];
+      for (let run = 0; run < (ONLY ? 3 : Math.max(1, Math.min(RUNS, 3))); run++) {
+        console.error(`… equal-bytes JPEG${run === 0 ? ' and WebP' : ''}, run ${run + 1}: ${photo.label}`);
+        equalRuns.push(await measureEqualBytes(browser, served.url, photo, run === 0));
+      }
+      const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+      const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+      // Quality 0: the codec cannot make a file this small (its quality 1 is larger).
+      const answerText = (answer: { quality: number; bytes: number }) =>
+        answer.quality > 0 ? `q${answer.quality} ${(answer.bytes / 1000).toFixed(1)} kB` : 'none this small';
+      console.log(`
+  JPEG at the same bytes as the .svd file, ${photo.label} photo at rank ${RANK} (from the search's start; medians of ${equalRuns.length}):`);
+      console.log(
+        `  first answer ${seconds(median(equalRuns.map((r) => r.jpeg.first)))} (target < 3 s), exact ${seconds(median(equalRuns.map((r) => r.jpeg.exact)))}; ` +
+          equalRuns.map((r) => `${answerText(r.jpeg)} for ${(r.svdBytes / 1000).toFixed(1)} kB`).join(', '),
+      );
+      const webp = equalRuns[0].webp;
+      if (webp)
+        console.log(`WebP at the same bytes (1 run): first answer ${seconds(webp.first)}, exact ${seconds(webp.exact)}, ${answerText(webp)}`);
     }
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
-    const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-    // Quality 0: the codec cannot make a file this small (its quality 1 is larger).
-    const answerText = (answer: { quality: number; bytes: number }) =>
-      answer.quality > 0 ? `q${answer.quality} ${(answer.bytes / 1000).toFixed(1)} kB` : 'none this small';
-    console.log(`
-JPEG at the same bytes as the .svd file, ${photo.label} photo at rank ${RANK} (from the search's start; medians of ${equalRuns.length}):`);
-    console.log(
-      `  first answer ${seconds(median(equalRuns.map((r) => r.jpeg.first)))} (target < 3 s), exact ${seconds(median(equalRuns.map((r) => r.jpeg.exact)))}; ` +
-        equalRuns.map((r) => `${answerText(r.jpeg)} for ${(r.svdBytes / 1000).toFixed(1)} kB`).join(', '),
-    );
-    const webp = equalRuns[0].webp;
-    if (webp)
-      console.log(`WebP at the same bytes (1 run): first answer ${seconds(webp.first)}, exact ${seconds(webp.exact)}, ${answerText(webp)}`);
+    // Learn mode on the 12 MP photo: the time each view takes to show its numbers.
+    if (ONLY !== 'equal-bytes') {
+      const learnRuns: LearnRun[] = [];
+      for (let run = 0; run < (ONLY ? 3 : Math.max(1, Math.min(RUNS, 3))); run++) {
+        console.error(`… Learn mode, run ${run + 1}: ${photo.label}`);
+        learnRuns.push(await measureLearn(browser, served.url, photo));
+      }
+      const middle = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+      printTable(
+        `Learn mode on the ${photo.label} photo: seconds from opening it (1 s after ready) to each view's numbers`,
+        ['view', ...learnRuns.map((_, run) => `run ${run + 1}`), `median of ${learnRuns.length}`, `≤ ${TARGET_LEARN_VIEW_S} s`],
+        LEARN_VIEWS.map(([id, label]) => {
+          const times = learnRuns.map((run) => run[id]);
+          const median = middle(times);
+          return [label, ...times.map((t) => t.toFixed(2)), median.toFixed(2), median <= TARGET_LEARN_VIEW_S ? 'yes' : 'NO'];
+        }),
+        { notes: ['each run a fresh browser context: the learn worker and its helper start when the mode opens (Node-side costs: dist/bench/learn-bench.mjs)'] },
+      );
+    }
     const errors = [...byInput.values()].flat().flatMap((r) => r.errors.map((e) => `${r.input.label} run ${r.run + 1}: ${e}`));
     if (errors.length) {
       console.log(`\npage errors and console warnings (${errors.length}):`);

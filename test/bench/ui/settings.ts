@@ -13,17 +13,22 @@ export const RUNS = (() => {
   return n;
 })();
 
-/** `--only equal-bytes`: only the JPEG/WebP-at-the-same-bytes measurement (three runs on the 12 MP photo). */
-export const ONLY_EQUAL_BYTES = (() => {
+/** `--only equal-bytes` or `--only learn`: only that measurement (three runs on the 12 MP photo); null: everything. */
+export const ONLY: 'equal-bytes' | 'learn' | null = (() => {
   const argv = process.argv.slice(2);
   const at = argv.indexOf('--only');
-  if (at < 0) return false;
-  if (argv[at + 1] !== 'equal-bytes') {
-    console.error('ui-bench: --only takes one value: equal-bytes');
+  if (at < 0) return null;
+  const value = argv[at + 1];
+  if (value !== 'equal-bytes' && value !== 'learn') {
+    console.error('ui-bench: --only takes one value: equal-bytes or learn');
     process.exit(2);
   }
-  return true;
+  return value;
 })();
+export const ONLY_EQUAL_BYTES = ONLY === 'equal-bytes';
+
+/** Learn mode: each view within this long of opening it on the 12 MP photo (issue 14). */
+export const TARGET_LEARN_VIEW_S = 3;
 
 /** The built studio the benchmark serves. */
 export const RENDERER_DIR = `${ROOT}dist/renderer`;

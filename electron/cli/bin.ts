@@ -1,14 +1,19 @@
 /** Entry of the `svd-studio` executable (dist/electron/cli.mjs). */
+import { removeTemporariesSync } from '../io/atomic-write.js';
 import { main } from './main.js';
 import { enableRelaxedSimd } from './relaxed-simd.js';
 
 enableRelaxedSimd();
 
 // The first Ctrl-C (or SIGTERM) stops the work at the next phase boundary — the pool at once —
-// with nothing written; a second one exits immediately.
+// with nothing more written; a second one exits immediately, removing the temporary file of a
+// write in progress (the outputs already written are complete).
 const controller = new AbortController();
 const interrupt = () => {
-  if (controller.signal.aborted) process.exit(130);
+  if (controller.signal.aborted) {
+    removeTemporariesSync();
+    process.exit(130);
+  }
   controller.abort();
 };
 process.on('SIGINT', interrupt);

@@ -21,14 +21,14 @@ import { compressOne, describeCompress, DEFAULT_PATCH_PSNR, DEFAULT_WHOLE_RANK, 
 import { decompress } from './decompress.js';
 import { info } from './info.js';
 import { describeSweep, sweep, DEFAULT_SWEEP_RANKS } from './sweep.js';
-import { TargetError, UsageError, expandInputs, integerOption, numberOption, outputPathFor, throwIfAborted } from './options.js';
+import { TargetError, UsageError, exists, expandInputs, integerOption, numberOption, outputPathFor, throwIfAborted } from './options.js';
 import { createProgress } from './progress.js';
 
 export const HELP = `svd-studio — image compression with the truncated SVD
 
 Usage:
   svd-studio compress IN... [-k N | --psnr DB | --max-bytes N] [--model patch|whole] [--color-space ycbcr|rgb]
-                      [-o OUT.svd | --out-dir DIR] [--json] [--force]
+                      [-o OUT.svd | --out-dir DIR] [--json] [--force | --skip-existing]
   svd-studio decompress IN.svd [-o OUT.png|.jpg|.webp|.avif] [-k N] [--quality Q] [--force]
   svd-studio info IN.svd [--json]
   svd-studio sweep IN [--ranks 1,2,4,...] [--color-space ycbcr|rgb] [--json]
@@ -66,12 +66,16 @@ Options:
       --ranks LIST     ranks for sweep (default ${DEFAULT_SWEEP_RANKS.join(',')})
       --json           machine-readable output: one JSON object per input (JSON Lines)
       --force          replace existing output files (never done otherwise)
+      --skip-existing  compress: leave inputs whose output exists alone (counted as skipped)
   -h, --help           this help
   -v, --version        the version
 
 Metrics compare the decoded file with the decoded input over the colour channels (peak 255 or
 65535); SSIM is scikit-image's structural_similarity with Gaussian weights (σ = 1.5).
-Exit codes: 0 success, 1 bad input or failure, 2 usage.`;
+Several inputs end with one summary line on stderr ("N compressed, M failed", and ", K skipped");
+each failure has its own line naming the file. Ctrl-C stops at the next step: every output
+written is complete, and no temporary file stays.
+Exit codes: 0 success, 1 bad input or failure (any file of several), 2 usage, 130 interrupted.`;
 
 interface Io {
   stdout: NodeJS.WriteStream;
@@ -117,6 +121,7 @@ export async function main(
         deblock: { type: 'boolean', default: false },
         'max-pixels': { type: 'string' },
         force: { type: 'boolean', default: false },
+        'skip-existing': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -143,6 +148,7 @@ export async function main(
         const targets = [values.rank, values.psnr, values['max-bytes']].filter((value) => value !== undefined);
         if (targets.length > 1) throw new UsageError('give at most one of -k, --psnr and --max-bytes');
         if (values.output && values.ranks) throw new UsageError('--ranks belongs to sweep');
+        if (values.force && values['skip-existing']) throw new UsageError('give one of --force and --skip-existing');
         const maxRank = integerOption('--max-rank', values['max-rank'], 1, 65535) ?? DEFAULT_WORKING_RANK;
         const { model, colorSpace, patchSize } = layoutOptions(values);
         const target: RankTarget | undefined =
@@ -157,10 +163,25 @@ export async function main(
         const files = await expandInputs(inputs);
         if (values.output && files.length > 1) throw new UsageError('-o names one output; use --out-dir for several inputs');
         // Several inputs: a file that fails is reported (one line) and the others still run;
-        // the exit code says whether any failed.
+        // the exit code says whether any failed, and a summary line counts them.
+        let compressed = 0;
         let failures = 0;
+        let skipped = 0;
+        const summary = () => {
+          if (files.length > 1 || skipped > 0)
+            io.stderr.write(`${compressed} compressed, ${failures} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
+        };
         for (const [index, file] of files.entries()) {
           currentFile = file;
+          if (signal?.aborted && files.length > 1) {
+            io.stderr.write('svd-studio: interrupted\n');
+            summary();
+            return 130;
+          }
+          if (values['skip-existing'] && (await exists(outputPathFor(file, '.svd', { output: values.output, outDir: values['out-dir'] })))) {
+            skipped++;
+            continue;
+          }
           // After the last file's decomposition the workers are done: closing the pool returns
           // their WebAssembly workspaces (~100 MB each at 12 MP) before encoding and measuring.
           const releasePool =
@@ -194,13 +215,21 @@ export async function main(
             );
             progress.done();
             emit(report, describeCompress(report));
+            compressed++;
           } catch (error) {
+            if ((error as Error)?.name === 'AbortError' && files.length > 1) {
+              progress.done();
+              io.stderr.write(`svd-studio: ${describeFailure(error, file)}\n`);
+              summary();
+              return 130;
+            }
             if (files.length === 1 || (error as Error)?.name === 'AbortError' || error instanceof UsageError) throw error;
             progress.done();
             io.stderr.write(`svd-studio: ${describeFailure(error, file)}\n`);
             failures++;
           }
         }
+        summary();
         return failures > 0 ? 1 : 0;
       }
       case 'decompress': {

@@ -19,7 +19,7 @@
  * file's permission bits. A symbolic link at the target is replaced, not followed.
  */
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, unlinkSync } from 'node:fs';
 import { link, lstat, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -106,6 +106,24 @@ async function syncDirectory(directory: string): Promise<void> {
   }
 }
 
+/** Temporary files being written now (removed by removeTemporariesSync when the process must stop at once). */
+const inFlight = new Set<string>();
+
+/**
+ * Removes the temporary files of writes in progress, synchronously: for a process about to exit
+ * mid-write (the command line's second Ctrl-C), so that no temporary file stays behind.
+ */
+export function removeTemporariesSync(): void {
+  for (const path of inFlight) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // Renamed or linked already, or gone.
+    }
+  }
+  inFlight.clear();
+}
+
 /** Writes `bytes` to `path` atomically; see the module comment for the steps and guarantees. */
 export async function writeFileAtomic(path: string, bytes: Uint8Array, options: WriteFileAtomicOptions = {}): Promise<void> {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('writeFileAtomic: bytes must be a Uint8Array');
@@ -124,6 +142,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, options: 
   }
 
   let created = false;
+  inFlight.add(temporary);
   try {
     const handle = await open(temporary, 'wx');
     created = true;
@@ -156,5 +175,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, options: 
     if (created) await removeQuietly(temporary);
     if (error instanceof OutputExistsError) throw error;
     throw new AtomicWriteError(path, describe(error), { cause: error });
+  } finally {
+    inFlight.delete(temporary);
   }
 }

@@ -217,6 +217,7 @@ describe('svd-studio compress', () => {
     await writeFile(join(source, 'notes.txt'), 'not an image');
     const result = await svdStudio(['compress', source, '--out-dir', out, '-k', '8', '--json']);
     expect(result.code).toBe(0);
+    expect(result.stderr).toBe('2 compressed, 0 failed\n');
     const lines = result.stdout
       .trim()
       .split('\n')
@@ -228,8 +229,11 @@ describe('svd-studio compress', () => {
     await writeFile(join(source, 'a0-broken.png'), 'not a png');
     const mixed = await svdStudio(['compress', source, '--out-dir', join(out, 'again'), '-k', '8', '--json']);
     expect(mixed.code).toBe(1);
-    expect(mixed.stderr.trim().split('\n')).toHaveLength(1);
-    expect(mixed.stderr).toMatch(/a0-broken\.png/);
+    // One line for the failure, then the batch's summary.
+    const errors = mixed.stderr.trim().split('\n');
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/a0-broken\.png/);
+    expect(errors[1]).toBe('2 compressed, 1 failed');
     expect(mixed.stdout.trim().split('\n')).toHaveLength(2);
     expect((await readdir(join(out, 'again'))).sort()).toEqual(['a.svd', 'b.svd']);
   });

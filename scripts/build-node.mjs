@@ -40,10 +40,11 @@ await build({
     'codec-bench': 'test/bench/codec-bench.ts',
     'ui-bench': 'test/bench/ui/main.ts',
     'learn-bench': 'test/bench/learn-bench.ts',
+    soak: 'test/soak/main.ts',
   },
   outdir: 'dist/bench',
   outExtension: { '.js': '.mjs' },
 });
 console.log(
-  'build-node: dist/electron/svd-worker.mjs, dist/electron/cli.mjs, dist/electron/main.mjs, dist/electron/preload.cjs, dist/bench/engine-bench.mjs, dist/bench/codec-bench.mjs, dist/bench/ui-bench.mjs, dist/bench/learn-bench.mjs',
+  'build-node: dist/electron/svd-worker.mjs, dist/electron/cli.mjs, dist/electron/main.mjs, dist/electron/preload.cjs, dist/bench/engine-bench.mjs, dist/bench/codec-bench.mjs, dist/bench/ui-bench.mjs, dist/bench/learn-bench.mjs, dist/bench/soak.mjs',
 );

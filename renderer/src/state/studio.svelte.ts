@@ -158,8 +158,19 @@ export class Studio {
   /** Bumped whenever the factors in the workers change (the viewer re-renders, metrics re-measure). */
   factorsVersion = $state(0);
 
-  /** The slider's limit: the smallest computed rank over the planes. */
-  readonly computedRank = $derived(this.computedRanks.length ? Math.min(...this.computedRanks) : 0);
+  /**
+   * The slider's limit. While stages arrive: the smallest computed rank over the planes (every
+   * plane has that many components). Once the decomposition is complete: the largest — a plane
+   * with fewer components has run out of them (its matrix has that rank: the σ after are zero,
+   * as in a synthetic image), and #effectiveRanks caps each plane at its own.
+   */
+  readonly computedRank = $derived(
+    this.computedRanks.length === 0
+      ? 0
+      : this.decompositions[codingKey(this.coding)]?.complete
+        ? Math.max(...this.computedRanks)
+        : Math.min(...this.computedRanks),
+  );
   readonly ranks = $derived(this.#effectiveRanks());
   /** The target as the encoder takes it. */
   readonly svdTarget = $derived<SvdTarget>(
@@ -457,6 +468,10 @@ export class Studio {
     if (stored) {
       this.decompositionRank = Math.max(...reports.map((entry) => entry.rank));
       reports.forEach((entry) => this.#acceptStage(id, entry));
+      // A file's planes are complete as stored (one may keep fewer components than another).
+      const key = codingKey(stored.coding);
+      const current = this.decompositions[key];
+      if (current) this.decompositions = { ...this.decompositions, [key]: { ...current, complete: true, reached: this.decompositionRank } };
       this.setPlaneRanks(reports.map((entry) => entry.rank));
     }
   }
@@ -658,6 +673,9 @@ export class Studio {
     const current = this.decompositions[key];
     if (!current) return;
     this.decompositions = { ...this.decompositions, [key]: { ...current, complete: true, reached: Math.max(current.reached, reached) } };
+    // A photo with fewer components than the first stage's rank (a small or exactly low-rank
+    // image): the rank on the slider becomes the last there is.
+    if (key === codingKey(this.coding) && this.computedRank > 0 && this.rank > this.computedRank) this.rank = this.computedRank;
     // YCbCr: what half-resolution chroma costs joins the instant metrics once the engine has measured it.
     const coding = parseCodingKey(key);
     const id = this.document?.id;

@@ -178,7 +178,10 @@ export async function main(
             summary();
             return 130;
           }
-          if (values['skip-existing'] && (await exists(outputPathFor(file, '.svd', { output: values.output, outDir: values['out-dir'] })))) {
+          if (
+            values['skip-existing'] &&
+            (await exists(outputPathFor(file, '.svd', { output: values.output, outDir: values['out-dir'] })))
+          ) {
             skipped++;
             continue;
           }

@@ -93,10 +93,21 @@ async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log('SVD Studio Learn-mode benchmark' + (QUICK ? ' (--quick: 1 warm run)' : ''));
   console.log(`commit ${gitCommit() ?? 'unknown (no git)'}, measured ${new Date().toISOString()}`);
-  console.log(`machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, load average ${os.loadavg().map((x) => x.toFixed(2)).join(', ')}`);
+  console.log(
+    `machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(', ')}`,
+  );
   const file = `${SAMPLES_DIR}${PHOTO_FILE}`;
   const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const image: PixelImage = { width: info.width, height: info.height, channels: 3, bitDepth: 8, pixels: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  const image: PixelImage = {
+    width: info.width,
+    height: info.height,
+    channels: 3,
+    bitDepth: 8,
+    pixels: new Uint8Array(data.buffer, data.byteOffset, data.length),
+  };
   const a: SampleMatrix = { rows: image.height, cols: image.width, data: channelSamples(image, 0) };
   const kernels = await createKernels('auto');
   console.error('… the SVD of the red channel (rank 64), as the studio has it');

@@ -59,7 +59,9 @@ async function generatedPng(index: number): Promise<Buffer> {
       pixels[at + 2] = ((x + y) * 2 + noise) & 255;
     }
   }
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 /**
@@ -124,7 +126,11 @@ describe('svd-studio compress on a batch', () => {
     expect(lines.at(-1)).toBe(`${BATCH - FAILING} compressed, ${FAILING} failed`);
     const failures = lines.slice(0, -1);
     expect(failures).toHaveLength(FAILING);
-    for (const name of failingNames) expect(failures.filter((line) => line.includes(name)), name).toHaveLength(1);
+    for (const name of failingNames)
+      expect(
+        failures.filter((line) => line.includes(name)),
+        name,
+      ).toHaveLength(1);
     for (const line of failures) expect(line).toMatch(/^svd-studio: \S+/);
     expect(result.stdout.trim().split('\n')).toHaveLength(BATCH - FAILING);
     expect(await expectOnlyValidOutputs(out)).toEqual(good.map((name) => name.replace('.png', '.svd')));
@@ -151,7 +157,9 @@ describe('svd-studio compress on a batch', () => {
 
     const again = await svdStudio(['compress', inputs, '--out-dir', out, '-k', '8', '--skip-existing']);
     expect(again.code).toBe(1);
-    expect(again.stderr.trim().split('\n').at(-1)).toBe(`${BATCH - FAILING - done.length} compressed, ${FAILING} failed, ${done.length} skipped`);
+    expect(again.stderr.trim().split('\n').at(-1)).toBe(
+      `${BATCH - FAILING - done.length} compressed, ${FAILING} failed, ${done.length} skipped`,
+    );
     expect(await expectOnlyValidOutputs(out)).toEqual(good.map((name) => name.replace('.png', '.svd')));
   });
 
@@ -171,7 +179,12 @@ describe('svd-studio compress on a batch', () => {
       svdStudio(['compress', shared, '--out-dir', out, '--force', '-k', '8']),
       svdStudio(['compress', shared, '--out-dir', out, '--force', '-k', '6']),
     ]);
-    expect([first.code, second.code, first.stderr, second.stderr]).toEqual([0, 0, `20 compressed, 0 failed\n`, `20 compressed, 0 failed\n`]);
+    expect([first.code, second.code, first.stderr, second.stderr]).toEqual([
+      0,
+      0,
+      `20 compressed, 0 failed\n`,
+      `20 compressed, 0 failed\n`,
+    ]);
     expect(await expectOnlyValidOutputs(out)).toEqual(names.map((name) => name.replace('.png', '.svd')));
   });
 });
@@ -208,7 +221,10 @@ describe('svd-studio when the disk fills up', () => {
 
       // A bigger file (a larger photo at a higher rank) does not fit.
       const big = join(root, 'big.png');
-      await sharp(await generatedPng(1)).resize(480, 320).png().toFile(big);
+      await sharp(await generatedPng(1))
+        .resize(480, 320)
+        .png()
+        .toFile(big);
       const full = await svdStudio(['compress', big, '-o', old, '--model', 'whole', '-k', '64', '--force']);
       expect(full.code).toBe(1);
       expect(full.stderr).toMatch(/no space left on the device, ENOSPC/);

@@ -90,7 +90,8 @@ describe('IPC handlers under random arguments', () => {
         '%s%n',
         '🙂.png',
       ]);
-    const numbers = () => pick([0, -1, 1, 2 ** 31, 2 ** 53, -(2 ** 53), NaN, Infinity, -Infinity, 0.5, 1e308, Number.MIN_VALUE, 99, 100, 65535, 65536]);
+    const numbers = () =>
+      pick([0, -1, 1, 2 ** 31, 2 ** 53, -(2 ** 53), NaN, Infinity, -Infinity, 0.5, 1e308, Number.MIN_VALUE, 99, 100, 65535, 65536]);
     const typed = () => {
       const length = pick([0, 1, 3, 12, 4096, 3 * 32 * 32]);
       return pick([
@@ -149,7 +150,17 @@ describe('IPC handlers under random arguments', () => {
         case 'image:open-recent':
           return [Math.floor(next() * 12)];
         case 'image:encode':
-          return [{ width: n, height: n, channels: 3, bitDepth: 8, pixels: new Uint8Array(n * n * 3).fill(90), format: pick(['png', 'jpeg', 'webp']), quality: 80 }];
+          return [
+            {
+              width: n,
+              height: n,
+              channels: 3,
+              bitDepth: 8,
+              pixels: new Uint8Array(n * n * 3).fill(90),
+              format: pick(['png', 'jpeg', 'webp']),
+              quality: 80,
+            },
+          ];
         case 'file:save':
           return [{ bytes: new Uint8Array(n).fill(1), suggestedName: pick(['a.svd', 'b.png', 'x']) }];
         default:

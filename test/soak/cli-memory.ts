@@ -38,7 +38,9 @@ function peakOf(pid: number): number {
 
 async function measure(label: string, pixels: number, input: string, args: string[], outDir: string): Promise<MemoryRun> {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, 'compress', input, ...args, '--out-dir', outDir, '--force'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'compress', input, ...args, '--out-dir', outDir, '--force'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   let peak = 0;
@@ -46,7 +48,14 @@ async function measure(label: string, pixels: number, input: string, args: strin
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   clearInterval(timer);
   if (code !== 0) console.error(`  ${label} ${args.join(' ')}: exit ${code}: ${stderr.trim().split('\n').at(-1)}`);
-  return { label, pixels, args: args.join(' ') || '(defaults: patch model, --psnr 36)', peakBytes: peak, seconds: (performance.now() - started) / 1000, code };
+  return {
+    label,
+    pixels,
+    args: args.join(' ') || '(defaults: patch model, --psnr 36)',
+    peakBytes: peak,
+    seconds: (performance.now() - started) / 1000,
+    code,
+  };
 }
 
 export async function cliMemory(tempDir: string): Promise<void> {

@@ -131,7 +131,9 @@ async function main(): Promise<number> {
       );
       const webp = equalRuns[0].webp;
       if (webp)
-        console.log(`WebP at the same bytes (1 run): first answer ${seconds(webp.first)}, exact ${seconds(webp.exact)}, ${answerText(webp)}`);
+        console.log(
+          `WebP at the same bytes (1 run): first answer ${seconds(webp.first)}, exact ${seconds(webp.exact)}, ${answerText(webp)}`,
+        );
     }
     // Learn mode on the 12 MP photo: the time each view takes to show its numbers.
     if (ONLY !== 'equal-bytes') {
@@ -149,7 +151,11 @@ async function main(): Promise<number> {
           const median = middle(times);
           return [label, ...times.map((t) => t.toFixed(2)), median.toFixed(2), median <= TARGET_LEARN_VIEW_S ? 'yes' : 'NO'];
         }),
-        { notes: ['each run a fresh browser context: the learn worker and its helper start when the mode opens (Node-side costs: dist/bench/learn-bench.mjs)'] },
+        {
+          notes: [
+            'each run a fresh browser context: the learn worker and its helper start when the mode opens (Node-side costs: dist/bench/learn-bench.mjs)',
+          ],
+        },
       );
     }
     const errors = [...byInput.values()].flat().flatMap((r) => r.errors.map((e) => `${r.input.label} run ${r.run + 1}: ${e}`));

@@ -139,9 +139,12 @@ async function hostileFiles(dir: string): Promise<Hostile[]> {
         const svd = Uint8Array.from(all[3].bytes);
         const view = new DataView(svd.buffer);
         const field = integer(4);
-        if (field === 0) view.setUint16(32, 65535, true); // the first plane's rank
-        else if (field === 1) view.setUint32(12, 0xffffffff, true); // width
-        else if (field === 2) view.setUint32(16, 1 + integer(1 << 20), true); // height
+        if (field === 0)
+          view.setUint16(32, 65535, true); // the first plane's rank
+        else if (field === 1)
+          view.setUint32(12, 0xffffffff, true); // width
+        else if (field === 2)
+          view.setUint32(16, 1 + integer(1 << 20), true); // height
         else view.setUint32(28, 0xffffffff, true); // inflated length
         bytes = Buffer.from(withChecksum(svd));
         break;
@@ -165,7 +168,9 @@ async function hostileFiles(dir: string): Promise<Hostile[]> {
   return files;
 }
 
-test('hostile files dropped one after another: each ends in an error or an image; the previous image stays usable', async ({ page }, testInfo) => {
+test('hostile files dropped one after another: each ends in an error or an image; the previous image stays usable', async ({
+  page,
+}, testInfo) => {
   test.setTimeout(COUNT * 15_000);
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -227,7 +232,9 @@ test('hostile files dropped one after another: each ends in an error or an image
   expect(outcomes['decompression bomb']?.['error banner']).toBe(files.filter((f) => f.kind === 'decompression bomb').length);
 });
 
-test('a synthetic image whose channels have different exact ranks (2, 1, 22): the slider reaches the largest', async ({ page }, testInfo) => {
+test('a synthetic image whose channels have different exact ranks (2, 1, 22): the slider reaches the largest', async ({
+  page,
+}, testInfo) => {
   // The generated base image: R = 2x + y (rank 2), G = 4y (rank 1), B = 3(x xor y) mod 256 (rank 22).
   const studio = new StudioPage(page, testInfo);
   const dir = mkdtempSync(join(tmpdir(), 'svd-ranks-'));

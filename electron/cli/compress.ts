@@ -69,6 +69,8 @@ export async function compressOne(
   metadataOf?: (path: string) => Promise<SvdMetadata | undefined>,
   /** Called once the planes are decomposed (the last file: the pool's workers and their workspaces can go before encoding). */
   decomposed?: () => void,
+  /** Called once the output file is written (before it is measured: an interrupt after this point leaves it complete). */
+  written?: () => void,
 ): Promise<CompressReport> {
   const output = outputPathFor(path, '.svd', options);
   const target = options.target ?? defaultTarget(options.model);
@@ -93,6 +95,7 @@ export async function compressOne(
   if (!encoded.reached) throw new TargetError(unreached(path, target, encoded.psnr, encoded.bytes.length, options));
   if (options.outDir) await mkdir(options.outDir, { recursive: true });
   await writeFileAtomic(output, encoded.bytes, { overwrite: options.force });
+  written?.();
 
   progress.stage(`${path}: measuring`);
   // Metrics of what was written, decoded as any reader would decode it.

@@ -215,10 +215,11 @@ export async function main(
               signal,
               carriedMetadata,
               releasePool,
+              // Counted once written: Ctrl-C while it is measured leaves a complete output.
+              () => compressed++,
             );
             progress.done();
             emit(report, describeCompress(report));
-            compressed++;
           } catch (error) {
             if ((error as Error)?.name === 'AbortError' && files.length > 1) {
               progress.done();

@@ -12,19 +12,46 @@ interface Connectable {
   connect(port: MessagePort): void;
 }
 
+/** Each engine bridge's peers, by role (the latest bridge made for a role). */
+const peersOf = new WeakMap<WorkerBridge<EngineWorkerApi>, Map<PeerRole, WorkerBridge<Connectable>>>();
+
+/** Connects a running peer to an engine: a new MessageChannel, one end each. */
+async function connect(role: PeerRole, remote: Comlink.Remote<Connectable>, engineApi: Comlink.Remote<EngineWorkerApi>): Promise<void> {
+  const channel = new MessageChannel();
+  await remote.connect(Comlink.transfer(channel.port1, [channel.port1]));
+  await engineApi.attach(role, Comlink.transfer(channel.port2, [channel.port2]));
+}
+
 export function peerWorker<Api extends Connectable>(
   role: PeerRole,
   create: () => Worker,
   engine: WorkerBridge<EngineWorkerApi>,
 ): WorkerBridge<Api> {
-  return new WorkerBridge<Api>(
+  const bridge = new WorkerBridge<Api>(
     create,
-    async (remote) => {
-      const channel = new MessageChannel();
-      await (remote as unknown as Comlink.Remote<Connectable>).connect(Comlink.transfer(channel.port1, [channel.port1]));
-      const engineApi = await engine.remote();
-      await engineApi.attach(role, Comlink.transfer(channel.port2, [channel.port2]));
-    },
+    async (remote) => connect(role, remote as unknown as Comlink.Remote<Connectable>, await engine.remote()),
     role,
   );
+  let peers = peersOf.get(engine);
+  if (!peers) peersOf.set(engine, (peers = new Map()));
+  peers.set(role, bridge as unknown as WorkerBridge<Connectable>);
+  return bridge;
+}
+
+/**
+ * After the engine worker restarted (the one before stopped): connects the peers that are
+ * running to the new one (those not running connect when they start). `engineApi` is the new
+ * engine's, before its start completes: a peer that is not running is not started here (its
+ * start waits for the engine). Only the preview worker is waited for: the analysis or learn
+ * worker may be in the middle of seconds of work, and connect when it has finished.
+ */
+export async function reattachPeers(engine: WorkerBridge<EngineWorkerApi>, engineApi: Comlink.Remote<EngineWorkerApi>): Promise<void> {
+  const peers = peersOf.get(engine);
+  if (!peers) return;
+  for (const [role, bridge] of peers) {
+    const remote = bridge.running;
+    if (!remote) continue;
+    if (role === 'preview') await connect(role, remote, engineApi);
+    else void connect(role, remote, engineApi).catch(() => {});
+  }
 }

@@ -33,6 +33,8 @@ export class WorkerBridge<Api> {
   /** Bumped whenever the worker is replaced: results from an older worker are ignored. */
   #generation = 0;
   #pending = new Set<PendingCall>();
+  /** The current worker's API once it has started (onStart done); null before and after it stops. */
+  #live: Comlink.Remote<Api> | null = null;
 
   constructor(create: () => Worker, onStart?: (remote: Comlink.Remote<Api>) => Promise<void>, name = 'background') {
     this.#create = create;
@@ -51,12 +53,20 @@ export class WorkerBridge<Api> {
         this.#fail(new Error(`The ${this.#name} worker stopped${event.message ? `: ${event.message}` : ''}`));
       });
       const remote = Comlink.wrap<Api>(worker);
-      this.#ready = (this.#onStart ? this.#onStart(remote) : Promise.resolve()).then(() => remote);
+      this.#ready = (this.#onStart ? this.#onStart(remote) : Promise.resolve()).then(() => {
+        if (this.#worker === worker) this.#live = remote;
+        return remote;
+      });
       this.#ready.catch((error: unknown) => {
         if (this.#worker === worker) this.#fail(error instanceof Error ? error : new Error(String(error)));
       });
     }
     return this.#ready;
+  }
+
+  /** The worker's API if it is running now (started, not stopped), without starting one. */
+  get running(): Comlink.Remote<Api> | null {
+    return this.#live;
   }
 
   /** Runs `fn` on the worker; on abort the worker is terminated and the call rejects at once. */
@@ -107,6 +117,7 @@ export class WorkerBridge<Api> {
   #stop(): void {
     this.#worker?.terminate();
     this.#worker = null;
+    this.#live = null;
     this.#ready = null;
     this.#generation++;
   }

@@ -24,7 +24,7 @@ import {
 } from '../../../core/index.js';
 import type { Host, OpenedImage, OpenSource } from '../host/host.js';
 import { WorkerBridge, isAbortError } from '../bridge/worker-bridge.js';
-import { peerWorker } from '../bridge/peer-worker.js';
+import { peerWorker, reattachPeers } from '../bridge/peer-worker.js';
 import { instantMetrics, spectrumOf, type ChannelSpectrum } from '../shared/spectrum.js';
 import {
   WHOLE_RGB,
@@ -103,9 +103,9 @@ let nextDocumentId = 1;
 export class Studio {
   readonly host: Host;
   readonly settings = new Settings();
-  readonly engine = new WorkerBridge<EngineWorkerApi>(
+  readonly engine: WorkerBridge<EngineWorkerApi> = new WorkerBridge<EngineWorkerApi>(
     () => new Worker(new URL('../workers/engine/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' }),
-    undefined,
+    (engine) => this.#engineStarted(engine),
     'engine',
   );
   readonly preview = peerWorker<PreviewWorkerApi>(
@@ -230,6 +230,28 @@ export class Studio {
     void this.preview.remote();
     void this.analysis.remote();
     void this.engine.call((engine) => engine.warm());
+  }
+
+  /** The error line a failed decomposition showed (Resume takes it away). */
+  #failedError: string | null = null;
+
+  /** Engine workers started so far (the first starts with the page; any later one replaces one that stopped). */
+  #engineStarts = 0;
+
+  /**
+   * A restarted engine worker (the one before stopped: an uncaught error, or killed): the peers
+   * that run are connected to it, and it gets the open photo again from the preview worker's copy
+   * (the peers keep the image and factors they have), so that Resume computes the stages above
+   * what is on screen. A .svd file's document needs no engine for what it shows.
+   */
+  async #engineStarted(engine: Comlink.Remote<EngineWorkerApi>): Promise<void> {
+    if (this.#engineStarts++ === 0) return;
+    await reattachPeers(this.engine, engine);
+    const doc = this.document;
+    const preview = this.preview.running;
+    if (!doc || doc.storedRank !== null || !preview) return;
+    const image = await preview.imageCopy(doc.id);
+    if (image && this.document?.id === doc.id) await engine.restore(doc.id, Comlink.transfer(image, [image.pixels.buffer as ArrayBuffer]));
   }
 
   #effectiveRanks(): number[] {
@@ -488,6 +510,8 @@ export class Studio {
   async decompose(): Promise<void> {
     const doc = this.document;
     if (!doc || doc.storedRank !== null) return;
+    if (this.#failedError !== null && this.error === this.#failedError) this.error = null;
+    this.#failedError = null;
     const coding = this.coding;
     const key = codingKey(coding);
     // Resuming (or raising the working rank) computes only the stages above what is on screen.
@@ -545,7 +569,8 @@ export class Studio {
       // Cancelled here, or in the engine because other work replaced it: not a failure.
       const cancelled = controller.signal.aborted || isAbortError(error) || (error as Error | null)?.name === 'AbortError';
       if (!cancelled && this.document?.id === id) {
-        this.error = `The decomposition of "${doc.name}" failed: ${(error as Error).message}`;
+        this.error = `The decomposition of "${doc.name}" failed: ${(error as Error).message}. Resume tries again.`;
+        this.#failedError = this.error;
         this.stopped = true;
       }
     } finally {

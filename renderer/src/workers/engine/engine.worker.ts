@@ -175,6 +175,19 @@ const api = {
     await pool.decompose([warm(), warm(), warm()], { stages: [1] }).catch(() => {});
   },
 
+  /**
+   * After this worker was restarted (the one before stopped): document `id` again, from a copy
+   * of its image the preview worker kept. The peers (attached again already) still hold the image
+   * and the factors they were sent, so nothing is sent to them; a decomposition started next
+   * computes the stages above what they hold.
+   */
+  restore(id: number, image: PixelImage): void {
+    running?.abort();
+    running = null;
+    releaseAll();
+    loaded = { id, image, stored: null, codings: new Map(), withImage: new Set(LATER_PEERS.filter((role) => peers.has(role))) };
+  },
+
   /** Connects the preview or analysis worker (again, after a restart) and gives it the current image and factors. */
   async attach(role: PeerRole, port: MessagePort): Promise<void> {
     const peer = Comlink.wrap<ImageHolder>(port);

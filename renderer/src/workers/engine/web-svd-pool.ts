@@ -71,9 +71,19 @@ class WebSvdWorker implements SvdWorker {
   readonly #api = Comlink.wrap<SvdWorkerApi>(this.#worker);
   #holdsChannel: string | null = null;
   #holdsImage: string | null = null;
+  /** Rejects once the worker has stopped (an uncaught error): a job on it fails rather than wait forever. */
+  readonly #stopped: Promise<never>;
 
   constructor() {
     live.add(this);
+    this.#stopped = new Promise<never>((_, reject) => {
+      this.#worker.addEventListener('error', (event) => {
+        // Handled here: the engine worker fails the decomposition, it does not stop too.
+        event.preventDefault();
+        reject(new Error(`An SVD worker stopped${event.message ? `: ${event.message}` : ''}`));
+      });
+    });
+    this.#stopped.catch(() => {});
   }
 
   release(): void {
@@ -127,7 +137,7 @@ class WebSvdWorker implements SvdWorker {
     if (message.source?.image) this.#holdsImage = message.source.imageKey;
     this.#holdsChannel = message.key;
     const data = message.source?.channel ?? message.source?.image?.pixels;
-    return this.#api.run(data ? Comlink.transfer(message, [data.buffer as ArrayBuffer]) : message, progress);
+    return Promise.race([this.#api.run(data ? Comlink.transfer(message, [data.buffer as ArrayBuffer]) : message, progress), this.#stopped]);
   }
 
   terminate(): void {

@@ -44,6 +44,13 @@ const api = {
   async setFactors(imageId: number, coding: string, plane: number, svd: TruncatedSvd): Promise<void> {
     (await renderer).setFactors(imageId, coding, plane, svd);
   },
+  /** A copy of image `imageId` (transferred), for an engine worker that restarted; null when this worker holds another. */
+  async imageCopy(imageId: number): Promise<PixelImage | null> {
+    const image = (await renderer).imageOf(imageId);
+    if (!image) return null;
+    const copy = { ...image, pixels: image.pixels.slice() };
+    return Comlink.transfer(copy, [copy.pixels.buffer as ArrayBuffer]);
+  },
   /** Serves setSaved and setReference on `port`: the analysis worker sends the pictures it decodes there, not through the main thread. */
   linkAnalysis(port: MessagePort): void {
     Comlink.expose({ setSaved: api.setSaved, setReference: api.setReference } satisfies PreviewPictures, port);

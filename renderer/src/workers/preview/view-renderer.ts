@@ -153,6 +153,11 @@ export class ViewRenderer {
     this.#reference = null;
   }
 
+  /** The image it holds, if it is image `imageId`. */
+  imageOf(imageId: number): PixelImage | null {
+    return imageId === this.#imageId ? this.#image : null;
+  }
+
   /** The decoded saved file (same size as the image), or null to go back to the live reconstruction. */
   setSaved(imageId: number, saved: PixelImage | null): void {
     if (imageId !== this.#imageId) return;

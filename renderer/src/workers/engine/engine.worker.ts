@@ -265,7 +265,7 @@ const api = {
     coding: Coding,
     stages: number[],
     onProgress: (fraction: number) => void,
-    onStage: (report: StageReport) => void,
+    onStage: (report: StageReport) => void | Promise<void>,
     showsFirst = false,
   ): Promise<void> {
     const state = loaded;
@@ -324,7 +324,9 @@ const api = {
           // In order: the preview worker first, then the main thread.
           delivered = delivered.then(async () => {
             await share(id, key, plane, svd);
-            if (!controller.signal.aborted) onStage(report(key, coding.model, plane, stage, svd));
+            // Awaited (a round trip through the proxy): the main thread has every stage before
+            // the result of decompose() arrives (their ports do not keep each other's order).
+            if (!controller.signal.aborted) await onStage(report(key, coding.model, plane, stage, svd));
             if (stage === 0 && ++firstStageDelivered === entry.layout.planes.length) setTimeout(openLaterStages, SHOWN_WAIT_MS);
           });
         },

@@ -5,37 +5,16 @@
  * folders; every output is decoded, not just counted. `npm test` runs a batch of 40 files,
  * `npm run test:full` the issue's 200.
  */
-import { execFile, spawn, execFileSync } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeSvd } from '../../core/index.js';
 import { FULL_SUITE } from '../helpers/suite.js';
-
-const cli = fileURLToPath(new URL('../../dist/electron/cli.mjs', import.meta.url));
-if (!existsSync(cli)) throw new Error('dist/electron/cli.mjs is missing: run `npm run build` first (npm test does)');
-const run = promisify(execFile);
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function svdStudio(args: string[]): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { maxBuffer: 1 << 24 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { cli, svdStudio } from '../helpers/cli.js';
 
 /** Files in the batch: all but FAILING decode. */
 const BATCH = FULL_SUITE ? 200 : 40;

@@ -3,13 +3,11 @@
  * `npm run build`) on the sample photos. Each test decodes what the CLI wrote and checks its
  * dimensions and metrics against the JSON the CLI printed, not just the exit code.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, writeFile, copyFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import {
@@ -23,27 +21,7 @@ import {
 } from '../../core/index.js';
 import { decodeImage } from '../../electron/io/image-io.js';
 import { samplesDir } from '../helpers/samples.js';
-
-const cli = fileURLToPath(new URL('../../dist/electron/cli.mjs', import.meta.url));
-if (!existsSync(cli)) throw new Error('dist/electron/cli.mjs is missing: run `npm run build` first (npm test does)');
-
-const run = promisify(execFile);
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function svdStudio(args: string[], cwd?: string): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd, maxBuffer: 1 << 24 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { cli, svdStudio } from '../helpers/cli.js';
 
 async function scratch(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'svd-studio-cli-'));

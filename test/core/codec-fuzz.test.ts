@@ -19,21 +19,10 @@ import {
 } from '../../core/codec/index.js';
 import { truncatedSvd, type Matrix, type PixelImage } from '../../core/index.js';
 import { FULL_SUITE } from '../helpers/suite.js';
+import { seededRandom } from '../helpers/random.js';
 
 // `npm test` fuzzes 3,000 files (every error code is still reached); `npm run test:full` 12,000.
 const CASES = FULL_SUITE ? 12_000 : 3_000;
-
-/** Deterministic generator (mulberry32) so a failure reproduces. */
-function generator(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function withChecksum(bytes: Uint8Array): Uint8Array {
   if (bytes.length >= 4) new DataView(bytes.buffer, bytes.byteOffset).setUint32(bytes.length - 4, crc32(bytes, 0, bytes.length - 4), true);
@@ -64,7 +53,7 @@ describe('.svd reader under fuzzing', () => {
     // A few inflation bombs (zeros compress ~1000:1), made once.
     const bombs = [1, 8, 64].map((megabytes) => deflateSync(new Uint8Array(megabytes * 2 ** 20)));
     for (const file of files) expect(() => decodeSvd(file)).not.toThrow();
-    const random = generator(20261125);
+    const random = seededRandom(20261125);
     const integer = (n: number) => Math.floor(random() * n);
     const outcomes = new Map<string, number>();
     const count = (key: string) => outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
@@ -203,7 +192,7 @@ describe('.svd version 2 reader under fuzzing', () => {
   it(`${CASES_V2} hostile version 2 files end in a decode or an SvdFormatError`, async () => {
     const files = await sampleFilesV2();
     for (const file of files) expect(() => decodeSvd(file, limits)).not.toThrow();
-    const random = generator(20261201);
+    const random = seededRandom(20261201);
     const integer = (n: number) => Math.floor(random() * n);
     const outcomes = new Map<string, number>();
     const count = (key: string) => outcomes.set(key, (outcomes.get(key) ?? 0) + 1);

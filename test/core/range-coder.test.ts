@@ -6,18 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BitModels, CostCounter, RangeDecoder, RangeEncoder } from '../../core/codec/range-coder.js';
-
-/** Deterministic generator (mulberry32) so a failure reproduces. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/random.js';
 
 /** One coded event: an adaptive bit in a context, or `count` direct bits. */
 type Event = { kind: 'bit'; context: number; bit: number } | { kind: 'direct'; value: number; count: number };
@@ -101,7 +90,7 @@ describe('RangeEncoder / RangeDecoder', () => {
     '$name: decodes exactly, within 1 % + 4 bytes of the ideal code length',
     ({ make }) => {
       for (const seed of [1, 2, 3]) {
-        const events = make(generator(seed));
+        const events = make(seededRandom(seed));
         const { bytes, idealBits } = roundTrip(events, 8);
         expect(bytes.length).toBeLessThanOrEqual(Math.ceil((idealBits / 8) * 1.01) + 4);
       }
@@ -109,7 +98,7 @@ describe('RangeEncoder / RangeDecoder', () => {
   );
 
   it('short streams, every length 1 … 64 and random contexts: each ends on its own bytes', () => {
-    const random = generator(7);
+    const random = seededRandom(7);
     for (let length = 1; length <= 64; length++) {
       for (let trial = 0; trial < 20; trial++) {
         const events = Array.from({ length }, () => ({

@@ -16,20 +16,9 @@ import { createHandlers, dispatch } from '../../electron/main/ipc/handlers.js';
 import { RecentFiles } from '../../electron/main/services/recent-files.js';
 import { INVOKE_CHANNELS } from '../../electron/shared/ipc-contract.js';
 import { samplesDir } from '../helpers/samples.js';
+import { seededRandom } from '../helpers/random.js';
 
 const CALLS_PER_CHANNEL = 1_700;
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const root = mkdtempSync(join(tmpdir(), 'svd-ipc-fuzz-'));
 const userData = join(root, 'user-data');
@@ -57,7 +46,7 @@ function filesUnder(dir: string): string[] {
 
 describe('IPC handlers under random arguments', () => {
   it(`${CALLS_PER_CHANNEL * INVOKE_CHANNELS.length} calls: each refused with one line or handled; main never throws; nothing written outside the dialog's choice`, async () => {
-    const next = random(20261202);
+    const next = seededRandom(20261202);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
     const photo = join(images, 'small.png');
     await sharp(join(samplesDir, 'astronaut_512x512_rgb.png')).resize(32, 32).png().toFile(photo);

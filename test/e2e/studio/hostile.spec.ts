@@ -15,19 +15,9 @@ import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
 import { crc32, encodeSvd, truncatedSvd, type Matrix } from '../../../core/index.js';
 import { StudioPage, meanAbsDifference } from './studio-page.js';
+import { seededRandom } from '../../helpers/random.js';
 
 const COUNT = process.env.TEST_SUITE === 'full' ? 200 : 30;
-
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A PNG chunk: length, type, data, CRC of type and data. */
 function pngChunk(type: string, data: Uint8Array): Buffer {
@@ -100,7 +90,7 @@ interface Hostile {
 
 /** COUNT files in `dir`: kinds in turn, bases and damage from a seeded generator. */
 async function hostileFiles(dir: string): Promise<Hostile[]> {
-  const random = generator(20261202);
+  const random = seededRandom(20261202);
   const integer = (n: number) => Math.floor(random() * n);
   const all = await bases();
   const files: Hostile[] = [];

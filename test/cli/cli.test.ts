@@ -21,7 +21,7 @@ import {
 } from '../../core/index.js';
 import { decodeImage } from '../../electron/io/image-io.js';
 import { samplesDir } from '../helpers/samples.js';
-import { cli, svdStudio } from '../helpers/cli.js';
+import { cli, svdStudio, type CliResult } from '../helpers/cli.js';
 
 async function scratch(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'svd-studio-cli-'));
@@ -285,7 +285,7 @@ describe('svd-studio decompress and sweep', () => {
 });
 
 describe('svd-studio on bad input', () => {
-  async function expectFailure(result: Result, pattern: RegExp) {
+  async function expectFailure(result: CliResult, pattern: RegExp) {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     const lines = result.stderr.trim().split('\n');

@@ -23,6 +23,7 @@ import {
 } from '../../../../core/index.js';
 import type { SvdWorkerApi } from '../svd/svd.worker.js';
 import { MISSING_CHANNEL, type SvdJobMessage } from '../svd/protocol.js';
+import { workerStopped } from '../../shared/worker-stopped.js';
 
 const channelKeys = new WeakMap<Float32Array, string>();
 const pixelSources = new WeakMap<Float32Array, { imageKey: string; index: number; layout: ImageLayout; image: PixelImage }>();
@@ -76,14 +77,8 @@ class WebSvdWorker implements SvdWorker {
 
   constructor() {
     live.add(this);
-    this.#stopped = new Promise<never>((_, reject) => {
-      this.#worker.addEventListener('error', (event) => {
-        // Handled here: the engine worker fails the decomposition, it does not stop too.
-        event.preventDefault();
-        reject(new Error(`An SVD worker stopped${event.message ? `: ${event.message}` : ''}`));
-      });
-    });
-    this.#stopped.catch(() => {});
+    // Handled here: the engine worker fails the decomposition, it does not stop too.
+    this.#stopped = workerStopped(this.#worker, 'An SVD worker');
   }
 
   release(): void {

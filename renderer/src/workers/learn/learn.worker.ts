@@ -30,6 +30,7 @@ import {
   type TruncatedSvd,
 } from '../../../../core/index.js';
 import { WHOLE_RGB, codingFor, codingKey } from '../../shared/coding.js';
+import { workerStopped } from '../../shared/worker-stopped.js';
 import type { LearnHelperApi } from './helper.worker.js';
 import type { EigenView, PcaView, StripsView, VectorsView } from './protocol.js';
 
@@ -78,15 +79,11 @@ let helper: Helper | null = null;
 function learnHelper(): Helper {
   if (helper) return helper;
   const worker = new Worker(new URL('./helper.worker.ts', import.meta.url), { type: 'module', name: 'learn-helper' });
-  const failed = new Promise<never>((_, reject) => {
-    worker.addEventListener('error', (event) => {
-      event.preventDefault();
-      if (helper?.worker === worker) helper = null;
-      worker.terminate();
-      reject(new Error(`Learn mode's helper worker failed: ${event.message || 'it stopped'}`));
-    });
+  const failed = workerStopped(worker, "Learn mode's helper worker");
+  failed.catch(() => {
+    if (helper?.worker === worker) helper = null;
+    worker.terminate();
   });
-  failed.catch(() => {});
   helper = { worker, remote: Comlink.wrap<LearnHelperApi>(worker), failed, holds: null };
   return helper;
 }

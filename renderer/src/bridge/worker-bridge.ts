@@ -18,6 +18,11 @@ export function isAbortError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'AbortError';
 }
 
+/** A call failed because its worker stopped (an uncaught error, or killed): trying again starts a fresh worker. */
+export class WorkerStoppedError extends Error {
+  override readonly name = 'WorkerStoppedError';
+}
+
 interface PendingCall {
   /** (Re)starts the call on the current worker. */
   start(): void;
@@ -50,7 +55,7 @@ export class WorkerBridge<Api> {
       worker.addEventListener('error', (event) => {
         if (this.#worker !== worker) return;
         event.preventDefault();
-        this.#fail(new Error(`The ${this.#name} worker stopped${event.message ? `: ${event.message}` : ''}`));
+        this.#fail(new WorkerStoppedError(`The ${this.#name} worker stopped${event.message ? `: ${event.message}` : ''}`));
       });
       const remote = Comlink.wrap<Api>(worker);
       this.#ready = (this.#onStart ? this.#onStart(remote) : Promise.resolve()).then(() => {

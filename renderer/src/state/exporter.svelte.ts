@@ -59,6 +59,8 @@ export class Exporter {
   /** Each coding's .svd at its target (the export panel's list), by codingKey; 'pending' while it is made. */
   svdSizes = $state.raw<Record<string, SvdEncoding | 'pending' | { error: string }>>({});
   #sizesKey = '';
+  /** The last failure came from saving (or reading the saved file back), not from encoding. */
+  #failedSave = false;
   #sizesController: AbortController | null = null;
 
   readonly key = $derived(this.#keyOf());
@@ -265,6 +267,13 @@ export class Exporter {
     }
   }
 
+  /** Tries the failed step again (the panel's Retry): encoding, or saving and reading the file back. */
+  retry(): void {
+    this.error = null;
+    if (this.#failedSave) void this.save();
+    else void this.prepare().catch(() => {});
+  }
+
   cancel(): void {
     this.#controller?.abort();
     this.#controller = null;
@@ -277,6 +286,8 @@ export class Exporter {
     const studio = this.#studio;
     const doc = studio.document;
     if (!doc) return;
+    this.#failedSave = false;
+    this.error = null;
     let prepared: PreparedExport;
     this.#saving = true;
     try {
@@ -290,6 +301,7 @@ export class Exporter {
     this.#saving = false;
     const result = await studio.host.saveFile(prepared.bytes, prepared.name).catch((error: Error) => {
       this.error = `Saving failed: ${error.message}`;
+      this.#failedSave = true;
       return null;
     });
     if (!result) return;
@@ -313,6 +325,7 @@ export class Exporter {
       this.showingSaved = true;
     } catch (error) {
       this.error = `The saved file could not be read back: ${(error as Error).message}`;
+      this.#failedSave = true;
     } finally {
       this.busy = null;
     }

@@ -120,6 +120,12 @@ export class Measurements {
     );
   }
 
+  /** Measures again after a failure (the banner's Retry): a worker that stopped is started afresh. */
+  retry(): void {
+    this.error = null;
+    this.#schedule();
+  }
+
   #schedule(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#controller?.abort();

@@ -23,7 +23,7 @@ import {
   type SvdTarget,
 } from '../../../core/index.js';
 import type { Host, OpenedImage, OpenSource } from '../host/host.js';
-import { WorkerBridge, isAbortError } from '../bridge/worker-bridge.js';
+import { WorkerBridge, WorkerStoppedError, isAbortError } from '../bridge/worker-bridge.js';
 import { peerWorker, reattachPeers } from '../bridge/peer-worker.js';
 import { instantMetrics, spectrumOf, type ChannelSpectrum } from '../shared/spectrum.js';
 import {
@@ -215,6 +215,10 @@ export class Studio {
   #decomposeController: AbortController | null = null;
   #backgroundRun: { key: string; controller: AbortController; done: Promise<boolean> } | null = null;
   #pendingLarge: OpenedImage | null = null;
+  /** What the current (or offered) photo was opened from. */
+  #openSource: OpenSource | null = null;
+  /** The file whose opening failed because a worker stopped, with the banner's message (see `retrySource`). */
+  #openFailure = $state.raw<{ source: OpenSource; message: string } | null>(null);
   /** The rank the person last had in each coding, restored when they switch back. */
   #savedRanks = new Map<string, { rank: number; perChannel: number[] | null }>();
   /** Event timestamps of rank changes not yet on screen (performance.measure('rank-preview')). */
@@ -323,6 +327,7 @@ export class Studio {
     const controller = new AbortController();
     this.#openController = controller;
     this.declineReducedSize();
+    this.#openFailure = null;
     const name = source.kind === 'file' ? source.file.name : source.kind === 'dialog' ? 'the chosen file' : source.name;
     this.opening = source.kind === 'dialog' ? null : name;
     this.error = null;
@@ -337,6 +342,7 @@ export class Studio {
       if (!opened.svd && opened.width * opened.height > WORKING_PIXEL_LIMIT) {
         const reduced = fitWithin(opened.width, opened.height, WORKING_PIXEL_LIMIT);
         this.#pendingLarge = opened;
+        this.#openSource = source;
         this.largeOffer = {
           name: opened.name,
           width: opened.width,
@@ -346,9 +352,10 @@ export class Studio {
         };
         return;
       }
+      this.#openSource = source;
       await this.#start(opened, null, controller.signal, start);
     } catch (error) {
-      if (!controller.signal.aborted) this.error = messageOf(error, name);
+      if (!controller.signal.aborted) this.#openFailed(error, name, source);
     } finally {
       if (this.#openController === controller) {
         this.#openController = null;
@@ -377,7 +384,7 @@ export class Studio {
       // Measured from the person's answer: the time the offer waited is theirs.
       await this.#start({ ...opened, ...image }, { width: opened.width, height: opened.height }, controller.signal, accepted);
     } catch (error) {
-      if (!controller.signal.aborted) this.error = messageOf(error, opened.name);
+      if (!controller.signal.aborted) this.#openFailed(error, opened.name, this.#openSource);
     } finally {
       if (this.#openController === controller) {
         this.#openController = null;
@@ -414,6 +421,22 @@ export class Studio {
     if (this.#shownPending !== id) return;
     this.#shownPending = null;
     void this.engine.call((engine) => engine.shown(id));
+  }
+
+  /**
+   * The file to open again when the last opening failed because a worker stopped (the banner's
+   * Retry); null while the banner shows anything else.
+   */
+  get retrySource(): OpenSource | null {
+    const failure = this.#openFailure;
+    return failure && this.error === failure.message ? failure.source : null;
+  }
+
+  #openFailed(error: unknown, name: string, source: OpenSource | null): void {
+    const message = messageOf(error, name);
+    this.error = message;
+    // A file or sample is read again; what a host's dialog chose is chosen again there.
+    if (error instanceof WorkerStoppedError && (source?.kind === 'file' || source?.kind === 'url')) this.#openFailure = { source, message };
   }
 
   declineReducedSize(): void {

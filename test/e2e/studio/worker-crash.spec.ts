@@ -7,11 +7,13 @@
  */
 import { join } from 'node:path';
 import { expect, test, type Page, type Worker } from '@playwright/test';
+import sharp from 'sharp';
 import { samplesDir } from '../../helpers/samples.js';
 import { StudioPage, meanAbsDifference } from './studio-page.js';
 
 const PHOTO_12MP = join(samplesDir, 'mountain_sunset_4272x2848_12mp.jpg');
 const PAINTBRUSHES = join(samplesDir, 'paintbrushes_1365x1074.jpg');
+const ASTRONAUT = join(samplesDir, 'astronaut_512x512_rgb.png');
 
 /** The newest worker whose script is `name`.worker (nested SVD workers included). */
 function workerNamed(page: Page, name: string): Worker {
@@ -25,6 +27,20 @@ async function crash(page: Page, name: string): Promise<void> {
     setTimeout(() => {
       throw new Error('injected crash');
     });
+  });
+}
+
+/**
+ * The worker's next reply to the main thread is not sent: an uncaught error is thrown instead
+ * (the job has run, its answer is lost). For the workers that are busy in one synchronous call
+ * per job (the image codec, the analysis worker), where a timer would fire only after the job.
+ */
+async function crashOnReply(page: Page, name: string): Promise<void> {
+  await workerNamed(page, name).evaluate(() => {
+    (globalThis as unknown as { postMessage: () => void }).postMessage = () =>
+      setTimeout(() => {
+        throw new Error('injected crash');
+      });
   });
 }
 
@@ -78,4 +94,77 @@ test('the preview worker dies: the next slider move renders again, with no error
   expect(meanAbsDifference(at30, await studio.viewerPixels())).toBeLessThan(0.01);
   await expect(studio.errorBanner).toHaveCount(0);
   expect(await studio.state()).toBe('ready');
+});
+
+test('the image codec worker dies while decoding: one line with Retry, the previous image stays, Retry opens the file', async ({
+  page,
+}, testInfo) => {
+  const studio = new StudioPage(page, testInfo);
+  await studio.goto();
+  await studio.openFile(PAINTBRUSHES);
+  await studio.waitForReady();
+  await studio.setRank(30);
+  const at30 = await studio.viewerPixels();
+  // A decode below 4 MP keeps its worker: the next file goes to the same one.
+  await crashOnReply(page, 'image-codec');
+  await studio.openFile(ASTRONAUT);
+  await expect(studio.errorBanner).toContainText('"astronaut_512x512_rgb.png" could not be opened: The image codec worker stopped');
+  await expect(studio.errorBanner).toContainText('injected crash');
+  expect((await studio.errorBanner.textContent())!.trim().split('\n')).toHaveLength(1);
+  expect(await studio.documentName()).toBe('paintbrushes_1365x1074.jpg');
+  expect(await studio.state()).toBe('ready');
+  expect(await studio.rank()).toBe(30);
+  expect(meanAbsDifference(at30, await studio.viewerPixels())).toBeLessThan(0.01);
+  await studio.screenshot('crash-image-codec');
+
+  await page.getByTestId('error-retry').click();
+  await expect.poll(() => studio.documentName(), { timeout: 60_000 }).toBe('astronaut_512x512_rgb.png');
+  await studio.waitForReady();
+  await expect(studio.errorBanner).toHaveCount(0);
+});
+
+test('the analysis worker dies while measuring and while exporting: one line with Retry each, Retry measures and exports', async ({
+  page,
+}, testInfo) => {
+  // The export panel opens on PNG (its encode is the only analysis job the panel starts).
+  await page.addInitScript({ content: `localStorage.setItem('svd-studio.settings.v1', '{"exportFormat":"png"}')` });
+  const studio = new StudioPage(page, testInfo);
+  await studio.goto();
+  await studio.openFile(PAINTBRUSHES);
+  await studio.waitForReady();
+  // Every measurement has its answer (WebP's exact one is the last): the analysis worker is idle.
+  const webp = page.getByTestId('metric-webp');
+  await expect(webp).toHaveAttribute('data-coarse', 'false', { timeout: 120_000 });
+  await crashOnReply(page, 'analysis');
+  await studio.setRank(20);
+  const at20 = await studio.viewerPixels();
+  const measureError = page.getByTestId('measure-error');
+  await expect(measureError).toContainText('Measuring failed: The analysis worker stopped');
+  await expect(measureError).toContainText('injected crash');
+  expect(await studio.state()).toBe('ready');
+  expect(await studio.rank()).toBe(20);
+  await expect(studio.errorBanner).toHaveCount(0);
+  await studio.screenshot('crash-analysis-measuring');
+
+  // Retry starts a fresh analysis worker, which gets the image and factors from the engine.
+  await page.getByTestId('measure-retry').click();
+  await expect(measureError).toHaveCount(0);
+  await expect(page.getByTestId('size-file')).toHaveAttribute('data-estimate', 'false', { timeout: 60_000 });
+  await expect(webp).toHaveAttribute('data-coarse', 'false', { timeout: 120_000 });
+  const fileBytes = Number(await page.getByTestId('size-file').getAttribute('data-value'));
+  expect(fileBytes).toBeGreaterThan(0);
+
+  // The same worker dies while a PNG export is encoded.
+  await crashOnReply(page, 'analysis');
+  await studio.openExport();
+  const exportSize = page.getByTestId('export-size');
+  await expect(exportSize).toContainText('Export failed: The analysis worker stopped', { timeout: 60_000 });
+  await studio.screenshot('crash-analysis-export');
+  await page.getByTestId('export-retry').click();
+  await expect.poll(async () => Number((await exportSize.getAttribute('data-value')) || NaN), { timeout: 60_000 }).toBeGreaterThan(0);
+  const { path } = await studio.exportAs('png');
+  const saved = await sharp(path).metadata();
+  expect([saved.width, saved.height]).toEqual([1365, 1074]);
+  expect(meanAbsDifference(at20, await studio.viewerPixels())).toBeLessThan(0.01);
+  expect(await studio.rank()).toBe(20);
 });

@@ -40,8 +40,9 @@ export const MIME_TYPES: Readonly<Record<ExportFormat, string>> = {
 export const MAX_IMAGE_PIXELS = 100_000_000;
 
 /**
- * The most pixels the studio window decomposes at full resolution (what a browser page holds
- * in full with its workers); an image between this and MAX_IMAGE_PIXELS is offered at a reduced
- * size. The command line has no such limit.
+ * The most pixels the studio window decomposes at full resolution without asking: an image
+ * between this and MAX_IMAGE_PIXELS is offered at a reduced size, or at its full size if the
+ * person chooses it (which needs memory in proportion; see the window's offer). The command line
+ * has no such limit.
  */
 export const WORKING_PIXEL_LIMIT = 32_000_000;

@@ -365,7 +365,19 @@ export class Studio {
   }
 
   /** The person accepted to continue a too-large photo at the reduced size. */
-  async acceptReducedSize(): Promise<void> {
+  acceptReducedSize(): Promise<void> {
+    return this.#acceptLarge(true);
+  }
+
+  /**
+   * The person chose the full size of a photo above the working limit: it is decomposed as it is.
+   * Memory may run out on the way; that ends as any failed decomposition does (a message, Resume).
+   */
+  openFullSize(): Promise<void> {
+    return this.#acceptLarge(false);
+  }
+
+  async #acceptLarge(reduce: boolean): Promise<void> {
     const accepted = performance.now();
     const opened = this.#pendingLarge;
     const offer = this.largeOffer;
@@ -378,10 +390,14 @@ export class Studio {
     this.#openController = controller;
     this.opening = opened.name;
     try {
+      // Measured from the person's answer: the time the offer waited is theirs.
+      if (!reduce) {
+        await this.#start(opened, null, controller.signal, accepted);
+        return;
+      }
       const image = await this.host.downscale(opened, offer.reducedWidth, offer.reducedHeight);
       if (controller.signal.aborted) return;
       performance.mark('studio:decoded');
-      // Measured from the person's answer: the time the offer waited is theirs.
       await this.#start({ ...opened, ...image }, { width: opened.width, height: opened.height }, controller.signal, accepted);
     } catch (error) {
       if (!controller.signal.aborted) this.#openFailed(error, opened.name, this.#openSource);
@@ -592,7 +608,9 @@ export class Studio {
       // Cancelled here, or in the engine because other work replaced it: not a failure.
       const cancelled = controller.signal.aborted || isAbortError(error) || (error as Error | null)?.name === 'AbortError';
       if (!cancelled && this.document?.id === id) {
-        this.error = `The decomposition of "${doc.name}" failed: ${(error as Error).message}. Resume tries again.`;
+        const large = doc.width * doc.height > WORKING_PIXEL_LIMIT;
+        const retry = large && /ran out of memory/.test(errorText(error)) ? 'Open it again at the reduced size' : 'Resume tries again';
+        this.error = `The decomposition of "${doc.name}" failed: ${errorText(error)}. ${retry}.`;
         this.#failedError = this.error;
         this.stopped = true;
       }
@@ -752,7 +770,24 @@ export class Studio {
   }
 }
 
+/**
+ * What the whole browser holds per pixel at its peak while the window decomposes a photo at full
+ * size (the page, its workers, the GPU process; PSS): 45 bytes measured at 64 MP (the figure
+ * test/e2e/studio/huge-photo.spec.ts attaches). The large-photo offer says what the full size needs.
+ */
+export const FULL_SIZE_BYTES_PER_PIXEL = 45;
+
 export function messageOf(error: unknown, name: string): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   return message.includes(name) ? message : `"${name}" could not be opened: ${message}`;
+}
+
+/**
+ * An error's message; an allocation the browser refused (an ArrayBuffer or a WebAssembly memory)
+ * says so in plain words, as the reason.
+ */
+export function errorText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const refused = /allocation failed|out of memory|cannot allocate|maximum memory size/i.test(message);
+  return refused ? `the page ran out of memory (${message})` : message;
 }

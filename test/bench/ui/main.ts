@@ -27,10 +27,11 @@
  * This file only sets up, runs and reports; the folder holds one concern each: settings (flags,
  * viewport, slider workload, timeouts, targets), server (the static file server), inputs (the
  * 12 MP photo and the 1 MP crop), instrument (what is injected into the page and the records read
- * back), browser-memory (Chromium's PSS), slider (the drag and jump ranks and their in-page
- * drivers), attribution (long tasks → scripts), runs (one run's flow), stats (per-run slider and
- * long-task statistics) and report (the tables). Shared helpers come from ../lib/ (config, measure,
- * table). esbuild bundles it all into dist/bench/ui-bench.mjs (scripts/build-node.mjs).
+ * back), slider (the drag and jump ranks and their in-page drivers), attribution (long tasks →
+ * scripts), runs (one run's flow), stats (per-run slider and long-task statistics) and report
+ * (the tables). Shared helpers come from ../lib/ (config, measure, table) and ../../helpers/
+ * (browser-memory: Chromium's PSS, shared with the e2e tests and the soak). esbuild bundles it
+ * all into dist/bench/ui-bench.mjs (scripts/build-node.mjs).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';

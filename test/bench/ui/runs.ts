@@ -5,7 +5,7 @@
  */
 import type { Browser } from '@playwright/test';
 import { attributionOf } from './attribution.js';
-import { chromiumPssMb, memorySampler } from './browser-memory.js';
+import { chromiumPssMb, memorySampler } from '../../helpers/browser-memory.js';
 import type { Input } from './inputs.js';
 import { instrumentPage, type PageWindow } from './instrument.js';
 import { DRAG_SPAN, DRAIN_QUIET_MS, DRAIN_TIMEOUT_MS, JUMPS, JUMP_TIMEOUT_MS, OPEN_TIMEOUT_MS, VIEWPORT } from './settings.js';

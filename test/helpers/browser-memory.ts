@@ -1,6 +1,6 @@
 /** The whole browser's memory, sampled while a photo opens (Linux only). */
 import { readFileSync, readdirSync } from 'node:fs';
-import { CHROMIUM_PATH } from '../../helpers/chromium.js';
+import { CHROMIUM_PATH } from './chromium.js';
 
 /**
  * Memory of the whole browser (every Chromium process: browser, renderer, GPU, and the page's

@@ -2,8 +2,10 @@
  * A worker of the studio dies mid-job (issue 15): an uncaught error is thrown inside it from the
  * outside (Playwright evaluates in the worker; the shipped build has no crash switch). The
  * studio shows one line about what failed, keeps the image and the rank on screen, does not stay
- * in "decomposing", offers Resume, and Resume finishes the job. The preview worker's death is
- * survived without a word: the next slider move starts a new one, which gets the image again.
+ * in "decomposing", and offers to try again — Resume for the engine and SVD workers, Retry for
+ * the image codec worker (opening a file) and the analysis worker (measuring, exporting) — which
+ * finishes the job. The preview worker's death is survived without a word: the next slider move
+ * starts a new one, which gets the image again.
  */
 import { join } from 'node:path';
 import { expect, test, type Page, type Worker } from '@playwright/test';
@@ -78,13 +80,20 @@ for (const name of process.env.TEST_SUITE === 'full' ? (['engine', 'svd'] as con
   });
 }
 
-test('the preview worker dies: the next slider move renders again, with no error', async ({ page }, testInfo) => {
+// One page for the three (each part starts from what the one before left).
+test('the preview, image codec and analysis workers die in turn: one line with Retry where work was lost, and Retry finishes it', async ({
+  page,
+}, testInfo) => {
+  // The export panel opens on PNG (its encode is the only analysis job the panel starts).
+  await page.addInitScript({ content: `localStorage.setItem('svd-studio.settings.v1', '{"exportFormat":"png"}')` });
   const studio = new StudioPage(page, testInfo);
   await studio.goto();
   await studio.openFile(PAINTBRUSHES);
   await studio.waitForReady();
   await studio.setRank(30);
   const at30 = await studio.viewerPixels();
+
+  // The preview worker: the next slider move starts a new one (it gets the image and factors from the engine); no message.
   await crash(page, 'preview');
   // Its death fails the render in flight, if any; the next one starts a new worker.
   await page.waitForTimeout(500);
@@ -94,18 +103,8 @@ test('the preview worker dies: the next slider move renders again, with no error
   expect(meanAbsDifference(at30, await studio.viewerPixels())).toBeLessThan(0.01);
   await expect(studio.errorBanner).toHaveCount(0);
   expect(await studio.state()).toBe('ready');
-});
 
-test('the image codec worker dies while decoding: one line with Retry, the previous image stays, Retry opens the file', async ({
-  page,
-}, testInfo) => {
-  const studio = new StudioPage(page, testInfo);
-  await studio.goto();
-  await studio.openFile(PAINTBRUSHES);
-  await studio.waitForReady();
-  await studio.setRank(30);
-  const at30 = await studio.viewerPixels();
-  // A decode below 4 MP keeps its worker: the next file goes to the same one.
+  // The image codec worker, decoding the next file (a decode below 4 MP keeps its worker: the next file goes to the same one).
   await crashOnReply(page, 'image-codec');
   await studio.openFile(ASTRONAUT);
   await expect(studio.errorBanner).toContainText('"astronaut_512x512_rgb.png" could not be opened: The image codec worker stopped');
@@ -116,23 +115,12 @@ test('the image codec worker dies while decoding: one line with Retry, the previ
   expect(await studio.rank()).toBe(30);
   expect(meanAbsDifference(at30, await studio.viewerPixels())).toBeLessThan(0.01);
   await studio.screenshot('crash-image-codec');
-
   await page.getByTestId('error-retry').click();
   await expect.poll(() => studio.documentName(), { timeout: 60_000 }).toBe('astronaut_512x512_rgb.png');
   await studio.waitForReady();
   await expect(studio.errorBanner).toHaveCount(0);
-});
 
-test('the analysis worker dies while measuring and while exporting: one line with Retry each, Retry measures and exports', async ({
-  page,
-}, testInfo) => {
-  // The export panel opens on PNG (its encode is the only analysis job the panel starts).
-  await page.addInitScript({ content: `localStorage.setItem('svd-studio.settings.v1', '{"exportFormat":"png"}')` });
-  const studio = new StudioPage(page, testInfo);
-  await studio.goto();
-  await studio.openFile(PAINTBRUSHES);
-  await studio.waitForReady();
-  // Every measurement has its answer (WebP's exact one is the last): the analysis worker is idle.
+  // The analysis worker, measuring: every measurement has its answer first (WebP's exact one is the last), so it is idle.
   const webp = page.getByTestId('metric-webp');
   await expect(webp).toHaveAttribute('data-coarse', 'false', { timeout: 120_000 });
   await crashOnReply(page, 'analysis');
@@ -145,16 +133,14 @@ test('the analysis worker dies while measuring and while exporting: one line wit
   expect(await studio.rank()).toBe(20);
   await expect(studio.errorBanner).toHaveCount(0);
   await studio.screenshot('crash-analysis-measuring');
-
   // Retry starts a fresh analysis worker, which gets the image and factors from the engine.
   await page.getByTestId('measure-retry').click();
   await expect(measureError).toHaveCount(0);
   await expect(page.getByTestId('size-file')).toHaveAttribute('data-estimate', 'false', { timeout: 60_000 });
   await expect(webp).toHaveAttribute('data-coarse', 'false', { timeout: 120_000 });
-  const fileBytes = Number(await page.getByTestId('size-file').getAttribute('data-value'));
-  expect(fileBytes).toBeGreaterThan(0);
+  expect(Number(await page.getByTestId('size-file').getAttribute('data-value'))).toBeGreaterThan(0);
 
-  // The same worker dies while a PNG export is encoded.
+  // The analysis worker again, encoding a PNG export.
   await crashOnReply(page, 'analysis');
   await studio.openExport();
   const exportSize = page.getByTestId('export-size');
@@ -164,7 +150,7 @@ test('the analysis worker dies while measuring and while exporting: one line wit
   await expect.poll(async () => Number((await exportSize.getAttribute('data-value')) || NaN), { timeout: 60_000 }).toBeGreaterThan(0);
   const { path } = await studio.exportAs('png');
   const saved = await sharp(path).metadata();
-  expect([saved.width, saved.height]).toEqual([1365, 1074]);
+  expect([saved.width, saved.height]).toEqual([512, 512]);
   expect(meanAbsDifference(at20, await studio.viewerPixels())).toBeLessThan(0.01);
   expect(await studio.rank()).toBe(20);
 });

@@ -131,6 +131,14 @@ async function share(id: number, coding: string, plane: number, svd: TruncatedSv
 }
 
 /** A copy of the image for a peer, transferred (one copy; a structured clone makes two). */
+/** Makes `state` the open document: the decomposition in flight is cancelled, the SVD workers drop their copies of the old image. */
+function openDocument(state: Loaded): void {
+  running?.abort();
+  running = null;
+  releaseAll();
+  loaded = state;
+}
+
 function imageCopy(image: PixelImage): PixelImage {
   const copy = { ...image, pixels: image.pixels.slice() };
   return Comlink.transfer(copy, [copy.pixels.buffer as ArrayBuffer]);
@@ -182,10 +190,7 @@ const api = {
    * computes the stages above what they hold.
    */
   restore(id: number, image: PixelImage): void {
-    running?.abort();
-    running = null;
-    releaseAll();
-    loaded = { id, image, stored: null, codings: new Map(), withImage: new Set(LATER_PEERS.filter((role) => peers.has(role))) };
+    openDocument({ id, image, stored: null, codings: new Map(), withImage: new Set(LATER_PEERS.filter((role) => peers.has(role))) });
   },
 
   /** Connects the preview or analysis worker (again, after a restart) and gives it the current image and factors. */
@@ -212,11 +217,8 @@ const api = {
    * them. Any decomposition in flight is cancelled.
    */
   async load(id: number, image: PixelImage, stored?: { file: StoredFile; svds: TruncatedSvd[] }): Promise<StageReport[]> {
-    running?.abort();
-    running = null;
-    releaseAll();
     const state: Loaded = { id, image, stored: stored?.file ?? null, codings: new Map(), withImage: new Set() };
-    loaded = state;
+    openDocument(state);
     const preview = peers.get('preview');
     const sendImage = () => {
       if (loaded !== state) return;

@@ -16,6 +16,7 @@ import { EXPORT_EXTENSIONS, type ExportFormat, type PixelImage, type SvdTarget }
 import { isAbortError } from '../bridge/worker-bridge.js';
 import { CODINGS, codingFor, codingKey, sameCoding, type Coding } from '../shared/coding.js';
 import type { SvdEncoding } from '../workers/analysis/analysis.worker.js';
+import type { SaveResult } from '../host/host.js';
 import type { Studio } from './studio.svelte.js';
 
 export interface PreparedExport {
@@ -59,8 +60,8 @@ export class Exporter {
   /** Each coding's .svd at its target (the export panel's list), by codingKey; 'pending' while it is made. */
   svdSizes = $state.raw<Record<string, SvdEncoding | 'pending' | { error: string }>>({});
   #sizesKey = '';
-  /** The last failure came from saving (or reading the saved file back), not from encoding. */
-  #failedSave = false;
+  /** The step whose failure the panel shows (its Retry does that step again). */
+  #failed: { step: 'encode' } | { step: 'save' } | { step: 'read-back'; prepared: PreparedExport; saved: SaveResult } | null = null;
   #sizesController: AbortController | null = null;
 
   readonly key = $derived(this.#keyOf());
@@ -224,6 +225,7 @@ export class Exporter {
     const ranks = studio.ranks.slice();
     const name = this.suggestedName(format);
     this.error = null;
+    this.#failed = null;
     this.busy = `Encoding ${formatLabel(format)}…`;
     try {
       let bytes: Uint8Array;
@@ -257,7 +259,10 @@ export class Exporter {
       if (this.key === key) this.prepared = prepared;
       return prepared;
     } catch (error) {
-      if (!isAbortError(error)) this.error = `Export failed: ${(error as Error).message}`;
+      if (!isAbortError(error)) {
+        this.error = `Export failed: ${(error as Error).message}`;
+        this.#failed = { step: 'encode' };
+      }
       throw error;
     } finally {
       if (this.#controller === controller) {
@@ -267,10 +272,16 @@ export class Exporter {
     }
   }
 
-  /** Tries the failed step again (the panel's Retry): encoding, or saving and reading the file back. */
+  /**
+   * Does the failed step again (the panel's Retry): the encode; the save (encoding first if that
+   * is what failed in it); or only the reading back of a file that was saved.
+   */
   retry(): void {
+    const failed = this.#failed;
     this.error = null;
-    if (this.#failedSave) void this.save();
+    this.#failed = null;
+    if (failed?.step === 'save') void this.save();
+    else if (failed?.step === 'read-back') void this.#readBack(failed.prepared, failed.saved);
     else void this.prepare().catch(() => {});
   }
 
@@ -284,9 +295,8 @@ export class Exporter {
   /** Saves through the host, then shows the decoded saved file in the viewer. */
   async save(): Promise<void> {
     const studio = this.#studio;
-    const doc = studio.document;
-    if (!doc) return;
-    this.#failedSave = false;
+    if (!studio.document) return;
+    this.#failed = null;
     this.error = null;
     let prepared: PreparedExport;
     this.#saving = true;
@@ -294,29 +304,39 @@ export class Exporter {
       prepared = await this.prepare();
     } catch (error) {
       // Cancelled by the person (Esc) says nothing; anything else is already in `error`.
-      if (!isAbortError(error) && !this.error) this.error = `Export failed: ${(error as Error).message}`;
+      if (!isAbortError(error)) {
+        if (!this.error) this.error = `Export failed: ${(error as Error).message}`;
+        this.#failed = { step: 'save' };
+      }
       this.#saving = false;
       return;
     }
     this.#saving = false;
-    const result = await studio.host.saveFile(prepared.bytes, prepared.name).catch((error: Error) => {
+    const saved = await studio.host.saveFile(prepared.bytes, prepared.name).catch((error: Error) => {
       this.error = `Saving failed: ${error.message}`;
-      this.#failedSave = true;
+      this.#failed = { step: 'save' };
       return null;
     });
-    if (!result) return;
+    if (saved) await this.#readBack(prepared, saved);
+  }
+
+  /** Decodes a saved file and shows it in the viewer. */
+  async #readBack(prepared: PreparedExport, saved: SaveResult): Promise<void> {
+    const studio = this.#studio;
+    const doc = studio.document;
+    if (!doc || !prepared.key.startsWith(`${doc.id}:`)) return;
     this.busy = 'Decoding the saved file…';
     try {
       // Decoded in the analysis worker and handed to the preview worker there; a copy of the
       // bytes goes (the prepared ones stay for another save), the pixels never come here.
       const decoded = await studio.analysis.call(async (api) => {
         const copy = prepared.bytes.slice();
-        return api.showSaved(doc.id, Comlink.transfer(copy, [copy.buffer as ArrayBuffer]), result.name, await studio.previewLink());
+        return api.showSaved(doc.id, Comlink.transfer(copy, [copy.buffer as ArrayBuffer]), saved.name, await studio.previewLink());
       });
       if (studio.document?.id !== doc.id) return;
       this.saved = {
         documentId: doc.id,
-        name: result.name,
+        name: saved.name,
         format: prepared.format,
         fileBytes: prepared.bytes.length,
         width: decoded.width,
@@ -325,7 +345,7 @@ export class Exporter {
       this.showingSaved = true;
     } catch (error) {
       this.error = `The saved file could not be read back: ${(error as Error).message}`;
-      this.#failedSave = true;
+      this.#failed = { step: 'read-back', prepared, saved };
     } finally {
       this.busy = null;
     }

@@ -214,9 +214,8 @@ export class Studio {
   #openController: AbortController | null = null;
   #decomposeController: AbortController | null = null;
   #backgroundRun: { key: string; controller: AbortController; done: Promise<boolean> } | null = null;
-  #pendingLarge: OpenedImage | null = null;
-  /** What the current (or offered) photo was opened from. */
-  #openSource: OpenSource | null = null;
+  /** A photo above the working limit waiting for the person's answer, and what it was opened from. */
+  #pendingLarge: { opened: OpenedImage; source: OpenSource } | null = null;
   /** The file whose opening failed because a worker stopped, with the banner's message (see `retrySource`). */
   #openFailure = $state.raw<{ source: OpenSource; message: string } | null>(null);
   /** The rank the person last had in each coding, restored when they switch back. */
@@ -341,8 +340,7 @@ export class Studio {
       performance.measure('decode', { start, end: opened.timing?.decodedAt ?? performance.now() });
       if (!opened.svd && opened.width * opened.height > WORKING_PIXEL_LIMIT) {
         const reduced = fitWithin(opened.width, opened.height, WORKING_PIXEL_LIMIT);
-        this.#pendingLarge = opened;
-        this.#openSource = source;
+        this.#pendingLarge = { opened, source };
         this.largeOffer = {
           name: opened.name,
           width: opened.width,
@@ -352,7 +350,6 @@ export class Studio {
         };
         return;
       }
-      this.#openSource = source;
       await this.#start(opened, null, controller.signal, start);
     } catch (error) {
       if (!controller.signal.aborted) this.#openFailed(error, name, source);
@@ -371,7 +368,8 @@ export class Studio {
 
   /**
    * The person chose the full size of a photo above the working limit: it is decomposed as it is.
-   * Memory may run out on the way; that ends as any failed decomposition does (a message, Resume).
+   * Memory may run out on the way; that ends as any failed decomposition does (a message, Resume),
+   * the message saying the page ran out of memory and suggesting the reduced size.
    */
   openFullSize(): Promise<void> {
     return this.#acceptLarge(false);
@@ -379,11 +377,12 @@ export class Studio {
 
   async #acceptLarge(reduce: boolean): Promise<void> {
     const accepted = performance.now();
-    const opened = this.#pendingLarge;
+    const pending = this.#pendingLarge;
     const offer = this.largeOffer;
     this.#pendingLarge = null;
     this.largeOffer = null;
-    if (!opened || !offer) return;
+    if (!pending || !offer) return;
+    const { opened, source } = pending;
     // Like open(): a newer open or Cancel supersedes it.
     this.#openController?.abort();
     const controller = new AbortController();
@@ -400,7 +399,7 @@ export class Studio {
       performance.mark('studio:decoded');
       await this.#start({ ...opened, ...image }, { width: opened.width, height: opened.height }, controller.signal, accepted);
     } catch (error) {
-      if (!controller.signal.aborted) this.#openFailed(error, opened.name, this.#openSource);
+      if (!controller.signal.aborted) this.#openFailed(error, opened.name, source);
     } finally {
       if (this.#openController === controller) {
         this.#openController = null;
@@ -609,7 +608,10 @@ export class Studio {
       const cancelled = controller.signal.aborted || isAbortError(error) || (error as Error | null)?.name === 'AbortError';
       if (!cancelled && this.document?.id === id) {
         const large = doc.width * doc.height > WORKING_PIXEL_LIMIT;
-        const retry = large && /ran out of memory/.test(errorText(error)) ? 'Open it again at the reduced size' : 'Resume tries again';
+        const retry =
+          large && /ran out of memory/.test(errorText(error))
+            ? 'Open it again at the reduced size, or Resume to try again'
+            : 'Resume tries again';
         this.error = `The decomposition of "${doc.name}" failed: ${errorText(error)}. ${retry}.`;
         this.#failedError = this.error;
         this.stopped = true;
@@ -788,6 +790,10 @@ export function messageOf(error: unknown, name: string): string {
  */
 export function errorText(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const refused = /allocation failed|out of memory|cannot allocate|maximum memory size/i.test(message);
+  // V8's ArrayBuffer and Memory.grow refusals, Firefox's, and the kernels' own 4 GiB check.
+  const refused =
+    /allocation failed|out of memory|cannot allocate|maximum memory size|unable to grow|failed to grow|above WebAssembly's 4 GiB/i.test(
+      message,
+    );
   return refused ? `the page ran out of memory (${message})` : message;
 }

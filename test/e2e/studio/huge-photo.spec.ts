@@ -11,10 +11,9 @@
  *
  * Both run in `npm run test:full` (a 35 MP offer at reduced size runs in `npm test`, studio.spec.ts).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test, type TestInfo } from '@playwright/test';
 import sharp from 'sharp';
 import { memorySampler } from '../../helpers/browser-memory.js';
 import { samplesDir } from '../../helpers/samples.js';
@@ -24,8 +23,9 @@ const PHOTO_12MP = join(samplesDir, 'mountain_sunset_4272x2848_12mp.jpg');
 
 test.skip(process.env.TEST_SUITE !== 'full', 'decodes and decomposes 64 MP photos: npm run test:full');
 
-async function bigPhoto(width: number, height: number): Promise<string> {
-  const path = join(mkdtempSync(join(tmpdir(), 'svd-studio-')), `huge-${width}x${height}.jpg`);
+/** Written under the test's output folder (test-results/), which Playwright clears before each run. */
+async function bigPhoto(testInfo: TestInfo, width: number, height: number): Promise<string> {
+  const path = testInfo.outputPath(`huge-${width}x${height}.jpg`);
   await sharp(PHOTO_12MP).resize(width, height).jpeg({ quality: 85 }).toFile(path);
   return path;
 }
@@ -48,7 +48,7 @@ function spread(pixels: RawPixels): number {
 test('a 64 MP photo: the offer says what full size needs; full size decomposes and answers the slider', async ({ page }, testInfo) => {
   test.setTimeout(900_000);
   const studio = new StudioPage(page, testInfo);
-  const photo = await bigPhoto(9800, 6530);
+  const photo = await bigPhoto(testInfo, 9800, 6530);
   await studio.goto();
   const sampler = memorySampler();
   await studio.openFile(photo);
@@ -83,10 +83,10 @@ test('full size refused for memory: the message says why and what to do, the pho
 }, testInfo) => {
   test.setTimeout(900_000);
   const studio = new StudioPage(page, testInfo);
-  const photo = await bigPhoto(9800, 6530);
+  const photo = await bigPhoto(testInfo, 9800, 6530);
   await studio.goto();
   // The SVD workers the engine starts from now on are refused any WebAssembly memory above
-  // 200 MB, with the error a browser throws when it cannot grow one (a 64 MP channel needs 256 MB,
+  // 200 MB, with the error V8 throws when the system cannot give a memory more room (a 64 MP channel needs 256 MB,
   // the reduced size's 128 MB): each is started from a module that imports the real one, then
   // wraps Memory.grow. Only this page's engine is changed; the build has no such switch.
   const engine = page.workers().find((worker) => worker.url().includes('/engine.worker'));
@@ -101,7 +101,7 @@ test('full size refused for memory: the message says why and what to do, the pho
             `import ${JSON.stringify(String(new URL(url, scope.location.href)))};`,
             'const grow = WebAssembly.Memory.prototype.grow;',
             'WebAssembly.Memory.prototype.grow = function (pages) {',
-            `  if (this.buffer.byteLength + pages * 65536 > ${limit}) throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');`,
+            `  if (this.buffer.byteLength + pages * 65536 > ${limit}) throw new RangeError('WebAssembly.Memory.grow(): Unable to grow instance memory');`,
             '  return grow.call(this, pages);',
             '};',
           ].join('\n');
@@ -119,7 +119,7 @@ test('full size refused for memory: the message says why and what to do, the pho
   await expect(page.getByTestId('large-offer')).toBeVisible({ timeout: 180_000 });
   await page.getByTestId('large-full').click();
   await expect(studio.errorBanner).toContainText('the page ran out of memory', { timeout: 300_000 });
-  await expect(studio.errorBanner).toContainText('Maximum memory size exceeded');
+  await expect(studio.errorBanner).toContainText('Unable to grow instance memory');
   await expect(studio.errorBanner).toContainText('Open it again at the reduced size');
   await expect(studio.errorBanner).toContainText('huge-9800x6530.jpg');
   // Not blank, not frozen: nothing is decomposing, the photo comes on screen, the page answers.

@@ -38,7 +38,7 @@ const samples = [
   { file: 'tulips_alpha_500x500_rgba.png', width: 500, height: 500, channels: 4, bitDepth: 8, rank: 32 },
   { file: 'room_16bit_676x449.png', width: 676, height: 449, channels: 3, bitDepth: 16, rank: 40 },
   { file: 'dogs_exif_orientation6_3088x2048.jpg', width: 2048, height: 3088, channels: 3, bitDepth: 8, rank: 16 },
-  // The 12 MP photo's round trip (15 s) runs in `npm run test:full`; npm test still compresses it in the Ctrl-C test.
+  // The 12 MP photo's round trip (15 s) runs in `npm run test:full`.
   ...(FULL_SUITE ? [{ file: 'mountain_sunset_4272x2848_12mp.jpg', width: 4272, height: 2848, channels: 3, bitDepth: 8, rank: 32 }] : []),
 ];
 

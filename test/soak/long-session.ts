@@ -2,10 +2,11 @@
  * A long session in one page (issue 15): 20 photos opened one after another — the samples, photos
  * made from them (crops, a scaled copy, a 16-bit PNG, a grey PNG), and the 12 MP photo three times
  * (2nd, 11th and 20th) — in the built studio, served as a file server would. After each photo is
- * ready the slider moves (three ranks, each painted); every fourth photo is exported as a .svd and
- * as a PNG (downloads, decoded here: the .svd with core's decoder, the PNG with sharp, both at the
- * photo's size). Then, once the measurements have their answers, the whole browser's memory (PSS
- * of every Chromium process, as the UI benchmark measures it) is recorded.
+ * ready the slider moves (three ranks, each painted); every fourth photo, and the 12 MP photo at
+ * 2nd and 20th (whose figures are compared: each then holds its saved file's picture), is exported
+ * as a .svd and as a PNG (downloads, decoded here: the .svd with core's decoder, the PNG with
+ * sharp, both at the photo's size). Then, once the measurements have their answers, the whole
+ * browser's memory (PSS of every Chromium process, as the UI benchmark measures it) is recorded.
  *
  * The check (printed, never a failed exit): the memory after the last photo (the 12 MP photo) is
  * within 1.2× of the memory after the first 12 MP photo; no console error or page error; every
@@ -185,7 +186,7 @@ export async function longSession(tempDir: string): Promise<void> {
       const readyMb = chromiumPssMb();
       for (const k of [8, 64, 20]) await setRank(page, k);
       let exported = '—';
-      if (index % 4 === 3 || index === photos.length - 1) {
+      if (index % 4 === 3 || index === 1 || index === photos.length - 1) {
         const svd = decodeSvd(new Uint8Array(await exportAs(page, 'svd', dir)));
         const png = await sharp(await exportAs(page, 'png', dir)).metadata();
         const sizes = [`${svd.header.width}×${svd.header.height}`, `${png.width}×${png.height}`];

@@ -130,7 +130,6 @@ async function share(id: number, coding: string, plane: number, svd: TruncatedSv
   await peers.get('preview')?.setFactors(id, coding, plane, svd);
 }
 
-/** A copy of the image for a peer, transferred (one copy; a structured clone makes two). */
 /** Makes `state` the open document: the decomposition in flight is cancelled, the SVD workers drop their copies of the old image. */
 function openDocument(state: Loaded): void {
   running?.abort();
@@ -139,6 +138,7 @@ function openDocument(state: Loaded): void {
   loaded = state;
 }
 
+/** A copy of the image for a peer, transferred (one copy; a structured clone makes two). */
 function imageCopy(image: PixelImage): PixelImage {
   const copy = { ...image, pixels: image.pixels.slice() };
   return Comlink.transfer(copy, [copy.pixels.buffer as ArrayBuffer]);

@@ -216,8 +216,12 @@ export class Studio {
   #backgroundRun: { key: string; controller: AbortController; done: Promise<boolean> } | null = null;
   /** A photo above the working limit waiting for the person's answer, and what it was opened from. */
   #pendingLarge: { opened: OpenedImage; source: OpenSource } | null = null;
-  /** The file whose opening failed because a worker stopped, with the banner's message (see `retrySource`). */
-  #openFailure = $state.raw<{ source: OpenSource; message: string } | null>(null);
+  /**
+   * The failure the banner shows, while it shows it: its message, and the file to read again when
+   * the opening failed because a worker stopped (`retrySource`); Resume takes a failed
+   * decomposition's away.
+   */
+  #failure = $state.raw<{ message: string; source: OpenSource | null } | null>(null);
   /** The rank the person last had in each coding, restored when they switch back. */
   #savedRanks = new Map<string, { rank: number; perChannel: number[] | null }>();
   /** Event timestamps of rank changes not yet on screen (performance.measure('rank-preview')). */
@@ -234,9 +238,6 @@ export class Studio {
     void this.analysis.remote();
     void this.engine.call((engine) => engine.warm());
   }
-
-  /** The error line a failed decomposition showed (Resume takes it away). */
-  #failedError: string | null = null;
 
   /** Engine workers started so far (the first starts with the page; any later one replaces one that stopped). */
   #engineStarts = 0;
@@ -326,7 +327,7 @@ export class Studio {
     const controller = new AbortController();
     this.#openController = controller;
     this.declineReducedSize();
-    this.#openFailure = null;
+    this.#failure = null;
     const name = source.kind === 'file' ? source.file.name : source.kind === 'dialog' ? 'the chosen file' : source.name;
     this.opening = source.kind === 'dialog' ? null : name;
     this.error = null;
@@ -443,7 +444,7 @@ export class Studio {
    * Retry); null while the banner shows anything else.
    */
   get retrySource(): OpenSource | null {
-    const failure = this.#openFailure;
+    const failure = this.#failure;
     return failure && this.error === failure.message ? failure.source : null;
   }
 
@@ -451,7 +452,8 @@ export class Studio {
     const message = messageOf(error, name);
     this.error = message;
     // A file or sample is read again; what a host's dialog chose is chosen again there.
-    if (error instanceof WorkerStoppedError && (source?.kind === 'file' || source?.kind === 'url')) this.#openFailure = { source, message };
+    const again = error instanceof WorkerStoppedError && (source?.kind === 'file' || source?.kind === 'url');
+    this.#failure = { message, source: again ? source : null };
   }
 
   declineReducedSize(): void {
@@ -548,8 +550,8 @@ export class Studio {
   async decompose(): Promise<void> {
     const doc = this.document;
     if (!doc || doc.storedRank !== null) return;
-    if (this.#failedError !== null && this.error === this.#failedError) this.error = null;
-    this.#failedError = null;
+    if (this.#failure && this.error === this.#failure.message) this.error = null;
+    this.#failure = null;
     const coding = this.coding;
     const key = codingKey(coding);
     // Resuming (or raising the working rank) computes only the stages above what is on screen.
@@ -607,13 +609,12 @@ export class Studio {
       // Cancelled here, or in the engine because other work replaced it: not a failure.
       const cancelled = controller.signal.aborted || isAbortError(error) || (error as Error | null)?.name === 'AbortError';
       if (!cancelled && this.document?.id === id) {
-        const large = doc.width * doc.height > WORKING_PIXEL_LIMIT;
         const retry =
-          large && /ran out of memory/.test(errorText(error))
+          doc.width * doc.height > WORKING_PIXEL_LIMIT && outOfMemory(error)
             ? 'Open it again at the reduced size, or Resume to try again'
             : 'Resume tries again';
         this.error = `The decomposition of "${doc.name}" failed: ${errorText(error)}. ${retry}.`;
-        this.#failedError = this.error;
+        this.#failure = { message: this.error, source: null };
         this.stopped = true;
       }
     } finally {
@@ -784,16 +785,16 @@ export function messageOf(error: unknown, name: string): string {
   return message.includes(name) ? message : `"${name}" could not be opened: ${message}`;
 }
 
-/**
- * An error's message; an allocation the browser refused (an ArrayBuffer or a WebAssembly memory)
- * says so in plain words, as the reason.
- */
+/** Whether `error` is an allocation the browser refused: V8's ArrayBuffer and Memory.grow refusals, Firefox's, the kernels' own 4 GiB check. */
+export function outOfMemory(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /allocation failed|out of memory|cannot allocate|maximum memory size|unable to grow|failed to grow|above WebAssembly's 4 GiB/i.test(
+    message,
+  );
+}
+
+/** An error's message; a refused allocation (outOfMemory) says so in plain words, as the reason. */
 export function errorText(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  // V8's ArrayBuffer and Memory.grow refusals, Firefox's, and the kernels' own 4 GiB check.
-  const refused =
-    /allocation failed|out of memory|cannot allocate|maximum memory size|unable to grow|failed to grow|above WebAssembly's 4 GiB/i.test(
-      message,
-    );
-  return refused ? `the page ran out of memory (${message})` : message;
+  return outOfMemory(error) ? `the page ran out of memory (${message})` : message;
 }

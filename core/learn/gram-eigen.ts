@@ -16,7 +16,7 @@ import type { KernelBackend } from '../kernels/index.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { SeededRandom } from '../linalg/random.js';
 import { WorkTracker } from '../svd/work.js';
-import { GRAM_BLOCK, GramOperator } from './gram-operator.js';
+import { GRAM_BLOCK, GramOperator, type SymmetricOperator } from './gram-operator.js';
 
 /** Widest Gram matrix decomposed densely (9n³ flops with eigenvectors: ~1 s at 512 here). */
 export const DENSE_GRAM_LIMIT = 512;
@@ -51,7 +51,9 @@ export async function gramEigen(a: SvdInput, count: number, options: GramEigenOp
   const wanted = Math.max(1, Math.min(count, n));
   const work = new WorkTracker(options.signal, options.onProgress);
   if (n <= (options.denseLimit ?? DENSE_GRAM_LIMIT)) return denseGramEigen(a, wanted, options.kernels, work);
-  return lanczosGramEigen(options.operator ?? new GramOperator(a, options.kernels), wanted, options.seed ?? 7, work);
+  const eigen = await lanczosEigen(options.operator ?? new GramOperator(a, options.kernels), wanted, options.seed ?? 7, work);
+  if (!(eigen.values[0] > 0)) throw new SvdInputError('AᵀA has no positive eigenvalue: the channel is all zero');
+  return eigen;
 }
 
 async function denseGramEigen(a: SvdInput, count: number, kernels: KernelBackend, work: WorkTracker): Promise<GramEigen> {
@@ -87,7 +89,11 @@ async function denseGramEigen(a: SvdInput, count: number, kernels: KernelBackend
 /** Ritz pairs are accepted once ‖AᵀA y − θ y‖ ≤ this × θ₁ (float32 products: ~1e-7 relative noise per sum). */
 const RESIDUAL_FLOOR = 2e-6;
 
-async function lanczosGramEigen(operator: GramOperator, count: number, seed: number, work: WorkTracker): Promise<GramEigen> {
+/**
+ * The top `count` eigenpairs of a positive semidefinite operator by block Lanczos (above): AᵀA
+ * here, the centred rows' BᵀB for PCA (pca.ts). Needs n ≥ count + GRAM_BLOCK.
+ */
+export async function lanczosEigen(operator: SymmetricOperator, count: number, seed: number, work: WorkTracker): Promise<GramEigen> {
   const n = operator.cols;
   const b = GRAM_BLOCK;
   const limit = Math.min(n - (n % b), Math.max(4 * count, count + 8 * b));
@@ -141,7 +147,6 @@ async function lanczosGramEigen(operator: GramOperator, count: number, seed: num
       if (converged || size + b > limit) {
         const { values, vectors, residuals } = await ritzPairs(projected, limit, size, basis, images, n, count);
         work.finish();
-        if (!(values[0] > 0)) throw new SvdInputError('AᵀA has no positive eigenvalue: the channel is all zero');
         return { method: 'lanczos', values, vectors, residuals, dimension: size, products: operator.products };
       }
     }

@@ -235,6 +235,65 @@ describe('PCA of the rows', () => {
     // Centring matters: the uncentred SVD's first share is far larger (the mean brightness).
     const uncentred = await truncatedSvd(a, { rank: 1, kernels });
     expect(uncentred.sigma[0] ** 2 / uncentred.frobeniusNormSquared).toBeGreaterThan(pca.ratios[0]);
+    expect(pca.method).toBe('lanczos');
+  });
+
+  it('a narrow channel (dense path): every axis satisfies BᵀB v = σ² v, the axes are orthonormal, the ratios sum to 1', async () => {
+    // 300 rows of 40 values with a few strong directions, 16-bit.
+    const rows = 300;
+    const cols = 40;
+    const data = new Uint16Array(rows * cols).map((_, i) => {
+      const r = Math.floor(i / cols);
+      const c = i % cols;
+      return 20000 + 9000 * Math.sin(r / 17 + c / 5) + 3000 * Math.cos(r / 3) * (c % 7) + ((i * 7919) % 101);
+    });
+    const a = { rows, cols, data };
+    const pca = await rowPca(a, cols, { kernels });
+    expect(pca.method).toBe('dense');
+    // B, its Gram matrix and the total, in float64 here.
+    const mean = new Float64Array(cols);
+    for (let i = 0; i < data.length; i++) mean[i % cols] += data[i] / rows;
+    const b = Float64Array.from(data, (value, i) => value - mean[i % cols]);
+    const total = b.reduce((sum, value) => sum + value * value, 0);
+    expect(relative(pca.total, total)).toBeLessThan(1e-12);
+    const gram = new Float64Array(cols * cols);
+    for (let r = 0; r < rows; r++)
+      for (let i = 0; i < cols; i++) for (let j = 0; j < cols; j++) gram[i * cols + j] += b[r * cols + i] * b[r * cols + j];
+    const largest = pca.sigma[0] ** 2;
+    for (let k = 0; k < cols; k++) {
+      const v = pca.axes.subarray(k * cols, (k + 1) * cols);
+      for (let i = 0; i < cols; i++) {
+        let product = 0;
+        for (let j = 0; j < cols; j++) product += gram[i * cols + j] * v[j];
+        expect(Math.abs(product - pca.sigma[k] ** 2 * v[i])).toBeLessThan(1e-10 * largest);
+      }
+      for (let l = 0; l <= k; l++) {
+        let dot = 0;
+        for (let i = 0; i < cols; i++) dot += v[i] * pca.axes[l * cols + i];
+        expect(Math.abs(dot - (l === k ? 1 : 0))).toBeLessThan(1e-10);
+      }
+      if (k > 0) expect(pca.sigma[k]).toBeLessThanOrEqual(pca.sigma[k - 1]);
+    }
+    expect(pca.ratios.reduce((sum, value) => sum + value, 0)).toBeCloseTo(1, 10);
+    // Row r's scores are B v₁ and B v₂ (float32).
+    for (let r = 0; r < rows; r++) {
+      for (let k = 0; k < 2; k++) {
+        let score = 0;
+        for (let c = 0; c < cols; c++) score += b[r * cols + c] * pca.axes[k * cols + c];
+        expect(Math.abs(pca.scores[r * 2 + k] - score)).toBeLessThan(1e-5 * pca.sigma[0]);
+      }
+    }
+  });
+
+  it('rows that are all the same have no variance: zero ratios and scores, no error', async () => {
+    const rows = 50;
+    const cols = 100;
+    const data = new Uint8Array(rows * cols).map((_, i) => (i % cols) * 2);
+    const pca = await rowPca({ rows, cols, data }, 16, { kernels });
+    expect(pca.total).toBe(0);
+    expect(Array.from(pca.ratios)).toEqual(new Array(16).fill(0));
+    expect(pca.scores.every((value) => value === 0)).toBe(true);
+    pca.mean.forEach((value, c) => expect(value).toBe(c * 2));
   });
 });
 

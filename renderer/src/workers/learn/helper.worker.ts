@@ -3,9 +3,10 @@
  * two of Learn mode's costliest numbers, run here on the other core while the learn worker
  * computes the eigenpairs of AᵀA and the quick views. The learn worker starts it with itself (so
  * its code and WebAssembly are ready when the samples come) and terminates it with itself. It
- * holds one channel's samples at a time (setSamples, keyed by image and channel) and its own
- * kernel workspace, which PCA's SVD and Eckart–Young's Gram operator take in turn: its calls run
- * one at a time, in arrival order.
+ * holds one channel's samples at a time (setSamples, keyed by image and channel) and one Gram
+ * operator for them (one float32 copy of the channel in its kernel workspace), which PCA's
+ * products with the centred rows and Eckart–Young's random projection both use: its calls run one
+ * at a time, in arrival order.
  */
 import * as Comlink from 'comlink';
 import {
@@ -14,6 +15,7 @@ import {
   eckartYoung,
   rowPca,
   type EckartYoung,
+  type KernelBackend,
   type SampleMatrix,
   type TruncatedSvd,
 } from '../../../../core/index.js';
@@ -30,7 +32,7 @@ export interface PcaResult {
 // Compiled now, while the learn worker waits for the image.
 const kernels = createKernels('auto');
 let held: { key: string; a: SampleMatrix } | null = null;
-/** The Gram operator for the held samples, while it holds the workspace (PCA's SVD takes it). */
+/** The Gram operator for the held samples (made again if other work took the workspace). */
 let operator: GramOperator | null = null;
 
 let last: Promise<unknown> = Promise.resolve();
@@ -47,6 +49,12 @@ function samples(key: string): SampleMatrix {
   return held.a;
 }
 
+/** The Gram operator for the held samples `a`. */
+function gram(a: SampleMatrix, backend: KernelBackend): GramOperator {
+  if (!operator || backend.holds !== operator) operator = new GramOperator(a, backend);
+  return operator;
+}
+
 const api = {
   /** The samples the next calls work on (one channel of one image; `key` names them). */
   setSamples(key: string, rows: number, cols: number, data: Uint8Array | Uint16Array): void {
@@ -56,7 +64,9 @@ const api = {
 
   pca(key: string, rank: number, onProgress?: (fraction: number) => void): Promise<PcaResult> {
     return serial(async () => {
-      const { ratios, total, scores } = await rowPca(samples(key), rank, { kernels: await kernels, onProgress });
+      const a = samples(key);
+      const backend = await kernels;
+      const { ratios, total, scores } = await rowPca(a, rank, { kernels: backend, operator: gram(a, backend), onProgress });
       return Comlink.transfer({ ratios, total, scores }, [scores.buffer]);
     });
   },
@@ -66,12 +76,7 @@ const api = {
     return serial(async () => {
       const a = samples(key);
       const backend = await kernels;
-      return eckartYoung(a, svd, k, backend, {
-        gram: () => {
-          if (!operator || backend.holds !== operator) operator = new GramOperator(a, backend);
-          return operator;
-        },
-      });
+      return eckartYoung(a, svd, k, backend, { gram: () => gram(a, backend) });
     });
   },
 };

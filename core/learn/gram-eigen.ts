@@ -113,17 +113,26 @@ export async function lanczosEigen(operator: SymmetricOperator, count: number, s
   for (;;) {
     await work.checkpoint();
     operator.apply(basis.subarray(size * n, (size + b) * n), b, images.subarray(size * n, (size + b) * n));
-    // The projected matrix's new columns (and rows): X_i · (AᵀA X_j); and the images' Gram matrix.
-    for (let j = size; j < size + b; j++) {
-      for (let i = 0; i <= j; i++) {
-        const value = dot(basis, i * n, images, j * n, n);
-        projected[i * limit + j] = value;
-        projected[j * limit + i] = value;
-        cross[i * limit + j] = value;
-        cross[j * limit + i] = dot(basis, j * n, images, i * n, n);
-        const gram = dot(images, i * n, images, j * n, n);
-        imageGram[i * limit + j] = gram;
-        imageGram[j * limit + i] = gram;
+    // The projected matrix's new columns (and rows): X_i · (AᵀA X_j); and the images' Gram matrix
+    // (each basis and image row read once against the new block's eight).
+    const products = new Float64Array(b);
+    for (let i = 0; i < size + b; i++) {
+      dots8(basis, i * n, images, size * n, n, products);
+      for (let k = 0; k < b; k++) {
+        const j = size + k;
+        if (i > j) continue;
+        projected[i * limit + j] = products[k];
+        projected[j * limit + i] = products[k];
+        cross[i * limit + j] = products[k];
+      }
+      dots8(images, i * n, basis, size * n, n, products);
+      for (let k = 0; k < b; k++) if (i <= size + k) cross[(size + k) * limit + i] = products[k];
+      dots8(images, i * n, images, size * n, n, products);
+      for (let k = 0; k < b; k++) {
+        const j = size + k;
+        if (i > j) continue;
+        imageGram[i * limit + j] = products[k];
+        imageGram[j * limit + i] = products[k];
       }
     }
     size += b;
@@ -150,11 +159,15 @@ export async function lanczosEigen(operator: SymmetricOperator, count: number, s
         return { method: 'lanczos', values, vectors, residuals, dimension: size, products: operator.products };
       }
     }
-    // Next block: AᵀA times the last block, orthogonalized against the whole basis (twice).
+    // Next block: AᵀA times the last block, orthogonalized against the whole basis (classical
+    // Gram–Schmidt, twice: each basis row read twice per pass, not once per vector).
     basis.set(images.subarray((size - b) * n, size * n), size * n);
+    const coefficients = new Float64Array(size * b);
     for (let pass = 0; pass < 2; pass++) {
-      for (let j = size; j < size + b; j++) {
-        for (let i = 0; i < size; i++) axpy(-dot(basis, i * n, basis, j * n, n), basis, i * n, basis, j * n, n);
+      for (let i = 0; i < size; i++) dots8(basis, i * n, basis, size * n, n, coefficients.subarray(i * b, (i + 1) * b));
+      for (let i = 0; i < size; i++) {
+        for (let k = 0; k < b; k++) coefficients[i * b + k] = -coefficients[i * b + k];
+        axpy8(coefficients.subarray(i * b, (i + 1) * b), basis, i * n, basis, size * n, n);
       }
     }
     orthonormalizeBlock(basis, size, b, n, random, size);
@@ -175,18 +188,27 @@ async function ritzPairs(
   const values = eigen.values.slice(0, count);
   const vectors = new Float64Array(count * n);
   const residuals = new Float64Array(count);
-  const image = new Float64Array(n);
-  for (let k = 0; k < count; k++) {
-    const y = vectors.subarray(k * n, (k + 1) * n);
+  // Y = Gᵀ X and its image Gᵀ (AᵀA X), eight pairs at a time (each basis row read once per eight).
+  const b = GRAM_BLOCK;
+  const block = new Float64Array(b * n);
+  const image = new Float64Array(b * n);
+  const weights = new Float64Array(b);
+  for (let first = 0; first < count; first += b) {
+    const width = Math.min(b, count - first);
+    block.fill(0);
     image.fill(0);
     for (let i = 0; i < size; i++) {
-      const g = eigen.vectors[k * size + i];
-      axpy(g, basis, i * n, y, 0, n);
-      axpy(g, images, i * n, image, 0, n);
+      weights.fill(0);
+      for (let k = 0; k < width; k++) weights[k] = eigen.vectors[(first + k) * size + i];
+      axpy8(weights, basis, i * n, block, 0, n);
+      axpy8(weights, images, i * n, image, 0, n);
     }
-    let squares = 0;
-    for (let j = 0; j < n; j++) squares += (image[j] - values[k] * y[j]) ** 2;
-    residuals[k] = Math.sqrt(squares) / Math.abs(values[k]);
+    for (let k = 0; k < width; k++) {
+      vectors.set(block.subarray(k * n, (k + 1) * n), (first + k) * n);
+      let squares = 0;
+      for (let j = 0; j < n; j++) squares += (image[k * n + j] - values[first + k] * block[k * n + j]) ** 2;
+      residuals[first + k] = Math.sqrt(squares) / Math.abs(values[first + k]);
+    }
   }
   return { values, vectors, residuals };
 }
@@ -196,6 +218,55 @@ function leading(matrix: Float64Array, limit: number, size: number): Float64Arra
   const block = new Float64Array(size * size);
   for (let i = 0; i < size; i++) block.set(matrix.subarray(i * limit, i * limit + size), i * size);
   return block;
+}
+
+/** out[k] = Σ_t x[xAt + t] · rows[rowsAt + k·n + t] for the eight rows k < 8 (x read once). */
+function dots8(x: Float64Array, xAt: number, rows: Float64Array, rowsAt: number, n: number, out: Float64Array): void {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  let s5 = 0;
+  let s6 = 0;
+  let s7 = 0;
+  const r0 = rowsAt;
+  for (let t = 0; t < n; t++) {
+    const value = x[xAt + t];
+    s0 += value * rows[r0 + t];
+    s1 += value * rows[r0 + n + t];
+    s2 += value * rows[r0 + 2 * n + t];
+    s3 += value * rows[r0 + 3 * n + t];
+    s4 += value * rows[r0 + 4 * n + t];
+    s5 += value * rows[r0 + 5 * n + t];
+    s6 += value * rows[r0 + 6 * n + t];
+    s7 += value * rows[r0 + 7 * n + t];
+  }
+  out[0] = s0;
+  out[1] = s1;
+  out[2] = s2;
+  out[3] = s3;
+  out[4] = s4;
+  out[5] = s5;
+  out[6] = s6;
+  out[7] = s7;
+}
+
+/** rows[rowsAt + k·n + t] += alphas[k] · x[xAt + t] for the eight rows k < 8 (x read once). */
+function axpy8(alphas: Float64Array, x: Float64Array, xAt: number, rows: Float64Array, rowsAt: number, n: number): void {
+  const [a0, a1, a2, a3, a4, a5, a6, a7] = alphas;
+  const r0 = rowsAt;
+  for (let t = 0; t < n; t++) {
+    const value = x[xAt + t];
+    rows[r0 + t] += a0 * value;
+    rows[r0 + n + t] += a1 * value;
+    rows[r0 + 2 * n + t] += a2 * value;
+    rows[r0 + 3 * n + t] += a3 * value;
+    rows[r0 + 4 * n + t] += a4 * value;
+    rows[r0 + 5 * n + t] += a5 * value;
+    rows[r0 + 6 * n + t] += a6 * value;
+    rows[r0 + 7 * n + t] += a7 * value;
+  }
 }
 
 function dot(x: Float64Array, xAt: number, y: Float64Array, yAt: number, n: number): number {

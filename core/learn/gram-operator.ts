@@ -72,7 +72,8 @@ export class GramOperator implements SymmetricOperator {
     this.#x = matrixFloats;
     this.#w = this.#x + cols * GRAM_BLOCK;
     this.#z = this.#w + rows * GRAM_BLOCK;
-    this.#ws = kernels.allocate(this.#z + cols * GRAM_BLOCK, GRAM_BLOCK);
+    // C is written below: only the thin blocks need clearing.
+    this.#ws = kernels.allocate(this.#z + cols * GRAM_BLOCK, GRAM_BLOCK, matrixFloats);
     kernels.holds = this;
     const ws = this.#ws;
     const shifts = this.#shifts;

@@ -4,10 +4,12 @@
  *
  *  - n ≤ DENSE_GRAM_LIMIT: the n × n Gram matrix AᵀA, exact (integer samples, float64 sums), and
  *    its full symmetric eigen-decomposition (linalg/symmetric-eigen.ts: Householder + QL).
- *  - above: block Lanczos on the operator x ↦ Aᵀ(Ax) (gram-operator.ts), blocks of eight, full
- *    reorthogonalization in float64 and Rayleigh–Ritz on the projected matrix XᵀAᵀAX, until the
- *    wanted Ritz pairs' residuals reach the float32 products' noise floor. A 12 MP photo's Gram
- *    matrix (4272²) would cost ~10¹¹ flops dense; this costs a few dozen passes over A.
+ *  - above: block Lanczos on products with AᵀA (gram-operator.ts: the centred rows' CᵀC in float32
+ *    plus the rank-one term m·μμᵀ in float64), blocks of eight, full reorthogonalization in
+ *    float64 and Rayleigh–Ritz on the projected matrix XᵀAᵀAX, until the wanted Ritz pairs'
+ *    residuals reach the float32 products' noise floor; the same Krylov space gives CᵀC's top
+ *    pairs (the rows' PCA) on request. A 12 MP photo's Gram matrix (4272²) would cost ~10¹¹
+ *    flops dense; this costs a dozen passes over A.
  *
  * Neither path looks at singular values: squaring σ would prove nothing.
  */
@@ -31,29 +33,55 @@ export interface GramEigen {
   residuals: Float64Array;
   /** Dense: n; Lanczos: the Krylov space's dimension. */
   dimension: number;
-  /** Lanczos: products with AᵀA (eight vectors each); dense: 0. */
+  /** Lanczos: products with the Gram matrix (eight vectors each); dense: 0. */
   products: number;
+  /**
+   * Lanczos with options.centred: the top eigenpairs of CᵀC for the centred rows C = A − 𝟙μᵀ
+   * (the rows' PCA: rowPca takes them), from the same Krylov space; otherwise null.
+   */
+  centred: EigenPairs | null;
 }
 
 export interface GramEigenOptions {
   kernels: KernelBackend;
-  /** The Lanczos path's products with AᵀA: an operator already made for A on `kernels` (else one is made). */
+  /** The Lanczos path's products: an operator already made for A on `kernels` (else one is made). */
   operator?: GramOperator;
   /** Decompose the Gram matrix densely up to this width (default DENSE_GRAM_LIMIT). */
   denseLimit?: number;
+  /** Lanczos path: also this many eigenpairs of the centred rows' CᵀC (see GramEigen.centred). */
+  centred?: number;
   seed?: number;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
 }
 
+/**
+ * The Lanczos path runs on the centred rows' CᵀC (products without the photo's mean brightness,
+ * which float32 sums would blur) and finds AᵀA = CᵀC + m·μμᵀ's pairs from the same Krylov space
+ * (lanczosEigen's rank-one update): the products are still products with AᵀA, the rank-one term
+ * added in float64.
+ */
 export async function gramEigen(a: SvdInput, count: number, options: GramEigenOptions): Promise<GramEigen> {
   const n = a.cols;
   const wanted = Math.max(1, Math.min(count, n));
   const work = new WorkTracker(options.signal, options.onProgress);
   if (n <= (options.denseLimit ?? DENSE_GRAM_LIMIT)) return denseGramEigen(a, wanted, options.kernels, work);
-  const eigen = await lanczosEigen(options.operator ?? new GramOperator(a, options.kernels), wanted, options.seed ?? 7, work);
-  if (!(eigen.values[0] > 0)) throw new SvdInputError('AᵀA has no positive eigenvalue: the channel is all zero');
-  return eigen;
+  const operator = options.operator ?? new GramOperator(a, options.kernels);
+  const centred = Math.max(0, Math.min(options.centred ?? 0, n - 2 * GRAM_BLOCK));
+  const eigen = await lanczosEigen(operator.centred(), centred, options.seed ?? 7, work, {
+    vector: operator.meanRow,
+    weight: operator.rows,
+    count: wanted,
+  });
+  const pairs = eigen.updated!;
+  if (!(pairs.values[0] > 0)) throw new SvdInputError('AᵀA has no positive eigenvalue: the channel is all zero');
+  return {
+    method: 'lanczos',
+    ...pairs,
+    dimension: eigen.dimension,
+    products: eigen.products,
+    centred: centred > 0 ? { values: eigen.values, vectors: eigen.vectors, residuals: eigen.residuals } : null,
+  };
 }
 
 async function denseGramEigen(a: SvdInput, count: number, kernels: KernelBackend, work: WorkTracker): Promise<GramEigen> {
@@ -83,37 +111,74 @@ async function denseGramEigen(a: SvdInput, count: number, kernels: KernelBackend
     residuals[i] = Math.sqrt(squares) / Math.abs(values[i]);
   }
   work.finish();
-  return { method: 'dense', values, vectors, residuals, dimension: cols, products: 0 };
+  return { method: 'dense', values, vectors, residuals, dimension: cols, products: 0, centred: null };
 }
 
 /** Ritz pairs are accepted once ‖AᵀA y − θ y‖ ≤ this × θ₁ (float32 products: ~1e-7 relative noise per sum). */
 const RESIDUAL_FLOOR = 2e-6;
 
+/** M + w·uuᵀ beside an operator M: lanczosEigen finds the top `count` eigenpairs of both. */
+export interface RankOneUpdate {
+  vector: Float64Array;
+  weight: number;
+  count: number;
+}
+
+export interface EigenPairs {
+  values: Float64Array;
+  /** values.length rows of n values: the unit eigenvectors. */
+  vectors: Float64Array;
+  /** ‖M y − θ y‖ / θ for each pair. */
+  residuals: Float64Array;
+}
+
+export interface LanczosEigen extends EigenPairs {
+  dimension: number;
+  products: number;
+  /** The pairs of M + w·uuᵀ, when an update was given. */
+  updated: EigenPairs | null;
+}
+
 /**
- * The top `count` eigenpairs of a positive semidefinite operator by block Lanczos (above): AᵀA
- * here, the centred rows' BᵀB for PCA (pca.ts). Needs n ≥ count + GRAM_BLOCK.
+ * The top `count` eigenpairs of a positive semidefinite operator M by block Lanczos (above): AᵀA
+ * (gramEigen), the centred rows' CᵀC for PCA (pca.ts). With `update` (u, w), also the top
+ * eigenpairs of M + w·uuᵀ from the same products: u is in the first block, so the Krylov spaces
+ * of M and M + w·uuᵀ are one space, and M + w·uuᵀ's projection and images are M's plus the
+ * rank-one term (float64). gramEigen runs it on CᵀC with AᵀA = CᵀC + m·μμᵀ. Needs
+ * n ≥ count + GRAM_BLOCK (and update.count + GRAM_BLOCK).
  */
-export async function lanczosEigen(operator: SymmetricOperator, count: number, seed: number, work: WorkTracker): Promise<GramEigen> {
+export async function lanczosEigen(
+  operator: SymmetricOperator,
+  count: number,
+  seed: number,
+  work: WorkTracker,
+  update?: RankOneUpdate,
+): Promise<LanczosEigen> {
   const n = operator.cols;
   const b = GRAM_BLOCK;
-  const limit = Math.min(n - (n % b), Math.max(4 * count, count + 8 * b));
+  const most = Math.max(count, update?.count ?? 0);
+  const limit = Math.min(n - (n % b), Math.max(4 * most, most + 8 * b));
   const basis = new Float64Array(limit * n);
   const images = new Float64Array(limit * n);
   const projected = new Float64Array(limit * limit);
-  // Xᵀ(AᵀA X) unsymmetrized (float32 products make it slightly unsymmetric) and (AᵀA X)ᵀ(AᵀA X):
+  // Xᵀ(M X) unsymmetrized (float32 products make it slightly unsymmetric) and (M X)ᵀ(M X):
   // with them, a Ritz pair's residual norm costs O(size²), not a pass over n.
   const cross = new Float64Array(limit * limit);
   const imageGram = new Float64Array(limit * limit);
+  // uᵀxᵢ and uᵀ(M xᵢ), for the update's projection and residuals.
+  const along = new Float64Array(limit);
+  const imageAlong = new Float64Array(limit);
   const random = new SeededRandom(seed);
   work.plan(limit / b);
-  // The first block: Gaussian, orthonormalized.
+  // The first block: Gaussian (with u first, given an update), orthonormalized.
   for (let i = 0; i < b * n; i++) basis[i] = random.nextNormal();
+  if (update) basis.set(update.vector);
   orthonormalizeBlock(basis, 0, b, n, random);
   let size = 0;
   for (;;) {
     await work.checkpoint();
     operator.apply(basis.subarray(size * n, (size + b) * n), b, images.subarray(size * n, (size + b) * n));
-    // The projected matrix's new columns (and rows): X_i · (AᵀA X_j); and the images' Gram matrix
+    // The projected matrix's new columns (and rows): X_i · (M X_j); and the images' Gram matrix
     // (each basis and image row read once against the new block's eight).
     const products = new Float64Array(b);
     for (let i = 0; i < size + b; i++) {
@@ -135,31 +200,30 @@ export async function lanczosEigen(operator: SymmetricOperator, count: number, s
         imageGram[j * limit + i] = products[k];
       }
     }
+    if (update) {
+      dots8(update.vector, 0, basis, size * n, n, products);
+      along.set(products, size);
+      dots8(update.vector, 0, images, size * n, n, products);
+      imageAlong.set(products, size);
+    }
     size += b;
     work.advance(1);
-    if (size >= Math.min(limit, count + b)) {
-      // ‖AᵀA y − θ y‖² = gᵀ(images' Gram)g − 2θ gᵀ(cross)g + θ² for y = X g (X orthonormal, g unit).
-      const eigen = await symmetricEigen(leading(projected, limit, size), size);
-      const floor = RESIDUAL_FLOOR * eigen.values[0];
-      let converged = true;
-      for (let k = 0; k < count && converged; k++) {
-        const g = eigen.vectors.subarray(k * size, (k + 1) * size);
-        const theta = eigen.values[k];
-        let squared = theta * theta;
-        for (let i = 0; i < size; i++) {
-          let row = 0;
-          for (let j = 0; j < size; j++) row += (imageGram[i * limit + j] - 2 * theta * cross[i * limit + j]) * g[j];
-          squared += g[i] * row;
-        }
-        converged = Math.sqrt(Math.max(0, squared)) <= floor;
-      }
+    if (size >= Math.min(limit, most + b)) {
+      const own = count > 0 ? await ritzValues(projected, limit, size, cross, imageGram, count) : null;
+      const updated = update
+        ? await ritzValues(projected, limit, size, cross, imageGram, update.count, { update, along, imageAlong })
+        : null;
+      const converged = (own?.converged ?? true) && (updated?.converged ?? true);
       if (converged || size + b > limit) {
-        const { values, vectors, residuals } = await ritzPairs(projected, limit, size, basis, images, n, count);
+        const pairs = own
+          ? ritzPairs(own.eigen, size, basis, images, n, count)
+          : { values: new Float64Array(0), vectors: new Float64Array(0), residuals: new Float64Array(0) };
+        const updatedPairs = updated && update ? ritzPairs(updated.eigen, size, basis, images, n, update.count, { update, along }) : null;
         work.finish();
-        return { method: 'lanczos', values, vectors, residuals, dimension: size, products: operator.products };
+        return { ...pairs, dimension: size, products: operator.products, updated: updatedPairs };
       }
     }
-    // Next block: AᵀA times the last block, orthogonalized against the whole basis (classical
+    // Next block: M times the last block, orthogonalized against the whole basis (classical
     // Gram–Schmidt, twice: each basis row read twice per pass, not once per vector).
     basis.set(images.subarray((size - b) * n, size * n), size * n);
     const coefficients = new Float64Array(size * b);
@@ -174,21 +238,81 @@ export async function lanczosEigen(operator: SymmetricOperator, count: number, s
   }
 }
 
-/** The top `count` Ritz pairs of the projected matrix (size × size, stride `limit`), with their residuals against the operator. */
-async function ritzPairs(
+interface UpdateTerms {
+  update: RankOneUpdate;
+  /** uᵀxᵢ. */
+  along: Float64Array;
+  /** uᵀ(M xᵢ). */
+  imageAlong?: Float64Array;
+}
+
+/**
+ * The Rayleigh–Ritz values of M (or M + w·uuᵀ) on the basis X (size vectors), and whether the
+ * top `count` have converged: ‖M y − θ y‖ ≤ RESIDUAL_FLOOR·θ₁ for y = X g, from
+ * ‖M y − θ y‖² = gᵀ(images' Gram)g − 2θ gᵀ(cross)g + θ² (X orthonormal, g unit), plus, for the
+ * update, with a = uᵀy and e = uᵀ(M y): 2w·a·e + w²a²‖u‖² − 2θw·a².
+ */
+async function ritzValues(
   projected: Float64Array,
   limit: number,
+  size: number,
+  cross: Float64Array,
+  imageGram: Float64Array,
+  count: number,
+  terms?: UpdateTerms,
+): Promise<{ eigen: Awaited<ReturnType<typeof symmetricEigen>>; converged: boolean }> {
+  const matrix = leading(projected, limit, size);
+  let uu = 0;
+  if (terms) {
+    const { update, along } = terms;
+    for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) matrix[i * size + j] += update.weight * along[i] * along[j];
+    for (const value of update.vector) uu += value * value;
+  }
+  const eigen = await symmetricEigen(matrix, size);
+  const floor = RESIDUAL_FLOOR * eigen.values[0];
+  let converged = true;
+  for (let k = 0; k < count && converged; k++) {
+    const g = eigen.vectors.subarray(k * size, (k + 1) * size);
+    const theta = eigen.values[k];
+    let squared = theta * theta;
+    for (let i = 0; i < size; i++) {
+      let row = 0;
+      for (let j = 0; j < size; j++) row += (imageGram[i * limit + j] - 2 * theta * cross[i * limit + j]) * g[j];
+      squared += g[i] * row;
+    }
+    if (terms) {
+      const { update, along, imageAlong } = terms;
+      let a = 0;
+      let e = 0;
+      for (let i = 0; i < size; i++) {
+        a += along[i] * g[i];
+        e += imageAlong![i] * g[i];
+      }
+      const w = update.weight;
+      squared += 2 * w * a * e + w * w * a * a * uu - 2 * theta * w * a * a;
+    }
+    converged = Math.sqrt(Math.max(0, squared)) <= floor;
+  }
+  return { eigen, converged };
+}
+
+/**
+ * The top `count` Ritz pairs y = X g of M (or M + w·uuᵀ) from the projected matrix's eigenpairs,
+ * with their residuals against the operator's images (M y = (M X) g, plus w·u(uᵀy) for the update).
+ */
+function ritzPairs(
+  eigen: Awaited<ReturnType<typeof symmetricEigen>>,
   size: number,
   basis: Float64Array,
   images: Float64Array,
   n: number,
   count: number,
-): Promise<{ values: Float64Array; vectors: Float64Array; residuals: Float64Array }> {
-  const eigen = await symmetricEigen(leading(projected, limit, size), size);
+  terms?: UpdateTerms,
+): EigenPairs {
   const values = eigen.values.slice(0, count);
   const vectors = new Float64Array(count * n);
   const residuals = new Float64Array(count);
-  // Y = Gᵀ X and its image Gᵀ (AᵀA X), eight pairs at a time (each basis row read once per eight).
+  // Y = Gᵀ X and its image Gᵀ (M X), eight pairs at a time (each basis row read once per eight).
   const b = GRAM_BLOCK;
   const block = new Float64Array(b * n);
   const image = new Float64Array(b * n);
@@ -205,8 +329,14 @@ async function ritzPairs(
     }
     for (let k = 0; k < width; k++) {
       vectors.set(block.subarray(k * n, (k + 1) * n), (first + k) * n);
+      let term = 0;
+      if (terms) {
+        for (let i = 0; i < size; i++) term += terms.along[i] * eigen.vectors[(first + k) * size + i];
+        term *= terms.update.weight;
+      }
+      const u = terms?.update.vector;
       let squares = 0;
-      for (let j = 0; j < n; j++) squares += (image[k * n + j] - values[first + k] * block[k * n + j]) ** 2;
+      for (let j = 0; j < n; j++) squares += (image[k * n + j] + (u ? term * u[j] : 0) - values[first + k] * block[k * n + j]) ** 2;
       residuals[first + k] = Math.sqrt(squares) / Math.abs(values[first + k]);
     }
   }

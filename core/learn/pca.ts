@@ -4,7 +4,9 @@
  * singular vectors), its eigenvalues σᵢ² (B's singular values squared), σᵢ²/‖B‖²_F the share of
  * the variance each explains, and B vᵢ = σᵢuᵢ the rows' coordinates on axis i. The eigenpairs
  * come from block Lanczos on products with BᵀB, which the Gram operator makes from its own copy of
- * A (gram-operator.ts: no centred copy), or, for a narrow channel, from BᵀB itself in float64.
+ * A (gram-operator.ts: no centred copy) — or from the eigensolver of AᵀA's run, which finds them
+ * in the same Krylov space (gramEigen's `centred`) — or, for a narrow channel, from BᵀB itself in
+ * float64.
  * Without centring (the studio's SVD of A itself), σ₁ mostly measures the mean brightness instead
  * of any variation.
  */
@@ -13,7 +15,7 @@ import type { KernelBackend } from '../kernels/index.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { WorkTracker } from '../svd/work.js';
 import { GRAM_BLOCK, GramOperator } from './gram-operator.js';
-import { lanczosEigen } from './gram-eigen.js';
+import { lanczosEigen, type EigenPairs } from './gram-eigen.js';
 
 export interface RowPca {
   /** The mean row (n values). */
@@ -36,6 +38,8 @@ export interface RowPcaOptions {
   kernels: KernelBackend;
   /** A Gram operator already made for A on `kernels` and still holding its workspace (else one is made). */
   operator?: GramOperator;
+  /** CᵀC's top eigenpairs already computed for this A (gramEigen's `centred`): only the scores are left to do. */
+  pairs?: EigenPairs | null;
   seed?: number;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
@@ -61,6 +65,10 @@ export async function rowPca(a: SvdInput, rank: number, options: RowPcaOptions):
     axes = new Float64Array(wanted * cols);
     for (let i = 0; i < wanted; i++) axes[i * cols + i] = 1;
     method = 'dense';
+  } else if (options.pairs && options.pairs.values.length >= wanted) {
+    values = options.pairs.values.slice(0, wanted);
+    axes = options.pairs.vectors.slice(0, wanted * cols);
+    method = 'lanczos';
   } else if (cols < Math.max(DENSE_PCA_LIMIT, wanted + 2 * GRAM_BLOCK)) {
     ({ values, axes } = await denseCentredEigen(a, mean, wanted, work));
     method = 'dense';

@@ -238,6 +238,27 @@ describe('PCA of the rows', () => {
     expect(pca.method).toBe('lanczos');
   });
 
+  for (const name of ['astronaut-green', 'paintbrushes-green']) {
+    it(`${name}: the eigensolver's Lanczos run on AᵀA gives the same PCA (CᵀC's pairs from its Krylov space)`, async () => {
+      const reference = byName(name);
+      const a = await channelOf(reference);
+      const operator = new GramOperator(a, kernels);
+      const eigen = await gramEigen(a, 32, { kernels, operator, denseLimit: 0, centred: 16 });
+      for (let i = 0; i < 32; i++) expect(relative(eigen.values[i], reference.gramEigenvalues[i])).toBeLessThan(1e-5);
+      const pca = await rowPca(a, 16, { kernels, operator, pairs: eigen.centred });
+      expect(relative(pca.total, reference.pcaTotal)).toBeLessThan(1e-12);
+      for (let i = 0; i < 16; i++) {
+        expect(relative(pca.sigma[i], reference.pcaSigma[i])).toBeLessThan(1e-6);
+        expect(relative(pca.ratios[i], reference.pcaRatios[i])).toBeLessThan(1e-6);
+      }
+      if (reference.pcaScores) {
+        const scale = Math.sqrt(reference.pcaTotal / a.rows);
+        for (let r = 0; r < a.rows; r++)
+          for (let k = 0; k < 2; k++) expect(Math.abs(pca.scores[r * 2 + k] - reference.pcaScores[k][r]) / scale).toBeLessThan(1e-5);
+      }
+    });
+  }
+
   it('a narrow channel (dense path): every axis satisfies BᵀB v = σ² v, the axes are orthonormal, the ratios sum to 1', async () => {
     // 300 rows of 40 values with a few strong directions, 16-bit.
     const rows = 300;

@@ -1,23 +1,26 @@
 /**
- * The learn worker's helper: the rows' PCA (core/learn: rowPca) and Eckart–Young (eckartYoung),
- * two of Learn mode's costliest numbers, run here on the other core while the learn worker
- * computes the eigenpairs of AᵀA and the quick views. The learn worker starts it with itself (so
- * its code and WebAssembly are ready when the samples come) and terminates it with itself. It
- * holds one channel's samples at a time (setSamples, keyed by image and channel) and one Gram
- * operator for them (one float32 copy of the channel in its kernel workspace), which PCA's
- * products with the centred rows and Eckart–Young's random projection both use: its calls run one
- * at a time, in arrival order.
+ * The learn worker's helper: the eigenpairs of AᵀA with their agreement against the SVD, and the
+ * rows' PCA — Learn mode's costliest numbers — run here on the other core while the learn worker
+ * computes the quick views and Eckart–Young. One Lanczos run gives both (core/learn: gramEigen
+ * with `centred`: CᵀC's pairs come from the same Krylov space), so the PCA that follows only
+ * projects the rows. The learn worker starts it with itself (so its code and WebAssembly are
+ * ready when the samples come) and terminates it with itself. It holds one channel's samples at
+ * a time (setSamples, keyed by image and channel), one Gram operator for them (one float32 copy
+ * of the channel in its kernel workspace) and the eigensolver's pairs for them: its calls run
+ * one at a time, in arrival order.
  */
 import * as Comlink from 'comlink';
 import {
+  DENSE_GRAM_LIMIT,
   GramOperator,
   createKernels,
-  eckartYoung,
+  eigenAgreement,
+  gramEigen,
   rowPca,
-  type EckartYoung,
+  type EigenAgreement,
+  type GramEigen,
   type KernelBackend,
   type SampleMatrix,
-  type TruncatedSvd,
 } from '../../../../core/index.js';
 
 export interface PcaResult {
@@ -29,11 +32,19 @@ export interface PcaResult {
   scores: Float32Array;
 }
 
+/** The eigensolver's pairs (without their vectors) and their agreement with one set of singular values and vectors. */
+export interface EigenResult {
+  eigen: Omit<GramEigen, 'vectors' | 'centred'>;
+  agreement: EigenAgreement;
+}
+
 // Compiled now, while the learn worker waits for the image.
 const kernels = createKernels('auto');
 let held: { key: string; a: SampleMatrix } | null = null;
 /** The Gram operator for the held samples (made again if other work took the workspace). */
 let operator: GramOperator | null = null;
+/** The eigensolver's pairs for the held samples. */
+let pairs: GramEigen | null = null;
 
 let last: Promise<unknown> = Promise.resolve();
 
@@ -60,23 +71,49 @@ const api = {
   setSamples(key: string, rows: number, cols: number, data: Uint8Array | Uint16Array): void {
     held = { key, a: { rows, cols, data } };
     operator = null;
+    pairs = null;
   },
 
+  /**
+   * The top `count` eigenpairs of AᵀA (and `centred` of the centred rows' CᵀC, kept for pca())
+   * — computed once for the held samples — set beside σᵢ² and vᵢ: `sigma` (count values) and
+   * `vRows` (count rows of n values, float64).
+   */
+  eigen(
+    key: string,
+    count: number,
+    centred: number,
+    sigma: Float64Array,
+    vRows: Float64Array,
+    onProgress?: (fraction: number) => void,
+  ): Promise<EigenResult> {
+    return serial(async () => {
+      const a = samples(key);
+      const backend = await kernels;
+      if (!pairs || pairs.values.length < count) {
+        const operator = a.cols > DENSE_GRAM_LIMIT ? gram(a, backend) : undefined;
+        pairs = await gramEigen(a, count, { kernels: backend, operator, centred, onProgress });
+      }
+      // The dense path used the workspace for the Gram matrix: gram() puts A back.
+      const images = gram(a, backend).apply(vRows, count);
+      const agreement = await eigenAgreement(sigma, vRows, images, pairs, count);
+      const { method, values, residuals, dimension, products } = pairs;
+      return { eigen: { method, values, residuals, dimension, products }, agreement };
+    });
+  },
+
+  /** The rows' PCA: from the eigensolver's run when it found CᵀC's pairs, else its own. */
   pca(key: string, rank: number, onProgress?: (fraction: number) => void): Promise<PcaResult> {
     return serial(async () => {
       const a = samples(key);
       const backend = await kernels;
-      const { ratios, total, scores } = await rowPca(a, rank, { kernels: backend, operator: gram(a, backend), onProgress });
+      const { ratios, total, scores } = await rowPca(a, rank, {
+        kernels: backend,
+        operator: gram(a, backend),
+        pairs: pairs?.centred,
+        onProgress,
+      });
       return Comlink.transfer({ ratios, total, scores }, [scores.buffer]);
-    });
-  },
-
-  /** `svd`: the channel's factors, at least k components. */
-  eckartYoung(key: string, svd: TruncatedSvd, k: number): Promise<EckartYoung> {
-    return serial(async () => {
-      const a = samples(key);
-      const backend = await kernels;
-      return eckartYoung(a, svd, k, backend, { gram: () => gram(a, backend) });
     });
   },
 };

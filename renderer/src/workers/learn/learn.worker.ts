@@ -2,10 +2,11 @@
  * The learn worker: Learn mode's numbers for one channel of the open photo (core/learn), off the
  * main thread. It lives only while Learn mode is open; the engine worker sends it the image and
  * every decomposition's factors over the port given to connect() (it keeps the whole image's,
- * RGB: Learn mode's A is always a whole-image channel). Its calls run one at a time (they share
- * one kernel workspace; the quick ones first); the rows' PCA and Eckart–Young go to a helper
- * worker (helper.worker.ts), started with this one, which runs them on the other core meanwhile.
- * The expensive results (eigenpairs of AᵀA, the rows' PCA) are kept per channel.
+ * RGB: Learn mode's A is always a whole-image channel). Its own calls run one at a time (the
+ * quick ones first; Eckart–Young, which needs the kernel workspace, last); the eigenpairs of AᵀA
+ * and the rows' PCA go to a helper worker (helper.worker.ts), started with this one, which runs
+ * them on the other core meanwhile. The expensive results (the eigenvalue views, the rows' PCA)
+ * are kept per channel.
  */
 import * as Comlink from 'comlink';
 import {
@@ -14,15 +15,13 @@ import {
   colorChannelCount,
   colorCovariance,
   createKernels,
-  eigenAgreement,
-  gramEigen,
+  eckartYoung,
   orthogonality,
   peakValue,
   reconstruct,
   singularVectorRows,
   type ColorCovariance,
   type EckartYoung,
-  type GramEigen,
   type KernelBackend,
   type Orthogonality,
   type PixelImage,
@@ -51,8 +50,6 @@ const queue: { priority: number; order: number; run: () => void }[] = [];
 let running = false;
 let order = 0;
 const eigenCache = new Map<string, EigenView>();
-/** The eigensolver's pairs per image and channel: they do not depend on the decomposition's rank. */
-const pairsCache = new Map<string, GramEigen>();
 const pcaCache = new Map<string, PcaView>();
 /** Each channel's samples (one plane, made once per image). */
 const samplesCache = new Map<number, SampleMatrix>();
@@ -100,7 +97,7 @@ async function onHelper<T>(
   const current = learnHelper();
   const key = `${id}:${channel}`;
   if (current.holds !== key) {
-    // A copy goes (this worker keeps its own for the eigensolver). Messages keep their order:
+    // A copy goes (this worker keeps its own for Eckart–Young). Messages keep their order:
     // calls posted after this one find the samples there.
     const samples = a.data.slice() as Uint8Array | Uint16Array;
     current.holds = key;
@@ -109,21 +106,19 @@ async function onHelper<T>(
   return Promise.race([call(current.remote, key), current.failed]);
 }
 
-/** The first k components of `svd` (k ≤ its rank), compact: what Eckart–Young at k needs. */
-function leading(svd: TruncatedSvd, k: number): TruncatedSvd {
-  const kk = Math.max(0, Math.min(k, svd.rank));
-  const columns = (m: TruncatedSvd['u']) => {
-    const data = new Float32Array(m.rows * kk);
-    for (let r = 0; r < m.rows; r++) data.set(m.data.subarray(r * m.cols, r * m.cols + kk), r * kk);
-    return { rows: m.rows, cols: kk, data };
-  };
-  return { rank: kk, sigma: svd.sigma.slice(0, kk), u: columns(svd.u), v: columns(svd.v), frobeniusNormSquared: svd.frobeniusNormSquared };
+/** Eckart–Young's Gram operator (its random projection), for the samples it was made from. */
+let operator: { a: SampleMatrix; gram: GramOperator } | null = null;
+
+/** The Gram operator for samples `a` on this worker's kernels (made again if other work took the workspace). */
+function gramOf(a: SampleMatrix, kernelBackend: KernelBackend): GramOperator {
+  if (operator?.a !== a || kernelBackend.holds !== operator.gram) operator = { a, gram: new GramOperator(a, kernelBackend) };
+  return operator.gram;
 }
 
 /**
  * Runs calls one at a time (they share the kernel workspace), the waiting ones by `priority`
  * (lower first; in arrival order within one): the views that take milliseconds do not wait
- * behind the eigensolver or the PCA, which take seconds on a 12 MP photo.
+ * behind Eckart–Young, which takes a second on a 12 MP photo.
  */
 function serial<T>(priority: number, work: () => Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -228,8 +223,8 @@ const api = {
     image = next;
     factors = new Array(colorChannelCount(next.channels)).fill(null);
     eigenCache.clear();
-    pairsCache.clear();
     pcaCache.clear();
+    operator = null;
     samplesCache.clear();
     wake();
   },
@@ -242,47 +237,38 @@ const api = {
   },
 
   /**
-   * The top eigenpairs of AᵀA against σᵢ² and vᵢ (core/learn: gramEigen, eigenAgreement). The
-   * pairs are computed once per channel; each later stage of the decomposition only redoes the
-   * agreement.
+   * The top eigenpairs of AᵀA against σᵢ² and vᵢ (core/learn: gramEigen, eigenAgreement, on the
+   * helper, which computes the pairs — and the rows' PCA pairs with them — once per channel; each
+   * later stage of the decomposition only redoes the agreement).
    */
-  eigen(id: number, channel: number, onProgress?: (fraction: number) => void): Promise<EigenView> {
-    return serial(SLOW, async () => {
-      const { a, svd } = await channelOf(id, channel, EIGEN_COUNT);
-      const key = `${id}:${channel}:${svd.rank}`;
-      const cached = eigenCache.get(key);
-      if (cached) return cached;
-      const count = Math.min(EIGEN_COUNT, svd.rank, a.cols);
-      const started = performance.now();
-      const kernelBackend = await backend();
-      // One copy of A in the workspace serves the eigensolver and the SVD pairs' residuals.
-      let operator = new GramOperator(a, kernelBackend);
-      const pairsKey = `${id}:${channel}`;
-      let eigen = pairsCache.get(pairsKey);
-      if (!eigen || eigen.values.length < count) {
-        eigen = await gramEigen(a, count, { kernels: kernelBackend, operator, onProgress });
-        pairsCache.set(pairsKey, eigen);
-        // The dense path used the workspace for the Gram matrix: A goes back in.
-        if (eigen.method === 'dense') operator = new GramOperator(a, kernelBackend);
-      }
-      const vRows = singularVectorRows(svd.v, count);
-      const agreement = await eigenAgreement(svd.sigma, vRows, operator.apply(vRows, count), eigen, count);
-      const view: EigenView = {
-        method: eigen.method,
-        dimension: eigen.dimension,
-        products: eigen.products,
-        eigenvalues: Array.from(eigen.values.subarray(0, count)),
-        sigmaSquared: Array.from(svd.sigma.subarray(0, count), (s) => s * s),
-        relativeDifference: Array.from(agreement.relativeDifference),
-        angles: Array.from(agreement.angles),
-        clusters: agreement.clusters,
-        residuals: Array.from(agreement.residuals),
-        eigenResiduals: Array.from(eigen.residuals.subarray(0, count)),
-        milliseconds: performance.now() - started,
-      };
-      eigenCache.set(key, view);
-      return view;
-    });
+  async eigen(id: number, channel: number, onProgress?: (fraction: number) => void): Promise<EigenView> {
+    const { a, svd } = await channelOf(id, channel, EIGEN_COUNT);
+    const key = `${id}:${channel}:${svd.rank}`;
+    const cached = eigenCache.get(key);
+    if (cached) return cached;
+    const count = Math.min(EIGEN_COUNT, svd.rank, a.cols);
+    const started = performance.now();
+    const sigma = svd.sigma.slice(0, count);
+    const vRows = singularVectorRows(svd.v, count);
+    const progress = onProgress ? Comlink.proxy((fraction: number) => onProgress(fraction)) : undefined;
+    const { eigen, agreement } = await onHelper(id, channel, a, (remote, samplesKey) =>
+      remote.eigen(samplesKey, count, PCA_RANK, sigma, Comlink.transfer(vRows, [vRows.buffer]), progress),
+    );
+    const view: EigenView = {
+      method: eigen.method,
+      dimension: eigen.dimension,
+      products: eigen.products,
+      eigenvalues: Array.from(eigen.values.subarray(0, count)),
+      sigmaSquared: Array.from(sigma, (s) => s * s),
+      relativeDifference: Array.from(agreement.relativeDifference),
+      angles: Array.from(agreement.angles),
+      clusters: agreement.clusters,
+      residuals: Array.from(agreement.residuals),
+      eigenResiduals: Array.from(eigen.residuals.subarray(0, count)),
+      milliseconds: performance.now() - started,
+    };
+    if (id === imageId) eigenCache.set(key, view);
+    return view;
   },
 
   /** UₖᵀUₖ and VₖᵀVₖ (k ≤ 64). */
@@ -293,11 +279,13 @@ const api = {
     });
   },
 
-  /** ‖A − A_k‖ from the pixels, from the spectrum, and for k random directions (on the helper). */
-  async eckartYoung(id: number, channel: number, k: number): Promise<EckartYoung> {
-    const { a, svd } = await channelOf(id, channel, k);
-    const factors = leading(svd, k);
-    return onHelper(id, channel, a, (remote, key) => remote.eckartYoung(key, factors, k));
+  /** ‖A − A_k‖ from the pixels, from the spectrum, and for k random directions. */
+  eckartYoung(id: number, channel: number, k: number): Promise<EckartYoung> {
+    return serial(SLOW, async () => {
+      const { a, svd } = await channelOf(id, channel, k);
+      const kernelBackend = await backend();
+      return eckartYoung(a, svd, k, kernelBackend, { gram: () => gramOf(a, kernelBackend) });
+    });
   },
 
   /** PCA of the channel's rows (core/learn: rowPca, on the helper), with the uncentred SVD's shares beside it. */

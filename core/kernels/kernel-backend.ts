@@ -45,6 +45,15 @@ export interface KernelBackend {
    */
   allocate(floats: number, maxThinColumns: number, zeroFrom?: number): Float32Array;
   /**
+   * Grows the workspace to take `floats` values (as allocate() would) and has the operating
+   * system map the new memory's pages now, so that a later allocate() of that size and its first
+   * writes do not wait for them: for an idle moment before large work. The values stay (an
+   * allocate() with zeroFrom keeps them), but views from earlier calls become invalid and the
+   * label is reset when the memory grows. A backend whose workspace is an ordinary array does
+   * nothing.
+   */
+  reserve(floats: number, maxThinColumns: number): void;
+  /**
    * What the workspace's first values hold, as labelled by the caller after allocate() (block
    * Lanczos: the matrix whose shifted copy is at offset 0); allocate() that may lose them resets it.
    */

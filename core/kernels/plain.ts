@@ -57,6 +57,9 @@ export class PlainKernels implements KernelBackend {
 
   holds: unknown = null;
 
+  /** Nothing to do: allocate() makes a new array. */
+  reserve(): void {}
+
   allocate(floats: number, maxThinColumns: number): Float32Array {
     this.holds = null;
     this.#heap = new Float32Array(floats);

@@ -111,14 +111,34 @@ export class SimdKernels implements KernelBackend {
 
   holds: unknown = null;
 
-  allocate(floats: number, maxThinColumns: number, zeroFrom = 0): Float32Array {
-    const memory = this.#exports.memory;
+  /** The bytes of memory a workspace of `floats` values needs (below 4 GiB, else a RangeError). */
+  #bytesNeeded(floats: number, maxThinColumns: number): number {
     const base = (this.#exports.heapBase() + 63) & ~63;
     const panelFloats = this.#exports.panelDepth() * Math.max(8, maxThinColumns);
     const bytesNeeded = base + 4 * floats + 64 + 4 * panelFloats;
     if (bytesNeeded > 4 * 1024 ** 3 - PAGE_BYTES) {
       throw new RangeError(`The SIMD workspace would need ${(bytesNeeded / 2 ** 30).toFixed(1)} GiB, above WebAssembly's 4 GiB`);
     }
+    return bytesNeeded;
+  }
+
+  reserve(floats: number, maxThinColumns: number): void {
+    const memory = this.#exports.memory;
+    const bytesNeeded = this.#bytesNeeded(floats, maxThinColumns);
+    const have = memory.buffer.byteLength;
+    if (bytesNeeded <= have) return;
+    memory.grow(Math.ceil((bytesNeeded - have) / PAGE_BYTES));
+    // Growing detached the views a holder of the workspace keeps.
+    this.holds = null;
+    // One write per 4 KiB page of the new memory (zeros, which it holds already) maps it.
+    const bytes = new Uint8Array(memory.buffer, have);
+    for (let at = 0; at < bytes.length; at += 4096) bytes[at] = 0;
+  }
+
+  allocate(floats: number, maxThinColumns: number, zeroFrom = 0): Float32Array {
+    const memory = this.#exports.memory;
+    const base = (this.#exports.heapBase() + 63) & ~63;
+    const bytesNeeded = this.#bytesNeeded(floats, maxThinColumns);
     const have = memory.buffer.byteLength;
     if (bytesNeeded > have) memory.grow(Math.ceil((bytesNeeded - have) / PAGE_BYTES));
     this.#base = base;

@@ -321,6 +321,7 @@ describe('progressiveTruncatedSvd', () => {
           inner.holds = value;
         },
         allocate: (floats, thin, zeroFrom) => inner.allocate(floats, thin, zeroFrom),
+        reserve: (floats, thin) => inner.reserve(floats, thin),
         gemmNN: (...args) => {
           multiplyAdds += args[2] * args[3] * args[6];
           inner.gemmNN(...args);

@@ -121,6 +121,23 @@ describe.each(['relaxed', 'simd', 'plain'] as const)('%s kernels', (kind) => {
     expect(kernels.holds).toBeNull();
   });
 
+  it('reserve grows the workspace ahead: the values stay for an allocate that keeps them, the label goes', async () => {
+    const kernels = await backend();
+    kernels.allocate(100, 8).fill(3);
+    kernels.holds = new Float32Array(1);
+    kernels.reserve(3_000_000, 8);
+    if (kind !== 'plain') expect(kernels.holds).toBeNull();
+    const large = kernels.allocate(3_000_000, 8, 100);
+    expect(large.length).toBe(3_000_000);
+    expect(large.subarray(100).every((value) => value === 0)).toBe(true);
+    if (kind !== 'plain') expect(Array.from(large.subarray(0, 100))).toEqual(new Array(100).fill(3));
+    // Reserving what is there already changes nothing.
+    const label = new Float32Array(1);
+    kernels.holds = label;
+    kernels.reserve(1000, 8);
+    expect(kernels.holds).toBe(label);
+  });
+
   it('reads operands through leading dimensions (sub-blocks of wider matrices)', async () => {
     const kernels = await backend();
     const m = 10,

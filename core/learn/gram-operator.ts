@@ -46,6 +46,11 @@ export class GramOperator implements SymmetricOperator {
   /** Products applied so far (each is one pass over A and one over Aᵀ, eight vectors), of either matrix. */
   products = 0;
 
+  /** The kernel workspace an operator for an m × n channel takes (floats): for KernelBackend.reserve(). */
+  static workspaceFloats(rows: number, cols: number): number {
+    return rows * cols + GRAM_BLOCK * (2 * cols + rows);
+  }
+
   constructor(a: SvdInput, kernels: KernelBackend) {
     const { rows, cols, data } = a;
     this.rows = rows;
@@ -73,7 +78,7 @@ export class GramOperator implements SymmetricOperator {
     this.#w = this.#x + cols * GRAM_BLOCK;
     this.#z = this.#w + rows * GRAM_BLOCK;
     // C is written below: only the thin blocks need clearing.
-    this.#ws = kernels.allocate(this.#z + cols * GRAM_BLOCK, GRAM_BLOCK, matrixFloats);
+    this.#ws = kernels.allocate(GramOperator.workspaceFloats(rows, cols), GRAM_BLOCK, matrixFloats);
     kernels.holds = this;
     const ws = this.#ws;
     const shifts = this.#shifts;

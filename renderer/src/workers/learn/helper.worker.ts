@@ -12,6 +12,7 @@
 import * as Comlink from 'comlink';
 import {
   DENSE_GRAM_LIMIT,
+  GRAM_BLOCK,
   GramOperator,
   createKernels,
   eigenAgreement,
@@ -67,6 +68,14 @@ function gram(a: SampleMatrix, backend: KernelBackend): GramOperator {
 }
 
 const api = {
+  /**
+   * The size of the channels to come (sent with the image, before any channel is wanted): the
+   * kernel workspace for their Gram operator is mapped now, while this worker waits.
+   */
+  prepare(rows: number, cols: number): Promise<void> {
+    return serial(async () => (await kernels).reserve(GramOperator.workspaceFloats(rows, cols), GRAM_BLOCK));
+  },
+
   /** The samples the next calls work on (one channel of one image; `key` names them). */
   setSamples(key: string, rows: number, cols: number, data: Uint8Array | Uint16Array): void {
     held = { key, a: { rows, cols, data } };

@@ -226,6 +226,10 @@ const api = {
     pcaCache.clear();
     operator = null;
     samplesCache.clear();
+    // The helper maps its workspace for this size while the factors come.
+    void learnHelper()
+      .remote.prepare(next.height, next.width)
+      .catch(() => {});
     wake();
   },
 

@@ -4,12 +4,12 @@
  *
  *  - n ≤ DENSE_GRAM_LIMIT: the n × n Gram matrix AᵀA, exact (integer samples, float64 sums), and
  *    its full symmetric eigen-decomposition (linalg/symmetric-eigen.ts: Householder + QL).
- *  - above: block Lanczos on products with AᵀA (gram-operator.ts: the centred rows' CᵀC in float32
- *    plus the rank-one term m·μμᵀ in float64), blocks of eight, full reorthogonalization in
- *    float64 and Rayleigh–Ritz on the projected matrix XᵀAᵀAX, until the wanted Ritz pairs'
- *    residuals reach the float32 products' noise floor; the same Krylov space gives CᵀC's top
- *    pairs (the rows' PCA) on request. A 12 MP photo's Gram matrix (4272²) would cost ~10¹¹
- *    flops dense; this costs a dozen passes over A.
+ *  - above: block Lanczos on products with AᵀA (gram-operator.ts: the centred rows' CᵀC in
+ *    float32 plus the rank-one term m·μμᵀ in float64), blocks of eight, full reorthogonalization
+ *    in float64 and Rayleigh–Ritz on the projected matrix XᵀCᵀCX + m·(Xᵀμ)(Xᵀμ)ᵀ, until the
+ *    wanted Ritz pairs' residuals reach the float32 products' noise floor; the same Krylov space
+ *    gives CᵀC's top pairs (the rows' PCA) on request. A 12 MP photo's Gram matrix (4272²) would
+ *    cost ~10¹¹ flops dense; this costs a dozen passes over A.
  *
  * Neither path looks at singular values: squaring σ would prove nothing.
  */
@@ -67,11 +67,13 @@ export async function gramEigen(a: SvdInput, count: number, options: GramEigenOp
   const work = new WorkTracker(options.signal, options.onProgress);
   if (n <= (options.denseLimit ?? DENSE_GRAM_LIMIT)) return denseGramEigen(a, wanted, options.kernels, work);
   const operator = options.operator ?? new GramOperator(a, options.kernels);
-  const centred = Math.max(0, Math.min(options.centred ?? 0, n - 2 * GRAM_BLOCK));
+  // The Krylov space reaches at most n rounded down to blocks; a block more than the pairs wanted.
+  const most = n - (n % GRAM_BLOCK) - GRAM_BLOCK;
+  const centred = Math.max(0, Math.min(options.centred ?? 0, most));
   const eigen = await lanczosEigen(operator.centred(), centred, options.seed ?? 7, work, {
     vector: operator.meanRow,
     weight: operator.rows,
-    count: wanted,
+    count: Math.min(wanted, most),
   });
   const pairs = eigen.updated!;
   if (!(pairs.values[0] > 0)) throw new SvdInputError('AᵀA has no positive eigenvalue: the channel is all zero');
@@ -156,6 +158,7 @@ export async function lanczosEigen(
 ): Promise<LanczosEigen> {
   const n = operator.cols;
   const b = GRAM_BLOCK;
+  const productsBefore = operator.products;
   const most = Math.max(count, update?.count ?? 0);
   const limit = Math.min(n - (n % b), Math.max(4 * most, most + 8 * b));
   const basis = new Float64Array(limit * n);
@@ -220,7 +223,7 @@ export async function lanczosEigen(
           : { values: new Float64Array(0), vectors: new Float64Array(0), residuals: new Float64Array(0) };
         const updatedPairs = updated && update ? ritzPairs(updated.eigen, size, basis, images, n, update.count, { update, along }) : null;
         work.finish();
-        return { ...pairs, dimension: size, products: operator.products, updated: updatedPairs };
+        return { ...pairs, dimension: size, products: operator.products - productsBefore, updated: updatedPairs };
       }
     }
     // Next block: M times the last block, orthogonalized against the whole basis (classical
@@ -337,7 +340,8 @@ function ritzPairs(
       const u = terms?.update.vector;
       let squares = 0;
       for (let j = 0; j < n; j++) squares += (image[k * n + j] + (u ? term * u[j] : 0) - values[first + k] * block[k * n + j]) ** 2;
-      residuals[first + k] = Math.sqrt(squares) / Math.abs(values[first + k]);
+      // A zero eigenvalue (a channel of lower rank than the pairs wanted): the residual itself.
+      residuals[first + k] = Math.sqrt(squares) / (Math.abs(values[first + k]) || 1);
     }
   }
   return { values, vectors, residuals };

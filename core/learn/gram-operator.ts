@@ -70,9 +70,6 @@ export class GramOperator implements SymmetricOperator {
     this.meanRow = sums.map((sum) => sum / Math.max(1, rows));
     this.#shifts = this.meanRow.map(Math.round);
     this.#centring = this.#shifts.map((shift, c) => shift - this.meanRow[c]);
-    let meanSquares = 0;
-    for (const mean of this.meanRow) meanSquares += mean * mean;
-    this.centredNormSquared = Math.max(0, squares - rows * meanSquares);
     const matrixFloats = rows * cols;
     this.#x = matrixFloats;
     this.#w = this.#x + cols * GRAM_BLOCK;
@@ -82,10 +79,20 @@ export class GramOperator implements SymmetricOperator {
     kernels.holds = this;
     const ws = this.#ws;
     const shifts = this.#shifts;
+    // ‖B‖²_F = ‖C‖²_F − m‖d‖² (the columns of C sum to −m·d): C's squares are small integers,
+    // summed as the copy is made, and |d| ≤ ½ — no cancellation against ‖A‖²_F.
+    let shiftedSquares = 0;
     for (let r = 0; r < rows; r++) {
       const at = r * cols;
-      for (let c = 0; c < cols; c++) ws[at + c] = data[at + c] - shifts[c];
+      for (let c = 0; c < cols; c++) {
+        const value = data[at + c] - shifts[c];
+        ws[at + c] = value;
+        shiftedSquares += value * value;
+      }
     }
+    let centringSquares = 0;
+    for (const value of this.#centring) centringSquares += value * value;
+    this.centredNormSquared = Math.max(0, shiftedSquares - rows * centringSquares);
   }
 
   /**

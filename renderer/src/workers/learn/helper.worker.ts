@@ -2,12 +2,13 @@
  * The learn worker's helper: the eigenpairs of AᵀA with their agreement against the SVD, and the
  * rows' PCA — Learn mode's costliest numbers — run here on the other core while the learn worker
  * computes the quick views and Eckart–Young. One Lanczos run gives both (core/learn: gramEigen
- * with `centred`: CᵀC's pairs come from the same Krylov space), so the PCA that follows only
- * projects the rows. The learn worker starts it with itself (so its code and WebAssembly are
- * ready when the samples come) and terminates it with itself. It holds one channel's samples at
- * a time (setSamples, keyed by image and channel), one Gram operator for them (one float32 copy
- * of the channel in its kernel workspace) and the eigensolver's pairs for them: its calls run
- * one at a time, in arrival order.
+ * with `centred`: CᵀC's pairs come from the same Krylov space), so a PCA after it only projects
+ * the rows (one asked for first, or on a photo narrow enough for the dense path, runs its own).
+ * The learn worker starts it with itself (so its code and WebAssembly are ready when the samples
+ * come) and terminates it with itself. It holds one channel's samples at a time (setSamples,
+ * keyed by image and channel), one Gram operator (one float32 copy of a channel in its kernel
+ * workspace) and the eigensolver's pairs of the last few channels: its calls run one at a time,
+ * in arrival order.
  */
 import * as Comlink from 'comlink';
 import {
@@ -42,10 +43,11 @@ export interface EigenResult {
 // Compiled now, while the learn worker waits for the image.
 const kernels = createKernels('auto');
 let held: { key: string; a: SampleMatrix } | null = null;
-/** The Gram operator for the held samples (made again if other work took the workspace). */
-let operator: GramOperator | null = null;
-/** The eigensolver's pairs for the held samples. */
-let pairs: GramEigen | null = null;
+/** The Gram operator and the samples it was made from (made again if other work took the workspace). */
+let operator: { a: SampleMatrix; gram: GramOperator } | null = null;
+/** The eigensolver's pairs of the last few channels, by samples key. */
+const pairsByKey = new Map<string, GramEigen>();
+const PAIRS_KEPT = 3;
 
 let last: Promise<unknown> = Promise.resolve();
 
@@ -61,10 +63,10 @@ function samples(key: string): SampleMatrix {
   return held.a;
 }
 
-/** The Gram operator for the held samples `a`. */
+/** The Gram operator for samples `a` (a call's own, even if others are held by now). */
 function gram(a: SampleMatrix, backend: KernelBackend): GramOperator {
-  if (!operator || backend.holds !== operator) operator = new GramOperator(a, backend);
-  return operator;
+  if (operator?.a !== a || backend.holds !== operator.gram) operator = { a, gram: new GramOperator(a, backend) };
+  return operator.gram;
 }
 
 const api = {
@@ -79,8 +81,6 @@ const api = {
   /** The samples the next calls work on (one channel of one image; `key` names them). */
   setSamples(key: string, rows: number, cols: number, data: Uint8Array | Uint16Array): void {
     held = { key, a: { rows, cols, data } };
-    operator = null;
-    pairs = null;
   },
 
   /**
@@ -99,9 +99,13 @@ const api = {
     return serial(async () => {
       const a = samples(key);
       const backend = await kernels;
+      let pairs = pairsByKey.get(key);
       if (!pairs || pairs.values.length < count) {
-        const operator = a.cols > DENSE_GRAM_LIMIT ? gram(a, backend) : undefined;
-        pairs = await gramEigen(a, count, { kernels: backend, operator, centred, onProgress });
+        const lanczosOperator = a.cols > DENSE_GRAM_LIMIT ? gram(a, backend) : undefined;
+        pairs = await gramEigen(a, count, { kernels: backend, operator: lanczosOperator, centred, onProgress });
+        pairsByKey.delete(key);
+        pairsByKey.set(key, pairs);
+        for (const old of pairsByKey.keys()) if (pairsByKey.size > PAIRS_KEPT) pairsByKey.delete(old);
       }
       // The dense path used the workspace for the Gram matrix: gram() puts A back.
       const images = gram(a, backend).apply(vRows, count);
@@ -119,7 +123,7 @@ const api = {
       const { ratios, total, scores } = await rowPca(a, rank, {
         kernels: backend,
         operator: gram(a, backend),
-        pairs: pairs?.centred,
+        pairs: pairsByKey.get(key)?.centred,
         onProgress,
       });
       return Comlink.transfer({ ratios, total, scores }, [scores.buffer]);

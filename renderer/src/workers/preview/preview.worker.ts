@@ -84,6 +84,8 @@ const api = {
     if (viewRenderer.imageId < request.imageId) await imageArrival(request.imageId);
     const rendered = viewRenderer.render(request);
     const image = await bitmap(rendered.image as Uint8ClampedArray<ArrayBuffer>, request.width, request.height);
+    // The bitmap has its own copy: the next render writes into these bytes.
+    viewRenderer.recycle(rendered.image);
     const original = rendered.original
       ? await bitmap(rendered.original as Uint8ClampedArray<ArrayBuffer>, request.width, request.height)
       : null;

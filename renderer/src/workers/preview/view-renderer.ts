@@ -132,6 +132,8 @@ export class ViewRenderer {
   #view: View | null = null;
   #saved: PixelImage | null = null;
   #reference: PixelImage | null = null;
+  /** A render's picture given back (recycle()), for the next render to write into. */
+  #spare: Uint8ClampedArray | null = null;
   #heap: Float32Array = new Float32Array(0);
   /** A full-resolution plane for one component (patch planes, mode 'component'). */
   #scratch: Float32Array = new Float32Array(0);
@@ -224,7 +226,7 @@ export class ViewRenderer {
       view.saved ??= boxResample(this.#saved, request.region, view.width, view.height);
       return { ranks, original, image: this.#toRgba(view.saved, this.#saved) };
     }
-    const image8 = new Uint8ClampedArray(pixels * 4);
+    const image8 = this.#output(pixels * 4);
     let componentScale: number | undefined;
     if (request.mode === 'component') {
       componentScale = this.#component(entry!, view, request.component, image8);
@@ -233,6 +235,22 @@ export class ViewRenderer {
       this.#compose(entry!.layout, view, request.mode, request.gain, image8);
     }
     return { ranks, original, image: image8, componentScale };
+  }
+
+  /**
+   * RGBA bytes for a render's picture (every byte is written): the buffer given back after the
+   * last render when it has this length, else a new one. A slider step then writes into memory in
+   * use already instead of megabytes the system has to map and clear.
+   */
+  #output(length: number): Uint8ClampedArray {
+    const spare = this.#spare;
+    this.#spare = null;
+    return spare && spare.length === length ? spare : new Uint8ClampedArray(length);
+  }
+
+  /** Gives back a render's picture once it has been copied (into a bitmap): the next render writes into it. */
+  recycle(pixels: Uint8ClampedArray): void {
+    this.#spare = pixels;
   }
 
   /** The view's cache, rebuilt when the geometry, the coding or its factors changed. */

@@ -78,6 +78,6 @@ export function randomProjectionEnergy(a: SvdInput, k: number, kernels: KernelBa
     norm = Math.sqrt(norm);
     for (let c = 0; c < n; c++) q[j * n + c] /= norm;
   }
-  const norms = (operator && kernels.holds === operator ? operator : new GramOperator(a, kernels)).normsOfProducts(q, k);
+  const norms = GramOperator.reuse(operator, a, kernels).normsOfProducts(q, k);
   return norms.reduce((sum, value) => sum + value, 0);
 }

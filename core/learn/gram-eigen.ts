@@ -15,7 +15,7 @@
  */
 import { SvdInputError, type SvdInput } from '../types.js';
 import type { KernelBackend } from '../kernels/index.js';
-import { symmetricEigen } from '../linalg/symmetric-eigen.js';
+import { symmetricEigen, type SymmetricEigen } from '../linalg/symmetric-eigen.js';
 import { SeededRandom } from '../linalg/random.js';
 import { WorkTracker } from '../svd/work.js';
 import { GRAM_BLOCK, GramOperator, type SymmetricOperator } from './gram-operator.js';
@@ -44,7 +44,7 @@ export interface GramEigen {
 
 export interface GramEigenOptions {
   kernels: KernelBackend;
-  /** The Lanczos path's products: an operator already made for A on `kernels` (else one is made). */
+  /** The Lanczos path's products: an operator made for A on `kernels` (used while it holds the workspace; else one is made). */
   operator?: GramOperator;
   /** Decompose the Gram matrix densely up to this width (default DENSE_GRAM_LIMIT). */
   denseLimit?: number;
@@ -66,7 +66,7 @@ export async function gramEigen(a: SvdInput, count: number, options: GramEigenOp
   const wanted = Math.max(1, Math.min(count, n));
   const work = new WorkTracker(options.signal, options.onProgress);
   if (n <= (options.denseLimit ?? DENSE_GRAM_LIMIT)) return denseGramEigen(a, wanted, options.kernels, work);
-  const operator = options.operator ?? new GramOperator(a, options.kernels);
+  const operator = GramOperator.reuse(options.operator, a, options.kernels);
   // The Krylov space reaches at most n rounded down to blocks; a block more than the pairs wanted.
   const most = n - (n % GRAM_BLOCK) - GRAM_BLOCK;
   const centred = Math.max(0, Math.min(options.centred ?? 0, most));
@@ -263,7 +263,7 @@ async function ritzValues(
   imageGram: Float64Array,
   count: number,
   terms?: UpdateTerms,
-): Promise<{ eigen: Awaited<ReturnType<typeof symmetricEigen>>; converged: boolean }> {
+): Promise<{ eigen: SymmetricEigen; converged: boolean }> {
   const matrix = leading(projected, limit, size);
   let uu = 0;
   if (terms) {
@@ -304,7 +304,7 @@ async function ritzValues(
  * with their residuals against the operator's images (M y = (M X) g, plus w·u(uᵀy) for the update).
  */
 function ritzPairs(
-  eigen: Awaited<ReturnType<typeof symmetricEigen>>,
+  eigen: SymmetricEigen,
   size: number,
   basis: Float64Array,
   images: Float64Array,

@@ -27,8 +27,8 @@ export interface SymmetricOperator {
 export class GramOperator implements SymmetricOperator {
   readonly rows: number;
   readonly cols: number;
-  /** ‖A‖²_F, summed in float64 from the samples. */
-  readonly frobeniusNormSquared: number;
+  /** The samples this operator was made from. */
+  readonly samples: SvdInput;
   /** The mean row μ (n values, float64). */
   readonly meanRow: Float64Array;
   /** ‖A − 𝟙μᵀ‖²_F: the rows' total variance times m. */
@@ -51,22 +51,22 @@ export class GramOperator implements SymmetricOperator {
     return rows * cols + GRAM_BLOCK * (2 * cols + rows);
   }
 
+  /** `candidate` when it was made from `a` and still holds `kernels`' workspace, else a new operator for `a`. */
+  static reuse(candidate: GramOperator | null | undefined, a: SvdInput, kernels: KernelBackend): GramOperator {
+    return candidate && candidate.samples === a && kernels.holds === candidate ? candidate : new GramOperator(a, kernels);
+  }
+
   constructor(a: SvdInput, kernels: KernelBackend) {
     const { rows, cols, data } = a;
     this.rows = rows;
     this.cols = cols;
+    this.samples = a;
     this.#kernels = kernels;
     const sums = new Float64Array(cols);
-    let squares = 0;
     for (let r = 0; r < rows; r++) {
       const at = r * cols;
-      for (let c = 0; c < cols; c++) {
-        const value = data[at + c];
-        sums[c] += value;
-        squares += value * value;
-      }
+      for (let c = 0; c < cols; c++) sums[c] += data[at + c];
     }
-    this.frobeniusNormSquared = squares;
     this.meanRow = sums.map((sum) => sum / Math.max(1, rows));
     this.#shifts = this.meanRow.map(Math.round);
     this.#centring = this.#shifts.map((shift, c) => shift - this.meanRow[c]);

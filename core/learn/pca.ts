@@ -36,7 +36,7 @@ export interface RowPca {
 
 export interface RowPcaOptions {
   kernels: KernelBackend;
-  /** A Gram operator already made for A on `kernels` and still holding its workspace (else one is made). */
+  /** A Gram operator made for A on `kernels` (used while it holds the workspace; else one is made). */
   operator?: GramOperator;
   /** CᵀC's top eigenpairs already computed for this A (gramEigen's `centred`): only the scores are left to do. */
   pairs?: EigenPairs | null;
@@ -53,7 +53,7 @@ export async function rowPca(a: SvdInput, rank: number, options: RowPcaOptions):
   const wanted = Math.max(1, Math.min(rank, cols));
   const work = new WorkTracker(options.signal, options.onProgress);
   const { kernels } = options;
-  const operator = options.operator && kernels.holds === options.operator ? options.operator : new GramOperator(a, kernels);
+  const operator = GramOperator.reuse(options.operator, a, kernels);
   const mean = operator.meanRow;
   const total = operator.centredNormSquared;
   let values: Float64Array;

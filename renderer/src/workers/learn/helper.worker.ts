@@ -12,7 +12,6 @@
  */
 import * as Comlink from 'comlink';
 import {
-  DENSE_GRAM_LIMIT,
   GRAM_BLOCK,
   GramOperator,
   createKernels,
@@ -43,8 +42,8 @@ export interface EigenResult {
 // Compiled now, while the learn worker waits for the image.
 const kernels = createKernels('auto');
 let held: { key: string; a: SampleMatrix } | null = null;
-/** The Gram operator and the samples it was made from (made again if other work took the workspace). */
-let operator: { a: SampleMatrix; gram: GramOperator } | null = null;
+/** The last Gram operator made (GramOperator.reuse makes another for other samples, or when other work took the workspace). */
+let operator: GramOperator | null = null;
 /** The eigensolver's pairs of the last few channels, by samples key. */
 const pairsByKey = new Map<string, GramEigen>();
 const PAIRS_KEPT = 3;
@@ -65,8 +64,8 @@ function samples(key: string): SampleMatrix {
 
 /** The Gram operator for samples `a` (a call's own, even if others are held by now). */
 function gram(a: SampleMatrix, backend: KernelBackend): GramOperator {
-  if (operator?.a !== a || backend.holds !== operator.gram) operator = { a, gram: new GramOperator(a, backend) };
-  return operator.gram;
+  operator = GramOperator.reuse(operator, a, backend);
+  return operator;
 }
 
 const api = {
@@ -101,8 +100,7 @@ const api = {
       const backend = await kernels;
       let pairs = pairsByKey.get(key);
       if (!pairs || pairs.values.length < count) {
-        const lanczosOperator = a.cols > DENSE_GRAM_LIMIT ? gram(a, backend) : undefined;
-        pairs = await gramEigen(a, count, { kernels: backend, operator: lanczosOperator, centred, onProgress });
+        pairs = await gramEigen(a, count, { kernels: backend, operator: gram(a, backend), centred, onProgress });
         pairsByKey.delete(key);
         pairsByKey.set(key, pairs);
         for (const old of pairsByKey.keys()) if (pairsByKey.size > PAIRS_KEPT) pairsByKey.delete(old);

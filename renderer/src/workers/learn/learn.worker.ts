@@ -106,14 +106,8 @@ async function onHelper<T>(
   return Promise.race([call(current.remote, key), current.failed]);
 }
 
-/** Eckart–Young's Gram operator (its random projection), for the samples it was made from. */
-let operator: { a: SampleMatrix; gram: GramOperator } | null = null;
-
-/** The Gram operator for samples `a` on this worker's kernels (made again if other work took the workspace). */
-function gramOf(a: SampleMatrix, kernelBackend: KernelBackend): GramOperator {
-  if (operator?.a !== a || kernelBackend.holds !== operator.gram) operator = { a, gram: new GramOperator(a, kernelBackend) };
-  return operator.gram;
-}
+/** Eckart–Young's Gram operator (its random projection), kept for the next k while nothing else takes the workspace. */
+let operator: GramOperator | null = null;
 
 /**
  * Runs calls one at a time (they share the kernel workspace), the waiting ones by `priority`
@@ -288,7 +282,7 @@ const api = {
     return serial(SLOW, async () => {
       const { a, svd } = await channelOf(id, channel, k);
       const kernelBackend = await backend();
-      return eckartYoung(a, svd, k, kernelBackend, { gram: () => gramOf(a, kernelBackend) });
+      return eckartYoung(a, svd, k, kernelBackend, { gram: () => (operator = GramOperator.reuse(operator, a, kernelBackend)) });
     });
   },
 

@@ -41,6 +41,8 @@ import { formatBytes, megapixels } from '../shared/format.js';
 import type { AnalysisWorkerApi } from '../workers/analysis/analysis.worker.js';
 import type { EngineWorkerApi, StageReport } from '../workers/engine/engine.worker.js';
 import type { PreviewWorkerApi } from '../workers/preview/preview.worker.js';
+import type { ViewRequest } from '../workers/preview/protocol.js';
+import type { RenderedView } from '../workers/preview/rendered-view.js';
 import { Settings } from './settings.svelte.js';
 import type { StudioViewMode } from '../shared/view-modes.js';
 
@@ -407,6 +409,14 @@ export class Studio {
         this.opening = null;
       }
     }
+  }
+
+  /**
+   * Renders a view in the preview worker. `spare`: an earlier picture's bytes the viewer has put
+   * on its canvas, given back (transferred) for the worker to write this picture into.
+   */
+  renderView(request: ViewRequest, spare: ArrayBuffer | null): Promise<RenderedView> {
+    return this.preview.call((api) => api.render(spare ? Comlink.transfer({ ...request, spare }, [spare]) : request));
   }
 
   /**

@@ -3,7 +3,8 @@
  * engine worker, over the port given to connect()), the decoded saved file and the JPEG or WebP
  * at the same bytes (both sent by the analysis worker, over a port given to linkAnalysis()) and renders the
  * visible region at display resolution for every slider move (render/view-renderer.ts), off the
- * main thread. Results come back as ImageBitmaps (transferred, drawn with one drawImage).
+ * main thread. A picture comes back as its RGBA bytes (transferred; the viewer puts them on a
+ * canvas it keeps and returns them with its next request), the original as an ImageBitmap.
  */
 import * as Comlink from 'comlink';
 import { createKernels, type PixelImage, type TruncatedSvd } from '../../../../core/index.js';
@@ -15,6 +16,12 @@ const renderer = Promise.all([createKernels('auto'), createKernels('auto')]).the
 
 function bitmap(pixels: Uint8ClampedArray<ArrayBuffer>, width: number, height: number): Promise<ImageBitmap> {
   return createImageBitmap(new ImageData(pixels, width, height), { premultiplyAlpha: 'premultiply' });
+}
+
+/** `pixels` as an array owning its whole buffer (so the buffer can be transferred): itself, or a copy. */
+function ownBuffer(pixels: Uint8ClampedArray): Uint8ClampedArray<ArrayBuffer> {
+  const whole = pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength && pixels.buffer instanceof ArrayBuffer;
+  return (whole ? pixels : pixels.slice()) as Uint8ClampedArray<ArrayBuffer>;
 }
 
 /** Renders waiting for their image. */
@@ -80,12 +87,12 @@ const api = {
 
   async render(request: ViewRequest): Promise<RenderedView> {
     const viewRenderer = await renderer;
+    if (request.spare) viewRenderer.recycle(new Uint8ClampedArray(request.spare));
     // The image may still be on its way from the engine worker (it sends the decomposition's jobs first).
     if (viewRenderer.imageId < request.imageId) await imageArrival(request.imageId);
     const rendered = viewRenderer.render(request);
-    const image = await bitmap(rendered.image as Uint8ClampedArray<ArrayBuffer>, request.width, request.height);
-    // The bitmap has its own copy: the next render writes into these bytes.
-    viewRenderer.recycle(rendered.image);
+    // Sent as they are (transferred): the viewer puts them on its canvas and gives them back.
+    const pixels = ownBuffer(rendered.image);
     const original = rendered.original
       ? await bitmap(rendered.original as Uint8ClampedArray<ArrayBuffer>, request.width, request.height)
       : null;
@@ -97,10 +104,10 @@ const api = {
       ranks: rendered.ranks,
       mode: request.mode,
       original,
-      image,
+      pixels,
       componentScale: rendered.componentScale,
     };
-    return Comlink.transfer(view, original ? [image, original] : [image]);
+    return Comlink.transfer(view, original ? [pixels.buffer, original] : [pixels.buffer]);
   },
 };
 

@@ -32,4 +32,6 @@ export interface ViewRequest {
    * 'original': the original alone (before the first preview).
    */
   source: 'live' | 'saved' | 'original';
+  /** A picture's bytes the viewer is done with (an earlier RenderedView's, transferred back): the render writes into them when they fit. */
+  spare?: ArrayBuffer;
 }

@@ -248,7 +248,7 @@ export class ViewRenderer {
     return spare && spare.length === length ? spare : new Uint8ClampedArray(length);
   }
 
-  /** Gives back a render's picture once it has been copied (into a bitmap): the next render writes into it. */
+  /** Gives back a render's picture once it has been copied (onto the viewer's canvas): the next render writes into it. */
   recycle(pixels: Uint8ClampedArray): void {
     this.#spare = pixels;
   }

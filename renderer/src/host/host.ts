@@ -50,6 +50,8 @@ export interface SaveResult {
 
 export interface Host {
   readonly kind: 'web' | 'electron';
+  /** Readies the host's decoders before the first file is chosen (the web host's image-codec worker); absent where there is nothing to ready. */
+  warm?(): Promise<void>;
   /** The decoded file; null when the person cancelled the host's dialog. */
   openImage(source: OpenSource, options: OpenOptions): Promise<OpenedImage | null>;
   /** A smaller copy (box filter), for photos above the working limit. Takes ownership of `image` (its pixels may be transferred). */

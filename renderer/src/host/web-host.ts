@@ -24,6 +24,11 @@ export class WebHost implements Host {
     'image codec',
   );
 
+  /** Starts the image-codec worker and loads its decoders, before the first file is chosen. */
+  warm(): Promise<void> {
+    return this.#imageCodecs.call((codecs) => codecs.warm());
+  }
+
   async openImage(source: OpenSource, options: OpenOptions): Promise<OpenedImage | null> {
     if (source.kind === 'dialog' || source.kind === 'opened')
       throw new HostError('The browser studio opens files with the Open button, drag and drop or paste');

@@ -235,10 +235,11 @@ export class Studio {
 
   constructor(host: Host) {
     this.host = host;
-    // Start the workers now (module load, WebAssembly compile), not when the first photo is chosen.
+    // Start the workers now (module load, WebAssembly compile, the host's decoders), not when the
+    // first photo is chosen; the 'studio:warm' mark says when that is done.
     void this.preview.remote();
     void this.analysis.remote();
-    void this.engine.call((engine) => engine.warm());
+    void Promise.allSettled([this.engine.call((engine) => engine.warm()), host.warm?.()]).then(() => performance.mark('studio:warm'));
   }
 
   /** Engine workers started so far (the first starts with the page; any later one replaces one that stopped). */

@@ -176,11 +176,33 @@ function wants(role: PeerRole, image: PixelImage, coding: string): boolean {
   return role !== 'learn' || coding === codingKey(codingFor(image, WHOLE_RGB));
 }
 
+/**
+ * A small matrix whose rank-32 decomposition takes the block-Krylov path through every kernel:
+ * enough work (tens of ms) for the engine's JavaScript and WebAssembly to be optimised before a
+ * photo's first jobs run on them.
+ */
+function warmMatrix(): Matrix {
+  const rows = 192;
+  const cols = 256;
+  const data = new Float32Array(rows * cols);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7919) % 251;
+  return { rows, cols, data };
+}
+
+/** Starts a fresh pool's workers (module load, WebAssembly compile) with a tiny job each. */
+function startPool(): Promise<unknown> {
+  const tiny = (): Matrix => ({ rows: 4, cols: 4, data: new Float32Array(16).fill(1) });
+  return pool.decompose([tiny(), tiny(), tiny()], { stages: [1] }).catch(() => {});
+}
+
 const api = {
-  /** Starts the SVD workers now (module load, WebAssembly compile), before the first photo. */
+  /**
+   * Starts the SVD workers with a first small job each (warmMatrix), before the first photo. The
+   * pools that replace them after each decomposition only start (startPool): a warm-up job then
+   * would compete with the person's first slider moves.
+   */
   async warm(): Promise<void> {
-    const warm = (): Matrix => ({ rows: 4, cols: 4, data: new Float32Array(16).fill(1) });
-    await pool.decompose([warm(), warm(), warm()], { stages: [1] }).catch(() => {});
+    await pool.decompose([warmMatrix(), warmMatrix(), warmMatrix()], { stages: [32] }).catch(() => {});
   },
 
   /**
@@ -344,7 +366,7 @@ const api = {
         const old = pool;
         pool = createWebSvdPool();
         old.close();
-        void api.warm();
+        void startPool();
       }
     } catch (error) {
       if (controller.signal.aborted) throw new DOMException('The decomposition was cancelled', 'AbortError');

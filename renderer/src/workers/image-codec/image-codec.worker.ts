@@ -12,7 +12,7 @@ import {
   type SvdFileHeader,
   type TruncatedSvd,
 } from '../../../../core/index.js';
-import { decodeImage, detectFormat, ImageDecodeError, type ImageFormat } from './image-codecs.js';
+import { decodeImage, detectFormat, ImageDecodeError, warmDecoders, type ImageFormat } from './image-codecs.js';
 import { codingLayout, type Coding } from '../../shared/coding.js';
 import { epochNow } from '../../shared/timeline.js';
 
@@ -61,6 +61,11 @@ function transferables(file: DecodedFile): ArrayBuffer[] {
 }
 
 const api = {
+  /** Loads the decoders now (warmDecoders), before the first file is chosen. */
+  warm(): Promise<void> {
+    return warmDecoders();
+  },
+
   /** Decodes a file's bytes; errors carry one-line messages naming the file. */
   async decode(bytes: Uint8Array, name: string, maxPixels: number): Promise<DecodedFile> {
     const format = detectFormat(bytes);

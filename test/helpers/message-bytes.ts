@@ -2,7 +2,9 @@
  * Counts what a page's main thread receives from its workers and sends to them: run in the page
  * before the studio loads (Playwright's addInitScript). Every message on a Worker or MessagePort
  * listener, and every postMessage, adds the bytes of the ArrayBuffers it carries (and of
- * ImageBitmaps, 4 bytes a pixel; also tallied apart in bitmapsIn) to globalThis.__messageBytes.
+ * ImageBitmaps, 4 bytes a pixel) to globalThis.__messageBytes; the viewer's pictures are also
+ * tallied apart: ImageBitmaps and a rendered view's RGBA bytes (its `pixels`) coming in, and
+ * those bytes given back (a render request's `spare`) going out.
  * The UI benchmark's export measurement and the main-thread test share it.
  */
 
@@ -12,8 +14,10 @@ export interface MessageBytes {
   sent: number;
   messagesIn: number;
   messagesOut: number;
-  /** Of `received`: the bytes of ImageBitmaps (the viewer's pictures). */
-  bitmapsIn: number;
+  /** Of `received`: the viewer's pictures (ImageBitmaps, and the `pixels` of rendered views). */
+  picturesIn: number;
+  /** Of `sent`: picture bytes given back to the preview worker (render requests' `spare`). */
+  picturesOut: number;
 }
 
 /** What was counted between two readings of __messageBytes. */
@@ -23,7 +27,8 @@ export function messageBytesSince(after: MessageBytes, before: MessageBytes): Me
     sent: after.sent - before.sent,
     messagesIn: after.messagesIn - before.messagesIn,
     messagesOut: after.messagesOut - before.messagesOut,
-    bitmapsIn: after.bitmapsIn - before.bitmapsIn,
+    picturesIn: after.picturesIn - before.picturesIn,
+    picturesOut: after.picturesOut - before.picturesOut,
   };
 }
 
@@ -32,7 +37,7 @@ export function messageBytesSince(after: MessageBytes, before: MessageBytes): Me
  * wraps the message listeners and postMessage of Worker and MessagePort.
  */
 export const COUNT_MESSAGE_BYTES = `(() => {
-  const counts = { received: 0, sent: 0, messagesIn: 0, messagesOut: 0, bitmapsIn: 0 };
+  const counts = { received: 0, sent: 0, messagesIn: 0, messagesOut: 0, picturesIn: 0, picturesOut: 0 };
   globalThis.__messageBytes = counts;
   const sizeOf = (value, seen = new Set(), depth = 0) => {
     if (value === null || typeof value !== 'object' || depth > 8) return 0;
@@ -43,12 +48,17 @@ export const COUNT_MESSAGE_BYTES = `(() => {
     for (const key of Object.keys(value)) total += sizeOf(value[key], seen, depth + 1);
     return total;
   };
-  const bitmapsOf = (value, depth = 0) => {
+  // The viewer's pictures: ImageBitmaps anywhere, and the bytes under \`key\` ('pixels' in, 'spare' out).
+  const picturesOf = (value, key, depth = 0) => {
     if (value === null || typeof value !== 'object' || depth > 8) return 0;
     if (value instanceof ImageBitmap) return value.width * value.height * 4;
     if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return 0;
     let total = 0;
-    for (const key of Object.keys(value)) total += bitmapsOf(value[key], depth + 1);
+    for (const name of Object.keys(value)) {
+      const item = value[name];
+      if (name === key && (item instanceof ArrayBuffer || ArrayBuffer.isView(item))) total += item.byteLength;
+      else total += picturesOf(item, key, depth + 1);
+    }
     return total;
   };
   for (const type of [Worker, MessagePort]) {
@@ -57,7 +67,7 @@ export const COUNT_MESSAGE_BYTES = `(() => {
       if (kind !== 'message' || typeof listener !== 'function') return add.call(this, kind, listener, options);
       return add.call(this, kind, function (event) {
         counts.received += sizeOf(event.data);
-        counts.bitmapsIn += bitmapsOf(event.data);
+        counts.picturesIn += picturesOf(event.data, 'pixels');
         counts.messagesIn++;
         return listener.call(this, event);
       }, options);
@@ -65,6 +75,7 @@ export const COUNT_MESSAGE_BYTES = `(() => {
     const post = type.prototype.postMessage;
     type.prototype.postMessage = function (message, ...rest) {
       counts.sent += sizeOf(message);
+      counts.picturesOut += picturesOf(message, 'spare');
       counts.messagesOut++;
       return post.call(this, message, ...rest);
     };

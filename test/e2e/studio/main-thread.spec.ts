@@ -4,7 +4,7 @@
  * pixels only between workers (analysis → preview over a MessagePort). The page counts the bytes
  * of every message its main thread receives or sends (test/helpers/message-bytes.ts): what is
  * left is the file the host saves, a copy of it for the decoder, and the viewer's display-size
- * bitmaps.
+ * pictures (their bytes come in, and go back to the preview worker to be written again).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,12 +41,12 @@ test('a PNG export and its saved view, and JPEG at the same bytes, pass no pixel
   const fileBytes = readFileSync(saved.path).length;
   testInfo.annotations.push({
     type: 'main thread during the PNG export',
-    description: `received ${exported.received} B (bitmaps ${exported.bitmapsIn} B), sent ${exported.sent} B; the file ${fileBytes} B, the pixels ${PIXEL_BYTES} B`,
+    description: `received ${exported.received} B (pictures ${exported.picturesIn} B), sent ${exported.sent} B (pictures ${exported.picturesOut} B); the file ${fileBytes} B, the pixels ${PIXEL_BYTES} B`,
   });
   // In: the file, once (its size is shown before saving), and the viewer's pictures.
-  expect(exported.received - exported.bitmapsIn).toBeLessThan(fileBytes + SMALL);
-  // Out: a copy of the file for the decoder (the prepared one stays for another save).
-  expect(exported.sent).toBeLessThan(fileBytes + SMALL);
+  expect(exported.received - exported.picturesIn).toBeLessThan(fileBytes + SMALL);
+  // Out: a copy of the file for the decoder (the prepared one stays for another save), and the pictures' bytes given back.
+  expect(exported.sent - exported.picturesOut).toBeLessThan(fileBytes + SMALL);
   // The saved view shows the decoded file: at rank 40 it differs from the original.
   expect(fileBytes).toBeGreaterThan(100_000);
   await studio.screenshot('31-saved-png-shown-without-relay');
@@ -59,7 +59,7 @@ test('a PNG export and its saved view, and JPEG at the same bytes, pass no pixel
   await expect(page.getByTestId('original-label')).toContainText('JPEG', { timeout: 180_000 });
   await page.waitForTimeout(500);
   const jpeg = messageBytesSince(await counts(page), beforeJpeg);
-  expect(jpeg.received - jpeg.bitmapsIn).toBeLessThan(SMALL);
-  expect(jpeg.sent).toBeLessThan(SMALL);
+  expect(jpeg.received - jpeg.picturesIn).toBeLessThan(SMALL);
+  expect(jpeg.sent - jpeg.picturesOut).toBeLessThan(SMALL);
   expect(PIXEL_BYTES).toBeGreaterThan(4 * SMALL);
 });

@@ -4,7 +4,8 @@
  * was chosen (the input's change event), ordered around the rank-32 stage's marks; and the
  * preview they time is the exact reconstruction of the full-resolution channels — the viewer at
  * 100 % shows, pixel for pixel, what core's truncated SVD of the photo (as sharp decodes it)
- * reconstructs at rank 32.
+ * reconstructs at rank 32 (drawn from the pixels the preview worker sends). The studio's warm-up
+ * ('studio:warm') is recorded too.
  */
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -73,6 +74,8 @@ test('decode and first-preview are measured from the choice of the file, and the
   // decomposition of the same photo. At rest the factors on screen come from the last stage; the
   // stages extend one Krylov space, so they are those of one run to that rank with the engine's seed.
   await studio.waitForReady();
+  // The workers' warm-up (started with the page) has finished and said so.
+  await expect.poll(() => page.evaluate(() => performance.getEntriesByName('studio:warm', 'mark').length), { timeout: 30_000 }).toBe(1);
   // The slider stays where the first preview put it.
   expect(await studio.rank()).toBe(32);
   const view = await page.evaluate(() => {

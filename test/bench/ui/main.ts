@@ -6,7 +6,7 @@
  * sample photo and a 1 MP centre crop of it (made with sharp into a temporary folder).
  *
  *   npm run bench                                   (builds, then runs every benchmark)
- *   node dist/bench/ui-bench.mjs [--runs N] [--quick] [--only equal-bytes]   (after `npm run build`)
+ *   node dist/bench/ui-bench.mjs [--runs N] [--quick] [--only window|equal-bytes|learn] [--renderer DIR]   (after `npm run build`)
  *
  * It serves dist/renderer/ (the built studio) with a plain in-process static server (no
  * COOP/COEP headers, as a file server would), drives Chromium with Playwright's browser API (not
@@ -90,7 +90,7 @@ async function main(): Promise<number> {
     console.log(`load average at the start: ${loadAverage()} (1, 5, 15 min; other work on this machine slows the studio too)`);
 
     const byInput = new Map<Input, RunResult[]>(inputs.map((input) => [input, []]));
-    for (let run = 0; run < (ONLY ? 0 : RUNS); run++) {
+    for (let run = 0; run < (ONLY && ONLY !== 'window' ? 0 : RUNS); run++) {
       for (const input of inputs) {
         console.error(`… run ${run + 1}/${RUNS}: ${input.label}`);
         const result = await runOnce(browser, served.url, input, run);
@@ -99,7 +99,7 @@ async function main(): Promise<number> {
       }
     }
     const photo = inputs[inputs.length - 1];
-    if (!ONLY) {
+    if (!ONLY || ONLY === 'window') {
       for (const input of inputs) printInputTables(input, byInput.get(input)!);
       printMilestones(inputs, byInput);
       printLongTasks(inputs, byInput);
@@ -109,10 +109,11 @@ async function main(): Promise<number> {
       const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
       console.log(
         `\nmain thread during one ${photo.label} PNG export (choosing PNG → the saved file on screen, ${exported.download}): ` +
-          `received ${mb(exported.received)} in ${exported.messagesIn} messages (${mb(exported.bitmapsIn)} of it the viewer's bitmaps), sent ${mb(exported.sent)} in ${exported.messagesOut}`,
+          `received ${mb(exported.received)} in ${exported.messagesIn} messages (${mb(exported.picturesIn)} of it the viewer's pictures), ` +
+          `sent ${mb(exported.sent)} in ${exported.messagesOut} (${mb(exported.picturesOut)} of it pictures' bytes given back to the preview worker)`,
       );
     }
-    if (ONLY !== 'learn') {
+    if (ONLY === null || ONLY === 'equal-bytes') {
       // JPEG (and WebP) at the same bytes on the 12 MP photo: the first answer and the exact one.
       const equalRuns: EqualBytesRun[] = [];
       for (let run = 0; run < (ONLY ? 3 : Math.max(1, Math.min(RUNS, 3))); run++) {
@@ -137,7 +138,7 @@ async function main(): Promise<number> {
         );
     }
     // Learn mode on the 12 MP photo: the time each view takes to show its numbers.
-    if (ONLY !== 'equal-bytes') {
+    if (ONLY === null || ONLY === 'learn') {
       const learnRuns: LearnRun[] = [];
       for (let run = 0; run < (ONLY ? 3 : Math.max(1, Math.min(RUNS, 3))); run++) {
         console.error(`… Learn mode, run ${run + 1}: ${photo.label}`);

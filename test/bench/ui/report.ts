@@ -39,6 +39,7 @@ export function printInputTables(input: Input, runs: readonly RunResult[]): void
   const sliding = (r: RunResult) => r.longTasks.filter((t) => t.phase === 'sliding');
   const openRows = runs.map((r) => [
     `run ${r.run + 1}`,
+    r.warm === null ? 'none' : secs(r.warm),
     secs(r.measures.decode),
     secs(r.measures.firstPreview),
     secs(afterDecode(r)),
@@ -54,6 +55,7 @@ export function printInputTables(input: Input, runs: readonly RunResult[]): void
   ]);
   openRows.push([
     'median',
+    secs(finiteMedian(runs.map((r) => r.warm ?? NaN))),
     secs(finiteMedian(runs.map((r) => r.measures.decode ?? NaN))),
     secs(finiteMedian(runs.map((r) => r.measures.firstPreview ?? NaN))),
     secs(finiteMedian(runs.map((r) => afterDecode(r) ?? NaN))),
@@ -71,6 +73,7 @@ export function printInputTables(input: Input, runs: readonly RunResult[]): void
     `UI ${input.label} — opening (seconds from choosing the file)`,
     [
       'run',
+      'warm',
       'decode',
       'first-preview',
       'after decode',
@@ -87,6 +90,8 @@ export function printInputTables(input: Input, runs: readonly RunResult[]): void
     openRows,
     {
       notes: [
+        "warm: seconds from loading the page to the studio's 'studio:warm' mark (workers started, WebAssembly compiled, decoders loaded); each run chooses the",
+        '  file 3 s after it, as a person would after a moment (none: no mark within 15 s, the file chosen 3 s after waiting that long).',
         "decode, first-preview: the studio's own performance.measure entries (from choosing the file to the decoded pixels, and to the frame after the first",
         '  rank-32 reconstruction is painted); after decode: first-preview − decode.',
         'first preview state: the viewer\'s data-state leaves "decomposing" for "preview"/"ready"; preview drawn: the compare view (original | rank k) is drawn',

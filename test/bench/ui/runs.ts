@@ -8,7 +8,17 @@ import { attributionOf } from './attribution.js';
 import { chromiumPssMb, memorySampler } from '../../helpers/browser-memory.js';
 import type { Input } from './inputs.js';
 import { instrumentPage, type PageWindow } from './instrument.js';
-import { DRAG_SPAN, DRAIN_QUIET_MS, DRAIN_TIMEOUT_MS, JUMPS, JUMP_TIMEOUT_MS, OPEN_TIMEOUT_MS, VIEWPORT } from './settings.js';
+import {
+  DRAG_SPAN,
+  DRAIN_QUIET_MS,
+  DRAIN_TIMEOUT_MS,
+  JUMPS,
+  JUMP_TIMEOUT_MS,
+  OPEN_TIMEOUT_MS,
+  SETTLE_MS,
+  VIEWPORT,
+  WARM_TIMEOUT_MS,
+} from './settings.js';
 import { dragRanks, jumpRanks, runDrag, runJumps } from './slider.js';
 
 /** The page's window: the waits and reads below run in the page, not in Node. */
@@ -57,6 +67,8 @@ export interface RunResult {
   /** The entry types the page could observe ('longtask', 'long-animation-frame'). */
   observed: string[];
   errors: string[];
+  /** Seconds from loading the page to the studio's 'studio:warm' mark; null: none within WARM_TIMEOUT_MS. */
+  warm: number | null;
   /** Whole-browser PSS, MB: before opening, peak while opening and decomposing, after "ready". */
   memory: { beforeMb: number | null; peakMb: number | null; readyMb: number | null };
 }
@@ -79,6 +91,15 @@ export async function runOnce(browser: Browser, url: string, input: Input, run: 
         timeout: 30_000,
       },
     );
+
+    // A person takes a moment to choose a file: wait until the studio has warmed up (or the timeout).
+    const warm = await page
+      .waitForFunction(() => performance.getEntriesByName('studio:warm', 'mark')[0]?.startTime ?? false, undefined, {
+        timeout: WARM_TIMEOUT_MS,
+      })
+      .then(async (handle) => ((await handle.jsonValue()) as number) / 1000)
+      .catch(() => null);
+    await page.waitForTimeout(SETTLE_MS);
 
     // Open: the clock starts just before setInputFiles.
     const beforeMb = chromiumPssMb();
@@ -147,6 +168,7 @@ export async function runOnce(browser: Browser, url: string, input: Input, run: 
     return {
       input,
       run,
+      warm,
       change: final.bench.change === null ? null : since(final.bench.change),
       firstPreview: since(firstPreviewAt),
       previewDrawn: final.bench.previewShownFrame === null ? null : since(final.bench.previewShownFrame),

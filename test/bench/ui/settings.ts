@@ -1,4 +1,5 @@
 /** The UI benchmark's flags, viewport, slider workload, timeouts and the targets from the issue. */
+import { resolve } from 'node:path';
 import { QUICK, ROOT } from '../lib/config.js';
 
 export const RUNS = (() => {
@@ -13,14 +14,17 @@ export const RUNS = (() => {
   return n;
 })();
 
-/** `--only equal-bytes` or `--only learn`: only that measurement (three runs on the 12 MP photo); null: everything. */
-export const ONLY: 'equal-bytes' | 'learn' | null = (() => {
+/**
+ * `--only window` (the opening and slider runs, the tables and the export's bytes), `--only
+ * equal-bytes` or `--only learn` (three runs on the 12 MP photo each); null: everything.
+ */
+export const ONLY: 'window' | 'equal-bytes' | 'learn' | null = (() => {
   const argv = process.argv.slice(2);
   const at = argv.indexOf('--only');
   if (at < 0) return null;
   const value = argv[at + 1];
-  if (value !== 'equal-bytes' && value !== 'learn') {
-    console.error('ui-bench: --only takes one value: equal-bytes or learn');
+  if (value !== 'window' && value !== 'equal-bytes' && value !== 'learn') {
+    console.error('ui-bench: --only takes one value: window, equal-bytes or learn');
     process.exit(2);
   }
   return value;
@@ -30,8 +34,29 @@ export const ONLY_EQUAL_BYTES = ONLY === 'equal-bytes';
 /** Learn mode: each view within this long of opening it on the 12 MP photo (issue 14). */
 export const TARGET_LEARN_VIEW_S = 3;
 
-/** The built studio the benchmark serves. */
-export const RENDERER_DIR = `${ROOT}dist/renderer`;
+/**
+ * The built studio the benchmark serves: dist/renderer, or `--renderer DIR` (another build, say
+ * an earlier commit's, measured on the same machine for a before and after).
+ */
+export const RENDERER_DIR = (() => {
+  const argv = process.argv.slice(2);
+  const at = argv.indexOf('--renderer');
+  if (at < 0) return `${ROOT}dist/renderer`;
+  const dir = argv[at + 1];
+  if (!dir) {
+    console.error('ui-bench: --renderer needs a folder (a built studio, with index.html)');
+    process.exit(2);
+  }
+  return resolve(dir);
+})();
+/**
+ * After loading, a run waits for the studio's 'studio:warm' mark (its workers started and their
+ * WebAssembly compiled: what happens before a person could choose a file) at most this long
+ * before choosing the photo; a build without the mark waits this long.
+ */
+export const WARM_TIMEOUT_MS = 15_000;
+/** Then this much longer, so that whatever else starting up left running is done (the same for every build). */
+export const SETTLE_MS = 3000;
 export const VIEWPORT = { width: 1280, height: 800 };
 
 /** The slider starts at the studio's initial rank (core's DEFAULT_STAGES[0], the first stage) and drags up by this much and back. */

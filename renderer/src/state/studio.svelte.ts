@@ -417,7 +417,8 @@ export class Studio {
    * on its canvas, given back (transferred) for the worker to write this picture into.
    */
   renderView(request: ViewRequest, spare: ArrayBuffer | null): Promise<RenderedView> {
-    return this.preview.call((api) => api.render(spare ? Comlink.transfer({ ...request, spare }, [spare]) : request));
+    // A call repeated on a restarted worker finds the spare transferred already (detached: no bytes).
+    return this.preview.call((api) => api.render(spare?.byteLength ? Comlink.transfer({ ...request, spare }, [spare]) : request));
   }
 
   /**

@@ -361,7 +361,7 @@ const api = {
       await delivered;
       // Done: the SVD workers' copies of the image and planes, and their WebAssembly memory
       // (which never shrinks: a 12 MP plane's workspace is ~100 MB), are not needed any more.
-      // Fresh workers take their place, warmed in the background for the next job.
+      // Fresh workers take their place, started in the background (startPool) for the next job.
       if (stages.length && loaded === state && running === controller) {
         const old = pool;
         pool = createWebSvdPool();

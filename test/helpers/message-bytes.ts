@@ -48,7 +48,10 @@ export const COUNT_MESSAGE_BYTES = `(() => {
     for (const key of Object.keys(value)) total += sizeOf(value[key], seen, depth + 1);
     return total;
   };
-  // The viewer's pictures: ImageBitmaps anywhere, and the bytes under \`key\` ('pixels' in, 'spare' out).
+  // The viewer's pictures: ImageBitmaps anywhere, and the bytes under \`key\` of a rendered view
+  // or a view request ('pixels' in, 'spare' out: objects with ranks, mode and region beside it;
+  // a PixelImage's pixels are not pictures).
+  const isView = (value) => 'ranks' in value && 'mode' in value && 'region' in value;
   const picturesOf = (value, key, depth = 0) => {
     if (value === null || typeof value !== 'object' || depth > 8) return 0;
     if (value instanceof ImageBitmap) return value.width * value.height * 4;
@@ -56,7 +59,7 @@ export const COUNT_MESSAGE_BYTES = `(() => {
     let total = 0;
     for (const name of Object.keys(value)) {
       const item = value[name];
-      if (name === key && (item instanceof ArrayBuffer || ArrayBuffer.isView(item))) total += item.byteLength;
+      if (name === key && isView(value) && (item instanceof ArrayBuffer || ArrayBuffer.isView(item))) total += item.byteLength;
       else total += picturesOf(item, key, depth + 1);
     }
     return total;

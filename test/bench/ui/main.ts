@@ -76,7 +76,7 @@ async function main(): Promise<number> {
     });
     const cpus = os.cpus();
     console.log('SVD Studio UI benchmark' + (QUICK ? ' (--quick: 1 run, shorter drag and fewer jumps)' : ''));
-    console.log(`commit ${gitCommit() ?? 'unknown (no git)'}, measured ${new Date().toISOString()}`);
+    console.log(`commit ${gitCommit() ?? 'unknown (no git)'} (the benchmark's checkout), measured ${new Date().toISOString()}`);
     console.log(
       `machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores (available parallelism ${os.availableParallelism()}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM`,
     );
@@ -84,7 +84,7 @@ async function main(): Promise<number> {
       `browser: Chromium ${browser.version()} (${CHROMIUM_PATH ?? "Playwright's own"}), headless, ${VIEWPORT.width} × ${VIEWPORT.height}, device scale 1; node ${process.version}`,
     );
     console.log(
-      `studio: dist/renderer served at ${served.url} (in-process static server, no COOP/COEP); ${RUNS} run${RUNS === 1 ? '' : 's'} per input, a fresh browser context each`,
+      `studio: ${RENDERER_DIR} served at ${served.url} (in-process static server, no COOP/COEP); ${RUNS} run${RUNS === 1 ? '' : 's'} per input, a fresh browser context each`,
     );
     for (const input of inputs) console.log(`input ${input.label}: ${input.description}`);
     console.log(`load average at the start: ${loadAverage()} (1, 5, 15 min; other work on this machine slows the studio too)`);

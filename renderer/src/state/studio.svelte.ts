@@ -335,6 +335,8 @@ export class Studio {
     this.opening = source.kind === 'dialog' ? null : name;
     this.error = null;
     performance.mark('studio:open');
+    // The SVD workers replaced after the last decomposition start while this file decodes.
+    void this.engine.call((engine) => engine.startWorkers()).catch(() => {});
     try {
       const opened = await this.host.openImage(source, { maxPixels: MAX_IMAGE_PIXELS, signal: controller.signal });
       performance.mark('studio:decoded');

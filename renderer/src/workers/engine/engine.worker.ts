@@ -189,20 +189,32 @@ function warmMatrix(): Matrix {
   return { rows, cols, data };
 }
 
-/** Starts a fresh pool's workers (module load, WebAssembly compile) with a tiny job each. */
-function startPool(): Promise<unknown> {
+/** Whether the current pool's workers have been started (warm() or startPool()); a pool spawns them lazily otherwise. */
+let poolStarted = false;
+
+/** Starts the pool's workers (module load, WebAssembly compile) with a tiny job each, once per pool. */
+function startPool(): void {
+  if (poolStarted) return;
+  poolStarted = true;
   const tiny = (): Matrix => ({ rows: 4, cols: 4, data: new Float32Array(16).fill(1) });
-  return pool.decompose([tiny(), tiny(), tiny()], { stages: [1] }).catch(() => {});
+  void pool.decompose([tiny(), tiny(), tiny()], { stages: [1] }).catch(() => {});
 }
 
 const api = {
   /**
    * Starts the SVD workers with a first small job each (warmMatrix), before the first photo. The
-   * pools that replace them after each decomposition only start (startPool): a warm-up job then
-   * would compete with the person's first slider moves.
+   * pools that replace them after each decomposition start when the next photo is chosen
+   * (startWorkers), not at once: starting three workers then would compete with the person's
+   * first slider moves.
    */
   async warm(): Promise<void> {
+    poolStarted = true;
     await pool.decompose([warmMatrix(), warmMatrix(), warmMatrix()], { stages: [32] }).catch(() => {});
+  },
+
+  /** A photo is being opened: the SVD workers start now (startPool), while it decodes, if they have not. */
+  startWorkers(): void {
+    startPool();
   },
 
   /**
@@ -361,12 +373,13 @@ const api = {
       await delivered;
       // Done: the SVD workers' copies of the image and planes, and their WebAssembly memory
       // (which never shrinks: a 12 MP plane's workspace is ~100 MB), are not needed any more.
-      // Fresh workers take their place, started in the background (startPool) for the next job.
+      // Fresh workers take their place, started when the next photo is chosen (startWorkers) or
+      // by the next decomposition's jobs.
       if (stages.length && loaded === state && running === controller) {
         const old = pool;
         pool = createWebSvdPool();
+        poolStarted = false;
         old.close();
-        void startPool();
       }
     } catch (error) {
       if (controller.signal.aborted) throw new DOMException('The decomposition was cancelled', 'AbortError');

@@ -18,12 +18,6 @@ function bitmap(pixels: Uint8ClampedArray<ArrayBuffer>, width: number, height: n
   return createImageBitmap(new ImageData(pixels, width, height), { premultiplyAlpha: 'premultiply' });
 }
 
-/** `pixels` as an array owning its whole buffer (so the buffer can be transferred): itself, or a copy. */
-function ownBuffer(pixels: Uint8ClampedArray): Uint8ClampedArray<ArrayBuffer> {
-  const whole = pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength && pixels.buffer instanceof ArrayBuffer;
-  return (whole ? pixels : pixels.slice()) as Uint8ClampedArray<ArrayBuffer>;
-}
-
 /** Renders waiting for their image. */
 const waiting: (() => void)[] = [];
 const IMAGE_WAIT_MS = 10_000;
@@ -91,11 +85,9 @@ const api = {
     // The image may still be on its way from the engine worker (it sends the decomposition's jobs first).
     if (viewRenderer.imageId < request.imageId) await imageArrival(request.imageId);
     const rendered = viewRenderer.render(request);
-    // Sent as they are (transferred): the viewer puts them on its canvas and gives them back.
-    const pixels = ownBuffer(rendered.image);
-    const original = rendered.original
-      ? await bitmap(rendered.original as Uint8ClampedArray<ArrayBuffer>, request.width, request.height)
-      : null;
+    // Sent as they are (their whole buffer, transferred): the viewer puts them on its canvas and gives them back.
+    const pixels = rendered.image;
+    const original = rendered.original ? await bitmap(rendered.original, request.width, request.height) : null;
     const view: RenderedView = {
       imageId: request.imageId,
       region: request.region,

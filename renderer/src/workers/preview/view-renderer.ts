@@ -97,8 +97,8 @@ interface View {
 
 export interface RenderedPixels {
   ranks: number[];
-  original: Uint8ClampedArray | null;
-  image: Uint8ClampedArray;
+  original: Uint8ClampedArray<ArrayBuffer> | null;
+  image: Uint8ClampedArray<ArrayBuffer>;
   componentScale?: number;
 }
 
@@ -133,7 +133,7 @@ export class ViewRenderer {
   #saved: PixelImage | null = null;
   #reference: PixelImage | null = null;
   /** A render's picture given back (recycle()), for the next render to write into. */
-  #spare: Uint8ClampedArray | null = null;
+  #spare: Uint8ClampedArray<ArrayBuffer> | null = null;
   #heap: Float32Array = new Float32Array(0);
   /** A full-resolution plane for one component (patch planes, mode 'component'). */
   #scratch: Float32Array = new Float32Array(0);
@@ -216,7 +216,7 @@ export class ViewRenderer {
       request.mode === 'residual' ||
       hasAlpha(image.channels);
     if (needOriginal && !view.original) view.original = boxResample(image, request.region, view.width, view.height);
-    let original: Uint8ClampedArray | null = null;
+    let original: Uint8ClampedArray<ArrayBuffer> | null = null;
     if (request.withOriginal && request.reference && this.#reference) {
       view.reference ??= boxResample(this.#reference, request.region, view.width, view.height);
       original = this.#toRgba(view.reference, this.#reference);
@@ -242,14 +242,14 @@ export class ViewRenderer {
    * last render when it has this length, else a new one. A slider step then writes into memory in
    * use already instead of megabytes the system has to map and clear.
    */
-  #output(length: number): Uint8ClampedArray {
+  #output(length: number): Uint8ClampedArray<ArrayBuffer> {
     const spare = this.#spare;
     this.#spare = null;
     return spare && spare.length === length ? spare : new Uint8ClampedArray(length);
   }
 
   /** Gives back a render's picture once it has been copied (onto the viewer's canvas): the next render writes into it. */
-  recycle(pixels: Uint8ClampedArray): void {
+  recycle(pixels: Uint8ClampedArray<ArrayBuffer>): void {
     this.#spare = pixels;
   }
 
@@ -520,7 +520,7 @@ export class ViewRenderer {
   }
 
   /** RGBA bytes of box-filtered planes of `image` (gray spread to R, G, B; 16-bit scaled to 8). */
-  #toRgba(planes: Float32Array[], image: PixelImage): Uint8ClampedArray {
+  #toRgba(planes: Float32Array[], image: PixelImage): Uint8ClampedArray<ArrayBuffer> {
     const scale = image.bitDepth === 16 ? 1 / 257 : 1;
     const pixels = planes[0].length;
     const out = new Uint8ClampedArray(pixels * 4);

@@ -7,6 +7,10 @@
  * Other calls in flight on the worker that an abort terminated are not theirs to lose: they
  * are run again on the fresh worker. A worker that crashes (an uncaught error, out of memory)
  * fails every call in flight with an Error saying so, rather than leaving them pending.
+ *
+ * A worker whose memory is worth more than its start (WebAssembly memory never shrinks) can be
+ * ended when it has nothing to do: release() now, or `idleMs` after its last call settled; the
+ * next call starts a fresh one, as after an abort.
  */
 import * as Comlink from 'comlink';
 
@@ -29,10 +33,24 @@ interface PendingCall {
   fail(error: unknown): void;
 }
 
+export interface WorkerBridgeOptions<Api> {
+  /** Hands a fresh worker the state it needs before its first call. */
+  onStart?: (remote: Comlink.Remote<Api>) => Promise<void>;
+  /** Called whenever the worker is ended or found stopped (abort, crash, release), before any replacement starts. */
+  onStop?: () => void;
+  /** The worker's name in error messages. */
+  name?: string;
+  /** End the worker this long after its last call settled, when no other call has started since (none: keep it). */
+  idleMs?: number;
+}
+
 export class WorkerBridge<Api> {
   readonly #create: () => Worker;
   readonly #onStart: ((remote: Comlink.Remote<Api>) => Promise<void>) | undefined;
+  readonly #onStop: (() => void) | undefined;
   readonly #name: string;
+  readonly #idleMs: number | undefined;
+  #idleTimer: ReturnType<typeof setTimeout> | null = null;
   #worker: Worker | null = null;
   #ready: Promise<Comlink.Remote<Api>> | null = null;
   /** Bumped whenever the worker is replaced: results from an older worker are ignored. */
@@ -41,10 +59,12 @@ export class WorkerBridge<Api> {
   /** The current worker's API once it has started (onStart done); null before and after it stops. */
   #live: Comlink.Remote<Api> | null = null;
 
-  constructor(create: () => Worker, onStart?: (remote: Comlink.Remote<Api>) => Promise<void>, name = 'background') {
+  constructor(create: () => Worker, options: WorkerBridgeOptions<Api> = {}) {
     this.#create = create;
-    this.#onStart = onStart;
-    this.#name = name;
+    this.#onStart = options.onStart;
+    this.#onStop = options.onStop;
+    this.#name = options.name ?? 'background';
+    this.#idleMs = options.idleMs;
   }
 
   /** The worker's API, starting the worker if needed. */
@@ -84,6 +104,7 @@ export class WorkerBridge<Api> {
         done = true;
         this.#pending.delete(call);
         signal?.removeEventListener('abort', onAbort);
+        if (this.#pending.size === 0) this.#armIdle();
         outcome();
       };
       const call: PendingCall = {
@@ -107,6 +128,7 @@ export class WorkerBridge<Api> {
         this.#restart();
       };
       this.#pending.add(call);
+      this.#disarmIdle();
       signal?.addEventListener('abort', onAbort, { once: true });
       call.start();
     });
@@ -119,12 +141,39 @@ export class WorkerBridge<Api> {
     for (const call of pending) call.fail(abortError());
   }
 
+  /**
+   * Ends the worker if no call is in flight, so that its memory is given back; the next call
+   * starts a fresh one. Returns whether it ended one.
+   */
+  release(): boolean {
+    if (this.#pending.size > 0 || !this.#worker) return false;
+    this.#stop();
+    return true;
+  }
+
+  #armIdle(): void {
+    this.#disarmIdle();
+    if (this.#idleMs === undefined || !this.#worker) return;
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = null;
+      this.release();
+    }, this.#idleMs);
+  }
+
+  #disarmIdle(): void {
+    if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
+    this.#idleTimer = null;
+  }
+
   #stop(): void {
+    this.#disarmIdle();
+    const had = this.#worker !== null;
     this.#worker?.terminate();
     this.#worker = null;
     this.#live = null;
     this.#ready = null;
     this.#generation++;
+    if (had) this.#onStop?.();
   }
 
   /** Terminates the worker for one aborted call; the others start again on a fresh worker. */

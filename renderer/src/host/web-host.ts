@@ -20,8 +20,7 @@ export class WebHost implements Host {
   readonly kind = 'web' as const;
   readonly #imageCodecs = new WorkerBridge<ImageCodecWorkerApi>(
     () => new Worker(new URL('../workers/image-codec/image-codec.worker.ts', import.meta.url), { type: 'module', name: 'image-codec' }),
-    undefined,
-    'image codec',
+    { name: 'image codec' },
   );
 
   /** Starts the image-codec worker and loads its decoders, before the first file is chosen. */

@@ -1,0 +1,155 @@
+/**
+ * WorkerBridge's release: a worker ended when idle (release(), or idleMs after its last call),
+ * never while a call is in flight, and a fresh one for the next call. The "worker" is a comlink
+ * endpoint on a MessageChannel (Node has no Web Workers); timers are faked, messages are real.
+ */
+import * as Comlink from 'comlink';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { WorkerBridge } from '../../renderer/src/bridge/worker-bridge.js';
+
+interface Api {
+  add(a: number, b: number): number;
+  /** Resolves when the test calls `finish`. */
+  slow(): Promise<string>;
+}
+
+class FakeWorker {
+  terminated = false;
+  readonly #port: MessagePort;
+
+  constructor(api: Api) {
+    const channel = new MessageChannel();
+    Comlink.expose(api, channel.port2);
+    this.#port = channel.port1;
+  }
+
+  postMessage(message: unknown, transfer: Transferable[] = []): void {
+    if (!this.terminated) this.#port.postMessage(message, transfer);
+  }
+
+  addEventListener(type: string, listener: EventListener): void {
+    if (type === 'message') this.#port.addEventListener('message', listener);
+  }
+
+  removeEventListener(type: string, listener: EventListener): void {
+    if (type === 'message') this.#port.removeEventListener('message', listener);
+  }
+
+  start(): void {
+    this.#port.start();
+  }
+
+  terminate(): void {
+    this.terminated = true;
+    this.#port.close();
+  }
+}
+
+const IDLE_MS = 1000;
+/** Every bridge a test made, ended after it (an open port would keep the test process alive). */
+const bridges: WorkerBridge<Api>[] = [];
+
+function setup() {
+  const workers: FakeWorker[] = [];
+  let finish: (value: string) => void = () => {};
+  let begun: () => void = () => {};
+  /** Resolves when the worker has begun the slow call. */
+  const slowBegun = new Promise<void>((resolve) => (begun = resolve));
+  const api: Api = {
+    add: (a, b) => a + b,
+    slow: () =>
+      new Promise((resolve) => {
+        finish = resolve;
+        begun();
+      }),
+  };
+  const stops = { count: 0 };
+  const bridge = new WorkerBridge<Api>(
+    () => {
+      const worker = new FakeWorker(api);
+      workers.push(worker);
+      return worker as unknown as Worker;
+    },
+    { idleMs: IDLE_MS, onStop: () => stops.count++, name: 'test' },
+  );
+  bridges.push(bridge);
+  return { bridge, workers, stops, slowBegun, finish: (value: string) => finish(value) };
+}
+
+describe('WorkerBridge release', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  });
+  afterEach(() => {
+    for (const bridge of bridges.splice(0)) bridge.terminate();
+    vi.useRealTimers();
+  });
+
+  it('ends the worker idleMs after its last call, and starts a fresh one for the next', async () => {
+    const { bridge, workers, stops } = setup();
+    expect(await bridge.call((api) => api.add(2, 3))).toBe(5);
+    vi.advanceTimersByTime(IDLE_MS - 1);
+    expect(workers[0].terminated).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(workers[0].terminated).toBe(true);
+    expect(stops.count).toBe(1);
+    expect(bridge.running).toBeNull();
+
+    expect(await bridge.call((api) => api.add(4, 5))).toBe(9);
+    expect(workers).toHaveLength(2);
+    expect(workers[1].terminated).toBe(false);
+  });
+
+  it('counts the idle time from the last call', async () => {
+    const { bridge, workers } = setup();
+    await bridge.call((api) => api.add(1, 1));
+    vi.advanceTimersByTime(IDLE_MS - 1);
+    await bridge.call((api) => api.add(1, 2));
+    vi.advanceTimersByTime(IDLE_MS - 1);
+    expect(workers[0].terminated).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(workers[0].terminated).toBe(true);
+    expect(workers).toHaveLength(1);
+  });
+
+  it('does not end a worker with a call in flight, by release() or when idle', async () => {
+    const { bridge, workers, stops, slowBegun, finish } = setup();
+    await bridge.call((api) => api.add(1, 1));
+    const slow = bridge.call((api) => api.slow());
+    await slowBegun;
+    expect(bridge.release()).toBe(false);
+    vi.advanceTimersByTime(10 * IDLE_MS);
+    expect(workers[0].terminated).toBe(false);
+    finish('done');
+    expect(await slow).toBe('done');
+    expect(bridge.release()).toBe(true);
+    expect(workers[0].terminated).toBe(true);
+    expect(stops.count).toBe(1);
+    // Released already: the idle timer armed by the slow call's end does nothing more.
+    vi.advanceTimersByTime(IDLE_MS);
+    expect(stops.count).toBe(1);
+  });
+
+  it('keeps a worker that was started but never called (a warm-up)', async () => {
+    const { bridge, workers } = setup();
+    await bridge.remote();
+    vi.advanceTimersByTime(10 * IDLE_MS);
+    expect(workers[0].terminated).toBe(false);
+    expect(bridge.release()).toBe(true);
+    expect(workers[0].terminated).toBe(true);
+    expect(bridge.release()).toBe(false);
+  });
+
+  it('reports a worker ended by an abort to onStop', async () => {
+    const { bridge, workers, stops, slowBegun } = setup();
+    const controller = new AbortController();
+    const slow = bridge.call((api) => api.slow(), controller.signal);
+    await slowBegun;
+    controller.abort();
+    await expect(slow).rejects.toMatchObject({ name: 'AbortError' });
+    expect(workers[0].terminated).toBe(true);
+    expect(stops.count).toBe(1);
+    // No call was left to run again: no fresh worker until the next call.
+    expect(workers).toHaveLength(1);
+  });
+});

@@ -22,16 +22,23 @@ async function connect(role: PeerRole, remote: Comlink.Remote<Connectable>, engi
   await engineApi.attach(role, Comlink.transfer(channel.port2, [channel.port2]));
 }
 
+/**
+ * `idleMs`: end the worker that long after its last call (WorkerBridge's idle release). When an
+ * analysis or learn worker ends, the engine forgets it (no copies for a worker that is gone) until
+ * a fresh one connects.
+ */
 export function peerWorker<Api extends Connectable>(
   role: PeerRole,
   create: () => Worker,
   engine: WorkerBridge<EngineWorkerApi>,
+  idleMs?: number,
 ): WorkerBridge<Api> {
-  const bridge = new WorkerBridge<Api>(
-    create,
-    async (remote) => connect(role, remote as unknown as Comlink.Remote<Connectable>, await engine.remote()),
-    role,
-  );
+  const bridge = new WorkerBridge<Api>(create, {
+    onStart: async (remote) => connect(role, remote as unknown as Comlink.Remote<Connectable>, await engine.remote()),
+    onStop: role === 'preview' ? undefined : () => void engine.running?.detach(role).catch(() => {}),
+    name: role,
+    idleMs,
+  });
   let peers = peersOf.get(engine);
   if (!peers) peersOf.set(engine, (peers = new Map()));
   peers.set(role, bridge as unknown as WorkerBridge<Connectable>);

@@ -70,9 +70,9 @@ export class Learn {
 
   close(): void {
     this.open = false;
+    // Ending it also makes the engine forget it (peerWorker's onStop).
     this.#bridge?.terminate();
     this.#bridge = null;
-    void this.studio.engine.call((engine) => engine.detach('learn')).catch(() => {});
   }
 
   /** The learn worker, started (and attached to the engine, which sends it the image and factors) on first use. */

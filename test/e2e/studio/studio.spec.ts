@@ -188,6 +188,25 @@ test('exports PNG: the file decodes to the rank-k reconstruction the metrics des
   await studio.screenshot('08-png-saved');
 });
 
+test('the analysis worker ends once its measurements are in; a fresh one measures the next rank', async ({ page }, testInfo) => {
+  const studio = new StudioPage(page, testInfo);
+  await studio.goto();
+  await studio.openFile(ASTRONAUT);
+  await studio.waitForReady();
+  const at32 = await studio.waitForExactSize();
+  // WebP at the file's bytes is the last measurement; then the worker is idle, and ends.
+  const webp = page.getByTestId('metric-webp');
+  await expect(webp).toHaveAttribute('data-coarse', 'false', { timeout: 120_000 });
+  const analysisRunning = () => page.workers().some((worker) => worker.url().includes('/analysis.worker'));
+  await expect.poll(analysisRunning, { timeout: 60_000 }).toBe(false);
+  // The next rank's measurements start a fresh worker, which the engine gives the image and factors.
+  await studio.setRank(48);
+  await expect.poll(async () => (await studio.waitForExactSize()) !== at32, { timeout: 60_000 }).toBe(true);
+  expect(analysisRunning()).toBe(true);
+  expect(await studio.value('size-file')).toBeGreaterThan(at32);
+  await expect(page.getByTestId('measure-error')).toHaveCount(0);
+});
+
 test('a corrupt file shows the error banner and keeps the current image', async ({ page }, testInfo) => {
   const studio = new StudioPage(page, testInfo);
   await studio.goto();

@@ -239,7 +239,7 @@ const api = {
     } else await seed(peer, state, role);
   },
 
-  /** Forgets the learn worker (terminated when Learn mode closes): no more copies for it. */
+  /** Forgets an analysis or learn worker that ended (released when idle, cut short, Learn mode closed): no more copies for it. */
   detach(role: LaterPeer): void {
     peers.delete(role);
     loaded?.withImage.delete(role);

@@ -1,7 +1,8 @@
 /**
  * One run on one input, in a fresh browser context: open the photo, wait for "ready" (sampling
- * the browser's memory meanwhile), drag the rank slider, jump it, then read what the page
- * recorded and relate it to the moment the file was chosen.
+ * the browser's memory meanwhile), drag the rank slider, jump it, wait for the measurements at
+ * the last rank (sampling memory again) and for the analysis worker to end as idle, then read what
+ * the page recorded and relate it to the moment the file was chosen.
  */
 import type { Browser } from '@playwright/test';
 import { attributionOf } from './attribution.js';
@@ -14,7 +15,9 @@ import {
   DRAIN_TIMEOUT_MS,
   JUMPS,
   JUMP_TIMEOUT_MS,
+  MEASURE_TIMEOUT_MS,
   OPEN_TIMEOUT_MS,
+  RELEASE_TIMEOUT_MS,
   SETTLE_MS,
   VIEWPORT,
   WARM_TIMEOUT_MS,
@@ -69,8 +72,21 @@ export interface RunResult {
   errors: string[];
   /** Seconds from loading the page to the studio's 'studio:warm' mark; null: none within WARM_TIMEOUT_MS. */
   warm: number | null;
-  /** Whole-browser PSS, MB: before opening, peak while opening and decomposing, after "ready". */
-  memory: { beforeMb: number | null; peakMb: number | null; readyMb: number | null };
+  /**
+   * Whole-browser PSS, MB: before opening, peak while opening and decomposing, after "ready";
+   * peak from the end of the slider runs until the measurements at the last rank are in
+   * (measuringPeakMb), and once the analysis worker has ended as idle (restMb). null: not
+   * measured (not Linux, or the measurements or the release did not come within their timeouts).
+   */
+  memory: {
+    beforeMb: number | null;
+    peakMb: number | null;
+    readyMb: number | null;
+    measuringPeakMb: number | null;
+    restMb: number | null;
+  };
+  /** Seconds from the end of the slider runs to the last measurement (WebP at the .svd file's bytes); null: not within MEASURE_TIMEOUT_MS. */
+  measured: number | null;
 }
 
 export async function runOnce(browser: Browser, url: string, input: Input, run: number): Promise<RunResult> {
@@ -123,7 +139,7 @@ export async function runOnce(browser: Browser, url: string, input: Input, run: 
     const status = await outcome.jsonValue();
     if (status !== 'ready') throw new Error(`${input.label}: ${status}`);
     const sampled = sampler.stop();
-    const memory = { beforeMb, peakMb: sampled.peakMb, readyMb: sampled.lastMb };
+    const opening = { beforeMb, peakMb: sampled.peakMb, readyMb: sampled.lastMb };
     const opened = await page.evaluate(() => window.__uiBench);
     const firstPreviewAt = opened.states.find((s) => s.state === 'preview' || s.state === 'ready')!.t;
     const readyAt = opened.states.find((s) => s.state === 'ready')!.t;
@@ -132,6 +148,31 @@ export async function runOnce(browser: Browser, url: string, input: Input, run: 
     // Slider: a drag (one step per animation frame), then jumps of 64 (one at a time).
     const drag = await page.evaluate(runDrag, { ranks: dragRanks(DRAG_SPAN), quietMs: DRAIN_QUIET_MS, timeoutMs: DRAIN_TIMEOUT_MS });
     const jumps = await page.evaluate(runJumps, { ranks: jumpRanks(JUMPS, maxRank), timeoutMs: JUMP_TIMEOUT_MS });
+
+    // The controls rest at the last rank: the measurements run (their last is WebP at the .svd
+    // file's bytes), then the analysis worker ends once idle.
+    const measuring = memorySampler();
+    const measuredAt = await page
+      .waitForFunction(
+        (after) => performance.getEntriesByName('studio:webp-exact-answer', 'mark').find((m) => m.startTime > after)?.startTime ?? false,
+        jumps.end,
+        { timeout: MEASURE_TIMEOUT_MS, polling: 250 },
+      )
+      .then(async (handle) => (await handle.jsonValue()) as number)
+      .catch(() => null);
+    const whileMeasuring = measuring.stop();
+    const measuringPeakMb = measuredAt === null ? null : whileMeasuring.peakMb;
+    const analysisGone = async () => {
+      const deadline = Date.now() + RELEASE_TIMEOUT_MS;
+      while (Date.now() < deadline) {
+        if (!page.workers().some((worker) => worker.url().includes('analysis'))) return true;
+        await page.waitForTimeout(250);
+      }
+      return false;
+    };
+    const released = measuredAt !== null && (await analysisGone());
+    if (released) await page.waitForTimeout(1000);
+    const memory = { ...opening, measuringPeakMb, restMb: released ? chromiumPssMb() : null };
 
     const final = await page.evaluate(() => ({
       measures: Object.fromEntries(
@@ -181,6 +222,7 @@ export async function runOnce(browser: Browser, url: string, input: Input, run: 
       milestones,
       drag: { events: drag.events, durations: drag.durations, timeouts: 0, undrained: !drag.drained, frameMs: drag.frameMs },
       jumps: { events: jumps.events, durations: jumps.durations, timeouts: jumps.timeouts },
+      measured: measuredAt === null ? null : (measuredAt - jumps.end) / 1000,
       longTasks,
       maxRank,
       observed: final.bench.supported,

@@ -69,6 +69,13 @@ export const JUMP_TIMEOUT_MS = 2000;
 export const DRAIN_QUIET_MS = 300;
 export const DRAIN_TIMEOUT_MS = 5000;
 export const OPEN_TIMEOUT_MS = 180_000;
+/**
+ * After the slider runs: how long the measurements at the last rank (the .svd file, JPEG and WebP
+ * at its bytes, SSIM, the patch model's comparison with its decomposition) may take to finish, and
+ * then the analysis worker to be ended as idle (the studio's ANALYSIS_IDLE_MS) before "at rest".
+ */
+export const MEASURE_TIMEOUT_MS = 180_000;
+export const RELEASE_TIMEOUT_MS = 30_000;
 
 export const TARGET_FIRST_PREVIEW_S = 2;
 /** The window's first-preview measure may exceed its decode measure by at most this (seconds). */

@@ -13,25 +13,47 @@ interface Api {
   slow(): Promise<string>;
 }
 
+// The tests compile without the DOM, where Worker is an empty interface (vite's types declare
+// one): the part the bridge calls.
+declare global {
+  interface Worker {
+    postMessage(message: unknown, transfer?: unknown[]): void;
+    addEventListener(type: string, listener: (event: { message?: string; preventDefault(): void }) => void): void;
+    removeEventListener(type: string, listener: (event: never) => void): void;
+    terminate(): void;
+  }
+}
+
+type Listener = (event: unknown) => void;
+
+/** The part of a MessagePort the fake worker uses (the test's types have no DOM). */
+interface Port {
+  postMessage(message: unknown, transfer: unknown[]): void;
+  addEventListener(type: 'message', listener: Listener): void;
+  removeEventListener(type: 'message', listener: Listener): void;
+  start(): void;
+  close(): void;
+}
+
 class FakeWorker {
   terminated = false;
-  readonly #port: MessagePort;
+  readonly #port: Port;
 
   constructor(api: Api) {
     const channel = new MessageChannel();
-    Comlink.expose(api, channel.port2);
-    this.#port = channel.port1;
+    Comlink.expose(api, channel.port2 as unknown as Comlink.Endpoint);
+    this.#port = channel.port1 as unknown as Port;
   }
 
-  postMessage(message: unknown, transfer: Transferable[] = []): void {
+  postMessage(message: unknown, transfer: unknown[] = []): void {
     if (!this.terminated) this.#port.postMessage(message, transfer);
   }
 
-  addEventListener(type: string, listener: EventListener): void {
+  addEventListener(type: string, listener: Listener): void {
     if (type === 'message') this.#port.addEventListener('message', listener);
   }
 
-  removeEventListener(type: string, listener: EventListener): void {
+  removeEventListener(type: string, listener: Listener): void {
     if (type === 'message') this.#port.removeEventListener('message', listener);
   }
 

@@ -2,6 +2,7 @@ import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { createReadStream, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 
 // The studio's renderer. Built with relative paths ('./') so dist/renderer/ works from any
 // static file server and from Electron's file:// or app:// origin; workers are ES modules.
@@ -13,23 +14,55 @@ const manifest = JSON.parse(readFileSync(samplesDir + 'samples.json', 'utf8')) a
 const sampleFiles = new Set(manifest.samples.map((sample) => sample.file));
 
 /**
- * The welcome screen's sample photographs as ./samples/<file>: exactly the files the samples
- * manifest lists, nothing else of assets/ (served in development, emitted on build).
+ * A sample's card picture on the welcome screen, ./samples/thumbnails/<file>.webp (the name
+ * renderer/src/ui/samples.ts asks for): cropped to the cards' 3 : 2 at twice their width, EXIF
+ * orientation applied. The full photos decoded for the cards took ~200 MB of the page's memory
+ * for as long as it lived; these take a few.
+ */
+const THUMBNAIL = { width: 480, height: 320 };
+
+function thumbnail(file: string): Promise<Buffer> {
+  return sharp(samplesDir + file)
+    .rotate()
+    .resize(THUMBNAIL.width, THUMBNAIL.height, { fit: 'cover' })
+    .webp({ quality: 80 })
+    .toBuffer();
+}
+
+/**
+ * The welcome screen's sample photographs as ./samples/<file>, and their thumbnails: exactly the
+ * files the samples manifest lists, nothing else of assets/ (served in development, emitted on
+ * build).
  */
 function samplePhotos(): Plugin {
+  const thumbnails = new Map<string, Promise<Buffer>>();
   return {
     name: 'svd-studio-samples',
     configureServer(server) {
       server.middlewares.use('/samples/', (request, response, next) => {
-        const file = decodeURIComponent((request.url ?? '').split('?')[0].replace(/^\//, ''));
-        if (!sampleFiles.has(file)) return next();
-        response.setHeader('Content-Type', file.endsWith('.png') ? 'image/png' : 'image/jpeg');
-        createReadStream(samplesDir + file).pipe(response);
+        const path = decodeURIComponent((request.url ?? '').split('?')[0].replace(/^\//, ''));
+        const thumbnailOf = /^thumbnails\/(.+)\.webp$/.exec(path)?.[1];
+        if (thumbnailOf !== undefined && sampleFiles.has(thumbnailOf)) {
+          if (!thumbnails.has(thumbnailOf)) thumbnails.set(thumbnailOf, thumbnail(thumbnailOf));
+          thumbnails.get(thumbnailOf)!.then(
+            (bytes) => {
+              response.setHeader('Content-Type', 'image/webp');
+              response.end(bytes);
+            },
+            (error: unknown) => next(error),
+          );
+          return;
+        }
+        if (!sampleFiles.has(path)) return next();
+        response.setHeader('Content-Type', path.endsWith('.png') ? 'image/png' : 'image/jpeg');
+        createReadStream(samplesDir + path).pipe(response);
       });
     },
-    generateBundle() {
-      for (const file of sampleFiles)
+    async generateBundle() {
+      for (const file of sampleFiles) {
         this.emitFile({ type: 'asset', fileName: `samples/${file}`, source: readFileSync(samplesDir + file) });
+        this.emitFile({ type: 'asset', fileName: `samples/thumbnails/${file}.webp`, source: await thumbnail(file) });
+      }
     },
   };
 }

@@ -287,7 +287,10 @@ describe.skipIf(skip !== null)(
         .concat(fileConfig.files ?? [])
         .flatMap((set) => (typeof set === 'string' ? [set] : ((set as { filter?: string[] }).filter ?? [])));
       const exclusions = filters.filter((pattern) => pattern.startsWith('!')).map((pattern) => pattern.slice(1));
-      for (const sample of licenceExcludedSamples) expect(exclusions).toContain(`dist/renderer/samples/${sample}`);
+      for (const sample of licenceExcludedSamples) {
+        expect(exclusions).toContain(`dist/renderer/samples/${sample}`);
+        expect(exclusions).toContain(`dist/renderer/samples/thumbnails/${sample}.webp`);
+      }
       // The renderer files that the `files` exclusions leave.
       const excluded = exclusions.map((pattern) => globRegExp(pattern));
       const built = (await filesUnder(join(root, 'dist/renderer'))).map((path) => `dist/renderer/${path}`);
@@ -296,7 +299,7 @@ describe.skipIf(skip !== null)(
       expect(packed).toEqual(expected);
       for (const sample of licenceExcludedSamples) {
         expect(
-          [...files.keys(), ...unpackedFiles].filter((path) => path.endsWith(sample)),
+          [...files.keys(), ...unpackedFiles].filter((path) => path.endsWith(sample) || path.endsWith(`${sample}.webp`)),
           sample,
         ).toEqual([]);
       }

@@ -3,7 +3,7 @@
  * ATTRIBUTION.md and the installers: the files it names exist with their licence excerpts,
  * nothing else sits beside them, ATTRIBUTION.md reads as the manifest says, the About box
  * credits every shipped photo, and electron-builder.yml leaves out exactly the photos whose
- * licences keep them out of installers.
+ * licences keep them out of installers (and their welcome-screen thumbnails).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -65,10 +65,11 @@ describe('the samples manifest', () => {
     const excluded = patterns
       .filter((pattern) => pattern.startsWith('!dist/renderer/samples/'))
       .map((pattern) => pattern.slice('!dist/renderer/samples/'.length));
+    // Each photo and its welcome-screen thumbnail (renderer/vite.config.ts).
     expect(excluded.sort()).toEqual(
       manifest.samples
         .filter((s) => !s.ships)
-        .map((s) => s.file)
+        .flatMap((s) => [s.file, `thumbnails/${s.file}.webp`])
         .sort(),
     );
     // Nothing else about samples (no wildcard that would drop a shipped photo).

@@ -5,7 +5,7 @@
  * compared with the original), a corrupt file, Cancel, the 12 MP photo. Screenshots of each
  * state are attached to the test results.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -19,6 +19,7 @@ const ASTRONAUT = join(samplesDir, 'astronaut_512x512_rgb.png');
 const PAINTBRUSHES = join(samplesDir, 'paintbrushes_1365x1074.jpg');
 const TULIPS = join(samplesDir, 'tulips_alpha_500x500_rgba.png');
 const PHOTO_12MP = join(samplesDir, 'mountain_sunset_4272x2848_12mp.jpg');
+const SAMPLE_COUNT = (JSON.parse(readFileSync(join(samplesDir, 'samples.json'), 'utf8')) as { samples: unknown[] }).samples.length;
 
 function psnr(a: Buffer, b: Buffer): number {
   let sum = 0;
@@ -29,6 +30,20 @@ function psnr(a: Buffer, b: Buffer): number {
 test('opens a photo with the file input, previews, completes, and the slider changes the picture', async ({ page }, testInfo) => {
   const studio = new StudioPage(page, testInfo);
   await studio.goto();
+  // The sample cards show 480 × 320 thumbnails, not the photos decoded at full size.
+  const cards = page.locator('[data-testid^="sample-"]');
+  expect(await cards.count()).toBe(SAMPLE_COUNT);
+  for (const card of await cards.all()) {
+    await card.scrollIntoViewIfNeeded();
+    const picture = card.locator('img');
+    await expect.poll(() => picture.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+    expect(
+      await picture.evaluate((img) => [
+        (img as unknown as { naturalWidth: number }).naturalWidth,
+        (img as unknown as { naturalHeight: number }).naturalHeight,
+      ]),
+    ).toEqual([480, 320]);
+  }
   await studio.screenshot('01-welcome');
   await studio.openFile(ASTRONAUT);
   await studio.waitForFirstPreview();

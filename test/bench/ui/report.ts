@@ -20,6 +20,8 @@ import {
   TARGET_READY_MB,
   TARGET_JUMP_P95_MS,
   TARGET_SIZE_RATIO,
+  MEASURE_TIMEOUT_MS,
+  RELEASE_TIMEOUT_MS,
 } from './settings.js';
 import { dragStats, frameOf, jumpStats, longest, type PhaseStats } from './stats.js';
 
@@ -105,7 +107,8 @@ export function printInputTables(input: Input, runs: readonly RunResult[]): void
         'working: long tasks (main thread, ≥ 50 ms) from choosing the file to "ready".',
         'MB: the whole browser\'s memory (PSS summed over every Chromium process, workers included; Linux /proc), before opening, peak until "ready" (sampled every 200 ms), at "ready";',
         '  peak measuring: from the end of the slider runs until the measurements at the last rank are in (the .svd file, JPEG at its bytes, SSIM, the patch',
-        "  model's decomposition and file, WebP at its bytes); at rest: 1 s after the analysis worker has then ended as idle (- : not within the timeouts).",
+        `  model's decomposition and file, WebP at its bytes); at rest: 1 s after the analysis worker has then ended as idle (${RELEASE_TIMEOUT_MS / 1000} s after`,
+        `  the measurements for a build whose analysis worker stays; - : the measurements did not come within ${MEASURE_TIMEOUT_MS / 1000} s).`,
       ],
     },
   );

@@ -75,8 +75,9 @@ export interface RunResult {
   /**
    * Whole-browser PSS, MB: before opening, peak while opening and decomposing, after "ready";
    * peak from the end of the slider runs until the measurements at the last rank are in
-   * (measuringPeakMb), and once the analysis worker has ended as idle (restMb). null: not
-   * measured (not Linux, or the measurements or the release did not come within their timeouts).
+   * (measuringPeakMb), and once the analysis worker has ended as idle, or RELEASE_TIMEOUT_MS
+   * after the measurements where it does not end (restMb). null: not measured (not Linux, or the
+   * measurements did not come within their timeout).
    */
   memory: {
     beforeMb: number | null;
@@ -170,9 +171,9 @@ export async function runOnce(browser: Browser, url: string, input: Input, run: 
       }
       return false;
     };
-    const released = measuredAt !== null && (await analysisGone());
-    if (released) await page.waitForTimeout(1000);
-    const memory = { ...opening, measuringPeakMb, restMb: released ? chromiumPssMb() : null };
+    // A build whose analysis worker stays is measured at rest when the wait for its end gives up.
+    if (measuredAt !== null && (await analysisGone())) await page.waitForTimeout(1000);
+    const memory = { ...opening, measuringPeakMb, restMb: measuredAt === null ? null : chromiumPssMb() };
 
     const final = await page.evaluate(() => ({
       measures: Object.fromEntries(

@@ -36,6 +36,7 @@ import {
   planeNames,
   sameCoding,
   type Coding,
+  type StoredFile,
 } from '../shared/coding.js';
 import { formatBytes, megapixels } from '../shared/format.js';
 import type { AnalysisWorkerApi } from '../workers/analysis/analysis.worker.js';
@@ -105,7 +106,8 @@ let nextDocumentId = 1;
 /**
  * How long the analysis worker stays after its last call. Measuring a 12 MP photo (its `.svd`
  * file, JPEG and WebP at the same bytes, SSIM) leaves ~700 MB in it, mostly WebAssembly memory,
- * which never shrinks; a fresh worker costs a few hundred ms when the next measurement starts.
+ * which never shrinks. A fresh worker is sent the image and factors again and rebuilds its
+ * caches: on the 12 MP photo the next exact size came 0.5–1.2 s later than from a running one.
  */
 export const ANALYSIS_IDLE_MS = 5000;
 
@@ -252,21 +254,21 @@ export class Studio {
 
   /** Engine workers started so far (the first starts with the page; any later one replaces one that stopped). */
   #engineStarts = 0;
+  /** The .svd file the open document came from (a few MB at most), for an engine worker that restarts. */
+  #storedFile: { id: number; file: StoredFile } | null = null;
 
   /**
    * A restarted engine worker (the one before stopped: an uncaught error, or killed): the peers
-   * that run are connected to it, and it gets the open photo again from the preview worker's copy
-   * (the peers keep the image and factors they have), so that Resume computes the stages above
-   * what is on screen. A .svd file's document needs no engine for what it shows.
+   * that run are connected to it, and it gets the open document again from the preview worker's
+   * copies of the image and factors (and the .svd file it came from), so that Resume computes the
+   * stages above what is on screen and a fresh analysis or learn worker gets the factors too.
    */
   async #engineStarted(engine: Comlink.Remote<EngineWorkerApi>): Promise<void> {
     if (this.#engineStarts++ === 0) return;
     await reattachPeers(this.engine, engine);
     const doc = this.document;
-    const preview = this.preview.running;
-    if (!doc || doc.storedRank !== null || !preview) return;
-    const image = await preview.imageCopy(doc.id);
-    if (image && this.document?.id === doc.id) await engine.restore(doc.id, Comlink.transfer(image, [image.pixels.buffer as ArrayBuffer]));
+    if (!doc || !this.preview.running) return;
+    await engine.restore(doc.id, this.#storedFile?.id === doc.id ? this.#storedFile.file : null);
   }
 
   #effectiveRanks(): number[] {
@@ -528,12 +530,10 @@ export class Studio {
       image.pixels.buffer as ArrayBuffer,
       ...(svds ?? []).flatMap((svd) => [svd.u.data.buffer, svd.v.data.buffer, svd.sigma.buffer] as ArrayBuffer[]),
     ];
+    const file: StoredFile | null = stored ? { bytes: stored.bytes, version: stored.version, coding: stored.coding } : null;
+    this.#storedFile = file ? { id, file } : null;
     const loading = this.engine.call((engine) =>
-      engine.load(
-        id,
-        Comlink.transfer(image, buffers),
-        stored ? { file: { bytes: stored.bytes, version: stored.version, coding: stored.coding }, svds: stored.svds } : undefined,
-      ),
+      engine.load(id, Comlink.transfer(image, buffers), file && stored ? { file, svds: stored.svds } : undefined),
     );
     if (!stored && !signal.aborted) {
       // Asked at once, so the engine starts the decomposition before it copies the image around.

@@ -46,6 +46,30 @@ async function crashOnReply(page: Page, name: string): Promise<void> {
   });
 }
 
+/**
+ * crashOnReply for the analysis worker, which ends 5 s after its last call (the studio's
+ * ANALYSIS_IDLE_MS) and is started afresh for the next: the one running now and any started
+ * until the returned function is called.
+ */
+async function crashAnalysisOnReply(page: Page): Promise<() => void> {
+  const isAnalysis = (worker: Worker) => worker.url().includes('/analysis.worker');
+  const patch = (worker: Worker) =>
+    worker
+      .evaluate(() => {
+        (globalThis as unknown as { postMessage: () => void }).postMessage = () =>
+          setTimeout(() => {
+            throw new Error('injected crash');
+          });
+      })
+      .catch(() => {});
+  const onWorker = (worker: Worker) => {
+    if (isAnalysis(worker)) void patch(worker);
+  };
+  page.on('worker', onWorker);
+  await Promise.all(page.workers().filter(isAnalysis).map(patch));
+  return () => page.off('worker', onWorker);
+}
+
 // `npm test` kills the engine worker; `npm run test:full` an SVD worker too (the same recovery, one level down).
 for (const name of process.env.TEST_SUITE === 'full' ? (['engine', 'svd'] as const) : (['engine'] as const)) {
   test(`the ${name} worker dies while the 12 MP photo decomposes: one line, the image and rank stay, Resume finishes`, async ({
@@ -79,6 +103,27 @@ for (const name of process.env.TEST_SUITE === 'full' ? (['engine', 'svd'] as con
     expect(meanAbsDifference(at32, await studio.viewerPixels())).toBeGreaterThan(0.5);
   });
 }
+
+test('the engine worker dies after the decomposition: a fresh analysis worker still gets the factors, and measures', async ({
+  page,
+}, testInfo) => {
+  const studio = new StudioPage(page, testInfo);
+  await studio.goto();
+  await studio.openFile(ASTRONAUT);
+  await studio.waitForReady();
+  const at32 = await studio.waitForExactSize();
+  await crash(page, 'engine');
+  const running = (name: string) => page.workers().some((worker) => worker.url().includes(`/${name}.worker`));
+  await expect.poll(() => running('engine'), { timeout: 30_000 }).toBe(false);
+  // The analysis worker ends once idle. The next measurement starts a fresh one, and with it a
+  // fresh engine, which gets the image and factors from the preview worker and sends them on.
+  await expect.poll(() => running('analysis'), { timeout: 120_000 }).toBe(false);
+  await studio.setRank(48);
+  await expect.poll(async () => (await studio.waitForExactSize()) !== at32, { timeout: 60_000 }).toBe(true);
+  expect(await studio.value('size-file')).toBeGreaterThan(at32);
+  await expect(page.getByTestId('measure-error')).toHaveCount(0);
+  expect(running('engine')).toBe(true);
+});
 
 // One page for the three (each part starts from what the one before left).
 test('the preview, image codec and analysis workers die in turn: one line with Retry where work was lost, and Retry finishes it', async ({
@@ -120,14 +165,15 @@ test('the preview, image codec and analysis workers die in turn: one line with R
   await studio.waitForReady();
   await expect(studio.errorBanner).toHaveCount(0);
 
-  // The analysis worker, measuring: every measurement has its answer first (WebP's exact one is the last), so it is idle.
+  // The analysis worker, measuring: every measurement has its answer first (WebP's exact one is the last).
   const webp = page.getByTestId('metric-webp');
   await expect(webp).toHaveAttribute('data-coarse', 'false', { timeout: 120_000 });
-  await crashOnReply(page, 'analysis');
+  let stopCrashing = await crashAnalysisOnReply(page);
   await studio.setRank(20);
   const at20 = await studio.viewerPixels();
   const measureError = page.getByTestId('measure-error');
   await expect(measureError).toContainText('Measuring failed: The analysis worker stopped');
+  stopCrashing();
   await expect(measureError).toContainText('injected crash');
   expect(await studio.state()).toBe('ready');
   expect(await studio.rank()).toBe(20);
@@ -141,10 +187,11 @@ test('the preview, image codec and analysis workers die in turn: one line with R
   expect(Number(await page.getByTestId('size-file').getAttribute('data-value'))).toBeGreaterThan(0);
 
   // The analysis worker again, encoding a PNG export.
-  await crashOnReply(page, 'analysis');
+  stopCrashing = await crashAnalysisOnReply(page);
   await studio.openExport();
   const exportSize = page.getByTestId('export-size');
   await expect(exportSize).toContainText('Export failed: The analysis worker stopped', { timeout: 60_000 });
+  stopCrashing();
   await studio.screenshot('crash-analysis-export');
   await page.getByTestId('export-retry').click();
   await expect.poll(async () => Number((await exportSize.getAttribute('data-value')) || NaN), { timeout: 60_000 }).toBeGreaterThan(0);

@@ -19,7 +19,7 @@ import {
   type PixelImage,
   type TruncatedSvd,
 } from '../../../../core/index.js';
-import { WHOLE_RGB, codingFor, codingKey, codingLayout, type Coding, type StoredFile } from '../../shared/coding.js';
+import { WHOLE_RGB, codingFor, codingKey, codingLayout, parseCodingKey, type Coding, type StoredFile } from '../../shared/coding.js';
 import { createWebSvdPool, imagePlanes, releaseAll } from './web-svd-pool.js';
 
 /** What the peers (preview and analysis workers) accept from the engine. */
@@ -28,6 +28,11 @@ export interface ImageHolder {
   setImage(imageId: number, image: PixelImage, stored?: StoredFile | null): void | Promise<void>;
   /** Plane `plane` of coding `coding` (a codingKey) has these factors. */
   setFactors(imageId: number, coding: string, plane: number, svd: TruncatedSvd): void | Promise<void>;
+}
+
+/** What the preview worker also gives a restarted engine: its copies of the image and of every factor it holds. */
+export interface HeldCopies {
+  heldCopy(imageId: number): Promise<{ image: PixelImage; factors: { coding: string; plane: number; svd: TruncatedSvd }[] } | null>;
 }
 
 export type PeerRole = 'preview' | 'analysis' | 'learn';
@@ -218,13 +223,30 @@ const api = {
   },
 
   /**
-   * After this worker was restarted (the one before stopped): document `id` again, from a copy
-   * of its image the preview worker kept. The peers (attached again already) still hold the image
-   * and the factors they were sent, so nothing is sent to them; a decomposition started next
-   * computes the stages above what they hold.
+   * After this worker was restarted (the one before stopped): document `id` again, from the
+   * preview worker's copies of its image and factors (asked over its port: attach it first), and
+   * `stored`, the .svd file it was opened from. The peers attached again already hold them, so
+   * nothing is sent to them; a peer that connects later (a fresh analysis or learn worker) is sent
+   * them, as at any attach. A decomposition started next computes the stages the main thread asks
+   * for. Returns whether the preview worker held the document.
    */
-  restore(id: number, image: PixelImage): void {
-    openDocument({ id, image, stored: null, codings: new Map(), withImage: new Set(LATER_PEERS.filter((role) => peers.has(role))) });
+  async restore(id: number, stored: StoredFile | null): Promise<boolean> {
+    const preview = peers.get('preview') as Comlink.Remote<ImageHolder & HeldCopies> | undefined;
+    const held = await preview?.heldCopy(id);
+    if (!held) return false;
+    const state: Loaded = {
+      id,
+      image: held.image,
+      stored,
+      codings: new Map(),
+      withImage: new Set(LATER_PEERS.filter((role) => peers.has(role))),
+    };
+    for (const { coding, plane, svd } of held.factors) {
+      const entry = decompositionOf(state, parseCodingKey(coding));
+      if (plane >= 0 && plane < entry.factors.length) entry.factors[plane] = svd;
+    }
+    openDocument(state);
+    return true;
   },
 
   /** Connects the preview or analysis worker (again, after a restart) and gives it the current image and factors. */

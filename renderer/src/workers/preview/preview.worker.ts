@@ -45,12 +45,18 @@ const api = {
   async setFactors(imageId: number, coding: string, plane: number, svd: TruncatedSvd): Promise<void> {
     (await renderer).setFactors(imageId, coding, plane, svd);
   },
-  /** A copy of image `imageId` (transferred), for an engine worker that restarted; null when this worker holds another. */
-  async imageCopy(imageId: number): Promise<PixelImage | null> {
-    const image = (await renderer).imageOf(imageId);
+  /**
+   * For an engine worker that restarted: a copy of image `imageId` (transferred) and of every
+   * factor this worker holds for it (the other peers may have ended since and hold none); null
+   * when this worker holds another image.
+   */
+  async heldCopy(imageId: number): Promise<{ image: PixelImage; factors: { coding: string; plane: number; svd: TruncatedSvd }[] } | null> {
+    const held = await renderer;
+    const image = held.imageOf(imageId);
     if (!image) return null;
     const copy = { ...image, pixels: image.pixels.slice() };
-    return Comlink.transfer(copy, [copy.pixels.buffer as ArrayBuffer]);
+    // The factors are cloned by the message; the image's copy is moved.
+    return Comlink.transfer({ image: copy, factors: held.factorsOf(imageId) }, [copy.pixels.buffer as ArrayBuffer]);
   },
   /** Serves setSaved and setReference on `port`: the analysis worker sends the pictures it decodes there, not through the main thread. */
   linkAnalysis(port: MessagePort): void {

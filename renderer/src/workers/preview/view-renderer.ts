@@ -160,6 +160,12 @@ export class ViewRenderer {
     return imageId === this.#imageId ? this.#image : null;
   }
 
+  /** Every plane's factors it holds for image `imageId`, by coding key (none for another image). */
+  factorsOf(imageId: number): { coding: string; plane: number; svd: TruncatedSvd }[] {
+    if (imageId !== this.#imageId) return [];
+    return [...this.#codings].flatMap(([coding, entry]) => entry.factors.flatMap((svd, plane) => (svd ? [{ coding, plane, svd }] : [])));
+  }
+
   /** The decoded saved file (same size as the image), or null to go back to the live reconstruction. */
   setSaved(imageId: number, saved: PixelImage | null): void {
     if (imageId !== this.#imageId) return;

@@ -86,16 +86,26 @@ function setup() {
       }),
   };
   const stops = { count: 0 };
+  /** 'start' for each onStart, 'stop' for each onStop, in order. */
+  const log: string[] = [];
   const bridge = new WorkerBridge<Api>(
     () => {
       const worker = new FakeWorker(api);
       workers.push(worker);
       return worker as unknown as Worker;
     },
-    { idleMs: IDLE_MS, onStop: () => stops.count++, name: 'test' },
+    {
+      idleMs: IDLE_MS,
+      onStart: async () => void log.push('start'),
+      onStop: () => {
+        stops.count++;
+        log.push('stop');
+      },
+      name: 'test',
+    },
   );
   bridges.push(bridge);
-  return { bridge, workers, stops, slowBegun, finish: (value: string) => finish(value) };
+  return { bridge, workers, stops, log, slowBegun, finish: (value: string) => finish(value) };
 }
 
 describe('WorkerBridge release', () => {
@@ -139,17 +149,19 @@ describe('WorkerBridge release', () => {
     await bridge.call((api) => api.add(1, 1));
     const slow = bridge.call((api) => api.slow());
     await slowBegun;
+    // The first call's idle timer was disarmed when the slow one started.
+    expect(vi.getTimerCount()).toBe(0);
     expect(bridge.release()).toBe(false);
     vi.advanceTimersByTime(10 * IDLE_MS);
     expect(workers[0].terminated).toBe(false);
     finish('done');
     expect(await slow).toBe('done');
+    expect(vi.getTimerCount()).toBe(1);
     expect(bridge.release()).toBe(true);
     expect(workers[0].terminated).toBe(true);
     expect(stops.count).toBe(1);
-    // Released already: the idle timer armed by the slow call's end does nothing more.
-    vi.advanceTimersByTime(IDLE_MS);
-    expect(stops.count).toBe(1);
+    // Releasing disarmed the idle timer armed by the slow call's end.
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('keeps a worker that was started but never called (a warm-up)', async () => {
@@ -160,6 +172,20 @@ describe('WorkerBridge release', () => {
     expect(bridge.release()).toBe(true);
     expect(workers[0].terminated).toBe(true);
     expect(bridge.release()).toBe(false);
+  });
+
+  it("reports an aborted worker's end before its replacement starts (the engine's detach before the fresh peer's attach)", async () => {
+    const { bridge, workers, log, slowBegun } = setup();
+    const controller = new AbortController();
+    const aborted = bridge.call((api) => api.slow(), controller.signal);
+    await slowBegun;
+    // A second call in flight: it runs again on a fresh worker.
+    const other = bridge.call((api) => api.add(20, 22));
+    controller.abort();
+    await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await other).toBe(42);
+    expect(workers).toHaveLength(2);
+    expect(log).toEqual(['start', 'stop', 'start']);
   });
 
   it('reports a worker ended by an abort to onStop', async () => {

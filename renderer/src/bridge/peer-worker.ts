@@ -1,8 +1,8 @@
 /**
  * A worker that holds the open image and its factors (the preview worker, the analysis worker)
  * and gets them from the engine worker, not from the main thread: when it starts (and each time
- * it restarts after a call was cut short) it is connected to the engine by a MessageChannel,
- * and the engine sends it the current image and factors.
+ * it starts afresh after a call was cut short or it was ended when idle) it is connected to the
+ * engine by a MessageChannel, and the engine sends it the current image and factors.
  */
 import * as Comlink from 'comlink';
 import type { EngineWorkerApi, PeerRole } from '../workers/engine/engine.worker.js';
@@ -35,7 +35,9 @@ export function peerWorker<Api extends Connectable>(
 ): WorkerBridge<Api> {
   const bridge = new WorkerBridge<Api>(create, {
     onStart: async (remote) => connect(role, remote as unknown as Comlink.Remote<Connectable>, await engine.remote()),
-    onStop: role === 'preview' ? undefined : () => void engine.running?.detach(role).catch(() => {}),
+    // Sent once an engine that is starting has started (its onStart may be connecting this very
+    // peer), and before a fresh peer's attach, which waits for the same start.
+    onStop: role === 'preview' ? undefined : () => void engine.starting?.then((api) => api.detach(role)).catch(() => {}),
     name: role,
     idleMs,
   });

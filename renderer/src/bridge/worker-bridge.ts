@@ -94,6 +94,11 @@ export class WorkerBridge<Api> {
     return this.#live;
   }
 
+  /** The worker's API once it has started, if one is running or starting now (none is started here); null otherwise. */
+  get starting(): Promise<Comlink.Remote<Api>> | null {
+    return this.#worker ? this.#ready : null;
+  }
+
   /** Runs `fn` on the worker; on abort the worker is terminated and the call rejects at once. */
   call<T>(fn: (remote: Comlink.Remote<Api>) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(abortError(signal.reason));

@@ -43,8 +43,14 @@ function samplePhotos(): Plugin {
         const path = decodeURIComponent((request.url ?? '').split('?')[0].replace(/^\//, ''));
         const thumbnailOf = /^thumbnails\/(.+)\.webp$/.exec(path)?.[1];
         if (thumbnailOf !== undefined && sampleFiles.has(thumbnailOf)) {
-          if (!thumbnails.has(thumbnailOf)) thumbnails.set(thumbnailOf, thumbnail(thumbnailOf));
-          thumbnails.get(thumbnailOf)!.then(
+          let made = thumbnails.get(thumbnailOf);
+          if (!made) {
+            made = thumbnail(thumbnailOf);
+            thumbnails.set(thumbnailOf, made);
+            // A failure is not kept: the next request tries again.
+            made.catch(() => thumbnails.delete(thumbnailOf));
+          }
+          made.then(
             (bytes) => {
               response.setHeader('Content-Type', 'image/webp');
               response.end(bytes);
@@ -59,10 +65,12 @@ function samplePhotos(): Plugin {
       });
     },
     async generateBundle() {
-      for (const file of sampleFiles) {
+      const files = [...sampleFiles];
+      const made = await Promise.all(files.map((file) => thumbnail(file)));
+      files.forEach((file, i) => {
         this.emitFile({ type: 'asset', fileName: `samples/${file}`, source: readFileSync(samplesDir + file) });
-        this.emitFile({ type: 'asset', fileName: `samples/thumbnails/${file}.webp`, source: await thumbnail(file) });
-      }
+        this.emitFile({ type: 'asset', fileName: `samples/thumbnails/${file}.webp`, source: made[i] });
+      });
     },
   };
 }

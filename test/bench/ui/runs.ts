@@ -86,8 +86,6 @@ export interface RunResult {
     measuringPeakMb: number | null;
     restMb: number | null;
   };
-  /** Seconds from the end of the slider runs to the last measurement (WebP at the .svd file's bytes); null: not within MEASURE_TIMEOUT_MS. */
-  measured: number | null;
 }
 
 export async function runOnce(browser: Browser, url: string, input: Input, run: number): Promise<RunResult> {
@@ -223,7 +221,6 @@ export async function runOnce(browser: Browser, url: string, input: Input, run: 
       milestones,
       drag: { events: drag.events, durations: drag.durations, timeouts: 0, undrained: !drag.drained, frameMs: drag.frameMs },
       jumps: { events: jumps.events, durations: jumps.durations, timeouts: jumps.timeouts },
-      measured: measuredAt === null ? null : (measuredAt - jumps.end) / 1000,
       longTasks,
       maxRank,
       observed: final.bench.supported,

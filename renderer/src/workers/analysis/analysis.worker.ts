@@ -3,8 +3,9 @@
  * The real `.svd` (version 2) file for a coding and a target — ranks, a PSNR or a byte budget —
  * with its size, and its decoded pixels' error (MSE, PSNR, SSIM); JPEG and WebP at the same bytes
  * (equal-bytes.ts: a coarse answer first, then refined); the full-resolution pixels of exports.
- * Each call may be cut short by terminating the worker; the studio then starts a fresh one and
- * the engine worker hands it the image and factors again (over the port given to connect()).
+ * Each call may be cut short by terminating the worker, and the worker is ended when idle (its
+ * codecs' memory goes with it); the studio starts a fresh one for the next call, and the engine
+ * worker hands it the image and factors again (over the port given to connect()).
  * Image and factors arrive on that port, the requests on the main one: a request that comes
  * first waits (briefly) for the factors it needs.
  *

@@ -91,6 +91,9 @@ const PEERS_WAIT_MS = 500;
 let firstStage: { state: Loaded; open: () => void } | null = null;
 /** How long the first stage, once delivered, waits for shown() before the rest goes ahead anyway. */
 const SHOWN_WAIT_MS = 1000;
+/** A restore() in flight (an attach waits for it), and how long it waits for the preview worker's copies. */
+let restoring: Promise<boolean> | null = null;
+const RESTORE_WAIT_MS = 30_000;
 
 function report(coding: string, model: Coding['model'], plane: number, stage: number, svd: TruncatedSvd): StageReport {
   return {
@@ -225,34 +228,47 @@ const api = {
   /**
    * After this worker was restarted (the one before stopped): document `id` again, from the
    * preview worker's copies of its image and factors (asked over its port: attach it first), and
-   * `stored`, the .svd file it was opened from. The peers attached again already hold them, so
-   * nothing is sent to them; a peer that connects later (a fresh analysis or learn worker) is sent
-   * them, as at any attach. A decomposition started next computes the stages the main thread asks
-   * for. Returns whether the preview worker held the document.
+   * `stored`, the .svd file it was opened from. The analysis and learn workers are sent them again
+   * (one may not have had this image yet: it comes after the first stage is shown), and an attach
+   * that arrives meanwhile waits for the restore. A decomposition started next computes the stages
+   * the main thread asks for. Returns whether the preview worker held the document (false also
+   * when it did not answer within RESTORE_WAIT_MS: it stopped).
    */
   async restore(id: number, stored: StoredFile | null): Promise<boolean> {
-    const preview = peers.get('preview') as Comlink.Remote<ImageHolder & HeldCopies> | undefined;
-    const held = await preview?.heldCopy(id);
-    if (!held) return false;
-    const state: Loaded = {
-      id,
-      image: held.image,
-      stored,
-      codings: new Map(),
-      withImage: new Set(LATER_PEERS.filter((role) => peers.has(role))),
-    };
-    for (const { coding, plane, svd } of held.factors) {
-      const entry = decompositionOf(state, parseCodingKey(coding));
-      if (plane >= 0 && plane < entry.factors.length) entry.factors[plane] = svd;
+    const work = (async () => {
+      const preview = peers.get('preview') as Comlink.Remote<ImageHolder & HeldCopies> | undefined;
+      if (!preview) return false;
+      const held = await Promise.race([
+        preview.heldCopy(id),
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), RESTORE_WAIT_MS)),
+      ]);
+      if (!held) return false;
+      const state: Loaded = { id, image: held.image, stored, codings: new Map(), withImage: new Set() };
+      for (const { coding, plane, svd } of held.factors) {
+        const entry = decompositionOf(state, parseCodingKey(coding));
+        if (plane >= 0 && plane < entry.factors.length) entry.factors[plane] = svd;
+      }
+      openDocument(state);
+      imageToLaterPeers(state);
+      return true;
+    })();
+    restoring = work;
+    try {
+      return await work;
+    } finally {
+      if (restoring === work) restoring = null;
     }
-    openDocument(state);
-    return true;
   },
 
   /** Connects the preview or analysis worker (again, after a restart) and gives it the current image and factors. */
   async attach(role: PeerRole, port: MessagePort): Promise<void> {
     const peer = Comlink.wrap<ImageHolder>(port);
     peers.set(role, peer);
+    if (restoring) {
+      await restoring.catch(() => {});
+      // The restore sent the document to the analysis and learn workers attached when it ended.
+      if (role !== 'preview' || peers.get(role) !== peer) return;
+    }
     const state = loaded;
     if (!state) return;
     if (role !== 'preview') {

@@ -174,7 +174,7 @@ describe('WorkerBridge release', () => {
     expect(bridge.release()).toBe(false);
   });
 
-  it("reports an aborted worker's end before its replacement starts (the engine's detach before the fresh peer's attach)", async () => {
+  it("reports an aborted worker's end before its replacement's onStart", async () => {
     const { bridge, workers, log, slowBegun } = setup();
     const controller = new AbortController();
     const aborted = bridge.call((api) => api.slow(), controller.signal);

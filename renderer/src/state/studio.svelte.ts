@@ -723,6 +723,7 @@ export class Studio {
     this.#stopBackground();
     this.declineReducedSize();
     this.document = null;
+    this.#storedFile = null;
     this.decompositions = {};
     this.perChannelRanks = null;
     this.stopped = false;

@@ -216,7 +216,7 @@ test('the analysis worker ends once its measurements are in; a fresh one measure
   await expect.poll(analysisRunning, { timeout: 60_000 }).toBe(false);
   // The next rank's measurements start a fresh worker, which the engine gives the image and factors.
   await studio.setRank(48);
-  await expect.poll(async () => (await studio.waitForExactSize()) !== at32, { timeout: 60_000 }).toBe(true);
+  await expect.poll(async () => (await studio.waitForExactSize(60_000)) !== at32, { timeout: 60_000 }).toBe(true);
   expect(analysisRunning()).toBe(true);
   expect(await studio.value('size-file')).toBeGreaterThan(at32);
   await expect(page.getByTestId('measure-error')).toHaveCount(0);

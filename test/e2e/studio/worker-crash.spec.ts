@@ -48,26 +48,29 @@ async function crashOnReply(page: Page, name: string): Promise<void> {
 
 /**
  * crashOnReply for the analysis worker, which ends 5 s after its last call (the studio's
- * ANALYSIS_IDLE_MS) and is started afresh for the next: the one running now and any started
- * until the returned function is called.
+ * ANALYSIS_IDLE_MS) and is started afresh for the next: the one running now, or else the next
+ * one to start (one worker only).
  */
-async function crashAnalysisOnReply(page: Page): Promise<() => void> {
+async function crashAnalysisOnReply(page: Page): Promise<void> {
   const isAnalysis = (worker: Worker) => worker.url().includes('/analysis.worker');
-  const patch = (worker: Worker) =>
-    worker
-      .evaluate(() => {
-        (globalThis as unknown as { postMessage: () => void }).postMessage = () =>
-          setTimeout(() => {
-            throw new Error('injected crash');
-          });
-      })
-      .catch(() => {});
-  const onWorker = (worker: Worker) => {
-    if (isAnalysis(worker)) void patch(worker);
-  };
-  page.on('worker', onWorker);
-  await Promise.all(page.workers().filter(isAnalysis).map(patch));
-  return () => page.off('worker', onWorker);
+  const inject = (worker: Worker) =>
+    worker.evaluate(() => {
+      (globalThis as unknown as { postMessage: () => void }).postMessage = () =>
+        setTimeout(() => {
+          throw new Error('injected crash');
+        });
+    });
+  const running = page.workers().filter(isAnalysis).at(-1);
+  if (
+    running &&
+    (await inject(running).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return;
+  const next = await page.waitForEvent('worker', { predicate: isAnalysis, timeout: 60_000 });
+  await inject(next);
 }
 
 // `npm test` kills the engine worker; `npm run test:full` an SVD worker too (the same recovery, one level down).
@@ -119,7 +122,7 @@ test('the engine worker dies after the decomposition: a fresh analysis worker st
   // fresh engine, which gets the image and factors from the preview worker and sends them on.
   await expect.poll(() => running('analysis'), { timeout: 120_000 }).toBe(false);
   await studio.setRank(48);
-  await expect.poll(async () => (await studio.waitForExactSize()) !== at32, { timeout: 60_000 }).toBe(true);
+  await expect.poll(async () => (await studio.waitForExactSize(60_000)) !== at32, { timeout: 60_000 }).toBe(true);
   expect(await studio.value('size-file')).toBeGreaterThan(at32);
   await expect(page.getByTestId('measure-error')).toHaveCount(0);
   expect(running('engine')).toBe(true);
@@ -168,12 +171,12 @@ test('the preview, image codec and analysis workers die in turn: one line with R
   // The analysis worker, measuring: every measurement has its answer first (WebP's exact one is the last).
   const webp = page.getByTestId('metric-webp');
   await expect(webp).toHaveAttribute('data-coarse', 'false', { timeout: 120_000 });
-  let stopCrashing = await crashAnalysisOnReply(page);
+  const crashing = crashAnalysisOnReply(page);
   await studio.setRank(20);
+  await crashing;
   const at20 = await studio.viewerPixels();
   const measureError = page.getByTestId('measure-error');
   await expect(measureError).toContainText('Measuring failed: The analysis worker stopped');
-  stopCrashing();
   await expect(measureError).toContainText('injected crash');
   expect(await studio.state()).toBe('ready');
   expect(await studio.rank()).toBe(20);
@@ -187,11 +190,11 @@ test('the preview, image codec and analysis workers die in turn: one line with R
   expect(Number(await page.getByTestId('size-file').getAttribute('data-value'))).toBeGreaterThan(0);
 
   // The analysis worker again, encoding a PNG export.
-  stopCrashing = await crashAnalysisOnReply(page);
+  const crashingAgain = crashAnalysisOnReply(page);
   await studio.openExport();
+  await crashingAgain;
   const exportSize = page.getByTestId('export-size');
   await expect(exportSize).toContainText('Export failed: The analysis worker stopped', { timeout: 60_000 });
-  stopCrashing();
   await studio.screenshot('crash-analysis-export');
   await page.getByTestId('export-retry').click();
   await expect.poll(async () => Number((await exportSize.getAttribute('data-value')) || NaN), { timeout: 60_000 }).toBeGreaterThan(0);

@@ -43,8 +43,9 @@ export class WebHost implements Host {
       options.signal,
     );
     // A WebAssembly memory never shrinks: after a large decode the image-codec worker would keep its
-    // peak (~4 bytes per pixel and more) for the session. A fresh one starts in ~50 ms.
-    if (decoded.image.width * decoded.image.height >= LARGE_DECODE_PIXELS) this.#imageCodecs.terminate();
+    // peak (~4 bytes per pixel and more) for the session. A fresh one starts in ~50 ms. (Released:
+    // ended only if no other call is in flight.)
+    if (decoded.image.width * decoded.image.height >= LARGE_DECODE_PIXELS) this.#imageCodecs.release();
     const base = {
       ...decoded.image,
       name,

@@ -38,7 +38,11 @@ async function crash(page: Page, name: string): Promise<void> {
  * per job (the image codec, the analysis worker), where a timer would fire only after the job.
  */
 async function crashOnReply(page: Page, name: string): Promise<void> {
-  await workerNamed(page, name).evaluate(() => {
+  await injectCrashOnReply(workerNamed(page, name));
+}
+
+function injectCrashOnReply(worker: Worker): Promise<void> {
+  return worker.evaluate(() => {
     (globalThis as unknown as { postMessage: () => void }).postMessage = () =>
       setTimeout(() => {
         throw new Error('injected crash');
@@ -53,24 +57,17 @@ async function crashOnReply(page: Page, name: string): Promise<void> {
  */
 async function crashAnalysisOnReply(page: Page): Promise<void> {
   const isAnalysis = (worker: Worker) => worker.url().includes('/analysis.worker');
-  const inject = (worker: Worker) =>
-    worker.evaluate(() => {
-      (globalThis as unknown as { postMessage: () => void }).postMessage = () =>
-        setTimeout(() => {
-          throw new Error('injected crash');
-        });
-    });
   const running = page.workers().filter(isAnalysis).at(-1);
   if (
     running &&
-    (await inject(running).then(
+    (await injectCrashOnReply(running).then(
       () => true,
       () => false,
     ))
   )
     return;
   const next = await page.waitForEvent('worker', { predicate: isAnalysis, timeout: 60_000 });
-  await inject(next);
+  await injectCrashOnReply(next);
 }
 
 // `npm test` kills the engine worker; `npm run test:full` an SVD worker too (the same recovery, one level down).

@@ -7,6 +7,12 @@
  *   gemmNN: out[m × n] = (accumulate ? out : 0) + alpha · A[m × k] · X[k × n]
  *   gemmTN: out[k × n] = (accumulate ? out : 0) + A[m × k]ᵀ · Y[m × n]
  *
+ * The big matrix A may instead hold unsigned bytes (an 8-bit image's samples: a quarter of the
+ * memory) less an integer shift: gemmNNBytes, gemmTNBytes and gemv64x4Bytes read A's bytes from
+ * the workspace's bytes (`a` is a byte offset, from the workspace's start, and lda is in bytes) and
+ * compute what gemmNN, gemmTN and gemv64x4 compute on a float32 copy of A − shift, exactly (the
+ * shifted bytes are integers, exact in float32, and the sums run in the same order).
+ *
  * Backends: 'relaxed' and 'simd' (simd.ts) run the AssemblyScript WebAssembly kernels
  * (core/kernels/assembly), built with relaxed SIMD's fused multiply-add and with SIMD128 alone;
  * 'plain' (plain.ts) is TypeScript with float64 accumulators, for platforms without WebAssembly
@@ -55,7 +61,8 @@ export interface KernelBackend {
   reserve(floats: number, maxThinColumns: number): void;
   /**
    * What the workspace's first values hold, as labelled by the caller after allocate() (block
-   * Lanczos: the matrix whose shifted copy is at offset 0); allocate() that may lose them resets it.
+   * Lanczos: the matrix whose copy, shifted floats or its bytes, is at offset 0); allocate() that may
+   * lose them resets it.
    */
   holds: unknown;
   gemmNN(
@@ -83,6 +90,35 @@ export interface KernelBackend {
     ldo: number,
     accumulate: boolean,
   ): void;
+  /** gemmNN with A of unsigned bytes less `shift`, at byte offset `a` (see above). */
+  gemmNNBytes(
+    a: number,
+    lda: number,
+    m: number,
+    k: number,
+    x: number,
+    ldx: number,
+    n: number,
+    out: number,
+    ldo: number,
+    alpha: number,
+    accumulate: boolean,
+    shift: number,
+  ): void;
+  /** gemmTN with A of unsigned bytes less `shift`, at byte offset `a` (see above). */
+  gemmTNBytes(
+    a: number,
+    lda: number,
+    m: number,
+    k: number,
+    y: number,
+    ldy: number,
+    n: number,
+    out: number,
+    ldo: number,
+    accumulate: boolean,
+    shift: number,
+  ): void;
   /**
    * Float64 view of `count` doubles at workspace offset `at` (in floats; even), for gemv64x4.
    * Invalidated by allocate().
@@ -93,6 +129,8 @@ export interface KernelBackend {
    * cols, ld lda); X (cols × 4) and Y (rows × 4) row-major doubles at float offsets.
    */
   gemv64x4(a: number, lda: number, rows: number, cols: number, x: number, y: number): void;
+  /** gemv64x4 with A of unsigned bytes less `shift`, at byte offset `a` (see above). */
+  gemv64x4Bytes(a: number, lda: number, rows: number, cols: number, x: number, y: number, shift: number): void;
   /** Gram matrix XᵀX (n × n doubles at float offset `out`, even) of X (rows × n, float32), accumulated in float64. n even. */
   gram64(x: number, ldx: number, rows: number, n: number, out: number): void;
 }

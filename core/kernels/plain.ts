@@ -80,13 +80,54 @@ export class PlainKernels implements KernelBackend {
     alpha: number,
     accumulate: boolean,
   ): void {
+    this.#productNN(this.#heap, 0, a, lda, m, k, x, ldx, n, out, ldo, alpha, accumulate);
+  }
+
+  gemmNNBytes(
+    a: number,
+    lda: number,
+    m: number,
+    k: number,
+    x: number,
+    ldx: number,
+    n: number,
+    out: number,
+    ldo: number,
+    alpha: number,
+    accumulate: boolean,
+    shift: number,
+  ): void {
+    this.#productNN(this.#bytes(), shift, a, lda, m, k, x, ldx, n, out, ldo, alpha, accumulate);
+  }
+
+  /** The workspace's bytes, for the Bytes products' A. */
+  #bytes(): Uint8Array {
+    return new Uint8Array(this.#heap.buffer, this.#heap.byteOffset, this.#heap.byteLength);
+  }
+
+  /** gemmNN with A's values read from `values` (the workspace's floats or bytes), each less `shift`. */
+  #productNN(
+    values: Float32Array | Uint8Array,
+    shift: number,
+    a: number,
+    lda: number,
+    m: number,
+    k: number,
+    x: number,
+    ldx: number,
+    n: number,
+    out: number,
+    ldo: number,
+    alpha: number,
+    accumulate: boolean,
+  ): void {
     const heap = this.#heap;
     const row = this.#rowAccumulator;
     for (let i = 0; i < m; i++) {
       row.fill(0, 0, n);
       const aRow = a + i * lda;
       for (let p = 0; p < k; p++) {
-        const s = heap[aRow + p];
+        const s = values[aRow + p] - shift;
         if (s === 0) continue;
         const xRow = x + p * ldx;
         for (let c = 0; c < n; c++) row[c] += s * heap[xRow + c];
@@ -102,7 +143,24 @@ export class PlainKernels implements KernelBackend {
   }
 
   gemv64x4(a: number, lda: number, rows: number, cols: number, x: number, y: number): void {
-    const heap = this.#heap;
+    this.#product64x4(this.#heap, 0, a, lda, rows, cols, x, y);
+  }
+
+  gemv64x4Bytes(a: number, lda: number, rows: number, cols: number, x: number, y: number, shift: number): void {
+    this.#product64x4(this.#bytes(), shift, a, lda, rows, cols, x, y);
+  }
+
+  /** gemv64x4 with A's values read from `values` (the workspace's floats or bytes), each less `shift`. */
+  #product64x4(
+    values: Float32Array | Uint8Array,
+    shift: number,
+    a: number,
+    lda: number,
+    rows: number,
+    cols: number,
+    x: number,
+    y: number,
+  ): void {
     const xs = this.doubles(x, 4 * cols);
     const ys = this.doubles(y, 4 * rows);
     for (let r = 0; r < rows; r++) {
@@ -112,7 +170,7 @@ export class PlainKernels implements KernelBackend {
       let s2 = 0;
       let s3 = 0;
       for (let c = 0; c < cols; c++) {
-        const value = heap[row + c];
+        const value = values[row + c] - shift;
         s0 += value * xs[4 * c];
         s1 += value * xs[4 * c + 1];
         s2 += value * xs[4 * c + 2];
@@ -149,6 +207,40 @@ export class PlainKernels implements KernelBackend {
     ldo: number,
     accumulate: boolean,
   ): void {
+    this.#productTN(this.#heap, 0, a, lda, m, k, y, ldy, n, out, ldo, accumulate);
+  }
+
+  gemmTNBytes(
+    a: number,
+    lda: number,
+    m: number,
+    k: number,
+    y: number,
+    ldy: number,
+    n: number,
+    out: number,
+    ldo: number,
+    accumulate: boolean,
+    shift: number,
+  ): void {
+    this.#productTN(this.#bytes(), shift, a, lda, m, k, y, ldy, n, out, ldo, accumulate);
+  }
+
+  /** gemmTN with A's values read from `values` (the workspace's floats or bytes), each less `shift`. */
+  #productTN(
+    values: Float32Array | Uint8Array,
+    shift: number,
+    a: number,
+    lda: number,
+    m: number,
+    k: number,
+    y: number,
+    ldy: number,
+    n: number,
+    out: number,
+    ldo: number,
+    accumulate: boolean,
+  ): void {
     const heap = this.#heap;
     if (this.#blockAccumulator.length < k * n) this.#blockAccumulator = new Float64Array(k * n);
     const block = this.#blockAccumulator;
@@ -159,7 +251,7 @@ export class PlainKernels implements KernelBackend {
       const aRow = a + p * lda;
       const yRow = y + p * ldy;
       for (let j = 0; j < k; j++) {
-        const s = heap[aRow + j];
+        const s = values[aRow + j] - shift;
         if (s === 0) continue;
         const bRow = j * n;
         for (let c = 0; c < n; c++) block[bRow + c] += s * heap[yRow + c];

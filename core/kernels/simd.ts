@@ -40,6 +40,38 @@ interface KernelExports {
     accumulate: number,
     panel: number,
   ): void;
+  gemmNNBytes(
+    a: number,
+    lda: number,
+    m: number,
+    k: number,
+    x: number,
+    ldx: number,
+    n: number,
+    out: number,
+    ldo: number,
+    alpha: number,
+    accumulate: number,
+    panel: number,
+    shift: number,
+    scratch: number,
+  ): void;
+  gemmTNBytes(
+    a: number,
+    lda: number,
+    m: number,
+    k: number,
+    y: number,
+    ldy: number,
+    n: number,
+    out: number,
+    ldo: number,
+    accumulate: number,
+    panel: number,
+    shift: number,
+    scratch: number,
+  ): void;
+  gemvBytesF64x4(a: number, lda: number, rows: number, cols: number, x: number, y: number, shift: number): void;
   dot64(x: number, y: number, n: number): number;
   axpy64(alpha: number, x: number, y: number, n: number): void;
   dotAxpy64(t: number, d: number, e: number, n: number, f: number): number;
@@ -101,6 +133,7 @@ export class SimdKernels implements KernelBackend {
   readonly #exports: KernelExports;
   #base = 0; // byte address of workspace element 0
   #panel = 0; // byte address of the packing scratch
+  #scratch = 0; // byte address of the Bytes products' conversion scratch (4 · panelDepth floats)
   #used = false; // fresh WebAssembly memory is zeroed; reused memory must be cleared
 
   constructor(kind: WasmKernelKind, instance: WebAssembly.Instance, denseInstance: WebAssembly.Instance) {
@@ -115,7 +148,7 @@ export class SimdKernels implements KernelBackend {
   #bytesNeeded(floats: number, maxThinColumns: number): number {
     const base = (this.#exports.heapBase() + 63) & ~63;
     const panelFloats = this.#exports.panelDepth() * Math.max(8, maxThinColumns);
-    const bytesNeeded = base + 4 * floats + 64 + 4 * panelFloats;
+    const bytesNeeded = base + 4 * floats + 64 + 4 * panelFloats + 64 + 16 * this.#exports.panelDepth();
     if (bytesNeeded > 4 * 1024 ** 3 - PAGE_BYTES) {
       throw new RangeError(`The SIMD workspace would need ${(bytesNeeded / 2 ** 30).toFixed(1)} GiB, above WebAssembly's 4 GiB`);
     }
@@ -143,6 +176,7 @@ export class SimdKernels implements KernelBackend {
     if (bytesNeeded > have) memory.grow(Math.ceil((bytesNeeded - have) / PAGE_BYTES));
     this.#base = base;
     this.#panel = (base + 4 * floats + 63) & ~63;
+    this.#scratch = (this.#panel + 4 * this.#exports.panelDepth() * Math.max(8, maxThinColumns) + 63) & ~63;
     const view = new Float32Array(memory.buffer, base, floats);
     if (this.#used) view.fill(0, zeroFrom);
     // The values below zeroFrom survive (memory only grows, at the same base): the label too.
@@ -188,6 +222,60 @@ export class SimdKernels implements KernelBackend {
     if (m === 0 && !accumulate) zeroRows(this.#exports.memory, b + 4 * out, k, n, ldo);
   }
 
+  gemmNNBytes(
+    a: number,
+    lda: number,
+    m: number,
+    k: number,
+    x: number,
+    ldx: number,
+    n: number,
+    out: number,
+    ldo: number,
+    alpha: number,
+    accumulate: boolean,
+    shift: number,
+  ): void {
+    if (m === 0 || n === 0) return;
+    const b = this.#base;
+    this.#exports.gemmNNBytes(
+      b + a,
+      lda,
+      m,
+      k,
+      b + 4 * x,
+      ldx,
+      n,
+      b + 4 * out,
+      ldo,
+      alpha,
+      accumulate ? 1 : 0,
+      this.#panel,
+      shift,
+      this.#scratch,
+    );
+    if (k === 0 && !accumulate) zeroRows(this.#exports.memory, b + 4 * out, m, n, ldo);
+  }
+
+  gemmTNBytes(
+    a: number,
+    lda: number,
+    m: number,
+    k: number,
+    y: number,
+    ldy: number,
+    n: number,
+    out: number,
+    ldo: number,
+    accumulate: boolean,
+    shift: number,
+  ): void {
+    if (k === 0 || n === 0) return;
+    const b = this.#base;
+    this.#exports.gemmTNBytes(b + a, lda, m, k, b + 4 * y, ldy, n, b + 4 * out, ldo, accumulate ? 1 : 0, this.#panel, shift, this.#scratch);
+    if (m === 0 && !accumulate) zeroRows(this.#exports.memory, b + 4 * out, k, n, ldo);
+  }
+
   doubles(at: number, count: number): Float64Array {
     return new Float64Array(this.#exports.memory.buffer, this.#base + 4 * at, count);
   }
@@ -195,6 +283,11 @@ export class SimdKernels implements KernelBackend {
   gemv64x4(a: number, lda: number, rows: number, cols: number, x: number, y: number): void {
     const b = this.#base;
     this.#exports.gemvF32F64x4(b + 4 * a, lda, rows, cols, b + 4 * x, b + 4 * y);
+  }
+
+  gemv64x4Bytes(a: number, lda: number, rows: number, cols: number, x: number, y: number, shift: number): void {
+    const b = this.#base;
+    this.#exports.gemvBytesF64x4(b + a, lda, rows, cols, b + 4 * x, b + 4 * y, shift);
   }
 
   gram64(x: number, ldx: number, rows: number, n: number, out: number): void {

@@ -1,6 +1,7 @@
 /**
  * The product kernels of every backend (relaxed SIMD, SIMD128, plain) against a float64
- * reference, the relaxed build against SIMD128, and which backend 'auto' picks.
+ * reference, their byte-matrix variants against the float32 ones, the relaxed build against
+ * SIMD128, and which backend 'auto' picks.
  * Tolerance: float32 accumulation of k terms; we allow 2e-5 of the row/column norm products,
  * far above what either kernel shows (≈ 1e-7…1e-6) and far below any real indexing mistake.
  */
@@ -137,6 +138,73 @@ describe.each(['relaxed', 'simd', 'plain'] as const)('%s kernels', (kind) => {
     kernels.reserve(1000, 8);
     expect(kernels.holds).toBe(label);
   });
+
+  it.each([...shapes, { m: 5, k: 3, n: 8 }, { m: 301, k: 259, n: 16 }])(
+    'gemmNNBytes, gemmTNBytes and gemv64x4Bytes equal gemmNN, gemmTN and gemv64x4 on float32 A − shift, bit for bit, for %o',
+    async ({ m, k, n }) => {
+      const kernels = await backend();
+      // A's bytes are a sub-block (lda > k) starting at an odd byte, as a row chunk of the engine's A may.
+      const lda = k + 5;
+      const shift = 117;
+      const bytes = new Uint8Array(m * lda);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919 + 13) % 256;
+      const x = randomMatrix(k, n, 2).data;
+      const y = randomMatrix(m, n, 3).data;
+      // layout (floats): A − shift (m × lda) | A's bytes | X | Y | four outputs | gemv: X4, two Y4 (doubles)
+      const offA = 0;
+      const offBytes = m * lda;
+      const offX = offBytes + Math.ceil((m * lda + 3) / 4);
+      const offY = offX + k * n;
+      const [offNN, offNNBytes] = [offY + m * n, offY + 2 * m * n];
+      const [offTN, offTNBytes] = [offY + 3 * m * n, offY + 3 * m * n + k * n];
+      let offVectors = offTNBytes + k * n;
+      offVectors += offVectors & 1;
+      const [offRows, offRowsBytes] = [offVectors + 8 * k, offVectors + 8 * k + 8 * m];
+      const ws = kernels.allocate(offRowsBytes + 8 * m, n);
+      for (let i = 0; i < bytes.length; i++) ws[offA + i] = bytes[i] - shift;
+      const byteAt = 4 * offBytes + 3;
+      new Uint8Array(ws.buffer, ws.byteOffset).set(bytes, byteAt);
+      ws.set(x, offX);
+      ws.set(y, offY);
+      const vectors = kernels.doubles(offVectors, 4 * k);
+      for (let i = 0; i < 4 * k; i++) vectors[i] = Math.cos(i) * 10 ** (i % 4);
+
+      kernels.gemmNN(offA + 1, lda, m, k, offX, n, n, offNN, n, -0.5, false);
+      kernels.gemmNNBytes(byteAt + 1, lda, m, k, offX, n, n, offNNBytes, n, -0.5, false, shift);
+      kernels.gemmTN(offA + 1, lda, m, k, offY, n, n, offTN, n, false);
+      kernels.gemmTNBytes(byteAt + 1, lda, m, k, offY, n, n, offTNBytes, n, false, shift);
+      kernels.gemv64x4(offA + 1, lda, m, k, offVectors, offRows);
+      kernels.gemv64x4Bytes(byteAt + 1, lda, m, k, offVectors, offRowsBytes, shift);
+      expect(ws.slice(offNNBytes, offNNBytes + m * n)).toEqual(ws.slice(offNN, offNN + m * n));
+      expect(ws.slice(offTNBytes, offTNBytes + k * n)).toEqual(ws.slice(offTN, offTN + k * n));
+      expect(kernels.doubles(offRowsBytes, 4 * m)).toEqual(kernels.doubles(offRows, 4 * m));
+      // Accumulating: the same again.
+      kernels.gemmNN(offA + 1, lda, m, k, offX, n, n, offNN, n, 1, true);
+      kernels.gemmNNBytes(byteAt + 1, lda, m, k, offX, n, n, offNNBytes, n, 1, true, shift);
+      kernels.gemmTN(offA + 1, lda, m, k, offY, n, n, offTN, n, true);
+      kernels.gemmTNBytes(byteAt + 1, lda, m, k, offY, n, n, offTNBytes, n, true, shift);
+      expect(ws.slice(offNNBytes, offNNBytes + m * n)).toEqual(ws.slice(offNN, offNN + m * n));
+      expect(ws.slice(offTNBytes, offTNBytes + k * n)).toEqual(ws.slice(offTN, offTN + k * n));
+      // And right: against the float64 reference of the shifted values.
+      const shifted = new Float32Array(m * k);
+      for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) shifted[i * k + p] = bytes[i * lda + 1 + p] - shift;
+      const scale = 255 * Math.max(1, Math.sqrt(Math.max(m, k)));
+      expect(
+        maxRelative(
+          ws.subarray(offTNBytes, offTNBytes + k * n),
+          referenceTN(shifted, m, k, y, n).map((v) => 2 * v),
+          scale,
+        ),
+      ).toBeLessThan(2e-5);
+      expect(
+        maxRelative(
+          ws.subarray(offNNBytes, offNNBytes + m * n),
+          referenceNN(shifted, m, k, x, n).map((v) => 0.5 * v),
+          scale,
+        ),
+      ).toBeLessThan(2e-5);
+    },
+  );
 
   it('reads operands through leading dimensions (sub-blocks of wider matrices)', async () => {
     const kernels = await backend();

@@ -21,6 +21,55 @@ function madd(a: v128, b: v128, c: v128): v128 {
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
+// The big operand A of gemmNN, gemmTN and gemvF32F64x4 may instead hold unsigned bytes less an
+// integer shift (the *Bytes kernels: an 8-bit image in a quarter of the memory). Each block of A
+// a micro-kernel is about to read is converted to float32 first, into `scratch` (4 ·
+// PANEL_DEPTH floats that stay in L1), so the conversion is paid once per block rather than once
+// per column group; the values are integers, exact in float32, and the sums run in the same
+// order, so the products equal those on a float32 copy of A − shift bit for bit. The shared
+// bodies are generic over A's element type T (f32 or u8), a compile-time constant in each build.
+
+/** dst[r · depth + p] = src[r · stride + p] − shift for r < rows, p < depth: bytes to floats. */
+function widenRows(src: usize, stride: usize, rows: i32, depth: i32, shift: f32, dst: usize): void {
+  const offset = f32x4.splat(shift);
+  for (let r = 0; r < rows; r++) {
+    const from = src + <usize>r * stride;
+    const to = dst + ((<usize>r * <usize>depth) << 2);
+    let p = 0;
+    for (; p + 16 <= depth; p += 16) {
+      const bytes = v128.load(from + <usize>p);
+      const low = i16x8.extend_low_i8x16_u(bytes);
+      const high = i16x8.extend_high_i8x16_u(bytes);
+      const at = to + ((<usize>p) << 2);
+      v128.store(at, f32x4.sub(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(low)), offset));
+      v128.store(at, f32x4.sub(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(low)), offset), 16);
+      v128.store(at, f32x4.sub(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(high)), offset), 32);
+      v128.store(at, f32x4.sub(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(high)), offset), 48);
+    }
+    for (; p < depth; p++) store<f32>(to + ((<usize>p) << 2), <f32>(<i32>load<u8>(from + <usize>p)) - shift);
+  }
+}
+
+/** dst[p · 4 + c] = src[p · stride + c] − shift for p < depth, c < 4: four columns of bytes to floats. */
+function widenColumns4(src: usize, stride: usize, depth: i32, shift: f32, dst: usize): void {
+  const offset = f32x4.splat(shift);
+  let from = src;
+  for (let p = 0; p < depth; p++) {
+    const widened = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(from)));
+    v128.store(dst + ((<usize>p) << 4), f32x4.sub(f32x4.convert_i32x4_s(widened), offset));
+    from += stride;
+  }
+}
+
+/** dst[p] = src[p · stride] − shift for p < depth: one column of bytes to floats. */
+function widenColumn(src: usize, stride: usize, depth: i32, shift: f32, dst: usize): void {
+  let from = src;
+  for (let p = 0; p < depth; p++) {
+    store<f32>(dst + ((<usize>p) << 2), <f32>(<i32>load<u8>(from)) - shift);
+    from += stride;
+  }
+}
+
 export function heapBase(): usize {
   return __heap_base;
 }
@@ -63,16 +112,64 @@ export function gemmNN(
   accumulate: i32,
   panel: usize,
 ): void {
+  productNN<f32>(a, lda, m, k, x, ldx, n, out, ldo, alpha, accumulate, panel, 0, 0);
+}
+
+/**
+ * gemmNN with A of unsigned bytes, each less `shift` (an integer): `a` is a byte address and lda
+ * counts bytes. `scratch`: 4 · PANEL_DEPTH floats.
+ */
+export function gemmNNBytes(
+  a: usize,
+  lda: i32,
+  m: i32,
+  k: i32,
+  x: usize,
+  ldx: i32,
+  n: i32,
+  out: usize,
+  ldo: i32,
+  alpha: f32,
+  accumulate: i32,
+  panel: usize,
+  shift: f32,
+  scratch: usize,
+): void {
+  productNN<u8>(a, lda, m, k, x, ldx, n, out, ldo, alpha, accumulate, panel, shift, scratch);
+}
+
+function productNN<T>(
+  a: usize,
+  lda: i32,
+  m: i32,
+  k: i32,
+  x: usize,
+  ldx: i32,
+  n: i32,
+  out: usize,
+  ldo: i32,
+  alpha: f32,
+  accumulate: i32,
+  panel: usize,
+  shift: f32,
+  scratch: usize,
+): void {
   const zero = f32x4.splat(0);
-  const rowA = (<usize>lda) << 2;
+  const bytes = sizeof<T>() == 1;
   for (let p0 = 0; p0 < k; p0 += PANEL_DEPTH) {
     const depth = min(PANEL_DEPTH, k - p0);
+    // Float32 A is read in place; byte A block by block, from its float32 copy in scratch.
+    const rowA: usize = bytes ? (<usize>depth) << 2 : (<usize>lda) << 2;
     packPanel(x, ldx, p0, depth, n, alpha, panel);
     const load = accumulate != 0 || p0 > 0;
     let i = 0;
     // Four rows of A at a time: 4 rows × 8 columns = 8 accumulators.
     for (; i + 4 <= m; i += 4) {
-      const a0 = a + ((<usize>i * <usize>lda + <usize>p0) << 2);
+      let a0 = a + ((<usize>i * <usize>lda + <usize>p0) << 2);
+      if (bytes) {
+        widenRows(a + <usize>i * <usize>lda + <usize>p0, <usize>lda, 4, depth, shift, scratch);
+        a0 = scratch;
+      }
       const a1 = a0 + rowA;
       const a2 = a1 + rowA;
       const a3 = a2 + rowA;
@@ -130,7 +227,11 @@ export function gemmNN(
       }
     }
     for (; i < m; i++) {
-      const a0 = a + ((<usize>i * <usize>lda + <usize>p0) << 2);
+      let a0 = a + ((<usize>i * <usize>lda + <usize>p0) << 2);
+      if (bytes) {
+        widenRows(a + <usize>i * <usize>lda + <usize>p0, <usize>lda, 1, depth, shift, scratch);
+        a0 = scratch;
+      }
       for (let c = 0; c < n; c += 8) {
         const o0 = out + ((<usize>i * <usize>ldo + <usize>c) << 2);
         let c00 = zero,
@@ -171,8 +272,51 @@ export function gemmTN(
   accumulate: i32,
   panel: usize,
 ): void {
+  productTN<f32>(a, lda, m, k, y, ldy, n, out, ldo, accumulate, panel, 0, 0);
+}
+
+/**
+ * gemmTN with A of unsigned bytes, each less `shift` (an integer): `a` is a byte address and lda
+ * counts bytes. `scratch`: 4 · PANEL_DEPTH floats.
+ */
+export function gemmTNBytes(
+  a: usize,
+  lda: i32,
+  m: i32,
+  k: i32,
+  y: usize,
+  ldy: i32,
+  n: i32,
+  out: usize,
+  ldo: i32,
+  accumulate: i32,
+  panel: usize,
+  shift: f32,
+  scratch: usize,
+): void {
+  productTN<u8>(a, lda, m, k, y, ldy, n, out, ldo, accumulate, panel, shift, scratch);
+}
+
+function productTN<T>(
+  a: usize,
+  lda: i32,
+  m: i32,
+  k: i32,
+  y: usize,
+  ldy: i32,
+  n: i32,
+  out: usize,
+  ldo: i32,
+  accumulate: i32,
+  panel: usize,
+  shift: f32,
+  scratch: usize,
+): void {
   const zero = f32x4.splat(0);
-  const rowA = (<usize>lda) << 2;
+  const bytes = sizeof<T>() == 1;
+  // Float32 A is read in place; byte A four columns (or one) at a time, from its float32 copy in scratch.
+  const rowA: usize = bytes ? 16 : (<usize>lda) << 2;
+  const columnA: usize = bytes ? 4 : (<usize>lda) << 2;
   const rowO = (<usize>ldo) << 2;
   for (let p0 = 0; p0 < m; p0 += PANEL_DEPTH) {
     const depth = min(PANEL_DEPTH, m - p0);
@@ -182,7 +326,11 @@ export function gemmTN(
     // Four columns of A at a time: one 16-byte load of A[p, j..j+3] per step, lanes splatted by
     // shuffles (a different execution port from the multiplies and adds).
     for (; j + 4 <= k; j += 4) {
-      const aBase = a + ((<usize>p0 * <usize>lda + <usize>j) << 2);
+      let aBase = a + ((<usize>p0 * <usize>lda + <usize>j) << 2);
+      if (bytes) {
+        widenColumns4(a + <usize>p0 * <usize>lda + <usize>j, <usize>lda, depth, shift, scratch);
+        aBase = scratch;
+      }
       for (let c = 0; c < n; c += 8) {
         const o0 = out + ((<usize>j * <usize>ldo + <usize>c) << 2);
         const o1 = o0 + rowO;
@@ -238,7 +386,11 @@ export function gemmTN(
       }
     }
     for (; j < k; j++) {
-      const aBase = a + ((<usize>p0 * <usize>lda + <usize>j) << 2);
+      let aBase = a + ((<usize>p0 * <usize>lda + <usize>j) << 2);
+      if (bytes) {
+        widenColumn(a + <usize>p0 * <usize>lda + <usize>j, <usize>lda, depth, shift, scratch);
+        aBase = scratch;
+      }
       for (let c = 0; c < n; c += 8) {
         const o0 = out + ((<usize>j * <usize>ldo + <usize>c) << 2);
         let c00 = zero,
@@ -253,7 +405,7 @@ export function gemmTN(
           const s0 = v128.load32_splat(pa);
           c00 = madd(s0, v128.load(pp), c00);
           c01 = madd(s0, v128.load(pp, 16), c01);
-          pa += rowA;
+          pa += columnA;
           pp += 32;
         }
         v128.store(o0, c00);
@@ -361,8 +513,24 @@ export function rotate64(x: usize, y: usize, n: i32, c: f64, s: f64): void {
  * the Rayleigh quotients of the refined components, which float32 sums cannot resolve.
  */
 export function gemvF32F64x4(a: usize, lda: i32, rows: i32, cols: i32, x: usize, y: usize): void {
+  productF64x4<f32>(a, lda, rows, cols, x, y, 0);
+}
+
+/** gemvF32F64x4 with A of unsigned bytes, each less `shift` (an integer): `a` is a byte address and lda counts bytes. */
+export function gemvBytesF64x4(a: usize, lda: i32, rows: i32, cols: i32, x: usize, y: usize, shift: f32): void {
+  productF64x4<u8>(a, lda, rows, cols, x, y, shift);
+}
+
+/** Element `p` (a byte address) of A, as float32. */
+function elementOf<T>(p: usize, shift: f32): f32 {
+  if (sizeof<T>() == 1) return <f32>(<i32>load<u8>(p)) - shift;
+  return load<f32>(p);
+}
+
+function productF64x4<T>(a: usize, lda: i32, rows: i32, cols: i32, x: usize, y: usize, shift: f32): void {
+  const size = sizeof<T>();
   for (let r = 0; r < rows; r++) {
-    const row = a + ((<usize>r * <usize>lda) << 2);
+    const row = a + <usize>r * <usize>lda * size;
     let acc01 = f64x2.splat(0);
     let acc23 = f64x2.splat(0);
     let odd01 = f64x2.splat(0);
@@ -370,8 +538,8 @@ export function gemvF32F64x4(a: usize, lda: i32, rows: i32, cols: i32, x: usize,
     let c = 0;
     for (; c + 2 <= cols; c += 2) {
       const xc = x + ((<usize>c) << 5);
-      const a0 = f64x2.splat(<f64>load<f32>(row + ((<usize>c) << 2)));
-      const a1 = f64x2.splat(<f64>load<f32>(row + ((<usize>c) << 2), 4));
+      const a0 = f64x2.splat(<f64>elementOf<T>(row + <usize>c * size, shift));
+      const a1 = f64x2.splat(<f64>elementOf<T>(row + (<usize>c + 1) * size, shift));
       acc01 = f64x2.add(acc01, f64x2.mul(a0, v128.load(xc)));
       acc23 = f64x2.add(acc23, f64x2.mul(a0, v128.load(xc, 16)));
       odd01 = f64x2.add(odd01, f64x2.mul(a1, v128.load(xc, 32)));
@@ -379,7 +547,7 @@ export function gemvF32F64x4(a: usize, lda: i32, rows: i32, cols: i32, x: usize,
     }
     for (; c < cols; c++) {
       const xc = x + ((<usize>c) << 5);
-      const a0 = f64x2.splat(<f64>load<f32>(row + ((<usize>c) << 2)));
+      const a0 = f64x2.splat(<f64>elementOf<T>(row + <usize>c * size, shift));
       acc01 = f64x2.add(acc01, f64x2.mul(a0, v128.load(xc)));
       acc23 = f64x2.add(acc23, f64x2.mul(a0, v128.load(xc, 16)));
     }

@@ -21,7 +21,7 @@
  * the eigenproblem are float64.
  *
  * Workspace layout (float32, row-major, offsets in elements):
- *   A rows×cols | P rows×s | Q cols×(s+b) | W, T max(rows,cols)×b | C (s+b)×b | R⁻¹ b×b
+ *   A rows×cols (or rows·cols bytes, for 8-bit samples) | P rows×s | Q cols×(s+b) | W, T max(rows,cols)×b | C (s+b)×b | R⁻¹ b×b
  *   | U_M s×r8 | V_M (s+b)×r8 | U rows×r8 | V cols×r8 | float64: Gram b×b, two Rayleigh vectors
  */
 import type { KrylovState, SvdInput, TruncatedSvd } from '../types.js';
@@ -134,7 +134,11 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
     next += floats;
     return at;
   };
-  const offA = take(rows * cols);
+  // 8-bit samples stay bytes in the workspace (a quarter of the memory); the kernels' Bytes
+  // variants shift them as they read them. Other samples are stored as floats, shifted.
+  const bytes = a.data instanceof Uint8Array;
+  const floatsA = bytes ? Math.ceil((rows * cols) / 4) : rows * cols;
+  const offA = take(floatsA);
   const offP = take(rows * s);
   const offQ = take(cols * sb);
   const offW = take(tall * b);
@@ -150,7 +154,7 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
   const offRayleighX = take(2 * 4 * cols);
   const offRayleighY = take(2 * 4 * rows);
   // A is written below in full: only what follows it is cleared.
-  const ws = backend.allocate(next, Math.max(b, r8), offA + rows * cols);
+  const ws = backend.allocate(next, Math.max(b, r8), offA + floatsA);
   // An extension on the backend that ran the stage before finds C (below) still in place: the
   // workspace keeps its first values when it grows (allocate resets the label where it may not),
   // and nothing else ran on it in between.
@@ -158,9 +162,11 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
   // The products run on C = A − μ·𝟙𝟙ᵀ with μ the mean rounded to an integer, plus the rank-one
   // term μ·𝟙(𝟙ᵀX) in float64. For a photo σ₁ is mostly the mean brightness, so ‖C‖ is several
   // times smaller than ‖A‖, and with it the float32 rounding of every product; and since pixel
-  // values are integers, C is exact in float32 and C + μ𝟙𝟙ᵀ is A exactly.
+  // values are integers, C is exact in float32 and C + μ𝟙𝟙ᵀ is A exactly. 8-bit samples are
+  // copied as they are and shifted by the kernels as they read them.
   const shift = Math.round(input.mean);
-  if (!inPlace) for (let i = 0; i < a.data.length; i++) ws[offA + i] = a.data[i] - shift;
+  if (!inPlace && bytes) new Uint8Array(ws.buffer, ws.byteOffset + 4 * offA, rows * cols).set(a.data);
+  else if (!inPlace) for (let i = 0; i < a.data.length; i++) ws[offA + i] = a.data[i] - shift;
   backend.holds = a.data;
   const columnSums = (x: number, ldx: number, n: number): Float64Array => {
     const sums = new Float64Array(b);
@@ -210,7 +216,8 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
     for (let r0 = 0; r0 < rows; r0 += step) {
       const count = Math.min(step, rows - r0);
       enter('products');
-      backend.gemmNN(offA + r0 * cols, cols, count, cols, x, ldx, b, out + r0 * ldo, ldo, 1, false);
+      if (bytes) backend.gemmNNBytes(4 * offA + r0 * cols, cols, count, cols, x, ldx, b, out + r0 * ldo, ldo, 1, false, shift);
+      else backend.gemmNN(offA + r0 * cols, cols, count, cols, x, ldx, b, out + r0 * ldo, ldo, 1, false);
       tracker.advance(count * cols * b);
       await checkpoint();
     }
@@ -228,7 +235,8 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
     for (let r0 = 0; r0 < rows; r0 += step) {
       const count = Math.min(step, rows - r0);
       enter('products');
-      backend.gemmTN(offA + r0 * cols, cols, count, cols, y + r0 * ldy, ldy, b, out, ldo, r0 > 0);
+      if (bytes) backend.gemmTNBytes(4 * offA + r0 * cols, cols, count, cols, y + r0 * ldy, ldy, b, out, ldo, r0 > 0, shift);
+      else backend.gemmTN(offA + r0 * cols, cols, count, cols, y + r0 * ldy, ldy, b, out, ldo, r0 > 0);
       tracker.advance(count * cols * b);
       await checkpoint();
     }
@@ -494,7 +502,7 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
   for (let r = 0; r < rows; r++) u.set(ws.subarray(offU + r * r8, offU + r * r8 + kept), r * kept);
   for (let r = 0; r < cols; r++) v.set(ws.subarray(offV + r * r8, offV + r * r8 + kept), r * kept);
   await checkpoint();
-  // uᵀAv = uᵀCv + μ(𝟙ᵀu)(𝟙ᵀv), with Cv in float64 over the exact float32 C in the workspace:
+  // uᵀAv = uᵀCv + μ(𝟙ᵀu)(𝟙ᵀv), with Cv in float64 over the exact float32 C (the workspace's):
   // the (at most four) v's side by side, C·[v₁ … v₄] in one pass over C.
   const rayleigh = (pairs: readonly { u: Float64Array; v: Float64Array }[]) => {
     const x = backend.doubles(offRayleighX, 4 * cols);
@@ -502,7 +510,8 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
     pairs.forEach(({ v }, j) => {
       for (let c = 0; c < cols; c++) x[4 * c + j] = v[c];
     });
-    backend.gemv64x4(offA, cols, rows, cols, offRayleighX, offRayleighY);
+    if (bytes) backend.gemv64x4Bytes(4 * offA, cols, rows, cols, offRayleighX, offRayleighY, shift);
+    else backend.gemv64x4(offA, cols, rows, cols, offRayleighX, offRayleighY);
     const product = backend.doubles(offRayleighY, 4 * rows);
     return pairs.map(({ u, v }, j) => {
       let total = 0;

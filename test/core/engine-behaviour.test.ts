@@ -330,8 +330,17 @@ describe('progressiveTruncatedSvd', () => {
           multiplyAdds += args[2] * args[3] * args[6];
           inner.gemmTN(...args);
         },
+        gemmNNBytes: (...args) => {
+          multiplyAdds += args[2] * args[3] * args[6];
+          inner.gemmNNBytes(...args);
+        },
+        gemmTNBytes: (...args) => {
+          multiplyAdds += args[2] * args[3] * args[6];
+          inner.gemmTNBytes(...args);
+        },
         doubles: (at, count) => inner.doubles(at, count),
         gemv64x4: (...args) => inner.gemv64x4(...args),
+        gemv64x4Bytes: (...args) => inner.gemv64x4Bytes(...args),
         gram64: (...args) => inner.gram64(...args),
       };
       await run(kernels);

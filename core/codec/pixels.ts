@@ -7,7 +7,7 @@
  */
 import type { PixelImage } from '../image/channels.js';
 import type { TruncatedSvd } from '../types.js';
-import { reconstructFullResolution } from '../image/reconstruct.js';
+import { reconstructFullResolution, reconstructPixels } from '../image/reconstruct.js';
 import { createKernels, type KernelBackend } from '../kernels/index.js';
 import type { DecodedSvd } from './decode.js';
 import { deblockPlane } from './deblock.js';
@@ -49,13 +49,24 @@ export async function decodedPlaneSamples(
   return samples;
 }
 
-/** The decoded file's pixels at `ranks` (one per plane, or one for all; default: every stored component). */
+/**
+ * The decoded file's pixels at `ranks` (one per plane, or one for all; default: every stored
+ * component). The whole image's R, G, B (or gray) and alpha planes go straight into the pixels
+ * (reconstructPixels: no full-size float planes); other layouts through their planes' samples.
+ */
 export async function decodedSvdPixels(
   decoded: Pick<DecodedSvd, 'layout' | 'channels' | 'alphaPlane' | 'deblock'>,
   ranks?: number | readonly number[],
   kernels?: KernelBackend,
 ): Promise<PixelImage> {
-  return planesToPixels(decoded.layout, await decodedPlaneSamples(decoded, ranks, kernels), decoded.alphaPlane);
+  const { layout } = decoded;
+  if (layout.model === 'whole' && layout.colorSpace !== 'ycbcr') {
+    const planeRanks = decoded.channels.map((svd, p) =>
+      ranks === undefined ? svd.rank : typeof ranks === 'number' ? ranks : (ranks[p] ?? svd.rank),
+    );
+    return reconstructPixels(layout, decoded.channels, planeRanks, decoded.alphaPlane, kernels);
+  }
+  return planesToPixels(layout, await decodedPlaneSamples(decoded, ranks, kernels), decoded.alphaPlane);
 }
 
 /**

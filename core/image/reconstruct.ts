@@ -11,7 +11,7 @@
 import type { TruncatedSvd } from '../types.js';
 import { createKernels, type KernelBackend } from '../kernels/index.js';
 import { boxSpans, checkView, type Spans } from './box.js';
-import { mergeChannels, type BitDepth, type ChannelCount, type PixelImage } from './channels.js';
+import { PixelFormatError, peakValue, type BitDepth, type ChannelCount, type PixelImage } from './channels.js';
 
 export interface Region {
   x: number;
@@ -156,9 +156,11 @@ export async function reconstructBands(
 }
 
 /**
- * The pixels of a decomposition at full resolution: each low-rank channel through
- * reconstructFullResolution, then the lossless alpha plane if given, interleaved and rounded to
- * the bit depth. What a .svd decoder shows, what exports encode, what metrics compare.
+ * The pixels of a decomposition at full resolution: each low-rank channel's rank-k product
+ * (reconstructBands) rounded and clamped to the bit depth straight into its place among the
+ * interleaved pixels, then the lossless alpha plane if given. No full-size float plane is made:
+ * the output is the only large allocation (a 12 MP RGB photo: 36 MB, against 180 MB with a
+ * float32 plane per channel). What a .svd decoder shows, what exports encode, what metrics compare.
  */
 export async function reconstructPixels(
   image: { width: number; height: number; channels: ChannelCount; bitDepth: BitDepth },
@@ -167,10 +169,33 @@ export async function reconstructPixels(
   alphaPlane?: Uint8Array | Uint16Array,
   kernels?: KernelBackend,
 ): Promise<PixelImage> {
-  const backend = kernels ?? (await createKernels('auto'));
-  const planes: Float32Array[] = [];
-  for (let c = 0; c < svds.length; c++) planes.push(await reconstructFullResolution(svds[c], ranks[c] ?? svds[c].rank, backend));
-  if (alphaPlane) planes.push(Float32Array.from(alphaPlane));
   const { width, height, channels, bitDepth } = image;
-  return { width, height, channels, bitDepth, pixels: mergeChannels(planes, width, height, bitDepth) };
+  const count = width * height;
+  if (svds.length + (alphaPlane ? 1 : 0) !== channels) {
+    throw new PixelFormatError(`A ${channels}-channel image needs ${channels} planes, got ${svds.length + (alphaPlane ? 1 : 0)}`);
+  }
+  for (const svd of svds) {
+    if (svd.u.rows !== height || svd.v.rows !== width) {
+      throw new PixelFormatError(`Every channel's factors must be ${height} × ${width}, got ${svd.u.rows} × ${svd.v.rows}`);
+    }
+  }
+  if (alphaPlane && alphaPlane.length !== count)
+    throw new PixelFormatError(`The alpha plane needs ${count} values, got ${alphaPlane.length}`);
+  const backend = kernels ?? (await createKernels('auto'));
+  const pixels = bitDepth === 16 ? new Uint16Array(count * channels) : new Uint8Array(count * channels);
+  const peak = peakValue(bitDepth);
+  for (let c = 0; c < svds.length; c++) {
+    await reconstructBands(svds[c], ranks[c] ?? svds[c].rank, backend, (first, rows, band, stride) => {
+      for (let r = 0; r < rows; r++) {
+        const from = r * stride;
+        for (let x = 0, at = (first + r) * width * channels + c; x < width; x++, at += channels) {
+          const value = Math.round(band[from + x]);
+          // NaN compares false everywhere: it becomes 0.
+          pixels[at] = value > peak ? peak : value > 0 ? value : 0;
+        }
+      }
+    });
+  }
+  if (alphaPlane) for (let i = 0, at = svds.length; i < count; i++, at += channels) pixels[at] = alphaPlane[i];
+  return { width, height, channels, bitDepth, pixels };
 }

@@ -2,12 +2,13 @@
  * .svd version 2: round trips for both models, the colour spaces, bit depths and alpha; the PSNR
  * target met on the decoded file within [target, target + 0.1 dB]; byte budgets never exceeded;
  * any prefix of the segments a valid file of lower rank; the planes and colour transforms
- * against direct formulas.
+ * against direct formulas; the whole-image model decoded straight into pixels against its planes.
  */
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import {
   decodeSvd,
+  decodedPlaneSamples,
   decodedSvdPixels,
   encodeSvdFile,
   imageLayout,
@@ -17,13 +18,14 @@ import {
   svdFileSubset,
   planeSamples,
   planeSamplesOf,
+  planesToPixels,
   patchComponentsInto,
   type LayoutOptions,
   type SvdTarget,
 } from '../../core/codec/index.js';
 import { downsampleHalf, rgbToYCbCr, rgbToYCbCrHalf, upsampleBilinear, yCbCrToRgb } from '../../core/image/color.js';
 import { fromPatchMatrix, toPatchMatrix } from '../../core/image/patches.js';
-import { createKernels, meanSquaredError, peakValue, truncatedSvd, type PixelImage } from '../../core/index.js';
+import { createKernels, meanSquaredError, peakValue, reconstructPixels, truncatedSvd, type PixelImage } from '../../core/index.js';
 import { samplesDir } from '../helpers/samples.js';
 
 /** A sample (or a crop of it: its centre), 16-bit when asked, gray JPEGs as one channel. */
@@ -191,6 +193,44 @@ describe('.svd version 2 round trips', () => {
     const measured = psnr(deep, deepPixels);
     expect(measured).toBeGreaterThanOrEqual(38);
     expect(measured).toBeLessThanOrEqual(38.1);
+  });
+});
+
+describe('decoding the whole-image model straight into pixels', () => {
+  it.each([
+    ['RGB', 'paintbrushes_1365x1074.jpg', { width: 120, height: 96 }, false, {}],
+    ['RGBA, lossless alpha', 'tulips_alpha_500x500_rgba.png', { width: 100, height: 84 }, false, {}],
+    ['RGBA, low-rank alpha', 'tulips_alpha_500x500_rgba.png', { width: 100, height: 84 }, false, { alpha: 'low-rank' as const }],
+    ['gray', 'architecture_gray_2560x1600.jpg', { width: 90, height: 130 }, false, {}],
+    ['16-bit RGB', 'room_16bit_676x449.png', { width: 64, height: 48 }, true, {}],
+  ])(
+    '%s: the same pixels, bit for bit, as rounding full float planes (every rank and lower ones)',
+    async (_name, file, crop, sixteen, extra) => {
+      const image = await sample(file, crop, sixteen);
+      const { bytes } = await encode(image, { model: 'whole', colorSpace: 'rgb', ...extra }, { ranks: 24 }, 24);
+      const decoded = decodeSvd(bytes);
+      expect(decoded.layout.model).toBe('whole');
+      for (const ranks of [undefined, 5, decoded.channels.map((_, p) => 3 + 7 * p), 0]) {
+        const direct = await decodedSvdPixels(decoded, ranks);
+        const throughPlanes = planesToPixels(decoded.layout, await decodedPlaneSamples(decoded, ranks), decoded.alphaPlane);
+        expect(direct.channels).toBe(image.channels);
+        expect(direct.bitDepth).toBe(image.bitDepth);
+        expect(direct.pixels).toEqual(throughPlanes.pixels);
+      }
+      // Decoded at the file's ranks it is close to the photo (a wrong place or channel would not be).
+      expect(psnr(image, await decodedSvdPixels(decoded))).toBeGreaterThan(20);
+    },
+  );
+
+  it('reconstructPixels refuses factors that do not make the image', async () => {
+    const image = await sample('paintbrushes_1365x1074.jpg', { width: 40, height: 32 });
+    const layout = imageLayout(image, { model: 'whole', colorSpace: 'rgb' });
+    const svds = await Promise.all(planeMatrices(image, layout).map((matrix) => truncatedSvd(matrix, { rank: 4 })));
+    await expect(reconstructPixels(image, svds.slice(0, 2))).rejects.toThrow(/3-channel image needs 3 planes, got 2/);
+    await expect(reconstructPixels({ ...image, width: 32, height: 40 }, svds)).rejects.toThrow(/must be 40 × 32, got 32 × 40/);
+    await expect(reconstructPixels({ ...image, channels: 4 }, svds, undefined, new Uint8Array(5))).rejects.toThrow(
+      /alpha plane needs 1280 values/,
+    );
   });
 });
 

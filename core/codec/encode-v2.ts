@@ -33,8 +33,8 @@ import {
   encodeMetadata,
   type SvdMetadata,
 } from './format-v2.js';
-import { decodedPlaneSamples, type PlaneScratch } from './pixels.js';
-import { chromaSubsamplingError, colorSquaredError, planeSamples, type ImageLayout } from './planes.js';
+import { decodedColorSquaredError, type PlaneScratch } from './pixels.js';
+import { chromaSubsamplingError, planeSamples, type ImageLayout } from './planes.js';
 import { RangeEncoder } from './range-coder.js';
 
 export type SvdTarget = { psnr: number } | { maxBytes: number } | { ranks: number | readonly number[] };
@@ -109,13 +109,9 @@ export async function encodeSvdFile(input: EncodeFileInput): Promise<EncodedSvdF
   const scratch: PlaneScratch = { matrices: [], planes: [] };
   const measureAllocation = async (allocation: Allocation) => {
     const channels = allocation.planes.map((plane, p) => planeFactors(plane.components, layout.planes[p].rows, layout.planes[p].cols));
-    const samples = await decodedPlaneSamples(
-      { layout, channels, deblock: !!input.deblock && layout.model === 'patch' },
-      undefined,
-      kernels,
-      scratch,
+    return psnrOfError(
+      await decodedColorSquaredError({ layout, channels, deblock: !!input.deblock && layout.model === 'patch' }, image, kernels, scratch),
     );
-    return psnrOfError(colorSquaredError(layout, samples, image));
   };
 
   if ('ranks' in target) {
@@ -133,7 +129,9 @@ export async function encodeSvdFile(input: EncodeFileInput): Promise<EncodedSvdF
     };
   }
 
-  const floor = chromaSubsamplingError(image, layout, input.samples ?? planeSamples(image, layout));
+  // Only half-resolution chroma loses anything before truncation (the planes are not made otherwise).
+  const halfChroma = layout.colorSpace === 'ycbcr' && layout.chroma === 'half';
+  const floor = halfChroma ? chromaSubsamplingError(image, layout, input.samples ?? planeSamples(image, layout)) : 0;
   /** The PSNR the allocation predicts: its error, the chroma subsampling's, and rounding to integers (1/12 per value). */
   const predictedPsnr = (allocation: Allocation) => {
     const mse = (allocation.weightedError + floor) / outputValues + 1 / 12;

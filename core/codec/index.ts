@@ -2,7 +2,7 @@
 export { encodeSvd, type EncodeInput, type EncodedSvd } from './encode.js';
 export { encodeSvdFile, PSNR_TOLERANCE_DB, type SvdTarget, type EncodeFileInput, type EncodedSvdFile } from './encode-v2.js';
 export { decodeSvd, readSvdHeader, type DecodeOptions, type DecodedSvd } from './decode.js';
-export { decodedSvdPixels, decodedPlaneSamples, patchComponentsInto } from './pixels.js';
+export { decodedColorSquaredError, decodedSvdPixels, decodedPlaneSamples, patchComponentsInto } from './pixels.js';
 export { svdFilePrefix, svdFileSubset } from './prefix.js';
 export {
   imageLayout,
@@ -14,6 +14,7 @@ export {
   planeChannel,
   planesToPixels,
   chromaSubsamplingError,
+  colorSquaredError,
   PATCH_SIZES,
   DEFAULT_PATCH_SIZE,
   type ImageLayout,

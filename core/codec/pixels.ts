@@ -5,13 +5,13 @@
  * depth. Any lower rank per plane can be asked for: components are stored in order, so the first
  * k of a plane are the file's rank-k version of it.
  */
-import type { PixelImage } from '../image/channels.js';
+import { colorChannelCount, peakValue, type PixelImage } from '../image/channels.js';
 import type { TruncatedSvd } from '../types.js';
-import { reconstructFullResolution, reconstructPixels } from '../image/reconstruct.js';
+import { reconstructBands, reconstructFullResolution, reconstructPixels } from '../image/reconstruct.js';
 import { createKernels, type KernelBackend } from '../kernels/index.js';
 import type { DecodedSvd } from './decode.js';
 import { deblockPlane } from './deblock.js';
-import { matrixToPlane, planesToPixels, type PlaneLayout } from './planes.js';
+import { colorSquaredError, matrixToPlane, planesToPixels, type PlaneLayout } from './planes.js';
 
 /** Buffers decodedPlaneSamples may reuse from one call to the next (an encoder measuring candidates). */
 export interface PlaneScratch {
@@ -67,6 +67,49 @@ export async function decodedSvdPixels(
     return reconstructPixels(layout, decoded.channels, planeRanks, decoded.alphaPlane, kernels);
   }
   return planesToPixels(layout, await decodedPlaneSamples(decoded, ranks, kernels), decoded.alphaPlane);
+}
+
+/**
+ * The squared error, summed over the colour channels, of the decoded file's pixels (as
+ * decodedSvdPixels gives them at every stored component: rounded and clamped) against `image`,
+ * without making them. The whole image's R, G, B (or gray) planes are compared a band of rows at
+ * a time (reconstructBands: no full-size float planes); other layouts through their planes'
+ * samples (`scratch`: buffers reused from one call to the next).
+ */
+export async function decodedColorSquaredError(
+  decoded: Pick<DecodedSvd, 'layout' | 'channels' | 'deblock'>,
+  image: PixelImage,
+  kernels?: KernelBackend,
+  scratch?: PlaneScratch,
+): Promise<number> {
+  const { layout } = decoded;
+  const backend = kernels ?? (await createKernels('auto'));
+  if (layout.model !== 'whole' || layout.colorSpace === 'ycbcr') {
+    return colorSquaredError(layout, await decodedPlaneSamples(decoded, undefined, backend, scratch), image);
+  }
+  const { width, channels, pixels } = image;
+  const peak = peakValue(image.bitDepth);
+  let sum = 0;
+  for (let c = 0; c < colorChannelCount(layout.channels); c++) {
+    const svd = decoded.channels[c];
+    // Rank 0 (nothing stored): every decoded value is 0.
+    if (svd.rank === 0) {
+      for (let at = c; at < pixels.length; at += channels) sum += pixels[at] * pixels[at];
+      continue;
+    }
+    await reconstructBands(svd, svd.rank, backend, (first, rows, band, stride) => {
+      for (let r = 0; r < rows; r++) {
+        const from = r * stride;
+        for (let x = 0, at = (first + r) * width * channels + c; x < width; x++, at += channels) {
+          const v = band[from + x];
+          const value = v <= 0 ? 0 : v >= peak ? peak : (v + 0.5) | 0;
+          const d = value - pixels[at];
+          sum += d * d;
+        }
+      }
+    });
+  }
+  return sum;
 }
 
 /**

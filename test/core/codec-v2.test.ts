@@ -7,7 +7,9 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import {
+  colorSquaredError,
   decodeSvd,
+  decodedColorSquaredError,
   decodedPlaneSamples,
   decodedSvdPixels,
   encodeSvdFile,
@@ -204,7 +206,7 @@ describe('decoding the whole-image model straight into pixels', () => {
     ['gray', 'architecture_gray_2560x1600.jpg', { width: 90, height: 130 }, false, {}],
     ['16-bit RGB', 'room_16bit_676x449.png', { width: 64, height: 48 }, true, {}],
   ])(
-    '%s: the same pixels, bit for bit, as rounding full float planes (every rank and lower ones)',
+    '%s: the same pixels, bit for bit, as rounding full float planes (every rank and lower ones), and the same squared error',
     async (_name, file, crop, sixteen, extra) => {
       const image = await sample(file, crop, sixteen);
       const { bytes } = await encode(image, { model: 'whole', colorSpace: 'rgb', ...extra }, { ranks: 24 }, 24);
@@ -219,6 +221,13 @@ describe('decoding the whole-image model straight into pixels', () => {
       }
       // Decoded at the file's ranks it is close to the photo (a wrong place or channel would not be).
       expect(psnr(image, await decodedSvdPixels(decoded))).toBeGreaterThan(20);
+      // The encoder's error, band by band, is the planes' error; with a plane cut to nothing too.
+      const cut = { ...decoded, channels: decoded.channels.map((svd, p) => (p === 0 ? { ...svd, rank: 0 } : svd)) };
+      for (const file of [decoded, cut]) {
+        const expected = colorSquaredError(file.layout, await decodedPlaneSamples(file), image);
+        expect(await decodedColorSquaredError(file, image)).toBe(expected);
+        expect(expected).toBeGreaterThan(0);
+      }
     },
   );
 

@@ -88,10 +88,12 @@ export async function denseSvd(
 }
 
 /**
- * The dense path for rows ≥ cols on the kernel backend: A is copied once into the kernels'
- * workspace; AᵀA accumulates in float64 (gram64) over chunks of rows; after the float64
- * eigen-decomposition, U = A·V·Σ⁻¹ comes from gemmNN chunk by chunk. Same results as the scalar
- * path up to float32 rounding of the products' sums (then refined as there).
+ * The dense path for rows ≥ cols on the kernel backend: AᵀA accumulates in float64 (gram64) over
+ * chunks of rows; after the float64 eigen-decomposition, U = A·V·Σ⁻¹ comes from gemmNN chunk by
+ * chunk. Each chunk of A is copied into the kernels' workspace when it is used (twice in all), so
+ * the workspace holds one chunk, not a second copy of A (the patch model's 12 MP luma: 49 MB).
+ * Same results as the scalar path up to float32 rounding of the products' sums (then refined as
+ * there).
  */
 async function tallDenseSvd(
   a: Matrix,
@@ -106,17 +108,18 @@ async function tallDenseSvd(
   const d = cols;
   const d8 = Math.ceil(d / 8) * 8;
   const chunk = Math.min(rows, TALL_CHUNK_ROWS);
-  // Workspace (floats): A (rows × d) | chunk Gram (d × d doubles) | V padded (d × d8) | chunk of U (chunk × d8).
+  // Workspace (floats): a chunk of A (chunk × d) | chunk Gram (d × d doubles) | V padded (d × d8) | chunk of U (chunk × d8).
   const offA = 0;
-  const offGram = rows * d;
+  const offGram = chunk * d + ((chunk * d) & 1);
   const offV = offGram + 2 * d * d;
   const offU = offV + d * d8;
   const ws = kernels.allocate(offU + chunk * d8, d8);
-  ws.set(data, offA);
+  const chunkOfA = (r0: number, count: number) => ws.set(data.subarray(r0 * d, (r0 + count) * d), offA);
   const gram = new Float64Array(d * d);
   for (let r0 = 0; r0 < rows; r0 += chunk) {
     const count = Math.min(chunk, rows - r0);
-    kernels.gram64(offA + r0 * d, d, count, d, offGram);
+    chunkOfA(r0, count);
+    kernels.gram64(offA, d, count, d, offGram);
     const part = kernels.doubles(offGram, d * d);
     for (let i = 0; i < d * d; i++) gram[i] += part[i];
     tracker.advance(count * d * d * 0.5);
@@ -129,7 +132,8 @@ async function tallDenseSvd(
   const longFactor = new Float32Array(rows * kept);
   for (let r0 = 0; r0 < rows; r0 += chunk) {
     const count = Math.min(chunk, rows - r0);
-    kernels.gemmNN(offA + r0 * d, d, count, d, offV, d8, d8, offU, d8, 1, false);
+    chunkOfA(r0, count);
+    kernels.gemmNN(offA, d, count, d, offV, d8, d8, offU, d8, 1, false);
     for (let r = 0; r < count; r++) {
       const from = offU + r * d8;
       const to = (r0 + r) * kept;

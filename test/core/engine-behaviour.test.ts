@@ -66,6 +66,8 @@ describe('truncatedSvd: shapes and special matrices', () => {
   it.each([
     ['randomized path', 900, 700, 5, 16],
     ['dense path', 120, 90, 7, 64],
+    // The patch model's shape: thousands of rows of p² values, in several chunks of the kernels' tall path.
+    ['dense path, tall, three chunks', 9000, 64, 20, 64],
   ])('a rank-deficient matrix returns its numerical rank (%s)', async (_path, rows, cols, trueRank, asked) => {
     const a = lowRankMatrix(rows, cols, trueRank);
     const svd = await truncatedSvd(a, { rank: asked });

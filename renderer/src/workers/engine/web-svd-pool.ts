@@ -26,8 +26,7 @@ import { MISSING_CHANNEL, type SvdJobMessage } from '../svd/protocol.js';
 import { workerStopped } from '../../shared/worker-stopped.js';
 
 const channelKeys = new WeakMap<Float32Array, string>();
-const pixelSources = new WeakMap<Float32Array, { imageKey: string; index: number; layout: ImageLayout; image: PixelImage }>();
-const imageKeys = new WeakMap<PixelImage, string>();
+const pixelSources = new WeakMap<Float32Array, { index: number; layout: ImageLayout; image: PixelImage }>();
 let nextKey = 1;
 
 function keyOf(data: Float32Array): string {
@@ -39,22 +38,11 @@ function keyOf(data: Float32Array): string {
   return key;
 }
 
-/** One key per image, so a worker that holds an image is not sent it again for another layout's planes. */
-function imageKeyOf(image: PixelImage): string {
-  let key = imageKeys.get(image);
-  if (!key) {
-    key = `image-${nextKey++}`;
-    imageKeys.set(image, key);
-  }
-  return key;
-}
-
 /** Handles for the planes of `image` under `layout` (each plane's matrix: rows × cols), made by the workers. */
 export function imagePlanes(image: PixelImage, layout: ImageLayout): Matrix[] {
-  const imageKey = imageKeyOf(image);
   return layout.planes.map((plane, index) => {
     const data = new Float32Array(0);
-    pixelSources.set(data, { imageKey, index, layout, image });
+    pixelSources.set(data, { index, layout, image });
     return { rows: plane.rows, cols: plane.cols, data };
   });
 }
@@ -62,7 +50,7 @@ export function imagePlanes(image: PixelImage, layout: ImageLayout): Matrix[] {
 /** The live workers, so the engine can make them let go of an image's data (releaseAll). */
 const live = new Set<WebSvdWorker>();
 
-/** Every SVD worker drops the image and channel it holds (they are sent again when needed). */
+/** Every SVD worker drops the plane it holds (what it is made from is sent again when needed). */
 export function releaseAll(): void {
   for (const worker of live) worker.release();
 }
@@ -71,7 +59,6 @@ class WebSvdWorker implements SvdWorker {
   readonly #worker = new Worker(new URL('../svd/svd.worker.ts', import.meta.url), { type: 'module', name: 'svd' });
   readonly #api = Comlink.wrap<SvdWorkerApi>(this.#worker);
   #holdsChannel: string | null = null;
-  #holdsImage: string | null = null;
   /** Rejects once the worker has stopped (an uncaught error): a job on it fails rather than wait forever. */
   readonly #stopped: Promise<never>;
 
@@ -83,7 +70,6 @@ class WebSvdWorker implements SvdWorker {
 
   release(): void {
     this.#holdsChannel = null;
-    this.#holdsImage = null;
     void this.#api.release().catch(() => {});
   }
 
@@ -99,7 +85,7 @@ class WebSvdWorker implements SvdWorker {
       keepKrylov: job.keepKrylov,
       krylovSteps: job.krylovSteps,
     };
-    if (this.#holdsChannel === key || this.#holdsImage !== null) {
+    if (this.#holdsChannel === key) {
       try {
         return await this.#send(this.#complete(base, job, false), progress);
       } catch (error) {
@@ -110,17 +96,17 @@ class WebSvdWorker implements SvdWorker {
   }
 
   /**
-   * The message: with what the plane is made from when `everything` or when the worker holds
-   * neither the plane nor its image. A colour channel's plane gets only that channel (a third of
-   * an RGB image's bytes); a Y/Cb/Cr plane the whole image. Both are fresh copies, transferred
-   * (one copy, where a structured clone makes two).
+   * The message: with what the plane is made from when `everything` or when the worker does not
+   * hold the plane. A colour channel's plane gets only that channel (a third of an RGB image's
+   * bytes); a Y/Cb/Cr plane the whole image. Both are fresh copies, transferred (one copy, where a
+   * structured clone makes two), and the worker keeps neither once it has made the plane.
    */
   #complete(base: SvdJobMessage, job: ChannelJob, everything: boolean): SvdJobMessage {
     const source = pixelSources.get(job.channel.data);
     if (source) {
-      const { imageKey, index, layout, image } = source;
-      const place = { imageKey, index, layout };
-      if (!everything && (this.#holdsChannel === base.key || this.#holdsImage === imageKey)) return { ...base, source: place };
+      const { index, layout, image } = source;
+      const place = { index, layout };
+      if (!everything && this.#holdsChannel === base.key) return { ...base, source: place };
       const channel = planeChannel(layout, index);
       if (channel !== null) return { ...base, source: { ...place, channel: channelSamples(image, channel) } };
       return { ...base, source: { ...place, image: { ...image, pixels: image.pixels.slice() } } };
@@ -129,7 +115,6 @@ class WebSvdWorker implements SvdWorker {
   }
 
   async #send(message: SvdJobMessage, progress: (fraction: number) => void): Promise<TruncatedSvd> {
-    if (message.source?.image) this.#holdsImage = message.source.imageKey;
     this.#holdsChannel = message.key;
     const data = message.source?.channel ?? message.source?.image?.pixels;
     return Promise.race([this.#api.run(data ? Comlink.transfer(message, [data.buffer as ArrayBuffer]) : message, progress), this.#stopped]);
@@ -148,8 +133,7 @@ class WebSvdWorker implements SvdWorker {
  * preview came 0.14 s sooner (fewer fresh workers compiling the engine's JavaScript and faulting
  * in workspaces) but the photo was ready 1.6 s later (each later stage split in two pieces that
  * pay the per-job costs twice): 12 MP, medians of 3, 1.98 vs 2.13 s after decoding and 10.2 vs
- * 8.6 s to rank 256, on a 2-core machine. Each worker holds one channel (and the image it extracts
- * channels from).
+ * 8.6 s to rank 256, on a 2-core machine. Each worker holds one plane.
  */
 export function createWebSvdPool(size = Math.max(3, Math.min(4, navigator.hardwareConcurrency || 2))): SvdPool {
   return new SvdPool(size, () => new WebSvdWorker());

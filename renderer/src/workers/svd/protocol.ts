@@ -12,11 +12,10 @@ export interface SvdJobMessage {
   /**
    * …or where the worker makes it from: plane `index` of an image under `layout` (core's
    * planeMatrixOf), given either the one colour channel the plane is (`channel`: width × height
-   * values, for gray, R, G, B and alpha planes; not kept once the plane is made) or the whole
-   * image (`image`, for Y, Cb and Cr planes: sent once per worker and image, and kept).
+   * values, for gray, R, G, B and alpha planes) or the whole image (`image`, for Y, Cb and Cr
+   * planes); neither is kept once the plane is made. Without either: the worker's plane `key`.
    */
   source?: {
-    imageKey: string;
     index: number;
     layout: ImageLayout;
     image?: PixelImage;
@@ -33,5 +32,5 @@ export interface SvdJobMessage {
   krylovSteps?: number;
 }
 
-/** Thrown when a job names a channel or image the worker does not hold; the client resends it. */
+/** Thrown when a job names a plane the worker does not hold; the client resends it with what the plane is made from. */
 export const MISSING_CHANNEL = 'svd-worker: missing channel';

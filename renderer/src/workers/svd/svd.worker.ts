@@ -2,13 +2,14 @@
  * One SVD worker of the renderer's pool: runs core's truncated SVD on one (plane, rank) job at
  * a time (core/pool.ts schedules them). Its plane comes as a matrix, or as an index into the
  * image's planes under a layout with what it is made from — the plane's own colour channel
- * (1 byte or 2 per pixel), or the whole image for a Y/Cb/Cr plane (sent once per worker) — and the
- * worker makes the plane itself (a Y/Cb/Cr plane or a patch matrix as floats; a whole-image
- * colour plane is its channel's own samples, which core takes as they are), so the planes of a
- * photo are made in parallel, by the workers that need them, instead of one after the other
- * before any work starts. It keeps the last channel (a later stage of the
- * same channel costs no copy) and the last image. A later stage extends the Krylov space of the
- * stage before, which comes with the job (from whichever worker ran that stage). Exposed with comlink; others import only the type.
+ * (1 byte or 2 per pixel), or the whole image for a Y/Cb/Cr plane — and the worker makes the plane
+ * itself (a Y/Cb/Cr plane or a patch matrix as floats; a whole-image colour plane is its
+ * channel's own samples, which core takes as they are), so the planes of a photo are made in
+ * parallel, by the workers that need them, instead of one after the other before any work
+ * starts. It keeps the last plane (a later stage of the same plane costs no copy), not what it
+ * was made from: a 12 MP photo's image is 36 MB in each worker, for the whole decomposition, when
+ * kept. A later stage extends the Krylov space of the stage before, which comes with the job
+ * (from whichever worker ran that stage). Exposed with comlink; others import only the type.
  */
 import * as Comlink from 'comlink';
 import {
@@ -17,14 +18,12 @@ import {
   planeMatrixOf,
   truncatedSvd,
   type KernelBackend,
-  type PixelImage,
   type SvdInput,
   type TruncatedSvd,
 } from '../../../../core/index.js';
 import { MISSING_CHANNEL, type SvdJobMessage } from './protocol.js';
 
 let channel: { key: string; matrix: SvdInput } | null = null;
-let image: { key: string; pixels: PixelImage } | null = null;
 const backends = new Map<string, Promise<KernelBackend>>();
 
 function channelFor(job: SvdJobMessage): SvdInput {
@@ -43,23 +42,19 @@ function channelFor(job: SvdJobMessage): SvdInput {
     }
     return channel.matrix;
   }
-  if (job.source) {
-    if (job.source.image) image = { key: job.source.imageKey, pixels: job.source.image };
-    if (image?.key === job.source.imageKey) {
-      channel = null; // free the old plane before making the new one
-      const { index, layout } = job.source;
-      channel = { key: job.key, matrix: planeMatrixOf(image.pixels, layout, index) };
-      return channel.matrix;
-    }
+  if (job.source?.image) {
+    channel = null; // free the old plane before making the new one
+    const { index, layout } = job.source;
+    channel = { key: job.key, matrix: planeMatrixOf(job.source.image, layout, index) };
+    return channel.matrix;
   }
   throw new Error(MISSING_CHANNEL);
 }
 
 const api = {
-  /** Lets go of the image and channel (the decomposition is done, or another image is open). */
+  /** Lets go of the plane (the decomposition is done, or another image is open). */
   release(): void {
     channel = null;
-    image = null;
   },
 
   async run(job: SvdJobMessage, onProgress: (fraction: number) => void): Promise<TruncatedSvd> {

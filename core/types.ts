@@ -9,8 +9,10 @@ export interface Matrix {
 
 /**
  * A matrix of integer samples, row-major (a colour channel's values as decoded: 8 or 16 bits).
- * truncatedSvd takes it as it takes a Matrix — the products run on a float32 copy in the
- * kernels' workspace either way — so a caller with pixels need not make a float plane first.
+ * truncatedSvd takes it as it takes a Matrix, with the same results bit for bit — the products run
+ * on the same float32 values (8-bit samples stay bytes in the kernels' workspace and are widened
+ * as they are read; others are copied as floats) — so a caller with pixels need not make a float
+ * plane first.
  */
 export interface SampleMatrix {
   rows: number;

@@ -45,7 +45,7 @@ export interface EncodeFileInput {
   layout: ImageLayout;
   /** One decomposition per layout plane, of planeMatrices(image, layout). */
   svds: readonly TruncatedSvd[];
-  /** planeSamples(image, layout), when the caller has them (else they are computed again). */
+  /** planeSamples(image, layout), when the caller has them (else they are computed again); read for half-resolution chroma only. */
   samples?: readonly Float32Array[];
   target: SvdTarget;
   /** Set the deblocking flag (patch model). */

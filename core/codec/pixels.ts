@@ -1,8 +1,9 @@
 /**
  * A decoded `.svd` file (version 1 or 2) back to pixels: each plane's factors multiplied out at
- * full resolution with the kernels (reconstructFullResolution), patch matrices put back into
- * planes, chroma interpolated, YCbCr turned into RGB, the result rounded and clamped to the bit
- * depth. Any lower rank per plane can be asked for: components are stored in order, so the first
+ * full resolution with the kernels (the whole image's R, G, B or gray planes band by band,
+ * straight into the pixels; other planes through reconstructFullResolution or a patch plane),
+ * patch matrices put back into planes, chroma interpolated, YCbCr turned into RGB, the result
+ * rounded and clamped to the bit depth. Any lower rank per plane can be asked for: components are stored in order, so the first
  * k of a plane are the file's rank-k version of it.
  */
 import { colorChannelCount, peakValue, type PixelImage } from '../image/channels.js';
@@ -73,8 +74,9 @@ export async function decodedSvdPixels(
  * The squared error, summed over the colour channels, of the decoded file's pixels (as
  * decodedSvdPixels gives them at every stored component: rounded and clamped) against `image`,
  * without making them. The whole image's R, G, B (or gray) planes are compared a band of rows at
- * a time (reconstructBands: no full-size float planes); other layouts through their planes'
- * samples (`scratch`: buffers reused from one call to the next).
+ * a time (reconstructBands: no full-size float planes), channel by channel: the same sum as
+ * colorSquaredError's, exactly while it stays below 2⁵³ (any 8-bit image); other layouts through
+ * their planes' samples (`scratch`: buffers reused from one call to the next).
  */
 export async function decodedColorSquaredError(
   decoded: Pick<DecodedSvd, 'layout' | 'channels' | 'deblock'>,

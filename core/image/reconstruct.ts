@@ -172,7 +172,9 @@ export async function reconstructPixels(
   const { width, height, channels, bitDepth } = image;
   const count = width * height;
   if (svds.length + (alphaPlane ? 1 : 0) !== channels) {
-    throw new PixelFormatError(`A ${channels}-channel image needs ${channels} planes, got ${svds.length + (alphaPlane ? 1 : 0)}`);
+    throw new PixelFormatError(
+      `A ${channels}-channel image needs ${channels} plane${channels === 1 ? '' : 's'}, got ${svds.length + (alphaPlane ? 1 : 0)}`,
+    );
   }
   for (const svd of svds) {
     if (svd.u.rows !== height || svd.v.rows !== width) {
@@ -196,6 +198,6 @@ export async function reconstructPixels(
       }
     });
   }
-  if (alphaPlane) for (let i = 0, at = svds.length; i < count; i++, at += channels) pixels[at] = alphaPlane[i];
+  if (alphaPlane) for (let i = 0, at = svds.length; i < count; i++, at += channels) pixels[at] = Math.min(peak, alphaPlane[i]);
   return { width, height, channels, bitDepth, pixels };
 }

@@ -502,7 +502,7 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
   for (let r = 0; r < rows; r++) u.set(ws.subarray(offU + r * r8, offU + r * r8 + kept), r * kept);
   for (let r = 0; r < cols; r++) v.set(ws.subarray(offV + r * r8, offV + r * r8 + kept), r * kept);
   await checkpoint();
-  // uᵀAv = uᵀCv + μ(𝟙ᵀu)(𝟙ᵀv), with Cv in float64 over the exact float32 C (the workspace's):
+  // uᵀAv = uᵀCv + μ(𝟙ᵀu)(𝟙ᵀv), with Cv in float64 over C's exact float32 values (as the products see them):
   // the (at most four) v's side by side, C·[v₁ … v₄] in one pass over C.
   const rayleigh = (pairs: readonly { u: Float64Array; v: Float64Array }[]) => {
     const x = backend.doubles(offRayleighX, 4 * cols);

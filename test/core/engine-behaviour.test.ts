@@ -147,7 +147,7 @@ describe('truncatedSvd: shapes and special matrices', () => {
       const copy = samples.slice();
       const fromSamples = await truncatedSvd({ rows, cols, data: samples }, { rank, seed: 3 });
       const fromFloats = await truncatedSvd({ rows, cols, data: Float32Array.from(samples) }, { rank, seed: 3 });
-      // Bit for bit: the workspace holds the same float32 values either way.
+      // Bit for bit: the products see the same float32 values either way (8-bit samples as bytes, widened as read).
       expect(fromSamples.sigma).toEqual(fromFloats.sigma);
       expect(fromSamples.u.data).toEqual(fromFloats.u.data);
       expect(fromSamples.v.data).toEqual(fromFloats.v.data);

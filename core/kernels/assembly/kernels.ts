@@ -1,14 +1,14 @@
 // AssemblyScript source of the WebAssembly SIMD128 kernels (compiled by scripts/build-kernels.mjs).
 //
-// Layout: every matrix is row-major float32 addressed by a byte pointer and a leading dimension
-// (elements between consecutive rows). The right-hand operand of each product is "tall and thin":
+// Layout: every matrix is row-major float32 (the big matrix of the *Bytes kernels: unsigned bytes)
+// addressed by a byte pointer and a leading dimension (elements between consecutive rows). The right-hand operand of each product is "tall and thin":
 // its column count n must be a multiple of 8, because the micro-kernels work on 8 columns (two
 // f32x4 lanes) at a time; the engine pads its blocks accordingly.
 //
 // The trick that makes these fast without FMA: the thin operand is copied ("packed") into a
 // contiguous panel of PANEL_DEPTH rows × 8 columns per column group, so the inner loop reads it
-// sequentially from L1/L2, while the big matrix is read in place, a few rows (or columns) at a
-// time, and each of its values is splatted and multiplied into 8 accumulators held in registers.
+// sequentially from L1/L2, while the big matrix is read in place (or, as bytes, from a float32
+// copy of the block in use), a few rows (or columns) at a time, and each of its values is splatted and multiplied into 8 accumulators held in registers.
 
 const PANEL_DEPTH: i32 = 256;
 
@@ -22,12 +22,13 @@ function madd(a: v128, b: v128, c: v128): v128 {
 }
 
 // The big operand A of gemmNN, gemmTN and gemvF32F64x4 may instead hold unsigned bytes less an
-// integer shift (the *Bytes kernels: an 8-bit image in a quarter of the memory). Each block of A
-// a micro-kernel is about to read is converted to float32 first, into `scratch` (4 ·
-// PANEL_DEPTH floats that stay in L1), so the conversion is paid once per block rather than once
-// per column group; the values are integers, exact in float32, and the sums run in the same
-// order, so the products equal those on a float32 copy of A − shift bit for bit. The shared
-// bodies are generic over A's element type T (f32 or u8), a compile-time constant in each build.
+// integer shift (the *Bytes kernels: an 8-bit image in a quarter of the memory). In gemmNNBytes
+// and gemmTNBytes each block of A a micro-kernel is about to read is converted to float32 first,
+// into `scratch` (4 · PANEL_DEPTH floats that stay in L1), so the conversion is paid once per
+// block rather than once per column group; gemvBytesF64x4 converts each value as it reads it. The
+// values are integers, exact in float32, and the sums run in the same order, so the products
+// equal those on a float32 copy of A − shift bit for bit. The shared bodies are generic over A's
+// element type T (f32 or u8), compiled once for each.
 
 /** dst[r · depth + p] = src[r · stride + p] − shift for r < rows, p < depth: bytes to floats. */
 function widenRows(src: usize, stride: usize, rows: i32, depth: i32, shift: f32, dst: usize): void {

@@ -138,7 +138,7 @@ async function share(id: number, coding: string, plane: number, svd: TruncatedSv
   await peers.get('preview')?.setFactors(id, coding, plane, svd);
 }
 
-/** Makes `state` the open document: the decomposition in flight is cancelled, the SVD workers drop their copies of the old image. */
+/** Makes `state` the open document: the decomposition in flight is cancelled, the SVD workers drop their planes of the old image. */
 function openDocument(state: Loaded): void {
   running?.abort();
   running = null;
@@ -409,7 +409,7 @@ const api = {
       imageForPeers?.();
       await decomposed;
       await delivered;
-      // Done: the SVD workers' copies of the image and planes, and their WebAssembly memory
+      // Done: the SVD workers' planes, and their WebAssembly memory
       // (which never shrinks: a 12 MP plane's workspace is ~100 MB), are not needed any more.
       // Fresh workers take their place, started when the next photo is chosen (startWorkers) or
       // by the next decomposition's jobs.

@@ -1,6 +1,6 @@
 /**
  * The renderer's implementation of core's pool interface: Web Workers (renderer/src/workers/
- * svd.worker.ts) behind comlink, started by the engine worker. The page has no
+ * svd/svd.worker.ts) behind comlink, started by the engine worker. The page has no
  * SharedArrayBuffer (any static server, no COOP/COEP), so each worker gets its own copy of what
  * it works on, and is sent it only when it lacks it.
  *
@@ -85,33 +85,30 @@ class WebSvdWorker implements SvdWorker {
       keepKrylov: job.keepKrylov,
       krylovSteps: job.krylovSteps,
     };
+    // The worker holds the plane: the job alone (it answers MISSING_CHANNEL if it let it go).
     if (this.#holdsChannel === key) {
       try {
-        return await this.#send(this.#complete(base, job, false), progress);
+        return await this.#send(base, progress);
       } catch (error) {
         if (!(error instanceof Error) || error.message !== MISSING_CHANNEL) throw error;
       }
     }
-    return this.#send(this.#complete(base, job, true), progress);
+    return this.#send(this.#withPlane(base, job), progress);
   }
 
   /**
-   * The message: with what the plane is made from when `everything` or when the worker does not
-   * hold the plane. A colour channel's plane gets only that channel (a third of an RGB image's
-   * bytes); a Y/Cb/Cr plane the whole image. Both are fresh copies, transferred (one copy, where a
-   * structured clone makes two), and the worker keeps neither once it has made the plane.
+   * The message with what the plane is made from: a colour channel's plane gets only that channel
+   * (a third of an RGB image's bytes); a Y/Cb/Cr plane the whole image; a matrix itself. Channel
+   * and image are fresh copies, transferred (one copy, where a structured clone makes two), and the
+   * worker keeps neither once it has made the plane.
    */
-  #complete(base: SvdJobMessage, job: ChannelJob, everything: boolean): SvdJobMessage {
+  #withPlane(base: SvdJobMessage, job: ChannelJob): SvdJobMessage {
     const source = pixelSources.get(job.channel.data);
-    if (source) {
-      const { index, layout, image } = source;
-      const place = { index, layout };
-      if (!everything && this.#holdsChannel === base.key) return { ...base, source: place };
-      const channel = planeChannel(layout, index);
-      if (channel !== null) return { ...base, source: { ...place, channel: channelSamples(image, channel) } };
-      return { ...base, source: { ...place, image: { ...image, pixels: image.pixels.slice() } } };
-    }
-    return everything || this.#holdsChannel !== base.key ? { ...base, channel: job.channel } : base;
+    if (!source) return { ...base, channel: job.channel };
+    const { index, layout, image } = source;
+    const channel = planeChannel(layout, index);
+    if (channel !== null) return { ...base, source: { index, layout, channel: channelSamples(image, channel) } };
+    return { ...base, source: { index, layout, image: { ...image, pixels: image.pixels.slice() } } };
   }
 
   async #send(message: SvdJobMessage, progress: (fraction: number) => void): Promise<TruncatedSvd> {

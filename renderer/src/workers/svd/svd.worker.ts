@@ -52,7 +52,7 @@ function channelFor(job: SvdJobMessage): SvdInput {
 }
 
 const api = {
-  /** Lets go of the plane (the decomposition is done, or another image is open). */
+  /** Lets go of the plane (another image is open). */
   release(): void {
     channel = null;
   },

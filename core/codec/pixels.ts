@@ -3,8 +3,8 @@
  * full resolution with the kernels (the whole image's R, G, B or gray planes band by band,
  * straight into the pixels; other planes through reconstructFullResolution or a patch plane),
  * patch matrices put back into planes, chroma interpolated, YCbCr turned into RGB, the result
- * rounded and clamped to the bit depth. Any lower rank per plane can be asked for: components are stored in order, so the first
- * k of a plane are the file's rank-k version of it.
+ * rounded and clamped to the bit depth. Any lower rank per plane can be asked for: components are
+ * stored in order, so the first k of a plane are the file's rank-k version of it.
  */
 import { colorChannelCount, peakValue, type PixelImage } from '../image/channels.js';
 import type { TruncatedSvd } from '../types.js';

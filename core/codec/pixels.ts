@@ -6,7 +6,7 @@
  * rounded and clamped to the bit depth. Any lower rank per plane can be asked for: components are
  * stored in order, so the first k of a plane are the file's rank-k version of it.
  */
-import { colorChannelCount, peakValue, type PixelImage } from '../image/channels.js';
+import { colorChannelCount, peakValue, sampleLevel, type PixelImage } from '../image/channels.js';
 import type { TruncatedSvd } from '../types.js';
 import { reconstructBands, reconstructFullResolution, reconstructPixels } from '../image/reconstruct.js';
 import { createKernels, type KernelBackend } from '../kernels/index.js';
@@ -103,9 +103,7 @@ export async function decodedColorSquaredError(
       for (let r = 0; r < rows; r++) {
         const from = r * stride;
         for (let x = 0, at = (first + r) * width * channels + c; x < width; x++, at += channels) {
-          const v = band[from + x];
-          const value = v <= 0 ? 0 : v >= peak ? peak : (v + 0.5) | 0;
-          const d = value - pixels[at];
+          const d = sampleLevel(band[from + x], peak) - pixels[at];
           sum += d * d;
         }
       }

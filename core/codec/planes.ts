@@ -20,7 +20,7 @@ import {
   yCbCrRowToRgb,
   YCBCR_ERROR_WEIGHTS,
 } from '../image/color.js';
-import { colorChannelCount, extractChannel, hasAlpha, type PixelImage } from '../image/channels.js';
+import { colorChannelCount, extractChannel, hasAlpha, sampleLevel, type PixelImage } from '../image/channels.js';
 import { fromPatchMatrix, patchGrid, toPatchMatrix } from '../image/patches.js';
 import type { Matrix } from '../types.js';
 import type { AlphaStorage } from './format.js';
@@ -236,16 +236,15 @@ export function planesToPixels(layout: ImageLayout, samples: readonly Float32Arr
   const pixels = bitDepth === 16 ? new Uint16Array(width * height * channels) : new Uint8Array(width * height * channels);
   const peak = bitDepth === 16 ? 65535 : 255;
   const alpha = layout.alpha === 'low-rank' ? samples[samples.length - 1] : null;
-  // Math.round for values in (0, peak): ⌊v + ½⌋; the rest clamps.
-  const level = (value: number) => (value <= 0 ? 0 : value >= peak ? peak : (value + 0.5) | 0);
   forEachColorRow(layout, samples, (y, rows) => {
     const color = rows.length;
     const base = y * width * channels;
     for (let c = 0; c < color; c++) {
       const row = rows[c];
-      for (let x = 0, at = base + c; x < width; x++, at += channels) pixels[at] = level(row[x]);
+      for (let x = 0, at = base + c; x < width; x++, at += channels) pixels[at] = sampleLevel(row[x], peak);
     }
-    if (alpha) for (let x = 0, at = base + color, from = y * width; x < width; x++, at += channels) pixels[at] = level(alpha[from + x]);
+    if (alpha)
+      for (let x = 0, at = base + color, from = y * width; x < width; x++, at += channels) pixels[at] = sampleLevel(alpha[from + x], peak);
     else if (alphaPlane)
       for (let x = 0, at = base + color, from = y * width; x < width; x++, at += channels) pixels[at] = alphaPlane[from + x];
   });
@@ -266,9 +265,7 @@ export function colorSquaredError(layout: ImageLayout, samples: readonly Float32
     for (let c = 0; c < color; c++) {
       const row = rows[c];
       for (let x = 0, at = y * width * channels + c; x < width; x++, at += channels) {
-        const v = row[x];
-        const value = v <= 0 ? 0 : v >= peak ? peak : (v + 0.5) | 0;
-        const d = value - source[at];
+        const d = sampleLevel(row[x], peak) - source[at];
         sum += d * d;
       }
     }

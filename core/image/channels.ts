@@ -26,6 +26,14 @@ export function peakValue(bitDepth: BitDepth): number {
   return bitDepth === 16 ? 65535 : 255;
 }
 
+/**
+ * A reconstructed value as a sample: rounded to the nearest integer (halves up: ⌊v + ½⌋, exact
+ * for float32 values) and clamped to 0 … peak; NaN, which compares false everywhere, becomes 0.
+ */
+export function sampleLevel(value: number, peak: number): number {
+  return value <= 0 ? 0 : value >= peak ? peak : (value + 0.5) | 0;
+}
+
 /** The colour channels of an image with `channels` samples per pixel: 1 (gray, gray + alpha) or 3 (RGB, RGBA). */
 export function colorChannelCount(channels: number): 1 | 3 {
   return channels <= 2 ? 1 : 3;
@@ -112,11 +120,7 @@ export function mergeChannels(
   const peak = peakValue(bitDepth);
   for (let c = 0; c < channels; c++) {
     const plane = planes[c];
-    for (let i = 0, j = c; i < count; i++, j += channels) {
-      const value = Math.round(plane[i]);
-      // NaN compares false everywhere: it becomes 0.
-      result[j] = value > peak ? peak : value > 0 ? value : 0;
-    }
+    for (let i = 0, j = c; i < count; i++, j += channels) result[j] = sampleLevel(plane[i], peak);
   }
   return result;
 }

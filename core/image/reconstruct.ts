@@ -11,7 +11,7 @@
 import type { TruncatedSvd } from '../types.js';
 import { createKernels, type KernelBackend } from '../kernels/index.js';
 import { boxSpans, checkView, type Spans } from './box.js';
-import { PixelFormatError, peakValue, type BitDepth, type ChannelCount, type PixelImage } from './channels.js';
+import { PixelFormatError, peakValue, sampleLevel, type BitDepth, type ChannelCount, type PixelImage } from './channels.js';
 
 export interface Region {
   x: number;
@@ -190,11 +190,8 @@ export async function reconstructPixels(
     await reconstructBands(svds[c], ranks[c] ?? svds[c].rank, backend, (first, rows, band, stride) => {
       for (let r = 0; r < rows; r++) {
         const from = r * stride;
-        for (let x = 0, at = (first + r) * width * channels + c; x < width; x++, at += channels) {
-          const value = Math.round(band[from + x]);
-          // NaN compares false everywhere: it becomes 0.
-          pixels[at] = value > peak ? peak : value > 0 ? value : 0;
-        }
+        for (let x = 0, at = (first + r) * width * channels + c; x < width; x++, at += channels)
+          pixels[at] = sampleLevel(band[from + x], peak);
       }
     });
   }

@@ -4,7 +4,7 @@
  */
 export type { KrylovState, Matrix, SampleMatrix, SvdInput, TruncatedSvd, SvdOptions } from './types.js';
 export { SvdInputError, SvdAbortError } from './types.js';
-export { truncatedSvd, runTruncatedSvd, lanczosPlan, RELATIVE_RANK_TOLERANCE } from './svd/truncated-svd.js';
+export { truncatedSvd, runTruncatedSvd, lanczosPlan, svdWorkspace, RELATIVE_RANK_TOLERANCE } from './svd/truncated-svd.js';
 export { LANCZOS_PHASES, type LanczosPhase, type LanczosProfile } from './svd/block-lanczos.js';
 export {
   progressiveTruncatedSvd,

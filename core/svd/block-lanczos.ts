@@ -100,43 +100,22 @@ function chunkMultiplyAdds(backend: KernelBackend): number {
   return backend.kind === 'plain' ? 2e7 : 1.5e8;
 }
 
-export async function blockLanczosSvd(input: LanczosInput, backend: KernelBackend, tracker: WorkTracker): Promise<TruncatedSvd> {
-  const { a, plan } = input;
-  const rows = a.rows;
-  const cols = a.cols;
+/**
+ * The workspace layout above for a rank-`rank` run of `plan` on a rows × cols matrix (`bytes`:
+ * 8-bit samples, kept as bytes): each area's offset in floats, the floats in all, and A's share.
+ */
+export function lanczosWorkspace(rows: number, cols: number, rank: number, plan: LanczosPlan, bytes: boolean) {
   const b = plan.blockSize;
-  const steps = plan.steps;
-  const s = b * steps;
+  const s = b * plan.steps;
   const sb = s + b;
-  const rank = Math.min(input.rank, s);
-  const r8 = Math.max(8, Math.ceil(rank / 8) * 8);
+  const r8 = Math.max(8, Math.ceil(Math.min(rank, s) / 8) * 8);
   const tall = Math.max(rows, cols);
-  // Profile: `enter(phase)` charges the time since the last switch to the phase running until
-  // now and returns it, so `enter(previous)` resumes it.
-  const profile = input.profile;
-  let phase: LanczosPhase = 'setup';
-  let since = profile ? profile.clock() : 0;
-  const enter = (next: LanczosPhase): LanczosPhase => {
-    const previous = phase;
-    if (profile) {
-      const now = profile.clock();
-      profile.milliseconds[previous] += now - since;
-      since = now;
-    }
-    phase = next;
-    return previous;
-  };
-
-  // Workspace layout.
   let next = 0;
   const take = (floats: number) => {
     const at = next;
     next += floats;
     return at;
   };
-  // 8-bit samples stay bytes in the workspace (a quarter of the memory); the kernels' Bytes
-  // variants shift them as they read them. Other samples are stored as floats, shifted.
-  const bytes = a.data instanceof Uint8Array;
   const floatsA = bytes ? Math.ceil((rows * cols) / 4) : rows * cols;
   const offA = take(floatsA);
   const offP = take(rows * s);
@@ -153,8 +132,52 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
   const offGram64 = take(2 * b * b);
   const offRayleighX = take(2 * 4 * cols);
   const offRayleighY = take(2 * 4 * rows);
+  return {
+    floats: next,
+    floatsA,
+    /** The widest thin block the products take (allocate's maxThinColumns). */
+    thinColumns: Math.max(b, r8),
+    offsets: { offA, offP, offQ, offW, offT, offC, offRinv, offUm, offVm, offU, offV, offGram64, offRayleighX, offRayleighY },
+  };
+}
+
+export async function blockLanczosSvd(input: LanczosInput, backend: KernelBackend, tracker: WorkTracker): Promise<TruncatedSvd> {
+  const { a, plan } = input;
+  const rows = a.rows;
+  const cols = a.cols;
+  const b = plan.blockSize;
+  const steps = plan.steps;
+  const s = b * steps;
+  const sb = s + b;
+  const rank = Math.min(input.rank, s);
+  const r8 = Math.max(8, Math.ceil(rank / 8) * 8);
+  // Profile: `enter(phase)` charges the time since the last switch to the phase running until
+  // now and returns it, so `enter(previous)` resumes it.
+  const profile = input.profile;
+  let phase: LanczosPhase = 'setup';
+  let since = profile ? profile.clock() : 0;
+  const enter = (next: LanczosPhase): LanczosPhase => {
+    const previous = phase;
+    if (profile) {
+      const now = profile.clock();
+      profile.milliseconds[previous] += now - since;
+      since = now;
+    }
+    phase = next;
+    return previous;
+  };
+
+  // 8-bit samples stay bytes in the workspace (a quarter of the memory); the kernels' Bytes
+  // variants shift them as they read them. Other samples are stored as floats, shifted.
+  const bytes = a.data instanceof Uint8Array;
+  const {
+    floats: next,
+    floatsA,
+    thinColumns,
+    offsets: { offA, offP, offQ, offW, offT, offC, offRinv, offUm, offVm, offU, offV, offGram64, offRayleighX, offRayleighY },
+  } = lanczosWorkspace(rows, cols, rank, plan, bytes);
   // A is written below in full: only what follows it is cleared.
-  const ws = backend.allocate(next, Math.max(b, r8), offA + floatsA);
+  const ws = backend.allocate(next, thinColumns, offA + floatsA);
   // An extension on the backend that ran the stage before finds C (below) still in place: the
   // workspace keeps its first values when it grows (allocate resets the label where it may not),
   // and nothing else ran on it in between.

@@ -1,6 +1,6 @@
 import { SvdInputError, type Matrix, type SvdInput, type SvdOptions, type TruncatedSvd } from '../types.js';
 import { createKernels, type KernelBackend } from '../kernels/index.js';
-import { blockLanczosSvd, lanczosWork, type LanczosPlan, type LanczosProfile } from './block-lanczos.js';
+import { blockLanczosSvd, lanczosWork, lanczosWorkspace, type LanczosPlan, type LanczosProfile } from './block-lanczos.js';
 import { denseSvd, denseWork } from './dense-svd.js';
 import { WorkTracker } from './work.js';
 
@@ -40,6 +40,18 @@ export function usesKrylov(rows: number, cols: number, rank: number, columns?: n
   const shortSide = Math.min(rows, cols);
   const plan = lanczosPlan(Math.min(rank, shortSide));
   return (columns ?? plan.blockSize * plan.steps) < 0.6 * shortSide && shortSide > 32;
+}
+
+/**
+ * The kernel workspace (KernelBackend.reserve's arguments) a rank-`rank` decomposition of a rows
+ * × cols matrix takes, so a host can map it ahead (`eightBit`: 8-bit samples, kept as bytes);
+ * null for a matrix small enough to take the dense path (nothing worth mapping ahead).
+ */
+export function svdWorkspace(rows: number, cols: number, rank: number, eightBit: boolean): { floats: number; thinColumns: number } | null {
+  const clamped = Math.min(rank, rows, cols);
+  if (!usesKrylov(rows, cols, clamped)) return null;
+  const { floats, thinColumns } = lanczosWorkspace(rows, cols, clamped, lanczosPlan(clamped), eightBit);
+  return { floats, thinColumns };
 }
 
 export function validateMatrix(a: SvdInput): void {

@@ -4,6 +4,7 @@ import {
   createKernels,
   progressiveTruncatedSvd,
   squaredErrorAtRank,
+  svdWorkspace,
   truncatedSvd,
   type KernelBackend,
   type Matrix,
@@ -162,6 +163,51 @@ describe('truncatedSvd: shapes and special matrices', () => {
     await expect(truncatedSvd({ rows: 3, cols: 3, data: new Uint8Array(8) }, { rank: 1 })).rejects.toThrow(/3 × 3 needs 9 values/);
     const wrongType = { rows: 2, cols: 2, data: new Int16Array(4) } as unknown as Parameters<typeof truncatedSvd>[0];
     await expect(truncatedSvd(wrongType, { rank: 1 })).rejects.toThrow(/Float32Array, Uint8Array or Uint16Array/);
+  });
+});
+
+describe('svdWorkspace', () => {
+  /** The backend's allocate() calls (floats, thin columns) during `run`. */
+  const allocations = async (run: (kernels: KernelBackend) => Promise<unknown>) => {
+    const inner = await createKernels('auto');
+    const seen: [number, number][] = [];
+    const kernels = new Proxy(inner, {
+      get(target, key) {
+        if (key === 'allocate')
+          return (floats: number, thin: number, zeroFrom?: number) => {
+            seen.push([floats, thin]);
+            return target.allocate(floats, thin, zeroFrom);
+          };
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    await run(kernels);
+    return seen;
+  };
+
+  it.each([
+    { rows: 200, cols: 170, rank: 16, eightBit: true },
+    { rows: 240, cols: 300, rank: 32, eightBit: true },
+    { rows: 301, cols: 257, rank: 32, eightBit: false },
+  ])('is what a block-Krylov run allocates, exactly (%o)', async ({ rows, cols, rank, eightBit }) => {
+    const floats = randomMatrix(rows, cols, 3);
+    const a = eightBit ? { rows, cols, data: Uint8Array.from(floats.data, (value) => Math.round(127 + 100 * value)) } : floats;
+    const seen = await allocations((kernels) => truncatedSvd(a, { rank, seed: 2, kernels }));
+    const need = svdWorkspace(rows, cols, rank, eightBit);
+    expect(need).not.toBeNull();
+    expect(seen).toEqual([[need!.floats, need!.thinColumns]]);
+    // The bytes of 8-bit samples take a quarter of the floats A would.
+    if (eightBit) expect(svdWorkspace(rows, cols, rank, false)!.floats - need!.floats).toBe(rows * cols - Math.ceil((rows * cols) / 4));
+  });
+
+  it('of a later stage is what its extension allocates; null for a matrix that takes the dense path', async () => {
+    const a = randomMatrix(300, 260, 4);
+    const seen = await allocations((kernels) => progressiveTruncatedSvd(a, { stages: [16, 32], seed: 2, kernels }));
+    expect(seen).toEqual(
+      [16, 32].map((rank) => [svdWorkspace(300, 260, rank, false)!.floats, svdWorkspace(300, 260, rank, false)!.thinColumns]),
+    );
+    expect(svdWorkspace(40, 30, 32, true)).toBeNull();
   });
 });
 

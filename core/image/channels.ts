@@ -54,12 +54,20 @@ export function extractChannel(image: PixelImage, index: number, out: Float32Arr
   return { rows: height, cols: width, data: out };
 }
 
-/** Channel `index`'s samples as their own plane (width × height), in the image's sample type. */
-export function channelSamples(image: PixelImage, index: number): Uint8Array | Uint16Array {
+/**
+ * Channel `index`'s samples as their own plane (width × height), in the image's sample type:
+ * written into `into` when given (its type and length must fit), else into a new array.
+ */
+export function channelSamples(image: PixelImage, index: number, into?: Uint8Array | Uint16Array): Uint8Array | Uint16Array {
   const { channels, pixels } = image;
   if (!Number.isInteger(index) || index < 0 || index >= channels) throw new PixelFormatError(`The image has no channel ${index}`);
   const count = image.width * image.height;
-  const plane = image.bitDepth === 16 ? new Uint16Array(count) : new Uint8Array(count);
+  const plane = into ?? (image.bitDepth === 16 ? new Uint16Array(count) : new Uint8Array(count));
+  if (plane.length !== count || plane instanceof Uint16Array !== (image.bitDepth === 16)) {
+    throw new PixelFormatError(
+      `Channel ${index} needs ${count} ${image.bitDepth}-bit samples, got a ${plane.constructor.name} of ${plane.length}`,
+    );
+  }
   for (let i = 0, j = index; i < count; i++, j += channels) plane[i] = pixels[j];
   return plane;
 }

@@ -11,6 +11,7 @@ import {
   PixelFormatError,
   withoutAlpha,
   atBitDepth,
+  channelSamples,
   reconstructFullResolution,
   createKernels,
   type TruncatedSvd,
@@ -34,6 +35,18 @@ describe('splitChannels / mergeChannels', () => {
         8,
       ),
     ).toEqual(pixels);
+  });
+
+  it('channelSamples writes into a given buffer of the right type and length, and refuses one that does not fit', () => {
+    const image = { width: 3, height: 2, channels: 3 as const, bitDepth: 8 as const, pixels: new Uint8Array(18).map((_, i) => i * 5) };
+    const into = new Uint8Array(6).fill(99);
+    expect(channelSamples(image, 1, into)).toBe(into);
+    expect(Array.from(into)).toEqual([5, 20, 35, 50, 65, 80]);
+    expect(channelSamples(image, 1)).toEqual(into);
+    expect(() => channelSamples(image, 1, new Uint8Array(5))).toThrow(PixelFormatError);
+    expect(() => channelSamples(image, 1, new Uint16Array(6))).toThrow(/8-bit samples/);
+    const deep = { width: 2, height: 1, channels: 1 as const, bitDepth: 16 as const, pixels: Uint16Array.of(300, 65535) };
+    expect(Array.from(channelSamples(deep, 0, new Uint16Array(2)))).toEqual([300, 65535]);
   });
 
   it('round-trips 16-bit RGB and keeps values above 255', () => {

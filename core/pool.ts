@@ -32,6 +32,11 @@ export interface SvdWorker {
   run(job: ChannelJob, onProgress: (fraction: number) => void): Promise<TruncatedSvd>;
   /** Stops the worker at once, even in the middle of a job (whose promise then never settles). */
   terminate(): void;
+  /**
+   * Maps now the workspace a rank-`rank` job on a rows × cols plane of 8-bit samples (`eightBit`)
+   * or others takes (core's svdWorkspace), so that job does not fault its pages in; optional.
+   */
+  reserve?(rows: number, cols: number, rank: number, eightBit: boolean): void;
 }
 
 export interface DecomposeOptions {
@@ -246,6 +251,20 @@ export class SvdPool {
       const workers = Math.min(this.size, queue.length);
       for (let i = 0; i < workers; i++) startNext(this.#idle.pop() ?? this.#spawn());
     });
+  }
+
+  /**
+   * Has `count` idle workers (spawned now if there are fewer) map the workspace of a rank-`rank`
+   * job on a rows × cols plane (SvdWorker.reserve): the workers the next decompose() takes first.
+   * For an idle moment before the work is known in full (a photo still decoding), so its page
+   * faults are taken then instead of inside the first jobs.
+   */
+  reserve(rows: number, cols: number, rank: number, eightBit: boolean, count = this.size): void {
+    if (this.#closed) return;
+    const wanted = Math.min(count, this.size);
+    while (this.#idle.length < wanted) this.#idle.unshift(this.#spawn());
+    // decompose() pops its first workers from the end.
+    for (const worker of this.#idle.slice(-wanted)) worker.reserve?.(rows, cols, rank, eightBit);
   }
 
   /** Terminates every idle worker; the pool refuses further work. */

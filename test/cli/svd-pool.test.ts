@@ -65,6 +65,46 @@ describe('SvdPool scheduling (fake workers)', () => {
   });
 });
 
+describe('SvdPool reserve', () => {
+  it('spawns up to the count asked, has each map the workspace, and the next call starts its jobs on those workers', async () => {
+    const reserved: [number, number[]][] = [];
+    const ran: number[] = [];
+    let spawned = 0;
+    const spawn = () => {
+      const id = spawned++;
+      return {
+        run: (job: { rank: number; channel: Matrix }) => {
+          ran.push(id);
+          return Promise.resolve<TruncatedSvd>({
+            rank: job.rank,
+            sigma: new Float64Array(0),
+            u: { rows: job.channel.rows, cols: 0, data: new Float32Array(0) },
+            v: { rows: job.channel.cols, cols: 0, data: new Float32Array(0) },
+            frobeniusNormSquared: 0,
+          });
+        },
+        terminate: () => {},
+        reserve: (rows: number, cols: number, rank: number, eightBit: boolean) => reserved.push([id, [rows, cols, rank, Number(eightBit)]]),
+      };
+    };
+    const pool = new SvdPool(4, spawn);
+    pool.reserve(30, 40, 32, true, 3);
+    expect(spawned).toBe(3);
+    expect(reserved.sort(([a], [b]) => a - b)).toEqual([0, 1, 2].map((id) => [id, [30, 40, 32, 1]]));
+    // Asked again (the workers idle now): two of the same workers, none spawned.
+    pool.reserve(30, 40, 32, true, 2);
+    expect(spawned).toBe(3);
+    expect(new Set(reserved.slice(3).map(([id]) => id)).size).toBe(2);
+    const channel = { rows: 30, cols: 40, data: new Float32Array(1200) };
+    await pool.decompose([channel, channel, channel], { stages: [32] });
+    expect(spawned).toBe(3);
+    expect(new Set(ran)).toEqual(new Set([0, 1, 2]));
+    pool.close();
+    pool.reserve(30, 40, 32, true, 3);
+    expect(spawned).toBe(3);
+  });
+});
+
 describe('SvdPool later stages', () => {
   it('wait for laterStagesAfter: every first stage is delivered, nothing else starts, then the rest runs', async () => {
     const started: string[] = [];

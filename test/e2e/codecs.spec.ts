@@ -24,6 +24,7 @@ interface DecodeSummary {
   channels: number;
   bitDepth: number;
   milliseconds: number;
+  announced: { width: number; height: number; bitDepth: number } | null;
 }
 interface Comparison {
   samples: number;
@@ -91,6 +92,12 @@ async function decode(name: string, bytes: Buffer, maxPixels?: number): Promise<
 async function decodeOk(name: string, bytes: Buffer, maxPixels?: number): Promise<DecodeSummary> {
   const outcome = await decode(name, bytes, maxPixels);
   if (!outcome.ok) throw new Error(`${name}: ${outcome.error.name}: ${outcome.error.message}`);
+  // Every file here states its size in its header: announced before decoding, oriented as decoded.
+  expect(outcome.announced, `${name}: the size announced from the header`).toEqual({
+    width: outcome.width,
+    height: outcome.height,
+    bitDepth: outcome.bitDepth,
+  });
   return outcome;
 }
 

@@ -7,6 +7,7 @@
 import type { ImageFormat, InputImageFormat, PixelImage, SvdFileHeader, TruncatedSvd } from '../../../core/index.js';
 import type { MenuCommand } from '../../../electron/shared/ipc-contract.js';
 import type { Coding } from '../shared/coding.js';
+import type { DecodeSize } from '../workers/image-codec/image-codecs.js';
 
 /** Host.openImage()'s result (DESIGN.md, "How data flows"): the decoded pixels and the file's size. */
 export interface OpenedImage extends PixelImage {
@@ -41,6 +42,8 @@ export interface OpenOptions {
   /** Larger images are refused by the decoder (the studio offers a reduced size below its own, smaller, working limit). */
   maxPixels: number;
   signal?: AbortSignal;
+  /** An image's size and bit depth, once its header gives them and before its pixels are decoded (where the host can tell). */
+  onSize?: (size: DecodeSize) => void;
 }
 
 export interface SaveResult {

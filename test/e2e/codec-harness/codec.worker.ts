@@ -1,8 +1,9 @@
 /**
  * The image codecs in a module worker, as the renderer will run them: decode a file's bytes to
- * a PixelImage, or encode a PixelImage, timing only the codec call.
+ * a PixelImage (with the size decodeImage announced from the header, before decoding), or encode
+ * a PixelImage, timing only the codec call.
  */
-import { decodeImage, encodeImage, type ImageFormat } from '../../../renderer/src/workers/image-codec/image-codecs.js';
+import { decodeImage, encodeImage, type DecodeSize, type ImageFormat } from '../../../renderer/src/workers/image-codec/image-codecs.js';
 import type { PixelImage } from '../../../core/image/channels.js';
 
 export type CodecRequest =
@@ -10,7 +11,7 @@ export type CodecRequest =
   | { id: number; op: 'encode'; image: PixelImage; format: ImageFormat; quality?: number };
 
 export type CodecResponse =
-  | { id: number; ok: true; image: PixelImage; milliseconds: number }
+  | { id: number; ok: true; image: PixelImage; milliseconds: number; announced: DecodeSize | null }
   | { id: number; ok: true; bytes: Uint8Array; milliseconds: number }
   | { id: number; ok: false; error: { name: string; message: string } };
 
@@ -23,8 +24,9 @@ scope.onmessage = async ({ data: request }) => {
   const started = performance.now();
   try {
     if (request.op === 'decode') {
-      const image = await decodeImage(request.bytes, request.name, request.maxPixels);
-      scope.postMessage({ id: request.id, ok: true, image, milliseconds: performance.now() - started }, [image.pixels.buffer]);
+      let announced: DecodeSize | null = null;
+      const image = await decodeImage(request.bytes, request.name, request.maxPixels, (size) => (announced = size));
+      scope.postMessage({ id: request.id, ok: true, image, milliseconds: performance.now() - started, announced }, [image.pixels.buffer]);
     } else {
       const bytes = await encodeImage(request.image, request.format, request.quality);
       scope.postMessage({ id: request.id, ok: true, bytes, milliseconds: performance.now() - started }, [bytes.buffer]);

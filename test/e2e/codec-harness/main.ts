@@ -15,6 +15,8 @@ export interface DecodeSummary {
   channels: number;
   bitDepth: number;
   milliseconds: number;
+  /** The size decodeImage's onSize announced from the header before decoding (null: none). */
+  announced: { width: number; height: number; bitDepth: number } | null;
 }
 export interface Comparison {
   samples: number;
@@ -60,7 +62,7 @@ async function decode(url: string, name: string, maxPixels?: number): Promise<Ou
   if (!('image' in response)) throw new Error('decode answered without an image');
   current = response.image;
   const { width, height, channels, bitDepth } = current;
-  return { ok: true, width, height, channels, bitDepth, milliseconds: response.milliseconds };
+  return { ok: true, width, height, channels, bitDepth, milliseconds: response.milliseconds, announced: response.announced };
 }
 
 /** The last decoded pixels against raw reference samples (8-bit, or 16-bit little-endian). */

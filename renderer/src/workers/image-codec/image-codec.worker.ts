@@ -12,7 +12,7 @@ import {
   type SvdFileHeader,
   type TruncatedSvd,
 } from '../../../../core/index.js';
-import { decodeImage, detectFormat, ImageDecodeError, warmDecoders, type ImageFormat } from './image-codecs.js';
+import { decodeImage, detectFormat, ImageDecodeError, warmDecoders, type DecodeSize, type ImageFormat } from './image-codecs.js';
 import { codingLayout, type Coding } from '../../shared/coding.js';
 import { epochNow } from '../../shared/timeline.js';
 
@@ -66,8 +66,8 @@ const api = {
     return warmDecoders();
   },
 
-  /** Decodes a file's bytes; errors carry one-line messages naming the file. */
-  async decode(bytes: Uint8Array, name: string, maxPixels: number): Promise<DecodedFile> {
+  /** Decodes a file's bytes; errors carry one-line messages naming the file. `onSize`: an image's size, once its header gives it (decodeImage). */
+  async decode(bytes: Uint8Array, name: string, maxPixels: number, onSize?: (size: DecodeSize) => void): Promise<DecodedFile> {
     const format = detectFormat(bytes);
     let file: DecodedFile;
     if (format === 'svd') {
@@ -90,7 +90,7 @@ const api = {
         decodedAt: epochNow(),
       };
     } else {
-      const image = await decodeImage(bytes, name, maxPixels);
+      const image = await decodeImage(bytes, name, maxPixels, onSize);
       file = { kind: 'image', format: format as ImageFormat, image, decodedAt: epochNow() };
     }
     return Comlink.transfer(file, transferables(file));

@@ -138,13 +138,27 @@ function tooLarge(name: string, width: number, height: number, maxPixels: number
   );
 }
 
+/** An image's size as decoding will give it (EXIF orientation applied), known from its header. */
+export interface DecodeSize {
+  width: number;
+  height: number;
+  bitDepth: 8 | 16;
+}
+
 /**
  * Decodes a PNG, JPEG, WebP or AVIF file to pixels as displayed (EXIF orientation applied).
  * 16-bit PNGs stay 16-bit; everything else is 8-bit. Throws ImageDecodeError, naming the file,
  * for an empty, unrecognised, damaged, truncated or too large file; the pixel limit is checked
- * on the header, before decoding, wherever the header states the size.
+ * on the header, before decoding, wherever the header states the size. `onSize`: called with that
+ * size once the header has passed its checks, before the pixels are decoded (the studio prepares
+ * for them meanwhile).
  */
-export async function decodeImage(bytes: Uint8Array, name: string, maxPixels = MAX_IMAGE_PIXELS): Promise<PixelImage> {
+export async function decodeImage(
+  bytes: Uint8Array,
+  name: string,
+  maxPixels = MAX_IMAGE_PIXELS,
+  onSize?: (size: DecodeSize) => void,
+): Promise<PixelImage> {
   if (!(maxPixels >= 1)) throw new RangeError(`decodeImage: maxPixels must be a number ≥ 1, got ${String(maxPixels)}`);
   if (bytes.byteLength === 0) throw new ImageDecodeError(name, `"${name}" is empty`);
   const format = detectFormat(bytes);
@@ -166,6 +180,16 @@ export async function decodeImage(bytes: Uint8Array, name: string, maxPixels = M
   if (header?.unsupported) throw new ImageDecodeError(name, `"${name}" cannot be opened: ${header.unsupported}`);
   const problem = checkContainer(bytes, format);
   if (problem !== null) throw damaged(new Error(problem));
+  const orientation = readExifOrientation(bytes);
+  if (header && onSize) {
+    const bitDepth = format === 'png' && header.bitDepth === 16 ? 16 : 8;
+    // Orientations 5 to 8 turn the picture a quarter: width and height swap.
+    onSize(
+      orientation >= 5
+        ? { width: header.height, height: header.width, bitDepth }
+        : { width: header.width, height: header.height, bitDepth },
+    );
+  }
 
   let decoded: RgbaPixels;
   try {
@@ -180,7 +204,7 @@ export async function decodeImage(bytes: Uint8Array, name: string, maxPixels = M
   if (width * height > maxPixels) throw tooLarge(name, width, height, maxPixels);
 
   const image = reduceChannels(decoded);
-  return applyOrientation(image, readExifOrientation(bytes));
+  return applyOrientation(image, orientation);
 }
 
 /** An 8 × 8 grey JPEG (quality 50) and PNG, made with sharp: the smallest work that loads each decoder. */

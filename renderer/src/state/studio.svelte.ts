@@ -41,6 +41,7 @@ import {
 import { formatBytes, megapixels } from '../shared/format.js';
 import type { AnalysisWorkerApi } from '../workers/analysis/analysis.worker.js';
 import type { EngineWorkerApi, StageReport } from '../workers/engine/engine.worker.js';
+import type { DecodeSize } from '../workers/image-codec/image-codecs.js';
 import type { PreviewWorkerApi } from '../workers/preview/preview.worker.js';
 import type { ViewRequest } from '../workers/preview/protocol.js';
 import type { RenderedView } from '../workers/preview/rendered-view.js';
@@ -348,7 +349,11 @@ export class Studio {
     // The SVD workers replaced after the last decomposition start while this file decodes.
     void this.engine.call((engine) => engine.startWorkers()).catch(() => {});
     try {
-      const opened = await this.host.openImage(source, { maxPixels: MAX_IMAGE_PIXELS, signal: controller.signal });
+      const opened = await this.host.openImage(source, {
+        maxPixels: MAX_IMAGE_PIXELS,
+        signal: controller.signal,
+        onSize: (size) => this.#expect(size, controller.signal),
+      });
       performance.mark('studio:decoded');
       // Cancelled in the host's dialog: nothing changes.
       if (controller.signal.aborted || opened === null) return;
@@ -375,6 +380,17 @@ export class Studio {
         this.opening = null;
       }
     }
+  }
+
+  /**
+   * A photo's header gave its size while it decodes: the engine prepares its first rank's jobs
+   * (engine.expect) meanwhile, for a photo it will decompose as it is (within the working limit).
+   */
+  #expect(size: DecodeSize, signal: AbortSignal): void {
+    const { width, height, bitDepth } = size;
+    if (signal.aborted || width * height > WORKING_PIXEL_LIMIT) return;
+    const rank = normalizeStages(stagesForRank(this.settings.workingRank), height, width)[0];
+    if (rank !== undefined) void this.engine.call((engine) => engine.expect(width, height, bitDepth, rank)).catch(() => {});
   }
 
   /** The person accepted to continue a too-large photo at the reduced size. */

@@ -20,6 +20,7 @@ import {
   type TruncatedSvd,
 } from '../../../../core/index.js';
 import { WHOLE_RGB, codingFor, codingKey, codingLayout, parseCodingKey, type Coding, type StoredFile } from '../../shared/coding.js';
+import { MappedBuffers } from './mapped-buffers.js';
 import { createWebSvdPool, imagePlanes, releaseAll } from './web-svd-pool.js';
 
 /** What the peers (preview and analysis workers) accept from the engine. */
@@ -146,10 +147,13 @@ function openDocument(state: Loaded): void {
   loaded = state;
 }
 
-/** A copy of the image for a peer, transferred (one copy; a structured clone makes two). */
+/** A copy of the image for a peer (into a mapped buffer when one fits), transferred (one copy; a structured clone makes two). */
 function imageCopy(image: PixelImage): PixelImage {
-  const copy = { ...image, pixels: image.pixels.slice() };
-  return Comlink.transfer(copy, [copy.pixels.buffer as ArrayBuffer]);
+  const buffer = mapped.take(image.pixels.byteLength);
+  const pixels = !buffer ? image.pixels.slice() : image.pixels instanceof Uint16Array ? new Uint16Array(buffer) : new Uint8Array(buffer);
+  if (buffer) pixels.set(image.pixels);
+  const copy = { ...image, pixels };
+  return Comlink.transfer(copy, [pixels.buffer as ArrayBuffer]);
 }
 
 /**
@@ -197,16 +201,25 @@ function warmMatrix(): Matrix {
   return { rows, cols, data };
 }
 
-/** Whether the current pool's workers have been started (warm() or startPool()); a pool spawns them lazily otherwise. */
-let poolStarted = false;
+/** The current pool's first jobs (warm() or startPool()), once started: its workers are idle again when it settles. A pool spawns them lazily otherwise. */
+let poolStarted: Promise<unknown> | null = null;
 
 /** Starts the pool's workers (module load, WebAssembly compile) with a tiny job each, once per pool. */
 function startPool(): void {
   if (poolStarted) return;
-  poolStarted = true;
   const tiny = (): Matrix => ({ rows: 4, cols: 4, data: new Float32Array(16).fill(1) });
-  void pool.decompose([tiny(), tiny(), tiny()], { stages: [1] }).catch(() => {});
+  poolStarted = pool.decompose([tiny(), tiny(), tiny()], { stages: [1] }).catch(() => {});
 }
+
+/**
+ * Buffers mapped while a photo decodes (expect()): its first jobs' channels and the preview
+ * worker's copy of the image take them; dropped once those are out, or after MAPPED_KEEP_MS.
+ */
+const mapped = new MappedBuffers();
+const MAPPED_KEEP_MS = 30_000;
+let mappedTimer: ReturnType<typeof setTimeout> | undefined;
+/** The photo expect() prepares for, until a decomposition starts (its pool.reserve waits for the pool's first jobs). */
+let expected: object | null = null;
 
 const api = {
   /**
@@ -216,13 +229,38 @@ const api = {
    * first slider moves.
    */
   async warm(): Promise<void> {
-    poolStarted = true;
-    await pool.decompose([warmMatrix(), warmMatrix(), warmMatrix()], { stages: [32] }).catch(() => {});
+    poolStarted = pool.decompose([warmMatrix(), warmMatrix(), warmMatrix()], { stages: [32] }).catch(() => {});
+    await poolStarted;
   },
 
   /** A photo is being opened: the SVD workers start now (startPool), while it decodes, if they have not. */
   startWorkers(): void {
     startPool();
+  },
+
+  /**
+   * A photo of width × height samples of `bitDepth` bits is decoding (its header gave the size),
+   * and its decomposition will start at rank `rank`: the SVD workers map their first jobs'
+   * workspaces (one per colour channel; pool.reserve) and this worker the buffers it fills next
+   * (MappedBuffers), while the decoder has one core and the other is idle.
+   */
+  expect(width: number, height: number, bitDepth: 8 | 16, rank: number): void {
+    const token = {};
+    expected = token;
+    // A colour photo's three channels (a gray one uses one of each).
+    const planes = 3;
+    const current = pool;
+    startPool();
+    void poolStarted?.then(() => {
+      if (expected === token && pool === current) pool.reserve(height, width, rank, bitDepth === 8, planes);
+    });
+    // After the reserve above has been posted (when the pool is idle already): the workers map in parallel with this one.
+    const channelBytes = width * height * (bitDepth / 8);
+    setTimeout(() => {
+      if (expected === token) mapped.map([...new Array<number>(planes).fill(channelBytes), planes * channelBytes]);
+    });
+    clearTimeout(mappedTimer);
+    mappedTimer = setTimeout(() => mapped.drop(), MAPPED_KEEP_MS);
   },
 
   /**
@@ -349,7 +387,8 @@ const api = {
     running = controller;
     const key = codingKey(coding);
     const entry = decompositionOf(state, coding);
-    entry.planes ??= imagePlanes(state.image, entry.layout);
+    expected = null;
+    entry.planes ??= imagePlanes(state.image, entry.layout, mapped);
     let reported = 0;
     let delivered = Promise.resolve();
     // The first stage is to be shown: later stages wait until it is (see firstStage).
@@ -407,6 +446,7 @@ const api = {
       });
       // The jobs are on their way (posted synchronously): now the peers' copies of the image.
       imageForPeers?.();
+      mapped.drop();
       await decomposed;
       await delivered;
       // Done: the SVD workers' planes, and their WebAssembly memory
@@ -416,7 +456,7 @@ const api = {
       if (stages.length && loaded === state && running === controller) {
         const old = pool;
         pool = createWebSvdPool();
-        poolStarted = false;
+        poolStarted = null;
         old.close();
       }
     } catch (error) {

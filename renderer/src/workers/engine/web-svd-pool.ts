@@ -24,9 +24,10 @@ import {
 import type { SvdWorkerApi } from '../svd/svd.worker.js';
 import { MISSING_CHANNEL, type SvdJobMessage } from '../svd/protocol.js';
 import { workerStopped } from '../../shared/worker-stopped.js';
+import type { MappedBuffers } from './mapped-buffers.js';
 
 const channelKeys = new WeakMap<Float32Array, string>();
-const pixelSources = new WeakMap<Float32Array, { index: number; layout: ImageLayout; image: PixelImage }>();
+const pixelSources = new WeakMap<Float32Array, { index: number; layout: ImageLayout; image: PixelImage; mapped?: MappedBuffers }>();
 let nextKey = 1;
 
 function keyOf(data: Float32Array): string {
@@ -38,11 +39,14 @@ function keyOf(data: Float32Array): string {
   return key;
 }
 
-/** Handles for the planes of `image` under `layout` (each plane's matrix: rows × cols), made by the workers. */
-export function imagePlanes(image: PixelImage, layout: ImageLayout): Matrix[] {
+/**
+ * Handles for the planes of `image` under `layout` (each plane's matrix: rows × cols), made by the
+ * workers. A colour channel sent to a worker is written into a buffer of `mapped` when one fits.
+ */
+export function imagePlanes(image: PixelImage, layout: ImageLayout, mapped?: MappedBuffers): Matrix[] {
   return layout.planes.map((plane, index) => {
     const data = new Float32Array(0);
-    pixelSources.set(data, { index, layout, image });
+    pixelSources.set(data, { index, layout, image, mapped });
     return { rows: plane.rows, cols: plane.cols, data };
   });
 }
@@ -71,6 +75,10 @@ class WebSvdWorker implements SvdWorker {
   release(): void {
     this.#holdsChannel = null;
     void this.#api.release().catch(() => {});
+  }
+
+  reserve(rows: number, cols: number, rank: number, eightBit: boolean): void {
+    void this.#api.reserve(rows, cols, rank, eightBit).catch(() => {});
   }
 
   async run(job: ChannelJob, onProgress: (fraction: number) => void): Promise<TruncatedSvd> {
@@ -105,9 +113,13 @@ class WebSvdWorker implements SvdWorker {
   #withPlane(base: SvdJobMessage, job: ChannelJob): SvdJobMessage {
     const source = pixelSources.get(job.channel.data);
     if (!source) return { ...base, channel: job.channel };
-    const { index, layout, image } = source;
+    const { index, layout, image, mapped } = source;
     const channel = planeChannel(layout, index);
-    if (channel !== null) return { ...base, source: { index, layout, channel: channelSamples(image, channel) } };
+    if (channel !== null) {
+      const buffer = mapped?.take(image.width * image.height * (image.bitDepth / 8));
+      const into = buffer && (image.bitDepth === 16 ? new Uint16Array(buffer) : new Uint8Array(buffer));
+      return { ...base, source: { index, layout, channel: channelSamples(image, channel, into) } };
+    }
     return { ...base, source: { index, layout, image: { ...image, pixels: image.pixels.slice() } } };
   }
 

@@ -16,8 +16,10 @@ import {
   createKernels,
   planeMatrix,
   planeMatrixOf,
+  svdWorkspace,
   truncatedSvd,
   type KernelBackend,
+  type KernelKind,
   type SvdInput,
   type TruncatedSvd,
 } from '../../../../core/index.js';
@@ -51,7 +53,22 @@ function channelFor(job: SvdJobMessage): SvdInput {
   throw new Error(MISSING_CHANNEL);
 }
 
+function backend(kind: KernelKind | 'auto'): Promise<KernelBackend> {
+  let kernels = backends.get(kind);
+  if (!kernels) {
+    kernels = createKernels(kind);
+    backends.set(kind, kernels);
+  }
+  return kernels;
+}
+
 const api = {
+  /** Maps the workspace of a rank-`rank` job on a rows × cols plane now (core's pool.reserve), on the backend jobs use by default. */
+  async reserve(rows: number, cols: number, rank: number, eightBit: boolean): Promise<void> {
+    const workspace = svdWorkspace(rows, cols, rank, eightBit);
+    if (workspace) (await backend('auto')).reserve(workspace.floats, workspace.thinColumns);
+  },
+
   /** Lets go of the plane (another image is open). */
   release(): void {
     channel = null;
@@ -59,12 +76,10 @@ const api = {
 
   async run(job: SvdJobMessage, onProgress: (fraction: number) => void): Promise<TruncatedSvd> {
     const matrix = channelFor(job);
-    const kind = job.kernels ?? 'auto';
-    if (!backends.has(kind)) backends.set(kind, createKernels(kind));
     const result = await truncatedSvd(matrix, {
       rank: job.rank,
       seed: job.seed,
-      kernels: await backends.get(kind)!,
+      kernels: await backend(job.kernels ?? 'auto'),
       krylov: job.krylov,
       keepKrylov: job.keepKrylov,
       krylovSteps: job.krylovSteps,

@@ -248,7 +248,9 @@ export class SvdPool {
         for (const waiting of parked.splice(0)) startNext(waiting);
       };
       options.laterStagesAfter?.then(openLaterStages, openLaterStages);
-      const workers = Math.min(this.size, queue.length);
+      // No more workers than jobs can run at once, one per channel (a channel's jobs run in turn):
+      // a spare worker, parked at first, could take a later stage and make its plane move.
+      const workers = Math.min(this.size, queue.length, channels.length);
       for (let i = 0; i < workers; i++) startNext(this.#idle.pop() ?? this.#spawn());
     });
   }

@@ -105,6 +105,53 @@ describe('SvdPool reserve', () => {
   });
 });
 
+describe('SvdPool workers and planes', () => {
+  it('four workers, three channels: three run, and each channel stays on its worker through the later stages', async () => {
+    const ran: { worker: number; channel: number; rank: number }[] = [];
+    let spawned = 0;
+    const spawn = () => {
+      const id = spawned++;
+      return {
+        run: (job: ChannelJob) =>
+          new Promise<TruncatedSvd>((resolve) => {
+            ran.push({ worker: id, channel: job.channel.data[0], rank: job.rank });
+            // Uneven durations, so the channels finish their stages in changing orders.
+            setTimeout(
+              () =>
+                resolve({
+                  rank: job.rank,
+                  sigma: new Float64Array(0),
+                  u: { rows: 1, cols: 0, data: new Float32Array(0) },
+                  v: { rows: 1, cols: 0, data: new Float32Array(0) },
+                  frobeniusNormSquared: 0,
+                }),
+              5 + ((job.channel.data[0] * 7 + job.rank * 3) % 11),
+            );
+          }),
+        terminate: () => {},
+      };
+    };
+    const channels = [0, 1, 2].map((c) => ({ rows: 8, cols: 8, data: new Float32Array(64).fill(c) }));
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let firstStages = 0;
+    const done = new SvdPool(4, spawn).decompose(channels, {
+      stages: [1, 2, 3],
+      laterStagesAfter: gate,
+      onStage: (_channel, stage) => {
+        if (stage === 0 && ++firstStages === channels.length) setTimeout(open, 5);
+      },
+    });
+    await done;
+    expect(spawned).toBe(3);
+    expect(ran).toHaveLength(9);
+    for (const channel of [0, 1, 2]) {
+      const workers = new Set(ran.filter((job) => job.channel === channel).map((job) => job.worker));
+      expect(workers.size, `channel ${channel} ran on workers ${[...workers]}`).toBe(1);
+    }
+  });
+});
+
 describe('SvdPool later stages', () => {
   it('wait for laterStagesAfter: every first stage is delivered, nothing else starts, then the rest runs', async () => {
     const started: string[] = [];

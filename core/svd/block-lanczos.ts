@@ -102,13 +102,15 @@ function chunkMultiplyAdds(backend: KernelBackend): number {
 
 /**
  * The workspace layout above for a rank-`rank` run of `plan` on a rows × cols matrix (`bytes`:
- * 8-bit samples, kept as bytes): each area's offset in floats, the floats in all, and A's share.
+ * 8-bit samples, kept as bytes): each area's offset in floats, the floats in all and A's share,
+ * and the sizes they follow from (s, s + b, the rank the space allows and it rounded up to 8).
  */
-export function lanczosWorkspace(rows: number, cols: number, rank: number, plan: LanczosPlan, bytes: boolean) {
+export function lanczosWorkspace(rows: number, cols: number, requestedRank: number, plan: LanczosPlan, bytes: boolean) {
   const b = plan.blockSize;
   const s = b * plan.steps;
   const sb = s + b;
-  const r8 = Math.max(8, Math.ceil(Math.min(rank, s) / 8) * 8);
+  const rank = Math.min(requestedRank, s);
+  const r8 = Math.max(8, Math.ceil(rank / 8) * 8);
   const tall = Math.max(rows, cols);
   let next = 0;
   const take = (floats: number) => {
@@ -133,6 +135,10 @@ export function lanczosWorkspace(rows: number, cols: number, rank: number, plan:
   const offRayleighX = take(2 * 4 * cols);
   const offRayleighY = take(2 * 4 * rows);
   return {
+    s,
+    sb,
+    rank,
+    r8,
     floats: next,
     floatsA,
     /** The widest thin block the products take (allocate's maxThinColumns). */
@@ -147,10 +153,11 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
   const cols = a.cols;
   const b = plan.blockSize;
   const steps = plan.steps;
-  const s = b * steps;
-  const sb = s + b;
-  const rank = Math.min(input.rank, s);
-  const r8 = Math.max(8, Math.ceil(rank / 8) * 8);
+  // 8-bit samples stay bytes in the workspace (a quarter of the memory); the kernels' Bytes
+  // variants shift them as they read them. Other samples are stored as floats, shifted.
+  const bytes = a.data instanceof Uint8Array;
+  const workspace = lanczosWorkspace(rows, cols, input.rank, plan, bytes);
+  const { s, sb, rank, r8 } = workspace;
   // Profile: `enter(phase)` charges the time since the last switch to the phase running until
   // now and returns it, so `enter(previous)` resumes it.
   const profile = input.profile;
@@ -167,17 +174,10 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
     return previous;
   };
 
-  // 8-bit samples stay bytes in the workspace (a quarter of the memory); the kernels' Bytes
-  // variants shift them as they read them. Other samples are stored as floats, shifted.
-  const bytes = a.data instanceof Uint8Array;
-  const {
-    floats: next,
-    floatsA,
-    thinColumns,
-    offsets: { offA, offP, offQ, offW, offT, offC, offRinv, offUm, offVm, offU, offV, offGram64, offRayleighX, offRayleighY },
-  } = lanczosWorkspace(rows, cols, rank, plan, bytes);
+  const { offA, offP, offQ, offW, offT, offC, offRinv, offUm, offVm, offU, offV, offGram64, offRayleighX, offRayleighY } =
+    workspace.offsets;
   // A is written below in full: only what follows it is cleared.
-  const ws = backend.allocate(next, thinColumns, offA + floatsA);
+  const ws = backend.allocate(workspace.floats, workspace.thinColumns, offA + workspace.floatsA);
   // An extension on the backend that ran the stage before finds C (below) still in place: the
   // workspace keeps its first values when it grows (allocate resets the label where it may not),
   // and nothing else ran on it in between.

@@ -259,7 +259,8 @@ export class SvdPool {
    * Has `count` idle workers (spawned now if there are fewer) map the workspace of a rank-`rank`
    * job on a rows × cols plane (SvdWorker.reserve): the workers the next decompose() takes first.
    * For an idle moment before the work is known in full (a photo still decoding), so its page
-   * faults are taken then instead of inside the first jobs.
+   * faults are taken then instead of inside the first jobs. Call it while no decomposition runs:
+   * workers busy in one are not counted, and more would be spawned.
    */
   reserve(rows: number, cols: number, rank: number, eightBit: boolean, count = this.size): void {
     if (this.#closed) return;

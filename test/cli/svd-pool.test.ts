@@ -91,14 +91,18 @@ describe('SvdPool reserve', () => {
     pool.reserve(30, 40, 32, true, 3);
     expect(spawned).toBe(3);
     expect(reserved.sort(([a], [b]) => a - b)).toEqual([0, 1, 2].map((id) => [id, [30, 40, 32, 1]]));
-    // Asked again (the workers idle now): two of the same workers, none spawned.
-    pool.reserve(30, 40, 32, true, 2);
-    expect(spawned).toBe(3);
-    expect(new Set(reserved.slice(3).map(([id]) => id)).size).toBe(2);
     const channel = { rows: 30, cols: 40, data: new Float32Array(1200) };
     await pool.decompose([channel, channel, channel], { stages: [32] });
     expect(spawned).toBe(3);
     expect(new Set(ran)).toEqual(new Set([0, 1, 2]));
+    // Two of the three idle workers reserve, none is spawned, and a call on two channels runs on those two.
+    reserved.length = 0;
+    ran.length = 0;
+    pool.reserve(30, 40, 32, true, 2);
+    expect(spawned).toBe(3);
+    expect(reserved).toHaveLength(2);
+    await pool.decompose([channel, channel], { stages: [32] });
+    expect(new Set(ran)).toEqual(new Set(reserved.map(([id]) => id)));
     pool.close();
     pool.reserve(30, 40, 32, true, 3);
     expect(spawned).toBe(3);

@@ -22,40 +22,9 @@ export function boxResample(image: PixelImage, region: Region, targetWidth: numb
   const cols = boxSpans(0, w, targetWidth);
   const planes = Array.from({ length: channels }, () => new Float32Array(targetWidth * targetHeight));
   // One target row's vertical sums, interleaved like the source: (w × channels).
-  const span = w * channels;
-  const stride = width * channels;
-  const rowSum = new Float64Array(span);
+  const rowSum = new Float64Array(w * channels);
   for (let t = 0; t < targetHeight; t++) {
-    rowSum.fill(0);
-    const weights = rows.weights[t];
-    const count = rows.length[t];
-    const first = (rows.first[t] * width + x) * channels;
-    // Four source rows per sweep over the sums (a quarter of their loads and stores), added in
-    // the same order as one row at a time: the same sums, bit for bit.
-    let i = 0;
-    for (; i + 4 <= count; i += 4) {
-      const w0 = weights[i];
-      const w1 = weights[i + 1];
-      const w2 = weights[i + 2];
-      const w3 = weights[i + 3];
-      const s0 = first + i * stride;
-      const s1 = s0 + stride;
-      const s2 = s1 + stride;
-      const s3 = s2 + stride;
-      for (let j = 0; j < span; j++) {
-        let sum = rowSum[j];
-        sum += w0 * pixels[s0 + j];
-        sum += w1 * pixels[s1 + j];
-        sum += w2 * pixels[s2 + j];
-        sum += w3 * pixels[s3 + j];
-        rowSum[j] = sum;
-      }
-    }
-    for (; i < count; i++) {
-      const weight = weights[i];
-      const source = first + i * stride;
-      for (let j = 0; j < span; j++) rowSum[j] += weight * pixels[source + j];
-    }
+    addRows(rowSum, pixels, (rows.first[t] * width + x) * channels, width * channels, rows.weights[t], rows.length[t]);
     const outRow = t * targetWidth;
     for (let tc = 0; tc < targetWidth; tc++) {
       const colWeights = cols.weights[tc];
@@ -147,13 +116,7 @@ export function filterPlane(
   // One target row's vertical sums over the columns the target covers.
   const rowSum = new Float64Array(Math.max(0, x1 - x0));
   for (let t = 0; t < targetHeight; t++) {
-    rowSum.fill(0);
-    const weights = rows.weights[t];
-    for (let i = 0; i < rows.length[t]; i++) {
-      const weight = weights[i];
-      const source = (rows.first[t] + i) * width + x0;
-      for (let j = 0; j < rowSum.length; j++) rowSum[j] += weight * plane[source + j];
-    }
+    addRows(rowSum, plane, rows.first[t] * width + x0, width, rows.weights[t], rows.length[t]);
     const outRow = t * outStride;
     for (let tc = 0; tc < targetWidth; tc++) {
       const colWeights = cols.weights[tc];
@@ -164,4 +127,45 @@ export function filterPlane(
     }
   }
   return out;
+}
+
+/**
+ * `sums` = Σᵢ weights[i] · (the `sums.length` samples of `source` from first + i·stride), for
+ * `count` rows: one target line's vertical pass of a box filter. Four source rows per sweep over
+ * the sums (a quarter of their loads and stores), added in the same order as one row at a time.
+ */
+function addRows(
+  sums: Float64Array,
+  source: Uint8Array | Uint16Array | Float32Array,
+  first: number,
+  stride: number,
+  weights: Float64Array,
+  count: number,
+): void {
+  const span = sums.length;
+  sums.fill(0);
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const w0 = weights[i];
+    const w1 = weights[i + 1];
+    const w2 = weights[i + 2];
+    const w3 = weights[i + 3];
+    const s0 = first + i * stride;
+    const s1 = s0 + stride;
+    const s2 = s1 + stride;
+    const s3 = s2 + stride;
+    for (let j = 0; j < span; j++) {
+      let sum = sums[j];
+      sum += w0 * source[s0 + j];
+      sum += w1 * source[s1 + j];
+      sum += w2 * source[s2 + j];
+      sum += w3 * source[s3 + j];
+      sums[j] = sum;
+    }
+  }
+  for (; i < count; i++) {
+    const weight = weights[i];
+    const row = first + i * stride;
+    for (let j = 0; j < span; j++) sums[j] += weight * source[row + j];
+  }
 }

@@ -314,12 +314,12 @@ function swapBytes16(samples: Uint16Array): void {
   for (let i = 0; i < samples.length; i++) samples[i] = (samples[i] >>> 8) | ((samples[i] & 0xff) << 8);
 }
 
-/** The 8-bit RGBA the lossy encoders were last given for an image encoded with `keepRgba` (see encodeImage). */
+/** The 8-bit RGBA the lossy encoders were last given for an image encoded with `keepRgba` (see encodeImage), for as long as the image lives. */
 const keptRgba = new WeakMap<PixelImage, { overWhite: boolean; rgba: Uint8Array }>();
 
-/** The 8-bit RGBA of `image` for a lossy encoder: kept for the image with `keep`, and taken from there again. */
+/** The 8-bit RGBA of `image` for a lossy encoder; with `keep`, the one kept for the image, else made and kept. */
 function lossyRgba(image: PixelImage, overWhite: boolean, keep: boolean): Uint8Array {
-  const kept = keptRgba.get(image);
+  const kept = keep ? keptRgba.get(image) : undefined;
   if (kept?.overWhite === overWhite) return kept.rgba;
   const rgba = toRgba(image, true, overWhite) as Uint8Array;
   if (keep) keptRgba.set(image, { overWhite, rgba });
@@ -334,8 +334,9 @@ function lossyRgba(image: PixelImage, overWhite: boolean, keep: boolean): Uint8A
  *    samples: 16-bit images are rounded (v / 257). Gray images give a grayscale JPEG; JPEG
  *    has no alpha, so transparent pixels are composited over white.
  * `keepRgba`: the image will be encoded again and its pixels do not change meanwhile — the RGBA
- * a lossy encoder takes is made once and kept with the image (a 12 MP photo's is 48 MB of new
- * memory each time, and a search for JPEG or WebP at given bytes encodes it several times).
+ * a lossy encoder takes is made once and kept as long as the image lives (a 12 MP photo's is
+ * 48 MB of new memory each time, and a search for JPEG or WebP at given bytes encodes it several
+ * times; the analysis worker keeps the photo until it ends, idle, and the RGBA with it).
  */
 export async function encodeImage(image: PixelImage, format: ImageFormat, quality?: number, keepRgba = false): Promise<Uint8Array> {
   validatePixelImage(image);

@@ -103,6 +103,8 @@ export interface LargeImageOffer {
 }
 
 let nextDocumentId = 1;
+/** Numbers photos the engine prepares for while they decode (engine.prepareFor, engine.unprepare). */
+let nextPreparationId = 1;
 
 /**
  * How long the analysis worker stays after its last call. Measuring a 12 MP photo (its `.svd`
@@ -348,12 +350,19 @@ export class Studio {
     performance.mark('studio:open');
     // The SVD workers replaced after the last decomposition start while this file decodes.
     void this.engine.call((engine) => engine.startWorkers()).catch(() => {});
+    // This photo's number if the engine prepares for it (see #prepareFor), and whether it was loaded.
+    let preparing: number | null = null;
+    let decoded = false;
+    let loaded = false;
     try {
       const opened = await this.host.openImage(source, {
         maxPixels: MAX_IMAGE_PIXELS,
         signal: controller.signal,
-        onSize: (size) => this.#expect(size, controller.signal),
+        onSize: (size) => {
+          if (!decoded && !controller.signal.aborted && preparing === null) preparing = this.#prepareFor(size);
+        },
       });
+      decoded = true;
       performance.mark('studio:decoded');
       // Cancelled in the host's dialog: nothing changes.
       if (controller.signal.aborted || opened === null) return;
@@ -371,10 +380,15 @@ export class Studio {
         };
         return;
       }
+      loaded = true;
       await this.#start(opened, null, controller.signal, start);
     } catch (error) {
       if (!controller.signal.aborted) this.#openFailed(error, name, source);
     } finally {
+      decoded = true;
+      // Cancelled, failed or too large: what the engine prepared goes.
+      const prepared = preparing;
+      if (prepared !== null && !loaded) void this.engine.call((engine) => engine.unprepare(prepared)).catch(() => {});
       if (this.#openController === controller) {
         this.#openController = null;
         this.opening = null;
@@ -383,14 +397,18 @@ export class Studio {
   }
 
   /**
-   * A photo's header gave its size while it decodes: the engine prepares its first rank's jobs
-   * (engine.expect) meanwhile, for a photo it will decompose as it is (within the working limit).
+   * A photo's header gave its size while it decodes: the engine prepares its first jobs meanwhile
+   * (engine.prepareFor), for 8-bit samples (a 16-bit photo's would take twice the memory and
+   * more) and a photo it will decompose as it is (within the working limit). The number it is
+   * prepared under (for engine.unprepare), or null.
    */
-  #expect(size: DecodeSize, signal: AbortSignal): void {
+  #prepareFor(size: DecodeSize): number | null {
     const { width, height, bitDepth } = size;
-    if (signal.aborted || width * height > WORKING_PIXEL_LIMIT) return;
-    const rank = normalizeStages(stagesForRank(this.settings.workingRank), height, width)[0];
-    if (rank !== undefined) void this.engine.call((engine) => engine.expect(width, height, bitDepth, rank)).catch(() => {});
+    if (bitDepth !== 8 || width * height > WORKING_PIXEL_LIMIT) return null;
+    const id = nextPreparationId++;
+    const rank = this.#progressiveStages(width, height)[0];
+    void this.engine.call((engine) => engine.prepareFor({ id, width, height, rank })).catch(() => {});
+    return id;
   }
 
   /** The person accepted to continue a too-large photo at the reduced size. */
@@ -581,7 +599,12 @@ export class Studio {
     const doc = this.document!;
     const layout = codingLayout(doc, coding);
     if (coding.model === 'patch') return [layout.planes[0].cols];
-    return normalizeStages(stagesForRank(this.settings.workingRank), doc.height, doc.width);
+    return this.#progressiveStages(doc.width, doc.height);
+  }
+
+  /** The progressive stages up to the working rank for an image of this size. */
+  #progressiveStages(width: number, height: number): number[] {
+    return normalizeStages(stagesForRank(this.settings.workingRank), height, width);
   }
 
   /** Runs (or resumes) the decomposition of the open image in the current coding. */

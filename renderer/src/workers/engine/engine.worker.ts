@@ -74,6 +74,11 @@ interface Loaded {
   codings: Map<string, Decomposition>;
   /** The later peers that have been sent the image (see imageToLaterPeers). */
   withImage: Set<LaterPeer>;
+  /**
+   * Buffers mapped for this photo while it decoded (prepareFor()): its first decomposition's
+   * channels and the preview worker's copy take them; dropped once that copy is made.
+   */
+  mapped: MappedBuffers | null;
 }
 
 let pool = createWebSvdPool();
@@ -147,13 +152,15 @@ function openDocument(state: Loaded): void {
   loaded = state;
 }
 
-/** A copy of the image for a peer (into a mapped buffer when one fits), transferred (one copy; a structured clone makes two). */
-function imageCopy(image: PixelImage): PixelImage {
-  const buffer = mapped.take(image.pixels.byteLength);
-  const pixels = !buffer ? image.pixels.slice() : image.pixels instanceof Uint16Array ? new Uint16Array(buffer) : new Uint8Array(buffer);
-  if (buffer) pixels.set(image.pixels);
-  const copy = { ...image, pixels };
-  return Comlink.transfer(copy, [pixels.buffer as ArrayBuffer]);
+/**
+ * A copy of the image for a peer (8-bit samples into a buffer of `mapped` when one fits),
+ * transferred (one copy; a structured clone makes two).
+ */
+function imageCopy(image: PixelImage, mapped?: MappedBuffers | null): PixelImage {
+  const into = image.pixels instanceof Uint8Array ? mapped?.take(image.pixels.length) : undefined;
+  into?.set(image.pixels);
+  const copy = { ...image, pixels: into ?? image.pixels.slice() };
+  return Comlink.transfer(copy, [copy.pixels.buffer as ArrayBuffer]);
 }
 
 /**
@@ -201,7 +208,7 @@ function warmMatrix(): Matrix {
   return { rows, cols, data };
 }
 
-/** The current pool's first jobs (warm() or startPool()), once started: its workers are idle again when it settles. A pool spawns them lazily otherwise. */
+/** The current pool's first jobs (warm() or startPool()), once started: a pool spawns its workers lazily otherwise. */
 let poolStarted: Promise<unknown> | null = null;
 
 /** Starts the pool's workers (module load, WebAssembly compile) with a tiny job each, once per pool. */
@@ -211,15 +218,35 @@ function startPool(): void {
   poolStarted = pool.decompose([tiny(), tiny(), tiny()], { stages: [1] }).catch(() => {});
 }
 
+/** Fresh SVD workers in place of the current ones, whose planes and WebAssembly memory (it never shrinks) go with them. */
+function replacePool(): void {
+  const old = pool;
+  pool = createWebSvdPool();
+  poolStarted = null;
+  old.close();
+}
+
+/** What prepareFor() is told of a photo that is decoding: the main thread's number for it, its size (8-bit samples) and its decomposition's first rank. */
+export interface PhotoToCome {
+  id: number;
+  width: number;
+  height: number;
+  rank: number;
+}
+
 /**
- * Buffers mapped while a photo decodes (expect()): its first jobs' channels and the preview
- * worker's copy of the image take them; dropped once those are out, or after MAPPED_KEEP_MS.
+ * The photo being prepared for (prepareFor()) until the document loaded next takes its buffers:
+ * what was mapped, and whether SVD workers were asked to reserve workspaces. Ended after
+ * PREPARED_KEEP_MS should nothing take it.
  */
-const mapped = new MappedBuffers();
-const MAPPED_KEEP_MS = 30_000;
-let mappedTimer: ReturnType<typeof setTimeout> | undefined;
-/** The photo expect() prepares for, until a decomposition starts (its pool.reserve waits for the pool's first jobs). */
-let expected: object | null = null;
+let preparing: Preparation | null = null;
+interface Preparation {
+  id: number;
+  mapped: MappedBuffers;
+  reserved: boolean;
+  timer: ReturnType<typeof setTimeout>;
+}
+const PREPARED_KEEP_MS = 30_000;
 
 const api = {
   /**
@@ -239,28 +266,52 @@ const api = {
   },
 
   /**
-   * A photo of width × height samples of `bitDepth` bits is decoding (its header gave the size),
-   * and its decomposition will start at rank `rank`: the SVD workers map their first jobs'
-   * workspaces (one per colour channel; pool.reserve) and this worker the buffers it fills next
-   * (MappedBuffers), while the decoder has one core and the other is idle.
+   * A photo of 8-bit samples is decoding (its header gave the size), and its decomposition will
+   * start at rank `photo.rank`: while the decoder has one core and the other is idle, the SVD
+   * workers map their first jobs' workspaces (pool.reserve, when no decomposition is running)
+   * and this worker the buffers it fills next (MappedBuffers), for an RGB photo's three channels
+   * and its copy (a gray or RGBA photo takes what fits). The document loaded next takes them.
    */
-  expect(width: number, height: number, bitDepth: 8 | 16, rank: number): void {
-    const token = {};
-    expected = token;
-    // A colour photo's three channels (a gray one uses one of each).
-    const planes = 3;
-    const current = pool;
-    startPool();
-    void poolStarted?.then(() => {
-      if (expected === token && pool === current) pool.reserve(height, width, rank, bitDepth === 8, planes);
-    });
-    // After the reserve above has been posted (when the pool is idle already): the workers map in parallel with this one.
-    const channelBytes = width * height * (bitDepth / 8);
-    setTimeout(() => {
-      if (expected === token) mapped.map([...new Array<number>(planes).fill(channelBytes), planes * channelBytes]);
-    });
-    clearTimeout(mappedTimer);
-    mappedTimer = setTimeout(() => mapped.drop(), MAPPED_KEEP_MS);
+  prepareFor(photo: PhotoToCome): void {
+    const previous = preparing;
+    if (previous) {
+      clearTimeout(previous.timer);
+      previous.mapped.drop();
+    }
+    const { id, width, height, rank } = photo;
+    const prepared: Preparation = {
+      id,
+      mapped: new MappedBuffers(),
+      reserved: previous?.reserved ?? false,
+      timer: setTimeout(() => api.unprepare(id), PREPARED_KEEP_MS),
+    };
+    preparing = prepared;
+    const channels = 3;
+    if (!running) {
+      const current = pool;
+      startPool();
+      void poolStarted?.then(() => {
+        if (preparing !== prepared || pool !== current || running) return;
+        pool.reserve(height, width, rank, true, channels);
+        prepared.reserved = true;
+      });
+    }
+    // From the next task on, after the reserve above has been posted (when the pool is idle already), so the workers map alongside.
+    prepared.mapped.map([...new Array<number>(channels).fill(width * height), channels * width * height]);
+  },
+
+  /**
+   * Photo `id` (prepareFor()) will not be loaded (cancelled, failed, too large): what was mapped
+   * for it goes, and workers that reserved workspaces for it are replaced (their memory stays
+   * otherwise). Nothing when another photo is being prepared for by now.
+   */
+  unprepare(id: number): void {
+    const prepared = preparing;
+    if (prepared?.id !== id) return;
+    preparing = null;
+    clearTimeout(prepared.timer);
+    prepared.mapped.drop();
+    if (prepared.reserved && !running) replacePool();
   },
 
   /**
@@ -281,7 +332,7 @@ const api = {
         new Promise<null>((resolve) => setTimeout(() => resolve(null), RESTORE_WAIT_MS)),
       ]);
       if (!held) return false;
-      const state: Loaded = { id, image: held.image, stored, codings: new Map(), withImage: new Set() };
+      const state: Loaded = { id, image: held.image, stored, codings: new Map(), withImage: new Set(), mapped: null };
       for (const { coding, plane, svd } of held.factors) {
         const entry = decompositionOf(state, parseCodingKey(coding));
         if (plane >= 0 && plane < entry.factors.length) entry.factors[plane] = svd;
@@ -327,13 +378,23 @@ const api = {
    * them. Any decomposition in flight is cancelled.
    */
   async load(id: number, image: PixelImage, stored?: { file: StoredFile; svds: TruncatedSvd[] }): Promise<StageReport[]> {
-    const state: Loaded = { id, image, stored: stored?.file ?? null, codings: new Map(), withImage: new Set() };
+    // A photo takes what was prepared for it (if it is that photo, the sizes fit).
+    const prepared = preparing;
+    preparing = null;
+    if (prepared) clearTimeout(prepared.timer);
+    const mapped = stored ? null : (prepared?.mapped ?? null);
+    if (stored) prepared?.mapped.drop();
+    const state: Loaded = { id, image, stored: stored?.file ?? null, codings: new Map(), withImage: new Set(), mapped };
     openDocument(state);
     const preview = peers.get('preview');
     const sendImage = () => {
       if (loaded !== state) return;
       if (stored) imageToLaterPeers(state);
-      return preview?.setImage(id, imageCopy(image));
+      // The first decomposition's jobs have taken their buffers by now (it sends the image after posting them).
+      const copy = imageCopy(image, state.mapped);
+      state.mapped?.drop();
+      state.mapped = null;
+      return preview?.setImage(id, copy);
     };
     if (!stored) {
       // A photo: its decomposition (requested right after this) goes first — its jobs are sent
@@ -387,8 +448,7 @@ const api = {
     running = controller;
     const key = codingKey(coding);
     const entry = decompositionOf(state, coding);
-    expected = null;
-    entry.planes ??= imagePlanes(state.image, entry.layout, mapped);
+    entry.planes ??= imagePlanes(state.image, entry.layout, state.mapped);
     let reported = 0;
     let delivered = Promise.resolve();
     // The first stage is to be shown: later stages wait until it is (see firstStage).
@@ -446,19 +506,13 @@ const api = {
       });
       // The jobs are on their way (posted synchronously): now the peers' copies of the image.
       imageForPeers?.();
-      mapped.drop();
       await decomposed;
       await delivered;
       // Done: the SVD workers' planes, and their WebAssembly memory
       // (which never shrinks: a 12 MP plane's workspace is ~100 MB), are not needed any more.
       // Fresh workers take their place, started when the next photo is chosen (startWorkers) or
       // by the next decomposition's jobs.
-      if (stages.length && loaded === state && running === controller) {
-        const old = pool;
-        pool = createWebSvdPool();
-        poolStarted = null;
-        old.close();
-      }
+      if (stages.length && loaded === state && running === controller) replacePool();
     } catch (error) {
       if (controller.signal.aborted) throw new DOMException('The decomposition was cancelled', 'AbortError');
       throw error;

@@ -1,31 +1,45 @@
 /**
- * Buffers mapped ahead of use. While a photo decodes (in the image-codec worker: one core busy),
- * the engine worker allocates the buffers its first moments after decoding fill — each first SVD
- * job's channel and the preview worker's copy of the image — and writes one byte per 4 KiB page,
- * so their page faults (about 3 ms per MB on the 2-core VMs measured) are taken then, not while
- * the first preview is computed. Each buffer is taken once, by its byte length; drop() lets go of
- * what was not taken.
+ * 8-bit sample buffers mapped ahead of use. While a photo decodes (in the image-codec worker: one
+ * core busy), the engine worker allocates the buffers its first moments after decoding fill —
+ * each first SVD job's channel and the preview worker's copy of the image — and writes one byte
+ * per 4 KiB page, so their page faults (about 3 ms per MB on the 2-core VMs measured) are taken
+ * then, not while the first preview is computed. One set per photo: each buffer is taken once,
+ * by its length; drop() lets go of what was not taken, and nothing is taken after it.
  */
 export class MappedBuffers {
   #free: ArrayBuffer[] = [];
+  #dropped = false;
 
-  /** Maps buffers of these byte lengths, in place of any not taken. */
+  /**
+   * Maps buffers of these byte lengths, one per task (a message that arrives meanwhile waits for
+   * one buffer, not all), until dropped. Where memory runs short it stops: the work makes what it
+   * needs when it runs, as it would without these.
+   */
   map(byteLengths: readonly number[]): void {
-    this.#free = []; // the old ones may go before the new ones are made
-    this.#free = byteLengths.map((length) => {
-      const bytes = new Uint8Array(length);
+    const [length, ...rest] = byteLengths;
+    if (length === undefined || this.#dropped) return;
+    setTimeout(() => {
+      if (this.#dropped) return;
+      let bytes: Uint8Array<ArrayBuffer>;
+      try {
+        bytes = new Uint8Array(length);
+      } catch {
+        return;
+      }
       for (let at = 0; at < length; at += 4096) bytes[at] = 0;
-      return bytes.buffer;
+      this.#free.push(bytes.buffer);
+      this.map(rest);
     });
   }
 
-  /** A mapped buffer of exactly `byteLength` bytes (no longer held here), or undefined. */
-  take(byteLength: number): ArrayBuffer | undefined {
-    const at = this.#free.findIndex((buffer) => buffer.byteLength === byteLength);
-    return at < 0 ? undefined : this.#free.splice(at, 1)[0];
+  /** A mapped buffer of exactly `length` bytes (no longer held here), or undefined. */
+  take(length: number): Uint8Array | undefined {
+    const at = this.#free.findIndex((buffer) => buffer.byteLength === length);
+    return at < 0 ? undefined : new Uint8Array(this.#free.splice(at, 1)[0]);
   }
 
   drop(): void {
+    this.#dropped = true;
     this.#free = [];
   }
 }

@@ -41,12 +41,13 @@ function keyOf(data: Float32Array): string {
 
 /**
  * Handles for the planes of `image` under `layout` (each plane's matrix: rows × cols), made by the
- * workers. A colour channel sent to a worker is written into a buffer of `mapped` when one fits.
+ * workers. A colour channel of 8-bit samples sent to a worker is written into a buffer of
+ * `mapped` when one fits (they are dropped after the first decomposition: later ones make their own).
  */
-export function imagePlanes(image: PixelImage, layout: ImageLayout, mapped?: MappedBuffers): Matrix[] {
+export function imagePlanes(image: PixelImage, layout: ImageLayout, mapped?: MappedBuffers | null): Matrix[] {
   return layout.planes.map((plane, index) => {
     const data = new Float32Array(0);
-    pixelSources.set(data, { index, layout, image, mapped });
+    pixelSources.set(data, { index, layout, image, mapped: mapped ?? undefined });
     return { rows: plane.rows, cols: plane.cols, data };
   });
 }
@@ -116,8 +117,7 @@ class WebSvdWorker implements SvdWorker {
     const { index, layout, image, mapped } = source;
     const channel = planeChannel(layout, index);
     if (channel !== null) {
-      const buffer = mapped?.take(image.width * image.height * (image.bitDepth / 8));
-      const into = buffer && (image.bitDepth === 16 ? new Uint16Array(buffer) : new Uint8Array(buffer));
+      const into = image.bitDepth === 8 ? mapped?.take(image.width * image.height) : undefined;
       return { ...base, source: { index, layout, channel: channelSamples(image, channel, into) } };
     }
     return { ...base, source: { index, layout, image: { ...image, pixels: image.pixels.slice() } } };

@@ -8,7 +8,7 @@ import type { PixelImage } from '../../../core/image/channels.js';
 
 export type CodecRequest =
   | { id: number; op: 'decode'; bytes: Uint8Array; name: string; maxPixels?: number }
-  | { id: number; op: 'encode'; image: PixelImage; format: ImageFormat; quality?: number; kept?: boolean };
+  | { id: number; op: 'encode'; image: PixelImage; format: ImageFormat; quality?: number };
 
 export type CodecResponse =
   | { id: number; ok: true; image: PixelImage; milliseconds: number; announced: DecodeSize | null }
@@ -28,12 +28,7 @@ scope.onmessage = async ({ data: request }) => {
       const image = await decodeImage(request.bytes, request.name, request.maxPixels, (size) => (announced = size));
       scope.postMessage({ id: request.id, ok: true, image, milliseconds: performance.now() - started, announced }, [image.pixels.buffer]);
     } else {
-      // kept: encoded with keepRgba after a WebP of the same image (its RGBA kept), then again (the kept RGBA reused); the last file returned.
-      if (request.kept) {
-        await encodeImage(request.image, 'webp', 50, true);
-        await encodeImage(request.image, request.format, request.quality, true);
-      }
-      const bytes = await encodeImage(request.image, request.format, request.quality, request.kept);
+      const bytes = await encodeImage(request.image, request.format, request.quality);
       scope.postMessage({ id: request.id, ok: true, bytes, milliseconds: performance.now() - started }, [bytes.buffer]);
     }
   } catch (error) {

@@ -90,11 +90,11 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(text);
 }
 
-/** Encodes the last decoded image (a copy is sent, so it can be encoded again); `kept`: through encodeImage's kept RGBA (see the worker). */
-async function encode(format: ImageFormat, quality?: number, kept = false): Promise<Outcome<EncodeResult>> {
+/** Encodes the last decoded image (a copy is sent, so it can be encoded again). */
+async function encode(format: ImageFormat, quality?: number): Promise<Outcome<EncodeResult>> {
   if (!current) throw new Error('nothing decoded yet');
   const image = { ...current, pixels: current.pixels.slice() };
-  const response = await call({ id: nextId++, op: 'encode', image, format, quality, kept }, [image.pixels.buffer]);
+  const response = await call({ id: nextId++, op: 'encode', image, format, quality }, [image.pixels.buffer]);
   if (!response.ok) return response;
   if (!('bytes' in response)) throw new Error('encode answered without bytes');
   return { ok: true, base64: toBase64(response.bytes), size: response.bytes.length, milliseconds: response.milliseconds };

@@ -38,9 +38,9 @@ import { decodeImage, detectFormat, encodeImage, type ImageFormat } from '../ima
 import type { PreviewPictures } from '../preview/preview.worker.js';
 import { EqualBytes, type CodecPoint, type EqualBytesResult, type LossyCodec, type LossyFormat } from './equal-bytes.js';
 
-/** Squoosh's codecs, as the exports and the command line's comparison use them; a search encodes the same image again and again (keepRgba). */
+/** Squoosh's codecs, as the exports and the command line's comparison use them. */
 const SQUOOSH: LossyCodec = {
-  encode: (image, format, quality) => encodeImage(image, format, quality, true),
+  encode: (image, format, quality) => encodeImage(image, format, quality),
   decode: (bytes, name) => decodeImage(bytes, name, Infinity),
 };
 

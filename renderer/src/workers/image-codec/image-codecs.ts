@@ -314,18 +314,6 @@ function swapBytes16(samples: Uint16Array): void {
   for (let i = 0; i < samples.length; i++) samples[i] = (samples[i] >>> 8) | ((samples[i] & 0xff) << 8);
 }
 
-/** The 8-bit RGBA the lossy encoders were last given for an image encoded with `keepRgba` (see encodeImage), for as long as the image lives. */
-const keptRgba = new WeakMap<PixelImage, { overWhite: boolean; rgba: Uint8Array }>();
-
-/** The 8-bit RGBA of `image` for a lossy encoder; with `keep`, the one kept for the image, else made and kept. */
-function lossyRgba(image: PixelImage, overWhite: boolean, keep: boolean): Uint8Array {
-  const kept = keep ? keptRgba.get(image) : undefined;
-  if (kept?.overWhite === overWhite) return kept.rgba;
-  const rgba = toRgba(image, true, overWhite) as Uint8Array;
-  if (keep) keptRgba.set(image, { overWhite, rgba });
-  return rgba;
-}
-
 /**
  * Encodes pixels as a file.
  *  - PNG is lossless; 16-bit images give a 16-bit PNG. The encoder always writes RGBA (8 or
@@ -333,12 +321,8 @@ function lossyRgba(image: PixelImage, overWhite: boolean, keep: boolean): Uint8A
  *  - JPEG (mozjpeg), WebP and AVIF take quality 1–100 (defaults DEFAULT_QUALITY) and 8-bit
  *    samples: 16-bit images are rounded (v / 257). Gray images give a grayscale JPEG; JPEG
  *    has no alpha, so transparent pixels are composited over white.
- * `keepRgba`: the image will be encoded again and its pixels do not change meanwhile — the RGBA
- * a lossy encoder takes is made once and kept as long as the image lives (a 12 MP photo's is
- * 48 MB of new memory each time, and a search for JPEG or WebP at given bytes encodes it several
- * times; the analysis worker keeps the photo until it ends, idle, and the RGBA with it).
  */
-export async function encodeImage(image: PixelImage, format: ImageFormat, quality?: number, keepRgba = false): Promise<Uint8Array> {
+export async function encodeImage(image: PixelImage, format: ImageFormat, quality?: number): Promise<Uint8Array> {
   validatePixelImage(image);
   const { width, height, channels, bitDepth } = image;
   let encoded: ArrayBuffer;
@@ -358,18 +342,18 @@ export async function encodeImage(image: PixelImage, format: ImageFormat, qualit
     }
     case 'jpeg': {
       const q = resolveQuality(format, quality);
-      const rgba = lossyRgba(image, hasAlpha(channels), keepRgba);
+      const rgba = toRgba(image, true, hasAlpha(channels)) as Uint8Array;
       // 1 = grayscale, 3 = YCbCr (mozjpeg's MozJpegColorSpace).
       encoded = await encodeJpeg(imageData(rgba, width, height), { quality: q, color_space: colorChannelCount(channels) });
       break;
     }
     case 'webp':
-      encoded = await encodeWebp(imageData(lossyRgba(image, false, keepRgba), width, height), {
+      encoded = await encodeWebp(imageData(toRgba(image, true, false) as Uint8Array, width, height), {
         quality: resolveQuality(format, quality),
       });
       break;
     case 'avif':
-      encoded = await encodeAvif(imageData(lossyRgba(image, false, keepRgba), width, height), resolveQuality(format, quality));
+      encoded = await encodeAvif(imageData(toRgba(image, true, false) as Uint8Array, width, height), resolveQuality(format, quality));
       break;
     default:
       throw new RangeError(`Unknown output format ${String(format)}; use png, jpeg, webp or avif`);

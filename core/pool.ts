@@ -34,9 +34,10 @@ export interface SvdWorker {
   terminate(): void;
   /**
    * Maps now the workspace a rank-`rank` job on a rows × cols plane of 8-bit samples (`eightBit`)
-   * or others takes (core's svdWorkspace), so that job does not fault its pages in; optional.
+   * or others takes (core's svdWorkspace), so that job does not fault its pages in; settles when
+   * done (never rejects). Optional.
    */
-  reserve?(rows: number, cols: number, rank: number, eightBit: boolean): void;
+  reserve?(rows: number, cols: number, rank: number, eightBit: boolean): Promise<void>;
 }
 
 export interface DecomposeOptions {
@@ -259,15 +260,17 @@ export class SvdPool {
    * Has `count` idle workers (spawned now if there are fewer) map the workspace of a rank-`rank`
    * job on a rows × cols plane (SvdWorker.reserve): the workers the next decompose() takes first.
    * For an idle moment before the work is known in full (a photo still decoding), so its page
-   * faults are taken then instead of inside the first jobs. Call it while no decomposition runs:
-   * workers busy in one are not counted, and more would be spawned.
+   * faults are taken then instead of inside the first jobs. One worker after another, so that
+   * whatever else runs meanwhile (the decoder) competes with one of them only; settles when the
+   * last is done. Call it while no decomposition runs: workers busy in one are not counted, and
+   * more would be spawned.
    */
-  reserve(rows: number, cols: number, rank: number, eightBit: boolean, count = this.size): void {
+  async reserve(rows: number, cols: number, rank: number, eightBit: boolean, count = this.size): Promise<void> {
     if (this.#closed) return;
     const wanted = Math.min(count, this.size);
     while (this.#idle.length < wanted) this.#idle.unshift(this.#spawn());
     // decompose() pops its first workers from the end.
-    for (const worker of this.#idle.slice(-wanted)) worker.reserve?.(rows, cols, rank, eightBit);
+    for (const worker of this.#idle.slice(-wanted).reverse()) await worker.reserve?.(rows, cols, rank, eightBit);
   }
 
   /** Terminates every idle worker; the pool refuses further work. */

@@ -68,6 +68,7 @@ describe('SvdPool scheduling (fake workers)', () => {
 describe('SvdPool reserve', () => {
   it('spawns up to the count asked, has each map the workspace, and the next call starts its jobs on those workers', async () => {
     const reserved: [number, number[]][] = [];
+    const finishReserve: (() => void)[] = [];
     const ran: number[] = [];
     let spawned = 0;
     const spawn = () => {
@@ -84,12 +85,23 @@ describe('SvdPool reserve', () => {
           });
         },
         terminate: () => {},
-        reserve: (rows: number, cols: number, rank: number, eightBit: boolean) => reserved.push([id, [rows, cols, rank, Number(eightBit)]]),
+        reserve: (rows: number, cols: number, rank: number, eightBit: boolean) =>
+          new Promise<void>((resolve) => {
+            reserved.push([id, [rows, cols, rank, Number(eightBit)]]);
+            finishReserve.push(resolve);
+          }),
       };
     };
     const pool = new SvdPool(4, spawn);
-    pool.reserve(30, 40, 32, true, 3);
+    const reserving = pool.reserve(30, 40, 32, true, 3);
     expect(spawned).toBe(3);
+    // One worker after another: the next is asked once the one before has mapped.
+    for (let asked = 1; asked <= 3; asked++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(reserved).toHaveLength(asked);
+      finishReserve[asked - 1]();
+    }
+    await reserving;
     expect(reserved.sort(([a], [b]) => a - b)).toEqual([0, 1, 2].map((id) => [id, [30, 40, 32, 1]]));
     const channel = { rows: 30, cols: 40, data: new Float32Array(1200) };
     await pool.decompose([channel, channel, channel], { stages: [32] });
@@ -98,13 +110,18 @@ describe('SvdPool reserve', () => {
     // Two of the three idle workers reserve, none is spawned, and a call on two channels runs on those two.
     reserved.length = 0;
     ran.length = 0;
-    pool.reserve(30, 40, 32, true, 2);
+    const again = pool.reserve(30, 40, 32, true, 2);
     expect(spawned).toBe(3);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    finishReserve[3]();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    finishReserve[4]();
+    await again;
     expect(reserved).toHaveLength(2);
     await pool.decompose([channel, channel], { stages: [32] });
     expect(new Set(ran)).toEqual(new Set(reserved.map(([id]) => id)));
     pool.close();
-    pool.reserve(30, 40, 32, true, 3);
+    await pool.reserve(30, 40, 32, true, 3);
     expect(spawned).toBe(3);
   });
 });

@@ -287,17 +287,20 @@ const api = {
     };
     preparing = prepared;
     const channels = 3;
+    // One thread maps at a time — the SVD workers one after another, then this worker — so the decoder keeps its core.
+    let reserved: Promise<unknown> = Promise.resolve();
     if (!running) {
       const current = pool;
       startPool();
-      void poolStarted?.then(() => {
+      reserved = (poolStarted ?? Promise.resolve()).then(() => {
         if (preparing !== prepared || pool !== current || running) return;
-        pool.reserve(height, width, rank, true, channels);
         prepared.reserved = true;
+        return pool.reserve(height, width, rank, true, channels);
       });
     }
-    // From the next task on, after the reserve above has been posted (when the pool is idle already), so the workers map alongside.
-    prepared.mapped.map([...new Array<number>(channels).fill(width * height), channels * width * height]);
+    void reserved.then(() => {
+      if (preparing === prepared) prepared.mapped.map([...new Array<number>(channels).fill(width * height), channels * width * height]);
+    });
   },
 
   /**

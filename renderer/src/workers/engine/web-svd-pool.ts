@@ -78,8 +78,8 @@ class WebSvdWorker implements SvdWorker {
     void this.#api.release().catch(() => {});
   }
 
-  reserve(rows: number, cols: number, rank: number, eightBit: boolean): void {
-    void this.#api.reserve(rows, cols, rank, eightBit).catch(() => {});
+  reserve(rows: number, cols: number, rank: number, eightBit: boolean): Promise<void> {
+    return Promise.race([this.#api.reserve(rows, cols, rank, eightBit), this.#stopped]).catch(() => {});
   }
 
   async run(job: ChannelJob, onProgress: (fraction: number) => void): Promise<TruncatedSvd> {

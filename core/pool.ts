@@ -265,12 +265,16 @@ export class SvdPool {
    * last is done. Call it while no decomposition runs: workers busy in one are not counted, and
    * more would be spawned.
    */
-  async reserve(rows: number, cols: number, rank: number, eightBit: boolean, count = this.size): Promise<void> {
+  async reserve(rows: number, cols: number, rank: number, eightBit: boolean, count: number): Promise<void> {
     if (this.#closed) return;
     const wanted = Math.min(count, this.size);
     while (this.#idle.length < wanted) this.#idle.unshift(this.#spawn());
-    // decompose() pops its first workers from the end.
-    for (const worker of this.#idle.slice(-wanted).reverse()) await worker.reserve?.(rows, cols, rank, eightBit);
+    // decompose() pops its first workers from the end. One that a decomposition has taken
+    // meanwhile is not asked: growing its workspace would move the memory under its job.
+    for (const worker of this.#idle.slice(-wanted).reverse()) {
+      if (this.#closed || !this.#idle.includes(worker)) continue;
+      await worker.reserve?.(rows, cols, rank, eightBit);
+    }
   }
 
   /** Terminates every idle worker; the pool refuses further work. */

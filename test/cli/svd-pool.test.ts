@@ -29,25 +29,23 @@ async function astronautChannels(): Promise<Matrix[]> {
   return splitChannels({ width: info.width, height: info.height, channels: 3, bitDepth: 8, pixels: new Uint8Array(data) });
 }
 
+/** What a fake worker answers: a rank-`rank` result with no components. */
+function emptyResult(rank: number): TruncatedSvd {
+  return {
+    rank,
+    sigma: new Float64Array(0),
+    u: { rows: 1, cols: 0, data: new Float32Array(0) },
+    v: { rows: 1, cols: 0, data: new Float32Array(0) },
+    frobeniusNormSquared: 0,
+  };
+}
+
 describe('SvdPool scheduling (fake workers)', () => {
   it('close() during a decomposition leaves no worker running; idle workers stay within the size', async () => {
     const alive = new Set<object>();
     const spawn = () => {
       const worker = {
-        run: (job: { rank: number }) =>
-          new Promise<TruncatedSvd>((resolve) =>
-            setTimeout(
-              () =>
-                resolve({
-                  rank: job.rank,
-                  sigma: new Float64Array(0),
-                  u: { rows: 1, cols: 0, data: new Float32Array(0) },
-                  v: { rows: 1, cols: 0, data: new Float32Array(0) },
-                  frobeniusNormSquared: 0,
-                }),
-              20,
-            ),
-          ),
+        run: (job: { rank: number }) => new Promise<TruncatedSvd>((resolve) => setTimeout(() => resolve(emptyResult(job.rank)), 20)),
         terminate: () => alive.delete(worker),
       };
       alive.add(worker);
@@ -76,13 +74,7 @@ describe('SvdPool reserve', () => {
       return {
         run: (job: { rank: number; channel: Matrix }) => {
           ran.push(id);
-          return Promise.resolve<TruncatedSvd>({
-            rank: job.rank,
-            sigma: new Float64Array(0),
-            u: { rows: job.channel.rows, cols: 0, data: new Float32Array(0) },
-            v: { rows: job.channel.cols, cols: 0, data: new Float32Array(0) },
-            frobeniusNormSquared: 0,
-          });
+          return Promise.resolve(emptyResult(job.rank));
         },
         terminate: () => {},
         reserve: (rows: number, cols: number, rank: number, eightBit: boolean) =>
@@ -126,6 +118,37 @@ describe('SvdPool reserve', () => {
   });
 });
 
+describe('SvdPool reserve and a decomposition', () => {
+  it('a worker a decomposition takes while others reserve is not asked to reserve', async () => {
+    const asked: number[] = [];
+    const finishReserve: (() => void)[] = [];
+    let spawned = 0;
+    const spawn = () => {
+      const id = spawned++;
+      return {
+        run: (job: ChannelJob) => new Promise<TruncatedSvd>((resolve) => setTimeout(() => resolve(emptyResult(job.rank)), 20)),
+        terminate: () => {},
+        reserve: () =>
+          new Promise<void>((resolve) => {
+            asked.push(id);
+            finishReserve.push(resolve);
+          }),
+      };
+    };
+    const pool = new SvdPool(3, spawn);
+    const reserving = pool.reserve(30, 40, 32, true, 3);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(asked).toHaveLength(1);
+    // A decomposition takes all three idle workers while the first still maps.
+    const channel = { rows: 30, cols: 40, data: new Float32Array(1200) };
+    const running = pool.decompose([channel, channel, channel], { stages: [32] });
+    finishReserve[0]();
+    await reserving;
+    expect(asked).toHaveLength(1);
+    await running;
+  });
+});
+
 describe('SvdPool workers and planes', () => {
   it('four workers, three channels: three run, and each channel stays on its worker through the later stages', async () => {
     const ran: { worker: number; channel: number; rank: number }[] = [];
@@ -137,17 +160,7 @@ describe('SvdPool workers and planes', () => {
           new Promise<TruncatedSvd>((resolve) => {
             ran.push({ worker: id, channel: job.channel.data[0], rank: job.rank });
             // Uneven durations, so the channels finish their stages in changing orders.
-            setTimeout(
-              () =>
-                resolve({
-                  rank: job.rank,
-                  sigma: new Float64Array(0),
-                  u: { rows: 1, cols: 0, data: new Float32Array(0) },
-                  v: { rows: 1, cols: 0, data: new Float32Array(0) },
-                  frobeniusNormSquared: 0,
-                }),
-              5 + ((job.channel.data[0] * 7 + job.rank * 3) % 11),
-            );
+            setTimeout(() => resolve(emptyResult(job.rank)), 5 + ((job.channel.data[0] * 7 + job.rank * 3) % 11));
           }),
         terminate: () => {},
       };

@@ -42,7 +42,8 @@ function keyOf(data: Float32Array): string {
 /**
  * Handles for the planes of `image` under `layout` (each plane's matrix: rows × cols), made by the
  * workers. A colour channel of 8-bit samples sent to a worker is written into a buffer of
- * `mapped` when one fits (they are dropped after the first decomposition: later ones make their own).
+ * `mapped` when one fits (the engine drops them once the first decomposition's jobs are out:
+ * later messages make their own).
  */
 export function imagePlanes(image: PixelImage, layout: ImageLayout, mapped?: MappedBuffers | null): Matrix[] {
   return layout.planes.map((plane, index) => {
@@ -66,11 +67,15 @@ class WebSvdWorker implements SvdWorker {
   #holdsChannel: string | null = null;
   /** Rejects once the worker has stopped (an uncaught error): a job on it fails rather than wait forever. */
   readonly #stopped: Promise<never>;
+  /** Resolves once terminate() is called: a reserve() on it settles rather than wait forever. */
+  readonly #terminated: Promise<void>;
+  #terminate = () => {};
 
   constructor() {
     live.add(this);
     // Handled here: the engine worker fails the decomposition, it does not stop too.
     this.#stopped = workerStopped(this.#worker, 'An SVD worker');
+    this.#terminated = new Promise((resolve) => (this.#terminate = resolve));
   }
 
   release(): void {
@@ -79,7 +84,7 @@ class WebSvdWorker implements SvdWorker {
   }
 
   reserve(rows: number, cols: number, rank: number, eightBit: boolean): Promise<void> {
-    return Promise.race([this.#api.reserve(rows, cols, rank, eightBit), this.#stopped]).catch(() => {});
+    return Promise.race([this.#api.reserve(rows, cols, rank, eightBit), this.#stopped, this.#terminated]).catch(() => {});
   }
 
   async run(job: ChannelJob, onProgress: (fraction: number) => void): Promise<TruncatedSvd> {
@@ -130,6 +135,7 @@ class WebSvdWorker implements SvdWorker {
   }
 
   terminate(): void {
+    this.#terminate();
     live.delete(this);
     this.#api[Comlink.releaseProxy]();
     this.#worker.terminate();
@@ -137,13 +143,14 @@ class WebSvdWorker implements SvdWorker {
 }
 
 /**
- * Three workers at least, at most four: an RGB photo's three rank-32 previews run at once, and
- * each later stage runs whole, one channel per worker. With two workers on two cores the first
+ * Three workers, one per plane of every coding (a decomposition uses no more workers than it has
+ * planes, and the window runs one at a time): an RGB photo's three rank-32 previews run at once,
+ * and each later stage runs whole, one plane per worker. With two workers on two cores the first
  * preview came 0.14 s sooner (fewer fresh workers compiling the engine's JavaScript and faulting
  * in workspaces) but the photo was ready 1.6 s later (each later stage split in two pieces that
  * pay the per-job costs twice): 12 MP, medians of 3, 1.98 vs 2.13 s after decoding and 10.2 vs
  * 8.6 s to rank 256, on a 2-core machine. Each worker holds one plane.
  */
-export function createWebSvdPool(size = Math.max(3, Math.min(4, navigator.hardwareConcurrency || 2))): SvdPool {
+export function createWebSvdPool(size = 3): SvdPool {
   return new SvdPool(size, () => new WebSvdWorker());
 }

@@ -26,6 +26,8 @@ import {
 import { MISSING_CHANNEL, type SvdJobMessage } from './protocol.js';
 
 let channel: { key: string; matrix: SvdInput } | null = null;
+/** Jobs running (a job yields to the event loop; a reserve() arriving then waits for none). */
+let running = 0;
 const backends = new Map<string, Promise<KernelBackend>>();
 
 function channelFor(job: SvdJobMessage): SvdInput {
@@ -63,10 +65,15 @@ function backend(kind: KernelKind | 'auto'): Promise<KernelBackend> {
 }
 
 const api = {
-  /** Maps the workspace of a rank-`rank` job on a rows × cols plane now (core's pool.reserve), on the backend jobs use by default. */
+  /**
+   * Maps the workspace of a rank-`rank` job on a rows × cols plane now (core's pool.reserve), on
+   * the backend jobs use by default; nothing while a job runs (growing the memory would move it
+   * under the job's views).
+   */
   async reserve(rows: number, cols: number, rank: number, eightBit: boolean): Promise<void> {
     const workspace = svdWorkspace(rows, cols, rank, eightBit);
-    if (workspace) (await backend('auto')).reserve(workspace.floats, workspace.thinColumns);
+    const kernels = await backend('auto');
+    if (workspace && running === 0) kernels.reserve(workspace.floats, workspace.thinColumns);
   },
 
   /** Lets go of the plane (another image is open). */
@@ -76,15 +83,21 @@ const api = {
 
   async run(job: SvdJobMessage, onProgress: (fraction: number) => void): Promise<TruncatedSvd> {
     const matrix = channelFor(job);
-    const result = await truncatedSvd(matrix, {
-      rank: job.rank,
-      seed: job.seed,
-      kernels: await backend(job.kernels ?? 'auto'),
-      krylov: job.krylov,
-      keepKrylov: job.keepKrylov,
-      krylovSteps: job.krylovSteps,
-      onProgress,
-    });
+    running++;
+    let result: TruncatedSvd;
+    try {
+      result = await truncatedSvd(matrix, {
+        rank: job.rank,
+        seed: job.seed,
+        kernels: await backend(job.kernels ?? 'auto'),
+        krylov: job.krylov,
+        keepKrylov: job.keepKrylov,
+        krylovSteps: job.krylovSteps,
+        onProgress,
+      });
+    } finally {
+      running--;
+    }
     const buffers = [result.u.data.buffer, result.v.data.buffer, result.sigma.buffer];
     if (result.krylov) buffers.push(result.krylov.p.buffer, result.krylov.q.buffer, result.krylov.m.buffer);
     return Comlink.transfer(result, buffers as ArrayBuffer[]);

@@ -350,19 +350,21 @@ export class Studio {
     performance.mark('studio:open');
     // The SVD workers replaced after the last decomposition start while this file decodes.
     void this.engine.call((engine) => engine.startWorkers()).catch(() => {});
-    // This photo's number if the engine prepares for it (see #prepareFor), and whether it was loaded.
+    // This photo's number if the engine prepares for it (see #prepareFor; a size announced once
+    // the decoding has ended is too late), and whether it was loaded.
     let preparing: number | null = null;
     let decoded = false;
     let loaded = false;
     try {
-      const opened = await this.host.openImage(source, {
-        maxPixels: MAX_IMAGE_PIXELS,
-        signal: controller.signal,
-        onSize: (size) => {
-          if (!decoded && !controller.signal.aborted && preparing === null) preparing = this.#prepareFor(size);
-        },
-      });
-      decoded = true;
+      const opened = await this.host
+        .openImage(source, {
+          maxPixels: MAX_IMAGE_PIXELS,
+          signal: controller.signal,
+          onSize: (size) => {
+            if (!decoded && !controller.signal.aborted && preparing === null) preparing = this.#prepareFor(size);
+          },
+        })
+        .finally(() => (decoded = true));
       performance.mark('studio:decoded');
       // Cancelled in the host's dialog: nothing changes.
       if (controller.signal.aborted || opened === null) return;
@@ -385,7 +387,6 @@ export class Studio {
     } catch (error) {
       if (!controller.signal.aborted) this.#openFailed(error, name, source);
     } finally {
-      decoded = true;
       // Cancelled, failed or too large: what the engine prepared goes.
       const prepared = preparing;
       if (prepared !== null && !loaded) void this.engine.call((engine) => engine.unprepare(prepared)).catch(() => {});

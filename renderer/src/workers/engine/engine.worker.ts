@@ -17,6 +17,7 @@ import {
   type KrylovState,
   type Matrix,
   type PixelImage,
+  type SvdPool,
   type TruncatedSvd,
 } from '../../../../core/index.js';
 import { WHOLE_RGB, codingFor, codingKey, codingLayout, parseCodingKey, type Coding, type StoredFile } from '../../shared/coding.js';
@@ -223,6 +224,7 @@ function replacePool(): void {
   const old = pool;
   pool = createWebSvdPool();
   poolStarted = null;
+  reservedPool = null;
   old.close();
 }
 
@@ -235,18 +237,28 @@ export interface PhotoToCome {
 }
 
 /**
- * The photo being prepared for (prepareFor()) until the document loaded next takes its buffers:
- * what was mapped, and whether SVD workers were asked to reserve workspaces. Ended after
- * PREPARED_KEEP_MS should nothing take it.
+ * The photo being prepared for (prepareFor()) and the buffers mapped for it, until the document
+ * loaded next takes them (endPreparation()); ended after PREPARED_KEEP_MS should nothing take it.
  */
 let preparing: Preparation | null = null;
 interface Preparation {
   id: number;
   mapped: MappedBuffers;
-  reserved: boolean;
   timer: ReturnType<typeof setTimeout>;
 }
 const PREPARED_KEEP_MS = 30_000;
+/** The pool whose workers reserved workspaces for a photo (pool.reserve), until it is replaced. */
+let reservedPool: SvdPool | null = null;
+/** The reserve in flight, if any: a later one waits for it, so one thread maps at a time. */
+let reserving: Promise<unknown> = Promise.resolve();
+
+/** Ends the preparation (the caller drops or takes its buffers) and returns it. */
+function endPreparation(): Preparation | null {
+  const prepared = preparing;
+  preparing = null;
+  if (prepared) clearTimeout(prepared.timer);
+  return prepared;
+}
 
 const api = {
   /**
@@ -273,32 +285,23 @@ const api = {
    * and its copy (a gray or RGBA photo takes what fits). The document loaded next takes them.
    */
   prepareFor(photo: PhotoToCome): void {
-    const previous = preparing;
-    if (previous) {
-      clearTimeout(previous.timer);
-      previous.mapped.drop();
-    }
+    endPreparation()?.mapped.drop();
     const { id, width, height, rank } = photo;
-    const prepared: Preparation = {
-      id,
-      mapped: new MappedBuffers(),
-      reserved: previous?.reserved ?? false,
-      timer: setTimeout(() => api.unprepare(id), PREPARED_KEEP_MS),
-    };
+    const prepared: Preparation = { id, mapped: new MappedBuffers(), timer: setTimeout(() => api.unprepare(id), PREPARED_KEEP_MS) };
     preparing = prepared;
+    // An RGB photo's three channels (the header does not say how many the decoded pixels keep).
     const channels = 3;
     // One thread maps at a time — the SVD workers one after another, then this worker — so the decoder keeps its core.
-    let reserved: Promise<unknown> = Promise.resolve();
     if (!running) {
       const current = pool;
       startPool();
-      reserved = (poolStarted ?? Promise.resolve()).then(() => {
+      reserving = Promise.all([reserving, poolStarted]).then(() => {
         if (preparing !== prepared || pool !== current || running) return;
-        prepared.reserved = true;
+        reservedPool = pool;
         return pool.reserve(height, width, rank, true, channels);
       });
     }
-    void reserved.then(() => {
+    void reserving.then(() => {
       if (preparing === prepared) prepared.mapped.map([...new Array<number>(channels).fill(width * height), channels * width * height]);
     });
   },
@@ -309,12 +312,14 @@ const api = {
    * otherwise). Nothing when another photo is being prepared for by now.
    */
   unprepare(id: number): void {
-    const prepared = preparing;
-    if (prepared?.id !== id) return;
-    preparing = null;
-    clearTimeout(prepared.timer);
-    prepared.mapped.drop();
-    if (prepared.reserved && !running) replacePool();
+    if (preparing?.id !== id) return;
+    endPreparation()?.mapped.drop();
+    if (reservedPool === pool && !running) {
+      // Started already (a photo being opened now asked for it): the fresh pool starts too.
+      const started = poolStarted !== null;
+      replacePool();
+      if (started) startPool();
+    }
   },
 
   /**
@@ -382,9 +387,7 @@ const api = {
    */
   async load(id: number, image: PixelImage, stored?: { file: StoredFile; svds: TruncatedSvd[] }): Promise<StageReport[]> {
     // A photo takes what was prepared for it (if it is that photo, the sizes fit).
-    const prepared = preparing;
-    preparing = null;
-    if (prepared) clearTimeout(prepared.timer);
+    const prepared = endPreparation();
     const mapped = stored ? null : (prepared?.mapped ?? null);
     if (stored) prepared?.mapped.drop();
     const state: Loaded = { id, image, stored: stored?.file ?? null, codings: new Map(), withImage: new Set(), mapped };
@@ -513,8 +516,8 @@ const api = {
       await delivered;
       // Done: the SVD workers' planes, and their WebAssembly memory
       // (which never shrinks: a 12 MP plane's workspace is ~100 MB), are not needed any more.
-      // Fresh workers take their place, started when the next photo is chosen (startWorkers) or
-      // by the next decomposition's jobs.
+      // Fresh workers take their place, started when the next photo is chosen (startWorkers,
+      // prepareFor) or by the next decomposition's jobs.
       if (stages.length && loaded === state && running === controller) replacePool();
     } catch (error) {
       if (controller.signal.aborted) throw new DOMException('The decomposition was cancelled', 'AbortError');

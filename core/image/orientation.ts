@@ -181,6 +181,11 @@ function sourceMapping(orientation: number, w: number, h: number): [number, numb
   }
 }
 
+/** The size of a width × height picture displayed for an EXIF orientation: 5 to 8 turn it a quarter, swapping the two. */
+export function orientedSize(width: number, height: number, orientation: number): { width: number; height: number } {
+  return Number.isInteger(orientation) && orientation >= 5 && orientation <= 8 ? { width: height, height: width } : { width, height };
+}
+
 /**
  * The image as it should be displayed for an EXIF orientation: a new image for 2–8 (5–8 swap
  * width and height), the input itself for 1 or any value outside 1…8. Any channel count and
@@ -190,9 +195,7 @@ export function applyOrientation(image: PixelImage, orientation: number): PixelI
   if (!Number.isInteger(orientation) || orientation <= 1 || orientation > 8) return image;
   validatePixelImage(image);
   const { width, height, channels, bitDepth, pixels } = image;
-  const swap = orientation >= 5;
-  const outWidth = swap ? height : width;
-  const outHeight = swap ? width : height;
+  const { width: outWidth, height: outHeight } = orientedSize(width, height, orientation);
   const [a, b, c, d, e, f] = sourceMapping(orientation, width, height);
   const out = bitDepth === 16 ? new Uint16Array(pixels.length) : new Uint8Array(pixels.length);
   // Along an output row the source index moves by a constant step, so each row is one strided copy.

@@ -21,7 +21,7 @@ import { defaultOptions as avifDefaults } from '@jsquash/avif/meta.js';
 import { decode as decodeJpeg, encode as encodeJpeg } from '@jsquash/jpeg';
 import { decode as decodePng, encode as encodePng } from '@jsquash/png';
 import { decode as decodeWebp, encode as encodeWebp } from '@jsquash/webp';
-import { applyOrientation, readExifOrientation } from '../../../../core/image/orientation.js';
+import { applyOrientation, orientedSize, readExifOrientation } from '../../../../core/image/orientation.js';
 import {
   colorChannelCount,
   hasAlpha,
@@ -183,12 +183,7 @@ export async function decodeImage(
   const orientation = readExifOrientation(bytes);
   if (header && onSize) {
     const bitDepth = format === 'png' && header.bitDepth === 16 ? 16 : 8;
-    // Orientations 5 to 8 turn the picture a quarter: width and height swap.
-    onSize(
-      orientation >= 5
-        ? { width: header.height, height: header.width, bitDepth }
-        : { width: header.width, height: header.height, bitDepth },
-    );
+    onSize({ ...orientedSize(header.width, header.height, orientation), bitDepth });
   }
 
   let decoded: RgbaPixels;

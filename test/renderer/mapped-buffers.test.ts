@@ -1,35 +1,42 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MappedBuffers } from '../../renderer/src/workers/engine/mapped-buffers.js';
 
-const tasks = (n: number) => new Promise((resolve) => setTimeout(resolve, n));
-
 describe('MappedBuffers', () => {
-  it('maps one buffer per task; each is taken once, by its length, zeroed', async () => {
-    const mapped = new MappedBuffers();
-    mapped.map([4096 * 3, 4096 * 3, 5000]);
-    // Nothing before the first task.
-    expect(mapped.take(4096 * 3)).toBeUndefined();
-    await tasks(30);
-    const first = mapped.take(4096 * 3);
-    expect(first).toBeInstanceOf(Uint8Array);
-    expect(first!.length).toBe(4096 * 3);
-    expect(first!.every((value) => value === 0)).toBe(true);
-    expect(mapped.take(4096 * 3)?.length).toBe(4096 * 3);
-    expect(mapped.take(4096 * 3)).toBeUndefined();
-    expect(mapped.take(4999)).toBeUndefined();
-    expect(mapped.take(5000)?.length).toBe(5000);
+  afterEach(() => {
+    vi.useRealTimers();
   });
 
-  it('after drop() nothing is taken, and mapping still to come stops', async () => {
+  it('maps one buffer per task, in order; each is taken once, by its length', () => {
+    vi.useFakeTimers();
+    const mapped = new MappedBuffers();
+    mapped.map([4096 * 3, 4096 * 3, 5000]);
+    // Nothing before the first task, one buffer after it.
+    expect(mapped.take(4096 * 3)).toBeUndefined();
+    vi.advanceTimersToNextTimer();
+    expect(mapped.take(4096 * 3)?.length).toBe(4096 * 3);
+    expect(mapped.take(4096 * 3)).toBeUndefined();
+    vi.advanceTimersToNextTimer();
+    expect(mapped.take(5000)).toBeUndefined();
+    expect(mapped.take(4096 * 3)?.length).toBe(4096 * 3);
+    vi.advanceTimersToNextTimer();
+    expect(mapped.take(4999)).toBeUndefined();
+    expect(mapped.take(5000)?.length).toBe(5000);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('after drop() nothing is taken, and mapping still to come stops', () => {
+    vi.useFakeTimers();
     const mapped = new MappedBuffers();
     mapped.map([100, 200]);
-    await tasks(30);
+    vi.advanceTimersToNextTimer();
     mapped.drop();
     expect(mapped.take(100)).toBeUndefined();
+    vi.runAllTimers();
+    expect(mapped.take(200)).toBeUndefined();
     const later = new MappedBuffers();
     later.map([300, 400]);
     later.drop();
-    await tasks(30);
+    vi.runAllTimers();
     expect(later.take(300)).toBeUndefined();
     expect(later.take(400)).toBeUndefined();
   });

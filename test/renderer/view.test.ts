@@ -269,6 +269,32 @@ describe('boxResample', () => {
     expect(() => boxResample(constant, { x: 0, y: 0, width: 10, height: 7 }, 4, 3)).toThrow(RangeError);
   });
 
+  it('equals a plain one-row-at-a-time box filter (float64 sums in the same order), for spans of 1 to 9 rows', () => {
+    const width = 37;
+    const height = 90;
+    const pixels = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 7919 + (i >> 5)) % 256);
+    const image: PixelImage = { width, height, channels: 3, bitDepth: 8, pixels };
+    for (const targetHeight of [90, 60, 30, 18, 13, 10]) {
+      const region = { x: 2, y: 0, width: 33, height };
+      const rows = boxSpans(0, height, targetHeight);
+      const cols = boxSpans(0, region.width, 11);
+      const expected = [0, 1, 2].map(() => new Float32Array(11 * targetHeight));
+      for (let t = 0; t < targetHeight; t++) {
+        const sums = new Float64Array(region.width * 3);
+        for (let i = 0; i < rows.length[t]; i++)
+          for (let j = 0; j < sums.length; j++) sums[j] += rows.weights[t][i] * pixels[((rows.first[t] + i) * width + region.x) * 3 + j];
+        for (let tc = 0; tc < 11; tc++)
+          for (let c = 0; c < 3; c++) {
+            let sum = 0;
+            for (let i = 0; i < cols.length[tc]; i++) sum += cols.weights[tc][i] * sums[(cols.first[tc] + i) * 3 + c];
+            expected[c][t * 11 + tc] = sum;
+          }
+      }
+      expect(Math.max(...rows.length), `${targetHeight} rows`).toBeLessThanOrEqual(9);
+      expect(boxResample(image, region, 11, targetHeight), `${targetHeight} rows`).toEqual(expected);
+    }
+  });
+
   it('boxResamplePlane filters one float plane as boxResample filters a channel, and enlarges by overlap', async () => {
     const { image } = await decomposed();
     const green = Float32Array.from({ length: image.width * image.height }, (_, i) => image.pixels[i * 3 + 1]);

@@ -27,7 +27,7 @@ import { workerStopped } from '../../shared/worker-stopped.js';
 import type { MappedBuffers } from './mapped-buffers.js';
 
 const channelKeys = new WeakMap<Float32Array, string>();
-const pixelSources = new WeakMap<Float32Array, { index: number; layout: ImageLayout; image: PixelImage; mapped?: MappedBuffers }>();
+const pixelSources = new WeakMap<Float32Array, { index: number; layout: ImageLayout; image: PixelImage; mapped: MappedBuffers | null }>();
 let nextKey = 1;
 
 function keyOf(data: Float32Array): string {
@@ -45,10 +45,10 @@ function keyOf(data: Float32Array): string {
  * `mapped` when one fits (the engine drops them once the first decomposition's jobs are out:
  * later messages make their own).
  */
-export function imagePlanes(image: PixelImage, layout: ImageLayout, mapped?: MappedBuffers | null): Matrix[] {
+export function imagePlanes(image: PixelImage, layout: ImageLayout, mapped: MappedBuffers | null = null): Matrix[] {
   return layout.planes.map((plane, index) => {
     const data = new Float32Array(0);
-    pixelSources.set(data, { index, layout, image, mapped: mapped ?? undefined });
+    pixelSources.set(data, { index, layout, image, mapped });
     return { rows: plane.rows, cols: plane.cols, data };
   });
 }

@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 import { EXPORT_EXTENSIONS, MIME_TYPES, type ExportFormat, type PixelImage } from '../../../core/index.js';
 import { WorkerBridge } from '../bridge/worker-bridge.js';
 import { onThisTimeline } from '../shared/timeline.js';
+import { movable } from '../shared/shared-memory.js';
 import type { ImageCodecWorkerApi, DecodedFile } from '../workers/image-codec/image-codec.worker.js';
 import { HostError, type Host, type OpenOptions, type OpenSource, type OpenedImage, type SaveResult } from './host.js';
 
@@ -94,7 +95,7 @@ function transferred(image: PixelImage): PixelImage {
     bitDepth: image.bitDepth,
     pixels: image.pixels,
   };
-  return Comlink.transfer(plain, [image.pixels.buffer as ArrayBuffer]);
+  return Comlink.transfer(plain, movable(image.pixels));
 }
 
 async function readSource(source: Extract<OpenSource, { kind: 'file' | 'url' }>): Promise<{ name: string; bytes: Uint8Array }> {

@@ -39,6 +39,7 @@ import {
   type StoredFile,
 } from '../shared/coding.js';
 import { formatBytes, megapixels } from '../shared/format.js';
+import { movable } from '../shared/shared-memory.js';
 import type { AnalysisWorkerApi } from '../workers/analysis/analysis.worker.js';
 import type { EngineWorkerApi, StageReport } from '../workers/engine/engine.worker.js';
 import type { DecodeSize } from '../workers/image-codec/image-codecs.js';
@@ -552,7 +553,7 @@ export class Studio {
     this.stopped = false;
     this.progress = null;
     this.rankEventTimes = [];
-    // The pixels (and a .svd file's factors) move to the engine worker: transferred, not copied.
+    // The pixels (and a .svd file's factors) move to the engine worker: transferred (or shared), not copied.
     const image: PixelImage = {
       width: opened.width,
       height: opened.height,
@@ -562,7 +563,7 @@ export class Studio {
     };
     const svds = stored?.svds;
     const buffers = [
-      image.pixels.buffer as ArrayBuffer,
+      ...movable(image.pixels),
       ...(svds ?? []).flatMap((svd) => [svd.u.data.buffer, svd.v.data.buffer, svd.sigma.buffer] as ArrayBuffer[]),
     ];
     const file: StoredFile | null = stored ? { bytes: stored.bytes, version: stored.version, coding: stored.coding } : null;

@@ -37,6 +37,7 @@ import { codingKey, codingLayout, parseCodingKey, type Coding, type StoredFile }
 import { decodeImage, detectFormat, encodeImage, type ImageFormat } from '../image-codec/image-codecs.js';
 import type { PreviewPictures } from '../preview/preview.worker.js';
 import { EqualBytes, type CodecPoint, type EqualBytesResult, type LossyCodec, type LossyFormat } from './equal-bytes.js';
+import { movable } from '../../shared/shared-memory.js';
 
 /** Squoosh's codecs, as the exports and the command line's comparison use them. */
 const SQUOOSH: LossyCodec = {
@@ -214,8 +215,9 @@ async function encodeFor(
   return result;
 }
 
+/** Pixels moved to the receiver, or shared where decodeImage made them shared (shared-memory.ts). */
 function transferImage(result: PixelImage): PixelImage {
-  return Comlink.transfer(result, [result.pixels.buffer as ArrayBuffer]);
+  return Comlink.transfer(result, movable(result.pixels));
 }
 
 /** A coding's reconstruction at these ranks at full resolution (unquantized), rounded to the source bit depth, alpha as the original's. */

@@ -15,6 +15,7 @@ import {
 import { decodeImage, detectFormat, ImageDecodeError, warmDecoders, type DecodeSize, type ImageFormat } from './image-codecs.js';
 import { codingLayout, type Coding } from '../../shared/coding.js';
 import { epochNow } from '../../shared/timeline.js';
+import { movable } from '../../shared/shared-memory.js';
 
 /** The window's coding for a file's layout, when the window's own layout for it is the same. */
 function windowCoding(layout: ImageLayout): Coding | null {
@@ -53,7 +54,8 @@ export type DecodedFile = (
 };
 
 function transferables(file: DecodedFile): ArrayBuffer[] {
-  const list = [file.image.pixels.buffer as ArrayBuffer];
+  // Shared pixels (shared-memory.ts) go by reference, not moved.
+  const list = movable(file.image.pixels);
   if (file.kind === 'svd')
     for (const svd of file.stored?.svds ?? [])
       list.push(svd.u.data.buffer as ArrayBuffer, svd.v.data.buffer as ArrayBuffer, svd.sigma.buffer as ArrayBuffer);

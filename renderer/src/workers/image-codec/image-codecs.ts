@@ -32,6 +32,7 @@ import {
   type PixelImage,
 } from '../../../../core/image/channels.js';
 import { DEFAULT_QUALITY, MAX_IMAGE_PIXELS, type ImageFormat } from '../../../../core/image/formats.js';
+import { newSamples, sharedImage } from '../../shared/shared-memory.js';
 import { checkContainer, detectFormat, readHeader } from './image-headers.js';
 
 export { detectFormat, type ImageFormat };
@@ -119,7 +120,8 @@ function reduceChannels({ width, height, bitDepth, rgba }: RgbaPixels): PixelIma
   }
   const channels = ((gray ? 1 : 3) + (opaque ? 0 : 1)) as ChannelCount;
   if (channels === 4) return { width, height, channels, bitDepth, pixels: rgba };
-  const pixels = bitDepth === 16 ? new Uint16Array(width * height * channels) : new Uint8Array(width * height * channels);
+  // Shared where the page can share (shared-memory.ts): the photo's pixels are made once, here.
+  const pixels = newSamples(bitDepth, width * height * channels);
   for (let i = 0, j = 0; i < total; i += 4) {
     pixels[j++] = rgba[i];
     if (!gray) {
@@ -199,7 +201,8 @@ export async function decodeImage(
   if (width * height > maxPixels) throw tooLarge(name, width, height, maxPixels);
 
   const image = reduceChannels(decoded);
-  return applyOrientation(image, orientation);
+  // A turned or RGBA photo's pixels are new or the decoder's own: copied into shared memory then.
+  return sharedImage(applyOrientation(image, orientation));
 }
 
 /** An 8 × 8 grey JPEG (quality 50) and PNG, made with sharp: the smallest work that loads each decoder. */
@@ -283,8 +286,8 @@ let avifEncoder: Promise<AvifEncoderModule> | undefined;
 /**
  * AVIF through the single-threaded encoder, bypassing @jsquash/avif's encode(), which picks
  * its multithreaded build whenever WebAssembly threads are available. That build needs
- * SharedArrayBuffer (a cross-origin isolated page: COOP/COEP headers, which the studio is not
- * served with) and starts nested workers of its own; importing only the single-threaded module
+ * SharedArrayBuffer (a cross-origin isolated page: COOP/COEP headers, which a plain static
+ * server does not send) and starts nested workers of its own; importing only the single-threaded module
  * keeps the behaviour the same everywhere and keeps the threaded build out of the bundle.
  */
 async function encodeAvif(data: ImageData, quality: number): Promise<ArrayBuffer> {

@@ -3,9 +3,9 @@
  * (or even holds) tens of megabytes. The main thread hands it the decoded pixels (transferred,
  * no copy); it runs the SVD pool (its own nested Web Workers, one plane job each) on the image's
  * planes under a coding (the whole image or its patches, RGB or YCbCr: shared/coding.ts), and
- * sends copies of the image and of each stage's factors straight to the preview and analysis
- * workers over their own MessagePorts (attach()); the SVD workers make their planes from the
- * pixels themselves. Each coding keeps its factors, so switching back costs nothing. The main
+ * sends the image (shared pixels on a cross-origin isolated page, else copies) and copies of each
+ * stage's factors straight to the preview and analysis workers over their own MessagePorts
+ * (attach()); the SVD workers make their planes from the pixels themselves. Each coding keeps its factors, so switching back costs nothing. The main
  * thread gets only what it shows: progress, each stage's spectrum (σ) after the preview worker
  * has the factors, and for the patch model the basis patches (V, p² × p²: small).
  */
@@ -21,6 +21,7 @@ import {
   type TruncatedSvd,
 } from '../../../../core/index.js';
 import { WHOLE_RGB, codingFor, codingKey, codingLayout, parseCodingKey, type Coding, type StoredFile } from '../../shared/coding.js';
+import { canShare, isShared, sharedFactors, sharedImage } from '../../shared/shared-memory.js';
 import { MappedBuffers } from './mapped-buffers.js';
 import { createWebSvdPool, imagePlanes, releaseAll } from './web-svd-pool.js';
 
@@ -154,10 +155,11 @@ function openDocument(state: Loaded): void {
 }
 
 /**
- * A copy of the image for a peer (8-bit samples into a buffer of `mapped` when one fits),
- * transferred (one copy; a structured clone makes two).
+ * The image for a peer: shared pixels as they are (shared-memory.ts), else a copy (8-bit samples
+ * into a buffer of `mapped` when one fits), transferred (one copy; a structured clone makes two).
  */
 function imageCopy(image: PixelImage, mapped?: MappedBuffers | null): PixelImage {
+  if (isShared(image.pixels)) return image;
   const into = image.pixels instanceof Uint8Array ? mapped?.take(image.pixels.length) : undefined;
   into?.set(image.pixels);
   const copy = { ...image, pixels: into ?? image.pixels.slice() };
@@ -291,6 +293,8 @@ const api = {
     preparing = prepared;
     // An RGB photo's three channels (the header does not say how many the decoded pixels keep).
     const channels = 3;
+    // And the preview worker's copy, unless the pixels come shared (no copy is made then).
+    const copies = canShare() ? [] : [channels * width * height];
     // One thread maps at a time — the SVD workers one after another, then this worker — so the decoder keeps its core.
     if (!running) {
       const current = pool;
@@ -302,7 +306,7 @@ const api = {
       });
     }
     void reserving.then(() => {
-      if (preparing === prepared) prepared.mapped.map([...new Array<number>(channels).fill(width * height), channels * width * height]);
+      if (preparing === prepared) prepared.mapped.map([...new Array<number>(channels).fill(width * height), ...copies]);
     });
   },
 
@@ -385,7 +389,10 @@ const api = {
    * coding says what the planes are); their spectra are returned once the preview worker has
    * them. Any decomposition in flight is cancelled.
    */
-  async load(id: number, image: PixelImage, stored?: { file: StoredFile; svds: TruncatedSvd[] }): Promise<StageReport[]> {
+  async load(id: number, loadedImage: PixelImage, stored?: { file: StoredFile; svds: TruncatedSvd[] }): Promise<StageReport[]> {
+    // Pixels that came unshared on a page that can share them (the desktop host's, a .svd file's)
+    // are copied into shared memory once, here, rather than once for each peer.
+    const image = sharedImage(loadedImage);
     // A photo takes what was prepared for it (if it is that photo, the sizes fit).
     const prepared = endPreparation();
     const mapped = stored ? null : (prepared?.mapped ?? null);
@@ -404,10 +411,10 @@ const api = {
     };
     if (!stored) {
       // A photo: its decomposition (requested right after this) goes first — its jobs are sent
-      // to the SVD workers, then the image is copied to the preview worker (tens to hundreds of
-      // ms for 12 MP), and to the analysis worker with the first factors. Messages on a port keep
-      // their order, so each peer still gets the image before any factors; the preview worker
-      // waits for it. Should no decomposition come (cancelled at once), the preview worker gets
+      // to the SVD workers, then the image goes to the preview worker (unless shared, a copy:
+      // tens to hundreds of ms for 12 MP), and to the analysis worker with the first factors.
+      // Messages on a port keep their order, so each peer still gets the image before any
+      // factors; the preview worker waits for it. Should no decomposition come (cancelled at once), the preview worker gets
       // it after a moment anyway.
       let sent = false;
       const send = () => {
@@ -425,7 +432,9 @@ const api = {
     const key = codingKey(coding);
     const entry = decompositionOf(state, coding);
     const reports: StageReport[] = [];
-    for (const [plane, svd] of stored.svds.entries()) {
+    for (const [plane, storedSvd] of stored.svds.entries()) {
+      // Shared once here, as the SVD workers share the factors they compute (shared-memory.ts).
+      const svd = sharedFactors(storedSvd);
       entry.factors[plane] = svd;
       await share(id, key, plane, svd);
       reports.push(report(key, coding.model, plane, 0, svd));

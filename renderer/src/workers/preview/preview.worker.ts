@@ -9,6 +9,7 @@
 import * as Comlink from 'comlink';
 import { createKernels, type PixelImage, type TruncatedSvd } from '../../../../core/index.js';
 import { ViewRenderer } from './view-renderer.js';
+import { isShared, movable } from '../../shared/shared-memory.js';
 import type { ViewRequest } from './protocol.js';
 import type { RenderedView } from './rendered-view.js';
 
@@ -54,9 +55,9 @@ const api = {
     const held = await renderer;
     const image = held.imageOf(imageId);
     if (!image) return null;
-    const copy = { ...image, pixels: image.pixels.slice() };
-    // The factors are cloned by the message; the image's copy is moved.
-    return Comlink.transfer({ image: copy, factors: held.factorsOf(imageId) }, [copy.pixels.buffer as ArrayBuffer]);
+    // Shared pixels go as they are; others as a copy, moved. The factors are cloned by the message.
+    const copy = isShared(image.pixels) ? image : { ...image, pixels: image.pixels.slice() };
+    return Comlink.transfer({ image: copy, factors: held.factorsOf(imageId) }, movable(copy.pixels));
   },
   /** Serves setSaved and setReference on `port`: the analysis worker sends the pictures it decodes there, not through the main thread. */
   linkAnalysis(port: MessagePort): void {

@@ -24,6 +24,7 @@ import {
   type TruncatedSvd,
 } from '../../../../core/index.js';
 import { MISSING_CHANNEL, type SvdJobMessage } from './protocol.js';
+import { movable, sharedFactors } from '../../shared/shared-memory.js';
 
 let channel: { key: string; matrix: SvdInput } | null = null;
 /** Jobs running (a job yields to the event loop; a reserve() arriving then waits for none). */
@@ -98,9 +99,12 @@ const api = {
     } finally {
       running--;
     }
-    const buffers = [result.u.data.buffer, result.v.data.buffer, result.sigma.buffer];
-    if (result.krylov) buffers.push(result.krylov.p.buffer, result.krylov.q.buffer, result.krylov.m.buffer);
-    return Comlink.transfer(result, buffers as ArrayBuffer[]);
+    // U and V go shared where the page can share (shared-memory.ts): the engine passes them on to
+    // the preview, analysis and learn workers, which then read this one copy. The rest is moved.
+    const shared = sharedFactors(result);
+    const buffers = movable(shared.u.data, shared.v.data, shared.sigma);
+    if (shared.krylov) buffers.push(...movable(shared.krylov.p, shared.krylov.q, shared.krylov.m));
+    return Comlink.transfer(shared, buffers);
   },
 };
 

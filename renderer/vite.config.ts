@@ -6,8 +6,12 @@ import sharp from 'sharp';
 
 // The studio's renderer. Built with relative paths ('./') so dist/renderer/ works from any
 // static file server and from Electron's file:// or app:// origin; workers are ES modules.
-// No COOP/COEP headers are assumed anywhere: nothing here needs SharedArrayBuffer.
+// Nothing needs COOP/COEP: without them each worker copies a photo's pixels; with them (the
+// desktop app's app:// protocol, and the dev and preview servers here) the workers share them
+// (renderer/src/shared/shared-memory.ts).
 const jsquash = ['@jsquash/jpeg', '@jsquash/png', '@jsquash/webp', '@jsquash/avif'];
+/** The headers the app:// protocol sends (CROSS_ORIGIN_ISOLATION in electron/main/renderer-files.ts, which this config may not import). */
+const CROSS_ORIGIN_ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 const samplesDir = fileURLToPath(new URL('../assets/samples/', import.meta.url));
 const manifest = JSON.parse(readFileSync(samplesDir + 'samples.json', 'utf8')) as { samples: { file: string }[] };
@@ -89,6 +93,6 @@ export default defineConfig({
   worker: { format: 'es' },
   // Squoosh's codecs load their .wasm with new URL(…, import.meta.url): pre-bundling would break that.
   optimizeDeps: { exclude: jsquash },
-  server: { host: '127.0.0.1' },
-  preview: { host: '127.0.0.1' },
+  server: { host: '127.0.0.1', headers: CROSS_ORIGIN_ISOLATION },
+  preview: { host: '127.0.0.1', headers: CROSS_ORIGIN_ISOLATION },
 });

@@ -1,7 +1,8 @@
 /**
  * Serving the built renderer (dist/renderer) by URL path: which file a path names (never one
- * outside the folder) and its Content-Type. The app:// protocol handler uses it, and so do the
- * test and benchmark servers that stand in for it. No Electron import.
+ * outside the folder), its Content-Type and the cross-origin isolation headers. The app://
+ * protocol handler uses it, and so do the test and benchmark servers that stand in for it. No
+ * Electron import.
  */
 import { extname, join, normalize, sep } from 'node:path';
 
@@ -22,6 +23,17 @@ const MIME_TYPES: Readonly<Record<string, string>> = {
   '.ico': 'image/x-icon',
   '.txt': 'text/plain; charset=utf-8',
   '.md': 'text/markdown; charset=utf-8',
+};
+
+/**
+ * The headers that make the studio's page cross-origin isolated, so its threads can share a
+ * photo's pixels in a SharedArrayBuffer instead of each copying them
+ * (renderer/src/shared/shared-memory.ts). Every file the page loads is its own (same origin),
+ * so requiring CORP of cross-origin resources takes nothing away.
+ */
+export const CROSS_ORIGIN_ISOLATION: Readonly<Record<string, string>> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
 export function contentType(path: string): string {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { windowOptions } from '../../electron/main/window-options.js';
 import { CONTENT_SECURITY_POLICY } from '../../electron/main/csp.js';
+import { CROSS_ORIGIN_ISOLATION } from '../../electron/main/renderer-files.js';
 import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../electron/shared/ipc-contract.js';
 import { METHOD_FOR_CHANNEL, METHOD_FOR_EVENT, createStudioApi } from '../../electron/preload/api.js';
 import { createHandlers } from '../../electron/main/ipc/handlers.js';
@@ -78,6 +79,13 @@ describe('Content-Security-Policy', () => {
   it('is the header the app:// protocol sends', () => {
     const protocol = source('electron/main/app-protocol.ts');
     expect(protocol).toContain("'Content-Security-Policy': CONTENT_SECURITY_POLICY");
+  });
+});
+
+describe("Cross-origin isolation (the page's workers share pixels)", () => {
+  it('is asked by the headers the app:// protocol sends with every response', () => {
+    expect(CROSS_ORIGIN_ISOLATION).toEqual({ 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' });
+    expect(source('electron/main/app-protocol.ts')).toContain('...CROSS_ORIGIN_ISOLATION');
   });
 });
 

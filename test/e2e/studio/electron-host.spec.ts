@@ -5,7 +5,8 @@
  * (electron/main/ipc/handlers.ts: sharp decoding, validation, atomic saves). Only the native
  * dialogs are stand-ins: they "choose" files in a temporary folder. The page is served with the
  * app's own Content-Security-Policy header (electron/main/csp.ts), and must run under it with no
- * violation.
+ * violation, and cross-origin isolated as the app:// protocol serves it (the pixels sharp decodes
+ * come unshared; the engine worker shares them).
  */
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
 import { decodeSvd } from '../../../core/index.js';
 import { CONTENT_SECURITY_POLICY } from '../../../electron/main/csp.js';
-import { contentType, fileUnder } from '../../../electron/main/renderer-files.js';
+import { CROSS_ORIGIN_ISOLATION, contentType, fileUnder } from '../../../electron/main/renderer-files.js';
 import { createHandlers, dispatch } from '../../../electron/main/ipc/handlers.js';
 import { RecentFiles } from '../../../electron/main/services/recent-files.js';
 import { samplesDir } from '../../helpers/samples.js';
@@ -35,13 +36,17 @@ const rendererRoot = fileURLToPath(new URL('../../../dist/renderer/', import.met
 let server: Server;
 
 test.beforeAll(async () => {
-  // Like the app:// handler: the renderer's files, every response with the app's CSP.
+  // Like the app:// handler: the renderer's files, every response with the app's CSP and isolation headers.
   server = createServer(async (request, response) => {
     const path = fileUnder(rendererRoot, new URL(request.url ?? '/', ORIGIN).pathname);
     try {
       if (!path) throw new Error('outside');
       const body = await readFile(path);
-      response.writeHead(200, { 'Content-Type': contentType(path), 'Content-Security-Policy': CONTENT_SECURITY_POLICY });
+      response.writeHead(200, {
+        'Content-Type': contentType(path),
+        'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+        ...CROSS_ORIGIN_ISOLATION,
+      });
       response.end(body);
     } catch {
       response.writeHead(404).end();
@@ -146,6 +151,7 @@ test('the desktop host: open with main’s dialog and by drop, slide, export .sv
   const studio = new StudioPage(page, testInfo);
   const response = await page.goto(`${ORIGIN}/`);
   expect(response?.headers()['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+  expect(await page.evaluate(() => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated)).toBe(true);
   await expect(studio.viewer).toHaveAttribute('data-state', 'empty');
   // The desktop welcome lists only the samples the installers carry.
   await expect(page.getByTestId('sample-astronaut_512x512_rgb.png')).toBeVisible();

@@ -5,7 +5,9 @@
  * preview they time is the exact reconstruction of the full-resolution channels — the viewer at
  * 100 % shows, pixel for pixel, what core's truncated SVD of the photo (as sharp decodes it)
  * reconstructs at rank 32 (drawn from the pixels the preview worker sends). The studio's warm-up
- * ('studio:warm') is recorded too.
+ * ('studio:warm') is recorded too. The page is served cross-origin isolated, as the desktop app
+ * serves it, so the workers share the photo's pixels (static-server.spec.ts: a plain server, where
+ * they copy them).
  */
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -35,6 +37,7 @@ test('decode and first-preview are measured from the choice of the file, and the
 }, testInfo) => {
   const studio = new StudioPage(page, testInfo);
   await studio.goto();
+  expect(await page.evaluate(() => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated)).toBe(true);
   await studio.openFile(PAINTBRUSHES);
   await studio.waitForFirstPreview();
   await expect.poll(() => page.evaluate(() => performance.getEntriesByName('first-preview').length), { timeout: 30_000 }).toBe(1);

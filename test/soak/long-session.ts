@@ -163,7 +163,7 @@ export async function longSession(tempDir: string): Promise<void> {
   const dir = join(tempDir, 'long-session');
   mkdirSync(dir, { recursive: true });
   const photos = await sessionPhotos(dir);
-  const { server, url } = await serveStatic(RENDERER_DIR);
+  const { server, url } = await serveStatic(RENDERER_DIR, true);
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] });
   const problems: string[] = [];
   const results: PhotoResult[] = [];

@@ -6,10 +6,11 @@
  * sample photo and a 1 MP centre crop of it (made with sharp into a temporary folder).
  *
  *   npm run bench                                   (builds, then runs every benchmark)
- *   node dist/bench/ui-bench.mjs [--runs N] [--quick] [--only window|equal-bytes|learn] [--renderer DIR]   (after `npm run build`)
+ *   node dist/bench/ui-bench.mjs [--runs N] [--quick] [--only window|equal-bytes|learn] [--renderer DIR] [--plain-server]   (after `npm run build`)
  *
- * It serves dist/renderer/ (the built studio) with a plain in-process static server (no
- * COOP/COEP headers, as a file server would), drives Chromium with Playwright's browser API (not
+ * It serves dist/renderer/ (the built studio) with an in-process static server, cross-origin
+ * isolated as the desktop app serves it (with --plain-server: no COOP/COEP, as any file server
+ * would, so the page's workers copy the pixels instead of sharing them), drives Chromium with Playwright's browser API (not
  * the test runner; the same browser and flags as playwright.config.ts), a fresh browser context
  * per run, and reads what the page itself records:
  *   - viewer states: a MutationObserver on the viewer's data-state (performance.now() per change);
@@ -48,7 +49,7 @@ import { printInputTables, printLongTasks, printMilestones, printSummary } from 
 import { runOnce, type RunResult } from './runs.js';
 import { serveStatic } from './server.js';
 import { LEARN_VIEWS, measureLearn, type LearnRun } from './learn.js';
-import { ONLY, RENDERER_DIR, RUNS, TARGET_LEARN_VIEW_S, VIEWPORT } from './settings.js';
+import { ISOLATED, ONLY, RENDERER_DIR, RUNS, TARGET_LEARN_VIEW_S, VIEWPORT } from './settings.js';
 
 const loadAverage = () =>
   os
@@ -67,7 +68,7 @@ async function main(): Promise<number> {
   let browser: Browser | null = null;
   try {
     const inputs = await makeInputs(tempDir);
-    const served = await serveStatic(RENDERER_DIR);
+    const served = await serveStatic(RENDERER_DIR, ISOLATED);
     server = served.server;
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
@@ -84,7 +85,7 @@ async function main(): Promise<number> {
       `browser: Chromium ${browser.version()} (${CHROMIUM_PATH ?? "Playwright's own"}), headless, ${VIEWPORT.width} × ${VIEWPORT.height}, device scale 1; node ${process.version}`,
     );
     console.log(
-      `studio: ${RENDERER_DIR} served at ${served.url} (in-process static server, no COOP/COEP); ${RUNS} run${RUNS === 1 ? '' : 's'} per input, a fresh browser context each`,
+      `studio: ${RENDERER_DIR} served at ${served.url} (in-process static server, ${ISOLATED ? 'COOP/COEP as the desktop app: pixels shared' : 'no COOP/COEP: pixels copied'}); ${RUNS} run${RUNS === 1 ? '' : 's'} per input, a fresh browser context each`,
     );
     for (const input of inputs) console.log(`input ${input.label}: ${input.description}`);
     console.log(`load average at the start: ${loadAverage()} (1, 5, 15 min; other work on this machine slows the studio too)`);

@@ -1,16 +1,17 @@
 /**
- * A plain in-process static file server for dist/renderer/ (the built studio): no COOP/COEP
- * headers, as a file server would serve it; paths and Content-Type as the app:// protocol
- * resolves them (electron/main/renderer-files.ts).
+ * An in-process static file server for dist/renderer/ (the built studio): paths, Content-Type
+ * and cross-origin isolation headers as the desktop app's app:// protocol serves them
+ * (electron/main/renderer-files.ts), or with `isolated` false none of those headers, as a plain
+ * file server would.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { contentType, fileUnder } from '../../../electron/main/renderer-files.js';
+import { CROSS_ORIGIN_ISOLATION, contentType, fileUnder } from '../../../electron/main/renderer-files.js';
 
-/** Serves `root` on 127.0.0.1 at a free port; plain files, no COOP/COEP. */
-export async function serveStatic(root: string): Promise<{ server: Server; url: string }> {
+/** Serves `root` on 127.0.0.1 at a free port; `isolated`: with COOP/COEP. */
+export async function serveStatic(root: string, isolated: boolean): Promise<{ server: Server; url: string }> {
   const server = createServer((request, response) => {
     try {
       let file = fileUnder(root, new URL(request.url ?? '/', 'http://localhost').pathname);
@@ -24,6 +25,7 @@ export async function serveStatic(root: string): Promise<{ server: Server; url: 
         'Content-Type': contentType(file),
         'Content-Length': statSync(file).size,
         'Cache-Control': 'no-cache',
+        ...(isolated ? CROSS_ORIGIN_ISOLATION : {}),
       });
       if (request.method === 'HEAD') response.end();
       else createReadStream(file).pipe(response);

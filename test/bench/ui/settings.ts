@@ -50,6 +50,13 @@ export const RENDERER_DIR = (() => {
   return resolve(dir);
 })();
 /**
+ * Served as the desktop app serves the studio, cross-origin isolated (its threads share a photo's
+ * pixels), unless `--plain-server`: no COOP/COEP headers, as any static file server, where each
+ * worker copies them.
+ */
+export const ISOLATED = !process.argv.slice(2).includes('--plain-server');
+
+/**
  * After loading, a run waits for the studio's 'studio:warm' mark (its workers started and their
  * WebAssembly compiled: what happens before a person could choose a file) at most this long
  * before choosing the photo; a build without the mark waits this long.

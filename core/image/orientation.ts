@@ -189,15 +189,24 @@ export function orientedSize(width: number, height: number, orientation: number)
 /**
  * The image as it should be displayed for an EXIF orientation: a new image for 2–8 (5–8 swap
  * width and height), the input itself for 1 or any value outside 1…8. Any channel count and
- * bit depth; samples are copied unchanged.
+ * bit depth; samples are copied unchanged. `allocate`, if given, makes the new image's samples
+ * (the studio's are shared between threads).
  */
-export function applyOrientation(image: PixelImage, orientation: number): PixelImage {
+export function applyOrientation(
+  image: PixelImage,
+  orientation: number,
+  allocate?: (bitDepth: 8 | 16, length: number) => Uint8Array | Uint16Array,
+): PixelImage {
   if (!Number.isInteger(orientation) || orientation <= 1 || orientation > 8) return image;
   validatePixelImage(image);
   const { width, height, channels, bitDepth, pixels } = image;
   const { width: outWidth, height: outHeight } = orientedSize(width, height, orientation);
   const [a, b, c, d, e, f] = sourceMapping(orientation, width, height);
-  const out = bitDepth === 16 ? new Uint16Array(pixels.length) : new Uint8Array(pixels.length);
+  const out = allocate
+    ? allocate(bitDepth, pixels.length)
+    : bitDepth === 16
+      ? new Uint16Array(pixels.length)
+      : new Uint8Array(pixels.length);
   // Along an output row the source index moves by a constant step, so each row is one strided copy.
   const step = (e * width + b) * channels;
   let target = 0;

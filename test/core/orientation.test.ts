@@ -161,4 +161,20 @@ describe('applyOrientation', () => {
     expect([turned.width, turned.height]).toEqual([1, 2]);
     expect(turned.pixels).toEqual(Uint8Array.of(10, 11, 20, 21));
   });
+
+  it('turns into the samples `allocate` makes, when given (and asks for none when nothing turns)', () => {
+    const image: PixelImage = { width: 2, height: 1, channels: 1, bitDepth: 16, pixels: Uint16Array.of(300, 60000) };
+    const asked: [number, number][] = [];
+    const made = new Uint16Array(new SharedArrayBuffer(4));
+    const allocate = (bitDepth: 8 | 16, length: number) => {
+      asked.push([bitDepth, length]);
+      return made;
+    };
+    expect(applyOrientation(image, 1, allocate)).toBe(image);
+    expect(asked).toEqual([]);
+    const turned = applyOrientation(image, 8, allocate);
+    expect(asked).toEqual([[16, 2]]);
+    expect(turned.pixels).toBe(made);
+    expect([turned.width, turned.height, Array.from(turned.pixels)]).toEqual([1, 2, [60000, 300]]);
+  });
 });

@@ -201,8 +201,8 @@ export async function decodeImage(
   if (width * height > maxPixels) throw tooLarge(name, width, height, maxPixels);
 
   const image = reduceChannels(decoded);
-  // A turned or RGBA photo's pixels are new or the decoder's own: copied into shared memory then.
-  return sharedImage(applyOrientation(image, orientation));
+  // Turned into shared samples too; an RGBA photo's pixels are the decoder's own, copied into shared memory here.
+  return sharedImage(applyOrientation(image, orientation, newSamples));
 }
 
 /** An 8 × 8 grey JPEG (quality 50) and PNG, made with sharp: the smallest work that loads each decoder. */

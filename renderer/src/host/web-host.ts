@@ -62,7 +62,7 @@ export class WebHost implements Host {
   }
 
   // Takes ownership of the image: its pixels are transferred to the image-codec worker (copying
-  // tens of megabytes on this thread would block it).
+  // tens of megabytes on this thread would block it), or shared with it when they are shared.
   downscale(image: PixelImage, width: number, height: number): Promise<PixelImage> {
     return this.#imageCodecs.call((codecs) => codecs.downscale(transferred(image), width, height));
   }

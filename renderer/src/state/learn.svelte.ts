@@ -1,7 +1,7 @@
 /**
  * Learn mode: the linear algebra behind the picture for one channel of the open photo. Its
  * numbers come from the learn worker (workers/learn), started when the mode opens and
- * terminated when it closes (it holds a copy of the image). A is the whole image's channel in
+ * terminated when it closes (it holds a copy of the image, or the shared pixels). A is the whole image's channel in
  * RGB (or gray) whatever coding the window shows: opening the mode makes sure that
  * decomposition exists (Studio.ensureDecomposed). Each view's result is a Task, loaded by the
  * view when its inputs change.

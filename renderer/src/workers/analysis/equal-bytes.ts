@@ -154,7 +154,7 @@ export class EqualBytes {
     const key = keyOf(format, quality);
     if (this.#decoded?.key === key) {
       const pixels = this.#decoded.pixels;
-      // Handed over (transferred): decoded again if asked again.
+      // Handed over (transferred, or shared): decoded again if asked again.
       this.#decoded = null;
       return pixels;
     }

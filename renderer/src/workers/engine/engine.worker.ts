@@ -1,7 +1,7 @@
 /**
  * The engine worker: owns the open image and its decompositions, so the main thread never copies
- * (or even holds) tens of megabytes. The main thread hands it the decoded pixels (transferred,
- * no copy); it runs the SVD pool (its own nested Web Workers, one plane job each) on the image's
+ * (or even holds) tens of megabytes. The main thread hands it the decoded pixels (transferred
+ * or shared, no copy); it runs the SVD pool (its own nested Web Workers, one plane job each) on the image's
  * planes under a coding (the whole image or its patches, RGB or YCbCr: shared/coding.ts), and
  * sends the image (shared pixels on a cross-origin isolated page, else copies) and copies of each
  * stage's factors straight to the preview and analysis workers over their own MessagePorts
@@ -78,7 +78,8 @@ interface Loaded {
   withImage: Set<LaterPeer>;
   /**
    * Buffers mapped for this photo while it decoded (prepareFor()): its first decomposition's
-   * channels and the preview worker's copy take them; dropped once that copy is made.
+   * channels and the preview worker's copy (unless the pixels are shared) take them; dropped once
+   * the image has gone to the preview worker.
    */
   mapped: MappedBuffers | null;
 }
@@ -284,7 +285,7 @@ const api = {
    * start at rank `photo.rank`: while the decoder has one core and the other is idle, the SVD
    * workers map their first jobs' workspaces (pool.reserve, when no decomposition is running)
    * and this worker the buffers it fills next (MappedBuffers), for an RGB photo's three channels
-   * and its copy (a gray or RGBA photo takes what fits). The document loaded next takes them.
+   * and, unless the pixels come shared, its copy (a gray or RGBA photo takes what fits). The document loaded next takes them.
    */
   prepareFor(photo: PhotoToCome): void {
     endPreparation()?.mapped.drop();
@@ -519,7 +520,7 @@ const api = {
           });
         },
       });
-      // The jobs are on their way (posted synchronously): now the peers' copies of the image.
+      // The jobs are on their way (posted synchronously): now the image to the peers.
       imageForPeers?.();
       await decomposed;
       await delivered;

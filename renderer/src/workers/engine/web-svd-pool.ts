@@ -1,13 +1,13 @@
 /**
  * The renderer's implementation of core's pool interface: Web Workers (renderer/src/workers/
- * svd/svd.worker.ts) behind comlink, started by the engine worker. The page has no
- * SharedArrayBuffer (any static server, no COOP/COEP), so each worker gets its own copy of what
- * it works on, and is sent it only when it lacks it.
+ * svd/svd.worker.ts) behind comlink, started by the engine worker. Each worker is sent what it
+ * works on only when it lacks it: a copy of it, or on a cross-origin isolated page the shared
+ * pixels themselves for a Y/Cb/Cr plane (../../shared/shared-memory.ts).
  *
  * imagePlanes() gives the pool handles for an image's planes under a layout (its colour channels,
  * Y/Cb/Cr planes or patch matrices): matrices whose data the workers make themselves (in
- * parallel) from the one channel a colour plane is, or from the interleaved pixels for Y/Cb/Cr. Their `data` is empty: they are for this pool only (core's SvdPool reads
- * only rows and cols).
+ * parallel) from the one channel a colour plane is, or from the interleaved pixels for Y/Cb/Cr.
+ * Their `data` is empty: they are for this pool only (core's SvdPool reads only rows and cols).
  */
 import * as Comlink from 'comlink';
 import {
@@ -114,8 +114,9 @@ class WebSvdWorker implements SvdWorker {
   /**
    * The message with what the plane is made from: a colour channel's plane gets only that channel
    * (a third of an RGB image's bytes); a Y/Cb/Cr plane the whole image; a matrix itself. Channel
-   * and image are fresh copies, transferred (one copy, where a structured clone makes two), and the
-   * worker keeps neither once it has made the plane.
+   * and image are fresh copies, transferred (one copy, where a structured clone makes two) —
+   * except shared pixels, sent as they are — and the worker keeps neither once it has made the
+   * plane.
    */
   #withPlane(base: SvdJobMessage, job: ChannelJob): SvdJobMessage {
     const source = pixelSources.get(job.channel.data);

@@ -47,9 +47,9 @@ const api = {
     (await renderer).setFactors(imageId, coding, plane, svd);
   },
   /**
-   * For an engine worker that restarted: a copy of image `imageId` (transferred) and of every
-   * factor this worker holds for it (the other peers may have ended since and hold none); null
-   * when this worker holds another image.
+   * For an engine worker that restarted: image `imageId` (a copy, transferred; shared pixels as
+   * they are) and a copy of every factor this worker holds for it (the other peers may have ended
+   * since and hold none); null when this worker holds another image.
    */
   async heldCopy(imageId: number): Promise<{ image: PixelImage; factors: { coding: string; plane: number; svd: TruncatedSvd }[] } | null> {
     const held = await renderer;

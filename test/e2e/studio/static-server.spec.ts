@@ -2,12 +2,14 @@
  * dist/renderer/ works from a plain static file server: Python's http.server, which sends no
  * COOP/COEP headers (so no SharedArrayBuffer) and whatever MIME types its platform knows. The
  * studio must still start its workers, load its WebAssembly (kernels and codecs), open a
- * sample by a relative URL, decompose, measure and export.
+ * sample by a relative URL, decompose, measure and export; and what it shows, with each worker
+ * holding its own copy of the pixels, equals what the isolated page shows (the test server's,
+ * as the desktop app serves it: the workers share the pixels and factors).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
 import { StudioPage } from './studio-page.js';
 
 const PORT = 4320;
@@ -52,4 +54,37 @@ test('the built studio works from python3 -m http.server (no COOP/COEP, no Share
   expect(saved.shownBytes).toBeGreaterThan(1000);
   await studio.screenshot('static-server');
   expect(problems).toEqual([]);
+});
+
+/** The astronaut at rank 24 in RGB, then in YCbCr (the SVD workers make Y/Cb/Cr planes from the whole image), served plainly or isolated. */
+async function astronautViews(browser: Browser, plain: boolean) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const studio = new StudioPage(page);
+    if (plain) await page.goto(`http://127.0.0.1:${PORT}/`);
+    else await studio.goto();
+    expect(await page.evaluate(() => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated)).toBe(!plain);
+    await page.getByTestId('sample-astronaut_512x512_rgb.png').click();
+    await studio.waitForReady();
+    await studio.setRank(24);
+    const rgb = { pixels: (await studio.viewerPixels()).data, fileBytes: await studio.waitForExactSize() };
+    await studio.setColorSpace('ycbcr');
+    await studio.waitForReady();
+    await studio.setRank(24);
+    const ycbcr = { pixels: (await studio.viewerPixels()).data, fileBytes: await studio.waitForExactSize() };
+    return { rgb, ycbcr };
+  } finally {
+    await context.close();
+  }
+}
+
+test('pixels copied (plain server) or shared (isolated): the same pictures and file sizes, in RGB and YCbCr', async ({ browser }) => {
+  const plain = await astronautViews(browser, true);
+  const shared = await astronautViews(browser, false);
+  for (const coding of ['rgb', 'ycbcr'] as const) {
+    expect(shared[coding].fileBytes, coding).toBe(plain[coding].fileBytes);
+    expect(shared[coding].pixels.equals(plain[coding].pixels), coding).toBe(true);
+  }
+  expect(plain.ycbcr.pixels.equals(plain.rgb.pixels)).toBe(false);
 });

@@ -33,6 +33,16 @@ export function sharedImage(image: PixelImage): PixelImage {
   return { ...image, pixels };
 }
 
+/**
+ * `image` for a message to another thread: itself when its pixels are in shared memory (the
+ * message shares them), else a copy of them (into `into` when given) that the message moves.
+ */
+export function imageForMessage(image: PixelImage, into?: Uint8Array | Uint16Array): PixelImage {
+  if (isShared(image.pixels)) return image;
+  into?.set(image.pixels);
+  return { ...image, pixels: into ?? image.pixels.slice() };
+}
+
 /** `svd` with U and V copied into shared memory where this thread can share (canShare) and they are not yet; σ is small and stays. */
 export function sharedFactors(svd: TruncatedSvd): TruncatedSvd {
   if (!canShare()) return svd;

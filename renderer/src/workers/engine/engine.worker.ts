@@ -1,12 +1,13 @@
 /**
  * The engine worker: owns the open image and its decompositions, so the main thread never copies
  * (or even holds) tens of megabytes. The main thread hands it the decoded pixels (transferred
- * or shared, no copy); it runs the SVD pool (its own nested Web Workers, one plane job each) on the image's
- * planes under a coding (the whole image or its patches, RGB or YCbCr: shared/coding.ts), and
- * sends the image (shared pixels on a cross-origin isolated page, else copies) and copies of each
- * stage's factors straight to the preview and analysis workers over their own MessagePorts
- * (attach()); the SVD workers make their planes from the pixels themselves. Each coding keeps its factors, so switching back costs nothing. The main
- * thread gets only what it shows: progress, each stage's spectrum (σ) after the preview worker
+ * or shared, no copy); it runs the SVD pool (its own nested Web Workers, one plane job each) on
+ * the image's planes under a coding (the whole image or its patches, RGB or YCbCr:
+ * shared/coding.ts), and sends the image and each stage's factors straight to the preview and
+ * analysis workers over their own MessagePorts (attach()): on a cross-origin isolated page the
+ * pixels and U and V in shared memory (shared/shared-memory.ts), else copies. The SVD workers make
+ * their planes from the pixels themselves. Each coding keeps its factors, so switching back costs
+ * nothing. The main thread gets only what it shows: progress, each stage's spectrum (σ) after the preview worker
  * has the factors, and for the patch model the basis patches (V, p² × p²: small).
  */
 import * as Comlink from 'comlink';
@@ -21,7 +22,7 @@ import {
   type TruncatedSvd,
 } from '../../../../core/index.js';
 import { WHOLE_RGB, codingFor, codingKey, codingLayout, parseCodingKey, type Coding, type StoredFile } from '../../shared/coding.js';
-import { canShare, isShared, sharedFactors, sharedImage } from '../../shared/shared-memory.js';
+import { canShare, imageForMessage, isShared, movable, sharedFactors, sharedImage } from '../../shared/shared-memory.js';
 import { MappedBuffers } from './mapped-buffers.js';
 import { createWebSvdPool, imagePlanes, releaseAll } from './web-svd-pool.js';
 
@@ -33,9 +34,9 @@ export interface ImageHolder {
   setFactors(imageId: number, coding: string, plane: number, svd: TruncatedSvd): void | Promise<void>;
 }
 
-/** What the preview worker also gives a restarted engine: its copies of the image and of every factor it holds. */
-export interface HeldCopies {
-  heldCopy(imageId: number): Promise<{ image: PixelImage; factors: { coding: string; plane: number; svd: TruncatedSvd }[] } | null>;
+/** What the preview worker also gives a restarted engine: the image and every factor it holds. */
+export interface HeldDocument {
+  heldDocument(imageId: number): Promise<{ image: PixelImage; factors: { coding: string; plane: number; svd: TruncatedSvd }[] } | null>;
 }
 
 export type PeerRole = 'preview' | 'analysis' | 'learn';
@@ -136,7 +137,7 @@ function decompositionOf(state: Loaded, coding: Coding): Decomposition {
  * image with the first factors they are sent (imageToLaterPeers sends both), or with everything
  * so far once the first stage has been shown.
  */
-async function share(id: number, coding: string, plane: number, svd: TruncatedSvd): Promise<void> {
+async function sendFactors(id: number, coding: string, plane: number, svd: TruncatedSvd): Promise<void> {
   const state = loaded;
   if (state?.id === id) {
     for (const role of LATER_PEERS) {
@@ -156,15 +157,13 @@ function openDocument(state: Loaded): void {
 }
 
 /**
- * The image for a peer: shared pixels as they are (shared-memory.ts), else a copy (8-bit samples
+ * The image for a peer (imageForMessage): shared pixels as they are, else a copy (8-bit samples
  * into a buffer of `mapped` when one fits), transferred (one copy; a structured clone makes two).
  */
-function imageCopy(image: PixelImage, mapped?: MappedBuffers | null): PixelImage {
-  if (isShared(image.pixels)) return image;
-  const into = image.pixels instanceof Uint8Array ? mapped?.take(image.pixels.length) : undefined;
-  into?.set(image.pixels);
-  const copy = { ...image, pixels: into ?? image.pixels.slice() };
-  return Comlink.transfer(copy, [copy.pixels.buffer as ArrayBuffer]);
+function imageForPeer(image: PixelImage, mapped?: MappedBuffers | null): PixelImage {
+  const into = image.pixels instanceof Uint8Array && !isShared(image.pixels) ? mapped?.take(image.pixels.length) : undefined;
+  const sent = imageForMessage(image, into);
+  return Comlink.transfer(sent, movable(sent.pixels));
 }
 
 /**
@@ -181,9 +180,9 @@ function imageToLaterPeers(state: Loaded): void {
   }
 }
 
-/** The image and every factor so far, posted in that order at once (a later share() posts after them). */
+/** The image and every factor so far, posted in that order at once (a later sendFactors() posts after them). */
 async function seed(peer: Comlink.Remote<ImageHolder>, state: Loaded, role: PeerRole): Promise<void> {
-  const calls = [peer.setImage(state.id, imageCopy(state.image), state.stored)];
+  const calls = [peer.setImage(state.id, imageForPeer(state.image), state.stored)];
   for (const [key, entry] of state.codings) {
     if (!wants(role, state.image, key)) continue;
     for (const [plane, svd] of entry.factors.entries()) if (svd) calls.push(peer.setFactors(state.id, key, plane, svd));
@@ -338,10 +337,10 @@ const api = {
    */
   async restore(id: number, stored: StoredFile | null): Promise<boolean> {
     const work = (async () => {
-      const preview = peers.get('preview') as Comlink.Remote<ImageHolder & HeldCopies> | undefined;
+      const preview = peers.get('preview') as Comlink.Remote<ImageHolder & HeldDocument> | undefined;
       if (!preview) return false;
       const held = await Promise.race([
-        preview.heldCopy(id),
+        preview.heldDocument(id),
         new Promise<null>((resolve) => setTimeout(() => resolve(null), RESTORE_WAIT_MS)),
       ]);
       if (!held) return false;
@@ -391,8 +390,8 @@ const api = {
    * them. Any decomposition in flight is cancelled.
    */
   async load(id: number, loadedImage: PixelImage, stored?: { file: StoredFile; svds: TruncatedSvd[] }): Promise<StageReport[]> {
-    // Pixels that came unshared on a page that can share them (the desktop host's, a .svd file's)
-    // are copied into shared memory once, here, rather than once for each peer.
+    // Pixels that came unshared on a page that can share them (the desktop host's, a .svd file's,
+    // a reduced photo's) are copied into shared memory once, here, rather than once for each peer.
     const image = sharedImage(loadedImage);
     // A photo takes what was prepared for it (if it is that photo, the sizes fit).
     const prepared = endPreparation();
@@ -405,7 +404,7 @@ const api = {
       if (loaded !== state) return;
       if (stored) imageToLaterPeers(state);
       // The first decomposition's jobs have taken their buffers by now (it sends the image after posting them).
-      const copy = imageCopy(image, state.mapped);
+      const copy = imageForPeer(image, state.mapped);
       state.mapped?.drop();
       state.mapped = null;
       return preview?.setImage(id, copy);
@@ -437,7 +436,7 @@ const api = {
       // Shared once here, as the SVD workers share the factors they compute (shared-memory.ts).
       const svd = sharedFactors(storedSvd);
       entry.factors[plane] = svd;
-      await share(id, key, plane, svd);
+      await sendFactors(id, key, plane, svd);
       reports.push(report(key, coding.model, plane, 0, svd));
     }
     return reports;
@@ -512,7 +511,7 @@ const api = {
           entry.factors[plane] = svd;
           // In order: the preview worker first, then the main thread.
           delivered = delivered.then(async () => {
-            await share(id, key, plane, svd);
+            await sendFactors(id, key, plane, svd);
             // Awaited (a round trip through the proxy): the main thread has every stage before
             // the result of decompose() arrives (their ports do not keep each other's order).
             if (!controller.signal.aborted) await onStage(report(key, coding.model, plane, stage, svd));

@@ -24,7 +24,7 @@ import {
 import type { SvdWorkerApi } from '../svd/svd.worker.js';
 import { MISSING_CHANNEL, type SvdJobMessage } from '../svd/protocol.js';
 import { workerStopped } from '../../shared/worker-stopped.js';
-import { isShared, movable } from '../../shared/shared-memory.js';
+import { imageForMessage, movable } from '../../shared/shared-memory.js';
 import type { MappedBuffers } from './mapped-buffers.js';
 
 const channelKeys = new WeakMap<Float32Array, string>();
@@ -127,7 +127,7 @@ class WebSvdWorker implements SvdWorker {
       const into = image.bitDepth === 8 ? mapped?.take(image.width * image.height) : undefined;
       return { ...base, source: { index, layout, channel: channelSamples(image, channel, into) } };
     }
-    return { ...base, source: { index, layout, image: isShared(image.pixels) ? image : { ...image, pixels: image.pixels.slice() } } };
+    return { ...base, source: { index, layout, image: imageForMessage(image) } };
   }
 
   async #send(message: SvdJobMessage, progress: (fraction: number) => void): Promise<TruncatedSvd> {

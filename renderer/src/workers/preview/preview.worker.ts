@@ -9,7 +9,7 @@
 import * as Comlink from 'comlink';
 import { createKernels, type PixelImage, type TruncatedSvd } from '../../../../core/index.js';
 import { ViewRenderer } from './view-renderer.js';
-import { isShared, movable } from '../../shared/shared-memory.js';
+import { imageForMessage, movable } from '../../shared/shared-memory.js';
 import type { ViewRequest } from './protocol.js';
 import type { RenderedView } from './rendered-view.js';
 
@@ -47,17 +47,19 @@ const api = {
     (await renderer).setFactors(imageId, coding, plane, svd);
   },
   /**
-   * For an engine worker that restarted: image `imageId` (a copy, transferred; shared pixels as
-   * they are) and a copy of every factor this worker holds for it (the other peers may have ended
-   * since and hold none); null when this worker holds another image.
+   * For an engine worker that restarted: image `imageId` (imageForMessage: shared pixels as they
+   * are, else a copy, moved) and every factor this worker holds for it (U and V shared where they
+   * are, else cloned by the message; the other peers may have ended since and hold none); null
+   * when this worker holds another image.
    */
-  async heldCopy(imageId: number): Promise<{ image: PixelImage; factors: { coding: string; plane: number; svd: TruncatedSvd }[] } | null> {
+  async heldDocument(
+    imageId: number,
+  ): Promise<{ image: PixelImage; factors: { coding: string; plane: number; svd: TruncatedSvd }[] } | null> {
     const held = await renderer;
     const image = held.imageOf(imageId);
     if (!image) return null;
-    // Shared pixels go as they are; others as a copy, moved. The factors are cloned by the message.
-    const copy = isShared(image.pixels) ? image : { ...image, pixels: image.pixels.slice() };
-    return Comlink.transfer({ image: copy, factors: held.factorsOf(imageId) }, movable(copy.pixels));
+    const sent = imageForMessage(image);
+    return Comlink.transfer({ image: sent, factors: held.factorsOf(imageId) }, movable(sent.pixels));
   },
   /** Serves setSaved and setReference on `port`: the analysis worker sends the pictures it decodes there, not through the main thread. */
   linkAnalysis(port: MessagePort): void {

@@ -24,7 +24,8 @@ export default defineConfig({
     },
   },
   // The engine's worker harness (wasm-worker.spec.ts), the codec harness (codecs.spec.ts) and the studio itself, as built by
-  // `npm run build` / `npm run build:e2e` and served by a plain static server (vite preview).
+  // `npm run build` / `npm run build:e2e` and served by vite preview: the harnesses plainly, the studio cross-origin isolated
+  // (renderer/vite.config.ts sends COOP/COEP, as the desktop app does; static-server.spec.ts covers a plain server).
   webServer: [
     {
       command: `npx vite preview --config test/e2e/worker-harness/vite.config.ts --host 127.0.0.1 --port ${PORT} --strictPort`,

@@ -1,8 +1,9 @@
 /**
  * A long session in one page (issue 15): 20 photos opened one after another — the samples, photos
  * made from them (crops, a scaled copy, a 16-bit PNG, a grey PNG), and the 12 MP photo three times
- * (2nd, 11th and 20th) — in the built studio, served as a file server would. After each photo is
- * ready the slider moves (three ranks, each painted); every fourth photo, and the 12 MP photo at
+ * (2nd, 11th and 20th) — in the built studio, served cross-origin isolated as the desktop app
+ * serves it (its workers share the pixels). After each photo is ready the slider moves (three
+ * ranks, each painted); every fourth photo, and the 12 MP photo at
  * 2nd and 20th (whose figures are compared: each then holds its saved file's picture), is exported
  * as a .svd and as a PNG (downloads, decoded here: the .svd with core's decoder, the PNG with
  * sharp, both at the photo's size). Then, once the measurements have their answers, the whole

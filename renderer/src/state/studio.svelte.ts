@@ -843,7 +843,9 @@ export class Studio {
 /**
  * What the whole browser holds per pixel at its peak while the window decomposes a photo at full
  * size (the page, its workers, the GPU process; PSS): 45 bytes measured at 64 MP (the figure
- * test/e2e/studio/huge-photo.spec.ts attaches). The large-photo offer says what the full size needs.
+ * test/e2e/studio/huge-photo.spec.ts attaches) when every worker held its own copy of the pixels,
+ * as on a plain file server; a cross-origin isolated page (shared-memory.ts) needs less. The
+ * large-photo offer says what the full size needs.
  */
 export const FULL_SIZE_BYTES_PER_PIXEL = 45;
 

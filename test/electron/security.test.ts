@@ -87,6 +87,15 @@ describe("Cross-origin isolation (the page's workers share pixels)", () => {
     expect(CROSS_ORIGIN_ISOLATION).toEqual({ 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' });
     expect(source('electron/main/app-protocol.ts')).toContain('...CROSS_ORIGIN_ISOLATION');
   });
+
+  it('is what the dev and preview servers send too (renderer/vite.config.ts spells the headers itself: it may not import electron/)', async () => {
+    const config = (await import('../../renderer/vite.config.js')).default as {
+      server?: { headers?: object };
+      preview?: { headers?: object };
+    };
+    expect(config.server?.headers).toEqual(CROSS_ORIGIN_ISOLATION);
+    expect(config.preview?.headers).toEqual(CROSS_ORIGIN_ISOLATION);
+  });
 });
 
 describe('Electron fuses, as electron-builder reads electron-builder.yml', () => {

@@ -151,7 +151,7 @@ test('the desktop host: open with main’s dialog and by drop, slide, export .sv
   const studio = new StudioPage(page, testInfo);
   const response = await page.goto(`${ORIGIN}/`);
   expect(response?.headers()['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
-  expect(await page.evaluate(() => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated)).toBe(true);
+  expect(await studio.crossOriginIsolated()).toBe(true);
   await expect(studio.viewer).toHaveAttribute('data-state', 'empty');
   // The desktop welcome lists only the samples the installers carry.
   await expect(page.getByTestId('sample-astronaut_512x512_rgb.png')).toBeVisible();

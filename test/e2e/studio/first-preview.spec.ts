@@ -37,7 +37,7 @@ test('decode and first-preview are measured from the choice of the file, and the
 }, testInfo) => {
   const studio = new StudioPage(page, testInfo);
   await studio.goto();
-  expect(await page.evaluate(() => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated)).toBe(true);
+  expect(await studio.crossOriginIsolated()).toBe(true);
   await studio.openFile(PAINTBRUSHES);
   await studio.waitForFirstPreview();
   await expect.poll(() => page.evaluate(() => performance.getEntriesByName('first-preview').length), { timeout: 30_000 }).toBe(1);

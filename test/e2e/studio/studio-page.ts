@@ -52,6 +52,13 @@ export class StudioPage {
     this.compareHandle = page.getByTestId('compare-handle');
   }
 
+  /** Whether the page is cross-origin isolated (its workers can share memory), and each of its workers too. */
+  async crossOriginIsolated(): Promise<boolean> {
+    const isolated = () => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+    const answers = await Promise.all([this.page.evaluate(isolated), ...this.page.workers().map((worker) => worker.evaluate(isolated))]);
+    return answers.every(Boolean);
+  }
+
   async goto(): Promise<void> {
     await this.page.goto(STUDIO_URL);
     await expect(this.viewer).toHaveAttribute('data-state', 'empty');

@@ -90,7 +90,11 @@ for (const name of process.env.TEST_SUITE === 'full' ? (['engine', 'svd'] as con
     expect(await studio.state()).toBe('preview');
     expect(await studio.documentName()).toBe('mountain_sunset_4272x2848_12mp.jpg');
     expect(await studio.rank()).toBe(32);
-    expect(meanAbsDifference(before, await studio.viewerPixels())).toBeLessThan(0.01);
+    // The picture stays. The later stages run from the first one's painting on, so one channel's
+    // rank-128 factors may reach the preview worker between `before` and the crash (on a busy
+    // machine it happened in most runs, before shared memory too): rank 32 cut from them differs
+    // by 0.01–0.04 levels on average. A cleared or reset picture differs by tens of levels.
+    expect(meanAbsDifference(before, await studio.viewerPixels())).toBeLessThan(0.25);
     await studio.screenshot(`crash-${name}-stopped`);
 
     await stopped.getByRole('button', { name: 'Resume' }).click();

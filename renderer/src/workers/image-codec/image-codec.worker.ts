@@ -1,6 +1,9 @@
 /**
- * The web host's image-codec worker: decodes opened files (images with Squoosh's codecs, .svd files with
- * core's reader) and shrinks images above the working limit, off the main thread.
+ * The image-codec worker: decodes files (images with Squoosh's codecs, .svd files with core's
+ * reader) and shrinks images above the working limit, off the main thread. The web host keeps one
+ * for the files a person opens. The analysis worker starts its own for encoding and decoding
+ * (analysis/codec-workers.ts), each ended when its work is done: the codecs' WebAssembly memory
+ * never shrinks, and goes with the worker.
  */
 import * as Comlink from 'comlink';
 import {
@@ -12,7 +15,16 @@ import {
   type SvdFileHeader,
   type TruncatedSvd,
 } from '../../../../core/index.js';
-import { decodeImage, detectFormat, ImageDecodeError, warmDecoders, type DecodeSize, type ImageFormat } from './image-codecs.js';
+import {
+  decodeImage,
+  detectFormat,
+  encodeImage,
+  ImageDecodeError,
+  warmDecoders,
+  type DecodeSize,
+  type ImageFormat,
+  type RgbaMade,
+} from './image-codecs.js';
 import { codingLayout, type Coding } from '../../shared/coding.js';
 import { epochNow } from '../../shared/timeline.js';
 import { movable } from '../../shared/shared-memory.js';
@@ -62,6 +74,9 @@ function transferables(file: DecodedFile): ArrayBuffer[] {
   return list;
 }
 
+/** The image encodeHeld() encodes, and the RGBA made of it so far. */
+let held: { image: PixelImage; made: RgbaMade } | null = null;
+
 const api = {
   /** Loads the decoders now (warmDecoders), before the first file is chosen. */
   warm(): Promise<void> {
@@ -96,6 +111,18 @@ const api = {
       file = { kind: 'image', format: format as ImageFormat, image, decodedAt: epochNow() };
     }
     return Comlink.transfer(file, transferables(file));
+  },
+
+  /** Keeps an image for encodeHeld() (replacing the one kept before). */
+  hold(image: PixelImage): void {
+    held = { image, made: new Map() };
+  },
+
+  /** The held image as a file (encodeImage), its RGBA made once for every quality asked. */
+  async encodeHeld(format: ImageFormat, quality?: number): Promise<Uint8Array> {
+    if (!held) throw new Error('The image-codec worker holds no image to encode');
+    const bytes = await encodeImage(held.image, format, quality, held.made);
+    return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
   },
 
   downscale(image: PixelImage, width: number, height: number): PixelImage {

@@ -313,16 +313,29 @@ function swapBytes16(samples: Uint16Array): void {
 }
 
 /**
- * Encodes pixels as a file.
+ * The 8-bit RGBA an image was turned into for the encoders (toRgba), by whether alpha was
+ * composited over white: encoding one image at many qualities turns it once. The encoders copy
+ * their input into their own memory and leave it as it was.
+ */
+export type RgbaMade = Map<'straight' | 'over white', Uint8Array>;
+
+/**
+ * Encodes pixels as a file (`made`: RgbaMade for this image, filled and reused).
  *  - PNG is lossless; 16-bit images give a 16-bit PNG. The encoder always writes RGBA (8 or
  *    16 bits per sample), whatever the channel count; the values are exact.
  *  - JPEG (mozjpeg), WebP and AVIF take quality 1–100 (defaults DEFAULT_QUALITY) and 8-bit
  *    samples: 16-bit images are rounded (v / 257). Gray images give a grayscale JPEG; JPEG
  *    has no alpha, so transparent pixels are composited over white.
  */
-export async function encodeImage(image: PixelImage, format: ImageFormat, quality?: number): Promise<Uint8Array> {
+export async function encodeImage(image: PixelImage, format: ImageFormat, quality?: number, made?: RgbaMade): Promise<Uint8Array> {
   validatePixelImage(image);
   const { width, height, channels, bitDepth } = image;
+  const rgba8 = (overWhite: boolean): Uint8Array => {
+    const key = overWhite ? 'over white' : 'straight';
+    const rgba = made?.get(key) ?? (toRgba(image, true, overWhite) as Uint8Array);
+    made?.set(key, rgba);
+    return rgba;
+  };
   let encoded: ArrayBuffer;
   switch (format) {
     case 'png': {
@@ -334,24 +347,26 @@ export async function encodeImage(image: PixelImage, format: ImageFormat, qualit
         swapBytes16(rgba); // the encoder copies the bytes as they are into the big-endian PNG
         encoded = await encodePng({ data: rgba, width, height }, { bitDepth: 16 });
       } else {
-        encoded = await encodePng(imageData(toRgba(image, true, false) as Uint8Array, width, height));
+        encoded = await encodePng(imageData(rgba8(false), width, height));
       }
       break;
     }
     case 'jpeg': {
       const q = resolveQuality(format, quality);
-      const rgba = toRgba(image, true, hasAlpha(channels)) as Uint8Array;
       // 1 = grayscale, 3 = YCbCr (mozjpeg's MozJpegColorSpace).
-      encoded = await encodeJpeg(imageData(rgba, width, height), { quality: q, color_space: colorChannelCount(channels) });
+      encoded = await encodeJpeg(imageData(rgba8(hasAlpha(channels)), width, height), {
+        quality: q,
+        color_space: colorChannelCount(channels),
+      });
       break;
     }
     case 'webp':
-      encoded = await encodeWebp(imageData(toRgba(image, true, false) as Uint8Array, width, height), {
+      encoded = await encodeWebp(imageData(rgba8(false), width, height), {
         quality: resolveQuality(format, quality),
       });
       break;
     case 'avif':
-      encoded = await encodeAvif(imageData(toRgba(image, true, false) as Uint8Array, width, height), resolveQuality(format, quality));
+      encoded = await encodeAvif(imageData(rgba8(false), width, height), resolveQuality(format, quality));
       break;
     default:
       throw new RangeError(`Unknown output format ${String(format)}; use png, jpeg, webp or avif`);

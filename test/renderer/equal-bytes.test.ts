@@ -49,10 +49,10 @@ describe('equal-bytes search', () => {
   it('finds the highest quality within the target, bracketed by the next one (small photo: no probe)', async () => {
     image = photo(300, 200);
     const log: { format: string; quality: number; pixels: number }[] = [];
-    const search = new EqualBytes(image, standIn(log));
+    const search = new EqualBytes(image);
     const target = Math.round((bitsPerPixel(57.5) * 300 * 200) / 8);
     const answers: EqualBytesResult[] = [];
-    const result = await search.search('jpeg', target, [], (answer) => answers.push(answer));
+    const result = await search.search(standIn(log), 'jpeg', target, [], (answer) => answers.push(answer));
     expect(result.best!.quality).toBe(57);
     expect(result.best!.fileBytes).toBeLessThanOrEqual(target);
     expect(result.next!.quality).toBe(58);
@@ -69,10 +69,10 @@ describe('equal-bytes search', () => {
   it('a large photo: a coarse answer from the probe after one full-size encode, then the exact one', async () => {
     image = photo(2400, 1600);
     const log: { format: string; quality: number; pixels: number }[] = [];
-    const search = new EqualBytes(image, standIn(log));
+    const search = new EqualBytes(image);
     const target = Math.round((bitsPerPixel(41.3) * 2400 * 1600) / 8);
     const answers: { result: EqualBytesResult; fullEncodes: number }[] = [];
-    const result = await search.search('webp', target, [], (answer) =>
+    const result = await search.search(standIn(log), 'webp', target, [], (answer) =>
       answers.push({ result: answer, fullEncodes: log.filter((entry) => entry.pixels === 2400 * 1600).length }),
     );
     expect(answers[0].result.coarse).toBe(true);
@@ -88,17 +88,17 @@ describe('equal-bytes search', () => {
   it('qualities already measured are not encoded again; a target below quality 1 gives the smallest file', async () => {
     image = photo(300, 200);
     const log: { format: string; quality: number; pixels: number }[] = [];
-    const first = new EqualBytes(image, standIn(log));
+    const first = new EqualBytes(image);
     const points: CodecPoint[] = [];
     const target = Math.round((bitsPerPixel(70.2) * 300 * 200) / 8);
-    await first.search('jpeg', target, [], (_answer, seen) => points.splice(0, points.length, ...seen));
+    await first.search(standIn(log), 'jpeg', target, [], (_answer, seen) => points.splice(0, points.length, ...seen));
     const again: typeof log = [];
-    const second = new EqualBytes(image, standIn(again));
-    const result = await second.search('jpeg', target, points, () => {});
+    const second = new EqualBytes(image);
+    const result = await second.search(standIn(again), 'jpeg', target, points, () => {});
     expect(result.best!.quality).toBe(70);
     // Only the answer is encoded again (to measure it).
     expect(again.length).toBeLessThanOrEqual(1);
-    const tiny = await second.search('jpeg', 10, points, () => {});
+    const tiny = await second.search(standIn(again), 'jpeg', 10, points, () => {});
     expect(tiny.best).toBeNull();
     expect(tiny.smallest!.quality).toBe(1);
   });

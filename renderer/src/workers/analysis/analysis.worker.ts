@@ -34,16 +34,11 @@ import {
   type TruncatedSvd,
 } from '../../../../core/index.js';
 import { codingKey, codingLayout, parseCodingKey, type Coding, type StoredFile } from '../../shared/coding.js';
-import { decodeImage, detectFormat, encodeImage, type ImageFormat } from '../image-codec/image-codecs.js';
+import type { ImageFormat } from '../image-codec/image-codecs.js';
 import type { PreviewPictures } from '../preview/preview.worker.js';
-import { EqualBytes, type CodecPoint, type EqualBytesResult, type LossyCodec, type LossyFormat } from './equal-bytes.js';
+import { EqualBytes, type CodecPoint, type EqualBytesResult, type LossyFormat } from './equal-bytes.js';
+import { CodecWorkers } from './codec-workers.js';
 import { movable } from '../../shared/shared-memory.js';
-
-/** Squoosh's codecs, as the exports and the command line's comparison use them. */
-const SQUOOSH: LossyCodec = {
-  encode: (image, format, quality) => encodeImage(image, format, quality),
-  decode: (bytes, name) => decodeImage(bytes, name, Infinity),
-};
 
 /** A `.svd` file for a coding and target, as the window shows it. */
 export interface SvdEncoding {
@@ -231,6 +226,16 @@ async function reconstructed(id: number, coding: Coding, ranks: readonly number[
   return decodedSvdPixels({ layout, channels: svds, alphaPlane: alpha, deblock: false }, clamped, await backend());
 }
 
+/** Runs `work` with codec workers of its own (codec-workers.ts), ended when it settles. */
+async function withCodecs<T>(work: (codecs: CodecWorkers) => Promise<T>): Promise<T> {
+  const codecs = new CodecWorkers();
+  try {
+    return await work(codecs);
+  } finally {
+    codecs.end();
+  }
+}
+
 /** Calls the preview worker over a port from its linkAnalysis(), then closes the port. */
 async function toPreview(port: MessagePort, send: (preview: Comlink.Remote<PreviewPictures>) => Promise<void>): Promise<void> {
   const preview = Comlink.wrap<PreviewPictures>(port);
@@ -308,23 +313,22 @@ const api = {
 
   /**
    * An image export, made here: the coding's reconstruction at these ranks encoded with
-   * Squoosh's codecs (the web host's exports), so only the file's bytes reach the main thread.
+   * Squoosh's codecs (the web host's exports; in a codec worker of this call's), so only the
+   * file's bytes reach the main thread.
    */
   async exportImage(id: number, coding: Coding, ranks: readonly number[], format: ImageFormat, quality?: number): Promise<Uint8Array> {
-    const bytes = await encodeImage(await reconstructed(id, coding, ranks), format, quality);
+    const pixels = await reconstructed(id, coding, ranks);
+    const bytes = await withCodecs((codecs) => codecs.encode(pixels, format, quality, true));
     return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
   },
 
   /**
    * A saved file's pixels, decoded from its bytes as any reader would (a .svd with core's
-   * decoder, an image with the codecs), sent straight to the preview worker over `port` (from
-   * its linkAnalysis()); returns their size.
+   * decoder, an image with the codecs; in a codec worker of this call's), sent straight to the
+   * preview worker over `port` (from its linkAnalysis()); returns their size.
    */
   async showSaved(id: number, bytes: Uint8Array, name: string, port: MessagePort): Promise<{ width: number; height: number }> {
-    const pixels =
-      detectFormat(bytes) === 'svd'
-        ? await decodedSvdPixels(decodeSvd(bytes, { maxPixels: Infinity }), undefined, await backend())
-        : await decodeImage(bytes, name, Infinity);
+    const pixels = await withCodecs((codecs) => codecs.decode(bytes, name));
     const { width, height } = pixels;
     await toPreview(port, (preview) => preview.setSaved(id, transferImage(pixels)));
     return { width, height };
@@ -343,15 +347,17 @@ const api = {
     onAnswer: (result: EqualBytesResult, points: CodecPoint[]) => void,
   ): Promise<EqualBytesResult> {
     const source = (await current(id)).image;
-    if (!equalBytes || equalBytes.source !== source) equalBytes = new EqualBytes(source, SQUOOSH);
-    return equalBytes.search(format, targetBytes, known, onAnswer);
+    if (!equalBytes || equalBytes.source !== source) equalBytes = new EqualBytes(source);
+    const search = equalBytes;
+    return withCodecs((codecs) => search.search(codecs, format, targetBytes, known, onAnswer));
   },
 
   /** The decoded JPEG or WebP at a quality, sent to the preview worker over `port` (from its linkAnalysis()) for the compare view. */
   async showCodec(id: number, format: LossyFormat, quality: number, port: MessagePort): Promise<void> {
     const source = (await current(id)).image;
-    if (!equalBytes || equalBytes.source !== source) equalBytes = new EqualBytes(source, SQUOOSH);
-    const pixels = await equalBytes.decodedAt(format, quality);
+    if (!equalBytes || equalBytes.source !== source) equalBytes = new EqualBytes(source);
+    const search = equalBytes;
+    const pixels = await withCodecs((codecs) => search.decodedAt(codecs, format, quality));
     await toPreview(port, (preview) => preview.setReference(id, transferImage(pixels)));
   },
 };

@@ -49,7 +49,7 @@ const PROBE_ABOVE = 2_000_000;
 const PROBE_PIXELS = 512 * 1024;
 const TILE = 64;
 
-/** The codecs a search uses (Squoosh's in the analysis worker; a stand-in in tests). */
+/** The codecs a search uses (Squoosh's, in the analysis worker's codec workers; a stand-in in tests), given to each call. */
 export interface LossyCodec {
   encode(image: PixelImage, format: LossyFormat, quality: number): Promise<Uint8Array>;
   decode(bytes: Uint8Array, name: string): Promise<PixelImage>;
@@ -57,7 +57,6 @@ export interface LossyCodec {
 
 export class EqualBytes {
   readonly source: PixelImage;
-  readonly #codec: LossyCodec;
   /** Full-size encodes so far (the benchmark counts them). */
   encodes = 0;
   readonly #color: PixelImage;
@@ -68,14 +67,14 @@ export class EqualBytes {
   #files = new Map<string, Uint8Array>();
   #decoded: { key: string; pixels: PixelImage } | null = null;
 
-  constructor(source: PixelImage, codec: LossyCodec) {
+  constructor(source: PixelImage) {
     this.source = source;
-    this.#codec = codec;
     // Neither format keeps alpha here: the comparison is of the colour channels.
     this.#color = withoutAlpha(source);
   }
 
   async search(
+    codec: LossyCodec,
     format: LossyFormat,
     targetBytes: number,
     known: readonly CodecPoint[],
@@ -99,16 +98,16 @@ export class EqualBytes {
     let start = 50;
     const { width, height } = this.source;
     if (width * height > PROBE_ABOVE && width >= TILE && height >= TILE && !this.#bracketKnown(format, targetBytes)) {
-      start = await this.#probeQuality(format, targetBytes);
-      const guess = await this.#at(format, start);
-      await this.#measure(guess, false);
+      start = await this.#probeQuality(codec, format, targetBytes);
+      const guess = await this.#at(codec, format, start);
+      await this.#measure(codec, guess, false);
       onAnswer(result(guess, null, null, true), measured());
     }
 
     // Gallop from the start until the target lies between lo (within) and hi (over).
     let lo = 0;
     let hi = 101;
-    const within = async (quality: number) => (await this.#at(format, quality)).fileBytes <= targetBytes;
+    const within = async (quality: number) => (await this.#at(codec, format, quality)).fileBytes <= targetBytes;
     if (await within(start)) {
       lo = start;
       for (let step = 2; lo < 100; step *= 2) {
@@ -136,21 +135,21 @@ export class EqualBytes {
       else hi = mid;
     }
     if (lo === 0) {
-      const smallest = await this.#at(format, 1);
-      await this.#measure(smallest, false);
+      const smallest = await this.#at(codec, format, 1);
+      await this.#measure(codec, smallest, false);
       const final = result(null, smallest, null, false);
       onAnswer(final, measured());
       return final;
     }
-    const best = await this.#at(format, lo);
-    await this.#measure(best, true);
-    const final = result(best, null, hi <= 100 ? await this.#at(format, hi) : null, false);
+    const best = await this.#at(codec, format, lo);
+    await this.#measure(codec, best, true);
+    const final = result(best, null, hi <= 100 ? await this.#at(codec, format, hi) : null, false);
     onAnswer(final, measured());
     return final;
   }
 
   /** The decoded file at a quality (for the compare view): the one decoded for an answer, or a fresh encode. */
-  async decodedAt(format: LossyFormat, quality: number): Promise<PixelImage> {
+  async decodedAt(codec: LossyCodec, format: LossyFormat, quality: number): Promise<PixelImage> {
     const key = keyOf(format, quality);
     if (this.#decoded?.key === key) {
       const pixels = this.#decoded.pixels;
@@ -158,8 +157,8 @@ export class EqualBytes {
       this.#decoded = null;
       return pixels;
     }
-    const bytes = this.#files.get(key) ?? (await this.#codec.encode(this.#color, format, quality));
-    return this.#codec.decode(bytes, `comparison.${format === 'jpeg' ? 'jpg' : 'webp'}`);
+    const bytes = this.#files.get(key) ?? (await codec.encode(this.#color, format, quality));
+    return codec.decode(bytes, `comparison.${format === 'jpeg' ? 'jpg' : 'webp'}`);
   }
 
   /** Whether the measured points already hold neighbouring qualities around the target (no probe needed). */
@@ -173,11 +172,11 @@ export class EqualBytes {
   }
 
   /** The full-size file at a quality (encoded once per search; sizes kept for the document). */
-  async #at(format: LossyFormat, quality: number): Promise<CodecPoint> {
+  async #at(codec: LossyCodec, format: LossyFormat, quality: number): Promise<CodecPoint> {
     const key = keyOf(format, quality);
     const point = this.#points.get(key);
     if (point) return point;
-    const bytes = await this.#codec.encode(this.#color, format, quality);
+    const bytes = await codec.encode(this.#color, format, quality);
     this.encodes++;
     this.#files.set(key, bytes);
     const measured = { format, quality, fileBytes: bytes.length };
@@ -186,11 +185,11 @@ export class EqualBytes {
   }
 
   /** Decodes an answer's file and measures its PSNR (and SSIM, for the final answer); keeps the pixels for the compare view. */
-  async #measure(point: CodecPoint, withSsim: boolean): Promise<void> {
+  async #measure(codec: LossyCodec, point: CodecPoint, withSsim: boolean): Promise<void> {
     if (point.psnr !== undefined && (!withSsim || point.ssim !== undefined)) return;
     const key = keyOf(point.format, point.quality);
-    const bytes = this.#files.get(key) ?? (await this.#codec.encode(this.#color, point.format, point.quality));
-    const decoded = await this.#codec.decode(bytes, `comparison.${point.format === 'jpeg' ? 'jpg' : 'webp'}`);
+    const bytes = this.#files.get(key) ?? (await codec.encode(this.#color, point.format, point.quality));
+    const decoded = await codec.decode(bytes, `comparison.${point.format === 'jpeg' ? 'jpg' : 'webp'}`);
     const reference = this.#color;
     let candidate = atBitDepth(withoutAlpha(decoded), reference.bitDepth);
     // A gray source may decode as gray; an RGB one whose channels are equal may too: compare like with like.
@@ -206,14 +205,14 @@ export class EqualBytes {
   }
 
   /** The quality whose probe file, scaled to the photo's area, comes closest to the target from below. */
-  async #probeQuality(format: LossyFormat, targetBytes: number): Promise<number> {
+  async #probeQuality(codec: LossyCodec, format: LossyFormat, targetBytes: number): Promise<number> {
     this.#probe ??= mosaic(this.#color);
     const { image, scale } = this.#probe;
     const predicted = async (quality: number) => {
       const key = keyOf(format, quality);
       let bytes = this.#probePoints.get(key);
       if (bytes === undefined) {
-        bytes = (await this.#codec.encode(image, format, quality)).length;
+        bytes = (await codec.encode(image, format, quality)).length;
         this.#probePoints.set(key, bytes);
       }
       return bytes * scale;

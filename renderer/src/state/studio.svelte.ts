@@ -696,8 +696,10 @@ export class Studio {
    * Makes sure another coding's decomposition exists (for a comparison: the size panel's patch
    * model, an export's sizes), without changing what is on screen. Resolves false while the
    * screen's own decomposition runs, or when it could not finish (cancelled, another document).
+   * `oneWorker`: nobody waits for it (the size panel's comparison): it runs on one SVD worker,
+   * plane after plane, holding one plane's memory at a time (the engine's decompose, `background`).
    */
-  async ensureDecomposed(coding: Coding): Promise<boolean> {
+  async ensureDecomposed(coding: Coding, oneWorker = false): Promise<boolean> {
     const doc = this.document;
     if (!doc) return false;
     const target = codingFor(doc, coding);
@@ -727,6 +729,8 @@ export class Studio {
             Comlink.proxy((entry: StageReport) => {
               if (this.document?.id === id && !controller.signal.aborted) this.#acceptStage(id, entry);
             }),
+            false,
+            oneWorker,
           ),
         );
         if (this.document?.id !== id || controller.signal.aborted) return false;

@@ -2,8 +2,8 @@
  * Measurements that need the real encoder or the full-resolution image, taken when the controls
  * rest (DESIGN.md, "Measure"), for the current coding and target (the rank, or a PSNR or byte
  * target the allocation meets): the real `.svd` file's size and ranks, then JPEG at the same
- * bytes (a coarse answer first), the decoded file's MSE/PSNR/SSIM, what the patch model in YCbCr
- * needs for the same PSNR (the size panel's comparison), and WebP at the same bytes.
+ * bytes (a coarse answer first), the decoded file's MSE/PSNR/SSIM, WebP at the same bytes, and
+ * what the patch model in YCbCr needs for the same PSNR (the size panel's comparison).
  * Moving a control again cancels the measurement in flight (the analysis worker is terminated
  * and restarted). While a control moves, the size (and a target's ranks) are estimates. With
  * `sizeOnly` (while Learn mode is open) only the file's size is measured: turning it on cancels
@@ -177,8 +177,16 @@ export class Measurements {
         const quality = await studio.analysis.call((api) => api.measureQuality(doc.id, coding, target, held), signal);
         this.quality = { ...quality, key };
       }
-      await this.#patchComparison(doc.id, coding, key, signal);
+      // WebP's search starts on a fresh analysis worker (it gets the image and factors again,
+      // shared: no copy), not on one holding what the steps before left: WebAssembly memory
+      // never shrinks, and SSIM's planes may not have been collected yet.
+      studio.analysis.release();
       await this.#equalBytes('webp', doc.id, key, encoding.fileBytes, signal);
+      // Last: the patch model's comparison may need its decomposition first, whose factors
+      // (~73 MB for a 12 MP photo) then stay beside the window's; the searches ran without them.
+      await this.#patchComparison(doc.id, coding, key, signal);
+      // For the UI benchmark: every measurement at these controls is in.
+      performance.mark('studio:measured');
     } catch (error) {
       if (!isAbortError(error)) this.error = `Measuring failed: ${(error as Error).message}`;
     } finally {
@@ -238,7 +246,7 @@ export class Measurements {
     if (!doc || doc.storedCoding || psnr === null || this.patch?.key === key) return;
     const patch = codingFor(doc, PATCH_YCBCR);
     if (sameCoding(coding, patch)) return;
-    if (!(await studio.ensureDecomposed(patch))) return;
+    if (!(await studio.ensureDecomposed(patch, true))) return;
     if (signal.aborted || this.key !== key) return;
     const encoding = await studio.analysis.call((api) => api.encodeSvd(documentId, patch, { psnr }, studio.heldRanks(patch)), signal);
     this.patch = { ...encoding, key };

@@ -6,7 +6,7 @@
  * sample photo and a 1 MP centre crop of it (made with sharp into a temporary folder).
  *
  *   npm run bench                                   (builds, then runs every benchmark)
- *   node dist/bench/ui-bench.mjs [--runs N] [--quick] [--only window|equal-bytes|learn] [--renderer DIR] [--plain-server]   (after `npm run build`)
+ *   node dist/bench/ui-bench.mjs [--runs N] [--quick] [--only window|equal-bytes|learn] [--renderer DIR] [--plain-server] [--measured-mark NAME]   (after `npm run build`)
  *
  * It serves dist/renderer/ (the built studio) with an in-process static server, cross-origin
  * isolated as the desktop app serves it (with --plain-server: no COOP/COEP, as any file server

@@ -16,6 +16,7 @@ import {
   JUMPS,
   JUMP_TIMEOUT_MS,
   MEASURE_TIMEOUT_MS,
+  MEASURED_MARK,
   OPEN_TIMEOUT_MS,
   RELEASE_TIMEOUT_MS,
   SETTLE_MS,
@@ -148,13 +149,13 @@ export async function runOnce(browser: Browser, url: string, input: Input, run: 
     const drag = await page.evaluate(runDrag, { ranks: dragRanks(DRAG_SPAN), quietMs: DRAIN_QUIET_MS, timeoutMs: DRAIN_TIMEOUT_MS });
     const jumps = await page.evaluate(runJumps, { ranks: jumpRanks(JUMPS, maxRank), timeoutMs: JUMP_TIMEOUT_MS });
 
-    // The controls rest at the last rank: the measurements run (their last is WebP at the .svd
-    // file's bytes), then the analysis worker ends once idle.
+    // The controls rest at the last rank: the measurements run (until MEASURED_MARK), then the
+    // analysis worker ends once idle.
     const measuring = memorySampler();
     const measuredAt = await page
       .waitForFunction(
-        (after) => performance.getEntriesByName('studio:webp-exact-answer', 'mark').find((m) => m.startTime > after)?.startTime ?? false,
-        jumps.end,
+        ({ after, mark }) => performance.getEntriesByName(mark, 'mark').find((m) => m.startTime > after)?.startTime ?? false,
+        { after: jumps.end, mark: MEASURED_MARK },
         { timeout: MEASURE_TIMEOUT_MS, polling: 250 },
       )
       .then(async (handle) => (await handle.jsonValue()) as number)

@@ -82,6 +82,22 @@ export const OPEN_TIMEOUT_MS = 180_000;
  * then the analysis worker to be ended as idle (the studio's ANALYSIS_IDLE_MS) before "at rest".
  */
 export const MEASURE_TIMEOUT_MS = 180_000;
+/**
+ * The studio's mark that the measurements at the controls' rest are all in: 'studio:measured',
+ * or `--measured-mark NAME` for an earlier build without it (its last measurement's mark, such as
+ * studio:webp-exact-answer).
+ */
+export const MEASURED_MARK = (() => {
+  const argv = process.argv.slice(2);
+  const at = argv.indexOf('--measured-mark');
+  if (at < 0) return 'studio:measured';
+  const name = argv[at + 1];
+  if (!name) {
+    console.error('ui-bench: --measured-mark needs a mark name');
+    process.exit(2);
+  }
+  return name;
+})();
 export const RELEASE_TIMEOUT_MS = 30_000;
 
 export const TARGET_FIRST_PREVIEW_S = 2;

@@ -1,7 +1,7 @@
 /**
  * The browser host: bytes come from a File (input, drop, paste) or a sample URL, decoding (and
  * shrinking) runs in the image-codec worker with Squoosh's codecs, exports are encoded by the
- * analysis worker with the same codecs (no encodeImage), saving is a download.
+ * analysis worker's own image-codec workers with the same codecs (no encodeImage), saving is a download.
  */
 import * as Comlink from 'comlink';
 import { EXPORT_EXTENSIONS, MIME_TYPES, type ExportFormat, type PixelImage } from '../../../core/index.js';

@@ -177,16 +177,17 @@ export class Measurements {
         const quality = await studio.analysis.call((api) => api.measureQuality(doc.id, coding, target, held), signal);
         this.quality = { ...quality, key };
       }
-      // WebP's search starts on a fresh analysis worker (it gets the image and factors again,
-      // shared: no copy), not on one holding what the steps before left: WebAssembly memory
-      // never shrinks, and SSIM's planes may not have been collected yet.
+      // WebP's search starts on a fresh analysis worker (the engine sends it the image and
+      // factors again: shared on an isolated page, copied otherwise), not on one holding what the
+      // steps before left: WebAssembly memory never shrinks, and SSIM's planes may not have been
+      // collected yet.
       studio.analysis.release();
       await this.#equalBytes('webp', doc.id, key, encoding.fileBytes, signal);
       // Last: the patch model's comparison may need its decomposition first, whose factors
       // (~73 MB for a 12 MP photo) then stay beside the window's; the searches ran without them.
       await this.#patchComparison(doc.id, coding, key, signal);
       // For the UI benchmark: every measurement at these controls is in.
-      performance.mark('studio:measured');
+      if (!signal.aborted && this.key === key) performance.mark('studio:measured');
     } catch (error) {
       if (!isAbortError(error)) this.error = `Measuring failed: ${(error as Error).message}`;
     } finally {

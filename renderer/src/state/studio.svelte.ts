@@ -108,10 +108,12 @@ let nextDocumentId = 1;
 let nextPreparationId = 1;
 
 /**
- * How long the analysis worker stays after its last call. Measuring a 12 MP photo (its `.svd`
- * file, JPEG and WebP at the same bytes, SSIM) leaves ~700 MB in it, mostly WebAssembly memory,
- * which never shrinks. A fresh worker is sent the image and factors again and rebuilds its
- * caches: on the 12 MP photo the next exact size came 0.5–1.2 s later than from a running one.
+ * How long the analysis worker stays after its last call. Measuring a 12 MP photo leaves memory
+ * in it: the kernels' WebAssembly memory (which never shrinks) after encoding and decoding its
+ * `.svd` files, SSIM's planes until collected, the decoded JPEG or WebP kept for the compare view
+ * (its codecs run in workers of their own, ended after each call). A fresh worker is sent the
+ * image and factors again and rebuilds its caches: on the 12 MP photo the next exact size came
+ * 0.5–1.2 s later than from a running one.
  */
 export const ANALYSIS_IDLE_MS = 5000;
 
@@ -127,7 +129,7 @@ export class Studio {
     () => new Worker(new URL('../workers/preview/preview.worker.ts', import.meta.url), { type: 'module', name: 'preview' }),
     this.engine,
   );
-  /** Ended when idle (ANALYSIS_IDLE_MS): its codecs' WebAssembly memory is hundreds of MB for a 12 MP photo. */
+  /** Ended when idle (ANALYSIS_IDLE_MS): what measuring a 12 MP photo leaves in it is tens to hundreds of MB. */
   readonly analysis = peerWorker<AnalysisWorkerApi>(
     'analysis',
     () => new Worker(new URL('../workers/analysis/analysis.worker.ts', import.meta.url), { type: 'module', name: 'analysis' }),
@@ -696,8 +698,9 @@ export class Studio {
    * Makes sure another coding's decomposition exists (for a comparison: the size panel's patch
    * model, an export's sizes), without changing what is on screen. Resolves false while the
    * screen's own decomposition runs, or when it could not finish (cancelled, another document).
-   * `oneWorker`: nobody waits for it (the size panel's comparison): it runs on one SVD worker,
-   * plane after plane, holding one plane's memory at a time (the engine's decompose, `background`).
+   * `oneWorker`: for the size panel's comparison, which nobody waits for: it runs on one SVD
+   * worker, plane after plane, holding one plane's memory at a time (the engine's decompose). An
+   * export in the same coding asked meanwhile waits for that run.
    */
   async ensureDecomposed(coding: Coding, oneWorker = false): Promise<boolean> {
     const doc = this.document;

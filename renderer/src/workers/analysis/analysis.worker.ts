@@ -3,8 +3,9 @@
  * The real `.svd` (version 2) file for a coding and a target — ranks, a PSNR or a byte budget —
  * with its size, and its decoded pixels' error (MSE, PSNR, SSIM); JPEG and WebP at the same bytes
  * (equal-bytes.ts: a coarse answer first, then refined); the full-resolution pixels of exports.
+ * The image codecs run in workers of each call's own (codec-workers.ts), ended when it is done.
  * Each call may be cut short by terminating the worker, and the worker is ended when idle (its
- * codecs' memory goes with it); the studio starts a fresh one for the next call, and the engine
+ * kernels' memory goes with it); the studio starts a fresh one for the next call, and the engine
  * worker hands it the image and factors again (over the port given to connect()).
  * Image and factors arrive on that port, the requests on the main one: a request that comes
  * first waits (briefly) for the factors it needs.
@@ -226,6 +227,12 @@ async function reconstructed(id: number, coding: Coding, ranks: readonly number[
   return decodedSvdPixels({ layout, channels: svds, alphaPlane: alpha, deblock: false }, clamped, await backend());
 }
 
+/** The searches' state for this image (made when first asked). */
+function equalBytesOf(source: PixelImage): EqualBytes {
+  if (!equalBytes || equalBytes.source !== source) equalBytes = new EqualBytes(source);
+  return equalBytes;
+}
+
 /** Runs `work` with codec workers of its own (codec-workers.ts), ended when it settles. */
 async function withCodecs<T>(work: (codecs: CodecWorkers) => Promise<T>): Promise<T> {
   const codecs = new CodecWorkers();
@@ -347,16 +354,14 @@ const api = {
     onAnswer: (result: EqualBytesResult, points: CodecPoint[]) => void,
   ): Promise<EqualBytesResult> {
     const source = (await current(id)).image;
-    if (!equalBytes || equalBytes.source !== source) equalBytes = new EqualBytes(source);
-    const search = equalBytes;
+    const search = equalBytesOf(source);
     return withCodecs((codecs) => search.search(codecs, format, targetBytes, known, onAnswer));
   },
 
   /** The decoded JPEG or WebP at a quality, sent to the preview worker over `port` (from its linkAnalysis()) for the compare view. */
   async showCodec(id: number, format: LossyFormat, quality: number, port: MessagePort): Promise<void> {
     const source = (await current(id)).image;
-    if (!equalBytes || equalBytes.source !== source) equalBytes = new EqualBytes(source);
-    const search = equalBytes;
+    const search = equalBytesOf(source);
     const pixels = await withCodecs((codecs) => search.decodedAt(codecs, format, quality));
     await toPreview(port, (preview) => preview.setReference(id, transferImage(pixels)));
   },

@@ -447,10 +447,10 @@ const api = {
    * matrices have p² columns: one stage, all of them). Resolves when done; rejects with an
    * AbortError when cancelled, replaced by another decomposition or by another image.
    * `showsFirst`: the main thread will paint the first stage and call shown() (see firstStage).
-   * `background`: a decomposition nobody waits for (a comparison's). It runs plane after plane on
-   * one SVD worker of its own, ended with it, so it holds one plane's memory at a time (the patch
-   * model's luma matrix and its U are ~49 MB each for a 12 MP photo) and leaves a core to the
-   * window; the pool stays as it was.
+   * `oneWorker`: a decomposition for a comparison (the size panel's), not the one on screen. It
+   * runs plane after plane on one SVD worker of its own, ended with it, so it holds one plane's
+   * memory at a time (the patch model's luma matrix and its U are ~49 MB each for a 12 MP photo)
+   * and leaves a core to the window; the pool stays as it was.
    */
   async decompose(
     id: number,
@@ -459,7 +459,7 @@ const api = {
     onProgress: (fraction: number) => void,
     onStage: (report: StageReport) => void | Promise<void>,
     showsFirst = false,
-    background = false,
+    oneWorker = false,
   ): Promise<void> {
     const state = loaded;
     if (!state || state.id !== id) throw new DOMException('That image is no longer open', 'AbortError');
@@ -490,7 +490,7 @@ const api = {
       });
     }
     let firstStageDelivered = 0;
-    const workers = background ? createWebSvdPool(1) : pool;
+    const workers = oneWorker ? createWebSvdPool(1) : pool;
     try {
       // A space kept from an earlier, lower working rank continues only if its stage is still the last one delivered.
       const resume = entry.krylov;
@@ -533,12 +533,12 @@ const api = {
       // (which never shrinks: a 12 MP plane's workspace is ~100 MB), are not needed any more.
       // Fresh workers take their place, started when the next photo is chosen (startWorkers,
       // prepareFor) or by the next decomposition's jobs.
-      if (!background && stages.length && loaded === state && running === controller) replacePool();
+      if (!oneWorker && stages.length && loaded === state && running === controller) replacePool();
     } catch (error) {
       if (controller.signal.aborted) throw new DOMException('The decomposition was cancelled', 'AbortError');
       throw error;
     } finally {
-      if (background) workers.close();
+      if (oneWorker) workers.close();
       openLaterStages();
       if (running === controller) running = null;
     }

@@ -52,11 +52,17 @@ export class StudioPage {
     this.compareHandle = page.getByTestId('compare-handle');
   }
 
-  /** Whether the page is cross-origin isolated (its workers can share memory), and each of its workers too. */
+  /**
+   * Whether the page is cross-origin isolated (its workers can share memory), and each of its
+   * workers too (one that ends meanwhile, such as the analysis worker's codec workers, is not asked).
+   */
   async crossOriginIsolated(): Promise<boolean> {
     const isolated = () => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-    const answers = await Promise.all([this.page.evaluate(isolated), ...this.page.workers().map((worker) => worker.evaluate(isolated))]);
-    return answers.every(Boolean);
+    const answers = await Promise.all([
+      this.page.evaluate(isolated),
+      ...this.page.workers().map((worker) => worker.evaluate(isolated).catch(() => null)),
+    ]);
+    return answers.every((answer) => answer !== false);
   }
 
   async goto(): Promise<void> {

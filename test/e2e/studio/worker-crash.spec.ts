@@ -17,11 +17,15 @@ const PHOTO_12MP = join(samplesDir, 'mountain_sunset_4272x2848_12mp.jpg');
 const PAINTBRUSHES = join(samplesDir, 'paintbrushes_1365x1074.jpg');
 const ASTRONAUT = join(samplesDir, 'astronaut_512x512_rgb.png');
 
-/** The newest worker whose script is `name`.worker (nested SVD workers included). */
+/**
+ * The newest worker whose script is `name`.worker (nested SVD workers included); for
+ * 'image-codec', the oldest: the web host's, started with the page (the analysis worker's own
+ * image-codec workers come and go after it).
+ */
 function workerNamed(page: Page, name: string): Worker {
   const found = page.workers().filter((worker) => worker.url().includes(`/${name}.worker`));
   if (found.length === 0) throw new Error(`no ${name} worker running`);
-  return found[found.length - 1];
+  return name === 'image-codec' ? found[0] : found[found.length - 1];
 }
 
 async function crash(page: Page, name: string): Promise<void> {
@@ -169,9 +173,11 @@ test('the preview, image codec and analysis workers die in turn: one line with R
   await studio.waitForReady();
   await expect(studio.errorBanner).toHaveCount(0);
 
-  // The analysis worker, measuring: every measurement has its answer first (WebP's exact one is the last).
+  // The analysis worker, measuring: every measurement has its answer first (WebP's exact one,
+  // then the patch model's comparison, are the last).
   const webp = page.getByTestId('metric-webp');
   await expect(webp).toHaveAttribute('data-coarse', 'false', { timeout: 120_000 });
+  await expect(page.getByTestId('size-patch')).not.toHaveAttribute('data-value', '', { timeout: 120_000 });
   const crashing = crashAnalysisOnReply(page);
   await studio.setRank(20);
   await crashing;

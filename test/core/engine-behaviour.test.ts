@@ -12,6 +12,7 @@ import {
 } from '../../core/index.js';
 import { loadReferenceMatrix, randomMatrix, referenceCase } from '../helpers/samples.js';
 import { orthonormalityError, directSquaredError } from '../helpers/svd-checks.js';
+import { rayleighQuotientOf, refineComponents } from '../../core/svd/refine.js';
 
 function lowRankMatrix(rows: number, cols: number, rank: number): Matrix {
   const left = randomMatrix(rows, rank, 11).data;
@@ -423,5 +424,23 @@ describe('progressiveTruncatedSvd', () => {
     const ranks: number[] = [];
     await progressiveTruncatedSvd(randomMatrix(60, 40), { stages: [8, 32, 128, 256], onStage: (r) => ranks.push(r.rank) });
     expect(ranks).toEqual([8, 32, 40]);
+  });
+});
+
+describe('refineComponents', () => {
+  it('scales and refines the factors it is given in place: no copy of U (the patch model’s luma U is ~49 MB)', () => {
+    const a = lowRankMatrix(60, 8, 3);
+    const u = randomMatrix(60, 3, 21);
+    const v = randomMatrix(8, 3, 22);
+    const input: TruncatedSvd = { rank: 3, sigma: Float64Array.of(30, 20, 10), u, v, frobeniusNormSquared: 1e6 };
+    const refined = refineComponents(input, rayleighQuotientOf(a));
+    expect(refined.u.data).toBe(u.data);
+    expect(refined.v.data).toBe(v.data);
+    for (const m of [refined.u, refined.v])
+      for (let c = 0; c < m.cols; c++) {
+        let norm = 0;
+        for (let r = 0; r < m.rows; r++) norm += m.data[r * m.cols + c] ** 2;
+        expect(Math.sqrt(norm)).toBeCloseTo(1, 5);
+      }
   });
 });

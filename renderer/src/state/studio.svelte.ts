@@ -371,8 +371,12 @@ export class Studio {
       performance.mark('studio:decoded');
       // Cancelled in the host's dialog: nothing changes.
       if (controller.signal.aborted || opened === null) return;
-      const start = chosenAt ?? opened.timing?.chosenAt ?? calledAt;
-      performance.measure('decode', { start, end: opened.timing?.decodedAt ?? performance.now() });
+      // The host's moments come from another process's clock (the desktop's main), which may
+      // differ from this page's by a clock step on the machine: they are kept within what this
+      // page saw (the dialog answered after open() was called, decoding ended by now).
+      const now = performance.now();
+      const start = chosenAt ?? Math.min(now, Math.max(calledAt, opened.timing?.chosenAt ?? calledAt));
+      performance.measure('decode', { start, end: Math.min(now, Math.max(start, opened.timing?.decodedAt ?? now)) });
       if (!opened.svd && opened.width * opened.height > WORKING_PIXEL_LIMIT) {
         const reduced = fitWithin(opened.width, opened.height, WORKING_PIXEL_LIMIT);
         this.#pendingLarge = { opened, source };

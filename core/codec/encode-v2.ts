@@ -34,7 +34,7 @@ import {
   type SvdMetadata,
 } from './format-v2.js';
 import { decodedColorSquaredError, type PlaneScratch } from './pixels.js';
-import { chromaSubsamplingError, planeSamples, type ImageLayout } from './planes.js';
+import { chromaSubsamplingError, type ImageLayout } from './planes.js';
 import { RangeEncoder } from './range-coder.js';
 
 export type SvdTarget = { psnr: number } | { maxBytes: number } | { ranks: number | readonly number[] };
@@ -45,7 +45,7 @@ export interface EncodeFileInput {
   layout: ImageLayout;
   /** One decomposition per layout plane, of planeMatrices(image, layout). */
   svds: readonly TruncatedSvd[];
-  /** planeSamples(image, layout), when the caller has them (else they are computed again); read for half-resolution chroma only. */
+  /** planeSamples(image, layout), when the caller has them (else the half-resolution chroma planes are made again); read for half-resolution chroma only. */
   samples?: readonly Float32Array[];
   target: SvdTarget;
   /** Set the deblocking flag (patch model). */
@@ -131,7 +131,7 @@ export async function encodeSvdFile(input: EncodeFileInput): Promise<EncodedSvdF
 
   // Only half-resolution chroma loses anything before truncation (the planes are not made otherwise).
   const halfChroma = layout.colorSpace === 'ycbcr' && layout.chroma === 'half';
-  const floor = halfChroma ? chromaSubsamplingError(image, layout, input.samples ?? planeSamples(image, layout)) : 0;
+  const floor = halfChroma ? chromaSubsamplingError(image, layout, input.samples) : 0;
   /** The PSNR the allocation predicts: its error, the chroma subsampling's, and rounding to integers (1/12 per value). */
   const predictedPsnr = (allocation: Allocation) => {
     const mse = (allocation.weightedError + floor) / outputValues + 1 / 12;

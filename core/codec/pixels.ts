@@ -86,6 +86,7 @@ export async function decodedColorSquaredError(
 ): Promise<number> {
   const { layout } = decoded;
   const backend = kernels ?? (await createKernels('auto'));
+  if (layout.model === 'patch' && !decoded.deblock) return patchSquaredError(decoded, image, backend, scratch);
   if (layout.model !== 'whole' || layout.colorSpace === 'ycbcr') {
     return colorSquaredError(layout, await decodedPlaneSamples(decoded, undefined, backend, scratch), image);
   }
@@ -108,6 +109,50 @@ export async function decodedColorSquaredError(
         }
       }
     });
+  }
+  return sum;
+}
+
+/** Block rows of a full-resolution patch plane made at a time when measuring a file's error. */
+const ERROR_BAND_BLOCK_ROWS = 8;
+
+/**
+ * decodedColorSquaredError of the patch model without deblocking (which filters across the bands'
+ * edges): full-resolution planes are made a band of block rows at a time (64 rows at p = 8, about
+ * 1 MB for a 12 MP photo instead of a 49 MB plane), half-resolution chroma whole (its
+ * interpolation reads the rows around each output row), alpha not at all (the error is over the
+ * colour channels). The same sum as colorSquaredError over decodedPlaneSamples' planes.
+ */
+async function patchSquaredError(
+  decoded: Pick<DecodedSvd, 'layout' | 'channels'>,
+  image: PixelImage,
+  kernels: KernelBackend,
+  scratch?: PlaneScratch,
+): Promise<number> {
+  const { layout } = decoded;
+  const size = layout.patchSize;
+  const bandRows = ERROR_BAND_BLOCK_ROWS * size;
+  const colour = layout.planes.flatMap((plane, p) => (plane.kind === 'alpha' ? [] : [p]));
+  const banded = colour.filter((p) => layout.planes[p].height === layout.height && layout.planes[p].height > bandRows);
+  const samples: Float32Array[] = [];
+  for (const p of colour) {
+    const svd = decoded.channels[p];
+    const plane = layout.planes[p];
+    const kept = scratch?.planes[p];
+    if (banded.includes(p)) samples[p] = kept?.length === bandRows * plane.width ? kept : new Float32Array(bandRows * plane.width);
+    else samples[p] = reconstructPatchPlane(svd, svd.rank, kernels, plane, size, kept);
+    if (scratch) scratch.planes[p] = samples[p];
+  }
+  const starts = layout.planes.map(() => 0);
+  let sum = 0;
+  for (let first = 0; first < layout.height; first += bandRows) {
+    const end = Math.min(layout.height, first + bandRows);
+    for (const p of banded) {
+      const svd = decoded.channels[p];
+      patchBlockRowsInto(svd, 0, svd.rank, 0, kernels, layout.planes[p], size, samples[p], first / size, Math.ceil(end / size));
+      starts[p] = first;
+    }
+    sum += colorSquaredError(layout, samples, image, { first, end, starts });
   }
   return sum;
 }
@@ -147,19 +192,40 @@ export function patchComponentsInto(
   size: number,
   out: Float32Array,
 ): void {
+  patchBlockRowsInto(svd, from, to, sign, kernels, plane, size, out, 0, Math.ceil(plane.height / size));
+}
+
+/**
+ * patchComponentsInto over block rows firstBlockRow…endBlockRow − 1 only, `out` holding the
+ * plane's rows from firstBlockRow·size on (a band of the plane, or the whole plane from 0).
+ */
+function patchBlockRowsInto(
+  svd: TruncatedSvd,
+  from: number,
+  to: number,
+  sign: 0 | 1 | -1,
+  kernels: KernelBackend,
+  plane: Pick<PlaneLayout, 'width' | 'height'>,
+  size: number,
+  out: Float32Array,
+  firstBlockRow: number,
+  endBlockRow: number,
+): void {
   const { width, height } = plane;
+  const firstRow = firstBlockRow * size;
   const lo = Math.max(0, Math.min(svd.rank, Math.floor(from)));
   const hi = Math.max(lo, Math.min(svd.rank, Math.floor(to)));
   const k = hi - lo;
   if (k === 0) {
-    if (sign === 0) out.fill(0, 0, width * height);
+    if (sign === 0) out.fill(0, 0, (Math.min(height, endBlockRow * size) - firstRow) * width);
     return;
   }
-  const blocks = svd.u.rows;
   const cols = svd.v.rows; // p²
   const cols8 = Math.ceil(cols / 8) * 8;
   const across = Math.ceil(width / size);
-  const chunk = Math.min(blocks, 8192);
+  const firstBlock = firstBlockRow * across;
+  const endBlock = Math.min(svd.u.rows, endBlockRow * across);
+  const chunk = Math.min(endBlock - firstBlock, 8192);
   // Workspace: V_kᵀ (k × cols8) | a chunk of σ·U rows (chunk × k) | their products (chunk × cols8).
   const offRight = 0;
   const offLeft = k * cols8;
@@ -167,8 +233,8 @@ export function patchComponentsInto(
   const ws = kernels.allocate(offProduct + chunk * cols8, cols8);
   ws.fill(0, offRight, offLeft);
   for (let c = 0; c < cols; c++) for (let i = 0; i < k; i++) ws[offRight + i * cols8 + c] = svd.v.data[c * svd.rank + lo + i];
-  for (let b0 = 0; b0 < blocks; b0 += chunk) {
-    const count = Math.min(chunk, blocks - b0);
+  for (let b0 = firstBlock; b0 < endBlock; b0 += chunk) {
+    const count = Math.min(chunk, endBlock - b0);
     for (let b = 0; b < count; b++) {
       const source = (b0 + b) * svd.rank + lo;
       const target = offLeft + b * k;
@@ -184,7 +250,7 @@ export function patchComponentsInto(
       const product = offProduct + b * cols8;
       for (let dy = 0; dy < rowsHere; dy++) {
         const source = product + dy * size;
-        const target = (top + dy) * width + left;
+        const target = (top + dy - firstRow) * width + left;
         if (sign === 0) for (let dx = 0; dx < colsHere; dx++) out[target + dx] = ws[source + dx];
         else if (sign > 0) for (let dx = 0; dx < colsHere; dx++) out[target + dx] += ws[source + dx];
         else for (let dx = 0; dx < colsHere; dx++) out[target + dx] -= ws[source + dx];

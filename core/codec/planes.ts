@@ -14,6 +14,7 @@ import {
   yCbCrPlane,
   halfSize,
   rgbToYCbCr,
+  halfChroma,
   rgbToYCbCrHalf,
   upsampleColumns,
   upsampledRow,
@@ -190,21 +191,39 @@ export function matrixToPlane(matrix: Float32Array, layout: ImageLayout, index: 
 }
 
 /**
+ * Rows first…end − 1 of the output, where plane p's row y is row y − starts[p] of its samples (a
+ * band of a full-resolution plane's rows; 0 when not given: the whole plane).
+ */
+export interface PlaneRows {
+  first: number;
+  end: number;
+  starts?: readonly number[];
+}
+
+/**
  * Calls `visit(y, channels)` for every row of the output's colour channels (R, G, B, or gray) as
- * unrounded floats, chroma interpolated and converted row by row (no full-size temporaries).
+ * unrounded floats, chroma interpolated and converted row by row (no full-size temporaries);
+ * `rows`: only those rows (half-resolution chroma is read whole: its interpolation reads the rows
+ * around each output row).
  */
 function forEachColorRow(
   layout: ImageLayout,
   samples: readonly Float32Array[],
-  visit: (y: number, rows: readonly Float32Array[]) => void,
+  visit: (y: number, values: readonly Float32Array[]) => void,
+  rows: PlaneRows = { first: 0, end: layout.height },
 ): void {
   const { width, height } = layout;
+  const { first, end } = rows;
+  const rowOf = (p: number, y: number) => {
+    const at = (y - (rows.starts?.[p] ?? 0)) * width;
+    return samples[p].subarray(at, at + width);
+  };
   if (layout.colorSpace !== 'ycbcr') {
     const count = colorChannelCount(layout.channels);
-    for (let y = 0; y < height; y++)
+    for (let y = first; y < end; y++)
       visit(
         y,
-        samples.slice(0, count).map((plane) => plane.subarray(y * width, (y + 1) * width)),
+        Array.from({ length: count }, (_, p) => rowOf(p, y)),
       );
     return;
   }
@@ -212,16 +231,10 @@ function forEachColorRow(
   const cbRow = new Float32Array(width);
   const crRow = new Float32Array(width);
   const columns = upsampleColumns(width);
-  for (let y = 0; y < height; y++) {
-    const luma = samples[0].subarray(y * width, (y + 1) * width);
-    const cb =
-      layout.chroma === 'half'
-        ? upsampledRow(samples[1], width, height, y, cbRow, columns)
-        : samples[1].subarray(y * width, (y + 1) * width);
-    const cr =
-      layout.chroma === 'half'
-        ? upsampledRow(samples[2], width, height, y, crRow, columns)
-        : samples[2].subarray(y * width, (y + 1) * width);
+  for (let y = first; y < end; y++) {
+    const luma = rowOf(0, y);
+    const cb = layout.chroma === 'half' ? upsampledRow(samples[1], width, height, y, cbRow, columns) : rowOf(1, y);
+    const cr = layout.chroma === 'half' ? upsampledRow(samples[2], width, height, y, crRow, columns) : rowOf(2, y);
     yCbCrRowToRgb(luma, cb, cr, rgb[0], rgb[1], rgb[2], width);
     visit(y, rgb);
   }
@@ -253,34 +266,42 @@ export function planesToPixels(layout: ImageLayout, samples: readonly Float32Arr
 
 /**
  * The squared error, summed over the colour channels, of the pixels planesToPixels would give
- * (rounded and clamped) against `image` — without making them.
+ * (rounded and clamped) against `image` — without making them. `rows`: over those rows only.
  */
-export function colorSquaredError(layout: ImageLayout, samples: readonly Float32Array[], image: PixelImage): number {
+export function colorSquaredError(layout: ImageLayout, samples: readonly Float32Array[], image: PixelImage, rows?: PlaneRows): number {
   const { width, channels } = layout;
   const peak = layout.bitDepth === 16 ? 65535 : 255;
   const source = image.pixels;
   let sum = 0;
-  forEachColorRow(layout, samples, (y, rows) => {
-    const color = rows.length;
-    for (let c = 0; c < color; c++) {
-      const row = rows[c];
-      for (let x = 0, at = y * width * channels + c; x < width; x++, at += channels) {
-        const d = sampleLevel(row[x], peak) - source[at];
-        sum += d * d;
+  forEachColorRow(
+    layout,
+    samples,
+    (y, values) => {
+      const color = values.length;
+      for (let c = 0; c < color; c++) {
+        const row = values[c];
+        for (let x = 0, at = y * width * channels + c; x < width; x++, at += channels) {
+          const d = sampleLevel(row[x], peak) - source[at];
+          sum += d * d;
+        }
       }
-    }
-  });
+    },
+    rows,
+  );
   return sum;
 }
 
 /**
  * What half-resolution chroma costs before any coding: the squared error, summed over R, G and B,
- * of the image against itself with Cb and Cr replaced by their halved and interpolated planes
- * (`samples`: the layout's plane samples), before rounding. Row by row, no full-size temporaries.
+ * of the image against itself with Cb and Cr replaced by their halved and interpolated planes,
+ * before rounding. `samples`: the layout's plane samples, when the caller has them; else only the
+ * two half-resolution chroma planes are made (a quarter of the image's size each). Row by row
+ * after that, no full-size temporaries.
  */
-export function chromaSubsamplingError(image: PixelImage, layout: ImageLayout, samples: readonly Float32Array[]): number {
+export function chromaSubsamplingError(image: PixelImage, layout: ImageLayout, samples?: readonly Float32Array[]): number {
   if (layout.colorSpace !== 'ycbcr' || layout.chroma !== 'half') return 0;
   const { width, height, channels, pixels } = image;
+  const [cbHalf, crHalf] = samples ? [samples[1], samples[2]] : halfChroma(pixels, width, height, channels);
   const columns = upsampleColumns(width);
   const cbUp = new Float32Array(width);
   const crUp = new Float32Array(width);
@@ -290,8 +311,8 @@ export function chromaSubsamplingError(image: PixelImage, layout: ImageLayout, s
   const [r, g, b] = [new Float32Array(width), new Float32Array(width), new Float32Array(width)];
   let sum = 0;
   for (let y = 0; y < height; y++) {
-    upsampledRow(samples[1], width, height, y, cbUp, columns);
-    upsampledRow(samples[2], width, height, y, crUp, columns);
+    upsampledRow(cbHalf, width, height, y, cbUp, columns);
+    upsampledRow(crHalf, width, height, y, crUp, columns);
     for (let x = 0, at = y * width * channels; x < width; x++, at += channels) {
       const [cb, cr] = chromaOf(pixels[at], pixels[at + 1], pixels[at + 2]);
       dcb[x] = cbUp[x] - cb;

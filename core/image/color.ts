@@ -114,17 +114,47 @@ export function rgbToYCbCrHalf(
   channels: number,
   allocate: (length: number) => Float32Array = (length) => new Float32Array(length),
 ): [Float32Array, Float32Array, Float32Array] {
-  const half = halfSize(width, height);
   const y = allocate(width * height);
+  const [cb, cr] = halfChromaInto(pixels, width, height, channels, y, allocate);
+  return [y, cb, cr];
+}
+
+/** Cb and Cr at half resolution, as rgbToYCbCrHalf makes them (to the bit), without a luma plane. */
+export function halfChroma(
+  pixels: Uint8Array | Uint16Array,
+  width: number,
+  height: number,
+  channels: number,
+): [Float32Array, Float32Array] {
+  return halfChromaInto(pixels, width, height, channels, null, (length) => new Float32Array(length));
+}
+
+/** Half-resolution Cb and Cr from `allocate`, two rows at a time; Y into `y` (full resolution) when given. */
+function halfChromaInto(
+  pixels: Uint8Array | Uint16Array,
+  width: number,
+  height: number,
+  channels: number,
+  y: Float32Array | null,
+  allocate: (length: number) => Float32Array,
+): [Float32Array, Float32Array] {
+  const half = halfSize(width, height);
   const cb = allocate(half.width * half.height);
   const cr = allocate(half.width * half.height);
-  // Two rows of full-resolution chroma, stored in float32 as rgbToYCbCr stores them.
+  // Two rows of full-resolution chroma, stored in float32 as rgbToYCbCr stores them; without a
+  // luma plane, each row's Y goes to a row of its own.
   const rows = [0, 1].map(() => ({ cb: new Float32Array(width), cr: new Float32Array(width) }));
+  const lumaRow = y ? null : new Float32Array(width);
+  const lumaOf = (row: number) => (y ? { luma: y, at: row * width } : { luma: lumaRow!, at: 0 });
   for (let hy = 0; hy < half.height; hy++) {
     const y0 = 2 * hy;
     const y1 = Math.min(height - 1, y0 + 1);
-    yCbCrInto(pixels, channels, y0 * width, width, y, y0 * width, rows[0].cb, rows[0].cr, 0);
-    if (y1 !== y0) yCbCrInto(pixels, channels, y1 * width, width, y, y1 * width, rows[1].cb, rows[1].cr, 0);
+    const top = lumaOf(y0);
+    yCbCrInto(pixels, channels, y0 * width, width, top.luma, top.at, rows[0].cb, rows[0].cr, 0);
+    if (y1 !== y0) {
+      const bottom = lumaOf(y1);
+      yCbCrInto(pixels, channels, y1 * width, width, bottom.luma, bottom.at, rows[1].cb, rows[1].cr, 0);
+    }
     const second = y1 === y0 ? rows[0] : rows[1];
     for (let hx = 0; hx < half.width; hx++) {
       const x0 = 2 * hx;
@@ -134,7 +164,7 @@ export function rgbToYCbCrHalf(
       cr[at] = 0.25 * (rows[0].cr[x0] + rows[0].cr[x1] + second.cr[x0] + second.cr[x1]);
     }
   }
-  return [y, cb, cr];
+  return [cb, cr];
 }
 
 /** The half-resolution size of a plane: ⌈width/2⌉ × ⌈height/2⌉. */

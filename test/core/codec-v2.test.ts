@@ -7,6 +7,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import {
+  chromaSubsamplingError,
   colorSquaredError,
   decodeSvd,
   decodedColorSquaredError,
@@ -25,7 +26,7 @@ import {
   type LayoutOptions,
   type SvdTarget,
 } from '../../core/codec/index.js';
-import { downsampleHalf, rgbToYCbCr, rgbToYCbCrHalf, upsampleBilinear, yCbCrToRgb } from '../../core/image/color.js';
+import { downsampleHalf, halfChroma, rgbToYCbCr, rgbToYCbCrHalf, upsampleBilinear, yCbCrToRgb } from '../../core/image/color.js';
 import { fromPatchMatrix, toPatchMatrix } from '../../core/image/patches.js';
 import { createKernels, meanSquaredError, peakValue, reconstructPixels, truncatedSvd, type PixelImage } from '../../core/index.js';
 import { samplesDir } from '../helpers/samples.js';
@@ -78,6 +79,13 @@ describe('planes', () => {
       // Every output is the allocator's.
       expect(shared).toEqual([hy, hcb, hcr]);
       expect(shared.every((array) => array.buffer instanceof SharedArrayBuffer)).toBe(true);
+      // The chroma alone (no luma plane made) is the same, and so is what halving it costs.
+      expect(halfChroma(pixels, width, height, channels)).toEqual([hcb, hcr]);
+      const image = { width, height, channels: channels as 3 | 4, bitDepth: sixteen ? 16 : 8, pixels } as PixelImage;
+      const layout = imageLayout(image, { model: 'whole', colorSpace: 'ycbcr' });
+      const floor = chromaSubsamplingError(image, layout, planeSamples(image, layout));
+      expect(chromaSubsamplingError(image, layout)).toBe(floor);
+      if (width > 1) expect(floor).toBeGreaterThan(0);
     },
   );
 
@@ -241,6 +249,43 @@ describe('decoding the whole-image model straight into pixels', () => {
       /alpha plane needs 1280 values/,
     );
   });
+});
+
+describe('measuring a patch-model file', () => {
+  it.each([
+    ['YCbCr, half chroma', 'paintbrushes_1365x1074.jpg', { width: 123, height: 150 }, false, { colorSpace: 'ycbcr' as const }],
+    [
+      'YCbCr, full chroma',
+      'paintbrushes_1365x1074.jpg',
+      { width: 96, height: 131 },
+      false,
+      { colorSpace: 'ycbcr' as const, chroma: 'full' as const },
+    ],
+    ['RGB, low-rank alpha', 'tulips_alpha_500x500_rgba.png', { width: 100, height: 140 }, false, { alpha: 'low-rank' as const }],
+    ['gray', 'architecture_gray_2560x1600.jpg', { width: 90, height: 200 }, false, {}],
+    ['16-bit YCbCr', 'room_16bit_676x449.png', { width: 70, height: 133 }, true, { colorSpace: 'ycbcr' as const }],
+  ])(
+    'the patch model: the encoder error made band by band (64 rows) is the planes’ error, exactly (%s)',
+    async (_name, file, crop, sixteen, extra) => {
+      const image = await sample(file, crop, sixteen);
+      const { bytes } = await encode(image, { model: 'patch', colorSpace: 'rgb', patchSize: 8, ...extra }, { ranks: 12 }, 12);
+      const decoded = decodeSvd(bytes);
+      expect(decoded.layout.model).toBe('patch');
+      expect(decoded.deblock).toBe(false);
+      // Taller than one band of 8 block rows, with a last band that is cut short.
+      expect(image.height).toBeGreaterThan(128);
+      const cut = { ...decoded, channels: decoded.channels.map((svd, p) => (p === 0 ? { ...svd, rank: 0 } : svd)) };
+      for (const version of [decoded, cut]) {
+        const expected = colorSquaredError(version.layout, await decodedPlaneSamples(version), image);
+        expect(expected).toBeGreaterThan(0);
+        expect(await decodedColorSquaredError(version, image)).toBe(expected);
+        // Band buffers kept in a scratch are used again: the same sum twice.
+        const scratch = { matrices: [], planes: [] };
+        expect(await decodedColorSquaredError(version, image, undefined, scratch)).toBe(expected);
+        expect(await decodedColorSquaredError(version, image, undefined, scratch)).toBe(expected);
+      }
+    },
+  );
 });
 
 describe('.svd version 2 targets', () => {

@@ -13,7 +13,6 @@
 import * as Comlink from 'comlink';
 import {
   chromaSubsamplingError,
-  planeSamples,
   type ImageLayout,
   type KrylovState,
   type Matrix,
@@ -554,7 +553,7 @@ const api = {
     if (!state || state.id !== id) return 0;
     const layout = decompositionOf(state, coding).layout;
     if (layout.colorSpace !== 'ycbcr' || layout.chroma !== 'half') return 0;
-    return chromaSubsamplingError(state.image, layout, planeSamples(state.image, layout));
+    return chromaSubsamplingError(state.image, layout);
   },
 
   /**

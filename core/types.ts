@@ -84,6 +84,12 @@ export interface SvdOptions {
   /** Return the Krylov space in the result's `krylov`, to continue it later. */
   keepKrylov?: boolean;
   /**
+   * Makes the arrays U and V are written into (`length` zeroed floats): on a SharedArrayBuffer,
+   * for instance, so that a host shares the factors with other threads without copying them.
+   * Default: a new Float32Array.
+   */
+  allocate?: (length: number) => Float32Array;
+  /**
    * Run only the first `krylovSteps` steps of the rank's plan (or those after `krylov`'s) and
    * return just the space: a result of rank 0 whose `krylov` the next piece extends. For one
    * decomposition split across workers (core's pool); the rank must take the Krylov path

@@ -88,6 +88,8 @@ export interface LanczosInput {
   keepState?: boolean;
   /** Run the steps only and return the space (a result of rank 0 with `krylov`): one piece of a decomposition split across workers. */
   stepsOnly?: boolean;
+  /** Makes the arrays of U and V (SvdOptions.allocate). */
+  allocate: (length: number) => Float32Array;
 }
 
 /** Multiply-adds of the big products, for progress; `fromSteps`: the steps an extended space already has. */
@@ -520,8 +522,8 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
   await checkpoint();
   backend.gemmNN(offQ, sb, cols, sb, offVm, r8, r8, offV, r8, 1, false);
 
-  const u = new Float32Array(rows * kept);
-  const v = new Float32Array(cols * kept);
+  const u = input.allocate(rows * kept);
+  const v = input.allocate(cols * kept);
   for (let r = 0; r < rows; r++) u.set(ws.subarray(offU + r * r8, offU + r * r8 + kept), r * kept);
   for (let r = 0; r < cols; r++) v.set(ws.subarray(offV + r * r8, offV + r * r8 + kept), r * kept);
   await checkpoint();

@@ -25,6 +25,7 @@ export async function denseSvd(
   frobeniusNormSquared: number,
   relativeRankTolerance: number,
   tracker: WorkTracker,
+  allocate: (length: number) => Float32Array,
   dense: DenseKernels,
   kernels?: KernelBackend,
 ): Promise<TruncatedSvd> {
@@ -33,7 +34,7 @@ export async function denseSvd(
   // Tall matrices with an even number of columns (the patch model's block matrices, square
   // planes): the Gram matrix and A·V on the kernels.
   if (kernels && shortIsCols && cols % 2 === 0)
-    return tallDenseSvd(a, rank, frobeniusNormSquared, relativeRankTolerance, tracker, dense, kernels);
+    return tallDenseSvd(a, rank, frobeniusNormSquared, relativeRankTolerance, tracker, allocate, dense, kernels);
   const d = shortIsCols ? cols : rows;
   const long = shortIsCols ? rows : cols;
   // element (i along the long side, j along the short side)
@@ -58,8 +59,8 @@ export async function denseSvd(
   for (let j = 0; j < d; j++) for (let k = 0; k < j; k++) gram[j * d + k] = gram[k * d + j];
 
   // Short-side factor: the eigenvectors. Long-side factor: A·(vector)/σ, one line at a time.
-  const { eigen, sigmaAll, kept, shortFactor } = await gramSpectrum(gram, d, rank, relativeRankTolerance, tracker, dense);
-  const longFactor = new Float32Array(long * kept);
+  const { eigen, sigmaAll, kept, shortFactor } = await gramSpectrum(gram, d, rank, relativeRankTolerance, tracker, allocate, dense);
+  const longFactor = allocate(long * kept);
   for (let i = 0; i < long; i++) {
     for (let j = 0; j < d; j++) line[j] = at(i, j);
     for (let c = 0; c < kept; c++) {
@@ -101,6 +102,7 @@ async function tallDenseSvd(
   frobeniusNormSquared: number,
   relativeRankTolerance: number,
   tracker: WorkTracker,
+  allocate: (length: number) => Float32Array,
   dense: DenseKernels,
   kernels: KernelBackend,
 ): Promise<TruncatedSvd> {
@@ -126,10 +128,10 @@ async function tallDenseSvd(
     await tracker.checkpoint();
   }
 
-  const { eigen, sigmaAll, kept, shortFactor } = await gramSpectrum(gram, d, rank, relativeRankTolerance, tracker, dense);
+  const { eigen, sigmaAll, kept, shortFactor } = await gramSpectrum(gram, d, rank, relativeRankTolerance, tracker, allocate, dense);
   // V, d × d8 (zero padded: the workspace is zeroed when allocated).
   for (let j = 0; j < d; j++) for (let c = 0; c < kept; c++) ws[offV + j * d8 + c] = eigen.vectors[c * d + j];
-  const longFactor = new Float32Array(rows * kept);
+  const longFactor = allocate(rows * kept);
   for (let r0 = 0; r0 < rows; r0 += chunk) {
     const count = Math.min(chunk, rows - r0);
     chunkOfA(r0, count);
@@ -157,7 +159,7 @@ async function tallDenseSvd(
 /**
  * The eigen-decomposition of the d × d Gram matrix: σ (square roots of its eigenvalues), how many
  * are kept (up to `rank`, above the numerical-rank cutoff) and the short-side factor (the kept
- * eigenvectors, d × kept).
+ * eigenvectors, d × kept, in an array from `allocate`).
  */
 async function gramSpectrum(
   gram: Float64Array,
@@ -165,6 +167,7 @@ async function gramSpectrum(
   rank: number,
   relativeRankTolerance: number,
   tracker: WorkTracker,
+  allocate: (length: number) => Float32Array,
   dense: DenseKernels,
 ): Promise<{ eigen: Awaited<ReturnType<typeof symmetricEigen>>; sigmaAll: number[]; kept: number; shortFactor: Float32Array }> {
   const eigen = await symmetricEigen(gram, d, tracker.checkpoint, dense);
@@ -173,7 +176,7 @@ async function gramSpectrum(
   const cutoff = sigmaAll[0] * relativeRankTolerance;
   let kept = 0;
   while (kept < Math.min(rank, d) && sigmaAll[kept] > cutoff && Number.isFinite(sigmaAll[kept])) kept++;
-  const shortFactor = new Float32Array(d * kept);
+  const shortFactor = allocate(d * kept);
   for (let c = 0; c < kept; c++) for (let j = 0; j < d; j++) shortFactor[j * kept + c] = eigen.vectors[c * d + j];
   return { eigen, sigmaAll, kept, shortFactor };
 }

@@ -128,6 +128,7 @@ export async function runTruncatedSvd(
   const shortSide = Math.min(rows, cols);
   const rank = Math.min(options.rank, shortSide);
   const seed = options.seed ?? 1;
+  const allocate = options.allocate ?? ((length: number) => new Float32Array(length));
 
   let result: TruncatedSvd;
   if (energy === 0) {
@@ -156,7 +157,7 @@ export async function runTruncatedSvd(
     // A Krylov space covering most of the short side costs more than the exact decomposition.
     if (!stepsOnly && !usesKrylov(rows, cols, rank, krylovColumns)) {
       tracker.plan(denseWork(rows, cols));
-      result = await denseSvd(floatMatrix(a), rank, energy, RELATIVE_RANK_TOLERANCE, tracker, backend.dense, backend);
+      result = await denseSvd(floatMatrix(a), rank, energy, RELATIVE_RANK_TOLERANCE, tracker, allocate, backend.dense, backend);
     } else {
       tracker.plan(lanczosWork(rows, cols, plan, resume?.steps ?? 0));
       result = await blockLanczosSvd(
@@ -172,6 +173,7 @@ export async function runTruncatedSvd(
           resume,
           keepState: options.keepKrylov,
           stepsOnly,
+          allocate,
         },
         backend,
         tracker,

@@ -444,3 +444,32 @@ describe('refineComponents', () => {
       }
   });
 });
+
+describe('truncatedSvd: where U and V are written', () => {
+  it.each([
+    ['the dense path (wide)', 12, 40, 6],
+    ['the tall dense path (the patch model’s block matrices)', 300, 16, 8],
+    ['the block-Krylov path', 260, 200, 8],
+  ])(
+    '%s writes U and V into arrays from `allocate`, shared ones included, with the same values as its own',
+    async (_path, rows, cols, rank) => {
+      const a = lowRankMatrix(rows, cols, 12);
+      const made: Float32Array[] = [];
+      const allocate = (length: number) => {
+        const array = new Float32Array(new SharedArrayBuffer(4 * length));
+        made.push(array);
+        return array;
+      };
+      const kernels = await createKernels('simd');
+      const own = await truncatedSvd(a, { rank, kernels });
+      const shared = await truncatedSvd(a, { rank, kernels, allocate });
+      expect(made).toContain(shared.u.data);
+      expect(made).toContain(shared.v.data);
+      expect(shared.u.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(shared.v.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(Array.from(shared.sigma)).toEqual(Array.from(own.sigma));
+      expect(Array.from(shared.u.data)).toEqual(Array.from(own.u.data));
+      expect(Array.from(shared.v.data)).toEqual(Array.from(own.v.data));
+    },
+  );
+});

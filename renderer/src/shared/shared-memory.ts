@@ -51,9 +51,14 @@ export function sharedFactors(svd: TruncatedSvd): TruncatedSvd {
 
 function sharedFloats(values: Float32Array): Float32Array {
   if (isShared(values)) return values;
-  const shared = new Float32Array(new SharedArrayBuffer(values.byteLength));
+  const shared = newFloats(values.length);
   shared.set(values);
   return shared;
+}
+
+/** `length` zeroed floats, on a SharedArrayBuffer where this thread can share (canShare). */
+export function newFloats(length: number): Float32Array {
+  return new Float32Array(canShare() ? new SharedArrayBuffer(4 * length) : new ArrayBuffer(4 * length));
 }
 
 /** The buffers of `arrays` that a message can move (transfer): a SharedArrayBuffer is shared by the message, never moved. */

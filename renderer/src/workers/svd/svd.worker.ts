@@ -24,7 +24,7 @@ import {
   type TruncatedSvd,
 } from '../../../../core/index.js';
 import { MISSING_CHANNEL, type SvdJobMessage } from './protocol.js';
-import { movable, sharedFactors } from '../../shared/shared-memory.js';
+import { movable, newFloats, sharedFactors } from '../../shared/shared-memory.js';
 
 let channel: { key: string; matrix: SvdInput } | null = null;
 /** Jobs running (a job yields to the event loop; a reserve() arriving then waits for none). */
@@ -94,13 +94,16 @@ const api = {
         krylov: job.krylov,
         keepKrylov: job.keepKrylov,
         krylovSteps: job.krylovSteps,
+        // U and V made shared where the page can share: no copies of them below.
+        allocate: newFloats,
         onProgress,
       });
     } finally {
       running--;
     }
     // U and V go shared where the page can share (shared-memory.ts): the engine passes them on to
-    // the preview, analysis and learn workers, which then read this one copy. The rest is moved.
+    // the preview, analysis and learn workers, which then read this one copy. Core wrote them into
+    // shared arrays already (newFloats), so sharedFactors copies nothing. The rest is moved.
     const shared = sharedFactors(result);
     const buffers = movable(shared.u.data, shared.v.data, shared.sigma);
     if (shared.krylov) buffers.push(...movable(shared.krylov.p, shared.krylov.q, shared.krylov.m));

@@ -130,8 +130,8 @@ export async function encodeSvdFile(input: EncodeFileInput): Promise<EncodedSvdF
   }
 
   // Only half-resolution chroma loses anything before truncation (the planes are not made otherwise).
-  const halfChroma = layout.colorSpace === 'ycbcr' && layout.chroma === 'half';
-  const floor = halfChroma ? chromaSubsamplingError(image, layout, input.samples) : 0;
+  const chromaHalved = layout.colorSpace === 'ycbcr' && layout.chroma === 'half';
+  const floor = chromaHalved ? chromaSubsamplingError(image, layout, input.samples) : 0;
   /** The PSNR the allocation predicts: its error, the chroma subsampling's, and rounding to integers (1/12 per value). */
   const predictedPsnr = (allocation: Allocation) => {
     const mse = (allocation.weightedError + floor) / outputValues + 1 / 12;

@@ -14,7 +14,10 @@ import type { DecodedSvd } from './decode.js';
 import { deblockPlane } from './deblock.js';
 import { colorSquaredError, matrixToPlane, planesToPixels, type PlaneLayout } from './planes.js';
 
-/** Buffers decodedPlaneSamples may reuse from one call to the next (an encoder measuring candidates). */
+/**
+ * Buffers decodedPlaneSamples and decodedColorSquaredError may reuse from one call to the next (an
+ * encoder measuring candidates): whole planes, or a patch plane's band of rows.
+ */
 export interface PlaneScratch {
   matrices: Float32Array[];
   planes: Float32Array[];
@@ -74,7 +77,8 @@ export async function decodedSvdPixels(
  * The squared error, summed over the colour channels, of the decoded file's pixels (as
  * decodedSvdPixels gives them at every stored component: rounded and clamped) against `image`,
  * without making them. The whole image's R, G, B (or gray) planes are compared a band of rows at
- * a time (reconstructBands: no full-size float planes), channel by channel: the same sum as
+ * a time (reconstructBands: no full-size float planes), channel by channel, and so are the patch
+ * model's full-resolution planes unless the file deblocks (patchSquaredError): the same sum as
  * colorSquaredError's, exactly while it stays below 2⁵³ (any 8-bit image); other layouts through
  * their planes' samples (`scratch`: buffers reused from one call to the next).
  */
@@ -121,7 +125,8 @@ const ERROR_BAND_BLOCK_ROWS = 8;
  * edges): full-resolution planes are made a band of block rows at a time (64 rows at p = 8, about
  * 1 MB for a 12 MP photo instead of a 49 MB plane), half-resolution chroma whole (its
  * interpolation reads the rows around each output row), alpha not at all (the error is over the
- * colour channels). The same sum as colorSquaredError over decodedPlaneSamples' planes.
+ * colour channels). The same sum as colorSquaredError over decodedPlaneSamples' planes while the
+ * bands' sums stay below 2⁵³ (any 8-bit image).
  */
 async function patchSquaredError(
   decoded: Pick<DecodedSvd, 'layout' | 'channels'>,
@@ -132,10 +137,11 @@ async function patchSquaredError(
   const { layout } = decoded;
   const size = layout.patchSize;
   const bandRows = ERROR_BAND_BLOCK_ROWS * size;
-  const colour = layout.planes.flatMap((plane, p) => (plane.kind === 'alpha' ? [] : [p]));
-  const banded = colour.filter((p) => layout.planes[p].height === layout.height && layout.planes[p].height > bandRows);
+  const colorPlanes = layout.planes.flatMap((plane, p) => (plane.kind === 'alpha' ? [] : [p]));
+  const fullSize = (p: number) => layout.planes[p].width === layout.width && layout.planes[p].height === layout.height;
+  const banded = colorPlanes.filter((p) => fullSize(p) && layout.height > bandRows);
   const samples: Float32Array[] = [];
-  for (const p of colour) {
+  for (const p of colorPlanes) {
     const svd = decoded.channels[p];
     const plane = layout.planes[p];
     const kept = scratch?.planes[p];

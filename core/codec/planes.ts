@@ -201,7 +201,7 @@ export interface PlaneRows {
 }
 
 /**
- * Calls `visit(y, channels)` for every row of the output's colour channels (R, G, B, or gray) as
+ * Calls `visit(y, values)` for every row of the output's colour channels (R, G, B, or gray) as
  * unrounded floats, chroma interpolated and converted row by row (no full-size temporaries);
  * `rows`: only those rows (half-resolution chroma is read whole: its interpolation reads the rows
  * around each output row).
@@ -216,6 +216,7 @@ function forEachColorRow(
   const { first, end } = rows;
   const rowOf = (p: number, y: number) => {
     const at = (y - (rows.starts?.[p] ?? 0)) * width;
+    if (at < 0 || at + width > samples[p].length) throw new RangeError(`Row ${y} is not in plane ${p}'s samples`);
     return samples[p].subarray(at, at + width);
   };
   if (layout.colorSpace !== 'ycbcr') {
@@ -249,11 +250,11 @@ export function planesToPixels(layout: ImageLayout, samples: readonly Float32Arr
   const pixels = bitDepth === 16 ? new Uint16Array(width * height * channels) : new Uint8Array(width * height * channels);
   const peak = bitDepth === 16 ? 65535 : 255;
   const alpha = layout.alpha === 'low-rank' ? samples[samples.length - 1] : null;
-  forEachColorRow(layout, samples, (y, rows) => {
-    const color = rows.length;
+  forEachColorRow(layout, samples, (y, values) => {
+    const color = values.length;
     const base = y * width * channels;
     for (let c = 0; c < color; c++) {
-      const row = rows[c];
+      const row = values[c];
       for (let x = 0, at = base + c; x < width; x++, at += channels) pixels[at] = sampleLevel(row[x], peak);
     }
     if (alpha)

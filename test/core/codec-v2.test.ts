@@ -253,37 +253,47 @@ describe('decoding the whole-image model straight into pixels', () => {
 
 describe('measuring a patch-model file', () => {
   it.each([
-    ['YCbCr, half chroma', 'paintbrushes_1365x1074.jpg', { width: 123, height: 150 }, false, { colorSpace: 'ycbcr' as const }],
+    ['YCbCr, half chroma', 8, 'paintbrushes_1365x1074.jpg', { width: 123, height: 150 }, false, { colorSpace: 'ycbcr' as const }],
+    ['YCbCr, half chroma, 4 × 4', 4, 'paintbrushes_1365x1074.jpg', { width: 61, height: 75 }, false, { colorSpace: 'ycbcr' as const }],
     [
       'YCbCr, full chroma',
+      8,
       'paintbrushes_1365x1074.jpg',
       { width: 96, height: 131 },
       false,
       { colorSpace: 'ycbcr' as const, chroma: 'full' as const },
     ],
-    ['RGB, low-rank alpha', 'tulips_alpha_500x500_rgba.png', { width: 100, height: 140 }, false, { alpha: 'low-rank' as const }],
-    ['gray', 'architecture_gray_2560x1600.jpg', { width: 90, height: 200 }, false, {}],
-    ['16-bit YCbCr', 'room_16bit_676x449.png', { width: 70, height: 133 }, true, { colorSpace: 'ycbcr' as const }],
+    ['RGB, 16 × 16', 16, 'paintbrushes_1365x1074.jpg', { width: 100, height: 300 }, false, {}],
+    ['RGB, low-rank alpha', 8, 'tulips_alpha_500x500_rgba.png', { width: 100, height: 140 }, false, { alpha: 'low-rank' as const }],
+    ['gray', 8, 'architecture_gray_2560x1600.jpg', { width: 90, height: 200 }, false, {}],
+    ['16-bit YCbCr', 8, 'room_16bit_676x449.png', { width: 70, height: 133 }, true, { colorSpace: 'ycbcr' as const }],
   ])(
-    'the patch model: the encoder error made band by band (64 rows) is the planes’ error, exactly (%s)',
-    async (_name, file, crop, sixteen, extra) => {
+    'the encoder’s error, made 8 block rows at a time, is the planes’ error exactly; deblocked, the deblocked planes’ (%s)',
+    async (_name, patchSize, file, crop, sixteen, extra) => {
       const image = await sample(file, crop, sixteen);
-      const { bytes } = await encode(image, { model: 'patch', colorSpace: 'rgb', patchSize: 8, ...extra }, { ranks: 12 }, 12);
+      const { bytes } = await encode(image, { model: 'patch', colorSpace: 'rgb', patchSize, ...extra }, { ranks: 12 }, 12);
       const decoded = decodeSvd(bytes);
       expect(decoded.layout.model).toBe('patch');
+      expect(decoded.layout.patchSize).toBe(patchSize);
       expect(decoded.deblock).toBe(false);
-      // Taller than one band of 8 block rows, with a last band that is cut short.
-      expect(image.height).toBeGreaterThan(128);
+      // Taller than two bands of 8 block rows, with a last band that is cut short.
+      expect(image.height).toBeGreaterThan(16 * patchSize);
+      expect(image.height % (8 * patchSize)).not.toBe(0);
       const cut = { ...decoded, channels: decoded.channels.map((svd, p) => (p === 0 ? { ...svd, rank: 0 } : svd)) };
-      for (const version of [decoded, cut]) {
+      const deblocked = { ...decoded, deblock: true };
+      // One scratch for all: band buffers and planes are used again from one file to the next.
+      const scratch = { matrices: [], planes: [] };
+      const sums: number[] = [];
+      for (const version of [decoded, cut, decoded, deblocked, decoded]) {
         const expected = colorSquaredError(version.layout, await decodedPlaneSamples(version), image);
         expect(expected).toBeGreaterThan(0);
         expect(await decodedColorSquaredError(version, image)).toBe(expected);
-        // Band buffers kept in a scratch are used again: the same sum twice.
-        const scratch = { matrices: [], planes: [] };
         expect(await decodedColorSquaredError(version, image, undefined, scratch)).toBe(expected);
-        expect(await decodedColorSquaredError(version, image, undefined, scratch)).toBe(expected);
+        sums.push(expected);
       }
+      // The cut plane and the deblocking filter change the sum (else the test could not tell).
+      expect(sums[1]).not.toBe(sums[0]);
+      expect(sums[3]).not.toBe(sums[0]);
     },
   );
 });

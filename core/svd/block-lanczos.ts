@@ -143,7 +143,7 @@ export function lanczosWorkspace(rows: number, cols: number, requestedRank: numb
     r8,
     floats: next,
     floatsA,
-    /** The widest thin block the products take (allocate's maxThinColumns). */
+    /** The widest thin block the products take (the backend's allocate(): maxThinColumns). */
     thinColumns: Math.max(b, r8),
     offsets: { offA, offP, offQ, offW, offT, offC, offRinv, offUm, offVm, offU, offV, offGram64, offRayleighX, offRayleighY },
   };
@@ -472,8 +472,8 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
       return {
         rank: 0,
         sigma: new Float64Array(0),
-        u: { rows, cols: 0, data: new Float32Array(0) },
-        v: { rows: cols, cols: 0, data: new Float32Array(0) },
+        u: { rows, cols: 0, data: input.allocate(0) },
+        v: { rows: cols, cols: 0, data: input.allocate(0) },
         frobeniusNormSquared: input.frobeniusNormSquared,
         krylov,
       };

@@ -61,6 +61,7 @@ export async function progressiveTruncatedSvd(a: Matrix, options: ProgressiveOpt
       kernels: backend,
       krylov,
       keepKrylov: !last || options.keepKrylov,
+      allocate: options.allocate,
       onProgress: options.onProgress && ((fraction) => options.onProgress!((doneWeight + fraction * stageWeight) / totalWeight)),
     });
     krylov = result.krylov;

@@ -107,8 +107,7 @@ function orthonormalizeLeading(m: Matrix, count: number): Matrix {
   return { rows, cols, data };
 }
 
-/** Copy of m with every column scaled to unit length (norms in float64). */
-/** m with each column scaled to unit length, in place. */
+/** m with each column scaled to unit length (norms in float64), in place. */
 function normalizeColumns(m: Matrix): Matrix {
   const { rows, cols, data } = m;
   const squares = new Float64Array(cols);

@@ -132,7 +132,7 @@ export async function runTruncatedSvd(
 
   let result: TruncatedSvd;
   if (energy === 0) {
-    result = emptySvd(rows, cols);
+    result = emptySvd(rows, cols, allocate);
   } else {
     const resume = options.krylov;
     let plan = options.plan ?? lanczosPlan(rank);
@@ -189,12 +189,12 @@ function floatMatrix(a: SvdInput): Matrix {
   return a.data instanceof Float32Array ? (a as Matrix) : { rows: a.rows, cols: a.cols, data: Float32Array.from(a.data) };
 }
 
-function emptySvd(rows: number, cols: number): TruncatedSvd {
+function emptySvd(rows: number, cols: number, allocate: (length: number) => Float32Array): TruncatedSvd {
   return {
     rank: 0,
     sigma: new Float64Array(0),
-    u: { rows, cols: 0, data: new Float32Array(0) },
-    v: { rows: cols, cols: 0, data: new Float32Array(0) },
+    u: { rows, cols: 0, data: allocate(0) },
+    v: { rows: cols, cols: 0, data: allocate(0) },
     frobeniusNormSquared: 0,
   };
 }

@@ -4,8 +4,8 @@
  * app:// protocol, `npm run web`, the test and benchmark servers) they live in
  * SharedArrayBuffers: the engine, preview, analysis and learn workers all read the one buffer,
  * and a message carrying them copies nothing. Elsewhere (any plain static server) they are
- * ordinary buffers and each worker gets its own copy. Shared arrays are never written after they
- * are made; a buffer goes once no thread holds it.
+ * ordinary buffers and each worker gets its own copy. Shared arrays are never written once another
+ * thread can see them; a buffer goes once no thread holds it.
  */
 import type { PixelImage, TruncatedSvd } from '../../../core/index.js';
 

@@ -20,6 +20,7 @@
  *   - slider latency: the studio's own performance.measure('rank-preview') entries (start = the
  *     input event's timeStamp, end = the animation frame after the preview was drawn);
  *   - long tasks ('longtask') and long animation frames ('long-animation-frame', for attribution);
+ *     then one more opening per input with Chromium's trace on, for each long task's CPU time;
  *   - the studio's user-timing marks (studio:open, studio:decoded, studio:planes, studio:stage-…).
  * Runs alternate between the inputs (1 MP, 12 MP, 1 MP, …) so the machine's slow phases hit both
  * alike; the 12 MP ÷ 1 MP slider ratios compare the two inputs of the same run. Medians across runs.
@@ -29,7 +30,7 @@
  * viewport, slider workload, timeouts, targets), server (the static file server), inputs (the
  * 12 MP photo and the 1 MP crop), instrument (what is injected into the page and the records read
  * back), slider (the drag and jump ranks and their in-page drivers), attribution (long tasks →
- * scripts), runs (one run's flow), stats (per-run slider and long-task statistics) and report
+ * scripts), trace (one traced opening per input: long tasks' wall against CPU time), runs (one run's flow), stats (per-run slider and long-task statistics) and report
  * (the tables). Shared helpers come from ../lib/ (config, measure, table) and ../../helpers/
  * (browser-memory: Chromium's PSS, shared with the e2e tests and the soak). esbuild bundles it
  * all into dist/bench/ui-bench.mjs (scripts/build-node.mjs).
@@ -45,9 +46,10 @@ import { printTable } from '../lib/table.js';
 import { measureEqualBytes, RANK, type EqualBytesRun } from './equal-bytes.js';
 import { measureExportBytes } from './export-bytes.js';
 import { makeInputs, type Input } from './inputs.js';
-import { printInputTables, printLongTasks, printMilestones, printSummary } from './report.js';
+import { printInputTables, printLongTasks, printMilestones, printSummary, printTracedTasks } from './report.js';
 import { runOnce, type RunResult } from './runs.js';
 import { serveStatic } from './server.js';
+import { traceOpening, type TracedTask } from './trace.js';
 import { LEARN_VIEWS, measureLearn, type LearnRun } from './learn.js';
 import { ISOLATED, ONLY, RENDERER_DIR, RUNS, TARGET_LEARN_VIEW_S, VIEWPORT } from './settings.js';
 
@@ -104,6 +106,12 @@ async function main(): Promise<number> {
       for (const input of inputs) printInputTables(input, byInput.get(input)!);
       printMilestones(inputs, byInput);
       printLongTasks(inputs, byInput);
+      const traced = new Map<Input, TracedTask[]>();
+      for (const input of inputs) {
+        console.error(`… traced opening: ${input.label}`);
+        traced.set(input, await traceOpening(browser, served.url, input));
+      }
+      printTracedTasks(inputs, traced);
       printSummary(byInput, inputs[1], inputs[0]);
       console.error(`… PNG export of the ${photo.label} photo`);
       const exported = await measureExportBytes(browser, served.url, photo);

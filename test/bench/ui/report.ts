@@ -7,6 +7,7 @@ import { finiteMedian } from '../lib/measure.js';
 import { printTable, ratio, seconds } from '../lib/table.js';
 import type { Input } from './inputs.js';
 import type { LongTask, RunResult } from './runs.js';
+import type { TracedTask } from './trace.js';
 import {
   DRAG_SPAN,
   JUMP,
@@ -240,6 +241,36 @@ export function printLongTasks(inputs: readonly Input[], byInput: Map<Input, Run
         ...(observed.includes('long-animation-frame')
           ? []
           : ["this Chromium does not report 'long-animation-frame' entries: no script attribution."]),
+      ],
+    },
+  );
+}
+
+/** The long tasks of one traced opening per input: wall time against the main thread's CPU time. */
+export function printTracedTasks(inputs: readonly Input[], traced: Map<Input, TracedTask[]>): void {
+  const rows = inputs.flatMap((input) =>
+    (traced.get(input) ?? []).map((t) => [
+      input.label,
+      t.at.toFixed(3),
+      t.wallMs.toFixed(0),
+      t.cpuMs === null ? '-' : t.cpuMs.toFixed(0),
+      t.cpuMs === null ? '-' : `${Math.round((100 * t.cpuMs) / t.wallMs)} %`,
+      t.parts.map(([kind, ms]) => `${kind} ${ms.toFixed(0)}`).join(', '),
+    ]),
+  );
+  if (rows.length === 0) {
+    console.log('\nUI — one traced opening per input: no long task on the main thread from choosing the file to "ready".');
+    return;
+  }
+  printTable(
+    'UI — long tasks in one traced opening per input (main thread, > 50 ms, choosing the file → "ready")',
+    ['input', 'at s', 'wall ms', 'CPU ms', 'CPU share', 'wall ms of its parts'],
+    rows,
+    {
+      align: 'lrrrrl',
+      notes: [
+        "CPU ms: the main thread's own running time inside the task (Chromium trace, thread time); the rest of its wall time it waited for a core.",
+        'A separate opening with the trace on (tracing slows the page), after the timed runs.',
       ],
     },
   );

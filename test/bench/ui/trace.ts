@@ -1,0 +1,113 @@
+/**
+ * One traced opening per input, apart from the timed runs (tracing slows the page): Chromium's
+ * trace of the page's main thread from choosing the file to "ready", and in it the long tasks
+ * (over 50 ms), each with its wall time, the main thread's CPU time inside it (the trace's thread
+ * time) and the wall time of its direct parts by kind. A task whose CPU time is far below its wall
+ * time spent the rest waiting for a core: the page's workers (SVD, preview, codec) had them.
+ */
+import type { Browser } from '@playwright/test';
+import type { Input } from './inputs.js';
+import type { PageWindow } from './instrument.js';
+import { OPEN_TIMEOUT_MS, SETTLE_MS, VIEWPORT, WARM_TIMEOUT_MS } from './settings.js';
+
+/** The page's window: the wait for "ready" runs in the page. */
+declare const window: PageWindow;
+
+const LONG_TASK_MS = 50;
+const CATEGORIES = ['toplevel', 'devtools.timeline', 'v8.execute', 'blink.user_timing', 'disabled-by-default-v8.gc'];
+
+export interface TracedTask {
+  /** Seconds from the studio's 'studio:open' mark. */
+  at: number;
+  wallMs: number;
+  /** The main thread's CPU time inside the task; null where the trace has no thread times. */
+  cpuMs: number | null;
+  /** Wall ms of the task's direct parts, by kind (script, style and layout, paint and commit, GC, other), largest first. */
+  parts: [string, number][];
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string };
+}
+
+const KINDS: [string, RegExp][] = [
+  [
+    'script',
+    /^(FunctionCall|v8\.callFunction|v8\.run|RunMicrotasks|HandlePostMessage|FireAnimationFrame|TimerFire|EventDispatch|EvaluateScript|V8\.Execute)/,
+  ],
+  ['style and layout', /^(UpdateLayoutTree|Layout|RecalculateStyles|ScheduleStyleRecalculation)/],
+  ['paint and commit', /^(Paint|PrePaint|Layerize|Commit|UpdateLayer|PaintImage|CompositeLayers)/],
+  ['GC', /GC/],
+];
+
+const kindOf = (name: string) => KINDS.find(([, pattern]) => pattern.test(name))?.[0] ?? 'other';
+
+/** Opens `input` once in a fresh context with the trace on; the main thread's long tasks until "ready". */
+export async function traceOpening(browser: Browser, url: string, input: Input): Promise<TracedTask[]> {
+  const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    await page
+      .waitForFunction(() => performance.getEntriesByName('studio:warm', 'mark').length > 0, undefined, { timeout: WARM_TIMEOUT_MS })
+      .catch(() => undefined);
+    await page.waitForTimeout(SETTLE_MS);
+    await browser.startTracing(page, { categories: CATEGORIES });
+    let trace: Buffer;
+    try {
+      await page.getByTestId('open-file').setInputFiles(input.path);
+      await page.waitForFunction(
+        () => window.document.querySelector('[data-testid="viewer"]')?.getAttribute('data-state') === 'ready',
+        undefined,
+        {
+          timeout: OPEN_TIMEOUT_MS,
+        },
+      );
+    } finally {
+      trace = await browser.stopTracing();
+    }
+    return longTasks(JSON.parse(trace.toString()) as { traceEvents?: TraceEvent[] } | TraceEvent[]);
+  } finally {
+    await context.close();
+  }
+}
+
+function longTasks(trace: { traceEvents?: TraceEvent[] } | TraceEvent[]): TracedTask[] {
+  const events = Array.isArray(trace) ? trace : (trace.traceEvents ?? []);
+  // The page's main thread: the renderer main thread that recorded the studio's open mark.
+  const open = events.find((e) => e.name === 'studio:open');
+  if (!open) return [];
+  const mains = events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && e.pid === open.pid);
+  const main = mains[0];
+  if (!main) return [];
+  const mine = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined);
+  const tasks = mine
+    .filter((e) => (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') && e.dur! > LONG_TASK_MS * 1000 && e.ts >= open.ts)
+    .sort((a, b) => a.ts - b.ts);
+  return tasks.map((task) => {
+    const end = task.ts + task.dur!;
+    // Direct parts: events inside the task that no other event inside it encloses.
+    const inside = mine.filter((e) => e !== task && e.ts >= task.ts && e.ts + e.dur! <= end).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+    const parts = new Map<string, number>();
+    let coveredUntil = -Infinity;
+    for (const e of inside) {
+      if (e.ts < coveredUntil) continue;
+      coveredUntil = e.ts + e.dur!;
+      const kind = kindOf(e.name);
+      parts.set(kind, (parts.get(kind) ?? 0) + e.dur! / 1000);
+    }
+    return {
+      at: (task.ts - open.ts) / 1e6,
+      wallMs: task.dur! / 1000,
+      cpuMs: task.tdur === undefined ? null : task.tdur / 1000,
+      parts: [...parts.entries()].sort((a, b) => b[1] - a[1]),
+    };
+  });
+}

@@ -415,6 +415,36 @@ test('at 100 % the original side shows the file’s own pixels; the spectrum cha
   await chart.click({ position: { x: box.width * 0.75, y: box.height / 2 } });
   await expect.poll(() => studio.rank()).toBeGreaterThan(150);
   await expect(page.getByTestId('spectrum-chart')).toHaveAttribute('data-rank', String(await studio.rank()));
+
+  // The marker follows the slider: a line at k's place on the axis (x = 1 … the largest rank), drawn
+  // in the page's pixels, its label saying k.
+  const largest = await studio.maxRank();
+  const markerLine = page.getByTestId('rank-marker');
+  for (const k of [40, 200]) {
+    await studio.setRank(k);
+    await expect(page.getByTestId('spectrum-chart')).toHaveAttribute('data-rank', String(k));
+    await expect(page.locator('.rank-marker-label')).toHaveText(`k = ${k}`);
+    await chart.scrollIntoViewIfNeeded();
+    const area = (await chart.boundingBox())!;
+    const line = (await markerLine.boundingBox())!;
+    const expected = area.x + ((k - 1) / (largest - 1)) * area.width;
+    expect(Math.abs(line.x + line.width / 2 - expected)).toBeLessThan(1.5);
+    expect(line.height).toBeGreaterThan(area.height - 2);
+    // Real pixels: the line's column is the marker's colour (the page's text colour) down most of the plot.
+    const shot = await sharp(
+      await page.screenshot({ clip: { x: Math.floor(line.x + line.width / 2), y: area.y, width: 1, height: Math.floor(area.height) } }),
+    )
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const ink = await page.evaluate(() => getComputedStyle(document.body).color.match(/\d+/g)!.map(Number));
+    let marked = 0;
+    for (let y = 0; y < shot.info.height; y++) {
+      const at = y * shot.info.width * 3;
+      if ([0, 1, 2].every((c) => Math.abs(shot.data[at + c] - ink[c]) <= 24)) marked++;
+    }
+    expect(marked / shot.info.height).toBeGreaterThan(0.8);
+  }
 });
 
 test('opening another photo while one decomposes: the old work stops and none of it reaches the screen', async ({ page }, testInfo) => {

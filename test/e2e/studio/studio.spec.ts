@@ -437,7 +437,7 @@ test('at 100 % the original side shows the file’s own pixels; the spectrum cha
       .removeAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
-    const ink = await page.evaluate(() => getComputedStyle(document.body).color.match(/\d+/g)!.map(Number));
+    const ink = ((await page.evaluate('getComputedStyle(document.body).color')) as string).match(/\d+/g)!.map(Number);
     let marked = 0;
     for (let y = 0; y < shot.info.height; y++) {
       const at = y * shot.info.width * 3;

@@ -49,7 +49,7 @@ import { makeInputs, type Input } from './inputs.js';
 import { printInputTables, printLongTasks, printMilestones, printSummary, printTracedTasks } from './report.js';
 import { runOnce, type RunResult } from './runs.js';
 import { serveStatic } from './server.js';
-import { traceOpening, type TracedTask } from './trace.js';
+import { traceOpening, type TraceResult } from './trace.js';
 import { LEARN_VIEWS, measureLearn, type LearnRun } from './learn.js';
 import { ISOLATED, ONLY, RENDERER_DIR, RUNS, TARGET_LEARN_VIEW_S, VIEWPORT } from './settings.js';
 
@@ -106,7 +106,7 @@ async function main(): Promise<number> {
       for (const input of inputs) printInputTables(input, byInput.get(input)!);
       printMilestones(inputs, byInput);
       printLongTasks(inputs, byInput);
-      const traced = new Map<Input, TracedTask[]>();
+      const traced = new Map<Input, TraceResult>();
       for (const input of inputs) {
         console.error(`… traced opening: ${input.label}`);
         traced.set(input, await traceOpening(browser, served.url, input));

@@ -7,7 +7,7 @@ import { finiteMedian } from '../lib/measure.js';
 import { printTable, ratio, seconds } from '../lib/table.js';
 import type { Input } from './inputs.js';
 import type { LongTask, RunResult } from './runs.js';
-import type { TracedTask } from './trace.js';
+import type { TraceResult } from './trace.js';
 import {
   DRAG_SPAN,
   JUMP,
@@ -247,29 +247,30 @@ export function printLongTasks(inputs: readonly Input[], byInput: Map<Input, Run
 }
 
 /** The long tasks of one traced opening per input: wall time against the main thread's CPU time. */
-export function printTracedTasks(inputs: readonly Input[], traced: Map<Input, TracedTask[]>): void {
-  const rows = inputs.flatMap((input) =>
-    (traced.get(input) ?? []).map((t) => [
+export function printTracedTasks(inputs: readonly Input[], traced: Map<Input, TraceResult>): void {
+  const rows = inputs.flatMap((input) => {
+    const result = traced.get(input);
+    if (!result) return [];
+    if ('failed' in result) return [[input.label, '-', '-', '-', '-', `trace unusable: ${result.failed}`]];
+    if (result.tasks.length === 0) return [[input.label, '-', '-', '-', '-', 'no long task']];
+    return result.tasks.map((t) => [
       input.label,
       t.at.toFixed(3),
       t.wallMs.toFixed(0),
       t.cpuMs === null ? '-' : t.cpuMs.toFixed(0),
       t.cpuMs === null ? '-' : `${Math.round((100 * t.cpuMs) / t.wallMs)} %`,
       t.parts.map(([kind, ms]) => `${kind} ${ms.toFixed(0)}`).join(', '),
-    ]),
-  );
-  if (rows.length === 0) {
-    console.log('\nUI — one traced opening per input: no long task on the main thread from choosing the file to "ready".');
-    return;
-  }
+    ]);
+  });
   printTable(
-    'UI — long tasks in one traced opening per input (main thread, > 50 ms, choosing the file → "ready")',
+    'UI — long tasks in one traced opening per input (main thread, > 50 ms, from studio:open to "ready")',
     ['input', 'at s', 'wall ms', 'CPU ms', 'CPU share', 'wall ms of its parts'],
     rows,
     {
       align: 'lrrrrl',
       notes: [
-        "CPU ms: the main thread's own running time inside the task (Chromium trace, thread time); the rest of its wall time it waited for a core.",
+        "at s: from the studio:open mark. CPU ms: the main thread's own running time inside the task (Chromium trace, thread time); for the",
+        '  rest of its wall time it did not run: it waited for a core, or was blocked. Parts: complete trace events, by kind.',
         'A separate opening with the trace on (tracing slows the page), after the timed runs.',
       ],
     },

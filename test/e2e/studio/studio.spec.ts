@@ -420,16 +420,20 @@ test('at 100 % the original side shows the file’s own pixels; the spectrum cha
   // in the page's pixels, its label saying k.
   const largest = await studio.maxRank();
   const markerLine = page.getByTestId('rank-marker');
-  for (const k of [40, 200]) {
-    await studio.setRank(k);
-    await expect(page.getByTestId('spectrum-chart')).toHaveAttribute('data-rank', String(k));
-    await expect(page.locator('.rank-marker-label')).toHaveText(`k = ${k}`);
+  const markerAt = async (k: number) => {
     await chart.scrollIntoViewIfNeeded();
     const area = (await chart.boundingBox())!;
     const line = (await markerLine.boundingBox())!;
     const expected = area.x + ((k - 1) / (largest - 1)) * area.width;
     expect(Math.abs(line.x + line.width / 2 - expected)).toBeLessThan(1.5);
     expect(line.height).toBeGreaterThan(area.height - 2);
+    return { area, line };
+  };
+  for (const k of [40, 200]) {
+    await studio.setRank(k);
+    await expect(page.getByTestId('spectrum-chart')).toHaveAttribute('data-rank', String(k));
+    await expect(page.locator('.rank-marker-label')).toHaveText(`k = ${k}`);
+    const { area, line } = await markerAt(k);
     // Real pixels: the line's column is the marker's colour (the page's text colour) down most of the plot.
     const shot = await sharp(
       await page.screenshot({ clip: { x: Math.floor(line.x + line.width / 2), y: area.y, width: 1, height: Math.floor(area.height) } }),
@@ -445,6 +449,19 @@ test('at 100 % the original side shows the file’s own pixels; the spectrum cha
     }
     expect(marked / shot.info.height).toBeGreaterThan(0.8);
   }
+  // The dark theme builds the plot again: the marker is made again, at k's place.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect
+    .poll(
+      async () =>
+        markerAt(200).then(
+          () => true,
+          () => false,
+        ),
+      { timeout: 5000 },
+    )
+    .toBe(true);
+  await page.emulateMedia({ colorScheme: 'light' });
 });
 
 test('opening another photo while one decomposes: the old work stops and none of it reaches the screen', async ({ page }, testInfo) => {

@@ -155,7 +155,10 @@ async function patchSquaredError(
     const end = Math.min(layout.height, first + bandRows);
     for (const p of banded) {
       const svd = decoded.channels[p];
-      patchBlockRowsInto(svd, 0, svd.rank, 0, kernels, layout.planes[p], size, samples[p], first / size, Math.ceil(end / size));
+      patchComponentsInto(svd, 0, svd.rank, 0, kernels, layout.planes[p], size, samples[p], {
+        first: first / size,
+        end: Math.ceil(end / size),
+      });
       starts[p] = first;
     }
     sum += colorSquaredError(layout, samples, image, { first, end, starts });
@@ -187,6 +190,8 @@ function reconstructPatchPlane(
  * Components from … to − 1 of a patch-model plane (Σ σᵢ·(uᵢ reshaped) ⊗ vᵢ), written into `out`
  * (the plane's width × height samples): `sign` 0 overwrites, 1 adds, −1 subtracts. Moving a
  * plane from rank k₁ to k₂ costs only the components between (the preview's slider).
+ * `blockRows`: only block rows first…end − 1, `out` then holding the plane's rows from first·size
+ * on (a band of the plane); default the whole plane.
  */
 export function patchComponentsInto(
   svd: TruncatedSvd,
@@ -197,26 +202,10 @@ export function patchComponentsInto(
   plane: Pick<PlaneLayout, 'width' | 'height'>,
   size: number,
   out: Float32Array,
+  blockRows: { first: number; end: number } = { first: 0, end: Math.ceil(plane.height / size) },
 ): void {
-  patchBlockRowsInto(svd, from, to, sign, kernels, plane, size, out, 0, Math.ceil(plane.height / size));
-}
-
-/**
- * patchComponentsInto over block rows firstBlockRow…endBlockRow − 1 only, `out` holding the
- * plane's rows from firstBlockRow·size on (a band of the plane, or the whole plane from 0).
- */
-function patchBlockRowsInto(
-  svd: TruncatedSvd,
-  from: number,
-  to: number,
-  sign: 0 | 1 | -1,
-  kernels: KernelBackend,
-  plane: Pick<PlaneLayout, 'width' | 'height'>,
-  size: number,
-  out: Float32Array,
-  firstBlockRow: number,
-  endBlockRow: number,
-): void {
+  const firstBlockRow = blockRows.first;
+  const endBlockRow = blockRows.end;
   const { width, height } = plane;
   const firstRow = firstBlockRow * size;
   const lo = Math.max(0, Math.min(svd.rank, Math.floor(from)));

@@ -24,7 +24,7 @@ import {
   type TruncatedSvd,
 } from '../../../../core/index.js';
 import { MISSING_CHANNEL, type SvdJobMessage } from './protocol.js';
-import { movable, newFloats, sharedFactors } from '../../shared/shared-memory.js';
+import { movable, newFloats } from '../../shared/shared-memory.js';
 
 let channel: { key: string; matrix: SvdInput } | null = null;
 /** Jobs running (a job yields to the event loop; a reserve() arriving then waits for none). */
@@ -94,20 +94,19 @@ const api = {
         krylov: job.krylov,
         keepKrylov: job.keepKrylov,
         krylovSteps: job.krylovSteps,
-        // U and V made shared where the page can share: no copies of them below.
+        // U and V made shared where the page can share (shared-memory.ts).
         allocate: newFloats,
         onProgress,
       });
     } finally {
       running--;
     }
-    // U and V go shared where the page can share (shared-memory.ts): the engine passes them on to
-    // the preview, analysis and learn workers, which then read this one copy. Core wrote them into
-    // shared arrays already (newFloats), so sharedFactors copies nothing. The rest is moved.
-    const shared = sharedFactors(result);
-    const buffers = movable(shared.u.data, shared.v.data, shared.sigma);
-    if (shared.krylov) buffers.push(...movable(shared.krylov.p, shared.krylov.q, shared.krylov.m));
-    return Comlink.transfer(shared, buffers);
+    // U and V are shared where the page can share (core wrote them into newFloats' arrays): the
+    // engine passes them on to the preview, analysis and learn workers, which then read this one
+    // copy. The rest is moved.
+    const buffers = movable(result.u.data, result.v.data, result.sigma);
+    if (result.krylov) buffers.push(...movable(result.krylov.p, result.krylov.q, result.krylov.m));
+    return Comlink.transfer(result, buffers);
   },
 };
 

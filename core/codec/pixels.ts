@@ -204,8 +204,7 @@ export function patchComponentsInto(
   out: Float32Array,
   blockRows: { first: number; end: number } = { first: 0, end: Math.ceil(plane.height / size) },
 ): void {
-  const firstBlockRow = blockRows.first;
-  const endBlockRow = blockRows.end;
+  const { first: firstBlockRow, end: endBlockRow } = blockRows;
   const { width, height } = plane;
   const firstRow = firstBlockRow * size;
   const lo = Math.max(0, Math.min(svd.rank, Math.floor(from)));

@@ -144,17 +144,13 @@ function halfChromaInto(
   // Two rows of full-resolution chroma, stored in float32 as rgbToYCbCr stores them; without a
   // luma plane, each row's Y goes to a row of its own.
   const rows = [0, 1].map(() => ({ cb: new Float32Array(width), cr: new Float32Array(width) }));
-  const lumaRow = y ? null : new Float32Array(width);
-  const lumaOf = (row: number) => (y ? { luma: y, at: row * width } : { luma: lumaRow!, at: 0 });
+  const luma = y ?? new Float32Array(width);
+  const lumaAt = (row: number) => (y ? row * width : 0);
   for (let hy = 0; hy < half.height; hy++) {
     const y0 = 2 * hy;
     const y1 = Math.min(height - 1, y0 + 1);
-    const top = lumaOf(y0);
-    yCbCrInto(pixels, channels, y0 * width, width, top.luma, top.at, rows[0].cb, rows[0].cr, 0);
-    if (y1 !== y0) {
-      const bottom = lumaOf(y1);
-      yCbCrInto(pixels, channels, y1 * width, width, bottom.luma, bottom.at, rows[1].cb, rows[1].cr, 0);
-    }
+    yCbCrInto(pixels, channels, y0 * width, width, luma, lumaAt(y0), rows[0].cb, rows[0].cr, 0);
+    if (y1 !== y0) yCbCrInto(pixels, channels, y1 * width, width, luma, lumaAt(y1), rows[1].cb, rows[1].cr, 0);
     const second = y1 === y0 ? rows[0] : rows[1];
     for (let hx = 0; hx < half.width; hx++) {
       const x0 = 2 * hx;

@@ -4,7 +4,7 @@
  * the last rank (sampling memory again) and for the analysis worker to end as idle, then read what
  * the page recorded and relate it to the moment the file was chosen.
  */
-import type { Browser } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { attributionOf } from './attribution.js';
 import { chromiumPssMb, memorySampler } from '../../helpers/browser-memory.js';
 import type { Input } from './inputs.js';
@@ -27,6 +27,21 @@ import { dragRanks, jumpRanks, runDrag, runJumps } from './slider.js';
 
 /** The page's window: the waits and reads below run in the page, not in Node. */
 declare const window: PageWindow;
+
+/**
+ * A person takes a moment to choose a file: waits until the studio has warmed up (its
+ * 'studio:warm' mark, or WARM_TIMEOUT_MS), then SETTLE_MS. Seconds from loading to the mark, or null.
+ */
+export async function untilWarm(page: Page): Promise<number | null> {
+  const warm = await page
+    .waitForFunction(() => performance.getEntriesByName('studio:warm', 'mark')[0]?.startTime ?? false, undefined, {
+      timeout: WARM_TIMEOUT_MS,
+    })
+    .then(async (handle) => ((await handle.jsonValue()) as number) / 1000)
+    .catch(() => null);
+  await page.waitForTimeout(SETTLE_MS);
+  return warm;
+}
 
 export interface LongTask {
   /** ms since the file was chosen. */
@@ -108,14 +123,7 @@ export async function runOnce(browser: Browser, url: string, input: Input, run: 
       },
     );
 
-    // A person takes a moment to choose a file: wait until the studio has warmed up (or the timeout).
-    const warm = await page
-      .waitForFunction(() => performance.getEntriesByName('studio:warm', 'mark')[0]?.startTime ?? false, undefined, {
-        timeout: WARM_TIMEOUT_MS,
-      })
-      .then(async (handle) => ((await handle.jsonValue()) as number) / 1000)
-      .catch(() => null);
-    await page.waitForTimeout(SETTLE_MS);
+    const warm = await untilWarm(page);
 
     // Open: the clock starts just before setInputFiles.
     const beforeMb = chromiumPssMb();

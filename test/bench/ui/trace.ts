@@ -9,7 +9,8 @@
 import type { Browser } from '@playwright/test';
 import type { Input } from './inputs.js';
 import type { PageWindow } from './instrument.js';
-import { OPEN_TIMEOUT_MS, SETTLE_MS, VIEWPORT, WARM_TIMEOUT_MS } from './settings.js';
+import { untilWarm } from './runs.js';
+import { OPEN_TIMEOUT_MS, VIEWPORT } from './settings.js';
 
 /** The page's window: the wait for "ready" runs in the page. */
 declare const window: PageWindow;
@@ -59,10 +60,7 @@ export async function traceOpening(browser: Browser, url: string, input: Input):
   try {
     const page = await context.newPage();
     await page.goto(url);
-    await page
-      .waitForFunction(() => performance.getEntriesByName('studio:warm', 'mark').length > 0, undefined, { timeout: WARM_TIMEOUT_MS })
-      .catch(() => undefined);
-    await page.waitForTimeout(SETTLE_MS);
+    await untilWarm(page);
     await browser.startTracing(page, { categories: CATEGORIES });
     let trace: Buffer;
     let outcome: unknown;

@@ -62,17 +62,11 @@ export function refineComponents(input: TruncatedSvd, rayleigh: RayleighQuotient
     // rounding errors of its nearly equal entries add up instead of cancelling. The σ that
     // makes ‖A − σuvᵀ‖² = ‖A‖² − σ² hold exactly for the stored u, v solves
     // σ²(‖u‖²‖v‖² + 1) = 2σ·uᵀAv.
-    const sigmaForIdentity = (2 * quotient) / (squaredNorm(uColumn) * squaredNorm(vColumn) + 1);
+    const sigmaForIdentity = (2 * quotient) / (dot(uColumn, uColumn) * dot(vColumn, vColumn) + 1);
     // A sign flip cannot happen for a converged dominant pair; keep σ > 0 regardless.
     if (sigmaForIdentity > 0) newSigma[i] = sigmaForIdentity;
   }
   return { ...svd, sigma: newSigma, u: refinedU, v: refinedV };
-}
-
-function squaredNorm(x: Float64Array): number {
-  let sum = 0;
-  for (let i = 0; i < x.length; i++) sum += x[i] * x[i];
-  return sum;
 }
 
 function column(m: Matrix, index: number): Float64Array {
@@ -89,15 +83,8 @@ function orthonormalizeLeading(m: Matrix, count: number): Matrix {
     const column = new Float64Array(rows);
     for (let r = 0; r < rows; r++) column[r] = data[r * cols + i];
     for (let pass = 0; pass < 2; pass++) {
-      for (const previous of columns) {
-        let dot = 0;
-        for (let r = 0; r < rows; r++) dot += previous[r] * column[r];
-        for (let r = 0; r < rows; r++) column[r] -= dot * previous[r];
-      }
-      let norm = 0;
-      for (let r = 0; r < rows; r++) norm += column[r] * column[r];
-      norm = Math.sqrt(norm);
-      for (let r = 0; r < rows; r++) column[r] /= norm;
+      for (const previous of columns) subtractProjection(column, previous);
+      divide(column, Math.sqrt(dot(column, column)));
     }
     for (let r = 0; r < rows; r++) data[r * cols + i] = column[r];
     // What is stored is float32: orthogonalize the next columns against exactly that.
@@ -105,6 +92,26 @@ function orthonormalizeLeading(m: Matrix, count: number): Matrix {
     columns.push(column);
   }
   return { rows, cols, data };
+}
+
+// The loops over a column are functions of their own, so that V8 optimizes them as a whole after
+// a few calls: inside orthonormalizeLeading, called once per decomposition, they ran in
+// on-stack-replaced code that V8 threw away at every exit from an inner loop.
+
+function dot(x: Float64Array, y: Float64Array): number {
+  let sum = 0;
+  for (let r = 0; r < x.length; r++) sum += x[r] * y[r];
+  return sum;
+}
+
+/** x −= (previousᵀx) · previous. */
+function subtractProjection(x: Float64Array, previous: Float64Array): void {
+  const projection = dot(previous, x);
+  for (let r = 0; r < x.length; r++) x[r] -= projection * previous[r];
+}
+
+function divide(x: Float64Array, divisor: number): void {
+  for (let r = 0; r < x.length; r++) x[r] /= divisor;
 }
 
 /** m with each column scaled to unit length (norms in float64), in place. */

@@ -7,13 +7,30 @@
  * canvas it keeps and returns them with its next request), the original as an ImageBitmap.
  */
 import * as Comlink from 'comlink';
-import { createKernels, type PixelImage, type TruncatedSvd } from '../../../../core/index.js';
+import { boxResample, createKernels, type PixelImage, type TruncatedSvd } from '../../../../core/index.js';
 import { ViewRenderer } from './view-renderer.js';
 import { imageForMessage, movable } from '../../shared/shared-memory.js';
 import type { ViewRequest } from './protocol.js';
 import type { RenderedView } from './rendered-view.js';
 
-const renderer = Promise.all([createKernels('auto'), createKernels('auto')]).then(([view, patches]) => new ViewRenderer(view, patches));
+/**
+ * A small 8-bit RGB image box-filtered once as the worker starts, so that V8 has optimized
+ * boxResample's loops (they make the preview's original side) before a photo comes. Cold, the
+ * first 12 MP photo's ran in code V8 kept replacing (hundreds of times, each a compile on a
+ * background thread) while the SVD workers needed the cores.
+ */
+function warmResample(): void {
+  const width = 512;
+  const height = 384;
+  const pixels = new Uint8Array(width * height * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7919) % 251;
+  boxResample({ width, height, channels: 3, bitDepth: 8, pixels }, { x: 0, y: 0, width, height }, 320, 240);
+}
+
+const renderer = Promise.all([createKernels('auto'), createKernels('auto')]).then(([view, patches]) => {
+  warmResample();
+  return new ViewRenderer(view, patches);
+});
 
 function bitmap(pixels: Uint8ClampedArray<ArrayBuffer>, width: number, height: number): Promise<ImageBitmap> {
   return createImageBitmap(new ImageData(pixels, width, height), { premultiplyAlpha: 'premultiply' });

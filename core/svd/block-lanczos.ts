@@ -149,6 +149,121 @@ export function lanczosWorkspace(rows: number, cols: number, requestedRank: numb
   };
 }
 
+// CholeskyQR's loops (orthonormalize, inside blockLanczosSvd) are functions of their own. V8
+// optimizes each small function quickly; as loops inside the closure, they made it hot enough on
+// a photo's first job for an optimizing compile of the whole closure that took about 180 ms of a
+// background thread in every SVD worker, while the first preview was being computed.
+
+/** Columns of X (n × b at x, ld ldx) divided by their norms; dead ones (alive[c] = 0) set to zero. */
+function scaleColumns(ws: Float32Array, x: number, ldx: number, n: number, b: number, alive: Uint8Array, norms: Float64Array): void {
+  for (let r = 0; r < n; r++) {
+    const row = x + r * ldx;
+    for (let c = 0; c < b; c++) ws[row + c] = alive[c] ? ws[row + c] / norms[c] : 0;
+  }
+}
+
+/** max |G − I| over the live columns of a b × b Gram matrix. */
+function gramDeviation(gram: Float64Array, alive: Uint8Array, b: number): number {
+  let deviation = 0;
+  for (let i = 0; i < b; i++) {
+    if (!alive[i]) continue;
+    for (let j = 0; j < b; j++) {
+      if (!alive[j]) continue;
+      deviation = Math.max(deviation, Math.abs(gram[i * b + j] - (i === j ? 1 : 0)));
+    }
+  }
+  return deviation;
+}
+
+/**
+ * The upper Cholesky factor R of a b × b Gram matrix of unit columns (RᵀR = G) over the live
+ * columns; a column whose pivot falls below (2⁻²⁰)² is marked dead in `alive` and left zero.
+ */
+function choleskyFactor(gram: Float64Array, alive: Uint8Array, b: number): Float64Array {
+  const factor = new Float64Array(b * b);
+  for (let j = 0; j < b; j++) {
+    if (!alive[j]) continue;
+    let pivot = gram[j * b + j];
+    for (let i = 0; i < j; i++) pivot -= factor[i * b + j] * factor[i * b + j];
+    // Unit columns: a pivot below (2⁻²⁰)² means the column is the block's earlier columns to
+    // within 1e-6, no more than the rounding of its float32 values.
+    if (!(pivot > 2 ** -40)) {
+      alive[j] = 0;
+      continue;
+    }
+    const diagonal = Math.sqrt(pivot);
+    factor[j * b + j] = diagonal;
+    for (let l = j + 1; l < b; l++) {
+      if (!alive[l]) continue;
+      let value = gram[j * b + l];
+      for (let i = 0; i < j; i++) value -= factor[i * b + j] * factor[i * b + l];
+      factor[j * b + l] = value / diagonal;
+    }
+  }
+  return factor;
+}
+
+/** R⁻¹ of an upper triangular b × b R by back substitution, over the live columns (dead ones map to zero). */
+function upperInverse(factor: Float64Array, alive: Uint8Array, b: number): Float64Array {
+  const inverse = new Float64Array(b * b);
+  for (let j = 0; j < b; j++) {
+    if (!alive[j]) continue;
+    inverse[j * b + j] = 1 / factor[j * b + j];
+    for (let i = j - 1; i >= 0; i--) {
+      if (!alive[i]) continue;
+      let sum = 0;
+      for (let l = i + 1; l <= j; l++) sum += factor[i * b + l] * inverse[l * b + j];
+      inverse[i * b + j] = -sum / factor[i * b + i];
+    }
+  }
+  return inverse;
+}
+
+/** The n rows of b values at `from` (ld ldFrom) copied to `to` (ld ldTo), within ws. */
+function copyRows(ws: Float32Array, from: number, ldFrom: number, to: number, ldTo: number, n: number, b: number): void {
+  for (let r = 0; r < n; r++) ws.copyWithin(to + r * ldTo, from + r * ldFrom, from + r * ldFrom + b);
+}
+
+/** factor · total for an upper triangular b × b factor (skipping its zeros). */
+function upperProduct(factor: Float64Array, total: Float64Array, b: number): Float64Array {
+  const product = new Float64Array(b * b);
+  for (let i = 0; i < b; i++) {
+    for (let l = i; l < b; l++) {
+      const f = factor[i * b + l];
+      if (f === 0) continue;
+      for (let j = 0; j < b; j++) product[i * b + j] += f * total[l * b + j];
+    }
+  }
+  return product;
+}
+
+// So are blockLanczosSvd's loops over the rows of the blocks: the start block, the copies.
+
+/** The n rows of b values at `at` (ld ld) filled with standard normal values from `random`, row after row. */
+function fillGaussian(ws: Float32Array, at: number, ld: number, n: number, b: number, random: SeededRandom): void {
+  for (let r = 0; r < n; r++) {
+    const row = at + r * ld;
+    for (let c = 0; c < b; c++) ws[row + c] = random.nextNormal();
+  }
+}
+
+/** `to` (n rows, ld ldTo) ← `from`'s n packed rows of `width` values. */
+function copyRowsIn(
+  to: Float32Array | Float64Array,
+  at: number,
+  ldTo: number,
+  from: Float32Array | Float64Array,
+  width: number,
+  n: number,
+): void {
+  for (let r = 0; r < n; r++) to.set(from.subarray(r * width, (r + 1) * width), at + r * ldTo);
+}
+
+/** `to` ← the first `width` values of the n rows of ws at `from` (ld ld), packed. */
+function copyRowsOut(to: Float32Array, ws: Float32Array, from: number, ld: number, n: number, width: number): void {
+  for (let r = 0; r < n; r++) to.set(ws.subarray(from + r * ld, from + r * ld + width), r * width);
+}
+
 export async function blockLanczosSvd(input: LanczosInput, backend: KernelBackend, tracker: WorkTracker): Promise<TruncatedSvd> {
   const { a, plan } = input;
   const rows = a.rows;
@@ -318,75 +433,25 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
     const previous = enter('CholeskyQR');
     const norms = columnNorms(x, ldx, n);
     const alive = new Uint8Array(b);
-    const total = new Float64Array(b * b); // R, accumulated over the passes (upper triangular)
+    let total: Float64Array = new Float64Array(b * b); // R, accumulated over the passes (upper triangular)
     for (let c = 0; c < b; c++) {
       alive[c] = norms[c] > dropBelow[c] && norms[c] > 0 ? 1 : 0;
       total[c * b + c] = alive[c] ? norms[c] : 0;
     }
     // Scale to unit columns (dead ones to zero) so the Gram matrix is well scaled.
-    for (let r = 0; r < n; r++) {
-      const row = x + r * ldx;
-      for (let c = 0; c < b; c++) ws[row + c] = alive[c] ? ws[row + c] / norms[c] : 0;
-    }
+    scaleColumns(ws, x, ldx, n, b, alive, norms);
     for (let pass = 0; pass < 3; pass++) {
       // The Gram matrix in float64: a block whose columns share one dominant direction (a
       // photo's mean brightness) is far too ill-conditioned for a float32 Gram.
       backend.gram64(x, ldx, n, b, offGram64);
       const gram = backend.doubles(offGram64, b * b);
-      let deviation = 0;
-      for (let i = 0; i < b; i++) {
-        if (!alive[i]) continue;
-        for (let j = 0; j < b; j++) {
-          if (!alive[j]) continue;
-          deviation = Math.max(deviation, Math.abs(gram[i * b + j] - (i === j ? 1 : 0)));
-        }
-      }
-      if (pass > 0 && deviation < 1e-6) break;
-      const factor = new Float64Array(b * b);
-      for (let j = 0; j < b; j++) {
-        if (!alive[j]) continue;
-        let pivot = gram[j * b + j];
-        for (let i = 0; i < j; i++) pivot -= factor[i * b + j] * factor[i * b + j];
-        // Unit columns: a pivot below (2⁻²⁰)² means the column is the block's earlier columns to
-        // within 1e-6, no more than the rounding of its float32 values.
-        if (!(pivot > 2 ** -40)) {
-          alive[j] = 0;
-          continue;
-        }
-        const diagonal = Math.sqrt(pivot);
-        factor[j * b + j] = diagonal;
-        for (let l = j + 1; l < b; l++) {
-          if (!alive[l]) continue;
-          let value = gram[j * b + l];
-          for (let i = 0; i < j; i++) value -= factor[i * b + j] * factor[i * b + l];
-          factor[j * b + l] = value / diagonal;
-        }
-      }
-      // R⁻¹ by back substitution (upper triangular; dead columns map to zero columns).
-      const inverse = new Float64Array(b * b);
-      for (let j = 0; j < b; j++) {
-        if (!alive[j]) continue;
-        inverse[j * b + j] = 1 / factor[j * b + j];
-        for (let i = j - 1; i >= 0; i--) {
-          if (!alive[i]) continue;
-          let sum = 0;
-          for (let l = i + 1; l <= j; l++) sum += factor[i * b + l] * inverse[l * b + j];
-          inverse[i * b + j] = -sum / factor[i * b + i];
-        }
-      }
-      for (let i = 0; i < b * b; i++) ws[offRinv + i] = inverse[i];
+      if (pass > 0 && gramDeviation(gram, alive, b) < 1e-6) break;
+      const factor = choleskyFactor(gram, alive, b);
+      // R⁻¹ (dead columns map to zero columns).
+      ws.set(upperInverse(factor, alive, b), offRinv);
       backend.gemmNN(x, ldx, n, b, offRinv, b, b, offT, b, 1, false);
-      for (let r = 0; r < n; r++) ws.copyWithin(x + r * ldx, offT + r * b, offT + r * b + b);
-      // total ← factor · total
-      const product = new Float64Array(b * b);
-      for (let i = 0; i < b; i++) {
-        for (let l = i; l < b; l++) {
-          const f = factor[i * b + l];
-          if (f === 0) continue;
-          for (let j = 0; j < b; j++) product[i * b + j] += f * total[l * b + j];
-        }
-      }
-      total.set(product);
+      copyRows(ws, offT, b, x, ldx, n, b);
+      total = upperProduct(factor, total, b);
       await checkpoint();
     }
     enter(previous);
@@ -408,18 +473,14 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
     enter('copies');
     const s0 = resume.steps * b;
     const sb0 = s0 + b;
-    for (let r = 0; r < rows; r++) ws.set(resume.p.subarray(r * s0, (r + 1) * s0), offP + r * s);
-    for (let r = 0; r < cols; r++) ws.set(resume.q.subarray(r * sb0, (r + 1) * sb0), offQ + r * sb);
-    for (let i = 0; i < s0; i++) arena.set(resume.m.subarray(i * sb0, (i + 1) * sb0), offM + i * sb);
+    copyRowsIn(ws, offP, s, resume.p, s0, rows);
+    copyRowsIn(ws, offQ, sb, resume.q, sb0, cols);
+    copyRowsIn(arena, offM, sb, resume.m, sb0, s0);
     firstStep = resume.steps;
     enter('setup');
   } else {
     // Start block: Gaussian columns.
-    const random = new SeededRandom(input.seed);
-    for (let r = 0; r < cols; r++) {
-      const row = offQ + r * sb;
-      for (let c = 0; c < b; c++) ws[row + c] = random.nextNormal();
-    }
+    fillGaussian(ws, offQ, sb, cols, b, new SeededRandom(input.seed));
     // Only an exactly zero start column is dropped: the floor above scales with ‖A‖, the
     // Gaussian start block does not.
     await orthonormalize(offQ, sb, cols, new Float64Array(b));
@@ -431,7 +492,7 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
     await orthogonalize(offP, s, j * b, offW, b, rows, false);
     await orthonormalize(offW, b, rows, thresholds(before));
     enter('copies');
-    for (let r = 0; r < rows; r++) ws.copyWithin(pj + r * s, offW + r * b, offW + r * b + b);
+    copyRows(ws, offW, b, pj, s, rows, b);
     enter('setup');
 
     before = await multiplyAt(pj, s, offW, b);
@@ -439,7 +500,7 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
     const coefficients = (await orthogonalize(offQ, sb, known, offW, b, cols, true))!;
     const residual = await orthonormalize(offW, b, cols, thresholds(before));
     enter('copies');
-    for (let r = 0; r < cols; r++) ws.copyWithin(offQ + r * sb + known, offW + r * b, offW + r * b + b);
+    copyRows(ws, offW, b, offQ + known, sb, cols, b);
     enter('small problem');
     // Aᵀ P_j = Q[:, 0:known] · coefficients + Q_{j+1} · residual, so row (j·b + i) of M holds
     // column i of both, transposed.
@@ -464,7 +525,7 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
       q: new Float32Array(cols * sb),
       m: new Float64Array(s * sb),
     };
-    for (let r = 0; r < rows; r++) krylov.p.set(ws.subarray(offP + r * s, offP + (r + 1) * s), r * s);
+    copyRowsOut(krylov.p, ws, offP, s, rows, s);
     krylov.q.set(ws.subarray(offQ, offQ + cols * sb));
     krylov.m.set(arena.subarray(offM, offM + s * sb));
     if (input.stepsOnly) {
@@ -524,8 +585,8 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
 
   const u = input.allocate(rows * kept);
   const v = input.allocate(cols * kept);
-  for (let r = 0; r < rows; r++) u.set(ws.subarray(offU + r * r8, offU + r * r8 + kept), r * kept);
-  for (let r = 0; r < cols; r++) v.set(ws.subarray(offV + r * r8, offV + r * r8 + kept), r * kept);
+  copyRowsOut(u, ws, offU, r8, rows, kept);
+  copyRowsOut(v, ws, offV, r8, cols, kept);
   await checkpoint();
   // uᵀAv = uᵀCv + μ(𝟙ᵀu)(𝟙ᵀv), with Cv in float64 over C's exact float32 values (as the products see them):
   // the (at most four) v's side by side, C·[v₁ … v₄] in one pass over C.

@@ -77,26 +77,28 @@ function column(m: Matrix, index: number): Float64Array {
 
 /** m with its first `count` columns orthonormalized in place (modified Gram–Schmidt, float64, twice). */
 function orthonormalizeLeading(m: Matrix, count: number): Matrix {
-  const { rows, cols, data } = m;
   const columns: Float64Array[] = [];
   for (let i = 0; i < count; i++) {
-    const column = new Float64Array(rows);
-    for (let r = 0; r < rows; r++) column[r] = data[r * cols + i];
+    const x = column(m, i);
     for (let pass = 0; pass < 2; pass++) {
-      for (const previous of columns) subtractProjection(column, previous);
-      divide(column, Math.sqrt(dot(column, column)));
+      for (const previous of columns) subtractProjection(x, previous);
+      divide(x, Math.sqrt(dot(x, x)));
     }
-    for (let r = 0; r < rows; r++) data[r * cols + i] = column[r];
+    setColumn(m, i, x);
     // What is stored is float32: orthogonalize the next columns against exactly that.
-    for (let r = 0; r < rows; r++) column[r] = data[r * cols + i];
-    columns.push(column);
+    columns.push(column(m, i));
   }
-  return { rows, cols, data };
+  return m;
 }
 
 // The loops over a column are functions of their own, so that V8 optimizes them as a whole after
 // a few calls: inside orthonormalizeLeading, called once per decomposition, they ran in
 // on-stack-replaced code that V8 threw away at every exit from an inner loop.
+
+/** Column `index` of m ← x. */
+function setColumn(m: Matrix, index: number, x: Float64Array): void {
+  for (let r = 0; r < m.rows; r++) m.data[r * m.cols + index] = x[r];
+}
 
 function dot(x: Float64Array, y: Float64Array): number {
   let sum = 0;

@@ -9,15 +9,11 @@ import { CHROMIUM_PATH } from './chromium.js';
  * Linux only (/proc/<pid>/smaps_rollup); null elsewhere.
  */
 export function chromiumPssMb(): number | null {
-  if (process.platform !== 'linux' || !CHROMIUM_PATH) return null;
   let total = 0;
   let found = false;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const { pid } of chromiumProcesses()) {
     try {
-      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (!command.startsWith(CHROMIUM_PATH) && !command.includes('/chromium/chromium')) continue;
-      const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${entry}/smaps_rollup`, 'utf8'));
+      const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
       if (match) {
         total += Number(match[1]);
         found = true;
@@ -27,6 +23,25 @@ export function chromiumPssMb(): number | null {
     }
   }
   return found ? total / 1024 : null;
+}
+
+/**
+ * The running Chromium processes (Linux only; none elsewhere): pid and command line (NUL-separated
+ * arguments, as /proc/<pid>/cmdline holds them).
+ */
+export function chromiumProcesses(): { pid: string; command: string }[] {
+  if (process.platform !== 'linux' || !CHROMIUM_PATH) return [];
+  const found: { pid: string; command: string }[] = [];
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (command.startsWith(CHROMIUM_PATH) || command.includes('/chromium/chromium')) found.push({ pid, command });
+    } catch {
+      // The process ended meanwhile, or is not ours to read.
+    }
+  }
+  return found;
 }
 
 /** Samples chromiumPssMb() every 200 ms until stopped; keeps the peak. */

@@ -46,7 +46,8 @@ import { printTable } from '../lib/table.js';
 import { measureEqualBytes, RANK, type EqualBytesRun } from './equal-bytes.js';
 import { measureExportBytes } from './export-bytes.js';
 import { makeInputs, type Input } from './inputs.js';
-import { printInputTables, printLongTasks, printMilestones, printSummary, printTracedTasks } from './report.js';
+import { printCpuOpenings, printInputTables, printLongTasks, printMilestones, printSummary, printTracedTasks } from './report.js';
+import { cpuOpening, type CpuOpening } from './cpu-opening.js';
 import { runOnce, type RunResult } from './runs.js';
 import { serveStatic } from './server.js';
 import { traceOpening, type TraceResult } from './trace.js';
@@ -112,6 +113,12 @@ async function main(): Promise<number> {
         traced.set(input, await traceOpening(browser, served.url, input));
       }
       printTracedTasks(inputs, traced);
+      const cpu = new Map<Input, CpuOpening>();
+      for (const input of inputs) {
+        console.error(`… CPU by thread while opening: ${input.label}`);
+        cpu.set(input, await cpuOpening(browser, served.url, input));
+      }
+      printCpuOpenings(inputs, cpu);
       printSummary(byInput, inputs[1], inputs[0]);
       console.error(`… PNG export of the ${photo.label} photo`);
       const exported = await measureExportBytes(browser, served.url, photo);

@@ -8,6 +8,7 @@ import { printTable, ratio, seconds } from '../lib/table.js';
 import type { Input } from './inputs.js';
 import type { LongTask, RunResult } from './runs.js';
 import type { TraceResult } from './trace.js';
+import { CPU_KINDS, type CpuOpening } from './cpu-opening.js';
 import {
   DRAG_SPAN,
   JUMP,
@@ -272,6 +273,37 @@ export function printTracedTasks(inputs: readonly Input[], traced: Map<Input, Tr
         "at s: from the studio:open mark. CPU ms: the main thread's own running time inside the task (Chromium trace, thread time); for the",
         '  rest of its wall time it did not run: it waited for a core, or was blocked. Parts: complete trace events, by kind.',
         'A separate opening with the trace on (tracing slows the page), after the timed runs.',
+      ],
+    },
+  );
+}
+
+export function printCpuOpenings(inputs: readonly Input[], openings: Map<Input, CpuOpening>): void {
+  const rows = inputs.flatMap((input) => {
+    const result = openings.get(input);
+    if (!result) return [];
+    if ('failed' in result) return [[input.label, `not measured: ${result.failed}`]];
+    const wallMs = result.windowS * 1000;
+    const cell = (value: number) => `${value.toFixed(0)} (${(value / wallMs).toFixed(2)})`;
+    return [
+      [
+        input.label,
+        result.windowS.toFixed(3),
+        result.machineBusy === null ? '-' : `${percent(result.machineBusy)} of ${result.cores ?? '?'}`,
+        ...result.kindsMs.map(cell),
+      ],
+    ];
+  });
+  printTable(
+    'UI — where the CPU goes from the decoded pixels to the first preview (one opening per input, CPU ms (cores))',
+    ['input', 'window s', 'machine busy', ...CPU_KINDS.map((kind) => kind.label)],
+    rows,
+    {
+      notes: [
+        "The browser's threads' CPU time (Linux /proc, sampled every 25 ms; 10 ms ticks) between the page's decode and first-preview measures' ends;",
+        '  in brackets, CPU ms per ms of the window (cores kept busy). machine busy: every process on the machine, the benchmark included.',
+        "page workers: the renderer's DedicatedWorker threads (SVD, preview, engine, decoder); V8 background: its ThreadPoolForegroundWorker",
+        "  threads (optimizing compiles of the page's JavaScript, concurrent GC). A separate opening after the timed runs (sampling costs CPU).",
       ],
     },
   );

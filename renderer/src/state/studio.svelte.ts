@@ -368,15 +368,15 @@ export class Studio {
           },
         })
         .finally(() => (decoded = true));
-      performance.mark('studio:decoded');
+      const arrived = performance.mark('studio:decoded').startTime;
       // Cancelled in the host's dialog: nothing changes.
       if (controller.signal.aborted || opened === null) return;
-      // The host's moments come from another process's clock (the desktop's main), which may
-      // differ from this page's by a clock step on the machine: they are kept within what this
-      // page saw (the dialog answered after open() was called, decoding ended by now).
-      const now = performance.now();
-      const start = chosenAt ?? Math.min(now, Math.max(calledAt, opened.timing?.chosenAt ?? calledAt));
-      performance.measure('decode', { start, end: Math.min(now, Math.max(start, opened.timing?.decodedAt ?? now)) });
+      // The host's moments come from another clock (the desktop's main process, or a worker's
+      // timeOrigin, which can be off from this page's by a fraction of a millisecond or by a
+      // clock step): they are kept within what this page saw (the dialog answered after open()
+      // was called, decoding ended by the time the pixels arrived).
+      const start = chosenAt ?? Math.min(arrived, Math.max(calledAt, opened.timing?.chosenAt ?? calledAt));
+      performance.measure('decode', { start, end: Math.min(arrived, Math.max(start, opened.timing?.decodedAt ?? arrived)) });
       if (!opened.svd && opened.width * opened.height > WORKING_PIXEL_LIMIT) {
         const reduced = fitWithin(opened.width, opened.height, WORKING_PIXEL_LIMIT);
         this.#pendingLarge = { opened, source };

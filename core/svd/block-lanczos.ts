@@ -219,8 +219,8 @@ function upperInverse(factor: Float64Array, alive: Uint8Array, b: number): Float
   return inverse;
 }
 
-/** The n rows of b values at `from` (ld ldFrom) copied to `to` (ld ldTo), within ws. */
-function copyRows(ws: Float32Array, from: number, ldFrom: number, to: number, ldTo: number, n: number, b: number): void {
+/** Within ws: the n rows of b values at `to` (ld ldTo) ← those at `from` (ld ldFrom). */
+function copyRows(ws: Float32Array, to: number, ldTo: number, from: number, ldFrom: number, n: number, b: number): void {
   for (let r = 0; r < n; r++) ws.copyWithin(to + r * ldTo, from + r * ldFrom, from + r * ldFrom + b);
 }
 
@@ -450,7 +450,7 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
       // R⁻¹ (dead columns map to zero columns).
       ws.set(upperInverse(factor, alive, b), offRinv);
       backend.gemmNN(x, ldx, n, b, offRinv, b, b, offT, b, 1, false);
-      copyRows(ws, offT, b, x, ldx, n, b);
+      copyRows(ws, x, ldx, offT, b, n, b);
       total = upperProduct(factor, total, b);
       await checkpoint();
     }
@@ -492,7 +492,7 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
     await orthogonalize(offP, s, j * b, offW, b, rows, false);
     await orthonormalize(offW, b, rows, thresholds(before));
     enter('copies');
-    copyRows(ws, offW, b, pj, s, rows, b);
+    copyRows(ws, pj, s, offW, b, rows, b);
     enter('setup');
 
     before = await multiplyAt(pj, s, offW, b);
@@ -500,7 +500,7 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
     const coefficients = (await orthogonalize(offQ, sb, known, offW, b, cols, true))!;
     const residual = await orthonormalize(offW, b, cols, thresholds(before));
     enter('copies');
-    copyRows(ws, offW, b, offQ + known, sb, cols, b);
+    copyRows(ws, offQ + known, sb, offW, b, cols, b);
     enter('small problem');
     // Aᵀ P_j = Q[:, 0:known] · coefficients + Q_{j+1} · residual, so row (j·b + i) of M holds
     // column i of both, transposed.
@@ -525,7 +525,7 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
       q: new Float32Array(cols * sb),
       m: new Float64Array(s * sb),
     };
-    copyRowsOut(krylov.p, ws, offP, s, rows, s);
+    krylov.p.set(ws.subarray(offP, offP + rows * s));
     krylov.q.set(ws.subarray(offQ, offQ + cols * sb));
     krylov.m.set(arena.subarray(offM, offM + s * sb));
     if (input.stepsOnly) {

@@ -23,6 +23,7 @@ import {
 import { WHOLE_RGB, codingFor, codingKey, codingLayout, parseCodingKey, type Coding, type StoredFile } from '../../shared/coding.js';
 import { canShare, imageForMessage, isShared, movable, sharedFactors, sharedImage } from '../../shared/shared-memory.js';
 import { MappedBuffers } from './mapped-buffers.js';
+import { warmImage } from '../../shared/warm-image.js';
 import { createWebSvdPool, imagePlanes, releaseAll } from './web-svd-pool.js';
 
 /** What the peers (preview and analysis workers) accept from the engine. */
@@ -206,11 +207,7 @@ function wants(role: PeerRole, image: PixelImage, coding: string): boolean {
  * after an 8-bit one, about 255 ms.)
  */
 function warmPlanes(): Matrix[] {
-  const width = 256;
-  const height = 192;
-  const pixels = new Uint8Array(width * height * 3);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7919) % 251;
-  const image: PixelImage = { width, height, channels: 3, bitDepth: 8, pixels };
+  const image = warmImage(256, 192);
   return imagePlanes(image, codingLayout(image, WHOLE_RGB));
 }
 

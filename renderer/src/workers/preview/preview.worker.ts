@@ -10,6 +10,7 @@ import * as Comlink from 'comlink';
 import { boxResample, createKernels, type PixelImage, type TruncatedSvd } from '../../../../core/index.js';
 import { ViewRenderer } from './view-renderer.js';
 import { imageForMessage, movable } from '../../shared/shared-memory.js';
+import { warmImage } from '../../shared/warm-image.js';
 import type { ViewRequest } from './protocol.js';
 import type { RenderedView } from './rendered-view.js';
 
@@ -17,14 +18,16 @@ import type { RenderedView } from './rendered-view.js';
  * A small 8-bit RGB image box-filtered once as the worker starts, so that V8 has optimized
  * boxResample's loops (they make the preview's original side) before a photo comes. Cold, the
  * first 12 MP photo's ran in code V8 kept replacing (hundreds of times, each a compile on a
- * background thread) while the SVD workers needed the cores.
+ * background thread) while the SVD workers needed the cores. Best effort: a failure here only
+ * leaves the loops cold.
  */
 function warmResample(): void {
-  const width = 512;
-  const height = 384;
-  const pixels = new Uint8Array(width * height * 3);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7919) % 251;
-  boxResample({ width, height, channels: 3, bitDepth: 8, pixels }, { x: 0, y: 0, width, height }, 320, 240);
+  try {
+    const image = warmImage(512, 384);
+    boxResample(image, { x: 0, y: 0, width: image.width, height: image.height }, 320, 240);
+  } catch {
+    // Nothing to recover: the first photo's resampling runs cold.
+  }
 }
 
 const renderer = Promise.all([createKernels('auto'), createKernels('auto')]).then(([view, patches]) => {

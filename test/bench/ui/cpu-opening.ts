@@ -9,14 +9,18 @@ import type { Browser } from '@playwright/test';
 import { chromiumThreadCpu, machineCpu, type ThreadCpu } from '../../helpers/browser-cpu.js';
 import type { Input } from './inputs.js';
 import { untilWarm } from './runs.js';
+import type { PageWindow } from './instrument.js';
 import { OPEN_TIMEOUT_MS, VIEWPORT } from './settings.js';
 
-const CPU_SAMPLE_MS = 25;
+/** The page's window: the wait for the first preview runs in the page. */
+declare const window: PageWindow;
+
+export const CPU_SAMPLE_MS = 25;
 
 /** Kinds of thread, in the table's order; a thread takes the first kind it matches. */
 export const CPU_KINDS: readonly { label: string; matches: (t: ThreadCpu) => boolean }[] = [
   { label: 'page workers', matches: (t) => t.process === 'renderer' && t.thread.startsWith('DedicatedWorker') },
-  { label: 'V8 background (compiles, GC)', matches: (t) => t.process === 'renderer' && t.thread.startsWith('ThreadPoolForeg') },
+  { label: 'renderer thread pool (V8 compiles, GC…)', matches: (t) => t.process === 'renderer' && t.thread.startsWith('ThreadPoolForeg') },
   { label: 'page main thread', matches: (t) => t.process === 'renderer' && t.main },
   { label: 'rest of the browser', matches: () => true },
 ];
@@ -34,7 +38,7 @@ export type CpuOpening =
   | { failed: string };
 
 interface Sample {
-  /** Epoch ms. */
+  /** Epoch ms, halfway through reading /proc. */
   t: number;
   threads: Map<string, ThreadCpu>;
   machine: { busyMs: number; totalMs: number } | null;
@@ -43,20 +47,35 @@ interface Sample {
 export async function cpuOpening(browser: Browser, url: string, input: Input): Promise<CpuOpening> {
   const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
   const samples: Sample[] = [];
-  const sample = () => samples.push({ t: Date.now(), threads: chromiumThreadCpu(), machine: machineCpu() });
+  const sample = () => {
+    const before = Date.now();
+    const threads = chromiumThreadCpu();
+    const machine = machineCpu();
+    samples.push({ t: (before + Date.now()) / 2, threads, machine });
+  };
   let timer: ReturnType<typeof setInterval> | undefined;
   try {
     const page = await context.newPage();
     await page.goto(url);
     await untilWarm(page);
     sample();
-    if (samples[0].threads.size === 0) return { failed: "the browser's threads cannot be read here (Linux's /proc only)" };
+    if (samples[0].threads.size === 0) {
+      return { failed: "the browser's threads cannot be read here (Linux's /proc, with the browser at CHROMIUM_PATH or Debian's)" };
+    }
     timer = setInterval(sample, CPU_SAMPLE_MS);
     await page.getByTestId('open-file').setInputFiles(input.path);
-    await page.waitForFunction(() => performance.getEntriesByName('first-preview', 'measure').length > 0, undefined, {
-      timeout: OPEN_TIMEOUT_MS,
-    });
+    const outcome = await page.waitForFunction(
+      () => {
+        const banner = window.document.querySelector('[data-testid="error-banner"]');
+        if (banner) return `error: ${(banner as unknown as { textContent: string }).textContent}`;
+        return performance.getEntriesByName('first-preview', 'measure').length > 0 ? 'shown' : false;
+      },
+      undefined,
+      { timeout: OPEN_TIMEOUT_MS },
+    );
     clearInterval(timer);
+    const status = await outcome.jsonValue();
+    if (status !== 'shown') return { failed: String(status) };
     sample();
     const at = await page.evaluate(() => {
       const decode = performance.getEntriesByName('decode', 'measure').at(-1);
@@ -70,6 +89,8 @@ export async function cpuOpening(browser: Browser, url: string, input: Input): P
     const nearest = (t: number) => samples.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best));
     const from = nearest(at.decoded);
     const to = nearest(at.preview);
+    if (to.t <= from.t) return { failed: 'the decoded pixels and the first preview fell in one sample' };
+    // Threads alive at the window's end; one that ended inside it is not counted.
     const kindsMs = CPU_KINDS.map(() => 0);
     for (const [key, thread] of to.threads) {
       const spent = thread.ms - (from.threads.get(key)?.ms ?? 0);

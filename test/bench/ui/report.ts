@@ -8,7 +8,7 @@ import { printTable, ratio, seconds } from '../lib/table.js';
 import type { Input } from './inputs.js';
 import type { LongTask, RunResult } from './runs.js';
 import type { TraceResult } from './trace.js';
-import { CPU_KINDS, type CpuOpening } from './cpu-opening.js';
+import { CPU_KINDS, CPU_SAMPLE_MS, type CpuOpening } from './cpu-opening.js';
 import {
   DRAG_SPAN,
   JUMP,
@@ -300,10 +300,10 @@ export function printCpuOpenings(inputs: readonly Input[], openings: Map<Input, 
     rows,
     {
       notes: [
-        "The browser's threads' CPU time (Linux /proc, sampled every 25 ms; 10 ms ticks) between the page's decode and first-preview measures' ends;",
-        '  in brackets, CPU ms per ms of the window (cores kept busy). machine busy: every process on the machine, the benchmark included.',
-        "page workers: the renderer's DedicatedWorker threads (SVD, preview, engine, decoder); V8 background: its ThreadPoolForegroundWorker",
-        "  threads (optimizing compiles of the page's JavaScript, concurrent GC). A separate opening after the timed runs (sampling costs CPU).",
+        `The browser's threads' CPU time (Linux /proc, sampled every ${CPU_SAMPLE_MS} ms; 10 ms ticks) between the page's decode and first-preview measures'`,
+        "  ends (threads alive at the end); in brackets, CPU ms per ms of the window (cores kept busy). machine busy: every process, the benchmark's too.",
+        "page workers: the renderer's DedicatedWorker threads (SVD, preview, engine, decoder); renderer thread pool: its ThreadPoolForegroundWorker",
+        "  threads, where V8 compiles the page's JavaScript and marks its heap (and Blink runs some tasks). A separate opening after the timed runs.",
       ],
     },
   );

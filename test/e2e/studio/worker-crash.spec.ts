@@ -120,6 +120,9 @@ test('the engine worker dies after the decomposition: a fresh analysis worker st
   await studio.openFile(ASTRONAUT);
   await studio.waitForReady();
   const at32 = await studio.waitForExactSize();
+  // After every measurement at this rank is in (the studio's 'studio:measured' mark): the engine
+  // dies after the work, not while an analysis worker starts and attaches to it.
+  await page.waitForFunction(() => performance.getEntriesByName('studio:measured', 'mark').length > 0, undefined, { timeout: 120_000 });
   await crash(page, 'engine');
   const running = (name: string) => page.workers().some((worker) => worker.url().includes(`/${name}.worker`));
   await expect.poll(() => running('engine'), { timeout: 30_000 }).toBe(false);

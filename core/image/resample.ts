@@ -120,8 +120,8 @@ export function filterPlane(
  * The vertical and horizontal passes are functions of their own, called once per target line,
  * so that V8 optimizes each as a whole after a few lines. Written as loops inside the function
  * that is called once per image, they ran mostly in on-stack-replaced code that V8 threw away
- * at every exit from the inner loop (over a hundred times for a 12 MP photo, each a new compile
- * on a background thread).
+ * at every exit from the inner loop (over a hundred times for a 12 MP photo), compiling again on
+ * a background thread while the SVD workers needed the cores.
  */
 function addColumns(out: Float32Array, at: number, line: Float64Array, offset: number, stride: number, cols: Spans, from: number): void {
   const count = cols.first.length;

@@ -17,8 +17,8 @@ import type { RenderedView } from './rendered-view.js';
 /**
  * A small 8-bit RGB image box-filtered once as the worker starts, so that V8 has optimized
  * boxResample's loops (they make the preview's original side) before a photo comes. Cold, the
- * first 12 MP photo's ran in code V8 kept replacing (hundreds of times, each a compile on a
- * background thread) while the SVD workers needed the cores. Best effort: a failure here only
+ * first 12 MP photo's ran in code V8 threw away over a hundred times, compiling again on a
+ * background thread while the SVD workers needed the cores. Best effort: a failure here only
  * leaves the loops cold.
  */
 function warmResample(): void {

@@ -8,12 +8,8 @@
 import type { Browser } from '@playwright/test';
 import { chromiumThreadCpu, machineCpu, type ThreadCpu } from '../../helpers/browser-cpu.js';
 import type { Input } from './inputs.js';
-import { untilWarm } from './runs.js';
-import type { PageWindow } from './instrument.js';
-import { OPEN_TIMEOUT_MS, VIEWPORT } from './settings.js';
-
-/** The page's window: the wait for the first preview runs in the page. */
-declare const window: PageWindow;
+import { chooseAndWait, untilWarm } from './runs.js';
+import { VIEWPORT } from './settings.js';
 
 export const CPU_SAMPLE_MS = 25;
 
@@ -63,19 +59,9 @@ export async function cpuOpening(browser: Browser, url: string, input: Input): P
       return { failed: "the browser's threads cannot be read here (Linux's /proc, with the browser at CHROMIUM_PATH or Debian's)" };
     }
     timer = setInterval(sample, CPU_SAMPLE_MS);
-    await page.getByTestId('open-file').setInputFiles(input.path);
-    const outcome = await page.waitForFunction(
-      () => {
-        const banner = window.document.querySelector('[data-testid="error-banner"]');
-        if (banner) return `error: ${(banner as unknown as { textContent: string }).textContent}`;
-        return performance.getEntriesByName('first-preview', 'measure').length > 0 ? 'shown' : false;
-      },
-      undefined,
-      { timeout: OPEN_TIMEOUT_MS },
-    );
+    const failed = await chooseAndWait(page, input, 'first-preview');
     clearInterval(timer);
-    const status = await outcome.jsonValue();
-    if (status !== 'shown') return { failed: String(status) };
+    if (failed !== null) return { failed };
     sample();
     const at = await page.evaluate(() => {
       const decode = performance.getEntriesByName('decode', 'measure').at(-1);

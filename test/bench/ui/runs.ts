@@ -43,6 +43,28 @@ export async function untilWarm(page: Page): Promise<number | null> {
   return warm;
 }
 
+/**
+ * Chooses `input` with the file input and waits, up to OPEN_TIMEOUT_MS, until the studio has
+ * reached `until` ('ready': the viewer's state; 'first-preview': the page's measure of that name)
+ * or shows its error banner. Null once reached, else why not ('error: ' and the banner's text).
+ */
+export async function chooseAndWait(page: Page, input: Input, until: 'ready' | 'first-preview'): Promise<string | null> {
+  await page.getByTestId('open-file').setInputFiles(input.path);
+  const outcome = await page.waitForFunction(
+    (goal) => {
+      const banner = window.document.querySelector('[data-testid="error-banner"]');
+      if (banner) return `error: ${(banner as unknown as { textContent: string }).textContent}`;
+      if (goal === 'ready')
+        return window.document.querySelector('[data-testid="viewer"]')?.getAttribute('data-state') === 'ready' ? 'reached' : false;
+      return performance.getEntriesByName('first-preview', 'measure').length > 0 ? 'reached' : false;
+    },
+    until,
+    { timeout: OPEN_TIMEOUT_MS },
+  );
+  const status = (await outcome.jsonValue()) as string;
+  return status === 'reached' ? null : status;
+}
+
 export interface LongTask {
   /** ms since the file was chosen. */
   at: number;

@@ -8,12 +8,8 @@
  */
 import type { Browser } from '@playwright/test';
 import type { Input } from './inputs.js';
-import type { PageWindow } from './instrument.js';
-import { untilWarm } from './runs.js';
-import { OPEN_TIMEOUT_MS, VIEWPORT } from './settings.js';
-
-/** The page's window: the wait for "ready" runs in the page. */
-declare const window: PageWindow;
+import { chooseAndWait, untilWarm } from './runs.js';
+import { VIEWPORT } from './settings.js';
 
 const LONG_TASK_MS = 50;
 const CATEGORIES = ['toplevel', 'devtools.timeline', 'v8.execute', 'blink.user_timing', 'disabled-by-default-v8.gc'];
@@ -63,23 +59,13 @@ export async function traceOpening(browser: Browser, url: string, input: Input):
     await untilWarm(page);
     await browser.startTracing(page, { categories: CATEGORIES });
     let trace: Buffer;
-    let outcome: unknown;
+    let failed: string | null;
     try {
-      await page.getByTestId('open-file').setInputFiles(input.path);
-      const handle = await page.waitForFunction(
-        () => {
-          const banner = window.document.querySelector('[data-testid="error-banner"]');
-          if (banner) return `error: ${(banner as unknown as { textContent: string }).textContent}`;
-          return window.document.querySelector('[data-testid="viewer"]')?.getAttribute('data-state') === 'ready' ? 'ready' : false;
-        },
-        undefined,
-        { timeout: OPEN_TIMEOUT_MS },
-      );
-      outcome = await handle.jsonValue();
+      failed = await chooseAndWait(page, input, 'ready');
     } finally {
       trace = await browser.stopTracing();
     }
-    if (outcome !== 'ready') return { failed: String(outcome) };
+    if (failed !== null) return { failed };
     return longTasks(JSON.parse(trace.toString()) as { traceEvents?: TraceEvent[] } | TraceEvent[]);
   } catch (error) {
     return { failed: error instanceof Error ? error.message.split('\n')[0] : String(error) };

@@ -5,7 +5,7 @@
  * engine by a MessageChannel, and the engine sends it the current image and factors.
  */
 import * as Comlink from 'comlink';
-import type { EngineWorkerApi, PeerRole } from '../workers/engine/engine.worker.js';
+import type { PeerLinks, PeerRole } from '../workers/engine/protocol.js';
 import { WorkerBridge } from './worker-bridge.js';
 
 interface Connectable {
@@ -13,10 +13,10 @@ interface Connectable {
 }
 
 /** Each engine bridge's peers, by role (the latest bridge made for a role). */
-const peersOf = new WeakMap<WorkerBridge<EngineWorkerApi>, Map<PeerRole, WorkerBridge<Connectable>>>();
+const peersOf = new WeakMap<object, Map<PeerRole, WorkerBridge<Connectable>>>();
 
 /** Connects a running peer to an engine: a new MessageChannel, one end each. */
-async function connect(role: PeerRole, remote: Comlink.Remote<Connectable>, engineApi: Comlink.Remote<EngineWorkerApi>): Promise<void> {
+async function connect(role: PeerRole, remote: Comlink.Remote<Connectable>, engineApi: Comlink.Remote<PeerLinks>): Promise<void> {
   const channel = new MessageChannel();
   await remote.connect(Comlink.transfer(channel.port1, [channel.port1]));
   await engineApi.attach(role, Comlink.transfer(channel.port2, [channel.port2]));
@@ -27,10 +27,10 @@ async function connect(role: PeerRole, remote: Comlink.Remote<Connectable>, engi
  * analysis or learn worker ends, the engine forgets it (no copies for a worker that is gone) until
  * a fresh one connects.
  */
-export function peerWorker<Api extends Connectable>(
+export function peerWorker<Api extends Connectable, Engine extends PeerLinks>(
   role: PeerRole,
   create: () => Worker,
-  engine: WorkerBridge<EngineWorkerApi>,
+  engine: WorkerBridge<Engine>,
   idleMs?: number,
 ): WorkerBridge<Api> {
   const bridge = new WorkerBridge<Api>(create, {
@@ -54,7 +54,10 @@ export function peerWorker<Api extends Connectable>(
  * start waits for the engine). Only the preview worker is waited for: the analysis or learn
  * worker may be in the middle of seconds of work, and connect when it has finished.
  */
-export async function reattachPeers(engine: WorkerBridge<EngineWorkerApi>, engineApi: Comlink.Remote<EngineWorkerApi>): Promise<void> {
+export async function reattachPeers<Engine extends PeerLinks>(
+  engine: WorkerBridge<Engine>,
+  engineApi: Comlink.Remote<Engine>,
+): Promise<void> {
   const peers = peersOf.get(engine);
   if (!peers) return;
   for (const [role, bridge] of peers) {

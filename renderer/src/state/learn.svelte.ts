@@ -12,6 +12,7 @@ import { colorChannelCount } from '../../../core/index.js';
 import { peerWorker } from '../bridge/peer-worker.js';
 import { isAbortError, type WorkerBridge } from '../bridge/worker-bridge.js';
 import { WHOLE_RGB, codingFor, codingKey } from '../shared/coding.js';
+import type { EngineWorkerApi } from '../workers/engine/engine.worker.js';
 import type { LearnWorkerApi } from '../workers/learn/learn.worker.js';
 import type { Studio } from './studio.svelte.js';
 
@@ -77,7 +78,7 @@ export class Learn {
 
   /** The learn worker, started (and attached to the engine, which sends it the image and factors) on first use. */
   get worker(): WorkerBridge<LearnWorkerApi> {
-    this.#bridge ??= peerWorker<LearnWorkerApi>(
+    this.#bridge ??= peerWorker<LearnWorkerApi, EngineWorkerApi>(
       'learn',
       () => new Worker(new URL('../workers/learn/learn.worker.ts', import.meta.url), { type: 'module', name: 'learn' }),
       this.studio.engine,

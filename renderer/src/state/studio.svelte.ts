@@ -124,13 +124,13 @@ export class Studio {
     () => new Worker(new URL('../workers/engine/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' }),
     { onStart: (engine) => this.#engineStarted(engine), name: 'engine' },
   );
-  readonly preview = peerWorker<PreviewWorkerApi>(
+  readonly preview = peerWorker<PreviewWorkerApi, EngineWorkerApi>(
     'preview',
     () => new Worker(new URL('../workers/preview/preview.worker.ts', import.meta.url), { type: 'module', name: 'preview' }),
     this.engine,
   );
   /** Ended when idle (ANALYSIS_IDLE_MS): what measuring a 12 MP photo leaves in it is tens to hundreds of MB. */
-  readonly analysis = peerWorker<AnalysisWorkerApi>(
+  readonly analysis = peerWorker<AnalysisWorkerApi, EngineWorkerApi>(
     'analysis',
     () => new Worker(new URL('../workers/analysis/analysis.worker.ts', import.meta.url), { type: 'module', name: 'analysis' }),
     this.engine,

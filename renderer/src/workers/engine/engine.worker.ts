@@ -23,6 +23,7 @@ import {
 import { WHOLE_RGB, codingFor, codingKey, codingLayout, parseCodingKey, type Coding, type StoredFile } from '../../shared/coding.js';
 import { canShare, imageForMessage, isShared, movable, sharedFactors, sharedImage } from '../../shared/shared-memory.js';
 import { MappedBuffers } from './mapped-buffers.js';
+import type { LaterPeer, PeerRole } from './protocol.js';
 import { warmImage } from '../../shared/warm-image.js';
 import { createWebSvdPool, imagePlanes, releaseAll } from './web-svd-pool.js';
 
@@ -39,9 +40,7 @@ export interface HeldDocument {
   heldDocument(imageId: number): Promise<{ image: PixelImage; factors: { coding: string; plane: number; svd: TruncatedSvd }[] } | null>;
 }
 
-export type PeerRole = 'preview' | 'analysis' | 'learn';
 /** The peers that get a photo's image once it has factors (see imageToLaterPeers); the preview worker gets it first. */
-type LaterPeer = 'analysis' | 'learn';
 const LATER_PEERS: readonly LaterPeer[] = ['analysis', 'learn'];
 
 /** One stage of one plane, as the main thread needs it: the spectrum, not the vectors. */

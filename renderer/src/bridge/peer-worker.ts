@@ -6,7 +6,7 @@
  */
 import * as Comlink from 'comlink';
 import type { PeerLinks, PeerRole } from '../workers/engine/protocol.js';
-import { WorkerBridge } from './worker-bridge.js';
+import { WorkerBridge, WorkerStoppedError } from './worker-bridge.js';
 
 interface Connectable {
   connect(port: MessagePort): void;
@@ -26,6 +26,10 @@ async function connect(role: PeerRole, remote: Comlink.Remote<Connectable>, engi
  * `idleMs`: end the worker that long after its last call (WorkerBridge's idle release). When an
  * analysis or learn worker ends, the engine forgets it (no copies for a worker that is gone) until
  * a fresh one connects.
+ *
+ * A peer's start attaches it through a call on the engine's bridge, so an engine that stops
+ * meanwhile (an uncaught error, killed) fails the attach instead of leaving it unanswered: the
+ * start then attaches once more, to the engine worker that replaces it.
  */
 export function peerWorker<Api extends Connectable, Engine extends PeerLinks>(
   role: PeerRole,
@@ -33,8 +37,17 @@ export function peerWorker<Api extends Connectable, Engine extends PeerLinks>(
   engine: WorkerBridge<Engine>,
   idleMs?: number,
 ): WorkerBridge<Api> {
+  const attach = (remote: Comlink.Remote<Connectable>) => engine.call((engineApi) => connect(role, remote, engineApi));
   const bridge = new WorkerBridge<Api>(create, {
-    onStart: async (remote) => connect(role, remote as unknown as Comlink.Remote<Connectable>, await engine.remote()),
+    onStart: async (remote) => {
+      const peer = remote as unknown as Comlink.Remote<Connectable>;
+      try {
+        await attach(peer);
+      } catch (error) {
+        if (!(error instanceof WorkerStoppedError)) throw error;
+        await attach(peer);
+      }
+    },
     // Sent once an engine that is starting has started (its onStart may be connecting this very
     // peer), and before a fresh peer's attach, which waits for the same start.
     onStop: role === 'preview' ? undefined : () => void engine.starting?.then((api) => api.detach(role)).catch(() => {}),

@@ -131,6 +131,28 @@ describe.each(['simd', 'plain'] as const)('ViewRenderer (%s kernels)', (kind) =>
     }
   });
 
+  it('the original alone is also the original picture when asked for; the first reconstruction after it is as on a fresh renderer', async () => {
+    const { image, svds } = await decomposed();
+    const renderer = new ViewRenderer(await createKernels(kind), await createKernels(kind));
+    renderer.setImage(1, image);
+    const ranks = [96, 96, 96];
+    // Before any factors, as the viewer asks while the first stage is computed (this maps the live view's workspace).
+    const alone = renderer.render(request({ ranks, source: 'original', withOriginal: true }));
+    expect(alone.original).toBe(alone.image);
+    const again = renderer.render(request({ ranks, source: 'original' }));
+    expect(again.original).toBeNull();
+    expect(again.image).toEqual(alone.image);
+    svds.forEach((svd, c) => renderer.setFactors(1, 'whole-rgb', c, svd));
+    const live = renderer.render(request({ ranks }));
+    const fresh = new ViewRenderer(await createKernels(kind), await createKernels(kind));
+    fresh.setImage(1, image);
+    svds.forEach((svd, c) => fresh.setFactors(1, 'whole-rgb', c, svd));
+    expect(live.image).toEqual(fresh.render(request({ ranks })).image);
+    const base = request({});
+    const planes = svds.map((svd) => reconstruct(svd, 96, { region: base.region, targetWidth: base.width, targetHeight: base.height }));
+    expect(maxDifference(live.image, planes)).toBeLessThanOrEqual(0.51);
+  });
+
   it('component i is σᵢuᵢvᵢᵀ (the difference of the rank-i and rank-(i−1) reconstructions), centred on grey', async () => {
     const { image, svds } = await decomposed();
     const renderer = new ViewRenderer(await createKernels(kind), await createKernels(kind));

@@ -227,7 +227,17 @@ export class ViewRenderer {
       view.reference ??= boxResample(this.#reference, request.region, view.width, view.height);
       original = this.#toRgba(view.reference, this.#reference);
     } else if (request.withOriginal) original = this.#toRgba(view.original!, image);
-    if (request.source === 'original') return { ranks, original, image: this.#toRgba(view.original!, image) };
+    // The original alone: one picture, the original's bitmap too when asked for (not a reference's).
+    if (request.source === 'original') {
+      const same = original !== null && !(request.reference && this.#reference);
+      const picture = same ? original! : this.#toRgba(view.original!, image);
+      // It shows while the first stage is computed: the live view's workspace is mapped now, so
+      // the first reconstruction does not wait for the pages. After the filtering above: growing
+      // WebAssembly memory detaches its buffer, and V8 has been seen to throw away a worker's
+      // optimised code then (the SVD workers'), which that filtering needs warm.
+      if (!entry) this.#reserveLive(request, view);
+      return { ranks, original, image: picture };
+    }
     if (request.source === 'saved' && this.#saved) {
       view.saved ??= boxResample(this.#saved, request.region, view.width, view.height);
       return { ranks, original, image: this.#toRgba(view.saved, this.#saved) };
@@ -269,23 +279,14 @@ export class ViewRenderer {
     const w8 = Math.ceil(width / 8) * 8;
     const layout = entry?.layout;
     const patch = layout?.model === 'patch';
-    let floats = 0;
-    const planes: PlaneView[] = (layout?.planes ?? []).map((planeLayout, p) => {
-      const rank = entry!.factors[p]?.rank ?? 0;
-      const plane: PlaneView = {
-        rank,
-        left: patch ? -1 : floats,
-        right: patch ? -1 : floats + height * rank,
-        acc: patch ? floats : floats + height * rank + rank * w8,
-        accRank: patch ? -1 : 0,
-        updates: 0,
-        ...planeSpans(planeLayout, layout!, region, width, height),
-      };
-      floats = plane.acc + height * w8;
-      return plane;
-    });
-    const rgb = layout?.colorSpace === 'ycbcr' ? floats : -1;
-    if (rgb >= 0) floats += 3 * height * w8;
+    const { offsets, floats, rgb } = heapLayout(layout, (p) => entry!.factors[p]?.rank ?? 0, height, w8);
+    const planes: PlaneView[] = (layout?.planes ?? []).map((planeLayout, p) => ({
+      rank: entry!.factors[p]?.rank ?? 0,
+      ...offsets[p],
+      accRank: patch ? -1 : 0,
+      updates: 0,
+      ...planeSpans(planeLayout, layout!, region, width, height),
+    }));
     this.#heap = this.#kernels.allocate(Math.max(8, floats), w8);
     const heap = this.#heap;
     if (!patch) {
@@ -315,6 +316,19 @@ export class ViewRenderer {
       reference: sameGeometry ? old.reference : null,
     };
     return this.#view;
+  }
+
+  /**
+   * Maps the workspace a live view of `request` will take once its coding has factors of the
+   * ranks asked for (whole-image planes: the accumulators, which are most of it, do not depend on
+   * the rank), and takes the view's heap again (growing the memory detached it; the view has no
+   * planes yet, so it held nothing).
+   */
+  #reserveLive(request: ViewRequest, view: View): void {
+    const layout = codingLayout(this.#image!, parseCodingKey(request.coding));
+    const { floats } = heapLayout(layout, (p) => request.ranks[p] ?? 0, view.height, view.w8);
+    this.#kernels.reserve(floats, view.w8);
+    this.#heap = this.#kernels.allocate(8, view.w8);
   }
 
   /** Brings a plane's display accumulator to rank k. */
@@ -538,6 +552,30 @@ export class ViewRenderer {
     }
     return out;
   }
+}
+
+/**
+ * Where each plane's slots lie in the view's heap (see the layout at the top), for planes of
+ * these ranks, and the R, G, B slots of a YCbCr coding (else −1); `floats`: the heap's size.
+ */
+function heapLayout(
+  layout: ImageLayout | undefined,
+  rankOf: (plane: number) => number,
+  height: number,
+  w8: number,
+): { offsets: { left: number; right: number; acc: number }[]; floats: number; rgb: number } {
+  const patch = layout?.model === 'patch';
+  let floats = 0;
+  const offsets = (layout?.planes ?? []).map((_, p) => {
+    const rank = rankOf(p);
+    const acc = patch ? floats : floats + height * rank + rank * w8;
+    const offset = { left: patch ? -1 : floats, right: patch ? -1 : floats + height * rank, acc };
+    floats = acc + height * w8;
+    return offset;
+  });
+  const rgb = layout?.colorSpace === 'ycbcr' ? floats : -1;
+  if (rgb >= 0) floats += 3 * height * w8;
+  return { offsets, floats, rgb };
 }
 
 /**

@@ -48,6 +48,8 @@ import { codingLayout, parseCodingKey } from '../../shared/coding.js';
 import type { ViewMode, ViewRequest } from './protocol.js';
 
 const MAX_UPDATES = 48;
+/** The rank of a photo's first stage (the first preview), for the workspace mapped before it comes. */
+const FIRST_STAGE_RANK = 32;
 
 interface PlaneView {
   rank: number;
@@ -320,13 +322,14 @@ export class ViewRenderer {
 
   /**
    * Maps the workspace a live view of `request` will take once its coding has factors of the
-   * ranks asked for (whole-image planes: the accumulators, which are most of it, do not depend on
+   * ranks asked for, or of the first stage's rank (whole-image planes: the accumulators, which are most of it, do not depend on
    * the rank), and takes the view's heap again (growing the memory detached it; the view has no
    * planes yet, so it held nothing).
    */
   #reserveLive(request: ViewRequest, view: View): void {
     const layout = codingLayout(this.#image!, parseCodingKey(request.coding));
-    const { floats } = heapLayout(layout, (p) => request.ranks[p] ?? 0, view.height, view.w8);
+    // The viewer asks for no ranks before the first stage: the first stage's rank (32) stands in.
+    const { floats } = heapLayout(layout, (p) => Math.max(request.ranks[p] ?? 0, FIRST_STAGE_RANK), view.height, view.w8);
     this.#kernels.reserve(floats, view.w8);
     this.#heap = this.#kernels.allocate(8, view.w8);
   }

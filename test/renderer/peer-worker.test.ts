@@ -4,67 +4,17 @@
  * sends. The "workers" are comlink endpoints on MessageChannels (Node has no Web Workers); a
  * crash is the 'error' event a worker's uncaught error fires.
  */
-import * as Comlink from 'comlink';
 import type { MessagePort as NodeMessagePort } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { peerWorker } from '../../renderer/src/bridge/peer-worker.js';
 import { WorkerBridge } from '../../renderer/src/bridge/worker-bridge.js';
+import { FakeWorker } from '../helpers/fake-worker.js';
 import type { PeerLinks } from '../../renderer/src/workers/engine/protocol.js';
 
 // The tests compile without the DOM, where MessagePort is only a value (Node's): the bridge and
 // the peers' protocol name the type, which Node's port stands in for.
 declare global {
   type MessagePort = NodeMessagePort;
-}
-
-type Listener = (event: { message?: string; preventDefault(): void }) => void;
-
-/** The part of a MessagePort the fake worker uses (the test's types have no DOM). */
-interface Port {
-  postMessage(message: unknown, transfer: unknown[]): void;
-  addEventListener(type: 'message', listener: (event: unknown) => void): void;
-  removeEventListener(type: 'message', listener: (event: unknown) => void): void;
-  start(): void;
-  close(): void;
-}
-
-class FakeWorker {
-  terminated = false;
-  readonly #port: Port;
-  readonly #errorListeners: Listener[] = [];
-
-  constructor(api: object) {
-    const channel = new MessageChannel();
-    Comlink.expose(api, channel.port2 as unknown as Comlink.Endpoint);
-    this.#port = channel.port1 as unknown as Port;
-  }
-
-  postMessage(message: unknown, transfer: unknown[] = []): void {
-    if (!this.terminated) this.#port.postMessage(message, transfer);
-  }
-
-  addEventListener(type: string, listener: Listener): void {
-    if (type === 'message') this.#port.addEventListener('message', listener as (event: unknown) => void);
-    if (type === 'error') this.#errorListeners.push(listener);
-  }
-
-  removeEventListener(type: string, listener: Listener): void {
-    if (type === 'message') this.#port.removeEventListener('message', listener as (event: unknown) => void);
-  }
-
-  start(): void {
-    this.#port.start();
-  }
-
-  terminate(): void {
-    this.terminated = true;
-    this.#port.close();
-  }
-
-  /** An uncaught error in the worker: its 'error' event. */
-  crash(message: string): void {
-    for (const listener of this.#errorListeners) listener({ message, preventDefault() {} });
-  }
 }
 
 interface PeerApi {

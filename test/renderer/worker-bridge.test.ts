@@ -3,9 +3,9 @@
  * never while a call is in flight, and a fresh one for the next call. The "worker" is a comlink
  * endpoint on a MessageChannel (Node has no Web Workers); timers are faked, messages are real.
  */
-import * as Comlink from 'comlink';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WorkerBridge } from '../../renderer/src/bridge/worker-bridge.js';
+import { FakeWorker } from '../helpers/fake-worker.js';
 
 interface Api {
   add(a: number, b: number): number;
@@ -21,49 +21,6 @@ declare global {
     addEventListener(type: string, listener: (event: { message?: string; preventDefault(): void }) => void): void;
     removeEventListener(type: string, listener: (event: never) => void): void;
     terminate(): void;
-  }
-}
-
-type Listener = (event: unknown) => void;
-
-/** The part of a MessagePort the fake worker uses (the test's types have no DOM). */
-interface Port {
-  postMessage(message: unknown, transfer: unknown[]): void;
-  addEventListener(type: 'message', listener: Listener): void;
-  removeEventListener(type: 'message', listener: Listener): void;
-  start(): void;
-  close(): void;
-}
-
-class FakeWorker {
-  terminated = false;
-  readonly #port: Port;
-
-  constructor(api: Api) {
-    const channel = new MessageChannel();
-    Comlink.expose(api, channel.port2 as unknown as Comlink.Endpoint);
-    this.#port = channel.port1 as unknown as Port;
-  }
-
-  postMessage(message: unknown, transfer: unknown[] = []): void {
-    if (!this.terminated) this.#port.postMessage(message, transfer);
-  }
-
-  addEventListener(type: string, listener: Listener): void {
-    if (type === 'message') this.#port.addEventListener('message', listener);
-  }
-
-  removeEventListener(type: string, listener: Listener): void {
-    if (type === 'message') this.#port.removeEventListener('message', listener);
-  }
-
-  start(): void {
-    this.#port.start();
-  }
-
-  terminate(): void {
-    this.terminated = true;
-    this.#port.close();
   }
 }
 

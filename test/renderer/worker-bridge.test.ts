@@ -1,7 +1,8 @@
 /**
  * WorkerBridge's release: a worker ended when idle (release(), or idleMs after its last call),
- * never while a call is in flight, and a fresh one for the next call. The "worker" is a comlink
- * endpoint on a MessageChannel (Node has no Web Workers); timers are faked, messages are real.
+ * never while a call is in flight, and a fresh one for the next call; the signal that each
+ * worker's stop aborts. The "worker" is a comlink endpoint on a MessageChannel (Node has no Web
+ * Workers); timers are faked, messages are real.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WorkerBridge } from '../../renderer/src/bridge/worker-bridge.js';
@@ -156,5 +157,22 @@ describe('WorkerBridge release', () => {
     expect(stops.count).toBe(1);
     // No call was left to run again: no fresh worker until the next call.
     expect(workers).toHaveLength(1);
+  });
+
+  it('gives each worker a signal that aborts when that worker stops, not when a later one does', async () => {
+    const { bridge, workers } = setup();
+    expect(bridge.stopped).toBeNull();
+    await bridge.call((api) => api.add(1, 1));
+    const first = bridge.stopped!;
+    expect(first.aborted).toBe(false);
+    workers[0].crash('injected crash');
+    expect(first.aborted).toBe(true);
+    expect(first.reason).toMatchObject({ name: 'WorkerStoppedError' });
+    expect(bridge.stopped).toBeNull();
+    await bridge.call((api) => api.add(1, 2));
+    const second = bridge.stopped!;
+    expect(second).not.toBe(first);
+    expect(bridge.release()).toBe(true);
+    expect(second.aborted).toBe(true);
   });
 });

@@ -12,13 +12,38 @@ interface Connectable {
   connect(port: MessagePort): void;
 }
 
-/** Each engine bridge's peers, by role (the latest bridge made for a role). */
+/**
+ * Each engine bridge's peers, by role (the latest bridge made for a role). Keyed by `object`: a
+ * bridge's type is invariant in its API, so no one bridge type covers every engine's.
+ */
 const peersOf = new WeakMap<object, Map<PeerRole, WorkerBridge<Connectable>>>();
 
-/** Connects a running peer to an engine: a new MessageChannel, one end each. */
-async function connect(role: PeerRole, remote: Comlink.Remote<Connectable>, engineApi: Comlink.Remote<PeerLinks>): Promise<void> {
+/**
+ * Connects a running peer to an engine: a new MessageChannel, one end each. A peer that stops
+ * before it has taken its end (`stopped`, its bridge's signal) never answers: the connect then
+ * rejects with the signal's reason, and the engine is not asked to attach it.
+ */
+async function connect(
+  role: PeerRole,
+  remote: Comlink.Remote<Connectable>,
+  stopped: AbortSignal,
+  engineApi: Comlink.Remote<PeerLinks>,
+): Promise<void> {
   const channel = new MessageChannel();
-  await remote.connect(Comlink.transfer(channel.port1, [channel.port1]));
+  let onStop = () => {};
+  const peerStopped = new Promise<never>((_, reject) => {
+    onStop = () => reject(stopped.reason);
+    if (stopped.aborted) onStop();
+    else stopped.addEventListener('abort', onStop, { once: true });
+  });
+  try {
+    await Promise.race([remote.connect(Comlink.transfer(channel.port1, [channel.port1])), peerStopped]);
+  } catch (error) {
+    channel.port2.close();
+    throw error;
+  } finally {
+    stopped.removeEventListener('abort', onStop);
+  }
   await engineApi.attach(role, Comlink.transfer(channel.port2, [channel.port2]));
 }
 
@@ -29,7 +54,8 @@ async function connect(role: PeerRole, remote: Comlink.Remote<Connectable>, engi
  *
  * A peer's start attaches it through a call on the engine's bridge, so an engine that stops
  * meanwhile (an uncaught error, killed) fails the attach instead of leaving it unanswered: the
- * start then attaches once more, to the engine worker that replaces it.
+ * start then attaches once more, to the engine worker that replaces it. A peer that stops during
+ * its own start ends that call too (see connect), so the engine has no call left waiting on it.
  */
 export function peerWorker<Api extends Connectable, Engine extends PeerLinks>(
   role: PeerRole,
@@ -37,15 +63,15 @@ export function peerWorker<Api extends Connectable, Engine extends PeerLinks>(
   engine: WorkerBridge<Engine>,
   idleMs?: number,
 ): WorkerBridge<Api> {
-  const attach = (remote: Comlink.Remote<Connectable>) => engine.call((engineApi) => connect(role, remote, engineApi));
   const bridge = new WorkerBridge<Api>(create, {
-    onStart: async (remote) => {
-      const peer = remote as unknown as Comlink.Remote<Connectable>;
+    onStart: async (remote, stopped) => {
+      const attach = () => engine.call((engineApi) => connect(role, remote as unknown as Comlink.Remote<Connectable>, stopped, engineApi));
       try {
-        await attach(peer);
+        await attach();
       } catch (error) {
-        if (!(error instanceof WorkerStoppedError)) throw error;
-        await attach(peer);
+        // Only the engine's stop is worth another try: a stopped peer's start is over.
+        if (stopped.aborted || !(error instanceof WorkerStoppedError)) throw error;
+        await attach();
       }
     },
     // Sent once an engine that is starting has started (its onStart may be connecting this very
@@ -65,7 +91,8 @@ export function peerWorker<Api extends Connectable, Engine extends PeerLinks>(
  * running to the new one (those not running connect when they start). `engineApi` is the new
  * engine's, before its start completes: a peer that is not running is not started here (its
  * start waits for the engine). Only the preview worker is waited for: the analysis or learn
- * worker may be in the middle of seconds of work, and connect when it has finished.
+ * worker may be in the middle of seconds of work, and connect when it has finished. A peer that
+ * stops meanwhile is not waited for: it attaches again when it starts afresh.
  */
 export async function reattachPeers<Engine extends PeerLinks>(
   engine: WorkerBridge<Engine>,
@@ -75,8 +102,12 @@ export async function reattachPeers<Engine extends PeerLinks>(
   if (!peers) return;
   for (const [role, bridge] of peers) {
     const remote = bridge.running;
-    if (!remote) continue;
-    if (role === 'preview') await connect(role, remote, engineApi);
-    else void connect(role, remote, engineApi).catch(() => {});
+    const stopped = bridge.stopped;
+    if (!remote || !stopped) continue;
+    const connected = connect(role, remote, stopped, engineApi).catch((error: unknown) => {
+      if (!stopped.aborted) throw error;
+    });
+    if (role === 'preview') await connected;
+    else void connected.catch(() => {});
   }
 }

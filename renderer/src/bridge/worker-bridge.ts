@@ -34,8 +34,12 @@ interface PendingCall {
 }
 
 export interface WorkerBridgeOptions<Api> {
-  /** Hands a fresh worker the state it needs before its first call. */
-  onStart?: (remote: Comlink.Remote<Api>) => Promise<void>;
+  /**
+   * Hands a fresh worker the state it needs before its first call. `stopped` aborts (with a
+   * WorkerStoppedError) when that worker stops, so a start need not wait for a stopped worker's
+   * answer.
+   */
+  onStart?: (remote: Comlink.Remote<Api>, stopped: AbortSignal) => Promise<void>;
   /** Called whenever the worker is ended or found stopped (abort, crash, release), before any replacement starts. */
   onStop?: () => void;
   /** The worker's name in error messages. */
@@ -46,7 +50,7 @@ export interface WorkerBridgeOptions<Api> {
 
 export class WorkerBridge<Api> {
   readonly #create: () => Worker;
-  readonly #onStart: ((remote: Comlink.Remote<Api>) => Promise<void>) | undefined;
+  readonly #onStart: ((remote: Comlink.Remote<Api>, stopped: AbortSignal) => Promise<void>) | undefined;
   readonly #onStop: (() => void) | undefined;
   readonly #name: string;
   readonly #idleMs: number | undefined;
@@ -58,6 +62,8 @@ export class WorkerBridge<Api> {
   #pending = new Set<PendingCall>();
   /** The current worker's API once it has started (onStart done); null before and after it stops. */
   #live: Comlink.Remote<Api> | null = null;
+  /** Aborted when the current worker stops; null when there is none. */
+  #stopped: AbortController | null = null;
 
   constructor(create: () => Worker, options: WorkerBridgeOptions<Api> = {}) {
     this.#create = create;
@@ -71,14 +77,16 @@ export class WorkerBridge<Api> {
   remote(): Promise<Comlink.Remote<Api>> {
     if (!this.#ready) {
       const worker = this.#create();
+      const stopped = new AbortController();
       this.#worker = worker;
+      this.#stopped = stopped;
       worker.addEventListener('error', (event) => {
         if (this.#worker !== worker) return;
         event.preventDefault();
         this.#fail(new WorkerStoppedError(`The ${this.#name} worker stopped${event.message ? `: ${event.message}` : ''}`));
       });
       const remote = Comlink.wrap<Api>(worker);
-      this.#ready = (this.#onStart ? this.#onStart(remote) : Promise.resolve()).then(() => {
+      this.#ready = (this.#onStart ? this.#onStart(remote, stopped.signal) : Promise.resolve()).then(() => {
         if (this.#worker === worker) this.#live = remote;
         return remote;
       });
@@ -92,6 +100,11 @@ export class WorkerBridge<Api> {
   /** The worker's API if it is running now (started, not stopped), without starting one. */
   get running(): Comlink.Remote<Api> | null {
     return this.#live;
+  }
+
+  /** Aborted (with a WorkerStoppedError) when the worker running or starting now stops; null when there is none. */
+  get stopped(): AbortSignal | null {
+    return this.#stopped?.signal ?? null;
   }
 
   /** The worker's API once it has started, if one is running or starting now (none is started here); null otherwise. */
@@ -177,6 +190,8 @@ export class WorkerBridge<Api> {
     this.#worker = null;
     this.#live = null;
     this.#ready = null;
+    this.#stopped?.abort(new WorkerStoppedError(`The ${this.#name} worker stopped`));
+    this.#stopped = null;
     this.#generation++;
     if (had) this.#onStop?.();
   }

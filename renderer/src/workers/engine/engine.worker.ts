@@ -40,7 +40,7 @@ export interface HeldDocument {
   heldDocument(imageId: number): Promise<{ image: PixelImage; factors: { coding: string; plane: number; svd: TruncatedSvd }[] } | null>;
 }
 
-/** The peers that get a photo's image once it has factors (see imageToLaterPeers); the preview worker gets it first. */
+/** Every LaterPeer, in the order imageToLaterPeers sends them the image. */
 const LATER_PEERS: readonly LaterPeer[] = ['analysis', 'learn'];
 
 /** One stage of one plane, as the main thread needs it: the spectrum, not the vectors. */

@@ -11,7 +11,7 @@ import type { KrylovState, Matrix, TruncatedSvd } from './types.js';
 import type { KernelKind } from './kernels/index.js';
 import { abortError } from './svd/work.js';
 import { normalizeStages, stageWork } from './svd/progressive.js';
-import { lanczosPlan, usesKrylov } from './svd/truncated-svd.js';
+import { coarsePlan, lanczosPlan, usesKrylov } from './svd/truncated-svd.js';
 
 /** One decomposition, as sent to a worker. Workers must not modify `channel`. */
 export interface ChannelJob {
@@ -25,6 +25,8 @@ export interface ChannelJob {
   keepKrylov?: boolean;
   /** A piece of a split decomposition: run the plan's steps up to this many and return only the space (core's SvdOptions.krylovSteps). */
   krylovSteps?: number;
+  /** Start coarse where it applies (core's SvdOptions.coarseStart). */
+  coarseStart?: boolean;
 }
 
 /** A host's worker: runs one job at a time. */
@@ -61,6 +63,12 @@ export interface DecomposeOptions {
    * host that shows the first stage lets it be shown before later stages take the processor.
    */
   laterStagesAfter?: Promise<unknown>;
+  /**
+   * The first stage of a channel with no earlier space starts coarse where it applies (core's
+   * SvdOptions.coarseStart): a third of the products for the first look; the second stage then
+   * starts a space of its own.
+   */
+  coarseStart?: boolean;
 }
 
 /**
@@ -83,6 +91,7 @@ interface QueuedJob {
   /** The channel's last job. */
   last: boolean;
   krylovSteps?: number;
+  coarseStart?: boolean;
 }
 
 export class SvdPool {
@@ -110,7 +119,7 @@ export class SvdPool {
     try {
       // More channels than workers, unevenly (3 on 2): each stage in two pieces, so the work spreads evenly.
       const split = channels.length > this.size && channels.length % this.size !== 0;
-      queue = planJobs(channels, options.stages, options.krylov, split);
+      queue = planJobs(channels, options.stages, options.krylov, split, options.coarseStart ?? false);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -191,7 +200,7 @@ export class SvdPool {
         if (mine >= 0) at = mine;
         const [job] = queue.splice(at, 1);
         busy.add(worker);
-        const { channel, stage, order, rank, work, last, krylovSteps } = job;
+        const { channel, stage, tier, order, rank, work, last, krylovSteps, coarseStart } = job;
         lastChannel.set(worker, channel);
         const krylov = spaces[channel];
         spaces[channel] = undefined;
@@ -200,11 +209,13 @@ export class SvdPool {
             {
               channel: channels[channel],
               rank,
-              seed: (options.seed ?? 1) + 1000 * channel + Math.max(0, stage),
+              // A split stage's first piece takes its stage's seed: it may start the space (after a coarse first stage).
+              seed: (options.seed ?? 1) + 1000 * channel + tier,
               kernels: options.kernels,
               krylov,
               keepKrylov: !last || options.keepKrylov,
               krylovSteps,
+              coarseStart,
             },
             (fraction) => {
               if (settled) return;
@@ -296,10 +307,15 @@ function planJobs(
   stages: readonly number[],
   krylov: readonly (KrylovState | undefined)[] | undefined,
   split: boolean,
+  coarseStart: boolean,
 ): QueuedJob[] {
   const perChannel = channels.map((channel) => normalizeStages(stages, channel.rows, channel.cols));
   const longest = Math.max(0, ...perChannel.map((list) => list.length));
-  const work = perChannel.map((list, c) => stageWork(channels[c].rows, channels[c].cols, list, krylov?.[c]?.steps ?? 0));
+  // Whether each channel's first stage starts coarse (then the second starts afresh, from no steps).
+  const coarse = perChannel.map(
+    (list, c) => coarseStart && !krylov?.[c] && coarsePlan(channels[c].rows, channels[c].cols, list[0]) !== null,
+  );
+  const work = perChannel.map((list, c) => stageWork(channels[c].rows, channels[c].cols, list, krylov?.[c]?.steps ?? 0, coarse[c]));
   const steps = channels.map((_, c) => krylov?.[c]?.steps ?? 0);
   const orders = channels.map(() => 0);
   const queue: QueuedJob[] = [];
@@ -310,6 +326,10 @@ function planJobs(
       const { rows, cols } = channels[channel];
       const rank = list[stage];
       const last = stage === list.length - 1;
+      if (stage === 0 && coarse[channel]) {
+        queue.push({ channel, stage, tier: stage, order: orders[channel]++, rank, work: work[channel][stage], last, coarseStart: true });
+        return;
+      }
       const target = Math.max(steps[channel], lanczosPlan(rank).steps);
       const added = target - steps[channel];
       if (split && added >= MIN_SPLIT_STEPS && usesKrylov(rows, cols, rank)) {

@@ -2,7 +2,8 @@
  * Randomized block Golub–Kahan–Lanczos bidiagonalization with full reorthogonalization, then a
  * one-sided Rayleigh–Ritz projection: the engine's path for ranks well below min(rows, cols).
  *
- * Starting from a random (seeded) orthonormal block Q₁ (cols × b), each step j computes
+ * Starting from a random (seeded) orthonormal block Q₁ (cols × b), or one given (the coarse
+ * start, coarse-start.ts), each step j computes
  *   A·Q_j   → orthogonalized against P₁…P_{j−1} (twice) → P_j R_j   (CholeskyQR, rows × b)
  *   Aᵀ·P_j  → orthogonalized against Q₁…Q_j (twice)     → Q_{j+1} S_j (CholeskyQR, cols × b)
  * so after k steps P = [P₁…P_k] (rows × s, s = k·b) spans the block Krylov space
@@ -84,6 +85,8 @@ export interface LanczosInput {
   profile?: LanczosProfile;
   /** A Krylov space of this matrix with the plan's block size and at most its steps, to extend. */
   resume?: KrylovState;
+  /** The start block (cols × blockSize, row-major) instead of Gaussian columns: the coarse start (coarse-start.ts). */
+  start?: Float32Array;
   /** Return the Krylov space after the last step in the result's `krylov`. */
   keepState?: boolean;
   /** Run the steps only and return the space (a result of rank 0 with `krylov`): one piece of a decomposition split across workers. */
@@ -479,10 +482,11 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
     firstStep = resume.steps;
     enter('setup');
   } else {
-    // Start block: Gaussian columns.
-    fillGaussian(ws, offQ, sb, cols, b, new SeededRandom(input.seed));
-    // Only an exactly zero start column is dropped: the floor above scales with ‖A‖, the
-    // Gaussian start block does not.
+    // Start block: the one given, or Gaussian columns.
+    if (input.start) copyRowsIn(ws, offQ, sb, input.start, b, cols);
+    else fillGaussian(ws, offQ, sb, cols, b, new SeededRandom(input.seed));
+    // Only an exactly zero start column is dropped: the floor above scales with ‖A‖, the start
+    // block does not.
     await orthonormalize(offQ, sb, cols, new Float64Array(b));
   }
 

@@ -9,7 +9,7 @@
 import { SvdInputError, type KrylovState, type Matrix, type SvdOptions, type TruncatedSvd } from '../types.js';
 import { createKernels } from '../kernels/index.js';
 import { lanczosWork } from './block-lanczos.js';
-import { lanczosPlan, truncatedSvd, validateMatrix, validateRank } from './truncated-svd.js';
+import { coarsePlan, coarseWork, lanczosPlan, truncatedSvd, validateMatrix, validateRank } from './truncated-svd.js';
 
 export const DEFAULT_WORKING_RANK = 256;
 export const DEFAULT_STAGES: readonly number[] = [32, 128, 256];
@@ -40,13 +40,17 @@ export function stagesForRank(workingRank: number): number[] {
   return [...DEFAULT_STAGES.filter((stage) => stage < workingRank), workingRank];
 }
 
-/** Runs the stages in order, each extending the Krylov space of the one before; resolves with the last stage's result. */
+/**
+ * Runs the stages in order, each extending the Krylov space of the one before (but the second,
+ * after a first stage that started coarse); resolves with the last stage's result.
+ */
 export async function progressiveTruncatedSvd(a: Matrix, options: ProgressiveOptions = {}): Promise<TruncatedSvd> {
   validateMatrix(a);
   const stages = normalizeStages(options.stages ?? DEFAULT_STAGES, a.rows, a.cols);
   const kernels = options.kernels ?? 'auto';
   const backend = typeof kernels === 'object' ? kernels : await createKernels(kernels);
-  const weights = stageWork(a.rows, a.cols, stages);
+  const coarseStart = !!options.coarseStart && !options.krylov;
+  const weights = stageWork(a.rows, a.cols, stages, options.krylov?.steps ?? 0, coarseStart);
   const totalWeight = weights.reduce((sum, weight) => sum + weight, 0);
   let doneWeight = 0;
   let previous: TruncatedSvd | null = null;
@@ -61,6 +65,8 @@ export async function progressiveTruncatedSvd(a: Matrix, options: ProgressiveOpt
       kernels: backend,
       krylov,
       keepKrylov: !last || options.keepKrylov,
+      // Only the first stage starts coarse; it keeps no space, so the second starts its own.
+      coarseStart: index === 0 && coarseStart,
       allocate: options.allocate,
       onProgress: options.onProgress && ((fraction) => options.onProgress!((doneWeight + fraction * stageWeight) / totalWeight)),
     });
@@ -73,10 +79,15 @@ export async function progressiveTruncatedSvd(a: Matrix, options: ProgressiveOpt
   return previous!;
 }
 
-/** The multiply-adds each stage adds when it extends the space of the stage before (for progress). */
-export function stageWork(rows: number, cols: number, stages: readonly number[], fromSteps = 0): number[] {
+/**
+ * The multiply-adds each stage adds when it extends the space of the stage before (for progress).
+ * `coarseStart`: a fresh first stage that starts coarse (coarsePlan) does its one step, and the
+ * second stage starts a space of its own.
+ */
+export function stageWork(rows: number, cols: number, stages: readonly number[], fromSteps = 0, coarseStart = false): number[] {
   let steps = fromSteps;
-  return stages.map((rank) => {
+  return stages.map((rank, index) => {
+    if (index === 0 && coarseStart && fromSteps === 0 && coarsePlan(rows, cols, rank)) return coarseWork(rows, cols);
     const plan = lanczosPlan(rank);
     const work = lanczosWork(rows, cols, plan, steps);
     steps = Math.max(steps, plan.steps);

@@ -2,6 +2,8 @@ import { SvdInputError, type Matrix, type SvdInput, type SvdOptions, type Trunca
 import { createKernels, type KernelBackend } from '../kernels/index.js';
 import { blockLanczosSvd, lanczosWork, lanczosWorkspace, type LanczosPlan, type LanczosProfile } from './block-lanczos.js';
 import { denseSvd, denseWork } from './dense-svd.js';
+import { COARSE_BLOCK, coarseStartApplies, shrink, stretch } from './coarse-start.js';
+import { SeededRandom } from '../linalg/random.js';
 import { WorkTracker } from './work.js';
 
 /**
@@ -30,6 +32,16 @@ export function lanczosPlan(rank: number): LanczosPlan {
 
 /** The block size of every plan, so that any stage can extend the one before it. */
 export const LANCZOS_BLOCK_SIZE = 16;
+
+/**
+ * The plan of a run with `coarseStart` (SvdOptions) on a rows × cols matrix at `rank`, when it
+ * starts coarse (a fresh space, not split in steps): one step of COARSE_BLOCK columns; null when
+ * it starts from a Gaussian block as usual. Its space is not extended (no Krylov state is kept).
+ */
+export function coarsePlan(rows: number, cols: number, rank: number): LanczosPlan | null {
+  const plan = { blockSize: COARSE_BLOCK, steps: 1 };
+  return coarseStartApplies(rows, cols, rank) && usesKrylov(rows, cols, rank, plan.blockSize) ? plan : null;
+}
 
 /**
  * Whether a rank-`rank` decomposition of a rows × cols matrix takes the block-Krylov path (else
@@ -76,13 +88,11 @@ export function validateRank(rank: number): void {
 /** ‖A‖²_F and the sum of the entries in float64, in one pass; throws a clear error on NaN or ±Infinity. */
 export function inputStatistics(a: SvdInput): { frobeniusNormSquared: number; sum: number } {
   const { data, cols } = a;
-  let squares = 0;
-  let sum = 0;
-  for (let i = 0; i < data.length; i++) {
-    const value = data[i];
-    squares += value * value;
-    sum += value;
-  }
+  // Row by row, a function call each: V8 optimizes the row's loop after a few rows (one loop over
+  // the whole matrix, run once per matrix, would mostly run unoptimized).
+  const totals = new Float64Array(2);
+  for (let from = 0; from < data.length; from += cols) addSquaresAndSum(totals, data, from, from + cols);
+  const [squares, sum] = totals;
   // NaN or ±Infinity anywhere makes the sum of squares non-finite; only then look for where.
   if (!Number.isFinite(squares)) {
     let at = 0;
@@ -96,6 +106,19 @@ export function inputStatistics(a: SvdInput): { frobeniusNormSquared: number; su
     throw new SvdInputError('truncatedSvd: the matrix is too large in magnitude for its squares to be summed in float64');
   }
   return { frobeniusNormSquared: squares, sum };
+}
+
+/** totals[0] += Σ data[i]², totals[1] += Σ data[i], over from ≤ i < to. */
+function addSquaresAndSum(totals: Float64Array, data: SvdInput['data'], from: number, to: number): void {
+  let squares = 0;
+  let sum = 0;
+  for (let i = from; i < to; i++) {
+    const value = data[i];
+    squares += value * value;
+    sum += value;
+  }
+  totals[0] += squares;
+  totals[1] += sum;
 }
 
 /**
@@ -130,9 +153,30 @@ export async function runTruncatedSvd(
   const seed = options.seed ?? 1;
   const allocate = options.allocate ?? ((length: number) => new Float32Array(length));
 
+  const coarse =
+    options.coarseStart && !options.krylov && options.krylovSteps === undefined && !options.plan ? coarsePlan(rows, cols, rank) : null;
   let result: TruncatedSvd;
   if (energy === 0) {
     result = emptySvd(rows, cols, allocate);
+  } else if (coarse) {
+    tracker.plan(coarseWork(rows, cols));
+    const start = await coarseStart(a, seed, options.signal, backend);
+    result = await blockLanczosSvd(
+      {
+        a,
+        rank,
+        plan: coarse,
+        seed,
+        frobeniusNormSquared: energy,
+        mean: sum / (rows * cols),
+        relativeRankTolerance: RELATIVE_RANK_TOLERANCE,
+        profile: options.profile,
+        start,
+        allocate,
+      },
+      backend,
+      tracker,
+    );
   } else {
     const resume = options.krylov;
     let plan = options.plan ?? lanczosPlan(rank);
@@ -182,6 +226,23 @@ export async function runTruncatedSvd(
   }
   tracker.finish();
   return result;
+}
+
+/** Multiply-adds of a coarse-started run (for progress): its one step; the shrunk matrix's run is a sixteenth of that or less. */
+export function coarseWork(rows: number, cols: number): number {
+  return lanczosWork(rows, cols, { blockSize: COARSE_BLOCK, steps: 1 });
+}
+
+/**
+ * The coarse start block for `a` (coarse-start.ts): the shrunk matrix's rank-COARSE_BLOCK
+ * decomposition (a usual run, on the same backend, before a's own), its right singular vectors
+ * stretched to a's columns; columns it lacks are Gaussian.
+ */
+async function coarseStart(a: SvdInput, seed: number, signal: AbortSignal | undefined, backend: KernelBackend): Promise<Float32Array> {
+  const small = shrink(a.data, a.rows, a.cols);
+  const svd = await runTruncatedSvd(small, { rank: COARSE_BLOCK, seed, signal }, backend);
+  const random = new SeededRandom(seed);
+  return stretch(svd.v.data, small.cols, svd.v.cols, a.cols, () => random.nextNormal());
 }
 
 /** `a` with float values (integer samples converted: the dense path works on floats; small matrices only). */

@@ -42,6 +42,7 @@ port.on('message', async (job: WorkerJob) => {
       krylov: job.krylov,
       keepKrylov: job.keepKrylov,
       krylovSteps: job.krylovSteps,
+      coarseStart: job.coarseStart,
       onProgress: (fraction) => port.postMessage({ type: 'progress', fraction } satisfies WorkerReply),
     });
     port.postMessage({ type: 'done', result } satisfies WorkerReply, transferList(result));

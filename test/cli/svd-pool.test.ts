@@ -284,6 +284,31 @@ describe('Node SVD pool', () => {
   const pool = createNodeSvdPool({ size: 2, workerUrl });
   afterAll(() => pool.close());
 
+  it("coarseStart: each channel's first stage starts coarse and its second starts afresh, as progressiveTruncatedSvd does", async () => {
+    const channels = await astronautChannels();
+    const firstStages: TruncatedSvd[] = [];
+    const results = await pool.decompose(channels, {
+      stages: [32, 64],
+      seed: 3,
+      coarseStart: true,
+      onStage: (channel, stage, result) => {
+        if (stage === 0) firstStages[channel] = result;
+      },
+    });
+    for (let index = 0; index < 3; index++) {
+      const local: TruncatedSvd[] = [];
+      await progressiveTruncatedSvd(channels[index], {
+        stages: [32, 64],
+        seed: 3 + 1000 * index,
+        coarseStart: true,
+        onStage: (result) => local.push(result),
+      });
+      expect(firstStages[index].sigma).toEqual(local[0].sigma);
+      expect(results[index].sigma).toEqual(local[1].sigma);
+      expect(results[index].v.data).toEqual(local[1].v.data);
+    }
+  });
+
   it('decomposes three channels on two workers, with the same results as the calling thread', async () => {
     const channels = await astronautChannels();
     const copies = channels.map((c) => Float32Array.from(c.data));

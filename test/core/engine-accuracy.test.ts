@@ -1,6 +1,7 @@
 /**
  * Accuracy of the engine on the sample photos against LAPACK (test/fixtures/engine-reference.json,
- * written by test/fixtures/make-engine-fixtures.py). Targets (issue 2):
+ * written by test/fixtures/make-engine-fixtures.py), from a Gaussian start and, at rank 32, from
+ * the coarse start. Targets (issue 2):
  *   residual ‖A − A_k‖_F ≤ 1.01 × optimal for every k ≤ rank;
  *   σ_i within 1 % for i ≤ rank/2, within 5 % for i ≤ rank;
  *   ‖UᵀU − I‖_max, ‖VᵀV − I‖_max ≤ 1e-4;
@@ -70,6 +71,15 @@ describe('truncatedSvd against LAPACK on the sample photos', () => {
     const a = await loadReferenceMatrix(reference);
     const svd = await truncatedSvd(a, { rank: 256 });
     checkAgainstReference(a, reference, svd, 256);
+  });
+
+  it('a first look at rank 32 (coarseStart) on the 1 MP crop, the 1.5 MP photo and the 12 MP photo', async () => {
+    for (const name of ['mountain-crop-red', 'paintbrushes-green', 'mountain-green']) {
+      const reference = referenceCase(name);
+      const a = await loadReferenceMatrix(reference);
+      const svd = await truncatedSvd(a, { rank: 32, coarseStart: true });
+      checkAgainstReference(a, reference, svd, 32);
+    }
   });
 
   it('the 12 MP photo at rank 256', async () => {

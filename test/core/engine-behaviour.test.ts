@@ -8,11 +8,13 @@ import {
   truncatedSvd,
   type KernelBackend,
   type Matrix,
+  type SvdOptions,
   type TruncatedSvd,
 } from '../../core/index.js';
 import { loadReferenceMatrix, randomMatrix, referenceCase } from '../helpers/samples.js';
 import { orthonormalityError, directSquaredError } from '../helpers/svd-checks.js';
 import { rayleighQuotientOf, refineComponents } from '../../core/svd/refine.js';
+import { stageWork } from '../../core/svd/progressive.js';
 
 function lowRankMatrix(rows: number, cols: number, rank: number): Matrix {
   const left = randomMatrix(rows, rank, 11).data;
@@ -317,6 +319,46 @@ describe('truncatedSvd: reproducibility, kernels, progress and abort', () => {
   });
 });
 
+/** The multiply-adds of the big products (the four gemm kernels) that `run` asks of a backend. */
+async function countedProducts(run: (kernels: KernelBackend) => Promise<unknown>): Promise<number> {
+  const inner = await createKernels('auto');
+  let multiplyAdds = 0;
+  const kernels: KernelBackend = {
+    kind: inner.kind,
+    dense: inner.dense,
+    get holds() {
+      return inner.holds;
+    },
+    set holds(value) {
+      inner.holds = value;
+    },
+    allocate: (floats, thin, zeroFrom) => inner.allocate(floats, thin, zeroFrom),
+    reserve: (floats, thin) => inner.reserve(floats, thin),
+    gemmNN: (...args) => {
+      multiplyAdds += args[2] * args[3] * args[6];
+      inner.gemmNN(...args);
+    },
+    gemmTN: (...args) => {
+      multiplyAdds += args[2] * args[3] * args[6];
+      inner.gemmTN(...args);
+    },
+    gemmNNBytes: (...args) => {
+      multiplyAdds += args[2] * args[3] * args[6];
+      inner.gemmNNBytes(...args);
+    },
+    gemmTNBytes: (...args) => {
+      multiplyAdds += args[2] * args[3] * args[6];
+      inner.gemmTNBytes(...args);
+    },
+    doubles: (at, count) => inner.doubles(at, count),
+    gemv64x4: (...args) => inner.gemv64x4(...args),
+    gemv64x4Bytes: (...args) => inner.gemv64x4Bytes(...args),
+    gram64: (...args) => inner.gram64(...args),
+  };
+  await run(kernels);
+  return multiplyAdds;
+}
+
 describe('progressiveTruncatedSvd', () => {
   it('delivers complete results at increasing ranks, each accurate', async () => {
     const a = await loadReferenceMatrix(referenceCase('paintbrushes-green'));
@@ -357,47 +399,9 @@ describe('progressiveTruncatedSvd', () => {
   it('reaching rank 256 through 32 and 128 costs at most 1.15× the products of a direct rank-256 run (counted)', async () => {
     const reference = referenceCase('mountain-crop-red');
     const a = await loadReferenceMatrix(reference);
-    const counted = async (run: (kernels: KernelBackend) => Promise<unknown>) => {
-      const inner = await createKernels('auto');
-      let multiplyAdds = 0;
-      const kernels: KernelBackend = {
-        kind: inner.kind,
-        dense: inner.dense,
-        get holds() {
-          return inner.holds;
-        },
-        set holds(value) {
-          inner.holds = value;
-        },
-        allocate: (floats, thin, zeroFrom) => inner.allocate(floats, thin, zeroFrom),
-        reserve: (floats, thin) => inner.reserve(floats, thin),
-        gemmNN: (...args) => {
-          multiplyAdds += args[2] * args[3] * args[6];
-          inner.gemmNN(...args);
-        },
-        gemmTN: (...args) => {
-          multiplyAdds += args[2] * args[3] * args[6];
-          inner.gemmTN(...args);
-        },
-        gemmNNBytes: (...args) => {
-          multiplyAdds += args[2] * args[3] * args[6];
-          inner.gemmNNBytes(...args);
-        },
-        gemmTNBytes: (...args) => {
-          multiplyAdds += args[2] * args[3] * args[6];
-          inner.gemmTNBytes(...args);
-        },
-        doubles: (at, count) => inner.doubles(at, count),
-        gemv64x4: (...args) => inner.gemv64x4(...args),
-        gemv64x4Bytes: (...args) => inner.gemv64x4Bytes(...args),
-        gram64: (...args) => inner.gram64(...args),
-      };
-      await run(kernels);
-      return multiplyAdds;
-    };
-    const direct = await counted((kernels) => truncatedSvd(a, { rank: 256, kernels }));
+    const direct = await countedProducts((kernels) => truncatedSvd(a, { rank: 256, kernels }));
     let stageResults = 0;
-    const progressive = await counted((kernels) =>
+    const progressive = await countedProducts((kernels) =>
       progressiveTruncatedSvd(a, { stages: [32, 128, 256], kernels, onStage: (result) => (stageResults += result.rank) }),
     );
     expect(stageResults).toBe(32 + 128 + 256);
@@ -424,6 +428,79 @@ describe('progressiveTruncatedSvd', () => {
     const ranks: number[] = [];
     await progressiveTruncatedSvd(randomMatrix(60, 40), { stages: [8, 32, 128, 256], onStage: (r) => ranks.push(r.rank) });
     expect(ranks).toEqual([8, 32, 40]);
+  });
+});
+
+describe('truncatedSvd: coarseStart (a first look)', () => {
+  it('at rank 32 on a photo: one step of 32 columns from the shrunk photo, a third of the products, no space kept', async () => {
+    const reference = referenceCase('paintbrushes-green');
+    const a = await loadReferenceMatrix(reference);
+    let coarse: TruncatedSvd | null = null;
+    const coarseProducts = await countedProducts(async (kernels) => {
+      coarse = await truncatedSvd(a, { rank: 32, coarseStart: true, keepKrylov: true, kernels });
+    });
+    const usualProducts = await countedProducts((kernels) => truncatedSvd(a, { rank: 32, kernels }));
+    // The one step (2 × 32 column passes) and the shrunk photo's own run (16 × 6 steps over a
+    // sixteenth of the samples), 76 passes' worth against the usual 192, plus the thin products of
+    // reorthogonalization and back-transforms both have: measured 0.42.
+    expect(coarseProducts / usualProducts).toBeLessThan(0.45);
+    expect(coarseProducts / usualProducts).toBeGreaterThan(76 / 192);
+    const result = coarse as TruncatedSvd | null;
+    expect(result?.rank).toBe(32);
+    // Its space is one block from a start no later stage shares: none is kept, even when asked.
+    expect(result?.krylov).toBeUndefined();
+    for (let i = 0; i < 16; i++) expect(Math.abs(result!.sigma[i] - reference.sigma[i]) / reference.sigma[i]).toBeLessThan(0.01);
+  });
+
+  it('is ignored where it does not apply: the same result as without, bit for bit', async () => {
+    const photo = await loadReferenceMatrix(referenceCase('paintbrushes-green'));
+    const kept = await truncatedSvd(photo, { rank: 16, seed: 4, keepKrylov: true });
+    const cases: [Matrix, SvdOptions][] = [
+      // A short side below 512.
+      [randomMatrix(300, 200), { rank: 16, seed: 2 }],
+      // A rank above 32.
+      [photo, { rank: 48, seed: 3 }],
+      // A space to extend, or a piece of a split decomposition.
+      [photo, { rank: 32, krylov: kept.krylov }],
+      [photo, { rank: 32, seed: 4, krylovSteps: 3 }],
+    ];
+    for (const [a, options] of cases) {
+      const without = await truncatedSvd(a, options);
+      const withCoarse = await truncatedSvd(a, { ...options, coarseStart: true });
+      expect(withCoarse.sigma).toEqual(without.sigma);
+      expect(withCoarse.u.data).toEqual(without.u.data);
+      expect(withCoarse.krylov?.q).toEqual(without.krylov?.q);
+    }
+  });
+
+  it('in progressive stages: the first stage starts coarse, the second starts a space of its own (bit for bit as direct runs)', async () => {
+    const a = await loadReferenceMatrix(referenceCase('paintbrushes-green'));
+    const stages: TruncatedSvd[] = [];
+    const fractions: number[] = [];
+    await progressiveTruncatedSvd(a, {
+      stages: [32, 64, 128],
+      seed: 5,
+      coarseStart: true,
+      onStage: (result) => stages.push(result),
+      onProgress: (fraction) => fractions.push(fraction),
+    });
+    const direct = [
+      await truncatedSvd(a, { rank: 32, seed: 5, coarseStart: true }),
+      await truncatedSvd(a, { rank: 64, seed: 6 }),
+      await truncatedSvd(a, { rank: 128, seed: 6 }),
+    ];
+    for (const [index, result] of direct.entries()) {
+      expect(stages[index].sigma).toEqual(result.sigma);
+      expect(stages[index].v.data).toEqual(result.v.data);
+    }
+    for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThanOrEqual(fractions[i - 1]);
+    expect(fractions.at(-1)).toBe(1);
+    // Each stage's share of the progress: the first its one step, the second all of its own steps.
+    expect(stageWork(a.rows, a.cols, [32, 64, 128], 0, true)).toEqual([
+      2 * 32 * a.rows * a.cols,
+      2 * 16 * 9 * a.rows * a.cols,
+      2 * 16 * 6 * a.rows * a.cols,
+    ]);
   });
 });
 

@@ -198,15 +198,17 @@ function wants(role: PeerRole, image: PixelImage, coding: string): boolean {
 }
 
 /**
- * The planes of a small 8-bit RGB image, made by the workers from its channels as a photo's are:
- * their rank-32 decompositions take the block-Krylov path through the 8-bit kernels a photo's
- * first jobs run on, enough work (tens of ms) for that JavaScript and WebAssembly to be optimised
- * before a photo comes. (After a warm-up on float planes, which a photo's channels are not, the
- * first rank-32 job on a 12 MP channel took 300–420 ms in Node against about 205 ms for the next;
- * after an 8-bit one, about 255 ms.)
+ * The planes of a 1024 × 768 8-bit RGB image, made by the workers from its channels as a photo's
+ * are: their rank-32 decompositions start coarse as a photo's first stage does (the shrunk plane,
+ * its own block-Krylov run, the one 32-column step through the 8-bit kernels), enough work (tens
+ * of ms) for that JavaScript and WebAssembly to be optimised before a photo comes. (After a
+ * warm-up on float planes, which a photo's channels are not, the first rank-32 job on a 12 MP
+ * channel took 300–420 ms in Node against about 205 ms for the next; after an 8-bit one, about
+ * 255 ms. A 256 × 192 image, too small to start coarse, left the coarse path's code cold: the
+ * photo's first stage then compiled it, 130–200 ms more of the compiler threads.)
  */
 function warmPlanes(): Matrix[] {
-  const image = warmImage(256, 192);
+  const image = warmImage(1024, 768);
   return imagePlanes(image, codingLayout(image, WHOLE_RGB));
 }
 
@@ -269,7 +271,7 @@ const api = {
    * first slider moves.
    */
   async warm(): Promise<void> {
-    poolStarted = pool.decompose(warmPlanes(), { stages: [32] }).catch(() => {});
+    poolStarted = pool.decompose(warmPlanes(), { stages: [32], coarseStart: true }).catch(() => {});
     await poolStarted;
   },
 
@@ -501,6 +503,8 @@ const api = {
         signal: controller.signal,
         krylov: resume.length && resume.every((space, plane) => space && entry.factors[plane]) ? resume : undefined,
         keepKrylov: true,
+        // A first stage to be shown starts coarse: a third of its products.
+        coarseStart: showsFirst,
         onKrylov: (plane, space) => {
           if (!controller.signal.aborted) entry.krylov[plane] = space;
         },

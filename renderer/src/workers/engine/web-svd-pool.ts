@@ -99,6 +99,7 @@ class WebSvdWorker implements SvdWorker {
       krylov: job.krylov,
       keepKrylov: job.keepKrylov,
       krylovSteps: job.krylovSteps,
+      coarseStart: job.coarseStart,
     };
     // The worker holds the plane: the job alone (it answers MISSING_CHANNEL if it let it go).
     if (this.#holdsChannel === key) {

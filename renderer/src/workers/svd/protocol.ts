@@ -31,6 +31,8 @@ export interface SvdJobMessage {
   keepKrylov?: boolean;
   /** A piece of a split decomposition: the steps up to this many, the space only. */
   krylovSteps?: number;
+  /** Start coarse where it applies (core's SvdOptions.coarseStart). */
+  coarseStart?: boolean;
 }
 
 /** Thrown when a job names a plane the worker does not hold; the client resends it with what the plane is made from. */

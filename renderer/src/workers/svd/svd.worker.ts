@@ -94,6 +94,7 @@ const api = {
         krylov: job.krylov,
         keepKrylov: job.keepKrylov,
         krylovSteps: job.krylovSteps,
+        coarseStart: job.coarseStart,
         // U and V made shared where the page can share (shared-memory.ts).
         allocate: newFloats,
         onProgress,

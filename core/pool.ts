@@ -65,18 +65,18 @@ export interface DecomposeOptions {
   laterStagesAfter?: Promise<unknown>;
   /**
    * The first stage of a channel with no earlier space starts coarse where it applies (core's
-   * SvdOptions.coarseStart): a third of the products for the first look; the second stage then
-   * starts a space of its own.
+   * SvdOptions.coarseStart): a third of the products for the first look; the later stages extend
+   * its space in blocks of 32.
    */
   coarseStart?: boolean;
 }
 
 /**
- * A stage is split only when it adds this many steps: each piece pays the per-job costs (the
- * matrix copied into the worker's workspace, its statistics), ~70 ms for a 12 MP channel, which
- * a rank-32 stage (6 steps, ~270 ms) does not earn back.
+ * A stage is split only when it adds this many Krylov columns (8 steps of 16): each piece pays
+ * the per-job costs (the matrix copied into the worker's workspace, its statistics), ~70 ms for a
+ * 12 MP channel, which a rank-32 stage (6 steps of 16, ~270 ms) does not earn back.
  */
-const MIN_SPLIT_STEPS = 8;
+const MIN_SPLIT_COLUMNS = 128;
 
 interface QueuedJob {
   channel: number;
@@ -209,7 +209,7 @@ export class SvdPool {
             {
               channel: channels[channel],
               rank,
-              // A split stage's first piece takes its stage's seed: it may start the space (after a coarse first stage).
+              // A split stage's first piece takes its stage's seed (only the job that starts a space uses it).
               seed: (options.seed ?? 1) + 1000 * channel + tier,
               kernels: options.kernels,
               krylov,
@@ -298,7 +298,7 @@ export class SvdPool {
 
 /**
  * Jobs stage-major: all channels' first stage, then all channels' second stage, … (work: what
- * each adds to the Krylov space). With `split`, a stage that adds at least MIN_SPLIT_STEPS Krylov steps runs as
+ * each adds to the Krylov space). With `split`, a stage that adds at least MIN_SPLIT_COLUMNS Krylov columns runs as
  * two pieces — the first half of its steps (the space only), then the rest and the result — all
  * channels' first pieces before their second.
  */
@@ -311,12 +311,13 @@ function planJobs(
 ): QueuedJob[] {
   const perChannel = channels.map((channel) => normalizeStages(stages, channel.rows, channel.cols));
   const longest = Math.max(0, ...perChannel.map((list) => list.length));
-  // Whether each channel's first stage starts coarse (then the second starts afresh, from no steps).
-  const coarse = perChannel.map(
-    (list, c) => coarseStart && !krylov?.[c] && coarsePlan(channels[c].rows, channels[c].cols, list[0]) !== null,
+  // Whether each channel's first stage starts coarse (then the later stages extend its blocks of 32).
+  const coarse = perChannel.map((list, c) =>
+    coarseStart && !krylov?.[c] ? coarsePlan(channels[c].rows, channels[c].cols, list[0]) : null,
   );
-  const work = perChannel.map((list, c) => stageWork(channels[c].rows, channels[c].cols, list, krylov?.[c]?.steps ?? 0, coarse[c]));
+  const work = perChannel.map((list, c) => stageWork(channels[c].rows, channels[c].cols, list, krylov?.[c], coarse[c] !== null));
   const steps = channels.map((_, c) => krylov?.[c]?.steps ?? 0);
+  const blockSizes = channels.map((_, c) => krylov?.[c]?.blockSize ?? coarse[c]?.blockSize);
   const orders = channels.map(() => 0);
   const queue: QueuedJob[] = [];
   for (let stage = 0; stage < longest; stage++) {
@@ -326,13 +327,16 @@ function planJobs(
       const { rows, cols } = channels[channel];
       const rank = list[stage];
       const last = stage === list.length - 1;
-      if (stage === 0 && coarse[channel]) {
+      const start = stage === 0 ? coarse[channel] : null;
+      if (start) {
         queue.push({ channel, stage, tier: stage, order: orders[channel]++, rank, work: work[channel][stage], last, coarseStart: true });
+        steps[channel] = start.steps;
         return;
       }
-      const target = Math.max(steps[channel], lanczosPlan(rank).steps);
+      const plan = lanczosPlan(rank, blockSizes[channel]);
+      const target = Math.max(steps[channel], plan.steps);
       const added = target - steps[channel];
-      if (split && added >= MIN_SPLIT_STEPS && usesKrylov(rows, cols, rank)) {
+      if (split && added * plan.blockSize >= MIN_SPLIT_COLUMNS && usesKrylov(rows, cols, rank)) {
         const middle = steps[channel] + Math.floor(added / 2);
         const share = (middle - steps[channel]) / added;
         queue.push({

@@ -1,7 +1,8 @@
 /**
  * The coarse start of a first look at a large matrix: the right singular vectors of the matrix
  * shrunk COARSE_FACTOR times each way (box means), stretched back to full length, as the start
- * block of one block-Lanczos step of COARSE_BLOCK columns (truncatedSvd's `coarseStart`).
+ * block of one block-Lanczos step of COARSE_BLOCK columns (truncatedSvd's `coarseStart`). Higher
+ * ranks extend that space in blocks of as many columns (lanczosPlan).
  *
  * A photo's leading right singular vectors are smooth at the scale of a few pixels, so those of
  * the shrunk photo are close to them, and one product with A and one with Aᵀ from there (2 × 32

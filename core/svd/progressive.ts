@@ -9,7 +9,7 @@
 import { SvdInputError, type KrylovState, type Matrix, type SvdOptions, type TruncatedSvd } from '../types.js';
 import { createKernels } from '../kernels/index.js';
 import { lanczosWork } from './block-lanczos.js';
-import { coarsePlan, coarseWork, lanczosPlan, truncatedSvd, validateMatrix, validateRank } from './truncated-svd.js';
+import { coarsePlan, lanczosPlan, truncatedSvd, validateMatrix, validateRank } from './truncated-svd.js';
 
 export const DEFAULT_WORKING_RANK = 256;
 export const DEFAULT_STAGES: readonly number[] = [32, 128, 256];
@@ -41,7 +41,7 @@ export function stagesForRank(workingRank: number): number[] {
 }
 
 /**
- * Runs the stages in order, each extending the Krylov space of the one before (but the second,
+ * Runs the stages in order, each extending the Krylov space of the one before (in blocks of 32
  * after a first stage that started coarse); resolves with the last stage's result.
  */
 export async function progressiveTruncatedSvd(a: Matrix, options: ProgressiveOptions = {}): Promise<TruncatedSvd> {
@@ -50,7 +50,7 @@ export async function progressiveTruncatedSvd(a: Matrix, options: ProgressiveOpt
   const kernels = options.kernels ?? 'auto';
   const backend = typeof kernels === 'object' ? kernels : await createKernels(kernels);
   const coarseStart = !!options.coarseStart && !options.krylov;
-  const weights = stageWork(a.rows, a.cols, stages, options.krylov?.steps ?? 0, coarseStart);
+  const weights = stageWork(a.rows, a.cols, stages, options.krylov, coarseStart);
   const totalWeight = weights.reduce((sum, weight) => sum + weight, 0);
   let doneWeight = 0;
   let previous: TruncatedSvd | null = null;
@@ -65,7 +65,7 @@ export async function progressiveTruncatedSvd(a: Matrix, options: ProgressiveOpt
       kernels: backend,
       krylov,
       keepKrylov: !last || options.keepKrylov,
-      // Only the first stage starts coarse; it keeps no space, so the second starts its own.
+      // Only the first stage starts coarse; the others extend its space.
       coarseStart: index === 0 && coarseStart,
       allocate: options.allocate,
       onProgress: options.onProgress && ((fraction) => options.onProgress!((doneWeight + fraction * stageWeight) / totalWeight)),
@@ -80,17 +80,25 @@ export async function progressiveTruncatedSvd(a: Matrix, options: ProgressiveOpt
 }
 
 /**
- * The multiply-adds each stage adds when it extends the space of the stage before (for progress).
- * `coarseStart`: a fresh first stage that starts coarse (coarsePlan) does its one step, and the
- * second stage starts a space of its own.
+ * The multiply-adds each stage adds when it extends the space of the stage before (for progress),
+ * `from` a space an earlier run built (its steps and block size). `coarseStart`: a fresh first
+ * stage that starts coarse (coarsePlan) does its one step, and the others extend it in its blocks.
  */
-export function stageWork(rows: number, cols: number, stages: readonly number[], fromSteps = 0, coarseStart = false): number[] {
-  let steps = fromSteps;
+export function stageWork(
+  rows: number,
+  cols: number,
+  stages: readonly number[],
+  from?: Pick<KrylovState, 'steps' | 'blockSize'>,
+  coarseStart = false,
+): number[] {
+  let steps = from?.steps ?? 0;
+  let blockSize = from?.blockSize;
   return stages.map((rank, index) => {
-    if (index === 0 && coarseStart && fromSteps === 0 && coarsePlan(rows, cols, rank)) return coarseWork(rows, cols);
-    const plan = lanczosPlan(rank);
+    const coarse = index === 0 && coarseStart && !from ? coarsePlan(rows, cols, rank) : null;
+    const plan = coarse ?? lanczosPlan(rank, blockSize);
     const work = lanczosWork(rows, cols, plan, steps);
     steps = Math.max(steps, plan.steps);
+    blockSize = plan.blockSize;
     return work;
   });
 }

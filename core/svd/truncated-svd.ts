@@ -22,21 +22,23 @@ export const RELATIVE_RANK_TOLERANCE = 2 ** -17;
  * one built (the progressive stages): 16 × 28 at r = 256 has the same 448 columns as 32 × 14, a
  * residual 0.002 % above optimal on the 12 MP green channel against 0.077 %, in 1.03× the time.
  */
-export function lanczosPlan(rank: number): LanczosPlan {
+export function lanczosPlan(rank: number, blockSize = LANCZOS_BLOCK_SIZE): LanczosPlan {
   // 16 columns: with 8, each product streams A from memory for too little arithmetic (14
   // GFLOP/s against 22 at 16 on the 12 MP sample), and 16 × 6 is as accurate at rank 32 as 8 × 10.
-  const blockSize = LANCZOS_BLOCK_SIZE;
+  // Blocks of 32 extend a space that started coarse (coarsePlan): 32 × 8 at r = 128, 32 × 14 at
+  // r = 256, 0.01–0.12 % above optimal on the 12 MP channels, 0.23–0.53 % on the 1 MP crop at
+  // r = 128 (test/bench/lanczos-plan/coarse.py).
   const steps = Math.max(2, Math.ceil((1.625 * rank + 32) / blockSize));
   return { blockSize, steps };
 }
 
-/** The block size of every plan, so that any stage can extend the one before it. */
+/** The block size of every plan but those that extend a coarse start's space, so that any stage can extend the one before it. */
 export const LANCZOS_BLOCK_SIZE = 16;
 
 /**
  * The plan of a run with `coarseStart` (SvdOptions) on a rows × cols matrix at `rank`, when it
  * starts coarse (a fresh space, not split in steps): one step of COARSE_BLOCK columns; null when
- * it starts from a Gaussian block as usual. Its space is not extended (no Krylov state is kept).
+ * it starts from a Gaussian block as usual. Higher ranks extend its space in blocks of as many.
  */
 export function coarsePlan(rows: number, cols: number, rank: number): LanczosPlan | null {
   const plan = { blockSize: COARSE_BLOCK, steps: 1 };
@@ -159,7 +161,8 @@ export async function runTruncatedSvd(
   if (energy === 0) {
     result = emptySvd(rows, cols, allocate);
   } else if (coarse) {
-    tracker.plan(coarseWork(rows, cols));
+    // The shrunk matrix's run is a sixteenth of this or less, and not counted.
+    tracker.plan(lanczosWork(rows, cols, coarse));
     const start = await coarseStart(a, seed, options.signal, backend);
     result = await blockLanczosSvd(
       {
@@ -172,6 +175,7 @@ export async function runTruncatedSvd(
         relativeRankTolerance: RELATIVE_RANK_TOLERANCE,
         profile: options.profile,
         start,
+        keepState: options.keepKrylov,
         allocate,
       },
       backend,
@@ -179,7 +183,7 @@ export async function runTruncatedSvd(
     );
   } else {
     const resume = options.krylov;
-    let plan = options.plan ?? lanczosPlan(rank);
+    let plan = options.plan ?? lanczosPlan(rank, resume?.blockSize);
     if (resume) {
       if (resume.rows !== rows || resume.cols !== cols || resume.blockSize !== plan.blockSize) {
         throw new SvdInputError(
@@ -226,11 +230,6 @@ export async function runTruncatedSvd(
   }
   tracker.finish();
   return result;
-}
-
-/** Multiply-adds of a coarse-started run (for progress): its one step; the shrunk matrix's run is a sixteenth of that or less. */
-export function coarseWork(rows: number, cols: number): number {
-  return lanczosWork(rows, cols, { blockSize: COARSE_BLOCK, steps: 1 });
 }
 
 /**

@@ -8,7 +8,14 @@
  *   the error from the spectrum equals the actual reconstruction's error to 1e-4 relative.
  */
 import { describe, expect, it } from 'vitest';
-import { lanczosPlan, squaredErrorAtRank, truncatedSvd, type Matrix, type TruncatedSvd } from '../../core/index.js';
+import {
+  lanczosPlan,
+  progressiveTruncatedSvd,
+  squaredErrorAtRank,
+  truncatedSvd,
+  type Matrix,
+  type TruncatedSvd,
+} from '../../core/index.js';
 import { loadReferenceMatrix, referenceCase, type ReferenceCase } from '../helpers/samples.js';
 import { actualSquaredErrors, directSquaredError, optimalSquaredErrors, orthonormalityError } from '../helpers/svd-checks.js';
 
@@ -73,13 +80,22 @@ describe('truncatedSvd against LAPACK on the sample photos', () => {
     checkAgainstReference(a, reference, svd, 256);
   });
 
-  it('a first look at rank 32 (coarseStart) on the 1 MP crop, the 1.5 MP photo and the 12 MP photo', async () => {
+  it('a first look at rank 32 (coarseStart) on the 1 MP crop, the 1.5 MP photo and the 12 MP photo, then rank 128 extending it', async () => {
     for (const name of ['mountain-crop-red', 'paintbrushes-green', 'mountain-green']) {
       const reference = referenceCase(name);
       const a = await loadReferenceMatrix(reference);
-      const svd = await truncatedSvd(a, { rank: 32, coarseStart: true });
-      checkAgainstReference(a, reference, svd, 32);
+      const first = await truncatedSvd(a, { rank: 32, coarseStart: true, keepKrylov: true });
+      checkAgainstReference(a, reference, first, 32);
+      if (name === 'mountain-green') continue;
+      checkAgainstReference(a, reference, await truncatedSvd(a, { rank: 128, krylov: first.krylov }), 128);
     }
+  });
+
+  it('the 12 MP photo at rank 256 through a first look (coarseStart, then blocks of 32)', async () => {
+    const reference = referenceCase('mountain-green');
+    const a = await loadReferenceMatrix(reference);
+    const svd = await progressiveTruncatedSvd(a, { stages: [32, 256], coarseStart: true });
+    checkAgainstReference(a, reference, svd, 256);
   });
 
   it('the 12 MP photo at rank 256', async () => {

@@ -432,7 +432,7 @@ describe('progressiveTruncatedSvd', () => {
 });
 
 describe('truncatedSvd: coarseStart (a first look)', () => {
-  it('at rank 32 on a photo: one step of 32 columns from the shrunk photo, a third of the products, no space kept', async () => {
+  it('at rank 32 on a photo: one step of 32 columns from the shrunk photo, a third of the products', async () => {
     const reference = referenceCase('paintbrushes-green');
     const a = await loadReferenceMatrix(reference);
     let coarse: TruncatedSvd | null = null;
@@ -447,8 +447,8 @@ describe('truncatedSvd: coarseStart (a first look)', () => {
     expect(coarseProducts / usualProducts).toBeGreaterThan(76 / 192);
     const result = coarse as TruncatedSvd | null;
     expect(result?.rank).toBe(32);
-    // Its space is one block from a start no later stage shares: none is kept, even when asked.
-    expect(result?.krylov).toBeUndefined();
+    // Its space, when asked: the one step of 32 columns.
+    expect([result?.krylov?.blockSize, result?.krylov?.steps]).toEqual([32, 1]);
     for (let i = 0; i < 16; i++) expect(Math.abs(result!.sigma[i] - reference.sigma[i]) / reference.sigma[i]).toBeLessThan(0.01);
   });
 
@@ -473,7 +473,7 @@ describe('truncatedSvd: coarseStart (a first look)', () => {
     }
   });
 
-  it('in progressive stages: the first stage starts coarse, the second starts a space of its own (bit for bit as direct runs)', async () => {
+  it('in progressive stages: the first stage starts coarse and the others extend its space in blocks of 32 (bit for bit as direct runs)', async () => {
     const a = await loadReferenceMatrix(referenceCase('paintbrushes-green'));
     const stages: TruncatedSvd[] = [];
     const fractions: number[] = [];
@@ -484,10 +484,11 @@ describe('truncatedSvd: coarseStart (a first look)', () => {
       onStage: (result) => stages.push(result),
       onProgress: (fraction) => fractions.push(fraction),
     });
+    const first = await truncatedSvd(a, { rank: 32, seed: 5, coarseStart: true, keepKrylov: true });
     const direct = [
-      await truncatedSvd(a, { rank: 32, seed: 5, coarseStart: true }),
-      await truncatedSvd(a, { rank: 64, seed: 6 }),
-      await truncatedSvd(a, { rank: 128, seed: 6 }),
+      first,
+      await truncatedSvd(a, { rank: 64, krylov: first.krylov }),
+      await truncatedSvd(a, { rank: 128, krylov: first.krylov }),
     ];
     for (const [index, result] of direct.entries()) {
       expect(stages[index].sigma).toEqual(result.sigma);
@@ -495,11 +496,11 @@ describe('truncatedSvd: coarseStart (a first look)', () => {
     }
     for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThanOrEqual(fractions[i - 1]);
     expect(fractions.at(-1)).toBe(1);
-    // Each stage's share of the progress: the first its one step, the second all of its own steps.
-    expect(stageWork(a.rows, a.cols, [32, 64, 128], 0, true)).toEqual([
+    // Each stage's share of the progress: the one step, then 5 and 8 steps of 32 in all (lanczosPlan).
+    expect(stageWork(a.rows, a.cols, [32, 64, 128], undefined, true)).toEqual([
       2 * 32 * a.rows * a.cols,
-      2 * 16 * 9 * a.rows * a.cols,
-      2 * 16 * 6 * a.rows * a.cols,
+      2 * 32 * 4 * a.rows * a.cols,
+      2 * 32 * 3 * a.rows * a.cols,
     ]);
   });
 });

@@ -30,6 +30,8 @@ export interface EngineRow {
 }
 
 export interface ProgressiveRow {
+  /** The first stage started coarse (core's coarseStart), as the studio starts it; else from a Gaussian block. */
+  coarseStart: boolean;
   /** When the last of the channels' rank-32 previews arrived, and the first. */
   allPreviews: Timing;
   firstPreview: Timing;
@@ -48,7 +50,7 @@ export interface PhotoResults {
   photo: Photo;
   rows: EngineRow[];
   cold: ColdRow[];
-  progressive: ProgressiveRow;
+  progressive: ProgressiveRow[];
   sklearnOne: SklearnRun;
   sklearnThree: SklearnRun;
 }
@@ -108,20 +110,24 @@ async function poolRows(photo: Photo, pools: readonly SvdPool[], rank: number, s
 
 /**
  * The default progressive stages of all channels through one pool, timing when each channel's
- * first stage (the rank-32 preview) arrives through `onStage`. The pool queues (channel, stage)
- * jobs stage by stage, so all previews come before any rank-128 stage; a run in which a
- * channel's preview is missing or has another rank fails rather than skews the milestone.
+ * first stage (the rank-32 preview) arrives through `onStage`: from a Gaussian start block, and
+ * with the first stage started coarse as the studio starts it (`coarseStart`), runs alternating.
+ * The pool queues (channel, stage) jobs stage by stage, so all previews come before any rank-128
+ * stage; a run in which a channel's preview is missing or has another rank fails rather than
+ * skews the milestone.
  */
-async function progressiveRow(photo: Photo, pool: SvdPool): Promise<ProgressiveRow> {
-  const allPreviews: number[] = [];
-  const firstPreview: number[] = [];
-  const total = await measure(photo.repeats, async () => {
+async function progressiveRows(photo: Photo, pool: SvdPool): Promise<ProgressiveRow[]> {
+  const starts = [false, true];
+  const allPreviews: number[][] = starts.map(() => []);
+  const firstPreview: number[][] = starts.map(() => []);
+  const tasks = starts.map((coarseStart, variant) => async () => {
     const start = performance.now();
     const arrivals = new Array<number | undefined>(photo.channels.length).fill(undefined);
     const previewRanks: number[] = [];
     const results = await pool.decompose(photo.channels, {
       stages: PROGRESSIVE_STAGES,
       kernels: ENGINE_KERNELS,
+      coarseStart,
       // Only records: an exception here would escape the pool's promise chain.
       onStage: (channel: number, stage: number, result: TruncatedSvd) => {
         if (stage !== 0) return;
@@ -134,12 +140,18 @@ async function progressiveRow(photo: Photo, pool: SvdPool): Promise<ProgressiveR
     const seen = arrivals.filter((t): t is number => t !== undefined);
     if (seen.length !== photo.channels.length)
       throw new Error(`Only ${seen.length} of ${photo.channels.length} rank-${PREVIEW_RANK} previews arrived`);
-    allPreviews.push(Math.max(...seen));
-    firstPreview.push(Math.min(...seen));
+    allPreviews[variant].push(Math.max(...seen));
+    firstPreview[variant].push(Math.min(...seen));
     return results;
   });
-  const accuracy = engineAccuracy(photo.channels[photo.checkChannel], total.result[photo.checkChannel], photo.reference);
-  return { allPreviews: summarize(allPreviews), firstPreview: summarize(firstPreview), total, accuracy };
+  const measured = await measureInterleaved(photo.repeats, tasks);
+  return starts.map((coarseStart, variant) => ({
+    coarseStart,
+    allPreviews: summarize(allPreviews[variant]),
+    firstPreview: summarize(firstPreview[variant]),
+    total: measured[variant],
+    accuracy: engineAccuracy(photo.channels[photo.checkChannel], measured[variant].result[photo.checkChannel], photo.reference),
+  }));
 }
 
 /**
@@ -158,7 +170,11 @@ export async function warmCallingThread(channel: Matrix): Promise<void> {
 
 async function warmPool(pool: SvdPool, channels: readonly Matrix[]): Promise<void> {
   const jobs = Array.from({ length: pool.size }, (_, i) => channels[i % channels.length]);
-  for (let round = 0; round < WARM_UP_ROUNDS; round++) await pool.decompose(jobs, { stages: PROGRESSIVE_STAGES, kernels: ENGINE_KERNELS });
+  // Both starts of the first stage (progressiveRows times both): each runs code the other does not.
+  for (let round = 0; round < WARM_UP_ROUNDS; round++) {
+    for (const coarseStart of [false, true])
+      await pool.decompose(jobs, { stages: PROGRESSIVE_STAGES, kernels: ENGINE_KERNELS, coarseStart });
+  }
 }
 
 /** `warmUp`: the crop's channels. */
@@ -182,7 +198,7 @@ export async function benchPhoto(photo: Photo, warmUp: readonly Matrix[]): Promi
   // The first job of a fresh pool, on this photo: worker start, compilation, cold JIT.
   const cold: ColdRow[] = [];
   const pools = [createNodeSvdPool({ size: 1, workerUrl: WORKER_URL }), createNodeSvdPool({ size: 2, workerUrl: WORKER_URL })];
-  let progressive: ProgressiveRow;
+  let progressive: ProgressiveRow[];
   try {
     collectGarbage();
     const coldSeconds = await timeOnce(() => pools[1].decompose(photo.channels, { stages: [RANKS[0]], kernels: ENGINE_KERNELS }));
@@ -190,7 +206,7 @@ export async function benchPhoto(photo: Photo, warmUp: readonly Matrix[]): Promi
     for (const pool of pools) await warmPool(pool, warmUp);
     for (const rank of RANKS) rows.push(...(await poolRows(photo, pools, rank, sklearnThree)));
     pools[0].close();
-    progressive = await progressiveRow(photo, pools[1]);
+    progressive = await progressiveRows(photo, pools[1]);
   } finally {
     for (const pool of pools) pool.close();
   }

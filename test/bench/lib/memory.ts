@@ -58,7 +58,10 @@ export function printMemory(all: readonly PhotoResults[], clean: CleanMemory | n
   for (const results of all) {
     const name = shortLabel(results.photo.label);
     const measured: [string, number, Measured<unknown>][] = results.rows.map((row) => [row.configuration, row.rank, row.measured]);
-    measured.push([`3 ch, progressive [${PROGRESSIVE_STAGES.join(',')}], 2 workers`, WORKING_RANK, results.progressive.total]);
+    for (const row of results.progressive) {
+      const start = row.coarseStart ? ', coarse first stage' : '';
+      measured.push([`3 ch, progressive [${PROGRESSIVE_STAGES.join(',')}]${start}, 2 workers`, WORKING_RANK, row.total]);
+    }
     for (const [configuration, rank, m] of measured) {
       rows.push([name, configuration, String(rank), mb(m.rssBefore), mb(m.rssPeak), mb(m.rssPeak - m.rssBefore)]);
     }

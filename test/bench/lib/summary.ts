@@ -84,11 +84,13 @@ export function printSummary(
     `${seconds(rank32.median)} s`,
     rank32.median < TARGET_RANK32_SECONDS,
   );
-  const progressiveRatio = main.progressive.total.timing.median / three.median;
+  // The progressive targets are the Gaussian start's (the engine's default); the studio's coarse first stage is reported beside them.
+  const [usual, coarse] = main.progressive;
+  const progressiveRatio = usual.total.timing.median / three.median;
   target(
     `${name}, 3 ch, 2 workers: progressive [${PROGRESSIVE_STAGES.join(', ')}] ÷ stages [256]`,
     `≤ ${TARGET_PROGRESSIVE_RATIO}×`,
-    `${ratio(progressiveRatio)}× (${seconds(main.progressive.total.timing.median)} vs ${seconds(three.median)} s)`,
+    `${ratio(progressiveRatio)}× (${seconds(usual.total.timing.median)} vs ${seconds(three.median)} s)`,
     progressiveRatio <= TARGET_PROGRESSIVE_RATIO,
   );
   if (kernels) {
@@ -99,13 +101,14 @@ export function printSummary(
       kernels.worst >= TARGET_KERNEL_SPEEDUP,
     );
   }
-  const previews = main.progressive.allPreviews;
-  target(
-    `  (info) progressive: all three rank-${PREVIEW_RANK} previews`,
-    `< ${TARGET_RANK32_SECONDS} s`,
-    `${seconds(previews.median)} s`,
-    previews.median < TARGET_RANK32_SECONDS,
-  );
+  for (const row of [usual, coarse]) {
+    target(
+      `  (info) progressive${row.coarseStart ? ', coarse first stage' : ''}: all three rank-${PREVIEW_RANK} previews`,
+      `< ${TARGET_RANK32_SECONDS} s`,
+      `${seconds(row.allPreviews.median)} s`,
+      row.allPreviews.median < TARGET_RANK32_SECONDS,
+    );
+  }
 
   const peakMet = (bytes: number) => bytes / 2 ** 20 < TARGET_PEAK_RSS_MB;
   if (clean) {
@@ -116,7 +119,7 @@ export function printSummary(
       peakMet(clean.peak),
     );
   }
-  const inBench = Math.max(...[...main.rows.map((row) => row.measured), main.progressive.total].map((m) => m.rssPeak));
+  const inBench = Math.max(...[...main.rows.map((row) => row.measured), ...main.progressive.map((row) => row.total)].map((m) => m.rssPeak));
   target(
     `${clean ? '  (info) ' : ''}${name}, max peak RSS inside the benchmark (see memory table)`,
     `< ${TARGET_PEAK_RSS_MB} MB`,

@@ -336,7 +336,7 @@ function planJobs(
       const plan = lanczosPlan(rank, blockSizes[channel]);
       const target = Math.max(steps[channel], plan.steps);
       const added = target - steps[channel];
-      if (split && added * plan.blockSize >= MIN_SPLIT_COLUMNS && usesKrylov(rows, cols, rank)) {
+      if (split && added * plan.blockSize >= MIN_SPLIT_COLUMNS && usesKrylov(rows, cols, rank, plan.blockSize * target)) {
         const middle = steps[channel] + Math.floor(added / 2);
         const share = (middle - steps[channel]) / added;
         queue.push({

@@ -8,7 +8,9 @@
  * the shrunk photo are close to them, and one product with A and one with Aᵀ from there (2 × 32
  * column passes) is about as accurate at rank 32 as six steps of 16 from a Gaussian block (192). Numpy
  * prototype against LAPACK on the 12 MP sample's R, G and B, F = 4, worst over 3 seeds
- * (test/bench/lanczos-plan/coarse.py):
+ * (test/bench/lanczos-plan/coarse.py; it takes the shrunk matrix's vectors from LAPACK, where the
+ * engine runs its usual randomized decomposition: test/core/engine-accuracy.test.ts checks the
+ * engine's own against LAPACK):
  *
  * | start | column passes | 12 MP: residual above optimal (ranks ≤ 32) | σ error, i ≤ 32 | 1 MP crop: residual | σ error |
  * |---|---|---|---|---|---|

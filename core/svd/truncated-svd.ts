@@ -13,13 +13,14 @@ import { WorkTracker } from './work.js';
 export const RELATIVE_RANK_TOLERANCE = 2 ** -17;
 
 /**
- * The Krylov space for a requested rank r: blocks of b = 16 columns and s ≈ 1.625·r + 32 columns
+ * The Krylov space for a requested rank r: blocks of b = 16 columns (of 32 when it extends a
+ * coarse start's space) and s ≈ 1.625·r + 32 columns
  * (2s column-passes over A). From a sweep against LAPACK on the three channels of the 12 MP
  * sample, worst case over 20 seeds (test/bench/lanczos-plan/README.md has the table): the
  * cheapest plans that keep the residual within 0.5 % of optimal and σ_i within 2.5 % were
  * b = 8 × 10 steps at r = 32, 16 × 15 at r = 128 and 32 × 14 at r = 256; smaller blocks converge
- * better per column. One block size for every rank lets a higher rank extend the space a lower
- * one built (the progressive stages): 16 × 28 at r = 256 has the same 448 columns as 32 × 14, a
+ * better per column. One block size for every rank of a space lets a higher rank extend the space a
+ * lower one built (the progressive stages): 16 × 28 at r = 256 has the same 448 columns as 32 × 14, a
  * residual 0.002 % above optimal on the 12 MP green channel against 0.077 %, in 1.03× the time.
  */
 export function lanczosPlan(rank: number, blockSize = LANCZOS_BLOCK_SIZE): LanczosPlan {
@@ -41,8 +42,13 @@ export const LANCZOS_BLOCK_SIZE = 16;
  * it starts from a Gaussian block as usual. Higher ranks extend its space in blocks of as many.
  */
 export function coarsePlan(rows: number, cols: number, rank: number): LanczosPlan | null {
-  const plan = { blockSize: COARSE_BLOCK, steps: 1 };
+  const plan = coarsePlanOf();
   return coarseStartApplies(rows, cols, rank) && usesKrylov(rows, cols, rank, plan.blockSize) ? plan : null;
+}
+
+/** The coarse start's one step. */
+function coarsePlanOf(): LanczosPlan {
+  return { blockSize: COARSE_BLOCK, steps: 1 };
 }
 
 /**
@@ -64,8 +70,13 @@ export function usesKrylov(rows: number, cols: number, rank: number, columns?: n
 export function svdWorkspace(rows: number, cols: number, rank: number, eightBit: boolean): { floats: number; thinColumns: number } | null {
   const clamped = Math.min(rank, rows, cols);
   if (!usesKrylov(rows, cols, clamped)) return null;
-  const { floats, thinColumns } = lanczosWorkspace(rows, cols, clamped, lanczosPlan(clamped), eightBit);
-  return { floats, thinColumns };
+  // Blocks of 16, or of 32 where the first stage may start coarse and the later ones extend it:
+  // the larger of the two.
+  const plans = [lanczosPlan(clamped)];
+  if (coarseStartApplies(rows, cols, Math.min(clamped, COARSE_BLOCK)))
+    plans.push(clamped <= COARSE_BLOCK ? coarsePlanOf() : lanczosPlan(clamped, COARSE_BLOCK));
+  const sizes = plans.map((plan) => lanczosWorkspace(rows, cols, clamped, plan, eightBit));
+  return { floats: Math.max(...sizes.map((size) => size.floats)), thinColumns: Math.max(...sizes.map((size) => size.thinColumns)) };
 }
 
 export function validateMatrix(a: SvdInput): void {
@@ -161,7 +172,7 @@ export async function runTruncatedSvd(
   if (energy === 0) {
     result = emptySvd(rows, cols, allocate);
   } else if (coarse) {
-    // The shrunk matrix's run is a sixteenth of this or less, and not counted.
+    // The shrinking and the shrunk matrix's own run (about a tenth of this stage's products) are not counted.
     tracker.plan(lanczosWork(rows, cols, coarse));
     const start = await coarseStart(a, seed, options.signal, backend);
     result = await blockLanczosSvd(
@@ -196,7 +207,7 @@ export async function runTruncatedSvd(
     const krylovColumns = plan.blockSize * plan.steps;
     const stepsOnly = options.krylovSteps !== undefined;
     if (stepsOnly) {
-      if (!usesKrylov(rows, cols, rank))
+      if (!usesKrylov(rows, cols, rank, krylovColumns))
         throw new SvdInputError(
           `truncatedSvd: a ${rows} × ${cols} matrix at rank ${rank} takes the dense path; it cannot be split in steps`,
         );

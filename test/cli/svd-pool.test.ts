@@ -235,6 +235,44 @@ describe('SvdPool later stages', () => {
 });
 
 describe('SvdPool splitting', () => {
+  it('coarseStart: the first stages start coarse whole; the next stage, split in two, extends their blocks of 32', async () => {
+    const channels = await astronautChannels();
+    const jobs: { channel: number; coarseStart?: boolean; krylovSteps?: number; resumed: string }[] = [];
+    const spawn = () => ({
+      run: async (job: ChannelJob) => {
+        const resumed = job.krylov ? `${job.krylov.steps} × ${job.krylov.blockSize}` : '-';
+        jobs.push({ channel: channels.indexOf(job.channel), coarseStart: job.coarseStart, krylovSteps: job.krylovSteps, resumed });
+        return truncatedSvd(job.channel, {
+          rank: job.rank,
+          seed: job.seed,
+          krylov: job.krylov,
+          keepKrylov: job.keepKrylov,
+          krylovSteps: job.krylovSteps,
+          coarseStart: job.coarseStart,
+        });
+      },
+      terminate: () => {},
+    });
+    const results = await new SvdPool(2, spawn).decompose(channels, { stages: [32, 64], seed: 3, coarseStart: true });
+    // Rank 32: one coarse step each, never split. Rank 64 in blocks of 32 is 5 steps, 4 of them
+    // new (128 columns, enough to split): up to step 3, then the rest.
+    expect(jobs.map((job) => [job.coarseStart ?? false, job.krylovSteps ?? null, job.resumed])).toEqual([
+      [true, null, '-'],
+      [true, null, '-'],
+      [true, null, '-'],
+      [false, 3, '1 × 32'],
+      [false, 3, '1 × 32'],
+      [false, 3, '1 × 32'],
+      [false, null, '3 × 32'],
+      [false, null, '3 × 32'],
+      [false, null, '3 × 32'],
+    ]);
+    for (let index = 0; index < 3; index++) {
+      const whole = await progressiveTruncatedSvd(channels[index], { stages: [32, 64], seed: 3 + 1000 * index, coarseStart: true });
+      expect(results[index].sigma).toEqual(whole.sigma);
+    }
+  });
+
   it('three channels on two workers: each stage in two pieces (the space, then the result), same result as one run', async () => {
     const channels = await astronautChannels();
     const jobs: { worker: number; channel: number; krylovSteps?: number; resumed: number }[] = [];
@@ -284,7 +322,7 @@ describe('Node SVD pool', () => {
   const pool = createNodeSvdPool({ size: 2, workerUrl });
   afterAll(() => pool.close());
 
-  it("coarseStart: each channel's first stage starts coarse and its second starts afresh, as progressiveTruncatedSvd does", async () => {
+  it("coarseStart: each channel's first stage starts coarse and its second extends it, as progressiveTruncatedSvd does", async () => {
     const channels = await astronautChannels();
     const firstStages: TruncatedSvd[] = [];
     const results = await pool.decompose(channels, {

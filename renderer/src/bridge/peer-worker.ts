@@ -29,12 +29,12 @@ async function connect(
   stopped: AbortSignal,
   engineApi: Comlink.Remote<PeerLinks>,
 ): Promise<void> {
+  stopped.throwIfAborted();
   const channel = new MessageChannel();
   let onStop = () => {};
   const peerStopped = new Promise<never>((_, reject) => {
     onStop = () => reject(stopped.reason);
-    if (stopped.aborted) onStop();
-    else stopped.addEventListener('abort', onStop, { once: true });
+    stopped.addEventListener('abort', onStop, { once: true });
   });
   try {
     await Promise.race([remote.connect(Comlink.transfer(channel.port1, [channel.port1])), peerStopped]);

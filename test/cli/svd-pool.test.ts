@@ -234,6 +234,18 @@ describe('SvdPool later stages', () => {
   });
 });
 
+/** A job run on the calling thread, as a worker runs it: for fake workers that record their jobs. */
+function runHere(job: ChannelJob): Promise<TruncatedSvd> {
+  return truncatedSvd(job.channel, {
+    rank: job.rank,
+    seed: job.seed,
+    krylov: job.krylov,
+    keepKrylov: job.keepKrylov,
+    krylovSteps: job.krylovSteps,
+    coarseStart: job.coarseStart,
+  });
+}
+
 describe('SvdPool splitting', () => {
   it('coarseStart: the first stages start coarse whole; the next stage, split in two, extends their blocks of 32', async () => {
     const channels = await astronautChannels();
@@ -242,14 +254,7 @@ describe('SvdPool splitting', () => {
       run: async (job: ChannelJob) => {
         const resumed = job.krylov ? `${job.krylov.steps} × ${job.krylov.blockSize}` : '-';
         jobs.push({ channel: channels.indexOf(job.channel), coarseStart: job.coarseStart, krylovSteps: job.krylovSteps, resumed });
-        return truncatedSvd(job.channel, {
-          rank: job.rank,
-          seed: job.seed,
-          krylov: job.krylov,
-          keepKrylov: job.keepKrylov,
-          krylovSteps: job.krylovSteps,
-          coarseStart: job.coarseStart,
-        });
+        return runHere(job);
       },
       terminate: () => {},
     });
@@ -282,13 +287,7 @@ describe('SvdPool splitting', () => {
       return {
         run: async (job: ChannelJob) => {
           jobs.push({ worker: id, channel: channels.indexOf(job.channel), krylovSteps: job.krylovSteps, resumed: job.krylov?.steps ?? 0 });
-          return truncatedSvd(job.channel, {
-            rank: job.rank,
-            seed: job.seed,
-            krylov: job.krylov,
-            keepKrylov: job.keepKrylov,
-            krylovSteps: job.krylovSteps,
-          });
+          return runHere(job);
         },
         terminate: () => {},
       };

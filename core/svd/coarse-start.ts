@@ -98,7 +98,7 @@ function addRowSquares(sums: Float64Array, data: ArrayLike<number>, from: number
 /**
  * The cols × COARSE_BLOCK start block (row-major) from the shrunk matrix's right singular
  * vectors `v` (smallCols × vCols, row-major): row x takes row min(⌊x / F⌋, smallCols − 1); the
- * columns `v` lacks (a shrunk matrix of lower rank) are left for `fill` (column index, row).
+ * columns `v` lacks (a shrunk matrix of lower rank) are left for `fill(row, column)`.
  */
 export function stretch(
   v: Float32Array,

@@ -30,6 +30,7 @@ import {
   boxResamplePlane,
   boxSpans,
   colorChannelCount,
+  DEFAULT_STAGES,
   filterPlane,
   filteredRows,
   upsampledSpans,
@@ -49,7 +50,7 @@ import type { ViewMode, ViewRequest } from './protocol.js';
 
 const MAX_UPDATES = 48;
 /** The rank of a photo's first stage (the first preview), for the workspace mapped before it comes. */
-const FIRST_STAGE_RANK = 32;
+const FIRST_STAGE_RANK = DEFAULT_STAGES[0];
 
 interface PlaneView {
   rank: number;
@@ -328,7 +329,7 @@ export class ViewRenderer {
    */
   #reserveLive(request: ViewRequest, view: View): void {
     const layout = codingLayout(this.#image!, parseCodingKey(request.coding));
-    // The viewer asks for no ranks before the first stage: the first stage's rank (32) stands in.
+    // The viewer asks for no ranks before the first stage: the first stage's rank stands in.
     const { floats } = heapLayout(layout, (p) => Math.max(request.ranks[p] ?? 0, FIRST_STAGE_RANK), view.height, view.w8);
     this.#kernels.reserve(floats, view.w8);
     this.#heap = this.#kernels.allocate(8, view.w8);

@@ -34,12 +34,7 @@ export function actualSquaredErrors(a: Matrix, svd: TruncatedSvd): Float64Array 
   for (let c = 0; c < cols; c++) for (let i = 0; i < r; i++) vT[i * cols + c] = v[c * r + i];
   for (let row = 0; row < rows; row++) {
     const offset = row * cols;
-    for (let i = 0; i < r; i++) {
-      let sum = 0;
-      const vi = i * cols;
-      for (let c = 0; c < cols; c++) sum += data[offset + c] * vT[vi + c];
-      av[row * r + i] = sum;
-    }
+    for (let i = 0; i < r; i++) av[row * r + i] = dot(data, offset, vT, i * cols, cols);
   }
   const cross = new Float64Array(r); // u_iᵀ A v_i
   for (let row = 0; row < rows; row++) for (let i = 0; i < r; i++) cross[i] += u[row * r + i] * av[row * r + i];
@@ -70,21 +65,53 @@ export function actualSquaredErrors(a: Matrix, svd: TruncatedSvd): Float64Array 
 
 /** ‖A − A_k‖²_F by forming A_k pixel by pixel (float64). */
 export function directSquaredError(a: Matrix, svd: TruncatedSvd, k: number): number {
+  return directSquaredErrors(a, svd, [k])[0];
+}
+
+/**
+ * ‖A − A_k‖²_F for each k of `ranks` by forming A_k pixel by pixel (float64), in one pass: each
+ * pixel's sum over the components runs once to the largest k and is read off at every smaller one.
+ */
+export function directSquaredErrors(a: Matrix, svd: TruncatedSvd, ranks: readonly number[]): number[] {
   const { rows, cols, data } = a;
   const r = svd.rank;
-  let total = 0;
-  const weights = new Float64Array(k);
+  const v = svd.v.data;
+  const ends = [...new Set(ranks)].sort((x, y) => x - y);
+  const top = ends[ends.length - 1];
+  const totals = new Float64Array(ends.length);
+  const weights = new Float64Array(top);
   for (let row = 0; row < rows; row++) {
-    for (let i = 0; i < k; i++) weights[i] = svd.sigma[i] * svd.u.data[row * r + i];
+    for (let i = 0; i < top; i++) weights[i] = svd.sigma[i] * svd.u.data[row * r + i];
     for (let c = 0; c < cols; c++) {
+      const pixel = data[row * cols + c];
       let value = 0;
-      const vRow = c * r;
-      for (let i = 0; i < k; i++) value += weights[i] * svd.v.data[vRow + i];
-      const diff = data[row * cols + c] - value;
-      total += diff * diff;
+      let from = 0;
+      for (let e = 0; e < ends.length; e++) {
+        value += dot(v, c * r + from, weights, from, ends[e] - from);
+        from = ends[e];
+        const diff = pixel - value;
+        totals[e] += diff * diff;
+      }
     }
   }
-  return total;
+  return ranks.map((k) => totals[ends.indexOf(k)]);
+}
+
+/** Σ x[xAt + i]·y[yAt + i] for i < n in float64, four running sums (so the adds do not wait on each other). */
+function dot(x: ArrayLike<number>, xAt: number, y: ArrayLike<number>, yAt: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += x[xAt + i] * y[yAt + i];
+    s1 += x[xAt + i + 1] * y[yAt + i + 1];
+    s2 += x[xAt + i + 2] * y[yAt + i + 2];
+    s3 += x[xAt + i + 3] * y[yAt + i + 3];
+  }
+  for (; i < n; i++) s0 += x[xAt + i] * y[yAt + i];
+  return s0 + s1 + (s2 + s3);
 }
 
 /** Optimal ‖A − A_k‖²_F for k = 0…n from exact singular values and ‖A‖²_F. */

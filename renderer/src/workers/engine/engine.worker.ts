@@ -201,16 +201,29 @@ function wants(role: PeerRole, image: PixelImage, coding: string): boolean {
  * The planes of a 1024 × 768 8-bit RGB image, made by the workers from its channels as a photo's
  * are: their rank-32 decompositions start coarse as a photo's first stage does (the shrunk plane,
  * its own block-Krylov run, the one 32-column step through the 8-bit kernels), enough work (tens
- * of ms) for that JavaScript and WebAssembly to be optimised before a photo comes. (After a
- * warm-up on float planes, which a photo's channels are not, the first rank-32 job on a 12 MP
- * channel took 300–420 ms in Node against about 205 ms for the next; after an 8-bit one, about
- * 255 ms. A 256 × 192 image, too small to start coarse, left the coarse path's code cold: the
+ * of ms a run; warm() runs it WARM_RUNS times) for that JavaScript and WebAssembly to be
+ * optimised before a photo comes. (After a warm-up on float planes, which a photo's channels are
+ * not, the first rank-32 job on a 12 MP channel took 300–420 ms in Node against about 205 ms for
+ * the next; after an 8-bit one, about 255 ms. A 256 × 192 image, too small to start coarse, left the coarse path's code cold: the
  * photo's first stage then compiled it, 130–200 ms more of the compiler threads.)
  */
 function warmPlanes(): Matrix[] {
   const image = warmImage(1024, 768);
   return imagePlanes(image, codingLayout(image, WHOLE_RGB));
 }
+
+/**
+ * How many times warm() runs its decomposition: V8 compiles the engine's long JavaScript functions
+ * (blockLanczosSvd, and tridiagonalize and diagonalize, the small eigenproblem's) for their
+ * loops while they run the first time (on-stack replacement), and for themselves only when they
+ * are called again. Run once, the photo's first stage called them again and the compiler threads
+ * compiled them then, while the three rank-32 jobs needed the two cores (about 1.1 s of compile
+ * jobs' wall time against 0.3 s after three runs; first preview − decode on the 12 MP photo
+ * 0.68 → 0.49 s, 2 cores, medians of 5 alternating). Each further run costs about 0.15 s.
+ */
+const WARM_RUNS = 3;
+/** A photo has been chosen (startWorkers): warm() runs no further decomposition, which its first jobs would wait behind. */
+let photoChosen = false;
 
 /** The current pool's first jobs (warm() or startPool()), once started: a pool spawns its workers lazily otherwise. */
 let poolStarted: Promise<unknown> | null = null;
@@ -265,18 +278,24 @@ function endPreparation(): Preparation | null {
 
 const api = {
   /**
-   * Starts the SVD workers with a first small job each (warmPlanes), before the first photo. The
+   * Starts the SVD workers and runs warmPlanes' decomposition WARM_RUNS times on them (a job per
+   * worker each time), before the first photo; a photo chosen meanwhile stops the further runs. The
    * pools that replace them after each decomposition start when the next photo is chosen
    * (startWorkers), not at once: starting three workers then would compete with the person's
    * first slider moves.
    */
   async warm(): Promise<void> {
-    poolStarted = pool.decompose(warmPlanes(), { stages: [32], coarseStart: true }).catch(() => {});
+    poolStarted = (async () => {
+      for (let run = 0; run < WARM_RUNS && !(run > 0 && photoChosen); run++) {
+        await pool.decompose(warmPlanes(), { stages: [32], coarseStart: true });
+      }
+    })().catch(() => {});
     await poolStarted;
   },
 
   /** A photo is being opened: the SVD workers start now (startPool), while it decodes, if they have not. */
   startWorkers(): void {
+    photoChosen = true;
     startPool();
   },
 

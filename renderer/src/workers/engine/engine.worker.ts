@@ -287,7 +287,9 @@ const api = {
   async warm(): Promise<void> {
     poolStarted = (async () => {
       for (let run = 0; run < WARM_RUNS && !(run > 0 && photoChosen); run++) {
-        await pool.decompose(warmPlanes(), { stages: [32], coarseStart: true });
+        // Keeping the space, as a photo's first stage does for the later ones: V8 then has seen
+        // that code too (unseen, it threw blockLanczosSvd's optimised code away in each photo's first job).
+        await pool.decompose(warmPlanes(), { stages: [32], coarseStart: true, keepKrylov: true });
       }
     })().catch(() => {});
     await poolStarted;

@@ -1,6 +1,7 @@
 /**
  * WorkerBridge's release: a worker ended when idle (release(), or idleMs after its last call),
- * never while a call is in flight, and a fresh one for the next call; the signal that each
+ * never while a call is in flight, and a fresh one for the next call; a call sent to a running
+ * worker at once; the signal that each
  * worker's stop aborts. The "worker" is a comlink endpoint on a MessageChannel (Node has no Web
  * Workers); timers are faked, messages are real.
  */
@@ -174,5 +175,34 @@ describe('WorkerBridge release', () => {
     expect(second).not.toBe(first);
     expect(bridge.release()).toBe(true);
     expect(second.aborted).toBe(true);
+  });
+
+  it("sends a call to a running worker in the caller's task, ahead of microtasks queued before it; a starting one gets it once started", async () => {
+    const { bridge } = setup();
+    const order: string[] = [];
+    const first = bridge.call((api) => {
+      order.push('first sent');
+      return api.add(1, 1);
+    });
+    expect(order).toEqual([]);
+    expect(await first).toBe(2);
+    expect(order).toEqual(['first sent']);
+
+    queueMicrotask(() => order.push('microtask'));
+    const second = bridge.call((api) => {
+      order.push('second sent');
+      return api.add(2, 3);
+    });
+    expect(order).toEqual(['first sent', 'second sent']);
+    expect(await second).toBe(5);
+    expect(order).toEqual(['first sent', 'second sent', 'microtask']);
+
+    // A call that throws before sending rejects; the worker stays.
+    await expect(
+      bridge.call(() => {
+        throw new Error('no message');
+      }),
+    ).rejects.toThrow('no message');
+    expect(await bridge.call((api) => api.add(4, 4))).toBe(8);
   });
 });

@@ -112,7 +112,10 @@ export class WorkerBridge<Api> {
     return this.#worker ? this.#ready : null;
   }
 
-  /** Runs `fn` on the worker; on abort the worker is terminated and the call rejects at once. */
+  /**
+   * Runs `fn` on the worker: at once when it is running, else once it has started. On abort the
+   * worker is terminated and the call rejects at once.
+   */
   call<T>(fn: (remote: Comlink.Remote<Api>) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(abortError(signal.reason));
     return new Promise<T>((resolve, reject) => {
@@ -128,16 +131,19 @@ export class WorkerBridge<Api> {
       const call: PendingCall = {
         start: () => {
           const generation = this.#generation;
-          this.remote()
-            .then((remote) => fn(remote))
-            .then(
-              (value) => {
-                if (generation === this.#generation) settle(() => resolve(value));
-              },
-              (error) => {
-                if (generation === this.#generation) settle(() => reject(error));
-              },
-            );
+          // A running worker is sent the call now, in the caller's task, ahead of the work queued
+          // after it there (the page's own updates, when a photo has decoded); a starting one once
+          // it has started.
+          const live = this.#live;
+          const answer = live ? new Promise<T>((resolveNow) => resolveNow(fn(live))) : this.remote().then((remote) => fn(remote));
+          answer.then(
+            (value) => {
+              if (generation === this.#generation) settle(() => resolve(value));
+            },
+            (error) => {
+              if (generation === this.#generation) settle(() => reject(error));
+            },
+          );
         },
         fail: (error) => settle(() => reject(error)),
       };

@@ -219,13 +219,17 @@ function warmPlanes(): Matrix[] {
  * are called again. Run once, the photo's first stage called them again and the compiler threads
  * compiled them then, while the three rank-32 jobs needed the two cores (about 1.1 s of compile
  * jobs' wall time against 0.3 s after three runs; first preview − decode on the 12 MP photo
- * 0.68 → 0.49 s, 2 cores, medians of 5 alternating). Each further run costs about 0.15 s.
+ * 0.68 → 0.49 s, 2 cores, medians of 5 alternating). Each further run takes about 0.15 s of
+ * the 'studio:warm' mark's time.
  */
 const WARM_RUNS = 3;
 /** A photo has been chosen (startWorkers): warm() runs no further decomposition, which its first jobs would wait behind. */
 let photoChosen = false;
 
-/** The current pool's first jobs (warm() or startPool()), once started: a pool spawns its workers lazily otherwise. */
+/**
+ * The current pool's first jobs (warm()'s runs, or startPool()'s), once started: a pool spawns its
+ * workers lazily otherwise. What waits for it: prepareFor's reserve, and a decomposition's jobs.
+ */
 let poolStarted: Promise<unknown> | null = null;
 
 /** Starts the pool's workers (module load, WebAssembly compile) with a tiny job each, once per pool. */
@@ -285,17 +289,21 @@ const api = {
    * first slider moves.
    */
   async warm(): Promise<void> {
+    const warmed = pool;
     poolStarted = (async () => {
-      for (let run = 0; run < WARM_RUNS && !(run > 0 && photoChosen); run++) {
+      for (let run = 0; run < WARM_RUNS && pool === warmed && !(run > 0 && photoChosen); run++) {
         // Keeping the space, as a photo's first stage does for the later ones: V8 then has seen
         // that code too (unseen, it threw blockLanczosSvd's optimised code away in each photo's first job).
-        await pool.decompose(warmPlanes(), { stages: [32], coarseStart: true, keepKrylov: true });
+        await warmed.decompose(warmPlanes(), { stages: [32], coarseStart: true, keepKrylov: true });
       }
     })().catch(() => {});
     await poolStarted;
   },
 
-  /** A photo is being opened: the SVD workers start now (startPool), while it decodes, if they have not. */
+  /**
+   * A photo is being opened: the SVD workers start now (startPool), while it decodes, if they
+   * have not; warm() starts no further run.
+   */
   startWorkers(): void {
     photoChosen = true;
     startPool();
@@ -488,6 +496,12 @@ const api = {
     running?.abort();
     const controller = new AbortController();
     running = controller;
+    if (!oneWorker && poolStarted) {
+      // The pool's first jobs (a warm-up run, or a fresh pool's start) may still hold its workers:
+      // this decomposition's jobs would otherwise start cold workers of their own beside them.
+      await poolStarted;
+      controller.signal.throwIfAborted();
+    }
     const key = codingKey(coding);
     const entry = decompositionOf(state, coding);
     entry.planes ??= imagePlanes(state.image, entry.layout, state.mapped);

@@ -1,9 +1,9 @@
 /**
- * WorkerBridge's release: a worker ended when idle (release(), or idleMs after its last call),
- * never while a call is in flight, and a fresh one for the next call; a call sent to a running
- * worker at once; the signal that each
- * worker's stop aborts. The "worker" is a comlink endpoint on a MessageChannel (Node has no Web
- * Workers); timers are faked, messages are real.
+ * WorkerBridge: a worker ended when idle (release(), or idleMs after its last call), never while
+ * a call is in flight, and a fresh one for the next call; a call sent to a running worker at
+ * once, calls in the order they were made; the signal that each worker's stop aborts. The
+ * "worker" is a comlink endpoint on a MessageChannel (Node has no Web Workers); timers are faked,
+ * messages are real.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WorkerBridge } from '../../renderer/src/bridge/worker-bridge.js';
@@ -67,7 +67,7 @@ function setup() {
   return { bridge, workers, stops, log, slowBegun, finish: (value: string) => finish(value) };
 }
 
-describe('WorkerBridge release', () => {
+describe('WorkerBridge', () => {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
   });
@@ -178,7 +178,7 @@ describe('WorkerBridge release', () => {
   });
 
   it("sends a call to a running worker in the caller's task, ahead of microtasks queued before it; a starting one gets it once started", async () => {
-    const { bridge } = setup();
+    const { bridge, workers } = setup();
     const order: string[] = [];
     const first = bridge.call((api) => {
       order.push('first sent');
@@ -204,5 +204,26 @@ describe('WorkerBridge release', () => {
       }),
     ).rejects.toThrow('no message');
     expect(await bridge.call((api) => api.add(4, 4))).toBe(8);
+    expect(workers).toHaveLength(1);
+  });
+
+  it('keeps the order of calls made while the worker starts, even one made the moment it has started', async () => {
+    const { bridge } = setup();
+    const order: string[] = [];
+    let later: Promise<number> | null = null;
+    // Runs as the worker has started, before the waiting call has been sent.
+    void bridge.remote().then(() => {
+      later = bridge.call((api) => {
+        order.push('later');
+        return api.add(3, 4);
+      });
+    });
+    const waiting = bridge.call((api) => {
+      order.push('waiting');
+      return api.add(1, 2);
+    });
+    expect(await waiting).toBe(3);
+    expect(await later).toBe(7);
+    expect(order).toEqual(['waiting', 'later']);
   });
 });

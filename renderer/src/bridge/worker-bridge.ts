@@ -60,6 +60,8 @@ export class WorkerBridge<Api> {
   /** Bumped whenever the worker is replaced: results from an older worker are ignored. */
   #generation = 0;
   #pending = new Set<PendingCall>();
+  /** Calls waiting for the current worker to start (their `fn` not yet run); emptied when it stops. */
+  #waiting = new Set<object>();
   /** The current worker's API once it has started (onStart done); null before and after it stops. */
   #live: Comlink.Remote<Api> | null = null;
   /** Aborted when the current worker stops; null when there is none. */
@@ -131,11 +133,27 @@ export class WorkerBridge<Api> {
       const call: PendingCall = {
         start: () => {
           const generation = this.#generation;
-          // A running worker is sent the call now, in the caller's task, ahead of the work queued
-          // after it there (the page's own updates, when a photo has decoded); a starting one once
-          // it has started.
-          const live = this.#live;
-          const answer = live ? new Promise<T>((resolveNow) => resolveNow(fn(live))) : this.remote().then((remote) => fn(remote));
+          // A running worker is sent the call now, in the caller's task, ahead of the microtasks
+          // queued before it there (the page's own updates, when a photo has decoded); a starting
+          // one once it has started, as are all calls while earlier ones still wait for it (so
+          // calls reach the worker in the order they were made).
+          const live = this.#waiting.size === 0 ? this.#live : null;
+          let answer: Promise<T>;
+          if (live) answer = new Promise<T>((resolveNow) => resolveNow(fn(live)));
+          else {
+            const token = {};
+            this.#waiting.add(token);
+            answer = this.remote().then(
+              (remote) => {
+                this.#waiting.delete(token);
+                return fn(remote);
+              },
+              (error: unknown) => {
+                this.#waiting.delete(token);
+                throw error;
+              },
+            );
+          }
           answer.then(
             (value) => {
               if (generation === this.#generation) settle(() => resolve(value));
@@ -196,6 +214,7 @@ export class WorkerBridge<Api> {
     this.#worker = null;
     this.#live = null;
     this.#ready = null;
+    this.#waiting.clear();
     this.#stopped?.abort(new WorkerStoppedError(`The ${this.#name} worker stopped`));
     this.#stopped = null;
     this.#generation++;

@@ -76,6 +76,7 @@ export function directSquaredErrors(a: Matrix, svd: TruncatedSvd, ranks: readonl
   const { rows, cols, data } = a;
   const r = svd.rank;
   const v = svd.v.data;
+  for (const k of ranks) if (!Number.isInteger(k) || k < 0 || k > r) throw new RangeError(`k = ${k} is not 0…${r}`);
   const ends = [...new Set(ranks)].sort((x, y) => x - y);
   const top = ends[ends.length - 1];
   const totals = new Float64Array(ends.length);

@@ -49,6 +49,35 @@ describe('splitChannels / mergeChannels', () => {
     expect(Array.from(channelSamples(deep, 0, new Uint16Array(2)))).toEqual([300, 65535]);
   });
 
+  it('channelSamples of 8-bit RGB and RGBA (read four pixels at a time) equals sample-by-sample indexing, for any count and alignment', () => {
+    // Every byte value in every position, and counts that leave 0…3 pixels after the groups of four.
+    for (const channels of [3, 4] as const) {
+      for (const [width, height] of [
+        [1, 1],
+        [3, 1],
+        [5, 3],
+        [7, 9],
+        [64, 33],
+      ]) {
+        const count = width * height;
+        const backing = new Uint8Array(count * channels + 3).map((_, i) => (i * 97 + (i >> 8) * 13) & 0xff);
+        // Offsets 0 (aligned) and 1 or 3 (not a multiple of 4: the byte-wise loop) into the same bytes.
+        for (const offset of [0, 1, 3]) {
+          const pixels = backing.subarray(offset, offset + count * channels);
+          const image = { width, height, channels, bitDepth: 8 as const, pixels };
+          for (let index = 0; index < channels; index++) {
+            const expected = Array.from({ length: count }, (_, i) => pixels[i * channels + index]);
+            expect(Array.from(channelSamples(image, index))).toEqual(expected);
+            const into = new Uint8Array(count + 2).fill(7).subarray(1, 1 + count);
+            expect(Array.from(channelSamples(image, index, into))).toEqual(expected);
+            expect(into.buffer.byteLength === count + 2 && new Uint8Array(into.buffer)[0]).toBe(7);
+            expect(new Uint8Array(into.buffer)[count + 1]).toBe(7);
+          }
+        }
+      }
+    }
+  });
+
   it('round-trips 16-bit RGB and keeps values above 255', () => {
     const pixels = Uint16Array.of(0, 256, 65535, 1000, 40000, 7);
     const planes = splitChannels({ width: 2, height: 1, channels: 3, bitDepth: 16, pixels });

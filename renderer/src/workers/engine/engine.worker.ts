@@ -313,8 +313,9 @@ const api = {
    * A photo of 8-bit samples is decoding (its header gave the size), and its decomposition will
    * start at rank `photo.rank`: while the decoder has one core and the other is idle, the SVD
    * workers map their first jobs' workspaces (pool.reserve, when no decomposition is running)
-   * and this worker the buffers it fills next (MappedBuffers), for an RGB photo's three channels
-   * and, unless the pixels come shared, its copy (a gray or RGBA photo takes what fits). The document loaded next takes them.
+   * and, unless the pixels come shared, this worker the buffers it fills next (MappedBuffers): an
+   * RGB photo's three channels and its copy (a gray or RGBA photo takes what fits). The document
+   * loaded next takes them.
    */
   prepareFor(photo: PhotoToCome): void {
     endPreparation()?.mapped.drop();
@@ -323,8 +324,9 @@ const api = {
     preparing = prepared;
     // An RGB photo's three channels (the header does not say how many the decoded pixels keep).
     const channels = 3;
-    // And the preview worker's copy, unless the pixels come shared (no copy is made then).
-    const copies = canShare() ? [] : [channels * width * height];
+    // Unshared pixels: those channels' copies and the preview worker's. Shared pixels need none
+    // (the SVD workers take their channels from them, the preview worker reads them as they are).
+    const copies = canShare() ? [] : [...new Array<number>(channels).fill(width * height), channels * width * height];
     // One thread maps at a time — the SVD workers one after another, then this worker — so the decoder keeps its core.
     if (!running) {
       const current = pool;
@@ -336,7 +338,7 @@ const api = {
       });
     }
     void reserving.then(() => {
-      if (preparing === prepared) prepared.mapped.map([...new Array<number>(channels).fill(width * height), ...copies]);
+      if (preparing === prepared && copies.length) prepared.mapped.map(copies);
     });
   },
 

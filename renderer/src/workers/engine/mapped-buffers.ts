@@ -1,8 +1,9 @@
 /**
  * 8-bit sample buffers mapped ahead of use. While a photo decodes (in the image-codec worker: one
- * core busy), the engine worker allocates the buffers its first moments after decoding fill —
- * each first SVD job's channel and, unless the pixels are in shared memory, the preview worker's
- * copy of the image — and writes one byte
+ * core busy), the engine worker allocates the buffers its first moments after decoding fill
+ * when the pixels are not in shared memory — each first SVD job's channel and the preview
+ * worker's copy of the image (shared pixels need neither: the SVD workers map their own channel
+ * buffers, svd.worker.ts) — and writes one byte
  * per 4 KiB page, so their page faults (about 3 ms per MB on the 2-core VMs measured) are taken
  * then, not while the first preview is computed. One set per photo: each buffer is taken once,
  * by its length; drop() lets go of what was not taken, and nothing is taken after it.

@@ -2,11 +2,12 @@
  * The renderer's implementation of core's pool interface: Web Workers (renderer/src/workers/
  * svd/svd.worker.ts) behind comlink, started by the engine worker. Each worker is sent what it
  * works on only when it lacks it: a copy of it, or on a cross-origin isolated page the shared
- * pixels themselves for a Y/Cb/Cr plane (../../shared/shared-memory.ts).
+ * pixels themselves, for any plane (../../shared/shared-memory.ts).
  *
  * imagePlanes() gives the pool handles for an image's planes under a layout (its colour channels,
  * Y/Cb/Cr planes or patch matrices): matrices whose data the workers make themselves (in
- * parallel) from the one channel a colour plane is, or from the interleaved pixels for Y/Cb/Cr.
+ * parallel) from the shared pixels, or else from the one channel a colour plane is or from the
+ * interleaved pixels for Y/Cb/Cr.
  * Their `data` is empty: they are for this pool only (core's SvdPool reads only rows and cols).
  */
 import * as Comlink from 'comlink';
@@ -24,7 +25,7 @@ import {
 import type { SvdWorkerApi } from '../svd/svd.worker.js';
 import { MISSING_CHANNEL, type SvdJobMessage } from '../svd/protocol.js';
 import { workerStopped } from '../../shared/worker-stopped.js';
-import { imageForMessage, movable } from '../../shared/shared-memory.js';
+import { imageForMessage, isShared, movable } from '../../shared/shared-memory.js';
 import type { MappedBuffers } from './mapped-buffers.js';
 
 const channelKeys = new WeakMap<Float32Array, string>();
@@ -42,7 +43,7 @@ function keyOf(data: Float32Array): string {
 
 /**
  * Handles for the planes of `image` under `layout` (each plane's matrix: rows × cols), made by the
- * workers. A colour channel of 8-bit samples sent to a worker is written into a buffer of
+ * workers. A colour channel of unshared 8-bit samples sent to a worker is written into a buffer of
  * `mapped` when one fits (the engine drops them once the first decomposition's jobs are out:
  * later messages make their own).
  */
@@ -113,16 +114,18 @@ class WebSvdWorker implements SvdWorker {
   }
 
   /**
-   * The message with what the plane is made from: a colour channel's plane gets only that channel
-   * (a third of an RGB image's bytes); a Y/Cb/Cr plane the whole image; a matrix itself. Channel
-   * and image are fresh copies, transferred (one copy, where a structured clone makes two) —
-   * except shared pixels, sent as they are — and the worker keeps neither once it has made the
-   * plane.
+   * The message with what the plane is made from: shared pixels as they are, for any plane (the
+   * worker takes its colour channel from them itself, so the three workers of an RGB photo start
+   * together rather than one channel copy after another here); unshared, a colour channel's plane
+   * gets only that channel (a third of an RGB image's bytes), a Y/Cb/Cr plane the whole image;
+   * a matrix itself. Channel and image are then fresh copies, transferred (one copy, where a
+   * structured clone makes two), and the worker keeps neither once it has made the plane.
    */
   #withPlane(base: SvdJobMessage, job: ChannelJob): SvdJobMessage {
     const source = pixelSources.get(job.channel.data);
     if (!source) return { ...base, channel: job.channel };
     const { index, layout, image, mapped } = source;
+    if (isShared(image.pixels)) return { ...base, source: { index, layout, image } };
     const channel = planeChannel(layout, index);
     if (channel !== null) {
       const into = image.bitDepth === 8 ? mapped?.take(image.width * image.height) : undefined;

@@ -12,8 +12,9 @@ export interface SvdJobMessage {
   /**
    * …or where the worker makes it from: plane `index` of an image under `layout` (core's
    * planeMatrixOf), given either the one colour channel the plane is (`channel`: width × height
-   * values, for gray, R, G, B and alpha planes) or the whole image (`image`, for Y, Cb and Cr
-   * planes); neither is kept once the plane is made. A job with neither a matrix nor a source is
+   * values, for gray, R, G, B and alpha planes) or the whole image (`image`: for Y, Cb and Cr
+   * planes, and for any plane when its pixels are shared, the worker taking a colour plane's
+   * channel from them); neither is kept once the plane is made. A job with neither a matrix nor a source is
    * for the plane the worker holds (`key`).
    */
   source?: {

@@ -2,9 +2,10 @@
  * One SVD worker of the renderer's pool: runs core's truncated SVD on one (plane, rank) job at
  * a time (core/pool.ts schedules them). Its plane comes as a matrix, or as an index into the
  * image's planes under a layout with what it is made from — the plane's own colour channel
- * (1 byte or 2 per pixel), or the whole image for a Y/Cb/Cr plane — and the worker makes the plane
- * itself (a Y/Cb/Cr plane or a patch matrix as floats; a whole-image colour plane is its
- * channel's own samples, which core takes as they are), so the planes of a photo are made in
+ * (1 byte or 2 per pixel), or the whole image (shared pixels, or a copy for a Y/Cb/Cr plane) — and
+ * the worker makes the plane itself (a Y/Cb/Cr plane or a patch matrix as floats; a colour plane
+ * from its channel's samples, taken from the image here when the image came; a whole-image
+ * colour plane is those samples, which core takes as they are), so the planes of a photo are made in
  * parallel, by the workers that need them, instead of one after the other before any work
  * starts. It keeps the last plane (a later stage of the same plane costs no copy), not what it
  * was made from: a 12 MP photo's image is 36 MB in each worker, for the whole decomposition, when
@@ -13,8 +14,10 @@
  */
 import * as Comlink from 'comlink';
 import {
+  channelSamples,
   createKernels,
   planeMatrix,
+  planeChannel,
   planeMatrixOf,
   svdWorkspace,
   truncatedSvd,
@@ -24,20 +27,39 @@ import {
   type TruncatedSvd,
 } from '../../../../core/index.js';
 import { MISSING_CHANNEL, type SvdJobMessage } from './protocol.js';
-import { movable, newFloats } from '../../shared/shared-memory.js';
+import { canShare, movable, newFloats } from '../../shared/shared-memory.js';
 
 let channel: { key: string; matrix: SvdInput } | null = null;
 /** Jobs running (a job yields to the event loop; a reserve() arriving then waits for none). */
 let running = 0;
 const backends = new Map<string, Promise<KernelBackend>>();
+/**
+ * A buffer for the next colour channel this worker takes from shared pixels, mapped by reserve()
+ * (one byte written per 4 KiB page) while the photo decodes, so the channel's page faults are not
+ * taken in the first job; used once, by a channel of its length.
+ */
+let mappedChannel: Uint8Array | null = null;
+
+/** The mapped channel buffer if it holds `count` 8-bit samples (then no longer kept), else undefined. */
+function takeMappedChannel(count: number, bitDepth: number): Uint8Array | undefined {
+  const buffer = mappedChannel;
+  if (!buffer || bitDepth !== 8 || buffer.length !== count) return undefined;
+  mappedChannel = null;
+  return buffer;
+}
 
 function channelFor(job: SvdJobMessage): SvdInput {
   if (job.channel) channel = { key: job.key, matrix: job.channel };
   if (channel?.key === job.key) return channel.matrix;
-  if (job.source?.channel) {
-    const { index, layout } = job.source;
-    const samples = job.source.channel;
-    channel = null; // free the old plane before making the new one
+  if (!job.source) throw new Error(MISSING_CHANNEL);
+  channel = null; // free the old plane before making the new one
+  const { index, layout, image } = job.source;
+  const colour = planeChannel(layout, index);
+  // A colour channel's plane: the channel sent, or taken here from the (shared) pixels sent.
+  const samples =
+    job.source.channel ??
+    (image && colour !== null ? channelSamples(image, colour, takeMappedChannel(image.width * image.height, image.bitDepth)) : undefined);
+  if (samples) {
     if (layout.model === 'whole') {
       // The channel's own values are the matrix: core copies them into its workspace as floats.
       const plane = layout.planes[index];
@@ -45,15 +67,12 @@ function channelFor(job: SvdJobMessage): SvdInput {
     } else {
       channel = { key: job.key, matrix: planeMatrix(Float32Array.from(samples), layout, index) };
     }
-    return channel.matrix;
+  } else if (image) {
+    channel = { key: job.key, matrix: planeMatrixOf(image, layout, index) };
+  } else {
+    throw new Error(MISSING_CHANNEL);
   }
-  if (job.source?.image) {
-    channel = null; // free the old plane before making the new one
-    const { index, layout } = job.source;
-    channel = { key: job.key, matrix: planeMatrixOf(job.source.image, layout, index) };
-    return channel.matrix;
-  }
-  throw new Error(MISSING_CHANNEL);
+  return channel.matrix;
 }
 
 function backend(kind: KernelKind | 'auto'): Promise<KernelBackend> {
@@ -69,15 +88,22 @@ const api = {
   /**
    * Maps the workspace of a rank-`rank` job on a rows × cols plane now (core's pool.reserve), on
    * the backend jobs use by default; nothing while a job runs (growing the memory would move it
-   * under the job's views).
+   * under the job's views). On a page that shares pixels (canShare), 8-bit samples, also the
+   * buffer its channel is taken into (mappedChannel).
    */
   async reserve(rows: number, cols: number, rank: number, eightBit: boolean): Promise<void> {
     const workspace = svdWorkspace(rows, cols, rank, eightBit);
     const kernels = await backend('auto');
     if (workspace && running === 0) kernels.reserve(workspace.floats, workspace.thinColumns);
+    mappedChannel = null;
+    if (eightBit && canShare()) {
+      const buffer = new Uint8Array(rows * cols);
+      for (let at = 0; at < buffer.length; at += 4096) buffer[at] = 0;
+      mappedChannel = buffer;
+    }
   },
 
-  /** Lets go of the plane (another image is open). */
+  /** Lets go of the plane (another image is open; a channel buffer mapped for it stays). */
   release(): void {
     channel = null;
   },

@@ -25,7 +25,8 @@ export function boxResample(image: PixelImage, region: Region, targetWidth: numb
   const rowSum = new Float64Array(w * channels);
   for (let t = 0; t < targetHeight; t++) {
     addRows(rowSum, pixels, (rows.first[t] * width + x) * channels, width * channels, rows.weights[t], rows.length[t]);
-    for (let c = 0; c < channels; c++) addColumns(planes[c], t * targetWidth, rowSum, c, channels, cols, 0);
+    if (channels === 3) addColumnsRgb(planes, t * targetWidth, rowSum, cols);
+    else for (let c = 0; c < channels; c++) addColumns(planes[c], t * targetWidth, rowSum, c, channels, cols, 0);
   }
   return planes;
 }
@@ -136,9 +137,39 @@ function addColumns(out: Float32Array, at: number, line: Float64Array, offset: n
 }
 
 /**
+ * addColumns for the three channels of interleaved RGB sums at once (line[3x + c]: channel c of
+ * source column x), into planes[0…2]: each weight and index is read once for the three sums
+ * (less than half the time of three addColumns calls), and each sum adds its terms in the same
+ * order, so the values are the same.
+ */
+function addColumnsRgb(planes: Float32Array[], at: number, line: Float64Array, cols: Spans): void {
+  const [red, green, blue] = planes;
+  const count = cols.first.length;
+  for (let tc = 0; tc < count; tc++) {
+    const weights = cols.weights[tc];
+    const length = cols.length[tc];
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    for (let i = 0, p = 3 * cols.first[tc]; i < length; i++, p += 3) {
+      const weight = weights[i];
+      r += weight * line[p];
+      g += weight * line[p + 1];
+      b += weight * line[p + 2];
+    }
+    red[at + tc] = r;
+    green[at + tc] = g;
+    blue[at + tc] = b;
+  }
+}
+
+/**
  * `sums` = Σᵢ weights[i] · (the `sums.length` samples of `source` from first + i·stride), for
  * `count` rows: one target line's vertical pass of a box filter. Four source rows per sweep over
- * the sums (a quarter of their loads and stores), added in the same order as one row at a time.
+ * the sums (a quarter of their loads and stores), five in the first when that leaves whole
+ * sweeps of four (a 3.5–4× reduction's usual five rows in one), and the first sweep writes the
+ * sums rather than adding to cleared ones; every sum adds its rows in the same order as one row
+ * at a time.
  */
 function addRows(
   sums: Float64Array,
@@ -149,8 +180,49 @@ function addRows(
   count: number,
 ): void {
   const span = sums.length;
-  sums.fill(0);
   let i = 0;
+  if (count >= 5 && count % 4 === 1) {
+    const w0 = weights[0];
+    const w1 = weights[1];
+    const w2 = weights[2];
+    const w3 = weights[3];
+    const w4 = weights[4];
+    const s0 = first;
+    const s1 = s0 + stride;
+    const s2 = s1 + stride;
+    const s3 = s2 + stride;
+    const s4 = s3 + stride;
+    for (let j = 0; j < span; j++) {
+      let sum = 0;
+      sum += w0 * source[s0 + j];
+      sum += w1 * source[s1 + j];
+      sum += w2 * source[s2 + j];
+      sum += w3 * source[s3 + j];
+      sum += w4 * source[s4 + j];
+      sums[j] = sum;
+    }
+    i = 5;
+  } else if (count >= 4) {
+    const w0 = weights[0];
+    const w1 = weights[1];
+    const w2 = weights[2];
+    const w3 = weights[3];
+    const s0 = first;
+    const s1 = s0 + stride;
+    const s2 = s1 + stride;
+    const s3 = s2 + stride;
+    for (let j = 0; j < span; j++) {
+      let sum = 0;
+      sum += w0 * source[s0 + j];
+      sum += w1 * source[s1 + j];
+      sum += w2 * source[s2 + j];
+      sum += w3 * source[s3 + j];
+      sums[j] = sum;
+    }
+    i = 4;
+  } else {
+    sums.fill(0);
+  }
   for (; i + 4 <= count; i += 4) {
     const w0 = weights[i];
     const w1 = weights[i + 1];

@@ -104,6 +104,14 @@ export interface LargeImageOffer {
 }
 
 let nextDocumentId = 1;
+/** After the next frame has been drawn (a task after its animation frame), or after 100 ms where no frame comes (a hidden page). */
+function afterNextFrame(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(resolve, 0));
+    setTimeout(resolve, 100);
+  });
+}
+
 /** Numbers photos the engine prepares for while they decode (engine.prepareFor, engine.unprepare). */
 let nextPreparationId = 1;
 
@@ -578,7 +586,8 @@ export class Studio {
       engine.load(id, Comlink.transfer(image, buffers), file && stored ? { file, svds: stored.svds } : undefined),
     );
     if (!stored && !signal.aborted) {
-      // Asked at once, so the engine starts the decomposition before it copies the image around.
+      // Asked at once (the engine gets it once the next frame is drawn: decompose()), so it starts
+      // the decomposition before it copies the image around.
       this.rank = DEFAULT_STAGES[0];
       void this.decompose();
     }
@@ -670,6 +679,11 @@ export class Studio {
     const showsFirst = reached === 0 && stages.length > 1;
     this.#shownPending = showsFirst ? id : null;
     try {
+      // A new photo's first decomposition starts once the page has drawn the studio for it (the
+      // first layout of its viewer and panels): started at once, its SVD workers took the cores
+      // while that frame ran, which then took up to twice as long (long tasks of 70–110 ms).
+      if (showsFirst) await afterNextFrame();
+      if (!live()) throw new DOMException('Replaced before it started', 'AbortError');
       await this.engine.call((engine) =>
         engine.decompose(id, coding, stages, Comlink.proxy(onProgress), Comlink.proxy(onStage), showsFirst),
       );

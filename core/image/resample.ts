@@ -166,10 +166,10 @@ function addColumnsRgb(planes: Float32Array[], at: number, line: Float64Array, c
 /**
  * `sums` = Σᵢ weights[i] · (the `sums.length` samples of `source` from first + i·stride), for
  * `count` rows: one target line's vertical pass of a box filter. Four source rows per sweep over
- * the sums (a quarter of their loads and stores), five in the first when that leaves whole
- * sweeps of four (a 3.5–4× reduction's usual five rows in one), and the first sweep writes the
- * sums rather than adding to cleared ones; every sum adds its rows in the same order as one row
- * at a time.
+ * the sums (a quarter of their loads and stores), and a first sweep of five, which writes the
+ * sums rather than adding to cleared ones, when that leaves whole sweeps of four (a 3.5–4×
+ * reduction's usual five rows in one sweep, not a sweep of four and one of one); every sum adds
+ * its rows in the same order as one row at a time.
  */
 function addRows(
   sums: Float64Array,
@@ -202,24 +202,6 @@ function addRows(
       sums[j] = sum;
     }
     i = 5;
-  } else if (count >= 4) {
-    const w0 = weights[0];
-    const w1 = weights[1];
-    const w2 = weights[2];
-    const w3 = weights[3];
-    const s0 = first;
-    const s1 = s0 + stride;
-    const s2 = s1 + stride;
-    const s3 = s2 + stride;
-    for (let j = 0; j < span; j++) {
-      let sum = 0;
-      sum += w0 * source[s0 + j];
-      sum += w1 * source[s1 + j];
-      sum += w2 * source[s2 + j];
-      sum += w3 * source[s3 + j];
-      sums[j] = sum;
-    }
-    i = 4;
   } else {
     sums.fill(0);
   }

@@ -104,11 +104,20 @@ export interface LargeImageOffer {
 }
 
 let nextDocumentId = 1;
-/** After the next frame has been drawn (a task after its animation frame), or after 100 ms where no frame comes (a hidden page). */
+/**
+ * After the next frame has been drawn (a task after its animation frame); on a hidden page, which
+ * draws no frames, or without frames at all, after the current task. A visible page's frame may
+ * be held back (a throttled page): after 300 ms it goes ahead anyway, whichever comes first.
+ */
 function afterNextFrame(): Promise<void> {
   return new Promise((resolve) => {
-    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(resolve, 0));
-    setTimeout(resolve, 100);
+    const hidden = typeof document === 'undefined' || document.visibilityState === 'hidden';
+    if (hidden || typeof requestAnimationFrame !== 'function') {
+      setTimeout(resolve, 0);
+      return;
+    }
+    requestAnimationFrame(() => setTimeout(resolve, 0));
+    setTimeout(resolve, 300);
   });
 }
 

@@ -87,9 +87,11 @@ function backend(kind: KernelKind | 'auto'): Promise<KernelBackend> {
 const api = {
   /**
    * Maps the workspace of a rank-`rank` job on a rows × cols plane now (core's pool.reserve), on
-   * the backend jobs use by default; nothing while a job runs (growing the memory would move it
-   * under the job's views). On a page that shares pixels (canShare), 8-bit samples, also the
-   * buffer its channel is taken into (mappedChannel).
+   * the backend jobs use by default, unless a job runs (growing the memory would move it under
+   * the job's views). On a page that shares pixels (canShare), for 8-bit samples, it also maps
+   * the buffer the next channel is taken into (mappedChannel), job or not; one no job takes goes
+   * with the next reserve() or with this worker (the engine replaces its pool after each photo's
+   * decomposition).
    */
   async reserve(rows: number, cols: number, rank: number, eightBit: boolean): Promise<void> {
     const workspace = svdWorkspace(rows, cols, rank, eightBit);

@@ -14,3 +14,33 @@ export function epochNow(): number {
 export function onThisTimeline(epochMs: number): number {
   return epochMs - performance.timeOrigin;
 }
+
+/**
+ * The 'decode' measure's span on this page's timeline. `calledAt`: when the page asked for the
+ * file; `arrived`: when its pixels arrived; `chosenAt`: the choosing event's moment, where the page
+ * saw it. `hostChosenAt`/`hostDecodedAt`: when the host began opening the file and when it had
+ * decoded it, from the host's clock (onThisTimeline of the desktop main process's or a worker's
+ * epochNow()). That clock can be off from this page's, by a fraction of a millisecond or, in a
+ * process that has run for long while the system clock was slewed, by more than a decoding takes.
+ * So the host's span keeps its own length (both ends are from one clock) and moves, whole, to
+ * within what the page saw: it began after the page asked and ended before the pixels arrived.
+ */
+export function decodeSpan(moments: {
+  calledAt: number;
+  arrived: number;
+  chosenAt?: number;
+  hostChosenAt?: number;
+  hostDecodedAt?: number;
+}): { start: number; end: number } {
+  const { calledAt, arrived } = moments;
+  const decodedAt = moments.hostDecodedAt ?? arrived;
+  const length = Math.max(0, decodedAt - (moments.hostChosenAt ?? decodedAt));
+  // Where the host's span sits: moved right if it began before the page asked, left if it ended
+  // after the pixels arrived (a span longer than the window fills it).
+  let hostEnd = decodedAt;
+  if (hostEnd - length < calledAt) hostEnd = calledAt + length;
+  if (hostEnd > arrived) hostEnd = arrived;
+  const hostStart = Math.max(calledAt, hostEnd - length);
+  const start = moments.chosenAt ?? (moments.hostChosenAt === undefined ? calledAt : hostStart);
+  return { start, end: Math.max(start, hostEnd) };
+}

@@ -40,6 +40,7 @@ import {
 } from '../shared/coding.js';
 import { formatBytes, megapixels } from '../shared/format.js';
 import { movable } from '../shared/shared-memory.js';
+import { decodeSpan } from '../shared/timeline.js';
 import type { AnalysisWorkerApi } from '../workers/analysis/analysis.worker.js';
 import type { EngineWorkerApi, StageReport } from '../workers/engine/engine.worker.js';
 import type { DecodeSize } from '../workers/image-codec/image-codecs.js';
@@ -388,12 +389,16 @@ export class Studio {
       const arrived = performance.mark('studio:decoded').startTime;
       // Cancelled in the host's dialog: nothing changes.
       if (controller.signal.aborted || opened === null) return;
-      // The host's moments come from another clock (the desktop's main process, or a worker's
-      // timeOrigin, which can be off from this page's by a fraction of a millisecond or by a
-      // clock step): they are kept within what this page saw (the dialog answered after open()
-      // was called, decoding ended by the time the pixels arrived).
-      const start = chosenAt ?? Math.min(arrived, Math.max(calledAt, opened.timing?.chosenAt ?? calledAt));
-      performance.measure('decode', { start, end: Math.min(arrived, Math.max(start, opened.timing?.decodedAt ?? arrived)) });
+      // The host's moments come from another clock (the desktop's main process, or a worker's):
+      // decodeSpan keeps them within what this page saw.
+      const { start, end } = decodeSpan({
+        calledAt,
+        arrived,
+        chosenAt,
+        hostChosenAt: opened.timing?.chosenAt,
+        hostDecodedAt: opened.timing?.decodedAt,
+      });
+      performance.measure('decode', { start, end });
       if (!opened.svd && opened.width * opened.height > WORKING_PIXEL_LIMIT) {
         const reduced = fitWithin(opened.width, opened.height, WORKING_PIXEL_LIMIT);
         this.#pendingLarge = { opened, source };

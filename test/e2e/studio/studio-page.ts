@@ -65,6 +65,27 @@ export class StudioPage {
     return answers.every((answer) => answer !== false);
   }
 
+  /**
+   * How many of the page's `<script>.worker` workers are running: listed by Playwright and
+   * answering an evaluation within 10 s. Playwright's list alone is not enough: an analysis worker
+   * the studio had ended (terminated by its bridge's release(), idle, before the comparison's
+   * decomposition) stayed listed without a close event, never answering, for 15 s to over 2 min,
+   * in about one run in four of studio.spec.ts and worker-crash.spec.ts one after the other. The
+   * tests ask this of workers that are idle when running, and an idle worker answers at once.
+   */
+  async runningWorkers(script: string): Promise<number> {
+    const listed = this.page.workers().filter((worker) => worker.url().includes(`/${script}.worker`));
+    const answers = await Promise.all(
+      listed.map((worker) =>
+        Promise.race([
+          worker.evaluate(() => true).catch(() => false),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000)),
+        ]),
+      ),
+    );
+    return answers.filter(Boolean).length;
+  }
+
   async goto(): Promise<void> {
     await this.page.goto(STUDIO_URL);
     await expect(this.viewer).toHaveAttribute('data-state', 'empty');

@@ -207,16 +207,13 @@ test('the analysis worker ends once its measurements are in, its codec workers b
   page,
 }, testInfo) => {
   const studio = new StudioPage(page, testInfo);
-  // Every worker's life, nested ones included: the host's image-codec worker, the analysis
+  // Every worker started, nested ones included: the host's image-codec worker, the analysis
   // worker's own (one per encoding or decoding run), the SVD workers.
-  const lives: { script: string; open: boolean; afterReady: boolean }[] = [];
+  const lives: { script: string; afterReady: boolean }[] = [];
   let ready = false;
-  const alive = (script: string) => lives.filter((life) => life.script === script && life.open).length;
   page.on('worker', (worker) => {
     const script = /\/([\w-]+)\.worker/.exec(worker.url())?.[1] ?? '';
-    const life = { script, open: true, afterReady: ready };
-    lives.push(life);
-    worker.on('close', () => (life.open = false));
+    lives.push({ script, afterReady: ready });
   });
   await studio.goto();
   await studio.openFile(ASTRONAUT);
@@ -230,17 +227,17 @@ test('the analysis worker ends once its measurements are in, its codec workers b
   const webp = page.getByTestId('metric-webp');
   await expect(webp).toHaveAttribute('data-coarse', 'false', { timeout: 120_000 });
   await expect(page.getByTestId('size-patch')).not.toHaveAttribute('data-value', '', { timeout: 120_000 });
-  const analysisRunning = () => page.workers().some((worker) => worker.url().includes('/analysis.worker'));
-  await expect.poll(analysisRunning, { timeout: 60_000 }).toBe(false);
+  await expect.poll(() => studio.runningWorkers('analysis'), { timeout: 60_000 }).toBe(0);
   // The searches encoded and decoded in workers of their own (the host's decodes opened files),
   // and none is left; the comparison's decomposition started one SVD worker, not a pool.
   expect(lives.filter((life) => life.script === 'image-codec').length).toBeGreaterThanOrEqual(codecsAtReady + 2);
-  await expect.poll(() => alive('image-codec')).toBe(1);
+  await expect.poll(() => studio.runningWorkers('image-codec')).toBe(1);
   expect(lives.filter((life) => life.script === 'svd' && life.afterReady).length).toBe(1);
   // The next rank's measurements start a fresh worker, which the engine gives the image and factors.
+  const analysisStarts = lives.filter((life) => life.script === 'analysis').length;
   await studio.setRank(48);
   await expect.poll(async () => (await studio.waitForExactSize(60_000)) !== at32, { timeout: 60_000 }).toBe(true);
-  expect(analysisRunning()).toBe(true);
+  expect(lives.filter((life) => life.script === 'analysis').length).toBeGreaterThan(analysisStarts);
   expect(await studio.value('size-file')).toBeGreaterThan(at32);
   await expect(page.getByTestId('measure-error')).toHaveCount(0);
 });

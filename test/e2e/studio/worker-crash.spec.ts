@@ -128,7 +128,7 @@ test('the engine worker dies after the decomposition: a fresh analysis worker st
   await expect.poll(() => running('engine'), { timeout: 30_000 }).toBe(false);
   // The analysis worker ends once idle. The next measurement starts a fresh one, and with it a
   // fresh engine, which gets the image and factors from the preview worker and sends them on.
-  await expect.poll(() => running('analysis'), { timeout: 120_000 }).toBe(false);
+  await expect.poll(() => studio.runningWorkers('analysis'), { timeout: 120_000 }).toBe(0);
   await studio.setRank(48);
   await expect.poll(async () => (await studio.waitForExactSize(60_000)) !== at32, { timeout: 60_000 }).toBe(true);
   expect(await studio.value('size-file')).toBeGreaterThan(at32);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MappedBuffers } from '../../renderer/src/workers/engine/mapped-buffers.js';
+import { MappedBuffers } from '../../renderer/src/shared/mapped-buffers.js';
 
 describe('MappedBuffers', () => {
   afterEach(() => {

@@ -22,7 +22,7 @@ import {
 } from '../../../../core/index.js';
 import { WHOLE_RGB, codingFor, codingKey, codingLayout, parseCodingKey, type Coding, type StoredFile } from '../../shared/coding.js';
 import { canShare, imageForMessage, isShared, movable, sharedFactors, sharedImage } from '../../shared/shared-memory.js';
-import { MappedBuffers } from './mapped-buffers.js';
+import { MappedBuffers } from '../../shared/mapped-buffers.js';
 import type { LaterPeer, PeerRole } from './protocol.js';
 import { warmImage } from '../../shared/warm-image.js';
 import { createWebSvdPool, imagePlanes, releaseAll } from './web-svd-pool.js';
@@ -338,7 +338,7 @@ const api = {
       });
     }
     void reserving.then(() => {
-      if (preparing === prepared && copies.length) prepared.mapped.map(copies);
+      if (preparing === prepared) void prepared.mapped.map(copies);
     });
   },
 

@@ -26,7 +26,7 @@ import type { SvdWorkerApi } from '../svd/svd.worker.js';
 import { MISSING_CHANNEL, type SvdJobMessage } from '../svd/protocol.js';
 import { workerStopped } from '../../shared/worker-stopped.js';
 import { imageForMessage, isShared, movable } from '../../shared/shared-memory.js';
-import type { MappedBuffers } from './mapped-buffers.js';
+import type { MappedBuffers } from '../../shared/mapped-buffers.js';
 
 const channelKeys = new WeakMap<Float32Array, string>();
 const pixelSources = new WeakMap<Float32Array, { index: number; layout: ImageLayout; image: PixelImage; mapped: MappedBuffers | null }>();

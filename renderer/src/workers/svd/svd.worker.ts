@@ -28,25 +28,17 @@ import {
 } from '../../../../core/index.js';
 import { MISSING_CHANNEL, type SvdJobMessage } from './protocol.js';
 import { canShare, movable, newFloats } from '../../shared/shared-memory.js';
+import { MappedBuffers } from '../../shared/mapped-buffers.js';
 
 let channel: { key: string; matrix: SvdInput } | null = null;
 /** Jobs running (a job yields to the event loop; a reserve() arriving then waits for none). */
 let running = 0;
 const backends = new Map<string, Promise<KernelBackend>>();
 /**
- * A buffer for the next colour channel this worker takes from shared pixels, mapped by reserve()
- * (one byte written per 4 KiB page) while the photo decodes, so the channel's page faults are not
- * taken in the first job; used once, by a channel of its length.
+ * The buffer for the next colour channel this worker takes from shared pixels, mapped by
+ * reserve() while the photo decodes, so the channel's page faults are not taken in the first job.
  */
-let mappedChannel: Uint8Array | null = null;
-
-/** The mapped channel buffer if it holds `count` 8-bit samples (then no longer kept), else undefined. */
-function takeMappedChannel(count: number, bitDepth: number): Uint8Array | undefined {
-  const buffer = mappedChannel;
-  if (!buffer || bitDepth !== 8 || buffer.length !== count) return undefined;
-  mappedChannel = null;
-  return buffer;
-}
+let mappedChannel: MappedBuffers | null = null;
 
 function channelFor(job: SvdJobMessage): SvdInput {
   if (job.channel) channel = { key: job.key, matrix: job.channel };
@@ -58,7 +50,9 @@ function channelFor(job: SvdJobMessage): SvdInput {
   // A colour channel's plane: the channel sent, or taken here from the (shared) pixels sent.
   const samples =
     job.source.channel ??
-    (image && colour !== null ? channelSamples(image, colour, takeMappedChannel(image.width * image.height, image.bitDepth)) : undefined);
+    (image && colour !== null
+      ? channelSamples(image, colour, image.bitDepth === 8 ? mappedChannel?.take(image.width * image.height) : undefined)
+      : undefined);
   if (samples) {
     if (layout.model === 'whole') {
       // The channel's own values are the matrix: core copies them into its workspace as floats.
@@ -97,11 +91,11 @@ const api = {
     const workspace = svdWorkspace(rows, cols, rank, eightBit);
     const kernels = await backend('auto');
     if (workspace && running === 0) kernels.reserve(workspace.floats, workspace.thinColumns);
+    mappedChannel?.drop();
     mappedChannel = null;
     if (eightBit && canShare()) {
-      const buffer = new Uint8Array(rows * cols);
-      for (let at = 0; at < buffer.length; at += 4096) buffer[at] = 0;
-      mappedChannel = buffer;
+      mappedChannel = new MappedBuffers();
+      await mappedChannel.map([rows * cols]);
     }
   },
 

@@ -15,10 +15,12 @@ import { calibrate, ranksForBytes, ranksForPsnr, DEFAULT_TRUNCATION_SHARE } from
 import { PATCH_YCBCR, codingFor, codingKey, sameCoding, type Coding } from '../shared/coding.js';
 import type { QualityMeasurement, SvdEncoding } from '../workers/analysis/analysis.worker.js';
 import type { CodecPoint, EqualBytesResult, LossyFormat } from '../workers/analysis/equal-bytes.js';
-import type { Studio } from './studio.svelte.js';
+import { ANALYSIS_IDLE_MS, type Studio } from './studio.svelte.js';
 
 /** How long the controls must rest before measuring. */
 export const REST_MS = 250;
+/** How long after the analysis worker's idle end the SVD workers are warmed for the next photo (#warmWhenIdle). */
+const WARM_AFTER_IDLE_MS = 1000;
 
 export type Keyed<T> = T & { key: string };
 
@@ -39,6 +41,7 @@ export class Measurements {
   #codecPoints: CodecPoint[] = [];
   #documentId = -1;
   #timer: ReturnType<typeof setTimeout> | null = null;
+  #warmTimer: ReturnType<typeof setTimeout> | null = null;
   #controller: AbortController | null = null;
   /** The estimate's truncation share per coding, calibrated by the last exact PSNR answer. */
   #shares = new Map<string, number>();
@@ -148,6 +151,21 @@ export class Measurements {
     this.#timer = setTimeout(() => void this.#measure(), REST_MS);
   }
 
+  /**
+   * Once the analysis worker has ended (ANALYSIS_IDLE_MS after its last call) and nothing has
+   * started since — no measurement, decomposition or other photo — the engine warms the SVD
+   * workers for the next photo (Studio.warmWorkers).
+   */
+  #warmWhenIdle(documentId: number): void {
+    if (this.#warmTimer) clearTimeout(this.#warmTimer);
+    this.#warmTimer = setTimeout(() => {
+      this.#warmTimer = null;
+      const studio = this.#studio;
+      if (this.measuring || studio.computing || studio.opening !== null || studio.document?.id !== documentId) return;
+      studio.warmWorkers();
+    }, ANALYSIS_IDLE_MS + WARM_AFTER_IDLE_MS);
+  }
+
   async #measure(): Promise<void> {
     const studio = this.#studio;
     const doc = studio.document;
@@ -187,7 +205,10 @@ export class Measurements {
       // (~73 MB for a 12 MP photo) then stay beside the window's; the searches ran without them.
       await this.#patchComparison(doc.id, coding, key, signal);
       // For the UI benchmark: every measurement at these controls is in.
-      if (!signal.aborted && this.key === key) performance.mark('studio:measured');
+      if (!signal.aborted && this.key === key) {
+        performance.mark('studio:measured');
+        this.#warmWhenIdle(doc.id);
+      }
     } catch (error) {
       if (!isAbortError(error)) this.error = `Measuring failed: ${(error as Error).message}`;
     } finally {

@@ -276,6 +276,15 @@ export class Studio {
     void Promise.allSettled([this.engine.call((engine) => engine.warm()), host.warm?.()]).then(() => performance.mark('studio:warm'));
   }
 
+  /**
+   * Nothing runs (a photo's decomposition and measurements are done): the engine starts and warms
+   * the SVD workers that replaced the decomposition's, for the next photo (engine.warmWorkers). An
+   * engine that is not running is not started for it.
+   */
+  warmWorkers(): void {
+    if (this.engine.running) void this.engine.call((engine) => engine.warmWorkers()).catch(() => {});
+  }
+
   /** Engine workers started so far (the first starts with the page; any later one replaces one that stopped). */
   #engineStarts = 0;
   /** The .svd file the open document came from (a few MB at most), for an engine worker that restarts. */

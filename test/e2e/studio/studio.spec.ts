@@ -203,7 +203,7 @@ test('exports PNG: the file decodes to the rank-k reconstruction the metrics des
   await studio.screenshot('08-png-saved');
 });
 
-test('the analysis worker ends once its measurements are in, its codec workers before it; the comparison decomposes on one SVD worker; a fresh one measures the next rank', async ({
+test("the analysis worker ends once its measurements are in, its codec workers before it; the comparison decomposes on one SVD worker; then the next photo's SVD workers start; a fresh analysis worker measures the next rank", async ({
   page,
 }, testInfo) => {
   const studio = new StudioPage(page, testInfo);
@@ -227,12 +227,18 @@ test('the analysis worker ends once its measurements are in, its codec workers b
   const webp = page.getByTestId('metric-webp');
   await expect(webp).toHaveAttribute('data-coarse', 'false', { timeout: 120_000 });
   await expect(page.getByTestId('size-patch')).not.toHaveAttribute('data-value', '', { timeout: 120_000 });
+  await page.waitForFunction(() => performance.getEntriesByName('studio:measured', 'mark').length > 0, undefined, { timeout: 120_000 });
+  // The comparison's decomposition started one SVD worker, not a pool.
+  expect(lives.filter((life) => life.script === 'svd' && life.afterReady).length).toBe(1);
   await expect.poll(() => studio.runningWorkers('analysis'), { timeout: 60_000 }).toBe(0);
   // The searches encoded and decoded in workers of their own (the host's decodes opened files),
-  // and none is left; the comparison's decomposition started one SVD worker, not a pool.
+  // and none is left.
   expect(lives.filter((life) => life.script === 'image-codec').length).toBeGreaterThanOrEqual(codecsAtReady + 2);
   await expect.poll(() => studio.runningWorkers('image-codec')).toBe(1);
-  expect(lives.filter((life) => life.script === 'svd' && life.afterReady).length).toBe(1);
+  // With nothing left to do, the pool that replaced the decomposition's starts (and warms up) for
+  // the next photo: three SVD workers, the comparison's gone.
+  await expect.poll(() => studio.runningWorkers('svd'), { timeout: 60_000 }).toBe(3);
+  expect(lives.filter((life) => life.script === 'svd' && life.afterReady).length).toBe(4);
   // The next rank's measurements start a fresh worker, which the engine gives the image and factors.
   const analysisStarts = lives.filter((life) => life.script === 'analysis').length;
   await studio.setRank(48);

@@ -223,14 +223,28 @@ function warmPlanes(): Matrix[] {
  * the 'studio:warm' mark's time.
  */
 const WARM_RUNS = 3;
-/** A photo has been chosen (startWorkers): warm() runs no further decomposition, which its first jobs would wait behind. */
-let photoChosen = false;
+/** Photos chosen so far (startWorkers): a warm-up runs no further decomposition once one is, which its first jobs would wait behind. */
+let photosChosen = 0;
 
 /**
  * The current pool's first jobs (warm()'s runs, or startPool()'s), once started: a pool spawns its
  * workers lazily otherwise. What waits for it: prepareFor's reserve, and a decomposition's jobs.
  */
 let poolStarted: Promise<unknown> | null = null;
+
+/**
+ * Runs warmPlanes' decomposition up to WARM_RUNS times on the current pool (a job per worker each
+ * time), fewer if a photo is chosen meanwhile or the pool is replaced.
+ */
+async function warmPool(): Promise<void> {
+  const warmed = pool;
+  const chosen = photosChosen;
+  for (let run = 0; run < WARM_RUNS && pool === warmed && !(run > 0 && photosChosen !== chosen); run++) {
+    // Keeping the space, as a photo's first stage does for the later ones: V8 then has seen
+    // that code too (unseen, it threw blockLanczosSvd's optimised code away in each photo's first job).
+    await warmed.decompose(warmPlanes(), { stages: [32], coarseStart: true, keepKrylov: true });
+  }
+}
 
 /** Starts the pool's workers (module load, WebAssembly compile) with a tiny job each, once per pool. */
 function startPool(): void {
@@ -282,30 +296,33 @@ function endPreparation(): Preparation | null {
 
 const api = {
   /**
-   * Starts the SVD workers and runs warmPlanes' decomposition WARM_RUNS times on them (a job per
-   * worker each time), before the first photo; a photo chosen meanwhile stops the further runs. The
-   * pools that replace them after each decomposition start when the next photo is chosen
-   * (startWorkers), not at once: starting three workers then would compete with the person's
-   * first slider moves.
+   * Starts the SVD workers and warms them (warmPool), before the first photo. The pools that
+   * replace them after each decomposition start when the next photo is chosen (startWorkers) or
+   * when the studio has nothing else to do (warmWorkers), not at once: starting three workers
+   * then would compete with the person's first slider moves.
    */
   async warm(): Promise<void> {
-    const warmed = pool;
-    poolStarted = (async () => {
-      for (let run = 0; run < WARM_RUNS && pool === warmed && !(run > 0 && photoChosen); run++) {
-        // Keeping the space, as a photo's first stage does for the later ones: V8 then has seen
-        // that code too (unseen, it threw blockLanczosSvd's optimised code away in each photo's first job).
-        await warmed.decompose(warmPlanes(), { stages: [32], coarseStart: true, keepKrylov: true });
-      }
-    })().catch(() => {});
+    poolStarted = warmPool().catch(() => {});
     await poolStarted;
   },
 
   /**
+   * The studio is idle (a photo's decomposition and measurements done): the pool that replaced
+   * the decomposition's starts and is warmed as the first one was, so the next photo's first jobs
+   * run compiled code rather than start cold workers while it decodes. Nothing when the pool has
+   * started already or a decomposition runs.
+   */
+  warmWorkers(): void {
+    if (poolStarted || running) return;
+    poolStarted = warmPool().catch(() => {});
+  },
+
+  /**
    * A photo is being opened: the SVD workers start now (startPool), while it decodes, if they
-   * have not; warm() starts no further run.
+   * have not; a warm-up starts no further run.
    */
   startWorkers(): void {
-    photoChosen = true;
+    photosChosen++;
     startPool();
   },
 

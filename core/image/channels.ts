@@ -62,6 +62,11 @@ export function channelSamples(image: PixelImage, index: number, into?: Uint8Arr
   const { channels, pixels } = image;
   if (!Number.isInteger(index) || index < 0 || index >= channels) throw new PixelFormatError(`The image has no channel ${index}`);
   const count = image.width * image.height;
+  if (pixels.length < count * channels || pixels instanceof Uint16Array !== (image.bitDepth === 16)) {
+    throw new PixelFormatError(
+      `A ${image.width} × ${image.height} image of ${channels} ${image.bitDepth}-bit channels needs ${count * channels} samples, got a ${pixels.constructor.name} of ${pixels.length}`,
+    );
+  }
   const plane = into ?? (image.bitDepth === 16 ? new Uint16Array(count) : new Uint8Array(count));
   if (plane.length !== count || plane instanceof Uint16Array !== (image.bitDepth === 16)) {
     throw new PixelFormatError(

@@ -49,6 +49,13 @@ describe('splitChannels / mergeChannels', () => {
     expect(Array.from(channelSamples(deep, 0, new Uint16Array(2)))).toEqual([300, 65535]);
   });
 
+  it('channelSamples refuses pixels too few for the image, or of the wrong sample type, rather than read past them', () => {
+    const short = { width: 3, height: 2, channels: 3 as const, bitDepth: 8 as const, pixels: new Uint8Array(17) };
+    expect(() => channelSamples(short, 0)).toThrow(/needs 18 samples, got a Uint8Array of 17/);
+    expect(() => channelSamples({ ...short, pixels: new Uint16Array(18) }, 0)).toThrow(PixelFormatError);
+    expect(() => channelSamples({ ...short, bitDepth: 16 as const, pixels: new Uint8Array(18) }, 0)).toThrow(PixelFormatError);
+  });
+
   it('channelSamples of 8-bit RGB and RGBA (read four pixels at a time) equals sample-by-sample indexing, for any count and alignment', () => {
     // Every byte value in every position, and counts that leave 0…3 pixels after the groups of four.
     for (const channels of [3, 4] as const) {

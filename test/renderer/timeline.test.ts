@@ -8,9 +8,10 @@ describe('decodeSpan', () => {
     expect(decodeSpan({ calledAt: 100, arrived: 200, hostChosenAt: 105, hostDecodedAt: 180 })).toEqual({ start: 105, end: 180 });
   });
 
-  it('moves a host span from a clock behind the page to after the call, keeping its length', () => {
-    // Main's clock 500 ms behind: its 40 ms decode would otherwise collapse to nothing.
-    expect(decodeSpan({ calledAt: 100, arrived: 200, hostChosenAt: -395, hostDecodedAt: -355 })).toEqual({ start: 100, end: 140 });
+  it('moves a host span from a clock behind the page to end when the pixels arrived, keeping its length', () => {
+    // Main's clock 500 ms behind: its 40 ms decode would otherwise collapse to nothing. Ending at
+    // the arrival, it does not take in the time before (a dialog open, say).
+    expect(decodeSpan({ calledAt: 100, arrived: 200, hostChosenAt: -395, hostDecodedAt: -355 })).toEqual({ start: 160, end: 200 });
   });
 
   it('moves a host span from a clock ahead of the page to before the pixels arrived, keeping its length', () => {
@@ -26,8 +27,8 @@ describe('decodeSpan', () => {
       start: 95,
       end: 170,
     });
-    // A worker that gives only its decoded moment, from a clock behind: at the call at the earliest.
-    expect(decodeSpan({ calledAt: 100, arrived: 200, chosenAt: 95, hostDecodedAt: 20 })).toEqual({ start: 95, end: 100 });
+    // A worker that gives only its decoded moment, from a clock behind: the pixels' arrival.
+    expect(decodeSpan({ calledAt: 100, arrived: 200, chosenAt: 95, hostDecodedAt: 20 })).toEqual({ start: 95, end: 200 });
   });
 
   it('without host moments, spans from the event (or the call) to the pixels', () => {

@@ -22,8 +22,10 @@ export function onThisTimeline(epochMs: number): number {
  * decoded it, from the host's clock (onThisTimeline of the desktop main process's or a worker's
  * epochNow()). That clock can be off from this page's, by a fraction of a millisecond or, in a
  * process that has run for long while the system clock was slewed, by more than a decoding takes.
- * So the host's span keeps its own length (both ends are from one clock) and moves, whole, to
- * within what the page saw: it began after the page asked and ended before the pixels arrived.
+ * So the host's span keeps its own length (both ends are from one clock) and, where it falls
+ * outside what the page saw (it began after the page asked, ended before the pixels arrived),
+ * moves, whole, to end when the pixels arrived: decoding ends just before the pixels are sent,
+ * while it may begin long after the page asked (a dialog open meanwhile).
  */
 export function decodeSpan(moments: {
   calledAt: number;
@@ -35,11 +37,9 @@ export function decodeSpan(moments: {
   const { calledAt, arrived } = moments;
   const decodedAt = moments.hostDecodedAt ?? arrived;
   const length = Math.max(0, decodedAt - (moments.hostChosenAt ?? decodedAt));
-  // Where the host's span sits: moved right if it began before the page asked, left if it ended
-  // after the pixels arrived (a span longer than the window fills it).
-  let hostEnd = decodedAt;
-  if (hostEnd - length < calledAt) hostEnd = calledAt + length;
-  if (hostEnd > arrived) hostEnd = arrived;
+  // Where the host's span sits (a span longer than the window fills it).
+  const fits = decodedAt - length >= calledAt && decodedAt <= arrived;
+  const hostEnd = fits ? decodedAt : arrived;
   const hostStart = Math.max(calledAt, hostEnd - length);
   const start = moments.chosenAt ?? (moments.hostChosenAt === undefined ? calledAt : hostStart);
   return { start, end: Math.max(start, hostEnd) };

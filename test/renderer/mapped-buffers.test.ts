@@ -24,6 +24,15 @@ describe('MappedBuffers', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('mapNow maps one buffer in this task, unless dropped', () => {
+    const mapped = new MappedBuffers();
+    expect(mapped.mapNow(8192)).toBe(true);
+    expect(mapped.take(8192)?.length).toBe(8192);
+    mapped.drop();
+    expect(mapped.mapNow(8192)).toBe(false);
+    expect(mapped.take(8192)).toBeUndefined();
+  });
+
   it('after drop() nothing is taken, and mapping still to come stops', () => {
     vi.useFakeTimers();
     const mapped = new MappedBuffers();

@@ -15,27 +15,28 @@ export class MappedBuffers {
   /**
    * Maps buffers of these byte lengths, one per task (a message that arrives meanwhile waits for
    * one buffer, not all), until dropped. Where memory runs short it stops: the work makes what it
-   * needs when it runs, as it would without these. Resolves once it has stopped.
+   * needs when it runs, as it would without these.
    */
-  map(byteLengths: readonly number[]): Promise<void> {
-    return new Promise((resolve) => this.#mapNext([...byteLengths], resolve));
+  map(byteLengths: readonly number[]): void {
+    const [length, ...rest] = byteLengths;
+    if (length === undefined || this.#dropped) return;
+    setTimeout(() => {
+      if (this.mapNow(length)) this.map(rest);
+    });
   }
 
-  #mapNext(byteLengths: number[], done: () => void): void {
-    const length = byteLengths.shift();
-    if (length === undefined || this.#dropped) return done();
-    setTimeout(() => {
-      if (this.#dropped) return done();
-      let bytes: Uint8Array<ArrayBuffer>;
-      try {
-        bytes = new Uint8Array(length);
-      } catch {
-        return done();
-      }
-      for (let at = 0; at < length; at += 4096) bytes[at] = 0;
-      this.#free.push(bytes.buffer);
-      this.#mapNext(byteLengths, done);
-    });
+  /** Maps one buffer of `length` bytes now, in this task; false when dropped or memory ran short. */
+  mapNow(length: number): boolean {
+    if (this.#dropped) return false;
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = new Uint8Array(length);
+    } catch {
+      return false;
+    }
+    for (let at = 0; at < length; at += 4096) bytes[at] = 0;
+    this.#free.push(bytes.buffer);
+    return true;
   }
 
   /** A mapped buffer of exactly `length` bytes (no longer held here), or undefined. */

@@ -94,8 +94,9 @@ const api = {
     mappedChannel?.drop();
     mappedChannel = null;
     if (eightBit && canShare()) {
+      // Mapped now (MappedBuffers.map would wait a task): a job that arrives next finds it.
       mappedChannel = new MappedBuffers();
-      await mappedChannel.map([rows * cols]);
+      mappedChannel.mapNow(rows * cols);
     }
   },
 

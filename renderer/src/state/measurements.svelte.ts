@@ -131,6 +131,8 @@ export class Measurements {
 
   #schedule(): void {
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#warmTimer) clearTimeout(this.#warmTimer);
+    this.#warmTimer = null;
     this.#controller?.abort();
     this.#controller = null;
     this.measuring = false;
@@ -153,15 +155,17 @@ export class Measurements {
 
   /**
    * Once the analysis worker has ended (ANALYSIS_IDLE_MS after its last call) and nothing has
-   * started since — no measurement, decomposition or other photo — the engine warms the SVD
-   * workers for the next photo (Studio.warmWorkers).
+   * started since — no change of the controls (they clear this timer), measurement, export,
+   * decomposition or other photo — the engine warms the SVD workers for the next photo
+   * (Studio.warmWorkers).
    */
   #warmWhenIdle(documentId: number): void {
     if (this.#warmTimer) clearTimeout(this.#warmTimer);
     this.#warmTimer = setTimeout(() => {
       this.#warmTimer = null;
       const studio = this.#studio;
-      if (this.measuring || studio.computing || studio.opening !== null || studio.document?.id !== documentId) return;
+      const busy = this.measuring || studio.computing || studio.opening !== null || studio.analysis.running !== null;
+      if (busy || studio.document?.id !== documentId) return;
       studio.warmWorkers();
     }, ANALYSIS_IDLE_MS + WARM_AFTER_IDLE_MS);
   }

@@ -378,7 +378,8 @@ export class Studio {
     this.opening = source.kind === 'dialog' ? null : name;
     this.error = null;
     performance.mark('studio:open');
-    // The SVD workers replaced after the last decomposition start while this file decodes.
+    // The SVD workers replaced after the last decomposition start while this file decodes (if
+    // the studio was not idle long enough for warmWorkers to start them).
     void this.engine.call((engine) => engine.startWorkers()).catch(() => {});
     // This photo's number if the engine prepares for it (see #prepareFor; a size announced once
     // the decoding has ended is too late), and whether it was loaded.

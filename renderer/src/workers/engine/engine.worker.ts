@@ -201,7 +201,7 @@ function wants(role: PeerRole, image: PixelImage, coding: string): boolean {
  * The planes of a 1024 × 768 8-bit RGB image, made by the workers from its channels as a photo's
  * are: their rank-32 decompositions start coarse as a photo's first stage does (the shrunk plane,
  * its own block-Krylov run, the one 32-column step through the 8-bit kernels), enough work (tens
- * of ms a run; warm() runs it WARM_RUNS times) for that JavaScript and WebAssembly to be
+ * of ms a run; warmPool() runs it WARM_RUNS times) for that JavaScript and WebAssembly to be
  * optimised before a photo comes. (After a warm-up on float planes, which a photo's channels are
  * not, the first rank-32 job on a 12 MP channel took 300–420 ms in Node against about 205 ms for
  * the next; after an 8-bit one, about 255 ms. A 256 × 192 image, too small to start coarse, left the coarse path's code cold: the
@@ -213,7 +213,7 @@ function warmPlanes(): Matrix[] {
 }
 
 /**
- * How many times warm() runs its decomposition: V8 compiles the engine's long JavaScript functions
+ * How many times warmPool() runs its decomposition: V8 compiles the engine's long JavaScript functions
  * (blockLanczosSvd, and tridiagonalize and diagonalize, the small eigenproblem's) for their
  * loops while they run the first time (on-stack replacement), and for themselves only when they
  * are called again. Run once, the photo's first stage called them again and the compiler threads
@@ -227,19 +227,20 @@ const WARM_RUNS = 3;
 let photosChosen = 0;
 
 /**
- * The current pool's first jobs (warm()'s runs, or startPool()'s), once started: a pool spawns its
+ * The current pool's first jobs (warmPool()'s runs, or startPool()'s), once started: a pool spawns its
  * workers lazily otherwise. What waits for it: prepareFor's reserve, and a decomposition's jobs.
  */
 let poolStarted: Promise<unknown> | null = null;
 
 /**
  * Runs warmPlanes' decomposition up to WARM_RUNS times on the current pool (a job per worker each
- * time), fewer if a photo is chosen meanwhile or the pool is replaced.
+ * time), fewer if meanwhile a photo is chosen, a decomposition waits for the pool (decompose
+ * awaits poolStarted) or the pool is replaced.
  */
 async function warmPool(): Promise<void> {
   const warmed = pool;
   const chosen = photosChosen;
-  for (let run = 0; run < WARM_RUNS && pool === warmed && !(run > 0 && photosChosen !== chosen); run++) {
+  for (let run = 0; run < WARM_RUNS && pool === warmed && !(run > 0 && (photosChosen !== chosen || running)); run++) {
     // Keeping the space, as a photo's first stage does for the later ones: V8 then has seen
     // that code too (unseen, it threw blockLanczosSvd's optimised code away in each photo's first job).
     await warmed.decompose(warmPlanes(), { stages: [32], coarseStart: true, keepKrylov: true });
@@ -355,7 +356,7 @@ const api = {
       });
     }
     void reserving.then(() => {
-      if (preparing === prepared) void prepared.mapped.map(copies);
+      if (preparing === prepared) prepared.mapped.map(copies);
     });
   },
 
@@ -589,7 +590,7 @@ const api = {
       // Done: the SVD workers' planes, and their WebAssembly memory
       // (which never shrinks: a 12 MP plane's workspace is ~100 MB), are not needed any more.
       // Fresh workers take their place, started when the next photo is chosen (startWorkers,
-      // prepareFor) or by the next decomposition's jobs.
+      // prepareFor), when the studio is idle (warmWorkers) or by the next decomposition's jobs.
       if (!oneWorker && stages.length && loaded === state && running === controller) replacePool();
     } catch (error) {
       if (controller.signal.aborted) throw new DOMException('The decomposition was cancelled', 'AbortError');

@@ -61,12 +61,8 @@ export function extractChannel(image: PixelImage, index: number, out: Float32Arr
 export function channelSamples(image: PixelImage, index: number, into?: Uint8Array | Uint16Array): Uint8Array | Uint16Array {
   const { channels, pixels } = image;
   if (!Number.isInteger(index) || index < 0 || index >= channels) throw new PixelFormatError(`The image has no channel ${index}`);
+  validatePixelImage(image);
   const count = image.width * image.height;
-  if (pixels.length < count * channels || pixels instanceof Uint16Array !== (image.bitDepth === 16)) {
-    throw new PixelFormatError(
-      `A ${image.width} × ${image.height} image of ${channels} ${image.bitDepth}-bit channels needs ${count * channels} samples, got a ${pixels.constructor.name} of ${pixels.length}`,
-    );
-  }
   const plane = into ?? (image.bitDepth === 16 ? new Uint16Array(count) : new Uint8Array(count));
   if (plane.length !== count || plane instanceof Uint16Array !== (image.bitDepth === 16)) {
     throw new PixelFormatError(
@@ -144,7 +140,9 @@ export function validatePixelImage(image: PixelImage): void {
     throw new PixelFormatError(`${bitDepth}-bit pixels must be a ${expectedType.name}`);
   }
   if (pixels.length !== width * height * channels) {
-    throw new PixelFormatError(`${width} × ${height} × ${channels} needs ${width * height * channels} samples, got ${pixels.length}`);
+    throw new PixelFormatError(
+      `${width} × ${height} × ${channels} needs ${width * height * channels} samples, got a ${pixels.constructor.name} of ${pixels.length}`,
+    );
   }
 }
 

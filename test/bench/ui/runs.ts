@@ -4,9 +4,10 @@
  * the last rank (sampling memory again) and for the analysis worker to end as idle, then read what
  * the page recorded and relate it to the moment the file was chosen.
  */
-import type { Browser, Page, Worker } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { attributionOf } from './attribution.js';
 import { chromiumPssMb, memorySampler } from '../../helpers/browser-memory.js';
+import { runningWorkers } from '../../helpers/workers.js';
 import type { Input } from './inputs.js';
 import { instrumentPage, type PageWindow } from './instrument.js';
 import {
@@ -214,18 +215,11 @@ export async function runOnce(browser: Browser, url: string, input: Input, run: 
       .catch(() => null);
     const whileMeasuring = measuring.stop();
     const measuringPeakMb = measuredAt === null ? null : whileMeasuring.peakMb;
-    // An analysis worker Playwright still lists may have ended (its close unreported, as seen in
-    // the tests: studio-page.ts, runningWorkers): only one that answers counts.
-    const answers = (worker: Worker) =>
-      Promise.race([
-        worker.evaluate(() => true).catch(() => false),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000)),
-      ]);
+    // An analysis worker Playwright still lists may have ended (helpers/workers.ts): only one that answers counts.
     const analysisGone = async () => {
       const deadline = Date.now() + RELEASE_TIMEOUT_MS;
       while (Date.now() < deadline) {
-        const listed = page.workers().filter((worker) => worker.url().includes('analysis'));
-        if (!(await Promise.all(listed.map(answers))).some(Boolean)) return true;
+        if ((await runningWorkers(page, 'analysis', 2000)) === 0) return true;
         await page.waitForTimeout(250);
       }
       return false;

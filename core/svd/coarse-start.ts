@@ -40,15 +40,15 @@ export function shrink(data: ArrayLike<number>, rows: number, cols: number): { r
   const f = COARSE_FACTOR;
   const small = { rows: Math.floor(rows / f), cols: Math.floor(cols / f) };
   const out = new Float32Array(small.rows * small.cols);
-  const sums = new Float64Array(small.cols);
   // 8-bit samples in whole 32-bit words (rows of a multiple of 4 bytes, aligned): four at a time.
-  const words = data instanceof Uint8Array && data.byteOffset % 4 === 0 && cols % 4 === 0 && f === 4;
-  const packed = words ? new Uint32Array(data.buffer, data.byteOffset, (rows * cols) / 4) : null;
+  const inWords = data instanceof Uint8Array && data.byteOffset % 4 === 0 && cols % 4 === 0 && f === 4;
+  const words = inWords ? new Uint32Array(data.buffer, data.byteOffset, (rows * cols) / 4) : null;
+  const sums = words ? null : new Float64Array(small.cols);
   // One function call per shrunk row, so that V8 optimizes the row's loops after a few rows (run
   // once per matrix, loops in this function would mostly run unoptimized).
   for (let i = 0; i < small.rows; i++) {
-    if (packed) shrinkWordRow(out, i * small.cols, small.cols, packed, i * f * (cols / 4), cols / 4);
-    else shrinkRow(out, i, sums, data, cols);
+    if (words) shrinkWordRow(out, i * small.cols, small.cols, words, i * f * (cols / 4), cols / 4);
+    else shrinkRow(out, i, sums!, data, cols);
   }
   return { ...small, data: out };
 }
@@ -62,8 +62,9 @@ function shrinkRow(out: Float32Array, i: number, sums: Float64Array, data: Array
 }
 
 /**
- * shrinkRow for 8-bit samples four to a word (F = 4; `wordsPerRow` words a row, the square's
- * first row at word `from`): word j of each of the four rows holds square j's samples. Each word's
+ * out[at … at + width) ← the means of the squares whose first row starts at word `from`, for 8-bit
+ * samples four to a word (F = 4, `wordsPerRow` words a row): word j of each of the square's four
+ * rows holds square j's samples. Each word's
  * bytes 0 + 1 and 2 + 3 are added in two 16-bit lanes, the four rows' lanes summed (at most
  * 4 · 2 · 255 each, no carry between lanes), then the two lanes: one pass, integer sums.
  */

@@ -98,7 +98,10 @@ export function validateRank(rank: number): void {
   }
 }
 
-/** ‖A‖²_F and the sum of the entries in float64, in one pass; throws a clear error on NaN or ±Infinity. */
+/**
+ * ‖A‖²_F and the sum of the entries, in one pass: exact for integer samples (8-bit ones in words,
+ * summed in int32 a chunk at a time, the totals in float64); throws a clear error on NaN or ±Infinity.
+ */
 export function inputStatistics(a: SvdInput): { frobeniusNormSquared: number; sum: number } {
   const { data, cols } = a;
   // Row by row (or chunk by chunk), a function call each: V8 optimizes the loop after a few calls

@@ -31,6 +31,7 @@ describe('shrink', () => {
   it('is the box means of 4 × 4 squares, the rows and columns that fill no square left out', () => {
     const cases: [number, number][] = [
       [512, 516], // 8-bit rows of whole words: four samples at a time
+      [514, 516], // the same, with two rows left over
       [515, 517], // neither side a multiple of 4: the general path, the leftovers dropped
       [8, 4],
     ];
@@ -41,6 +42,8 @@ describe('shrink', () => {
       // Means of 16 integers are exact in float32 (multiples of 1/16 below 256).
       expect(Array.from(small.data)).toEqual(Array.from(directMeans(data, rows, cols)));
     }
+    // All 255: every lane of the word path at its largest sum (8 · 255).
+    expect(shrink(new Uint8Array(16 * 16).fill(255), 16, 16).data.every((mean) => mean === 255)).toBe(true);
   });
 
   it('gives the same means for 8-bit samples in words, in an unaligned view, as floats and as 16-bit', () => {

@@ -6,7 +6,7 @@
  * sample photo and a 1 MP centre crop of it (made with sharp into a temporary folder).
  *
  *   npm run bench                                   (builds, then runs every benchmark)
- *   node dist/bench/ui-bench.mjs [--runs N] [--quick] [--only window|equal-bytes|learn] [--renderer DIR] [--plain-server] [--measured-mark NAME]   (after `npm run build`)
+ *   node dist/bench/ui-bench.mjs [--runs N] [--quick] [--only window|equal-bytes|learn] [--renderer DIR] [--busy N] [--plain-server] [--measured-mark NAME]   (after `npm run build`)
  *
  * It serves dist/renderer/ (the built studio) with an in-process static server, cross-origin
  * isolated as the desktop app serves it (with --plain-server: no COOP/COEP, as any file server
@@ -37,6 +37,7 @@
  * (browser-memory: Chromium's PSS, shared with the e2e tests and the soak). esbuild bundles it
  * all into dist/bench/ui-bench.mjs (scripts/build-node.mjs).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import os from 'node:os';
@@ -54,7 +55,7 @@ import { runOnce, type RunResult } from './runs.js';
 import { serveStatic } from './server.js';
 import { traceOpening, type TraceResult } from './trace.js';
 import { LEARN_VIEWS, measureLearn, type LearnRun } from './learn.js';
-import { ISOLATED, ONLY, RENDERER_DIR, RUNS, TARGET_LEARN_VIEW_S, VIEWPORT } from './settings.js';
+import { BUSY, ISOLATED, ONLY, RENDERER_DIR, RUNS, TARGET_LEARN_VIEW_S, VIEWPORT } from './settings.js';
 
 const loadAverage = () =>
   os
@@ -71,6 +72,8 @@ async function main(): Promise<number> {
   const tempDir = mkdtempSync(join(os.tmpdir(), 'svd-ui-bench-'));
   let server: Server | null = null;
   let browser: Browser | null = null;
+  // --busy N: a spinning Node process per core to take (killed in `finally`).
+  const busy: ChildProcess[] = Array.from({ length: BUSY }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
   try {
     const inputs = await makeInputs(tempDir);
     const served = await serveStatic(RENDERER_DIR, ISOLATED);
@@ -94,6 +97,10 @@ async function main(): Promise<number> {
     );
     for (const input of inputs) console.log(`input ${input.label}: ${input.description}`);
     console.log(`load average at the start: ${loadAverage()} (1, 5, 15 min; other work on this machine slows the studio too)`);
+    if (BUSY)
+      console.log(
+        `--busy ${BUSY}: ${BUSY} process${BUSY === 1 ? '' : 'es'} spinning on ${BUSY === 1 ? 'a core' : 'cores'} throughout (a loaded machine, or one with fewer free cores); the targets below were set for a quiet one`,
+      );
 
     const byInput = new Map<Input, RunResult[]>(inputs.map((input) => [input, []]));
     for (let run = 0; run < (ONLY && ONLY !== 'window' ? 0 : RUNS); run++) {
@@ -190,6 +197,7 @@ async function main(): Promise<number> {
     console.error(`ui-bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return 1;
   } finally {
+    for (const child of busy) child.kill();
     await browser?.close().catch(() => undefined);
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     rmSync(tempDir, { recursive: true, force: true });

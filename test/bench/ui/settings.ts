@@ -15,6 +15,22 @@ export const RUNS = (() => {
 })();
 
 /**
+ * `--busy N`: N processes that each keep a core busy for the whole benchmark (none by default),
+ * to see the studio on a loaded machine, or one with fewer free cores, beside a quiet run.
+ */
+export const BUSY = (() => {
+  const argv = process.argv.slice(2);
+  const at = argv.indexOf('--busy');
+  if (at < 0) return 0;
+  const n = Number(argv[at + 1]);
+  if (!Number.isInteger(n) || n < 0) {
+    console.error('ui-bench: --busy needs a whole number of busy processes (0 or more)');
+    process.exit(2);
+  }
+  return n;
+})();
+
+/**
  * `--only window` (the opening and slider runs, the tables and the export's bytes), `--only
  * equal-bytes` or `--only learn` (three runs on the 12 MP photo each); null: everything.
  */

@@ -64,9 +64,9 @@ function shrinkRow(out: Float32Array, i: number, sums: Float64Array, data: Array
 /**
  * out[at … at + width) ← the means of the squares whose first row starts at word `from`, for 8-bit
  * samples four to a word (F = 4, `wordsPerRow` words a row): word j of each of the square's four
- * rows holds square j's samples. Each word's
- * bytes 0 + 1 and 2 + 3 are added in two 16-bit lanes, the four rows' lanes summed (at most
- * 4 · 2 · 255 each, no carry between lanes), then the two lanes: one pass, integer sums.
+ * rows holds square j's samples. Each word's bytes 0 + 1 and 2 + 3 are added in two 16-bit lanes,
+ * the four rows' lanes summed (at most 4 · 2 · 255 each, no carry between lanes), then the two
+ * lanes: one pass, integer sums.
  */
 function shrinkWordRow(out: Float32Array, at: number, width: number, words: Uint32Array, from: number, wordsPerRow: number): void {
   const scale = 1 / (COARSE_FACTOR * COARSE_FACTOR);

@@ -93,6 +93,11 @@ export interface LanczosInput {
   stepsOnly?: boolean;
   /** Makes the arrays of U and V (SvdOptions.allocate). */
   allocate: (length: number) => Float32Array;
+  /**
+   * Re-measure the leading σ in float64 (refine.ts; default true). False for a first look at rank
+   * ≤ 32 and its coarse start (coarse-start.ts): the columns are only scaled to unit length.
+   */
+  remeasure?: boolean;
 }
 
 /** Multiply-adds of the big products, for progress; `fromSteps`: the steps an extended space already has. */
@@ -642,7 +647,7 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
       v: { rows: cols, cols: kept, data: v },
       frobeniusNormSquared: input.frobeniusNormSquared,
     },
-    rayleigh,
+    input.remeasure === false ? null : rayleigh,
   );
   enter('setup');
   return krylov ? { ...refined, krylov } : refined;

@@ -6,6 +6,11 @@
  * energy, u and v are re-orthonormalized in float64 (and rounded once to float32) and σ is
  * re-measured as the Rayleigh quotient uᵀAv in float64, which makes the identity hold for the
  * float32 factors actually returned.
+ *
+ * A first look (coarse-start.ts) skips the re-measure, a float64 pass over A that took 14 of a
+ * 12 MP channel's ~120 ms: at rank ≤ 32 the residual is at least ~1e-3 of ‖A‖², and the float32
+ * σ put the identity within 5.7e-5 of the residual formed pixel by pixel (the 1 MP crop; 1.3e-5 on
+ * the 12 MP photo, 0.0002 dB of PSNR). The higher ranks that follow re-measure as usual.
  */
 import type { Matrix, TruncatedSvd } from '../types.js';
 
@@ -33,13 +38,14 @@ export function rayleighQuotientOf(a: Matrix): RayleighQuotients {
 }
 
 /**
- * `input` with unit columns in U and V, and its leading components refined (see above). U's and
- * V's data are modified in place and returned (the callers' own, fresh arrays): for the patch
- * model's luma plane of a 12 MP photo U is ~49 MB, and a copy per step doubled the SVD worker's
- * peak.
+ * `input` with unit columns in U and V, and its leading components refined (see above); with
+ * `rayleigh` null, only the unit columns. U's and V's data are modified in place and returned (the
+ * callers' own, fresh arrays): for the patch model's luma plane of a 12 MP photo U is ~49 MB, and
+ * a copy per step doubled the SVD worker's peak.
  */
-export function refineComponents(input: TruncatedSvd, rayleigh: RayleighQuotients): TruncatedSvd {
+export function refineComponents(input: TruncatedSvd, rayleigh: RayleighQuotients | null): TruncatedSvd {
   const svd = { ...input, u: normalizeColumns(input.u), v: normalizeColumns(input.v) };
+  if (!rayleigh) return svd;
   const { rank, sigma, u, v } = svd;
   let count = 0;
   while (

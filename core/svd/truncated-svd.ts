@@ -179,11 +179,13 @@ export async function truncatedSvd(a: SvdInput, options: SvdOptions): Promise<Tr
 
 /**
  * truncatedSvd after validation, on a given backend; for benchmarks, `plan` overrides
- * lanczosPlan and `profile` collects where a block-Lanczos run spends its time.
+ * lanczosPlan and `profile` collects where a block-Lanczos run spends its time; `remeasure: false`
+ * leaves the leading σ as the block-Lanczos run found them (LanczosInput.remeasure; a run that
+ * starts coarse never re-measures).
  */
 export async function runTruncatedSvd(
   a: SvdInput,
-  options: SvdOptions & { plan?: LanczosPlan; profile?: LanczosProfile },
+  options: SvdOptions & { plan?: LanczosPlan; profile?: LanczosProfile; remeasure?: boolean },
   backend: KernelBackend,
 ): Promise<TruncatedSvd> {
   const tracker = new WorkTracker(options.signal, options.onProgress);
@@ -219,6 +221,7 @@ export async function runTruncatedSvd(
         start,
         keepState: options.keepKrylov,
         allocate,
+        remeasure: false,
       },
       backend,
       tracker,
@@ -264,6 +267,7 @@ export async function runTruncatedSvd(
           keepState: options.keepKrylov,
           stepsOnly,
           allocate,
+          remeasure: options.remeasure,
         },
         backend,
         tracker,
@@ -281,7 +285,8 @@ export async function runTruncatedSvd(
  */
 async function coarseStart(a: SvdInput, seed: number, signal: AbortSignal | undefined, backend: KernelBackend): Promise<Float32Array> {
   const small = shrink(a.data, a.rows, a.cols);
-  const svd = await runTruncatedSvd(small, { rank: COARSE_BLOCK, seed, signal }, backend);
+  // Only its V is used, as a start: its σ need no re-measuring.
+  const svd = await runTruncatedSvd(small, { rank: COARSE_BLOCK, seed, signal, remeasure: false }, backend);
   const random = new SeededRandom(seed);
   return stretch(svd.v.data, small.cols, svd.v.cols, a.cols, () => random.nextNormal());
 }

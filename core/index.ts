@@ -35,6 +35,7 @@ export {
   hasAlpha,
   alphaPlaneOf,
   channelSamples,
+  everyChannelSamples,
   mergeChannels,
   withoutAlpha,
   atBitDepth,

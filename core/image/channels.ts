@@ -123,6 +123,54 @@ function bytesOfChannel(pixels: Uint8Array, channels: 3 | 4, index: number, coun
   return plane;
 }
 
+/**
+ * Every channel's samples as its own plane (channelSamples for each), the planes from
+ * `allocate(length)` (new arrays by default). 8-bit RGB pixels are split in one pass, four pixels
+ * at a time as 32-bit words (three words in, one word to each plane): a 12 MP photo's three planes
+ * in about the time of one channelSamples call.
+ */
+export function everyChannelSamples(image: PixelImage, allocate?: (length: number) => Uint8Array): (Uint8Array | Uint16Array)[] {
+  validatePixelImage(image);
+  const { channels, pixels } = image;
+  const count = image.width * image.height;
+  const planes = Array.from({ length: channels }, () => (image.bitDepth === 8 && allocate ? allocate(count) : undefined));
+  if (channels !== 3 || !(pixels instanceof Uint8Array)) return planes.map((into, index) => channelSamples(image, index, into));
+  const [r, g, b] = planes.map((into) => into ?? new Uint8Array(count)) as Uint8Array[];
+  const aligned = LITTLE_ENDIAN && [pixels, r, g, b].every((array) => array.byteOffset % 4 === 0);
+  const groups = aligned ? count >>> 2 : 0;
+  if (groups > 0) {
+    const words = new Uint32Array(pixels.buffer, pixels.byteOffset, groups * 3);
+    const [outR, outG, outB] = [r, g, b].map((plane) => new Uint32Array(plane.buffer, plane.byteOffset, groups));
+    // A function call per chunk, so that V8 optimizes the loop after a few chunks.
+    for (let from = 0; from < groups; from += SPLIT_CHUNK)
+      splitRgbWords(words, outR, outG, outB, from, Math.min(groups, from + SPLIT_CHUNK));
+  }
+  for (let i = groups * 4; i < count; i++) {
+    r[i] = pixels[3 * i];
+    g[i] = pixels[3 * i + 1];
+    b[i] = pixels[3 * i + 2];
+  }
+  return [r, g, b];
+}
+
+/** Groups of four pixels per splitRgbWords call. */
+const SPLIT_CHUNK = 4096;
+
+/**
+ * Groups from … to − 1 of four RGB pixels (three little-endian words: R0 G0 B0 R1 | G1 B1 R2 G2 |
+ * B2 R3 G3 B3) into one word of each plane.
+ */
+function splitRgbWords(words: Uint32Array, r: Uint32Array, g: Uint32Array, b: Uint32Array, from: number, to: number): void {
+  for (let q = from, w = 3 * from; q < to; q++, w += 3) {
+    const w0 = words[w];
+    const w1 = words[w + 1];
+    const w2 = words[w + 2];
+    r[q] = (w0 & 0xff) | ((w0 >>> 24) << 8) | (w1 & 0xff0000) | ((w2 & 0xff00) << 16);
+    g[q] = ((w0 >>> 8) & 0xff) | ((w1 & 0xff) << 8) | ((w1 >>> 24) << 16) | ((w2 & 0xff0000) << 8);
+    b[q] = ((w0 >>> 16) & 0xff) | (w1 & 0xff00) | ((w2 & 0xff) << 16) | (w2 & 0xff000000);
+  }
+}
+
 /** The alpha samples as their own plane, in the image's sample type; undefined when it has no alpha. */
 export function alphaPlaneOf(image: PixelImage): Uint8Array | Uint16Array | undefined {
   return hasAlpha(image.channels) ? channelSamples(image, image.channels - 1) : undefined;

@@ -12,6 +12,7 @@ import {
   withoutAlpha,
   atBitDepth,
   channelSamples,
+  everyChannelSamples,
   reconstructFullResolution,
   createKernels,
   type TruncatedSvd,
@@ -83,6 +84,46 @@ describe('splitChannels / mergeChannels', () => {
         }
       }
     }
+  });
+
+  it('everyChannelSamples (8-bit RGB in one pass, four pixels at a time) equals channelSamples of each channel, for any count and alignment', () => {
+    for (const [width, height] of [
+      [1, 1],
+      [3, 1],
+      [5, 3],
+      [7, 9],
+      [64, 33],
+    ]) {
+      const count = width * height;
+      const backing = new Uint8Array(count * 3 + 3).map((_, i) => (i * 97 + (i >> 8) * 13) & 0xff);
+      for (const offset of [0, 1, 3]) {
+        const image = { width, height, channels: 3 as const, bitDepth: 8 as const, pixels: backing.subarray(offset, offset + count * 3) };
+        const expected = [0, 1, 2].map((index) => Array.from(channelSamples(image, index)));
+        expect(everyChannelSamples(image).map((plane) => Array.from(plane))).toEqual(expected);
+        // Planes from the allocator, aligned or not (the byte-wise loop), and nothing written around them.
+        for (const planeOffset of [0, 1]) {
+          const made: Uint8Array[] = [];
+          const planes = everyChannelSamples(image, (length) => {
+            const plane = new Uint8Array(length + 2).fill(7).subarray(planeOffset, planeOffset + length);
+            made.push(plane);
+            return plane;
+          });
+          expect(planes).toEqual(made);
+          expect(planes.map((plane) => Array.from(plane))).toEqual(expected);
+          for (const plane of made) expect(new Uint8Array(plane.buffer)[planeOffset + count]).toBe(7);
+        }
+      }
+    }
+    // Other images: channelSamples of each channel, 16-bit ones in their own type.
+    const gray = { width: 3, height: 1, channels: 1 as const, bitDepth: 8 as const, pixels: Uint8Array.of(1, 2, 3) };
+    expect(everyChannelSamples(gray).map((plane) => Array.from(plane))).toEqual([[1, 2, 3]]);
+    const deep = { width: 1, height: 2, channels: 3 as const, bitDepth: 16 as const, pixels: Uint16Array.of(1, 300, 65535, 4, 5, 6) };
+    expect(everyChannelSamples(deep).map((plane) => Array.from(plane))).toEqual([
+      [1, 4],
+      [300, 5],
+      [65535, 6],
+    ]);
+    expect(() => everyChannelSamples({ ...gray, pixels: Uint8Array.of(1, 2) })).toThrow(PixelFormatError);
   });
 
   it('round-trips 16-bit RGB and keeps values above 255', () => {

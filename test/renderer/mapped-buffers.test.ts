@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MappedBuffers } from '../../renderer/src/shared/mapped-buffers.js';
+import { MappedBuffers, mapShared } from '../../renderer/src/shared/mapped-buffers.js';
 
 describe('MappedBuffers', () => {
   afterEach(() => {
@@ -48,5 +48,37 @@ describe('MappedBuffers', () => {
     vi.runAllTimers();
     expect(later.take(300)).toBeUndefined();
     expect(later.take(400)).toBeUndefined();
+  });
+
+  it('shareUnmapped: shared buffers that take() gives only once mapShared (another thread) has mapped them, in order', async () => {
+    const ahead = new MappedBuffers();
+    const shared = ahead.shareUnmapped([3 * 8192, 8192, 8192])!;
+    expect(shared.buffers.map((buffer) => [buffer instanceof SharedArrayBuffer, buffer.byteLength])).toEqual([
+      [true, 3 * 8192],
+      [true, 8192],
+      [true, 8192],
+    ]);
+    // One set per MappedBuffers.
+    expect(ahead.shareUnmapped([100])).toBeNull();
+    // Not mapped yet: nothing to take (the caller makes its own).
+    expect(ahead.take(3 * 8192)).toBeUndefined();
+    const mapping = mapShared(shared);
+    await new Promise((resolve) => setTimeout(resolve));
+    // After the first task, the first buffer only.
+    expect(ahead.take(8192)).toBeUndefined();
+    const pixels = ahead.take(3 * 8192)!;
+    expect(pixels.buffer).toBe(shared.buffers[0]);
+    expect(ahead.take(3 * 8192)).toBeUndefined();
+    await mapping;
+    expect(ahead.take(8192)!.buffer).toBe(shared.buffers[1]);
+    expect(ahead.take(8192)!.buffer).toBe(shared.buffers[2]);
+    expect(ahead.take(8192)).toBeUndefined();
+    // Dropped: nothing more, and no new set.
+    const later = new MappedBuffers();
+    const more = later.shareUnmapped([4096])!;
+    await mapShared(more);
+    later.drop();
+    expect(later.take(4096)).toBeUndefined();
+    expect(later.shareUnmapped([4096])).toBeNull();
   });
 });

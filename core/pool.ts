@@ -37,9 +37,10 @@ export interface SvdWorker {
   /**
    * Maps now the workspace a rank-`rank` job on a rows × cols plane of 8-bit samples (`eightBit`)
    * or others takes (core's svdWorkspace), so that job does not fault its pages in; settles when
-   * done (never rejects). Optional.
+   * done (never rejects). `makesPlane`: the job will bring what the worker makes its plane from (a
+   * host's own buffer for it may be mapped too), not the plane itself. Optional.
    */
-  reserve?(rows: number, cols: number, rank: number, eightBit: boolean): Promise<void>;
+  reserve?(rows: number, cols: number, rank: number, eightBit: boolean, makesPlane: boolean): Promise<void>;
 }
 
 export interface DecomposeOptions {
@@ -274,9 +275,9 @@ export class SvdPool {
    * faults are taken then instead of inside the first jobs. One worker after another, so that
    * whatever else runs meanwhile (the decoder) competes with one of them only; settles when the
    * last is done. Call it while no decomposition runs: workers busy in one are not counted, and
-   * more would be spawned.
+   * more would be spawned. `makesPlane`: as SvdWorker.reserve's.
    */
-  async reserve(rows: number, cols: number, rank: number, eightBit: boolean, count: number): Promise<void> {
+  async reserve(rows: number, cols: number, rank: number, eightBit: boolean, count: number, makesPlane = true): Promise<void> {
     if (this.#closed) return;
     const wanted = Math.min(count, this.size);
     while (this.#idle.length < wanted) this.#idle.unshift(this.#spawn());
@@ -284,7 +285,7 @@ export class SvdPool {
     // meanwhile is not asked: growing its workspace would move the memory under its job.
     for (const worker of this.#idle.slice(-wanted).reverse()) {
       if (this.#closed || !this.#idle.includes(worker)) continue;
-      await worker.reserve?.(rows, cols, rank, eightBit);
+      await worker.reserve?.(rows, cols, rank, eightBit, makesPlane);
     }
   }
 

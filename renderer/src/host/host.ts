@@ -26,6 +26,8 @@ export interface OpenedImage extends PixelImage {
    * dialog result, a file the OS opened). The studio's 'decode' and 'first-preview' measures.
    */
   timing?: { chosenAt?: number; decodedAt: number };
+  /** Its colour channels' samples as planes of their own, shared, where the host made them with the pixels (the page's decoder). */
+  planes?: Uint8Array[];
 }
 
 /**

@@ -53,6 +53,7 @@ export class WebHost implements Host {
       fileBytes: bytes.length,
       inputFormat: decoded.format,
       timing: { decodedAt: onThisTimeline(decoded.decodedAt) },
+      ...(decoded.kind === 'image' && decoded.planes ? { planes: decoded.planes } : {}),
     };
     if (decoded.kind !== 'svd' || !decoded.stored) return base;
     return {

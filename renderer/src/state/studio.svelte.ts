@@ -447,7 +447,11 @@ export class Studio {
     if (bitDepth !== 8 || width * height > WORKING_PIXEL_LIMIT) return null;
     const id = nextPreparationId++;
     const rank = this.#progressiveStages(width, height)[0];
-    void this.engine.call((engine) => engine.prepareFor({ id, width, height, rank })).catch(() => {});
+    const planes = size.planes ?? false;
+    const buffers = size.buffers;
+    void this.engine
+      .call((engine) => engine.prepareFor({ id, width, height, rank, planes, ...(buffers ? { buffers } : {}) }))
+      .catch(() => {});
     return id;
   }
 
@@ -487,7 +491,13 @@ export class Studio {
       const image = await this.host.downscale(opened, offer.reducedWidth, offer.reducedHeight);
       if (controller.signal.aborted) return;
       performance.mark('studio:decoded');
-      await this.#start({ ...opened, ...image }, { width: opened.width, height: opened.height }, controller.signal, accepted);
+      // The full size's planes do not fit the reduced image.
+      await this.#start(
+        { ...opened, ...image, planes: undefined },
+        { width: opened.width, height: opened.height },
+        controller.signal,
+        accepted,
+      );
     } catch (error) {
       if (!controller.signal.aborted) this.#openFailed(error, opened.name, source);
     } finally {
@@ -606,8 +616,10 @@ export class Studio {
     ];
     const file: StoredFile | null = stored ? { bytes: stored.bytes, version: stored.version, coding: stored.coding } : null;
     this.#storedFile = file ? { id, file } : null;
+    // A photo's colour planes (made with its pixels, shared) go along for its first decomposition.
+    const planes = stored ? undefined : opened.planes;
     const loading = this.engine.call((engine) =>
-      engine.load(id, Comlink.transfer(image, buffers), file && stored ? { file, svds: stored.svds } : undefined),
+      engine.load(id, Comlink.transfer(image, buffers), file && stored ? { file, svds: stored.svds } : undefined, planes),
     );
     if (!stored && !signal.aborted) {
       // Asked at once (the engine gets it once the next frame is drawn: decompose()), so it starts

@@ -6,7 +6,7 @@
  * shared/coding.ts), and sends the image and each stage's factors straight to the preview and
  * analysis workers over their own MessagePorts (attach()): on a cross-origin isolated page the
  * pixels and U and V in shared memory (shared/shared-memory.ts), else copies. The SVD workers make
- * their planes from the pixels themselves. Each coding keeps its factors, so switching back costs
+ * their planes from the pixels themselves, or take the colour planes the decoder made with them. Each coding keeps its factors, so switching back costs
  * nothing. The main thread gets only what it shows: progress, each stage's spectrum (σ) after the preview worker
  * has the factors, and for the patch model the basis patches (V, p² × p²: small).
  */
@@ -22,7 +22,7 @@ import {
 } from '../../../../core/index.js';
 import { WHOLE_RGB, codingFor, codingKey, codingLayout, parseCodingKey, type Coding, type StoredFile } from '../../shared/coding.js';
 import { canShare, imageForMessage, isShared, movable, sharedFactors, sharedImage } from '../../shared/shared-memory.js';
-import { MappedBuffers } from '../../shared/mapped-buffers.js';
+import { MappedBuffers, mapShared, type SharedBuffers } from '../../shared/mapped-buffers.js';
 import type { LaterPeer, PeerRole } from './protocol.js';
 import { warmImage } from '../../shared/warm-image.js';
 import { createWebSvdPool, imagePlanes, releaseAll } from './web-svd-pool.js';
@@ -82,6 +82,12 @@ interface Loaded {
    * the image has gone to the preview worker.
    */
   mapped: MappedBuffers | null;
+  /**
+   * A photo's colour planes made with its pixels (shared: the decoder's, load()), for its first
+   * decomposition under the whole-image coding: each is sent once, to the SVD worker that keeps
+   * it (imagePlanes), and nulled here.
+   */
+  planes: (Uint8Array | null)[] | null;
 }
 
 let pool = createWebSvdPool();
@@ -263,12 +269,30 @@ function replacePool(): void {
   old.close();
 }
 
-/** What prepareFor() is told of a photo that is decoding: the main thread's number for it, its size (8-bit samples) and its decomposition's first rank. */
+/**
+ * What prepareFor() is told of a photo that is decoding: the main thread's number for it, its
+ * size (8-bit samples), its decomposition's first rank and whether its colour planes come with
+ * its pixels (load()'s `planes`).
+ */
 export interface PhotoToCome {
   id: number;
   width: number;
   height: number;
   rank: number;
+  planes: boolean;
+  /** Shared buffers the decoder fills (DecodeSize's), mapped here first (mapShared). */
+  buffers?: SharedBuffers;
+}
+
+/** Whether `planes` are an image's colour planes as load() takes them: one per channel (gray or RGB), shared, of 8-bit samples, each of the image's size. */
+function planesFit(planes: Uint8Array[], image: PixelImage): boolean {
+  const count = image.width * image.height;
+  return (
+    image.bitDepth === 8 &&
+    planes.length === image.channels &&
+    (image.channels === 1 || image.channels === 3) &&
+    planes.every((plane) => plane instanceof Uint8Array && plane.length === count && isShared(plane))
+  );
 }
 
 /**
@@ -333,7 +357,8 @@ const api = {
    * workers map their first jobs' workspaces (pool.reserve, when no decomposition is running)
    * and, unless the pixels come shared, this worker the buffers it fills next (MappedBuffers): an
    * RGB photo's three channels and its copy (a gray or RGBA photo takes what fits). The document
-   * loaded next takes them.
+   * loaded next takes them. Shared buffers the decoder will fill (`photo.buffers`: its pixels and
+   * colour planes) are mapped here first, as it needs them first.
    */
   prepareFor(photo: PhotoToCome): void {
     endPreparation()?.mapped.drop();
@@ -345,14 +370,17 @@ const api = {
     // Unshared pixels: those channels' copies and the preview worker's. Shared pixels need none
     // (the SVD workers take their channels from them, the preview worker reads them as they are).
     const copies = canShare() ? [] : [...new Array<number>(channels).fill(width * height), channels * width * height];
-    // One thread maps at a time — the SVD workers one after another, then this worker — so the decoder keeps its core.
+    // One thread maps at a time — this worker the decoder's buffers, the SVD workers one after
+    // another, then this worker the rest — so the decoder keeps its core.
+    const decoderMapped = photo.buffers ? mapShared(photo.buffers) : null;
+    if (decoderMapped) reserving = Promise.all([reserving, decoderMapped]);
     if (!running) {
       const current = pool;
       startPool();
       reserving = Promise.all([reserving, poolStarted]).then(() => {
         if (preparing !== prepared || pool !== current || running) return;
         reservedPool = pool;
-        return pool.reserve(height, width, rank, true, channels);
+        return pool.reserve(height, width, rank, true, channels, !photo.planes);
       });
     }
     void reserving.then(() => {
@@ -394,7 +422,7 @@ const api = {
         new Promise<null>((resolve) => setTimeout(() => resolve(null), RESTORE_WAIT_MS)),
       ]);
       if (!held) return false;
-      const state: Loaded = { id, image: held.image, stored, codings: new Map(), withImage: new Set(), mapped: null };
+      const state: Loaded = { id, image: held.image, stored, codings: new Map(), withImage: new Set(), mapped: null, planes: null };
       for (const { coding, plane, svd } of held.factors) {
         const entry = decompositionOf(state, parseCodingKey(coding));
         if (plane >= 0 && plane < entry.factors.length) entry.factors[plane] = svd;
@@ -437,9 +465,15 @@ const api = {
   /**
    * A new document. `stored`: a .svd file and its factors (no decomposition needed; the file's
    * coding says what the planes are); their spectra are returned once the preview worker has
-   * them. Any decomposition in flight is cancelled.
+   * them. `planes`: a photo's colour planes made with its pixels (PhotoToCome), ignored unless they
+   * fit it (planesFit). Any decomposition in flight is cancelled.
    */
-  async load(id: number, loadedImage: PixelImage, stored?: { file: StoredFile; svds: TruncatedSvd[] }): Promise<StageReport[]> {
+  async load(
+    id: number,
+    loadedImage: PixelImage,
+    stored?: { file: StoredFile; svds: TruncatedSvd[] },
+    planes?: Uint8Array[],
+  ): Promise<StageReport[]> {
     // Pixels that came unshared on a page that can share them (the desktop host's, a .svd file's,
     // a reduced photo's) are copied into shared memory once, here, rather than once for each peer.
     const image = sharedImage(loadedImage);
@@ -447,7 +481,15 @@ const api = {
     const prepared = endPreparation();
     const mapped = stored ? null : (prepared?.mapped ?? null);
     if (stored) prepared?.mapped.drop();
-    const state: Loaded = { id, image, stored: stored?.file ?? null, codings: new Map(), withImage: new Set(), mapped };
+    const state: Loaded = {
+      id,
+      image,
+      stored: stored?.file ?? null,
+      codings: new Map(),
+      withImage: new Set(),
+      mapped,
+      planes: !stored && planes && planesFit(planes, image) ? [...planes] : null,
+    };
     openDocument(state);
     const preview = peers.get('preview');
     const sendImage = () => {
@@ -524,7 +566,7 @@ const api = {
     }
     const key = codingKey(coding);
     const entry = decompositionOf(state, coding);
-    entry.planes ??= imagePlanes(state.image, entry.layout, state.mapped);
+    entry.planes ??= imagePlanes(state.image, entry.layout, state.mapped, key === codingKey(WHOLE_RGB) ? state.planes : null);
     let reported = 0;
     let delivered = Promise.resolve();
     // The first stage is to be shown: later stages wait until it is (see firstStage).

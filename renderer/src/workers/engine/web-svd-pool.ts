@@ -7,7 +7,8 @@
  * imagePlanes() gives the pool handles for an image's planes under a layout (its colour channels,
  * Y/Cb/Cr planes or patch matrices): matrices whose data the workers make themselves (in
  * parallel) from the shared pixels, or else from the one channel a colour plane is or from the
- * interleaved pixels for Y/Cb/Cr.
+ * interleaved pixels for Y/Cb/Cr; a colour plane the decoder made with the pixels (shared) is sent
+ * as it is.
  * Their `data` is empty: they are for this pool only (core's SvdPool reads only rows and cols).
  */
 import * as Comlink from 'comlink';
@@ -29,7 +30,15 @@ import { imageForMessage, isShared, movable } from '../../shared/shared-memory.j
 import type { MappedBuffers } from '../../shared/mapped-buffers.js';
 
 const channelKeys = new WeakMap<Float32Array, string>();
-const pixelSources = new WeakMap<Float32Array, { index: number; layout: ImageLayout; image: PixelImage; mapped: MappedBuffers | null }>();
+/** What a plane handle's matrix is made from; `planes`: the colour planes made with the pixels, each sent once (then null). */
+interface PixelSource {
+  index: number;
+  layout: ImageLayout;
+  image: PixelImage;
+  mapped: MappedBuffers | null;
+  planes: (Uint8Array | null)[] | null;
+}
+const pixelSources = new WeakMap<Float32Array, PixelSource>();
 let nextKey = 1;
 
 function keyOf(data: Float32Array): string {
@@ -45,12 +54,19 @@ function keyOf(data: Float32Array): string {
  * Handles for the planes of `image` under `layout` (each plane's matrix: rows × cols), made by the
  * workers. A colour channel of unshared 8-bit samples sent to a worker is written into a buffer of
  * `mapped` when one fits (the engine drops them once the first decomposition's jobs are out:
- * later messages make their own).
+ * later messages make their own). `planes`: the colour channels' samples, shared (the engine's
+ * own array: a plane is sent once, to the worker that keeps it, and nulled here, so that neither
+ * the engine nor these handles hold its memory afterwards).
  */
-export function imagePlanes(image: PixelImage, layout: ImageLayout, mapped: MappedBuffers | null = null): Matrix[] {
+export function imagePlanes(
+  image: PixelImage,
+  layout: ImageLayout,
+  mapped: MappedBuffers | null = null,
+  planes: (Uint8Array | null)[] | null = null,
+): Matrix[] {
   return layout.planes.map((plane, index) => {
     const data = new Float32Array(0);
-    pixelSources.set(data, { index, layout, image, mapped });
+    pixelSources.set(data, { index, layout, image, mapped, planes });
     return { rows: plane.rows, cols: plane.cols, data };
   });
 }
@@ -85,8 +101,8 @@ class WebSvdWorker implements SvdWorker {
     void this.#api.release().catch(() => {});
   }
 
-  reserve(rows: number, cols: number, rank: number, eightBit: boolean): Promise<void> {
-    return Promise.race([this.#api.reserve(rows, cols, rank, eightBit), this.#stopped, this.#terminated]).catch(() => {});
+  reserve(rows: number, cols: number, rank: number, eightBit: boolean, makesPlane: boolean): Promise<void> {
+    return Promise.race([this.#api.reserve(rows, cols, rank, eightBit, makesPlane), this.#stopped, this.#terminated]).catch(() => {});
   }
 
   async run(job: ChannelJob, onProgress: (fraction: number) => void): Promise<TruncatedSvd> {
@@ -124,9 +140,14 @@ class WebSvdWorker implements SvdWorker {
   #withPlane(base: SvdJobMessage, job: ChannelJob): SvdJobMessage {
     const source = pixelSources.get(job.channel.data);
     if (!source) return { ...base, channel: job.channel };
-    const { index, layout, image, mapped } = source;
-    if (isShared(image.pixels)) return { ...base, source: { index, layout, image } };
+    const { index, layout, image, mapped, planes } = source;
     const channel = planeChannel(layout, index);
+    const made = channel !== null ? planes?.[channel] : null;
+    if (made) {
+      planes![channel!] = null;
+      return { ...base, source: { index, layout, channel: made } };
+    }
+    if (isShared(image.pixels)) return { ...base, source: { index, layout, image } };
     if (channel !== null) {
       const into = image.bitDepth === 8 ? mapped?.take(image.width * image.height) : undefined;
       return { ...base, source: { index, layout, channel: channelSamples(image, channel, into) } };

@@ -16,6 +16,7 @@ import {
   type TruncatedSvd,
 } from '../../../../core/index.js';
 import {
+  colourPlanes,
   decodeImage,
   detectFormat,
   encodeImage,
@@ -27,7 +28,8 @@ import {
 } from './image-codecs.js';
 import { codingLayout, type Coding } from '../../shared/coding.js';
 import { epochNow } from '../../shared/timeline.js';
-import { movable } from '../../shared/shared-memory.js';
+import { canShare, movable, newSamples } from '../../shared/shared-memory.js';
+import { MappedBuffers } from '../../shared/mapped-buffers.js';
 
 /** The window's coding for a file's layout, when the window's own layout for it is the same. */
 function windowCoding(layout: ImageLayout): Coding | null {
@@ -45,7 +47,13 @@ function windowCoding(layout: ImageLayout): Coding | null {
 }
 
 export type DecodedFile = (
-  | { kind: 'image'; format: ImageFormat; image: PixelImage }
+  | {
+      kind: 'image';
+      format: ImageFormat;
+      image: PixelImage;
+      /** Its colour planes, shared, made with the pixels (colourPlanes): what the SVD workers decompose. */
+      planes?: Uint8Array[];
+    }
   /**
    * A .svd file: its pixels (every stored component decoded), and its factors with the coding
    * they are in when that is one the window shows (the whole image or 8 × 8 patches, RGB or
@@ -107,8 +115,27 @@ const api = {
         decodedAt: epochNow(),
       };
     } else {
-      const image = await decodeImage(bytes, name, maxPixels, onSize);
-      file = { kind: 'image', format: format as ImageFormat, image, decodedAt: epochNow() };
+      // An 8-bit photo decoded into shared memory comes with its colour planes (unless it has
+      // alpha). Their buffers and the RGB pixels' are made once the header gives the size, and
+      // announced with it, for the engine worker to map while this one decodes.
+      const ahead = new MappedBuffers();
+      const announce =
+        onSize &&
+        ((size: DecodeSize) => {
+          const planes = size.bitDepth === 8 && canShare();
+          const count = size.width * size.height;
+          const buffers = planes ? ahead.shareUnmapped([3 * count, count, count, count]) : null;
+          onSize({ ...size, planes, ...(buffers ? { buffers } : {}) });
+        });
+      const allocate = (bitDepth: 8 | 16, length: number) =>
+        (bitDepth === 8 ? ahead.take(length) : undefined) ?? newSamples(bitDepth, length);
+      try {
+        const image = await decodeImage(bytes, name, maxPixels, announce, allocate);
+        const planes = colourPlanes(image, allocate);
+        file = { kind: 'image', format: format as ImageFormat, image, ...(planes ? { planes } : {}), decodedAt: epochNow() };
+      } finally {
+        ahead.drop();
+      }
     }
     return Comlink.transfer(file, transferables(file));
   },

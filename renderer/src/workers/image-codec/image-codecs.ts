@@ -24,6 +24,7 @@ import { decode as decodeWebp, encode as encodeWebp } from '@jsquash/webp';
 import { applyOrientation, orientedSize, readExifOrientation } from '../../../../core/image/orientation.js';
 import {
   colorChannelCount,
+  everyChannelSamples,
   hasAlpha,
   peakValue,
   validatePixelImage,
@@ -32,7 +33,8 @@ import {
   type PixelImage,
 } from '../../../../core/image/channels.js';
 import { DEFAULT_QUALITY, MAX_IMAGE_PIXELS, type ImageFormat } from '../../../../core/image/formats.js';
-import { newSamples, sharedImage } from '../../shared/shared-memory.js';
+import { isShared, newSamples, sharedImage } from '../../shared/shared-memory.js';
+import type { SharedBuffers } from '../../shared/mapped-buffers.js';
 import { checkContainer, detectFormat, readHeader } from './image-headers.js';
 
 export { detectFormat, type ImageFormat };
@@ -103,7 +105,7 @@ async function decodeRgba(bytes: Uint8Array, format: ImageFormat, sixteenBitPng:
  * little-endian words are checked and packed four pixels at a time (a 12 MP photo's RGB in about
  * half the byte-wise loop's time).
  */
-function reduceChannels({ width, height, bitDepth, rgba }: RgbaPixels): PixelImage {
+function reduceChannels({ width, height, bitDepth, rgba }: RgbaPixels, allocate: SampleAllocator): PixelImage {
   const peak = peakValue(bitDepth);
   const total = width * height * 4;
   const words =
@@ -129,7 +131,7 @@ function reduceChannels({ width, height, bitDepth, rgba }: RgbaPixels): PixelIma
   const channels = ((gray ? 1 : 3) + (opaque ? 0 : 1)) as ChannelCount;
   if (channels === 4) return { width, height, channels, bitDepth, pixels: rgba };
   // Shared where the page can share (shared-memory.ts): the photo's pixels are made once, here.
-  const pixels = newSamples(bitDepth, width * height * channels);
+  const pixels = allocate(bitDepth, width * height * channels);
   const groups = words && channels === 3 && pixels.byteOffset % 4 === 0 ? (width * height) >>> 2 : 0;
   if (groups > 0) {
     const out = new Uint32Array(pixels.buffer, pixels.byteOffset, groups * 3);
@@ -191,7 +193,30 @@ export interface DecodeSize {
   width: number;
   height: number;
   bitDepth: 8 | 16;
+  /** The decoded file will come with its colour planes (DecodedFile's `planes`; an opaque photo's). */
+  planes?: boolean;
+  /**
+   * Shared buffers the decoder will fill (its pixels and colour planes), for another thread to map
+   * while it decodes (mapped-buffers.ts, mapShared).
+   */
+  buffers?: SharedBuffers;
 }
+
+/**
+ * The colour channels' 8-bit samples as planes of their own, in shared memory, for the SVD
+ * workers to decompose as they are (else each of them takes its channel from the pixels after
+ * decoding): a gray photo's pixels are its plane; an RGB photo's three planes are split in one
+ * pass (everyChannelSamples). Undefined for other images (16-bit, with alpha) or unshared pixels.
+ */
+export function colourPlanes(image: PixelImage, allocate: SampleAllocator = newSamples): Uint8Array[] | undefined {
+  const { pixels, channels } = image;
+  if (!(pixels instanceof Uint8Array) || !isShared(pixels) || (channels !== 1 && channels !== 3)) return undefined;
+  if (channels === 1) return [pixels];
+  return everyChannelSamples(image, (length) => allocate(8, length) as Uint8Array) as Uint8Array[];
+}
+
+/** Makes the arrays of a decoded image's samples (newSamples: shared where the page can share). */
+export type SampleAllocator = (bitDepth: 8 | 16, length: number) => Uint8Array | Uint16Array;
 
 /**
  * Decodes a PNG, JPEG, WebP or AVIF file to pixels as displayed (EXIF orientation applied).
@@ -199,13 +224,14 @@ export interface DecodeSize {
  * for an empty, unrecognised, damaged, truncated or too large file; the pixel limit is checked
  * on the header, before decoding, wherever the header states the size. `onSize`: called with that
  * size once the header has passed its checks, before the pixels are decoded (the studio prepares
- * for them meanwhile).
+ * for them meanwhile). `allocate`: makes the pixels' arrays (buffers mapped meanwhile, for one).
  */
 export async function decodeImage(
   bytes: Uint8Array,
   name: string,
   maxPixels = MAX_IMAGE_PIXELS,
   onSize?: (size: DecodeSize) => void,
+  allocate: SampleAllocator = newSamples,
 ): Promise<PixelImage> {
   if (!(maxPixels >= 1)) throw new RangeError(`decodeImage: maxPixels must be a number ≥ 1, got ${String(maxPixels)}`);
   if (bytes.byteLength === 0) throw new ImageDecodeError(name, `"${name}" is empty`);
@@ -246,9 +272,9 @@ export async function decodeImage(
   // For files whose header did not state the size (an AVIF without 'ispe', a JPEG with DNL).
   if (width * height > maxPixels) throw tooLarge(name, width, height, maxPixels);
 
-  const image = reduceChannels(decoded);
+  const image = reduceChannels(decoded, allocate);
   // Turned into shared samples too; an RGBA photo's pixels are the decoder's own, copied into shared memory here.
-  return sharedImage(applyOrientation(image, orientation, newSamples));
+  return sharedImage(applyOrientation(image, orientation, allocate));
 }
 
 /** An 8 × 8 grey JPEG (quality 50) and PNG, made with sharp: the smallest work that loads each decoder. */

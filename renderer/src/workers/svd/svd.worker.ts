@@ -82,18 +82,19 @@ const api = {
   /**
    * Maps the workspace of a rank-`rank` job on a rows × cols plane now (core's pool.reserve), on
    * the backend jobs use by default, unless a job runs (growing the memory would move it under
-   * the job's views). On a page that shares pixels (canShare), for 8-bit samples, it also maps
+   * the job's views). On a page that shares pixels (canShare), for 8-bit samples that this worker
+   * will take its plane from (`makesPlane`; not when the decoder made the planes), it also maps
    * the buffer the next channel is taken into (mappedChannel), job or not; one no job takes goes
    * with the next reserve() or with this worker (the engine replaces its pool after each photo's
    * decomposition).
    */
-  async reserve(rows: number, cols: number, rank: number, eightBit: boolean): Promise<void> {
+  async reserve(rows: number, cols: number, rank: number, eightBit: boolean, makesPlane = true): Promise<void> {
     const workspace = svdWorkspace(rows, cols, rank, eightBit);
     const kernels = await backend('auto');
     if (workspace && running === 0) kernels.reserve(workspace.floats, workspace.thinColumns);
     mappedChannel?.drop();
     mappedChannel = null;
-    if (eightBit && canShare()) {
+    if (eightBit && makesPlane && canShare()) {
       // Mapped now (MappedBuffers.map would wait a task): a job that arrives next finds it.
       mappedChannel = new MappedBuffers();
       mappedChannel.mapNow(rows * cols);

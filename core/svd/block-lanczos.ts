@@ -30,7 +30,7 @@ import type { KernelBackend } from '../kernels/index.js';
 import { SeededRandom } from '../linalg/random.js';
 import { symmetricEigenInPlace } from '../linalg/symmetric-eigen.js';
 import type { WorkTracker } from './work.js';
-import { refineComponents } from './refine.js';
+import { refineComponents, remeasureNeeded } from './refine.js';
 
 export interface LanczosPlan {
   /** Columns per block, a multiple of 8. */
@@ -94,10 +94,12 @@ export interface LanczosInput {
   /** Makes the arrays of U and V (SvdOptions.allocate). */
   allocate: (length: number) => Float32Array;
   /**
-   * Re-measure the leading σ in float64 (refine.ts; default true). False for a first look at rank
-   * ≤ 32 and its coarse start (coarse-start.ts): the columns are only scaled to unit length.
+   * When to re-measure the leading σ in float64 (refine.ts): 'always' (the default); 'where
+   * needed' for a first look at rank ≤ 32, only where its residual is small (remeasureNeeded);
+   * 'never' for a coarse start's own run (coarse-start.ts: only its V is used). Where they are
+   * not re-measured the columns are only scaled to unit length.
    */
-  remeasure?: boolean;
+  remeasure?: 'always' | 'where needed' | 'never';
 }
 
 /** Multiply-adds of the big products, for progress; `fromSteps`: the steps an extended space already has. */
@@ -647,7 +649,9 @@ export async function blockLanczosSvd(input: LanczosInput, backend: KernelBacken
       v: { rows: cols, cols: kept, data: v },
       frobeniusNormSquared: input.frobeniusNormSquared,
     },
-    input.remeasure === false ? null : rayleigh,
+    input.remeasure === 'never' || (input.remeasure === 'where needed' && !remeasureNeeded(sigmaAll, kept, input.frobeniusNormSquared))
+      ? null
+      : rayleigh,
   );
   enter('setup');
   return krylov ? { ...refined, krylov } : refined;

@@ -8,11 +8,23 @@
  * float32 factors actually returned.
  *
  * A first look (coarse-start.ts) skips the re-measure, a float64 pass over A that took 14 of a
- * 12 MP channel's ~120 ms: at rank ≤ 32 the residual is at least ~1e-3 of ‖A‖², and the float32
- * σ put the identity within 5.7e-5 of the residual formed pixel by pixel (the 1 MP crop; 1.3e-5 on
- * the 12 MP photo, 0.0002 dB of PSNR). The higher ranks that follow re-measure as usual.
+ * 12 MP channel's ~120 ms, where the residual the float32 σ leave is at least
+ * SKIP_REMEASURE_RESIDUAL of ‖A‖² (remeasureNeeded). Its float32 σ put the identity within about
+ * 5e-8 / (the residual's share of ‖A‖²) of the residual formed pixel by pixel: on the samples at
+ * rank 32, the 1 MP crop (share 9.5e-4) 5.7e-5, the 12 MP photo (3.2e-3) 1.3e-5, 0.0002 dB of
+ * PSNR; so below 1e-4 down to the threshold. The higher ranks that follow re-measure as usual.
  */
 import type { Matrix, TruncatedSvd } from '../types.js';
+
+/** The least share of ‖A‖² left as residual at which a first look keeps its float32 σ (see above). */
+export const SKIP_REMEASURE_RESIDUAL = 6e-4;
+
+/** Whether the leading `count` σ (float32 products) leave less than SKIP_REMEASURE_RESIDUAL of `energy` (‖A‖²): re-measure them. */
+export function remeasureNeeded(sigma: ArrayLike<number>, count: number, energy: number): boolean {
+  let kept = 0;
+  for (let i = 0; i < count; i++) kept += sigma[i] * sigma[i];
+  return energy - kept < SKIP_REMEASURE_RESIDUAL * energy;
+}
 
 /** At most this many components (the kernels' batched Rayleigh quotients take four at once). */
 export const MAX_REFINED = 4;

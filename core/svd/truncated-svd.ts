@@ -1,6 +1,13 @@
 import { SvdInputError, type Matrix, type SvdInput, type SvdOptions, type TruncatedSvd } from '../types.js';
 import { createKernels, type KernelBackend } from '../kernels/index.js';
-import { blockLanczosSvd, lanczosWork, lanczosWorkspace, type LanczosPlan, type LanczosProfile } from './block-lanczos.js';
+import {
+  blockLanczosSvd,
+  lanczosWork,
+  lanczosWorkspace,
+  type LanczosInput,
+  type LanczosPlan,
+  type LanczosProfile,
+} from './block-lanczos.js';
 import { denseSvd, denseWork } from './dense-svd.js';
 import { COARSE_BLOCK, coarseStartApplies, shrink, stretch } from './coarse-start.js';
 import { SeededRandom } from '../linalg/random.js';
@@ -179,13 +186,12 @@ export async function truncatedSvd(a: SvdInput, options: SvdOptions): Promise<Tr
 
 /**
  * truncatedSvd after validation, on a given backend; for benchmarks, `plan` overrides
- * lanczosPlan and `profile` collects where a block-Lanczos run spends its time; `remeasure: false`
- * leaves the leading σ as the block-Lanczos run found them (LanczosInput.remeasure; a run that
- * starts coarse never re-measures).
+ * lanczosPlan and `profile` collects where a block-Lanczos run spends its time; `remeasure`:
+ * LanczosInput's (a run that starts coarse re-measures only where needed).
  */
 export async function runTruncatedSvd(
   a: SvdInput,
-  options: SvdOptions & { plan?: LanczosPlan; profile?: LanczosProfile; remeasure?: boolean },
+  options: SvdOptions & { plan?: LanczosPlan; profile?: LanczosProfile; remeasure?: LanczosInput['remeasure'] },
   backend: KernelBackend,
 ): Promise<TruncatedSvd> {
   const tracker = new WorkTracker(options.signal, options.onProgress);
@@ -221,7 +227,7 @@ export async function runTruncatedSvd(
         start,
         keepState: options.keepKrylov,
         allocate,
-        remeasure: false,
+        remeasure: 'where needed',
       },
       backend,
       tracker,
@@ -286,7 +292,7 @@ export async function runTruncatedSvd(
 async function coarseStart(a: SvdInput, seed: number, signal: AbortSignal | undefined, backend: KernelBackend): Promise<Float32Array> {
   const small = shrink(a.data, a.rows, a.cols);
   // Only its V is used, as a start: its σ need no re-measuring.
-  const svd = await runTruncatedSvd(small, { rank: COARSE_BLOCK, seed, signal, remeasure: false }, backend);
+  const svd = await runTruncatedSvd(small, { rank: COARSE_BLOCK, seed, signal, remeasure: 'never' }, backend);
   const random = new SeededRandom(seed);
   return stretch(svd.v.data, small.cols, svd.v.cols, a.cols, () => random.nextNormal());
 }

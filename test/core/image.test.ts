@@ -87,12 +87,14 @@ describe('splitChannels / mergeChannels', () => {
   });
 
   it('everyChannelSamples (8-bit RGB in one pass, four pixels at a time) equals channelSamples of each channel, for any count and alignment', () => {
+    // Up to 201 × 103: more than one chunk of groups of four pixels.
     for (const [width, height] of [
       [1, 1],
       [3, 1],
       [5, 3],
       [7, 9],
       [64, 33],
+      [201, 103],
     ]) {
       const count = width * height;
       const backing = new Uint8Array(count * 3 + 3).map((_, i) => (i * 97 + (i >> 8) * 13) & 0xff);
@@ -124,6 +126,9 @@ describe('splitChannels / mergeChannels', () => {
       [65535, 6],
     ]);
     expect(() => everyChannelSamples({ ...gray, pixels: Uint8Array.of(1, 2) })).toThrow(PixelFormatError);
+    // Planes from the allocator that do not fit are refused, not written past.
+    const rgb = { width: 2, height: 2, channels: 3 as const, bitDepth: 8 as const, pixels: new Uint8Array(12) };
+    expect(() => everyChannelSamples(rgb, () => new Uint8Array(5))).toThrow(/needs 4 8-bit samples, got a Uint8Array of 5/);
   });
 
   it('round-trips 16-bit RGB and keeps values above 255', () => {

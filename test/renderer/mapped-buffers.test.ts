@@ -51,6 +51,7 @@ describe('MappedBuffers', () => {
   });
 
   it('shareUnmapped: shared buffers that take() gives only once mapShared (another thread) has mapped them, in order', async () => {
+    vi.useFakeTimers();
     const ahead = new MappedBuffers();
     const shared = ahead.shareUnmapped([3 * 8192, 8192, 8192])!;
     expect(shared.buffers.map((buffer) => [buffer instanceof SharedArrayBuffer, buffer.byteLength])).toEqual([
@@ -63,12 +64,13 @@ describe('MappedBuffers', () => {
     // Not mapped yet: nothing to take (the caller makes its own).
     expect(ahead.take(3 * 8192)).toBeUndefined();
     const mapping = mapShared(shared);
-    await new Promise((resolve) => setTimeout(resolve));
     // After the first task, the first buffer only.
+    vi.advanceTimersToNextTimer();
     expect(ahead.take(8192)).toBeUndefined();
     const pixels = ahead.take(3 * 8192)!;
     expect(pixels.buffer).toBe(shared.buffers[0]);
     expect(ahead.take(3 * 8192)).toBeUndefined();
+    vi.runAllTimers();
     await mapping;
     expect(ahead.take(8192)!.buffer).toBe(shared.buffers[1]);
     expect(ahead.take(8192)!.buffer).toBe(shared.buffers[2]);
@@ -76,9 +78,20 @@ describe('MappedBuffers', () => {
     // Dropped: nothing more, and no new set.
     const later = new MappedBuffers();
     const more = later.shareUnmapped([4096])!;
-    await mapShared(more);
+    const laterMapping = mapShared(more);
+    vi.runAllTimers();
+    await laterMapping;
     later.drop();
     expect(later.take(4096)).toBeUndefined();
     expect(later.shareUnmapped([4096])).toBeNull();
+    // Dropped while being mapped: the mapping stops after the buffer it is on.
+    const stopped = new MappedBuffers();
+    const unused = stopped.shareUnmapped([8192, 8192, 8192])!;
+    const stopping = mapShared(unused);
+    vi.advanceTimersToNextTimer();
+    stopped.drop();
+    vi.runAllTimers();
+    await stopping;
+    expect(new Int32Array(unused.mapped)[0]).toBe(1);
   });
 });

@@ -20,11 +20,12 @@ export class MappedBuffers {
    * (mapShared) while this one is busy until it fills them: the image-codec worker's pixels and
    * colour planes, mapped by the engine worker while the photo decodes. take() gives one only once
    * that thread has mapped it (and so written to it for the last time); until then it gives
-   * nothing, and the caller makes its own. One set per MappedBuffers.
+   * nothing, and the caller makes its own. drop() tells that thread to stop. One set per
+   * MappedBuffers.
    */
   shareUnmapped(byteLengths: readonly number[]): SharedBuffers | null {
     if (this.#dropped || this.#ahead) return null;
-    const shared = { buffers: byteLengths.map((length) => new SharedArrayBuffer(length)), mapped: new SharedArrayBuffer(4) };
+    const shared = { buffers: byteLengths.map((length) => new SharedArrayBuffer(length)), mapped: new SharedArrayBuffer(8) };
     this.#ahead = { buffers: [...shared.buffers], mapped: new Int32Array(shared.mapped) };
     return shared;
   }
@@ -62,7 +63,7 @@ export class MappedBuffers {
     if (at >= 0) return new Uint8Array(this.#free.splice(at, 1)[0]);
     const ahead = this.#ahead;
     if (!ahead) return undefined;
-    const mapped = Atomics.load(ahead.mapped, 0);
+    const mapped = Atomics.load(ahead.mapped, MAPPED);
     const index = ahead.buffers.findIndex((buffer, i) => i < mapped && buffer?.byteLength === length);
     if (index < 0) return undefined;
     const buffer = ahead.buffers[index]!;
@@ -73,20 +74,26 @@ export class MappedBuffers {
   drop(): void {
     this.#dropped = true;
     this.#free = [];
+    if (this.#ahead) Atomics.store(this.#ahead.mapped, STOPPED, 1);
     this.#ahead = null;
   }
 }
 
-/** Shared buffers for another thread to map (MappedBuffers.shareUnmapped): `mapped` counts those done, an Int32. */
+/**
+ * Shared buffers for another thread to map (MappedBuffers.shareUnmapped); `mapped`: two Int32s,
+ * how many are mapped (MAPPED) and whether their owner let go of them (STOPPED).
+ */
 export interface SharedBuffers {
   buffers: SharedArrayBuffer[];
   mapped: SharedArrayBuffer;
 }
+const MAPPED = 0;
+const STOPPED = 1;
 
 /**
  * Maps the buffers of another thread's shareUnmapped(), one per task, in order: one byte per
  * 4 KiB page written, then the count of those done raised, so that thread takes each only after
- * its last write here. Resolves when done.
+ * its last write here. Stops once that thread has dropped them. Resolves when done.
  */
 export function mapShared({ buffers, mapped }: SharedBuffers): Promise<void> {
   const done = new Int32Array(mapped);
@@ -94,9 +101,10 @@ export function mapShared({ buffers, mapped }: SharedBuffers): Promise<void> {
     const next = (at: number) => {
       if (at === buffers.length) return resolve();
       setTimeout(() => {
+        if (Atomics.load(done, STOPPED)) return resolve();
         const bytes = new Uint8Array(buffers[at]);
         for (let page = 0; page < bytes.length; page += 4096) bytes[page] = 0;
-        Atomics.store(done, 0, at + 1);
+        Atomics.store(done, MAPPED, at + 1);
         next(at + 1);
       });
     };

@@ -25,6 +25,7 @@ interface DecodeSummary {
   bitDepth: number;
   milliseconds: number;
   announced: { width: number; height: number; bitDepth: number } | null;
+  planes: 'none' | 'match' | 'differ';
 }
 interface Comparison {
   samples: number;
@@ -98,6 +99,9 @@ async function decodeOk(name: string, bytes: Buffer, maxPixels?: number): Promis
     height: outcome.height,
     bitDepth: outcome.bitDepth,
   });
+  // The colour planes the studio makes with the pixels (gray or RGB, 8-bit): each channel's samples, oriented as the pixels.
+  const planes = outcome.bitDepth === 8 && (outcome.channels === 1 || outcome.channels === 3) ? 'match' : 'none';
+  expect(outcome.planes, `${name}: the colour planes`).toBe(planes);
   return outcome;
 }
 

@@ -46,6 +46,8 @@ export interface OpenOptions {
   signal?: AbortSignal;
   /** An image's size and bit depth, once its header gives them and before its pixels are decoded (where the host can tell). */
   onSize?: (size: DecodeSize) => void;
+  /** An image of at most this many pixels comes with its colour planes, where the host can make them (OpenedImage's `planes`). */
+  planesUpTo?: number;
 }
 
 export interface SaveResult {

@@ -40,7 +40,14 @@ export class WebHost implements Host {
   async decodeBytes(bytes: Uint8Array, name: string, options: OpenOptions): Promise<OpenedImage> {
     if (bytes.length === 0) throw new HostError(`"${name}" is empty`);
     const decoded = await this.#imageCodecs.call(
-      (codecs) => codecs.decode(bytes, name, options.maxPixels, options.onSize && Comlink.proxy(options.onSize)) as Promise<DecodedFile>,
+      (codecs) =>
+        codecs.decode(
+          bytes,
+          name,
+          options.maxPixels,
+          options.onSize && Comlink.proxy(options.onSize),
+          options.planesUpTo,
+        ) as Promise<DecodedFile>,
       options.signal,
     );
     // A WebAssembly memory never shrinks: after a large decode the image-codec worker would keep its

@@ -390,6 +390,8 @@ export class Studio {
       const opened = await this.host
         .openImage(source, {
           maxPixels: MAX_IMAGE_PIXELS,
+          // A photo decomposed as it is comes with its colour planes (not one offered at a reduced size).
+          planesUpTo: WORKING_PIXEL_LIMIT,
           signal: controller.signal,
           onSize: (size) => {
             if (!decoded && !controller.signal.aborted && preparing === null) preparing = this.#prepareFor(size);

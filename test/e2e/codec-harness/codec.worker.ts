@@ -3,7 +3,14 @@
  * a PixelImage (with the size decodeImage announced from the header, before decoding), or encode
  * a PixelImage, timing only the codec call.
  */
-import { decodeImage, encodeImage, type DecodeSize, type ImageFormat } from '../../../renderer/src/workers/image-codec/image-codecs.js';
+import { channelSamples } from '../../../core/index.js';
+import {
+  colourPlanes,
+  decodeImage,
+  encodeImage,
+  type DecodeSize,
+  type ImageFormat,
+} from '../../../renderer/src/workers/image-codec/image-codecs.js';
 import type { PixelImage } from '../../../core/image/channels.js';
 
 export type CodecRequest =
@@ -11,7 +18,15 @@ export type CodecRequest =
   | { id: number; op: 'encode'; image: PixelImage; format: ImageFormat; quality?: number };
 
 export type CodecResponse =
-  | { id: number; ok: true; image: PixelImage; milliseconds: number; announced: DecodeSize | null }
+  | {
+      id: number;
+      ok: true;
+      image: PixelImage;
+      milliseconds: number;
+      announced: DecodeSize | null;
+      /** colourPlanes of the image: none made, or whether they equal each channel's samples. */
+      planes: 'none' | 'match' | 'differ';
+    }
   | { id: number; ok: true; bytes: Uint8Array; milliseconds: number }
   | { id: number; ok: false; error: { name: string; message: string } };
 
@@ -26,7 +41,11 @@ scope.onmessage = async ({ data: request }) => {
     if (request.op === 'decode') {
       let announced: DecodeSize | null = null;
       const image = await decodeImage(request.bytes, request.name, request.maxPixels, (size) => (announced = size));
-      scope.postMessage({ id: request.id, ok: true, image, milliseconds: performance.now() - started, announced }, [image.pixels.buffer]);
+      const milliseconds = performance.now() - started;
+      // The colour planes the studio's decoder makes with the pixels, against each channel's samples.
+      const made = colourPlanes(image);
+      const planes = !made ? 'none' : made.every((plane, c) => sameSamples(plane, channelSamples(image, c))) ? 'match' : 'differ';
+      scope.postMessage({ id: request.id, ok: true, image, milliseconds, announced, planes }, [image.pixels.buffer]);
     } else {
       const bytes = await encodeImage(request.image, request.format, request.quality);
       scope.postMessage({ id: request.id, ok: true, bytes, milliseconds: performance.now() - started }, [bytes.buffer]);
@@ -36,3 +55,9 @@ scope.onmessage = async ({ data: request }) => {
     scope.postMessage({ id: request.id, ok: false, error: { name, message } });
   }
 };
+
+function sameSamples(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -17,6 +17,8 @@ export interface DecodeSummary {
   milliseconds: number;
   /** The size decodeImage's onSize announced from the header before decoding (null: none). */
   announced: { width: number; height: number; bitDepth: number } | null;
+  /** The studio decoder's colour planes of the image (colourPlanes): none made, or whether they equal each channel's samples. */
+  planes: 'none' | 'match' | 'differ';
 }
 export interface Comparison {
   samples: number;
@@ -62,7 +64,16 @@ async function decode(url: string, name: string, maxPixels?: number): Promise<Ou
   if (!('image' in response)) throw new Error('decode answered without an image');
   current = response.image;
   const { width, height, channels, bitDepth } = current;
-  return { ok: true, width, height, channels, bitDepth, milliseconds: response.milliseconds, announced: response.announced };
+  return {
+    ok: true,
+    width,
+    height,
+    channels,
+    bitDepth,
+    milliseconds: response.milliseconds,
+    announced: response.announced,
+    planes: response.planes,
+  };
 }
 
 /** The last decoded pixels against raw reference samples (8-bit, or 16-bit little-endian). */

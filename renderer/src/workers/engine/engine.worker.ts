@@ -6,9 +6,10 @@
  * shared/coding.ts), and sends the image and each stage's factors straight to the preview and
  * analysis workers over their own MessagePorts (attach()): on a cross-origin isolated page the
  * pixels and U and V in shared memory (shared/shared-memory.ts), else copies. The SVD workers make
- * their planes from the pixels themselves, or take the colour planes the decoder made with them. Each coding keeps its factors, so switching back costs
- * nothing. The main thread gets only what it shows: progress, each stage's spectrum (σ) after the preview worker
- * has the factors, and for the patch model the basis patches (V, p² × p²: small).
+ * their planes from the pixels themselves, or take the colour planes the decoder made with them.
+ * Each coding keeps its factors, so switching back costs nothing. The main thread gets only what
+ * it shows: progress, each stage's spectrum (σ) after the preview worker has the factors, and for
+ * the patch model the basis patches (V, p² × p²: small).
  */
 import * as Comlink from 'comlink';
 import {
@@ -372,8 +373,8 @@ const api = {
     const copies = canShare() ? [] : [...new Array<number>(channels).fill(width * height), channels * width * height];
     // One thread maps at a time — this worker the decoder's buffers, the SVD workers one after
     // another, then this worker the rest — so the decoder keeps its core.
-    const decoderMapped = photo.buffers ? mapShared(photo.buffers) : null;
-    if (decoderMapped) reserving = Promise.all([reserving, decoderMapped]);
+    const buffers = photo.buffers;
+    if (buffers) reserving = reserving.then(() => mapShared(buffers));
     if (!running) {
       const current = pool;
       startPool();
@@ -639,6 +640,8 @@ const api = {
       throw error;
     } finally {
       if (oneWorker) workers.close();
+      // Colour planes not sent by now (cancelled before its jobs went out) go: a later job takes its plane from the pixels.
+      state.planes?.fill(null);
       openLaterStages();
       if (running === controller) running = null;
     }

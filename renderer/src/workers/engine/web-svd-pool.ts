@@ -130,12 +130,13 @@ class WebSvdWorker implements SvdWorker {
   }
 
   /**
-   * The message with what the plane is made from: shared pixels as they are, for any plane (the
-   * worker takes its colour channel from them itself, so the three workers of an RGB photo start
-   * together rather than one channel copy after another here); unshared, a colour channel's plane
-   * gets only that channel (a third of an RGB image's bytes), a Y/Cb/Cr plane the whole image;
-   * a matrix itself. Channel and image are then fresh copies, transferred (one copy, where a
-   * structured clone makes two), and the worker keeps neither once it has made the plane.
+   * The message with what the plane is made from: a colour plane the decoder made (shared, sent
+   * as it is, once); shared pixels as they are, for any plane (the worker takes its colour channel
+   * from them itself, so the three workers of an RGB photo start together rather than one channel
+   * copy after another here); unshared, a colour channel's plane gets only that channel (a third
+   * of an RGB image's bytes), a Y/Cb/Cr plane the whole image; a matrix itself. Unshared channel
+   * and image are fresh copies, transferred (one copy, where a structured clone makes two), and
+   * the worker keeps neither once it has made the plane.
    */
   #withPlane(base: SvdJobMessage, job: ChannelJob): SvdJobMessage {
     const source = pixelSources.get(job.channel.data);

@@ -91,8 +91,18 @@ const api = {
     return warmDecoders();
   },
 
-  /** Decodes a file's bytes; errors carry one-line messages naming the file. `onSize`: an image's size, once its header gives it (decodeImage). */
-  async decode(bytes: Uint8Array, name: string, maxPixels: number, onSize?: (size: DecodeSize) => void): Promise<DecodedFile> {
+  /**
+   * Decodes a file's bytes; errors carry one-line messages naming the file. `onSize`: an image's
+   * size, once its header gives it (decodeImage). `planesUpTo`: an image of at most this many
+   * pixels comes with its colour planes where it can (a photo the studio decomposes as it is).
+   */
+  async decode(
+    bytes: Uint8Array,
+    name: string,
+    maxPixels: number,
+    onSize?: (size: DecodeSize) => void,
+    planesUpTo = 0,
+  ): Promise<DecodedFile> {
     const format = detectFormat(bytes);
     let file: DecodedFile;
     if (format === 'svd') {
@@ -115,14 +125,16 @@ const api = {
         decodedAt: epochNow(),
       };
     } else {
-      // An 8-bit photo decoded into shared memory comes with its colour planes (unless it has
-      // alpha). Their buffers and the RGB pixels' are made once the header gives the size, and
-      // announced with it, for the engine worker to map while this one decodes.
+      // A photo of up to `planesUpTo` pixels and 8-bit samples, decoded into shared memory, comes
+      // with its colour planes (unless it has alpha). Their buffers and the RGB pixels' are made
+      // once the header gives the size, and announced with it, for the engine worker to map while
+      // this one decodes.
+      const withPlanes = (width: number, height: number, bitDepth: number) => bitDepth === 8 && width * height <= planesUpTo && canShare();
       const ahead = new MappedBuffers();
       const announce =
         onSize &&
         ((size: DecodeSize) => {
-          const planes = size.bitDepth === 8 && canShare();
+          const planes = withPlanes(size.width, size.height, size.bitDepth);
           const count = size.width * size.height;
           const buffers = planes ? ahead.shareUnmapped([3 * count, count, count, count]) : null;
           onSize({ ...size, planes, ...(buffers ? { buffers } : {}) });
@@ -131,7 +143,7 @@ const api = {
         (bitDepth === 8 ? ahead.take(length) : undefined) ?? newSamples(bitDepth, length);
       try {
         const image = await decodeImage(bytes, name, maxPixels, announce, allocate);
-        const planes = colourPlanes(image, allocate);
+        const planes = withPlanes(image.width, image.height, image.bitDepth) ? colourPlanes(image, allocate) : undefined;
         file = { kind: 'image', format: format as ImageFormat, image, ...(planes ? { planes } : {}), decodedAt: epochNow() };
       } finally {
         ahead.drop();

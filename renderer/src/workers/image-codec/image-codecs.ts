@@ -33,7 +33,7 @@ import {
   type PixelImage,
 } from '../../../../core/image/channels.js';
 import { DEFAULT_QUALITY, MAX_IMAGE_PIXELS, type ImageFormat } from '../../../../core/image/formats.js';
-import { isShared, newSamples, sharedImage } from '../../shared/shared-memory.js';
+import { newSamples, sharedImage } from '../../shared/shared-memory.js';
 import type { SharedBuffers } from '../../shared/mapped-buffers.js';
 import { checkContainer, detectFormat, readHeader } from './image-headers.js';
 
@@ -193,7 +193,7 @@ export interface DecodeSize {
   width: number;
   height: number;
   bitDepth: 8 | 16;
-  /** The decoded file will come with its colour planes (DecodedFile's `planes`; an opaque photo's). */
+  /** The decoded file will come with its colour planes (DecodedFile's `planes`), unless it turns out to have alpha. */
   planes?: boolean;
   /**
    * Shared buffers the decoder will fill (its pixels and colour planes), for another thread to map
@@ -203,14 +203,15 @@ export interface DecodeSize {
 }
 
 /**
- * The colour channels' 8-bit samples as planes of their own, in shared memory, for the SVD
- * workers to decompose as they are (else each of them takes its channel from the pixels after
- * decoding): a gray photo's pixels are its plane; an RGB photo's three planes are split in one
- * pass (everyChannelSamples). Undefined for other images (16-bit, with alpha) or unshared pixels.
+ * The colour channels' 8-bit samples as planes of their own (from `allocate`: shared where the
+ * page can share), for the SVD workers to decompose as they are (else each of them takes its
+ * channel from the pixels after decoding): a gray photo's pixels are its plane; an RGB photo's
+ * three planes are split in one pass (everyChannelSamples). Undefined for other images (16-bit,
+ * with alpha).
  */
 export function colourPlanes(image: PixelImage, allocate: SampleAllocator = newSamples): Uint8Array[] | undefined {
   const { pixels, channels } = image;
-  if (!(pixels instanceof Uint8Array) || !isShared(pixels) || (channels !== 1 && channels !== 3)) return undefined;
+  if (!(pixels instanceof Uint8Array) || (channels !== 1 && channels !== 3)) return undefined;
   if (channels === 1) return [pixels];
   return everyChannelSamples(image, (length) => allocate(8, length) as Uint8Array) as Uint8Array[];
 }

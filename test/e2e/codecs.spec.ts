@@ -99,8 +99,8 @@ async function decodeOk(name: string, bytes: Buffer, maxPixels?: number): Promis
     height: outcome.height,
     bitDepth: outcome.bitDepth,
   });
-  // The colour planes the studio makes with the pixels (gray or RGB, 8-bit): each channel's samples, oriented as the pixels.
-  const planes = outcome.bitDepth === 8 && (outcome.channels === 1 || outcome.channels === 3) ? 'match' : 'none';
+  // The colour planes the studio makes with the pixels (8-bit RGB): each channel's samples, oriented as the pixels.
+  const planes = outcome.bitDepth === 8 && outcome.channels === 3 ? 'match' : 'none';
   expect(outcome.planes, `${name}: the colour planes`).toBe(planes);
   return outcome;
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MappedBuffers, mapShared } from '../../renderer/src/shared/mapped-buffers.js';
+import { MappedBuffers } from '../../renderer/src/shared/mapped-buffers.js';
 
 describe('MappedBuffers', () => {
   afterEach(() => {
@@ -48,50 +48,5 @@ describe('MappedBuffers', () => {
     vi.runAllTimers();
     expect(later.take(300)).toBeUndefined();
     expect(later.take(400)).toBeUndefined();
-  });
-
-  it('shareUnmapped: shared buffers that take() gives only once mapShared (another thread) has mapped them, in order', async () => {
-    vi.useFakeTimers();
-    const ahead = new MappedBuffers();
-    const shared = ahead.shareUnmapped([3 * 8192, 8192, 8192])!;
-    expect(shared.buffers.map((buffer) => [buffer instanceof SharedArrayBuffer, buffer.byteLength])).toEqual([
-      [true, 3 * 8192],
-      [true, 8192],
-      [true, 8192],
-    ]);
-    // One set per MappedBuffers.
-    expect(ahead.shareUnmapped([100])).toBeNull();
-    // Not mapped yet: nothing to take (the caller makes its own).
-    expect(ahead.take(3 * 8192)).toBeUndefined();
-    const mapping = mapShared(shared);
-    // After the first task, the first buffer only.
-    vi.advanceTimersToNextTimer();
-    expect(ahead.take(8192)).toBeUndefined();
-    const pixels = ahead.take(3 * 8192)!;
-    expect(pixels.buffer).toBe(shared.buffers[0]);
-    expect(ahead.take(3 * 8192)).toBeUndefined();
-    vi.runAllTimers();
-    await mapping;
-    expect(ahead.take(8192)!.buffer).toBe(shared.buffers[1]);
-    expect(ahead.take(8192)!.buffer).toBe(shared.buffers[2]);
-    expect(ahead.take(8192)).toBeUndefined();
-    // Dropped: nothing more, and no new set.
-    const later = new MappedBuffers();
-    const more = later.shareUnmapped([4096])!;
-    const laterMapping = mapShared(more);
-    vi.runAllTimers();
-    await laterMapping;
-    later.drop();
-    expect(later.take(4096)).toBeUndefined();
-    expect(later.shareUnmapped([4096])).toBeNull();
-    // Dropped while being mapped: the mapping stops after the buffer it is on.
-    const stopped = new MappedBuffers();
-    const unused = stopped.shareUnmapped([8192, 8192, 8192])!;
-    const stopping = mapShared(unused);
-    vi.advanceTimersToNextTimer();
-    stopped.drop();
-    vi.runAllTimers();
-    await stopping;
-    expect(new Int32Array(unused.mapped)[0]).toBe(1);
   });
 });

@@ -450,10 +450,7 @@ export class Studio {
     const id = nextPreparationId++;
     const rank = this.#progressiveStages(width, height)[0];
     const planes = size.planes ?? false;
-    const buffers = size.buffers;
-    void this.engine
-      .call((engine) => engine.prepareFor({ id, width, height, rank, planes, ...(buffers ? { buffers } : {}) }))
-      .catch(() => {});
+    void this.engine.call((engine) => engine.prepareFor({ id, width, height, rank, planes })).catch(() => {});
     return id;
   }
 
@@ -612,14 +609,14 @@ export class Studio {
       pixels: opened.pixels,
     };
     const svds = stored?.svds;
+    // A photo's colour planes (made with its pixels) go along for its first decomposition, moved too.
+    const planes = stored ? undefined : opened.planes;
     const buffers = [
-      ...movable(image.pixels),
+      ...movable(image.pixels, ...(planes ?? [])),
       ...(svds ?? []).flatMap((svd) => [svd.u.data.buffer, svd.v.data.buffer, svd.sigma.buffer] as ArrayBuffer[]),
     ];
     const file: StoredFile | null = stored ? { bytes: stored.bytes, version: stored.version, coding: stored.coding } : null;
     this.#storedFile = file ? { id, file } : null;
-    // A photo's colour planes (made with its pixels, shared) go along for its first decomposition.
-    const planes = stored ? undefined : opened.planes;
     const loading = this.engine.call((engine) =>
       engine.load(id, Comlink.transfer(image, buffers), file && stored ? { file, svds: stored.svds } : undefined, planes),
     );

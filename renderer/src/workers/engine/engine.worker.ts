@@ -23,7 +23,7 @@ import {
 } from '../../../../core/index.js';
 import { WHOLE_RGB, codingFor, codingKey, codingLayout, parseCodingKey, type Coding, type StoredFile } from '../../shared/coding.js';
 import { canShare, imageForMessage, isShared, movable, sharedFactors, sharedImage } from '../../shared/shared-memory.js';
-import { MappedBuffers, mapShared, type SharedBuffers } from '../../shared/mapped-buffers.js';
+import { MappedBuffers } from '../../shared/mapped-buffers.js';
 import type { LaterPeer, PeerRole } from './protocol.js';
 import { warmImage } from '../../shared/warm-image.js';
 import { createWebSvdPool, imagePlanes, releaseAll } from './web-svd-pool.js';
@@ -84,8 +84,8 @@ interface Loaded {
    */
   mapped: MappedBuffers | null;
   /**
-   * A photo's colour planes made with its pixels (shared: the decoder's, load()), for its first
-   * decomposition under the whole-image coding: each is sent once, to the SVD worker that keeps
+   * A photo's colour planes made with its pixels (the decoder's, load()), for its first
+   * decomposition under the whole-image coding: each is moved once, to the SVD worker that keeps
    * it (imagePlanes), and nulled here.
    */
   planes: (Uint8Array | null)[] | null;
@@ -281,18 +281,16 @@ export interface PhotoToCome {
   height: number;
   rank: number;
   planes: boolean;
-  /** Shared buffers the decoder fills (DecodeSize's), mapped here first (mapShared). */
-  buffers?: SharedBuffers;
 }
 
-/** Whether `planes` are an image's colour planes as load() takes them: one per channel (gray or RGB), shared, of 8-bit samples, each of the image's size. */
+/** Whether `planes` are an image's colour planes as load() takes them: an RGB image's three, of 8-bit samples, each of the image's size. */
 function planesFit(planes: Uint8Array[], image: PixelImage): boolean {
   const count = image.width * image.height;
   return (
     image.bitDepth === 8 &&
-    planes.length === image.channels &&
-    (image.channels === 1 || image.channels === 3) &&
-    planes.every((plane) => plane instanceof Uint8Array && plane.length === count && isShared(plane))
+    image.channels === 3 &&
+    planes.length === 3 &&
+    planes.every((plane) => plane instanceof Uint8Array && plane.length === count)
   );
 }
 
@@ -358,8 +356,8 @@ const api = {
    * workers map their first jobs' workspaces (pool.reserve, when no decomposition is running)
    * and, unless the pixels come shared, this worker the buffers it fills next (MappedBuffers): an
    * RGB photo's three channels and its copy (a gray or RGBA photo takes what fits). The document
-   * loaded next takes them. Shared buffers the decoder will fill (`photo.buffers`: its pixels and
-   * colour planes) are mapped here first, as it needs them first.
+   * loaded next takes them; the channels only where the photo's colour planes do not come with
+   * its pixels (`photo.planes`).
    */
   prepareFor(photo: PhotoToCome): void {
     endPreparation()?.mapped.drop();
@@ -370,11 +368,8 @@ const api = {
     const channels = 3;
     // Unshared pixels: those channels' copies and the preview worker's. Shared pixels need none
     // (the SVD workers take their channels from them, the preview worker reads them as they are).
-    const copies = canShare() ? [] : [...new Array<number>(channels).fill(width * height), channels * width * height];
-    // One thread maps at a time — this worker the decoder's buffers, the SVD workers one after
-    // another, then this worker the rest — so the decoder keeps its core.
-    const buffers = photo.buffers;
-    if (buffers) reserving = reserving.then(() => mapShared(buffers));
+    const copies = canShare() ? [] : [...new Array<number>(photo.planes ? 0 : channels).fill(width * height), channels * width * height];
+    // One thread maps at a time — the SVD workers one after another, then this worker — so the decoder keeps its core.
     if (!running) {
       const current = pool;
       startPool();

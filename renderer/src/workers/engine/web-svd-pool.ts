@@ -7,8 +7,8 @@
  * imagePlanes() gives the pool handles for an image's planes under a layout (its colour channels,
  * Y/Cb/Cr planes or patch matrices): matrices whose data the workers make themselves (in
  * parallel) from the shared pixels, or else from the one channel a colour plane is or from the
- * interleaved pixels for Y/Cb/Cr; a colour plane the decoder made with the pixels (shared) is sent
- * as it is.
+ * interleaved pixels for Y/Cb/Cr; a colour plane the decoder made with the pixels is moved to its
+ * worker as it is.
  * Their `data` is empty: they are for this pool only (core's SvdPool reads only rows and cols).
  */
 import * as Comlink from 'comlink';
@@ -54,9 +54,9 @@ function keyOf(data: Float32Array): string {
  * Handles for the planes of `image` under `layout` (each plane's matrix: rows × cols), made by the
  * workers. A colour channel of unshared 8-bit samples sent to a worker is written into a buffer of
  * `mapped` when one fits (the engine drops them once the first decomposition's jobs are out:
- * later messages make their own). `planes`: the colour channels' samples, shared (the engine's
- * own array: a plane is sent once, to the worker that keeps it, and nulled here, so that neither
- * the engine nor these handles hold its memory afterwards).
+ * later messages make their own). `planes`: the colour channels' samples (the engine's own array:
+ * a plane is moved once, to the worker that keeps it, and nulled here, so that neither the engine
+ * nor these handles hold its memory afterwards).
  */
 export function imagePlanes(
   image: PixelImage,
@@ -130,8 +130,8 @@ class WebSvdWorker implements SvdWorker {
   }
 
   /**
-   * The message with what the plane is made from: a colour plane the decoder made (shared, sent
-   * as it is, once); shared pixels as they are, for any plane (the worker takes its colour channel
+   * The message with what the plane is made from: a colour plane the decoder made (moved, once);
+   * shared pixels as they are, for any plane (the worker takes its colour channel
    * from them itself, so the three workers of an RGB photo start together rather than one channel
    * copy after another here); unshared, a colour channel's plane gets only that channel (a third
    * of an RGB image's bytes), a Y/Cb/Cr plane the whole image; a matrix itself. Unshared channel

@@ -28,8 +28,7 @@ import {
 } from './image-codecs.js';
 import { codingLayout, type Coding } from '../../shared/coding.js';
 import { epochNow } from '../../shared/timeline.js';
-import { canShare, movable, newSamples } from '../../shared/shared-memory.js';
-import { MappedBuffers } from '../../shared/mapped-buffers.js';
+import { movable } from '../../shared/shared-memory.js';
 
 /** The window's coding for a file's layout, when the window's own layout for it is the same. */
 function windowCoding(layout: ImageLayout): Coding | null {
@@ -51,7 +50,7 @@ export type DecodedFile = (
       kind: 'image';
       format: ImageFormat;
       image: PixelImage;
-      /** Its colour planes, shared, made with the pixels (colourPlanes): what the SVD workers decompose. */
+      /** Its colour planes, made with the pixels (colourPlanes) and moved with them: what the SVD workers decompose. */
       planes?: Uint8Array[];
     }
   /**
@@ -76,6 +75,7 @@ export type DecodedFile = (
 function transferables(file: DecodedFile): ArrayBuffer[] {
   // Shared pixels (shared-memory.ts) go by reference, not moved.
   const list = movable(file.image.pixels);
+  if (file.kind === 'image' && file.planes) list.push(...movable(...file.planes));
   if (file.kind === 'svd')
     for (const svd of file.stored?.svds ?? [])
       list.push(svd.u.data.buffer as ArrayBuffer, svd.v.data.buffer as ArrayBuffer, svd.sigma.buffer as ArrayBuffer);
@@ -125,29 +125,13 @@ const api = {
         decodedAt: epochNow(),
       };
     } else {
-      // A photo of up to `planesUpTo` pixels and 8-bit samples, decoded into shared memory, comes
-      // with its colour planes (unless it has alpha). Their buffers and the RGB pixels' are made
-      // once the header gives the size, and announced with it, for the engine worker to map while
-      // this one decodes.
-      const withPlanes = (width: number, height: number, bitDepth: number) => bitDepth === 8 && width * height <= planesUpTo && canShare();
-      const ahead = new MappedBuffers();
-      const announce =
-        onSize &&
-        ((size: DecodeSize) => {
-          const planes = withPlanes(size.width, size.height, size.bitDepth);
-          const count = size.width * size.height;
-          const buffers = planes ? ahead.shareUnmapped([3 * count, count, count, count]) : null;
-          onSize({ ...size, planes, ...(buffers ? { buffers } : {}) });
-        });
-      const allocate = (bitDepth: 8 | 16, length: number) =>
-        (bitDepth === 8 ? ahead.take(length) : undefined) ?? newSamples(bitDepth, length);
-      try {
-        const image = await decodeImage(bytes, name, maxPixels, announce, allocate);
-        const planes = withPlanes(image.width, image.height, image.bitDepth) ? colourPlanes(image, allocate) : undefined;
-        file = { kind: 'image', format: format as ImageFormat, image, ...(planes ? { planes } : {}), decodedAt: epochNow() };
-      } finally {
-        ahead.drop();
-      }
+      // A photo of up to `planesUpTo` pixels and 8-bit samples comes with its colour planes
+      // (unless it is gray or has alpha), moved along with it to the SVD workers.
+      const withPlanes = (width: number, height: number, bitDepth: number) => bitDepth === 8 && width * height <= planesUpTo;
+      const announce = onSize && ((size: DecodeSize) => onSize({ ...size, planes: withPlanes(size.width, size.height, size.bitDepth) }));
+      const image = await decodeImage(bytes, name, maxPixels, announce);
+      const planes = withPlanes(image.width, image.height, image.bitDepth) ? colourPlanes(image) : undefined;
+      file = { kind: 'image', format: format as ImageFormat, image, ...(planes ? { planes } : {}), decodedAt: epochNow() };
     }
     return Comlink.transfer(file, transferables(file));
   },

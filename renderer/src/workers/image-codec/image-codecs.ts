@@ -34,7 +34,6 @@ import {
 } from '../../../../core/image/channels.js';
 import { DEFAULT_QUALITY, MAX_IMAGE_PIXELS, type ImageFormat } from '../../../../core/image/formats.js';
 import { newSamples, sharedImage } from '../../shared/shared-memory.js';
-import type { SharedBuffers } from '../../shared/mapped-buffers.js';
 import { checkContainer, detectFormat, readHeader } from './image-headers.js';
 
 export { detectFormat, type ImageFormat };
@@ -105,7 +104,7 @@ async function decodeRgba(bytes: Uint8Array, format: ImageFormat, sixteenBitPng:
  * little-endian words are checked and packed four pixels at a time (a 12 MP photo's RGB in about
  * half the byte-wise loop's time).
  */
-function reduceChannels({ width, height, bitDepth, rgba }: RgbaPixels, allocate: SampleAllocator): PixelImage {
+function reduceChannels({ width, height, bitDepth, rgba }: RgbaPixels): PixelImage {
   const peak = peakValue(bitDepth);
   const total = width * height * 4;
   const words =
@@ -131,7 +130,7 @@ function reduceChannels({ width, height, bitDepth, rgba }: RgbaPixels, allocate:
   const channels = ((gray ? 1 : 3) + (opaque ? 0 : 1)) as ChannelCount;
   if (channels === 4) return { width, height, channels, bitDepth, pixels: rgba };
   // Shared where the page can share (shared-memory.ts): the photo's pixels are made once, here.
-  const pixels = allocate(bitDepth, width * height * channels);
+  const pixels = newSamples(bitDepth, width * height * channels);
   const groups = words && channels === 3 && pixels.byteOffset % 4 === 0 ? (width * height) >>> 2 : 0;
   if (groups > 0) {
     const out = new Uint32Array(pixels.buffer, pixels.byteOffset, groups * 3);
@@ -193,31 +192,20 @@ export interface DecodeSize {
   width: number;
   height: number;
   bitDepth: 8 | 16;
-  /** The decoded file will come with its colour planes (DecodedFile's `planes`), unless it turns out to have alpha. */
+  /** The decoded file will come with its colour planes (DecodedFile's `planes`), unless it turns out to be gray or to have alpha. */
   planes?: boolean;
-  /**
-   * Shared buffers the decoder will fill (its pixels and colour planes), for another thread to map
-   * while it decodes (mapped-buffers.ts, mapShared).
-   */
-  buffers?: SharedBuffers;
 }
 
 /**
- * The colour channels' 8-bit samples as planes of their own (from `allocate`: shared where the
- * page can share), for the SVD workers to decompose as they are (else each of them takes its
- * channel from the pixels after decoding): a gray photo's pixels are its plane; an RGB photo's
- * three planes are split in one pass (everyChannelSamples). Undefined for other images (16-bit,
- * with alpha).
+ * An RGB photo's colour channels' 8-bit samples as planes of their own (unshared: they are moved
+ * to the SVD workers, which decompose them as they are and end with them; else each of them takes
+ * its channel from the pixels after decoding), split in one pass (everyChannelSamples). Undefined
+ * for other images (gray, 16-bit, with alpha).
  */
-export function colourPlanes(image: PixelImage, allocate: SampleAllocator = newSamples): Uint8Array[] | undefined {
-  const { pixels, channels } = image;
-  if (!(pixels instanceof Uint8Array) || (channels !== 1 && channels !== 3)) return undefined;
-  if (channels === 1) return [pixels];
-  return everyChannelSamples(image, (length) => allocate(8, length) as Uint8Array) as Uint8Array[];
+export function colourPlanes(image: PixelImage): Uint8Array[] | undefined {
+  if (!(image.pixels instanceof Uint8Array) || image.channels !== 3) return undefined;
+  return everyChannelSamples(image) as Uint8Array[];
 }
-
-/** Makes the arrays of a decoded image's samples (newSamples: shared where the page can share). */
-export type SampleAllocator = (bitDepth: 8 | 16, length: number) => Uint8Array | Uint16Array;
 
 /**
  * Decodes a PNG, JPEG, WebP or AVIF file to pixels as displayed (EXIF orientation applied).
@@ -225,14 +213,13 @@ export type SampleAllocator = (bitDepth: 8 | 16, length: number) => Uint8Array |
  * for an empty, unrecognised, damaged, truncated or too large file; the pixel limit is checked
  * on the header, before decoding, wherever the header states the size. `onSize`: called with that
  * size once the header has passed its checks, before the pixels are decoded (the studio prepares
- * for them meanwhile). `allocate`: makes the pixels' arrays (buffers mapped meanwhile, for one).
+ * for them meanwhile).
  */
 export async function decodeImage(
   bytes: Uint8Array,
   name: string,
   maxPixels = MAX_IMAGE_PIXELS,
   onSize?: (size: DecodeSize) => void,
-  allocate: SampleAllocator = newSamples,
 ): Promise<PixelImage> {
   if (!(maxPixels >= 1)) throw new RangeError(`decodeImage: maxPixels must be a number ≥ 1, got ${String(maxPixels)}`);
   if (bytes.byteLength === 0) throw new ImageDecodeError(name, `"${name}" is empty`);
@@ -273,9 +260,9 @@ export async function decodeImage(
   // For files whose header did not state the size (an AVIF without 'ispe', a JPEG with DNL).
   if (width * height > maxPixels) throw tooLarge(name, width, height, maxPixels);
 
-  const image = reduceChannels(decoded, allocate);
+  const image = reduceChannels(decoded);
   // Turned into shared samples too; an RGBA photo's pixels are the decoder's own, copied into shared memory here.
-  return sharedImage(applyOrientation(image, orientation, allocate));
+  return sharedImage(applyOrientation(image, orientation, newSamples));
 }
 
 /** An 8 × 8 grey JPEG (quality 50) and PNG, made with sharp: the smallest work that loads each decoder. */

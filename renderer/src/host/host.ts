@@ -26,7 +26,7 @@ export interface OpenedImage extends PixelImage {
    * dialog result, a file the OS opened). The studio's 'decode' and 'first-preview' measures.
    */
   timing?: { chosenAt?: number; decodedAt: number };
-  /** Its colour channels' samples as planes of their own, shared, where the host made them with the pixels (the page's decoder). */
+  /** Its colour channels' samples as planes of their own, where the host made them with the pixels (the page's decoder: an RGB photo within `planesUpTo`). */
   planes?: Uint8Array[];
 }
 

@@ -490,13 +490,7 @@ export class Studio {
       const image = await this.host.downscale(opened, offer.reducedWidth, offer.reducedHeight);
       if (controller.signal.aborted) return;
       performance.mark('studio:decoded');
-      // The full size's planes do not fit the reduced image.
-      await this.#start(
-        { ...opened, ...image, planes: undefined },
-        { width: opened.width, height: opened.height },
-        controller.signal,
-        accepted,
-      );
+      await this.#start({ ...opened, ...image }, { width: opened.width, height: opened.height }, controller.signal, accepted);
     } catch (error) {
       if (!controller.signal.aborted) this.#openFailed(error, opened.name, source);
     } finally {
@@ -609,8 +603,8 @@ export class Studio {
       pixels: opened.pixels,
     };
     const svds = stored?.svds;
-    // A photo's colour planes (made with its pixels) go along for its first decomposition, moved too.
-    const planes = stored ? undefined : opened.planes;
+    // A photo's colour planes (made with its pixels, only for one within planesUpTo) go along for its first decomposition, moved too.
+    const planes = opened.planes;
     const buffers = [
       ...movable(image.pixels, ...(planes ?? [])),
       ...(svds ?? []).flatMap((svd) => [svd.u.data.buffer, svd.v.data.buffer, svd.sigma.buffer] as ArrayBuffer[]),

@@ -74,21 +74,37 @@ export function boxAveragedRows(
   return filteredRows(factor, stride, k, boxSpans(start, span, count), scale);
 }
 
-/** out[t][i] = scale_i · Σ_j spans.weights[t][j] · factor[spans.first[t] + j][i]: the rows of a factor under any spans. */
+/**
+ * out[t][i] = scale_i · Σ_j spans.weights[t][j] · factor[spans.first[t] + j][i]: the rows of a factor under any spans.
+ * Each sum adds its span's rows in order. One call of filterRow per target row, so that V8
+ * optimizes it after a few rows: as loops inside this function, run a few times per view, a 12 MP
+ * plane's U and V at rank 32 took 12 ms the first time (unoptimized) against 1 ms optimized.
+ */
 export function filteredRows(factor: Float32Array, stride: number, k: number, spans: Spans, scale: Float64Array | null): Float64Array {
   const count = spans.first.length;
   const out = new Float64Array(count * k);
-  for (let t = 0; t < count; t++) {
-    const row = t * k;
-    const weights = spans.weights[t];
-    for (let j = 0; j < spans.length[t]; j++) {
-      const weight = weights[j];
-      const source = (spans.first[t] + j) * stride;
-      for (let i = 0; i < k; i++) out[row + i] += weight * factor[source + i];
-    }
-    if (scale) for (let i = 0; i < k; i++) out[row + i] *= scale[i];
-  }
+  for (let t = 0; t < count; t++) filterRow(out, t * k, factor, stride, k, spans.first[t], spans.weights[t], spans.length[t], scale);
   return out;
+}
+
+/** out[row … row + k) = scale · Σ_j weights[j] · factor's row first + j (its first k values). */
+function filterRow(
+  out: Float64Array,
+  row: number,
+  factor: Float32Array,
+  stride: number,
+  k: number,
+  first: number,
+  weights: Float64Array,
+  length: number,
+  scale: Float64Array | null,
+): void {
+  const from = first * stride;
+  for (let i = 0; i < k; i++) {
+    let sum = 0;
+    for (let j = 0, at = from + i; j < length; j++, at += stride) sum += weights[j] * factor[at];
+    out[row + i] = scale ? sum * scale[i] : sum;
+  }
 }
 
 /** Values of one band of the product in the workspace (4 MB): the band's rows are copied out before the next band. */

@@ -296,12 +296,9 @@ export class ViewRenderer {
       planes.forEach((plane, p) => {
         const svd = entry?.factors[p];
         if (!svd || plane.rank === 0) return;
-        const left = filteredRows(svd.u.data, svd.rank, svd.rank, plane.rows, svd.sigma);
-        for (let i = 0; i < left.length; i++) heap[plane.left + i] = left[i];
+        heap.set(filteredRows(svd.u.data, svd.rank, svd.rank, plane.rows, svd.sigma), plane.left);
         const right = filteredRows(svd.v.data, svd.rank, svd.rank, plane.cols, null);
-        for (let col = 0; col < width; col++) {
-          for (let i = 0; i < svd.rank; i++) heap[plane.right + i * w8 + col] = right[col * svd.rank + i];
-        }
+        for (let i = 0; i < svd.rank; i++) transposedRow(heap, plane.right + i * w8, right, i, svd.rank, width);
       });
     }
     const sameGeometry = old && old.key === key;
@@ -550,12 +547,25 @@ export class ViewRenderer {
     const out = new Uint8ClampedArray(pixels * 4);
     const color = colorChannelCount(image.channels);
     const alpha = hasAlpha(image.channels) ? planes[image.channels - 1] : null;
-    for (let p = 0; p < pixels; p++) {
-      for (let c = 0; c < 3; c++) out[p * 4 + c] = planes[color === 3 ? c : 0][p] * scale;
-      out[p * 4 + 3] = alpha ? alpha[p] * scale : 255;
+    const [red, green, blue] = color === 3 ? planes : [planes[0], planes[0], planes[0]];
+    // One flat loop (a loop over the channels inside it ran unoptimized on a photo's first view: 15–50 ms at 940 × 627).
+    for (let p = 0, o = 0; p < pixels; p++, o += 4) {
+      out[o] = red[p] * scale;
+      out[o + 1] = green[p] * scale;
+      out[o + 2] = blue[p] * scale;
+      out[o + 3] = alpha ? alpha[p] * scale : 255;
     }
     return out;
   }
+}
+
+/**
+ * heap[at + col] = rows[col · rank + i] for col < width: row i of the (width × rank) filtered rows
+ * of V, transposed into the view's right factor. A function of its own, called once per row, so
+ * that V8 optimizes it after a few rows.
+ */
+function transposedRow(heap: Float32Array, at: number, rows: Float64Array, i: number, rank: number, width: number): void {
+  for (let col = 0, from = i; col < width; col++, from += rank) heap[at + col] = rows[from];
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   boxResample,
   boxResamplePlane,
   boxSpans,
+  filteredRows,
   filterPlane,
   upsampledSpans,
   createKernels,
@@ -24,6 +25,7 @@ import {
   type TruncatedSvd,
 } from '../../core/index.js';
 import { ViewRenderer } from '../../renderer/src/workers/preview/view-renderer.js';
+import { warmRendering } from '../../renderer/src/workers/preview/warm-rendering.js';
 import { codingKey, codingLayout, type Coding } from '../../renderer/src/shared/coding.js';
 import { halfSize, upsampleBilinear, yCbCrToRgb } from '../../core/image/color.js';
 import type { ViewRequest } from '../../renderer/src/workers/preview/protocol.js';
@@ -151,6 +153,24 @@ describe.each(['simd', 'plain'] as const)('ViewRenderer (%s kernels)', (kind) =>
     const base = request({});
     const planes = svds.map((svd) => reconstruct(svd, 96, { region: base.region, targetWidth: base.width, targetHeight: base.height }));
     expect(maxDifference(live.image, planes)).toBeLessThanOrEqual(0.51);
+  });
+
+  it("after the preview worker's warm-up on the same kernels, a photo renders as on fresh kernels", async () => {
+    const { image, svds } = await decomposed();
+    const [view, patches] = [await createKernels(kind), await createKernels(kind)];
+    warmRendering(view, patches);
+    const warmed = new ViewRenderer(view, patches);
+    const fresh = new ViewRenderer(await createKernels(kind), await createKernels(kind));
+    const ranks = [32, 32, 32];
+    for (const renderer of [warmed, fresh]) {
+      renderer.setImage(1, image);
+      renderer.render(request({ ranks, source: 'original', withOriginal: true }));
+      svds.forEach((svd, c) => renderer.setFactors(1, 'whole-rgb', c, svd));
+    }
+    const live = warmed.render(request({ ranks, withOriginal: true }));
+    const expected = fresh.render(request({ ranks, withOriginal: true }));
+    expect(live.image).toEqual(expected.image);
+    expect(live.original).toEqual(expected.original);
   });
 
   it('component i is σᵢuᵢvᵢᵀ (the difference of the rank-i and rank-(i−1) reconstructions), centred on grey', async () => {
@@ -314,6 +334,33 @@ describe('boxResample', () => {
       }
       expect(Math.max(...rows.length), `${targetHeight} rows`).toBeLessThanOrEqual(9);
       expect(boxResample(image, region, 11, targetHeight), `${targetHeight} rows`).toEqual(expected);
+    }
+  });
+
+  it("filteredRows sums each span's rows of a factor in order, then scales: equal to a plain loop, bit for bit", () => {
+    const k = 7;
+    const stride = 9;
+    const lines = 83;
+    const factor = Float32Array.from({ length: lines * stride }, (_, i) => Math.sin(i * 0.37) * (1 + (i % 5)));
+    const scale = Float64Array.from({ length: k }, (_, i) => 3 / (i + 1));
+    for (const [start, span, count] of [
+      [0, 83, 83],
+      [0, 83, 19],
+      [5, 70, 11],
+      [2, 9, 2],
+    ]) {
+      const spans = boxSpans(start, span, count);
+      for (const s of [scale, null]) {
+        const expected = new Float64Array(count * k);
+        for (let t = 0; t < count; t++) {
+          for (let i = 0; i < k; i++) {
+            let sum = 0;
+            for (let j = 0; j < spans.length[t]; j++) sum += spans.weights[t][j] * factor[(spans.first[t] + j) * stride + i];
+            expected[t * k + i] = s ? sum * s[i] : sum;
+          }
+        }
+        expect(filteredRows(factor, stride, k, spans, s), `${count} of ${span} lines from ${start}`).toEqual(expected);
+      }
     }
   });
 

@@ -7,32 +7,19 @@
  * canvas it keeps and returns them with its next request), the original as an ImageBitmap.
  */
 import * as Comlink from 'comlink';
-import { boxResample, createKernels, type PixelImage, type TruncatedSvd } from '../../../../core/index.js';
+import { createKernels, type PixelImage, type TruncatedSvd } from '../../../../core/index.js';
 import { ViewRenderer } from './view-renderer.js';
 import { imageForMessage, movable } from '../../shared/shared-memory.js';
-import { warmImage } from '../../shared/warm-image.js';
+import { warmRendering } from './warm-rendering.js';
 import type { ViewRequest } from './protocol.js';
 import type { RenderedView } from './rendered-view.js';
 
-/**
- * A small 8-bit RGB image box-filtered once as the worker starts, so that V8 has optimized
- * boxResample's loops (they make the preview's original side) before a photo comes. Cold, the
- * first 12 MP photo's ran in code V8 threw away over a hundred times, compiling again on a
- * background thread while the SVD workers needed the cores. Best effort: a failure here only
- * leaves the loops cold.
- */
-function warmResample(): void {
-  try {
-    // About a 12 MP photo's reduction to a window (3.8×: spans of four and five rows, the sweeps it takes).
-    const image = warmImage(1024, 768);
-    boxResample(image, { x: 0, y: 0, width: image.width, height: image.height }, 270, 202);
-  } catch {
-    // Nothing to recover: the first photo's resampling runs cold.
-  }
-}
-
 const renderer = Promise.all([createKernels('auto'), createKernels('auto')]).then(([view, patches]) => {
-  warmResample();
+  try {
+    warmRendering(view, patches);
+  } catch {
+    // Best effort: a failure only leaves the loops a photo's first view runs cold.
+  }
   return new ViewRenderer(view, patches);
 });
 

@@ -226,10 +226,14 @@ function warmPlanes(): Matrix[] {
  * are called again. Run once, the photo's first stage called them again and the compiler threads
  * compiled them then, while the three rank-32 jobs needed the two cores (about 1.1 s of compile
  * jobs' wall time against 0.3 s after three runs; first preview − decode on the 12 MP photo
- * 0.68 → 0.49 s, 2 cores, medians of 5 alternating). Each further run takes about 0.15 s of
- * the 'studio:warm' mark's time.
+ * 0.68 → 0.49 s, 2 cores, medians of 5 alternating). V8 (Chromium 156, with its Maglev tier) compiles
+ * blockLanczosSvd for itself (Maglev, 15–30 ms of compiler time in each SVD worker) and upperInverse
+ * (TurboFan, up to 25 ms) in the fourth or fifth run (traced with --trace-opt): after three, the
+ * photo's first stage did, 137 ms of compile jobs between the decoded pixels and the first preview
+ * against 65 ms after six, and with one core kept busy first preview − decode was 0.56 s against
+ * 0.48 s (medians of 6, alternating); 'studio:warm' comes 0.96 → 1.11 s after loading.
  */
-const WARM_RUNS = 3;
+const WARM_RUNS = 6;
 /** Photos chosen so far (startWorkers): a warm-up runs no further decomposition once one is, which its first jobs would wait behind. */
 let photosChosen = 0;
 

@@ -26,7 +26,7 @@ import {
 } from '../../core/index.js';
 import { ViewRenderer } from '../../renderer/src/workers/preview/view-renderer.js';
 import { warmRendering } from '../../renderer/src/workers/preview/warm-rendering.js';
-import { codingKey, codingLayout, type Coding } from '../../renderer/src/shared/coding.js';
+import { codingFor, codingKey, codingLayout, type Coding } from '../../renderer/src/shared/coding.js';
 import { halfSize, upsampleBilinear, yCbCrToRgb } from '../../core/image/color.js';
 import type { ViewRequest } from '../../renderer/src/workers/preview/protocol.js';
 import { viewGeometry } from '../../renderer/src/shared/view-geometry.js';
@@ -171,6 +171,42 @@ describe.each(['simd', 'plain'] as const)('ViewRenderer (%s kernels)', (kind) =>
     const expected = fresh.render(request({ ranks, withOriginal: true }));
     expect(live.image).toEqual(expected.image);
     expect(live.original).toEqual(expected.original);
+  });
+
+  it('the original picture of gray, gray + alpha, RGB, RGBA and 16-bit images: its box-filtered channels as 8-bit RGBA', async () => {
+    const [width, height] = [40, 30];
+    const region = { x: 3, y: 2, width: 36, height: 27 };
+    for (const [channels, bitDepth] of [
+      [1, 8],
+      [2, 8],
+      [3, 8],
+      [4, 8],
+      [3, 16],
+      [2, 16],
+    ] as const) {
+      const count = width * height * channels;
+      const peak = bitDepth === 8 ? 255 : 65535;
+      const sample = (i: number) => ((i * 7919 + (i >> 3)) * (bitDepth === 8 ? 1 : 263)) % (peak + 1);
+      const pixels =
+        bitDepth === 8 ? Uint8Array.from({ length: count }, (_, i) => sample(i)) : Uint16Array.from({ length: count }, (_, i) => sample(i));
+      const image: PixelImage = { width, height, channels, bitDepth, pixels };
+      const renderer = new ViewRenderer(await createKernels(kind), await createKernels(kind));
+      renderer.setImage(1, image);
+      const coding = codingKey(codingFor(image, { model: 'whole', colorSpace: 'rgb' }));
+      const rendered = renderer.render(
+        request({ coding, region, width: 17, height: 13, ranks: [], source: 'original', withOriginal: true }),
+      );
+      const planes = boxResample(image, region, 17, 13);
+      const scale = bitDepth === 16 ? 1 / 257 : 1;
+      const gray = channels <= 2;
+      const alpha = channels === 2 || channels === 4 ? planes[channels - 1] : null;
+      const expected = new Uint8ClampedArray(17 * 13 * 4);
+      for (let p = 0; p < 17 * 13; p++) {
+        for (let c = 0; c < 3; c++) expected[p * 4 + c] = planes[gray ? 0 : c][p] * scale;
+        expected[p * 4 + 3] = alpha ? alpha[p] * scale : 255;
+      }
+      expect(rendered.original, `${channels} channels, ${bitDepth}-bit`).toEqual(expected);
+    }
   });
 
   it('component i is σᵢuᵢvᵢᵀ (the difference of the rank-i and rank-(i−1) reconstructions), centred on grey', async () => {

@@ -50,7 +50,7 @@ import type { ViewMode, ViewRequest } from './protocol.js';
 
 const MAX_UPDATES = 48;
 /** The rank of a photo's first stage (the first preview), for the workspace mapped before it comes. */
-const FIRST_STAGE_RANK = DEFAULT_STAGES[0];
+export const FIRST_STAGE_RANK = DEFAULT_STAGES[0];
 
 interface PlaneView {
   rank: number;

@@ -8,31 +8,34 @@
  * reconstruction spent about 20 ms in unoptimized loops between the last rank-32 job and the
  * first preview.
  */
-import { DEFAULT_STAGES, type KernelBackend, type TruncatedSvd } from '../../../../core/index.js';
-import { codingKey } from '../../shared/coding.js';
+import type { KernelBackend, TruncatedSvd } from '../../../../core/index.js';
+import { codingKey, WHOLE_RGB } from '../../shared/coding.js';
+import { newFloats } from '../../shared/shared-memory.js';
 import { warmImage } from '../../shared/warm-image.js';
 import type { ViewRequest } from './protocol.js';
-import { ViewRenderer } from './view-renderer.js';
-
-/** The rank of the made-up factors: a photo's first stage. */
-const FIRST_RANK = DEFAULT_STAGES[0];
+import { FIRST_STAGE_RANK, ViewRenderer } from './view-renderer.js';
 
 /**
- * Renders on `kernels` and `patchKernels` (the worker's own: their workspaces are then mapped for
- * a small view, which a photo's renderer allocates afresh). Throws what a render throws.
+ * Renders on `kernels` (the worker's own: its workspace is then mapped for a small view, which a
+ * photo's renderer allocates afresh; the whole-image RGB coding leaves `patchKernels` untouched).
+ * Throws what a render throws.
  */
 export function warmRendering(kernels: KernelBackend, patchKernels: KernelBackend): void {
-  // About a 12 MP photo's reduction to a window (3.8×: spans of four and five rows, the sweeps it takes).
   const image = warmImage(1024, 768);
   const renderer = new ViewRenderer(kernels, patchKernels);
   const imageId = 1;
   renderer.setImage(imageId, image);
-  const coding = codingKey({ model: 'whole', colorSpace: 'rgb' });
-  const original: ViewRequest = {
+  const coding = codingKey(WHOLE_RGB);
+  // Two view sizes, 3.8× and 5.1× smaller: box spans of four, five and six lines, every branch of
+  // the filters' loops (a branch the warm-up never took made the photo's first view compile them again).
+  const views = [
+    [270, 202],
+    [200, 150],
+  ].map(([width, height]): ViewRequest => ({
     imageId,
     region: { x: 0, y: 0, width: image.width, height: image.height },
-    width: 270,
-    height: 202,
+    width,
+    height,
     coding,
     ranks: [],
     mode: 'compare',
@@ -41,26 +44,29 @@ export function warmRendering(kernels: KernelBackend, patchKernels: KernelBacken
     withOriginal: true,
     reference: false,
     source: 'original',
-  };
+  }));
+  // As a photo's view begins: its original alone before any factors (which maps the live view's workspace).
+  renderer.render(views[0]);
   for (let plane = 0; plane < 3; plane++) renderer.setFactors(imageId, coding, plane, madeUpFactors(image.height, image.width, plane));
-  // Two view sizes, 3.8× and 5.1× smaller: box spans of four, five and six lines, every branch of
-  // the filters' loops (a branch the warm-up never took made the photo's first view compile them again).
-  for (const [width, height] of [
-    [270, 202],
-    [200, 150],
-  ]) {
-    const view = { ...original, width, height };
-    renderer.render(view);
-    for (const rank of [FIRST_RANK, FIRST_RANK / 2, FIRST_RANK]) {
+  for (const view of views) {
+    if (view !== views[0]) renderer.render(view);
+    for (const rank of [FIRST_STAGE_RANK, FIRST_STAGE_RANK / 2, FIRST_STAGE_RANK]) {
       renderer.render({ ...view, withOriginal: false, source: 'live', ranks: [rank, rank, rank] });
     }
   }
 }
 
-/** Rank-FIRST_RANK factors of a rows × cols plane with fixed pseudo-random values (only their kinds of arrays matter). */
+/**
+ * Rank-FIRST_STAGE_RANK factors of a rows × cols plane with fixed pseudo-random values: only their
+ * kinds of arrays matter, shared where the page shares a photo's factors (newFloats).
+ */
 function madeUpFactors(rows: number, cols: number, plane: number): TruncatedSvd {
-  const k = FIRST_RANK;
-  const values = (length: number, salt: number) => Float32Array.from({ length }, (_, i) => (((i + salt) * 7919) % 251) / 251 - 0.5);
+  const k = FIRST_STAGE_RANK;
+  const values = (length: number, salt: number) => {
+    const data = newFloats(length);
+    for (let i = 0; i < length; i++) data[i] = (((i + salt) * 7919) % 251) / 251 - 0.5;
+    return data;
+  };
   return {
     rank: k,
     sigma: Float64Array.from({ length: k }, (_, i) => 1000 / (i + 1)),

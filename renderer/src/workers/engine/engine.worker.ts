@@ -251,10 +251,13 @@ let poolStarted: Promise<unknown> | null = null;
 async function warmPool(): Promise<void> {
   const warmed = pool;
   const chosen = photosChosen;
+  // One image for every run: a worker that has made a plane of it keeps it for the next run (fresh
+  // planes each run left some 20 MB more of the browser's memory in use after six runs).
+  const planes = warmPlanes();
   for (let run = 0; run < WARM_RUNS && pool === warmed && !(run > 0 && (photosChosen !== chosen || running)); run++) {
     // Keeping the space, as a photo's first stage does for the later ones: V8 then has seen
     // that code too (unseen, it threw blockLanczosSvd's optimised code away in each photo's first job).
-    await warmed.decompose(warmPlanes(), { stages: [32], coarseStart: true, keepKrylov: true });
+    await warmed.decompose(planes, { stages: [32], coarseStart: true, keepKrylov: true });
   }
 }
 

@@ -77,7 +77,7 @@ export function channelSamples(image: PixelImage, index: number, into?: Uint8Arr
 }
 
 /** Whether a Uint32Array reads bytes in little-endian order (every platform the studio runs on; checked, not assumed). */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * channelSamples for 8-bit RGB or RGBA pixels: four pixels at a time as 32-bit words (three or
@@ -239,14 +239,51 @@ export function mergeChannels(
   return result;
 }
 
-/** The image without its alpha channel (gray + alpha → gray, RGBA → RGB); others unchanged. */
-export function withoutAlpha(image: PixelImage): PixelImage {
+/**
+ * The image without its alpha channel (gray + alpha → gray, RGBA → RGB); others unchanged.
+ * `allocate(length)` makes the samples' array (new arrays by default; it must fit the image's bit
+ * depth and size). 8-bit RGBA pixels are packed four at a time as 32-bit words (four words in,
+ * three out): a 12 MP photo's RGB in about half the byte-wise loop's time.
+ */
+export function withoutAlpha(image: PixelImage, allocate?: (length: number) => Uint8Array | Uint16Array): PixelImage {
   if (!hasAlpha(image.channels)) return image;
   const color = colorChannelCount(image.channels);
   const count = image.width * image.height;
-  const pixels = image.bitDepth === 16 ? new Uint16Array(count * color) : new Uint8Array(count * color);
-  for (let i = 0; i < count; i++) for (let c = 0; c < color; c++) pixels[i * color + c] = image.pixels[i * image.channels + c];
+  const length = count * color;
+  const pixels = allocate ? allocate(length) : image.bitDepth === 16 ? new Uint16Array(length) : new Uint8Array(length);
+  if (pixels.length !== length || pixels instanceof Uint16Array !== (image.bitDepth === 16)) {
+    throw new PixelFormatError(
+      `The image without alpha needs ${length} ${image.bitDepth}-bit samples, got a ${pixels.constructor.name} of ${pixels.length}`,
+    );
+  }
+  const source = image.pixels;
+  const aligned =
+    color === 3 && source instanceof Uint8Array && LITTLE_ENDIAN && source.byteOffset % 4 === 0 && pixels.byteOffset % 4 === 0;
+  const groups = aligned ? count >>> 2 : 0;
+  if (groups > 0) {
+    const words = new Uint32Array(source.buffer, source.byteOffset, groups * 4);
+    const out = new Uint32Array(pixels.buffer, pixels.byteOffset, groups * 3);
+    // A function call per chunk, so that V8 optimizes the loop after a few chunks.
+    for (let from = 0; from < groups; from += PACK_CHUNK) packRgbWords(words, out, from, Math.min(groups, from + PACK_CHUNK));
+  }
+  for (let i = groups * 4; i < count; i++) for (let c = 0; c < color; c++) pixels[i * color + c] = source[i * image.channels + c];
   return { width: image.width, height: image.height, channels: color, bitDepth: image.bitDepth, pixels };
+}
+
+/** Groups of four pixels per packRgbWords call. */
+const PACK_CHUNK = 4096;
+
+/** Groups from … to − 1 of four 8-bit RGBA pixels (four little-endian words) into three words of RGB. */
+function packRgbWords(rgba: Uint32Array, rgb: Uint32Array, from: number, to: number): void {
+  for (let q = from, i = 4 * from, o = 3 * from; q < to; q++, i += 4, o += 3) {
+    const p0 = rgba[i];
+    const p1 = rgba[i + 1];
+    const p2 = rgba[i + 2];
+    const p3 = rgba[i + 3];
+    rgb[o] = (p0 & 0xffffff) | (p1 << 24);
+    rgb[o + 1] = ((p1 >>> 8) & 0xffff) | (p2 << 16);
+    rgb[o + 2] = ((p2 >>> 16) & 0xff) | (p3 << 8);
+  }
 }
 
 /** 8-bit samples widened to 16 bits (× 257, so 255 → 65535) when `bitDepth` is 16; else unchanged. */

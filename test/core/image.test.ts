@@ -162,6 +162,34 @@ describe('splitChannels / mergeChannels', () => {
     expect(atBitDepth(rgb, 8)).toBe(rgb);
   });
 
+  it("withoutAlpha packs 8-bit RGBA four pixels at a time: the plain loop's bytes for any count and alignment, into a given array", () => {
+    // Up to 201 × 103: more than one chunk of groups of four pixels.
+    for (const [width, height] of [
+      [1, 1],
+      [3, 1],
+      [5, 3],
+      [64, 33],
+      [201, 103],
+    ]) {
+      const count = width * height;
+      const backing = new Uint8Array(count * 4 + 3).map((_, i) => (i * 97 + (i >> 8) * 13) & 0xff);
+      for (const offset of [0, 1]) {
+        const image = { width, height, channels: 4 as const, bitDepth: 8 as const, pixels: backing.subarray(offset, offset + count * 4) };
+        const expected = Array.from({ length: count * 3 }, (_, i) => image.pixels[Math.floor(i / 3) * 4 + (i % 3)]);
+        expect(Array.from(withoutAlpha(image).pixels), `${width} × ${height} at ${offset}`).toEqual(expected);
+        for (const into of [0, 1]) {
+          const made = new Uint8Array(count * 3 + 2).fill(7).subarray(into, into + count * 3);
+          expect(withoutAlpha(image, () => made).pixels).toBe(made);
+          expect(Array.from(made)).toEqual(expected);
+          expect(new Uint8Array(made.buffer)[into + count * 3]).toBe(7);
+        }
+      }
+    }
+    const rgba = { width: 2, height: 1, channels: 4 as const, bitDepth: 8 as const, pixels: new Uint8Array(8) };
+    expect(() => withoutAlpha(rgba, () => new Uint8Array(5))).toThrow(/needs 6 8-bit samples, got a Uint8Array of 5/);
+    expect(() => withoutAlpha(rgba, () => new Uint16Array(6))).toThrow(PixelFormatError);
+  });
+
   it('rejects inconsistent images with a clear error', () => {
     expect(() => splitChannels({ width: 2, height: 2, channels: 3, bitDepth: 8, pixels: new Uint8Array(11) })).toThrow(PixelFormatError);
     expect(() => splitChannels({ width: 2, height: 2, channels: 3, bitDepth: 16, pixels: new Uint8Array(12) })).toThrow(/Uint16Array/);

@@ -124,28 +124,21 @@ function bytesOfChannel(pixels: Uint8Array, channels: 3 | 4, index: number, coun
 }
 
 /**
- * Every channel's samples as its own plane (channelSamples for each); 8-bit planes from
- * `allocate(length)` (new arrays by default), each checked as channelSamples checks `into`. 8-bit
- * RGB pixels are split in one pass, four pixels at a time as 32-bit words (three words in, one
- * word to each plane): a 12 MP photo's three planes in about the time of one channelSamples call.
+ * Every channel's samples as its own plane (channelSamples for each). 8-bit RGB pixels are split
+ * in one pass, four pixels at a time as 32-bit words (three words in, one word to each plane): a
+ * 12 MP photo's three planes in about the time of one channelSamples call.
  */
-export function everyChannelSamples(image: PixelImage, allocate?: (length: number) => Uint8Array): (Uint8Array | Uint16Array)[] {
+export function everyChannelSamples(image: PixelImage): (Uint8Array | Uint16Array)[] {
   validatePixelImage(image);
   const { channels, pixels } = image;
+  if (channels !== 3 || !(pixels instanceof Uint8Array))
+    return Array.from({ length: channels }, (_, index) => channelSamples(image, index));
   const count = image.width * image.height;
-  const planes = Array.from({ length: channels }, () => (image.bitDepth === 8 && allocate ? allocate(count) : undefined));
-  if (channels !== 3 || !(pixels instanceof Uint8Array)) return planes.map((into, index) => channelSamples(image, index, into));
-  const [r, g, b] = planes.map((into) => {
-    if (into && (!(into instanceof Uint8Array) || into.length !== count)) {
-      throw new PixelFormatError(`A channel needs ${count} 8-bit samples, got a ${into.constructor.name} of ${into.length}`);
-    }
-    return into ?? new Uint8Array(count);
-  });
-  const aligned = LITTLE_ENDIAN && [pixels, r, g, b].every((array) => array.byteOffset % 4 === 0);
-  const groups = aligned ? count >>> 2 : 0;
+  const [r, g, b] = [0, 1, 2].map(() => new Uint8Array(count));
+  const groups = LITTLE_ENDIAN && pixels.byteOffset % 4 === 0 ? count >>> 2 : 0;
   if (groups > 0) {
     const words = new Uint32Array(pixels.buffer, pixels.byteOffset, groups * 3);
-    const [outR, outG, outB] = [r, g, b].map((plane) => new Uint32Array(plane.buffer, plane.byteOffset, groups));
+    const [outR, outG, outB] = [r, g, b].map((plane) => new Uint32Array(plane.buffer, 0, groups));
     // A function call per chunk, so that V8 optimizes the loop after a few chunks.
     for (let from = 0; from < groups; from += SPLIT_CHUNK)
       splitRgbWords(words, outR, outG, outB, from, Math.min(groups, from + SPLIT_CHUNK));

@@ -102,18 +102,6 @@ describe('splitChannels / mergeChannels', () => {
         const image = { width, height, channels: 3 as const, bitDepth: 8 as const, pixels: backing.subarray(offset, offset + count * 3) };
         const expected = [0, 1, 2].map((index) => Array.from(channelSamples(image, index)));
         expect(everyChannelSamples(image).map((plane) => Array.from(plane))).toEqual(expected);
-        // Planes from the allocator, aligned or not (the byte-wise loop), and nothing written around them.
-        for (const planeOffset of [0, 1]) {
-          const made: Uint8Array[] = [];
-          const planes = everyChannelSamples(image, (length) => {
-            const plane = new Uint8Array(length + 2).fill(7).subarray(planeOffset, planeOffset + length);
-            made.push(plane);
-            return plane;
-          });
-          expect(planes).toEqual(made);
-          expect(planes.map((plane) => Array.from(plane))).toEqual(expected);
-          for (const plane of made) expect(new Uint8Array(plane.buffer)[planeOffset + count]).toBe(7);
-        }
       }
     }
     // Other images: channelSamples of each channel, 16-bit ones in their own type.
@@ -126,9 +114,6 @@ describe('splitChannels / mergeChannels', () => {
       [65535, 6],
     ]);
     expect(() => everyChannelSamples({ ...gray, pixels: Uint8Array.of(1, 2) })).toThrow(PixelFormatError);
-    // Planes from the allocator that do not fit are refused, not written past.
-    const rgb = { width: 2, height: 2, channels: 3 as const, bitDepth: 8 as const, pixels: new Uint8Array(12) };
-    expect(() => everyChannelSamples(rgb, () => new Uint8Array(5))).toThrow(/needs 4 8-bit samples, got a Uint8Array of 5/);
   });
 
   it('round-trips 16-bit RGB and keeps values above 255', () => {

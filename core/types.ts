@@ -102,8 +102,9 @@ export interface SvdOptions {
    * of the usual products for about the same accuracy on photos. Its Krylov space (`keepKrylov`)
    * is made of blocks of 32, and a higher rank extends it in blocks of 32. Its σ are re-measured
    * in float64 only where its residual is under 6e-4 of ‖A‖² (core/svd/refine.ts): the residual
-   * ‖A‖² − Σσ² is within about 1e-4 of the pixels' rather than 1e-6. Ignored where it does not apply (a smaller matrix or a higher rank,
-   * `krylov` or `krylovSteps` given): the run is as without it.
+   * ‖A‖² − Σσ² is within about 1e-4 of the pixels' rather than 1e-6. Ignored where it does not
+   * apply (a smaller matrix or a higher rank, `krylov` or `krylovSteps` given): the run is as
+   * without it.
    */
   coarseStart?: boolean;
 }

@@ -60,6 +60,15 @@ export interface KernelBackend {
    */
   reserve(floats: number, maxThinColumns: number): void;
   /**
+   * Grows the memory to take a workspace of `floats` values, as reserve() would, but maps none of
+   * its pages (address space only, no memory in use): for a thread as it starts, so that its later
+   * workspaces fit without growing. Growing the memory while the thread's code is warm costs more
+   * than the views it invalidates: Chromium's V8 has been seen to throw away a thread's optimised
+   * code at such a grow (its ArrayBufferDetaching protector). A later reserve() maps the pages it
+   * needs. A backend whose workspace is an ordinary array does nothing.
+   */
+  expand(floats: number, maxThinColumns: number): void;
+  /**
    * What the workspace's first values hold, as labelled by the caller after allocate() (block
    * Lanczos: the matrix whose copy, shifted floats or its bytes, is at offset 0); allocate() that may
    * lose them resets it.

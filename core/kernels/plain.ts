@@ -60,6 +60,9 @@ export class PlainKernels implements KernelBackend {
   /** Nothing to do: allocate() makes a new array. */
   reserve(): void {}
 
+  /** Nothing to do: allocate() makes a new array. */
+  expand(): void {}
+
   allocate(floats: number, maxThinColumns: number): Float32Array {
     this.holds = null;
     this.#heap = new Float32Array(floats);

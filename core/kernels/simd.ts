@@ -135,6 +135,7 @@ export class SimdKernels implements KernelBackend {
   #panel = 0; // byte address of the packing scratch
   #scratch = 0; // byte address of the Bytes products' conversion scratch (4 · panelDepth floats)
   #used = false; // fresh WebAssembly memory is zeroed; reused memory must be cleared
+  #unmappedFrom: number | null = null; // byte address from which expand() grew the memory and no reserve() has mapped it since
 
   constructor(kind: WasmKernelKind, instance: WebAssembly.Instance, denseInstance: WebAssembly.Instance) {
     this.kind = kind;
@@ -159,13 +160,31 @@ export class SimdKernels implements KernelBackend {
     const memory = this.#exports.memory;
     const bytesNeeded = this.#bytesNeeded(floats, maxThinColumns);
     const have = memory.buffer.byteLength;
+    // The pages to map start where the memory ends now, or where expand() left them unmapped.
+    const from = Math.min(this.#unmappedFrom ?? have, have);
+    if (bytesNeeded > have) {
+      memory.grow(Math.ceil((bytesNeeded - have) / PAGE_BYTES));
+      // Growing detached the views a holder of the workspace keeps.
+      this.holds = null;
+    }
+    const end = memory.buffer.byteLength;
+    const to = Math.min(end, Math.ceil(bytesNeeded / PAGE_BYTES) * PAGE_BYTES);
+    // One write per 4 KiB page (zeros, which the new memory holds already) maps it.
+    if (to > from) {
+      const bytes = new Uint8Array(memory.buffer, from, to - from);
+      for (let at = 0; at < bytes.length; at += 4096) bytes[at] = 0;
+    }
+    this.#unmappedFrom = Math.max(from, to) < end ? Math.max(from, to) : null;
+  }
+
+  expand(floats: number, maxThinColumns: number): void {
+    const memory = this.#exports.memory;
+    const bytesNeeded = this.#bytesNeeded(floats, maxThinColumns);
+    const have = memory.buffer.byteLength;
     if (bytesNeeded <= have) return;
     memory.grow(Math.ceil((bytesNeeded - have) / PAGE_BYTES));
-    // Growing detached the views a holder of the workspace keeps.
     this.holds = null;
-    // One write per 4 KiB page of the new memory (zeros, which it holds already) maps it.
-    const bytes = new Uint8Array(memory.buffer, have);
-    for (let at = 0; at < bytes.length; at += 4096) bytes[at] = 0;
+    this.#unmappedFrom ??= have;
   }
 
   allocate(floats: number, maxThinColumns: number, zeroFrom = 0): Float32Array {

@@ -366,6 +366,7 @@ async function countedProducts(run: (kernels: KernelBackend) => Promise<unknown>
     },
     allocate: (floats, thin, zeroFrom) => inner.allocate(floats, thin, zeroFrom),
     reserve: (floats, thin) => inner.reserve(floats, thin),
+    expand: (floats, thin) => inner.expand(floats, thin),
     gemmNN: (...args) => {
       multiplyAdds += args[2] * args[3] * args[6];
       inner.gemmNN(...args);

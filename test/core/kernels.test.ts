@@ -139,6 +139,35 @@ describe.each(['relaxed', 'simd', 'plain'] as const)('%s kernels', (kind) => {
     expect(kernels.holds).toBe(label);
   });
 
+  it('expand grows the memory ahead without a later reserve or allocate of that size growing it: views stay valid, values stay', async () => {
+    const kernels = await backend();
+    kernels.allocate(100, 8).fill(3);
+    kernels.expand(3_000_000, 8);
+    const kept = kernels.allocate(100, 8, 100);
+    if (kind !== 'plain') expect(Array.from(kept)).toEqual(new Array(100).fill(3));
+    const label = new Float32Array(1);
+    kernels.holds = label;
+    // Within the expanded memory: reserve maps pages, allocate grows nothing, so `kept` is still a
+    // view of the workspace (a grown WebAssembly memory would have detached it: length 0).
+    kernels.reserve(2_000_000, 8);
+    expect(kernels.holds).toBe(label);
+    const large = kernels.allocate(3_000_000, 8, 100);
+    expect(kept.length).toBe(100);
+    expect(large.length).toBe(3_000_000);
+    expect(large.subarray(100).every((value) => value === 0)).toBe(true);
+    large[5] = 9;
+    if (kind !== 'plain') expect(kept[5]).toBe(9);
+    // Past the expansion, reserve grows as before: the label goes, the values stay.
+    kernels.reserve(4_000_000, 8);
+    if (kind !== 'plain') {
+      expect(kernels.holds).toBeNull();
+      expect(kept.length).toBe(0);
+    }
+    const larger = kernels.allocate(4_000_000, 8, 100);
+    expect(larger[5]).toBe(kind === 'plain' ? 0 : 9);
+    expect(larger.subarray(100).every((value) => value === 0)).toBe(true);
+  });
+
   it.each([...shapes, { m: 5, k: 3, n: 8 }, { m: 301, k: 259, n: 16 }])(
     'gemmNNBytes, gemmTNBytes and gemv64x4Bytes equal gemmNN, gemmTN and gemv64x4 on float32 A − shift, bit for bit, for %o',
     async ({ m, k, n }) => {

@@ -235,9 +235,9 @@ export class ViewRenderer {
       const same = original !== null && !(request.reference && this.#reference);
       const picture = same ? original! : this.#toRgba(view.original!, image);
       // It shows while the first stage is computed: the live view's workspace is mapped now, so
-      // the first reconstruction does not wait for the pages. After the filtering above: growing
-      // WebAssembly memory detaches its buffer, and V8 has been seen to throw away a worker's
-      // optimised code then (the SVD workers'), which that filtering needs warm.
+      // the first reconstruction does not wait for the pages. After the filtering above: should
+      // the workspace not fit the memory the worker expanded as it started, growing it may have
+      // V8 throw away the worker's optimised code (KernelBackend.expand), which that filtering needs warm.
       if (!entry) this.#reserveLive(request, view);
       return { ranks, original, image: picture };
     }

@@ -135,7 +135,7 @@ export class SimdKernels implements KernelBackend {
   #panel = 0; // byte address of the packing scratch
   #scratch = 0; // byte address of the Bytes products' conversion scratch (4 · panelDepth floats)
   #used = false; // fresh WebAssembly memory is zeroed; reused memory must be cleared
-  #unmappedFrom: number | null = null; // byte address from which expand() grew the memory and no reserve() has mapped it since
+  #unmappedFrom: number | null = null; // byte address from which expand() grew the memory and neither reserve() nor a workspace has used it since
 
   constructor(kind: WasmKernelKind, instance: WebAssembly.Instance, denseInstance: WebAssembly.Instance) {
     this.kind = kind;
@@ -160,7 +160,8 @@ export class SimdKernels implements KernelBackend {
     const memory = this.#exports.memory;
     const bytesNeeded = this.#bytesNeeded(floats, maxThinColumns);
     const have = memory.buffer.byteLength;
-    // The pages to map start where the memory ends now, or where expand() left them unmapped.
+    // The pages to map start where the memory ends now, or where expand() left them unmapped
+    // (past every workspace allocated since: writing to them loses no value).
     const from = Math.min(this.#unmappedFrom ?? have, have);
     if (bytesNeeded > have) {
       memory.grow(Math.ceil((bytesNeeded - have) / PAGE_BYTES));
@@ -193,6 +194,9 @@ export class SimdKernels implements KernelBackend {
     const bytesNeeded = this.#bytesNeeded(floats, maxThinColumns);
     const have = memory.buffer.byteLength;
     if (bytesNeeded > have) memory.grow(Math.ceil((bytesNeeded - have) / PAGE_BYTES));
+    // The workspace's memory holds values from now on: reserve() maps only what lies beyond it.
+    if (this.#unmappedFrom !== null)
+      this.#unmappedFrom = bytesNeeded < memory.buffer.byteLength ? Math.max(this.#unmappedFrom, bytesNeeded) : null;
     this.#base = base;
     this.#panel = (base + 4 * floats + 63) & ~63;
     this.#scratch = (this.#panel + 4 * this.#exports.panelDepth() * Math.max(8, maxThinColumns) + 63) & ~63;

@@ -142,7 +142,7 @@ describe.each(['relaxed', 'simd', 'plain'] as const)('%s kernels', (kind) => {
   it('expand grows the memory ahead without a later reserve or allocate of that size growing it: views stay valid, values stay', async () => {
     const kernels = await backend();
     kernels.allocate(100, 8).fill(3);
-    kernels.expand(3_000_000, 8);
+    kernels.expand(3_500_000, 8);
     const kept = kernels.allocate(100, 8, 100);
     if (kind !== 'plain') expect(Array.from(kept)).toEqual(new Array(100).fill(3));
     const label = new Float32Array(1);
@@ -157,13 +157,20 @@ describe.each(['relaxed', 'simd', 'plain'] as const)('%s kernels', (kind) => {
     expect(large.subarray(100).every((value) => value === 0)).toBe(true);
     large[5] = 9;
     if (kind !== 'plain') expect(kept[5]).toBe(9);
+    // A workspace allocated in the expanded memory keeps its values through a reserve() of more.
+    // (A value with no zero byte: reserve() maps a page by writing a zero byte.)
+    const value = Math.fround(1.1);
+    large.fill(value, 100);
+    kernels.reserve(3_400_000, 8);
+    expect(kept.length).toBe(100);
+    expect(large.subarray(100).every((v) => v === value)).toBe(true);
     // Past the expansion, reserve grows as before: the label goes, the values stay.
-    kernels.reserve(4_000_000, 8);
+    kernels.reserve(5_000_000, 8);
     if (kind !== 'plain') {
       expect(kernels.holds).toBeNull();
       expect(kept.length).toBe(0);
     }
-    const larger = kernels.allocate(4_000_000, 8, 100);
+    const larger = kernels.allocate(5_000_000, 8, 100);
     expect(larger[5]).toBe(kind === 'plain' ? 0 : 9);
     expect(larger.subarray(100).every((value) => value === 0)).toBe(true);
   });

@@ -52,8 +52,9 @@ export interface KernelBackend {
   allocate(floats: number, maxThinColumns: number, zeroFrom?: number): Float32Array;
   /**
    * Grows the workspace to take `floats` values (as allocate() would) and has the operating
-   * system map the new memory's pages now, so that a later allocate() of that size and its first
-   * writes do not wait for them: for an idle moment before large work. The values stay (an
+   * system map the pages it needs that no workspace has used yet (new memory, or memory expand()
+   * grew) now, so that a later allocate() of that size and its first writes do not wait for them:
+   * for an idle moment before large work. The values stay (an
    * allocate() with zeroFrom keeps them), but views from earlier calls become invalid and the
    * label is reset when the memory grows. A backend whose workspace is an ordinary array does
    * nothing.
@@ -65,7 +66,8 @@ export interface KernelBackend {
    * workspaces fit without growing. Growing the memory while the thread's code is warm costs more
    * than the views it invalidates: Chromium's V8 has been seen to throw away a thread's optimised
    * code at such a grow (its ArrayBufferDetaching protector). A later reserve() maps the pages it
-   * needs. A backend whose workspace is an ordinary array does nothing.
+   * needs. The values stay; views from earlier calls become invalid and the label is reset when
+   * the memory grows. A backend whose workspace is an ordinary array does nothing.
    */
   expand(floats: number, maxThinColumns: number): void;
   /**

@@ -135,7 +135,8 @@ export class SimdKernels implements KernelBackend {
   #panel = 0; // byte address of the packing scratch
   #scratch = 0; // byte address of the Bytes products' conversion scratch (4 · panelDepth floats)
   #used = false; // fresh WebAssembly memory is zeroed; reused memory must be cleared
-  #unmappedFrom: number | null = null; // byte address from which expand() grew the memory and neither reserve() nor a workspace has used it since
+  // Byte address from which expand() grew the memory and neither reserve() nor a workspace has used it since.
+  #unmappedFrom: number | null = null;
 
   constructor(kind: WasmKernelKind, instance: WebAssembly.Instance, denseInstance: WebAssembly.Instance) {
     this.kind = kind;

@@ -26,9 +26,13 @@ const VIEW_WORKSPACE_FLOATS = 16 * 1024 * 1024;
 const renderer = Promise.all([createKernels('auto'), createKernels('auto')]).then(([view, patches]) => {
   try {
     view.expand(VIEW_WORKSPACE_FLOATS, 8);
+  } catch {
+    // No address space for it: a photo's views grow the memory as they need.
+  }
+  try {
     warmRendering(view, patches);
   } catch {
-    // Best effort: a failure (no address space to expand into, say) only leaves the loops a photo's first view runs cold.
+    // Best effort: a failure only leaves the loops a photo's first view runs cold.
   }
   return new ViewRenderer(view, patches);
 });

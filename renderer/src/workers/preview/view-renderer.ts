@@ -321,8 +321,8 @@ export class ViewRenderer {
   /**
    * Maps the workspace a live view of `request` will take once its coding has factors of the
    * ranks asked for, or of the first stage's rank (whole-image planes: the accumulators, which are most of it, do not depend on
-   * the rank), and takes the view's heap again (growing the memory detached it; the view has no
-   * planes yet, so it held nothing).
+   * the rank), and takes the view's heap again (growing the memory, where it had to, detached it;
+   * the view has no planes yet, so it held nothing).
    */
   #reserveLive(request: ViewRequest, view: View): void {
     const layout = codingLayout(this.#image!, parseCodingKey(request.coding));

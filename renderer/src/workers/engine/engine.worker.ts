@@ -27,6 +27,7 @@ import { MappedBuffers } from '../../shared/mapped-buffers.js';
 import type { LaterPeer, PeerRole } from './protocol.js';
 import { warmImage } from '../../shared/warm-image.js';
 import { createWebSvdPool, imagePlanes, releaseAll } from './web-svd-pool.js';
+import { WarmUp } from './warm-up.js';
 
 /** What the peers (preview and analysis workers) accept from the engine. */
 export interface ImageHolder {
@@ -244,9 +245,15 @@ let photosChosen = 0;
 let poolStarted: Promise<unknown> | null = null;
 
 /**
- * Runs warmPlanes' decomposition up to WARM_RUNS times on the current pool (a job per worker each
- * time), fewer if meanwhile a photo is chosen, a decomposition waits for the pool (decompose
- * awaits poolStarted) or the pool is replaced.
+ * The current pool's warm-up runs. The person changing a control holds them (holdWarmUp): they
+ * take both cores for about half a second, and a slider drag in them missed frames.
+ */
+let warmUp = new WarmUp(WARM_RUNS);
+
+/**
+ * Runs warmPlanes' decomposition until the current pool has had WARM_RUNS runs (a job per worker
+ * each time), fewer if meanwhile a photo is chosen, a decomposition waits for the pool (decompose
+ * awaits poolStarted), the warm-up is held or the pool is replaced.
  */
 async function warmPool(): Promise<void> {
   const warmed = pool;
@@ -254,11 +261,12 @@ async function warmPool(): Promise<void> {
   // One image for every run: a worker that has made a plane of it keeps it for the next run (fresh
   // planes each run left some 20 MB more of the browser's memory in use after six runs).
   const planes = warmPlanes();
-  for (let run = 0; run < WARM_RUNS && pool === warmed && !(run > 0 && (photosChosen !== chosen || running)); run++) {
+  await warmUp.run(
     // Keeping the space, as a photo's first stage does for the later ones: V8 then has seen
     // that code too (unseen, it threw blockLanczosSvd's optimised code away in each photo's first job).
-    await warmed.decompose(planes, { stages: [32], coarseStart: true, keepKrylov: true });
-  }
+    () => warmed.decompose(planes, { stages: [32], coarseStart: true, keepKrylov: true }),
+    () => pool !== warmed || photosChosen !== chosen || running !== null,
+  );
 }
 
 /** Starts the pool's workers (module load, WebAssembly compile) with a tiny job each, once per pool. */
@@ -273,6 +281,7 @@ function replacePool(): void {
   const old = pool;
   pool = createWebSvdPool();
   poolStarted = null;
+  warmUp = new WarmUp(WARM_RUNS);
   reservedPool = null;
   old.close();
 }
@@ -340,12 +349,18 @@ const api = {
   /**
    * The studio is idle (a photo's decomposition and measurements done): the pool that replaced
    * the decomposition's starts and is warmed as the first one was, so the next photo's first jobs
-   * run compiled code rather than start cold workers while it decodes. Nothing when the pool has
-   * started already or a decomposition runs.
+   * run compiled code rather than start cold workers while it decodes; a warm-up held since
+   * (holdWarmUp) goes on. Nothing when a decomposition or warm-up runs, or the pool has been
+   * warmed or started otherwise (startPool).
    */
   warmWorkers(): void {
-    if (poolStarted || running) return;
+    if (running || warmUp.running || warmUp.done || (poolStarted && warmUp.runs === 0)) return;
     poolStarted = warmPool().catch(() => {});
+  },
+
+  /** The person changed a control: the warm-up warmWorkers() started runs no further decomposition after its current one. */
+  holdWarmUp(): void {
+    warmUp.hold();
   },
 
   /**

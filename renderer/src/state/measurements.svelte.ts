@@ -133,6 +133,7 @@ export class Measurements {
     if (this.#timer) clearTimeout(this.#timer);
     if (this.#warmTimer) clearTimeout(this.#warmTimer);
     this.#warmTimer = null;
+    this.#studio.holdWarmUp();
     this.#controller?.abort();
     this.#controller = null;
     this.measuring = false;

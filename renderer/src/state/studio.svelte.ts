@@ -266,6 +266,8 @@ export class Studio {
   #firstPreview: { id: number; start: number } | null = null;
   /** A document whose first stage the engine holds its later stages for until it is painted (livePainted). */
   #shownPending: number | null = null;
+  /** warmWorkers() has asked the engine to warm since the person last changed a control (holdWarmUp). */
+  #workersWarming = false;
 
   constructor(host: Host) {
     this.host = host;
@@ -282,7 +284,20 @@ export class Studio {
    * engine that is not running is not started for it.
    */
   warmWorkers(): void {
-    if (this.engine.running) void this.engine.call((engine) => engine.warmWorkers()).catch(() => {});
+    if (!this.engine.running) return;
+    this.#workersWarming = true;
+    void this.engine.call((engine) => engine.warmWorkers()).catch(() => {});
+  }
+
+  /**
+   * The person changed a control: a warm-up warmWorkers() asked for starts no further run (the
+   * engine's holdWarmUp) and goes on at the next idle moment, so that its runs do not take the cores
+   * from the slider's previews.
+   */
+  holdWarmUp(): void {
+    if (!this.#workersWarming) return;
+    this.#workersWarming = false;
+    if (this.engine.running) void this.engine.call((engine) => engine.holdWarmUp()).catch(() => {});
   }
 
   /** Engine workers started so far (the first starts with the page; any later one replaces one that stopped). */

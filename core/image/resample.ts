@@ -8,12 +8,23 @@
 import type { Region } from './reconstruct.js';
 import { boxSpans, checkView, type Spans } from './box.js';
 import { PixelFormatError, mergeChannels, validatePixelImage, type PixelImage } from './channels.js';
+import { addRows } from '../kernels/box-rows.js';
+import type { KernelBackend } from '../kernels/kernel-backend.js';
 
 /**
  * One float32 plane per channel (targetHeight × targetWidth, row-major, source units) of the
- * region box-filtered to the target size (which must not exceed the region's).
+ * region box-filtered to the target size (which must not exceed the region's). With `kernels`
+ * (whose workspace it takes), an 8-bit image's vertical passes run there (boxRowsBytes: with the
+ * WebAssembly kernels, 26 ms instead of 54 for a 12 MP photo's 620 × 413 view, its rows copied
+ * in); the planes are the same bit for bit.
  */
-export function boxResample(image: PixelImage, region: Region, targetWidth: number, targetHeight: number): Float32Array[] {
+export function boxResample(
+  image: PixelImage,
+  region: Region,
+  targetWidth: number,
+  targetHeight: number,
+  kernels?: KernelBackend,
+): Float32Array[] {
   validatePixelImage(image);
   const { width, height, channels, pixels } = image;
   checkView(region, targetWidth, targetHeight, width, height, 'image');
@@ -21,12 +32,37 @@ export function boxResample(image: PixelImage, region: Region, targetWidth: numb
   const rows = boxSpans(y, h, targetHeight);
   const cols = boxSpans(0, w, targetWidth);
   const planes = Array.from({ length: channels }, () => new Float32Array(targetWidth * targetHeight));
-  // One target row's vertical sums, interleaved like the source: (w × channels).
-  const rowSum = new Float64Array(w * channels);
-  for (let t = 0; t < targetHeight; t++) {
-    addRows(rowSum, pixels, (rows.first[t] * width + x) * channels, width * channels, rows.weights[t], rows.length[t]);
+  const addLine = (t: number, rowSum: Float64Array) => {
     if (channels === 3) addColumnsRgb(planes, t * targetWidth, rowSum, cols);
     else for (let c = 0; c < channels; c++) addColumns(planes[c], t * targetWidth, rowSum, c, channels, cols, 0);
+  };
+  const span = w * channels;
+  if (kernels && pixels instanceof Uint8Array) {
+    // The workspace: the sums and the weights (float64), then the target row's source rows' bytes, packed.
+    const most = rows.length.reduce((a, b) => Math.max(a, b), 0);
+    const offWeights = 2 * span;
+    const offBytes = offWeights + 2 * most;
+    const workspace = kernels.allocate(offBytes + Math.ceil((most * span) / 4), 8);
+    const bytes = new Uint8Array(workspace.buffer, workspace.byteOffset + 4 * offBytes, most * span);
+    const weights = kernels.doubles(offWeights, most);
+    const rowSum = kernels.doubles(0, span);
+    const stride = width * channels;
+    for (let t = 0; t < targetHeight; t++) {
+      const count = rows.length[t];
+      const from = (rows.first[t] * width + x) * channels;
+      if (span === stride) bytes.set(pixels.subarray(from, from + count * span));
+      else for (let i = 0; i < count; i++) bytes.set(pixels.subarray(from + i * stride, from + i * stride + span), i * span);
+      weights.set(rows.weights[t]);
+      kernels.boxRowsBytes(0, 4 * offBytes, span, offWeights, count, span);
+      addLine(t, rowSum);
+    }
+    return planes;
+  }
+  // One target row's vertical sums, interleaved like the source: (w × channels).
+  const rowSum = new Float64Array(span);
+  for (let t = 0; t < targetHeight; t++) {
+    addRows(rowSum, pixels, (rows.first[t] * width + x) * channels, width * channels, rows.weights[t], rows.length[t]);
+    addLine(t, rowSum);
   }
   return planes;
 }
@@ -160,72 +196,5 @@ function addColumnsRgb(planes: Float32Array[], at: number, line: Float64Array, c
     red[at + tc] = r;
     green[at + tc] = g;
     blue[at + tc] = b;
-  }
-}
-
-/**
- * `sums` = Σᵢ weights[i] · (the `sums.length` samples of `source` from first + i·stride), for
- * `count` rows: one target line's vertical pass of a box filter. Four source rows per sweep over
- * the sums (a quarter of their loads and stores), and a first sweep of five, which writes the
- * sums rather than adding to cleared ones, when that leaves whole sweeps of four (a 3.5–4×
- * reduction's usual five rows in one sweep, not a sweep of four and one of one); every sum adds
- * its rows in the same order as one row at a time.
- */
-function addRows(
-  sums: Float64Array,
-  source: Uint8Array | Uint16Array | Float32Array,
-  first: number,
-  stride: number,
-  weights: Float64Array,
-  count: number,
-): void {
-  const span = sums.length;
-  let i = 0;
-  if (count >= 5 && count % 4 === 1) {
-    const w0 = weights[0];
-    const w1 = weights[1];
-    const w2 = weights[2];
-    const w3 = weights[3];
-    const w4 = weights[4];
-    const s0 = first;
-    const s1 = s0 + stride;
-    const s2 = s1 + stride;
-    const s3 = s2 + stride;
-    const s4 = s3 + stride;
-    for (let j = 0; j < span; j++) {
-      let sum = 0;
-      sum += w0 * source[s0 + j];
-      sum += w1 * source[s1 + j];
-      sum += w2 * source[s2 + j];
-      sum += w3 * source[s3 + j];
-      sum += w4 * source[s4 + j];
-      sums[j] = sum;
-    }
-    i = 5;
-  } else {
-    sums.fill(0);
-  }
-  for (; i + 4 <= count; i += 4) {
-    const w0 = weights[i];
-    const w1 = weights[i + 1];
-    const w2 = weights[i + 2];
-    const w3 = weights[i + 3];
-    const s0 = first + i * stride;
-    const s1 = s0 + stride;
-    const s2 = s1 + stride;
-    const s3 = s2 + stride;
-    for (let j = 0; j < span; j++) {
-      let sum = sums[j];
-      sum += w0 * source[s0 + j];
-      sum += w1 * source[s1 + j];
-      sum += w2 * source[s2 + j];
-      sum += w3 * source[s3 + j];
-      sums[j] = sum;
-    }
-  }
-  for (; i < count; i++) {
-    const weight = weights[i];
-    const row = first + i * stride;
-    for (let j = 0; j < span; j++) sums[j] += weight * source[row + j];
   }
 }

@@ -144,4 +144,11 @@ export interface KernelBackend {
   gemv64x4Bytes(a: number, lda: number, rows: number, cols: number, x: number, y: number, shift: number): void;
   /** Gram matrix XᵀX (n × n doubles at float offset `out`, even) of X (rows × n, float32), accumulated in float64. n even. */
   gram64(x: number, ldx: number, rows: number, n: number, out: number): void;
+  /**
+   * One target line's vertical pass of a box filter over 8-bit rows: sums[j] = Σᵢ weights[i] ·
+   * bytes[i·stride + j] for j < span, i < count; the sums and weights float64 at float offsets
+   * (even), the count rows of unsigned bytes at byte offset `bytes` (from the workspace's start).
+   * Equal bit for bit to box-rows.ts's addRows on the same values (the terms in its order).
+   */
+  boxRowsBytes(sums: number, bytes: number, stride: number, weights: number, count: number, span: number): void;
 }

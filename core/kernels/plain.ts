@@ -1,5 +1,6 @@
 /** The plain TypeScript backend: float64 accumulators, no WebAssembly (see kernel-backend.ts). */
 import type { DenseKernels, KernelBackend } from './kernel-backend.js';
+import { addRows } from './box-rows.js';
 
 export class PlainDenseKernels implements DenseKernels {
   #arena = new Float64Array(0);
@@ -143,6 +144,10 @@ export class PlainKernels implements KernelBackend {
 
   doubles(at: number, count: number): Float64Array {
     return new Float64Array(this.#heap.buffer, this.#heap.byteOffset + 4 * at, count);
+  }
+
+  boxRowsBytes(sums: number, bytes: number, stride: number, weights: number, count: number, span: number): void {
+    addRows(this.doubles(sums, span), this.#bytes(), bytes, stride, this.doubles(weights, count), count);
   }
 
   gemv64x4(a: number, lda: number, rows: number, cols: number, x: number, y: number): void {

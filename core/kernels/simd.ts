@@ -79,6 +79,7 @@ interface KernelExports {
   rotate64(x: number, y: number, n: number, c: number, s: number): void;
   gemvF32F64x4(a: number, lda: number, rows: number, cols: number, x: number, y: number): void;
   gramF64(x: number, ldx: number, rows: number, n: number, out: number): void;
+  boxRowsBytes(sums: number, bytes: number, stride: number, weights: number, count: number, span: number): void;
 }
 
 /** The float64 kernels on their own WebAssembly instance, so their arena never moves the float32 workspace. */
@@ -302,6 +303,11 @@ export class SimdKernels implements KernelBackend {
 
   doubles(at: number, count: number): Float64Array {
     return new Float64Array(this.#exports.memory.buffer, this.#base + 4 * at, count);
+  }
+
+  boxRowsBytes(sums: number, bytes: number, stride: number, weights: number, count: number, span: number): void {
+    const b = this.#base;
+    this.#exports.boxRowsBytes(b + 4 * sums, b + bytes, stride, b + 4 * weights, count, span);
   }
 
   gemv64x4(a: number, lda: number, rows: number, cols: number, x: number, y: number): void {

@@ -393,6 +393,7 @@ async function countedProducts(run: (kernels: KernelBackend) => Promise<unknown>
       inner.gemv64x4Bytes(...args);
     },
     gram64: (...args) => inner.gram64(...args),
+    boxRowsBytes: (...args) => inner.boxRowsBytes(...args),
   };
   await run(kernels);
   return multiplyAdds;

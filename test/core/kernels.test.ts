@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bestKernelKind, createKernels, relaxedSimdAvailable, simdAvailable, type KernelBackend } from '../../core/index.js';
 import { randomMatrix } from '../helpers/samples.js';
+import { addRows } from '../../core/kernels/box-rows.js';
 
 function referenceNN(a: Float32Array, m: number, k: number, x: Float32Array, n: number): Float64Array {
   const out = new Float64Array(m * n);
@@ -137,6 +138,27 @@ describe.each(['relaxed', 'simd', 'plain'] as const)('%s kernels', (kind) => {
     kernels.holds = label;
     kernels.reserve(1000, 8);
     expect(kernels.holds).toBe(label);
+  });
+
+  it('boxRowsBytes equals addRows (the JavaScript vertical pass) bit for bit in float64, for 1 to 11 rows and spans off multiples of 4', async () => {
+    const kernels = await backend();
+    for (const count of [1, 2, 3, 4, 5, 6, 8, 9, 11])
+      for (const span of [1, 3, 4, 7, 30, 99]) {
+        const stride = span + 3;
+        const source = Uint8Array.from({ length: count * stride }, (_, i) => (i * 7919 + count) % 256);
+        // Weights with full mantissas: a sum in another order, or fused, would differ in its last bits.
+        const weights = Float64Array.from({ length: count }, (_, i) => Math.sqrt(i + 2) / (count + 1));
+        const expected = new Float64Array(span).fill(123);
+        addRows(expected, source, 0, stride, weights, count);
+        const offWeights = 2 * span;
+        const offBytes = offWeights + 2 * count;
+        const workspace = kernels.allocate(offBytes + Math.ceil(source.length / 4), 8);
+        new Uint8Array(workspace.buffer, workspace.byteOffset + 4 * offBytes, source.length).set(source);
+        kernels.doubles(offWeights, count).set(weights);
+        kernels.doubles(0, span).fill(123);
+        kernels.boxRowsBytes(0, 4 * offBytes, stride, offWeights, count, span);
+        expect(Array.from(kernels.doubles(0, span)), `${count} rows of ${span}`).toEqual(Array.from(expected));
+      }
   });
 
   it('expand grows the memory ahead without a later reserve or allocate of that size growing it: views stay valid, values stay', async () => {

@@ -605,3 +605,136 @@ export function gramF64(x: usize, ldx: i32, rows: i32, n: i32, out: usize): void
     for (let c = 0; c < (j & ~3); c++) store<f64>(out + ((<usize>(j * n + c)) << 3), load<f64>(out + ((<usize>(c * n + j)) << 3)));
   }
 }
+
+/** Four unsigned bytes at `p` widened to four u32 lanes. */
+function fourBytes(p: usize): v128 {
+  return i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(p)));
+}
+
+/** Lanes 0 and 1 of four u32 lanes as two float64. */
+function lowPair(v: v128): v128 {
+  return f64x2.convert_low_i32x4_u(v);
+}
+
+/** Lanes 2 and 3 of four u32 lanes as two float64. */
+function highPair(v: v128): v128 {
+  return f64x2.convert_low_i32x4_u(v128.shuffle<i32>(v, v, 2, 3, 2, 3));
+}
+
+/**
+ * sums[j] = Σᵢ weights[i] · bytes[i·stride + j] for j < span (float64 sums and weights, unsigned
+ * bytes): one target line's vertical pass of a box filter over 8-bit rows. Each sum adds its
+ * rows' terms in the order core/kernels/box-rows.ts's addRows does — a first sweep of five
+ * that writes the sums when that leaves whole sweeps of four, else cleared sums, then sweeps of
+ * four, then single rows — each a float64 multiply and then an add (never fused), so the sums
+ * equal its bit for bit. Four sums at a time, two float64 lanes each.
+ */
+export function boxRowsBytes(sums: usize, bytes: usize, stride: i32, weights: usize, count: i32, span: i32): void {
+  const s = <usize>stride;
+  let i = 0;
+  if (count >= 5 && count % 4 == 1) {
+    const w0 = load<f64>(weights);
+    const w1 = load<f64>(weights, 8);
+    const w2 = load<f64>(weights, 16);
+    const w3 = load<f64>(weights, 24);
+    const w4 = load<f64>(weights, 32);
+    const v0 = f64x2.splat(w0);
+    const v1 = f64x2.splat(w1);
+    const v2 = f64x2.splat(w2);
+    const v3 = f64x2.splat(w3);
+    const v4 = f64x2.splat(w4);
+    let j = 0;
+    for (; j + 4 <= span; j += 4) {
+      const p = bytes + <usize>j;
+      const a = fourBytes(p);
+      const b = fourBytes(p + s);
+      const c = fourBytes(p + 2 * s);
+      const d = fourBytes(p + 3 * s);
+      const e = fourBytes(p + 4 * s);
+      let low = f64x2.mul(v0, lowPair(a));
+      let high = f64x2.mul(v0, highPair(a));
+      low = f64x2.add(low, f64x2.mul(v1, lowPair(b)));
+      high = f64x2.add(high, f64x2.mul(v1, highPair(b)));
+      low = f64x2.add(low, f64x2.mul(v2, lowPair(c)));
+      high = f64x2.add(high, f64x2.mul(v2, highPair(c)));
+      low = f64x2.add(low, f64x2.mul(v3, lowPair(d)));
+      high = f64x2.add(high, f64x2.mul(v3, highPair(d)));
+      low = f64x2.add(low, f64x2.mul(v4, lowPair(e)));
+      high = f64x2.add(high, f64x2.mul(v4, highPair(e)));
+      const o = sums + ((<usize>j) << 3);
+      v128.store(o, low);
+      v128.store(o, high, 16);
+    }
+    for (; j < span; j++) {
+      const p = bytes + <usize>j;
+      let sum: f64 = w0 * <f64>load<u8>(p);
+      sum += w1 * <f64>load<u8>(p + s);
+      sum += w2 * <f64>load<u8>(p + 2 * s);
+      sum += w3 * <f64>load<u8>(p + 3 * s);
+      sum += w4 * <f64>load<u8>(p + 4 * s);
+      store<f64>(sums + ((<usize>j) << 3), sum);
+    }
+    i = 5;
+  } else {
+    memory.fill(sums, 0, (<usize>span) << 3);
+  }
+  for (; i + 4 <= count; i += 4) {
+    const at = weights + ((<usize>i) << 3);
+    const w0 = load<f64>(at);
+    const w1 = load<f64>(at, 8);
+    const w2 = load<f64>(at, 16);
+    const w3 = load<f64>(at, 24);
+    const v0 = f64x2.splat(w0);
+    const v1 = f64x2.splat(w1);
+    const v2 = f64x2.splat(w2);
+    const v3 = f64x2.splat(w3);
+    const first = bytes + <usize>i * s;
+    let j = 0;
+    for (; j + 4 <= span; j += 4) {
+      const p = first + <usize>j;
+      const a = fourBytes(p);
+      const b = fourBytes(p + s);
+      const c = fourBytes(p + 2 * s);
+      const d = fourBytes(p + 3 * s);
+      const o = sums + ((<usize>j) << 3);
+      let low = v128.load(o);
+      let high = v128.load(o, 16);
+      low = f64x2.add(low, f64x2.mul(v0, lowPair(a)));
+      high = f64x2.add(high, f64x2.mul(v0, highPair(a)));
+      low = f64x2.add(low, f64x2.mul(v1, lowPair(b)));
+      high = f64x2.add(high, f64x2.mul(v1, highPair(b)));
+      low = f64x2.add(low, f64x2.mul(v2, lowPair(c)));
+      high = f64x2.add(high, f64x2.mul(v2, highPair(c)));
+      low = f64x2.add(low, f64x2.mul(v3, lowPair(d)));
+      high = f64x2.add(high, f64x2.mul(v3, highPair(d)));
+      v128.store(o, low);
+      v128.store(o, high, 16);
+    }
+    for (; j < span; j++) {
+      const p = first + <usize>j;
+      const o = sums + ((<usize>j) << 3);
+      let sum = load<f64>(o);
+      sum += w0 * <f64>load<u8>(p);
+      sum += w1 * <f64>load<u8>(p + s);
+      sum += w2 * <f64>load<u8>(p + 2 * s);
+      sum += w3 * <f64>load<u8>(p + 3 * s);
+      store<f64>(o, sum);
+    }
+  }
+  for (; i < count; i++) {
+    const w = load<f64>(weights + ((<usize>i) << 3));
+    const v = f64x2.splat(w);
+    const row = bytes + <usize>i * s;
+    let j = 0;
+    for (; j + 4 <= span; j += 4) {
+      const a = fourBytes(row + <usize>j);
+      const o = sums + ((<usize>j) << 3);
+      v128.store(o, f64x2.add(v128.load(o), f64x2.mul(v, lowPair(a))));
+      v128.store(o, f64x2.add(v128.load(o, 16), f64x2.mul(v, highPair(a))), 16);
+    }
+    for (; j < span; j++) {
+      const o = sums + ((<usize>j) << 3);
+      store<f64>(o, load<f64>(o) + w * <f64>load<u8>(row + <usize>j));
+    }
+  }
+}

@@ -155,11 +155,12 @@ describe.each(['simd', 'plain'] as const)('ViewRenderer (%s kernels)', (kind) =>
     expect(maxDifference(live.image, planes)).toBeLessThanOrEqual(0.51);
   });
 
-  it("after the preview worker's warm-up on the same kernels, a photo renders as on fresh kernels", async () => {
+  it("after the preview worker's warm-up on the same kernels, a photo renders as on fresh kernels (the original resampled on kernels as without)", async () => {
     const { image, svds } = await decomposed();
-    const [view, patches] = [await createKernels(kind), await createKernels(kind)];
-    warmRendering(view, patches);
-    const warmed = new ViewRenderer(view, patches);
+    const [view, patches, resample] = [await createKernels(kind), await createKernels(kind), await createKernels(kind)];
+    warmRendering(view, patches, resample);
+    // Warmed as the worker's, with the resampling on kernels; fresh, with the resampling in JavaScript.
+    const warmed = new ViewRenderer(view, patches, resample);
     const fresh = new ViewRenderer(await createKernels(kind), await createKernels(kind));
     const ranks = [32, 32, 32];
     for (const renderer of [warmed, fresh]) {
@@ -347,31 +348,54 @@ describe('boxResample', () => {
     expect(() => boxResample(constant, { x: 0, y: 0, width: 10, height: 7 }, 4, 3)).toThrow(RangeError);
   });
 
-  it('equals a plain one-row-at-a-time box filter (float64 sums in the same order), for spans of 1 to 9 rows', () => {
-    const width = 37;
-    const height = 90;
-    const pixels = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 7919 + (i >> 5)) % 256);
-    const image: PixelImage = { width, height, channels: 3, bitDepth: 8, pixels };
-    for (const targetHeight of [90, 60, 30, 18, 13, 10]) {
-      const region = { x: 2, y: 0, width: 33, height };
-      const rows = boxSpans(0, height, targetHeight);
-      const cols = boxSpans(0, region.width, 11);
-      const expected = [0, 1, 2].map(() => new Float32Array(11 * targetHeight));
-      for (let t = 0; t < targetHeight; t++) {
-        const sums = new Float64Array(region.width * 3);
-        for (let i = 0; i < rows.length[t]; i++)
-          for (let j = 0; j < sums.length; j++) sums[j] += rows.weights[t][i] * pixels[((rows.first[t] + i) * width + region.x) * 3 + j];
-        for (let tc = 0; tc < 11; tc++)
-          for (let c = 0; c < 3; c++) {
-            let sum = 0;
-            for (let i = 0; i < cols.length[tc]; i++) sum += cols.weights[tc][i] * sums[(cols.first[tc] + i) * 3 + c];
-            expected[c][t * 11 + tc] = sum;
+  it.each(['none', 'relaxed', 'simd', 'plain'] as const)(
+    'equals a plain one-row-at-a-time box filter (float64 sums in the same order), for spans of 1 to 9 rows, a crop and the whole width (kernels: %s)',
+    async (kind) => {
+      const kernels = kind === 'none' ? undefined : await createKernels(kind);
+      const width = 37;
+      const height = 90;
+      const pixels = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 7919 + (i >> 5)) % 256);
+      const image: PixelImage = { width, height, channels: 3, bitDepth: 8, pixels };
+      for (const region of [
+        { x: 2, y: 0, width: 33, height },
+        { x: 0, y: 0, width, height },
+      ])
+        for (const targetHeight of [90, 60, 30, 18, 13, 10]) {
+          const rows = boxSpans(0, height, targetHeight);
+          const cols = boxSpans(0, region.width, 11);
+          const expected = [0, 1, 2].map(() => new Float32Array(11 * targetHeight));
+          for (let t = 0; t < targetHeight; t++) {
+            const sums = new Float64Array(region.width * 3);
+            for (let i = 0; i < rows.length[t]; i++)
+              for (let j = 0; j < sums.length; j++)
+                sums[j] += rows.weights[t][i] * pixels[((rows.first[t] + i) * width + region.x) * 3 + j];
+            for (let tc = 0; tc < 11; tc++)
+              for (let c = 0; c < 3; c++) {
+                let sum = 0;
+                for (let i = 0; i < cols.length[tc]; i++) sum += cols.weights[tc][i] * sums[(cols.first[tc] + i) * 3 + c];
+                expected[c][t * 11 + tc] = sum;
+              }
           }
+          expect(Math.max(...rows.length), `${targetHeight} rows`).toBeLessThanOrEqual(9);
+          expect(boxResample(image, region, 11, targetHeight, kernels), `${region.width} wide, ${targetHeight} rows`).toEqual(expected);
+        }
+    },
+  );
+
+  it.each(['relaxed', 'simd', 'plain'] as const)(
+    "on kernels (%s), gray, gray + alpha and RGBA images' planes equal boxResample's without, bit for bit",
+    async (kind) => {
+      const kernels = await createKernels(kind);
+      for (const channels of [1, 2, 4] as const) {
+        const width = 53;
+        const height = 41;
+        const pixels = Uint8Array.from({ length: width * height * channels }, (_, i) => (i * 104729 + (i >> 3)) % 256);
+        const image: PixelImage = { width, height, channels, bitDepth: 8, pixels };
+        const region = { x: 3, y: 5, width: 47, height: 33 };
+        expect(boxResample(image, region, 10, 7, kernels), `${channels} channels`).toEqual(boxResample(image, region, 10, 7));
       }
-      expect(Math.max(...rows.length), `${targetHeight} rows`).toBeLessThanOrEqual(9);
-      expect(boxResample(image, region, 11, targetHeight), `${targetHeight} rows`).toEqual(expected);
-    }
-  });
+    },
+  );
 
   it("filteredRows sums each span's rows of a factor in order, then scales: equal to a plain loop, bit for bit", () => {
     const k = 7;

@@ -22,19 +22,25 @@ import type { RenderedView } from './rendered-view.js';
  * at the photo's first view.
  */
 const VIEW_WORKSPACE_FLOATS = 16 * 1024 * 1024;
+/**
+ * The same for the resampling's kernels (boxResample: one target line's sums and source lines):
+ * 4 MB: lines of up to 8192 RGBA pixels, over a hundred of them to a target line.
+ */
+const RESAMPLE_WORKSPACE_FLOATS = 1024 * 1024;
 
-const renderer = Promise.all([createKernels('auto'), createKernels('auto')]).then(([view, patches]) => {
+const renderer = Promise.all([createKernels('auto'), createKernels('auto'), createKernels('auto')]).then(([view, patches, resample]) => {
   try {
     view.expand(VIEW_WORKSPACE_FLOATS, 8);
+    resample.expand(RESAMPLE_WORKSPACE_FLOATS, 8);
   } catch {
     // No address space for it: a photo's views grow the memory as they need.
   }
   try {
-    warmRendering(view, patches);
+    warmRendering(view, patches, resample);
   } catch {
     // Best effort: a failure only leaves the loops a photo's first view runs cold.
   }
-  return new ViewRenderer(view, patches);
+  return new ViewRenderer(view, patches, resample);
 });
 
 function bitmap(pixels: Uint8ClampedArray<ArrayBuffer>, width: number, height: number): Promise<ImageBitmap> {

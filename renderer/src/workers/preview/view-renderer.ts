@@ -128,6 +128,7 @@ const HEAT = (() => {
 export class ViewRenderer {
   readonly #kernels: KernelBackend;
   readonly #patchKernels: KernelBackend;
+  readonly #resampleKernels: KernelBackend | undefined;
   #imageId = -1;
   #image: PixelImage | null = null;
   #colorChannels = 0;
@@ -141,11 +142,18 @@ export class ViewRenderer {
   /** A full-resolution plane for one component (patch planes, mode 'component'). */
   #scratch: Float32Array = new Float32Array(0);
 
-  /** `patchKernels`: a second backend (its own workspace) for the full-resolution patch planes. */
-  constructor(kernels: KernelBackend, patchKernels: KernelBackend) {
-    if (kernels === patchKernels) throw new Error('The view and the patch planes need two kernel workspaces');
+  /**
+   * `patchKernels`: a second backend (its own workspace) for the full-resolution patch planes;
+   * `resampleKernels`: a third, whose workspace the resampling of the original (and of a saved
+   * file's or a reference's pixels) takes for its vertical passes (boxResample).
+   */
+  constructor(kernels: KernelBackend, patchKernels: KernelBackend, resampleKernels?: KernelBackend) {
+    if (kernels === patchKernels || (resampleKernels && (resampleKernels === kernels || resampleKernels === patchKernels))) {
+      throw new Error('The view, the patch planes and the resampling need kernel workspaces of their own');
+    }
     this.#kernels = kernels;
     this.#patchKernels = patchKernels;
+    this.#resampleKernels = resampleKernels;
   }
 
   setImage(imageId: number, image: PixelImage): void {
@@ -224,10 +232,10 @@ export class ViewRenderer {
       request.mode === 'error' ||
       request.mode === 'residual' ||
       hasAlpha(image.channels);
-    if (needOriginal && !view.original) view.original = boxResample(image, request.region, view.width, view.height);
+    if (needOriginal && !view.original) view.original = boxResample(image, request.region, view.width, view.height, this.#resampleKernels);
     let original: Uint8ClampedArray<ArrayBuffer> | null = null;
     if (request.withOriginal && request.reference && this.#reference) {
-      view.reference ??= boxResample(this.#reference, request.region, view.width, view.height);
+      view.reference ??= boxResample(this.#reference, request.region, view.width, view.height, this.#resampleKernels);
       original = this.#toRgba(view.reference, this.#reference);
     } else if (request.withOriginal) original = this.#toRgba(view.original!, image);
     // The original alone: one picture, the original's bitmap too when asked for (not a reference's).
@@ -242,7 +250,7 @@ export class ViewRenderer {
       return { ranks, original, image: picture };
     }
     if (request.source === 'saved' && this.#saved) {
-      view.saved ??= boxResample(this.#saved, request.region, view.width, view.height);
+      view.saved ??= boxResample(this.#saved, request.region, view.width, view.height, this.#resampleKernels);
       return { ranks, original, image: this.#toRgba(view.saved, this.#saved) };
     }
     const image8 = this.#output(pixels * 4);

@@ -16,13 +16,14 @@ import type { ViewRequest } from './protocol.js';
 import { FIRST_STAGE_RANK, ViewRenderer } from './view-renderer.js';
 
 /**
- * Renders on `kernels` (the worker's own: its workspace is then mapped for a small view, which a
- * photo's renderer allocates afresh; the whole-image RGB coding leaves `patchKernels` untouched).
+ * Renders on `kernels` and `resampleKernels` (the worker's own: their workspaces are then mapped
+ * for a small view, which a photo's renderer allocates afresh; the whole-image RGB coding leaves
+ * `patchKernels` untouched).
  * Throws what a render throws.
  */
-export function warmRendering(kernels: KernelBackend, patchKernels: KernelBackend): void {
+export function warmRendering(kernels: KernelBackend, patchKernels: KernelBackend, resampleKernels?: KernelBackend): void {
   const image = warmImage(1024, 768);
-  const renderer = new ViewRenderer(kernels, patchKernels);
+  const renderer = new ViewRenderer(kernels, patchKernels, resampleKernels);
   const imageId = 1;
   renderer.setImage(imageId, image);
   const coding = codingKey(WHOLE_RGB);

@@ -22,8 +22,10 @@
  *   - long tasks ('longtask') and long animation frames ('long-animation-frame', for attribution);
  *     then one more opening per input with Chromium's trace on, for each long task's CPU time;
  *   - the studio's user-timing marks (studio:open, studio:decoded, studio:planes, studio:stage-…);
- *   - at the end of each run, once the measurements are in and the analysis worker has ended, the
- *     same file opened again in that page (a person's next photo): its decode and first-preview measures.
+ *   - once the measurements are in and the analysis worker has ended, the same drag again as the
+ *     studio warms the next photo's SVD workers (their runs take both cores for about half a second);
+ *   - at the end of each run, once that warm-up is done, the same file opened again in that page (a
+ *     person's next photo): its decode and first-preview measures.
  * Runs alternate between the inputs (1 MP, 12 MP, 1 MP, …) so the machine's slow phases hit both
  * alike; the 12 MP ÷ 1 MP slider ratios compare the two inputs of the same run. Medians across runs.
  * Exits non-zero only when something fails to run, never because a target is missed.

@@ -7,7 +7,7 @@
 import type { Browser, Page } from '@playwright/test';
 import { attributionOf } from './attribution.js';
 import { chromiumPssMb, memorySampler } from '../../helpers/browser-memory.js';
-import { runningWorkers } from '../../helpers/workers.js';
+import { listedWorkers, runningWorkers } from '../../helpers/workers.js';
 import type { Input } from './inputs.js';
 import { instrumentPage, type PageWindow } from './instrument.js';
 import {
@@ -106,6 +106,11 @@ export interface RunResult {
   milestones: Map<string, number>;
   drag: SliderPhase;
   jumps: SliderPhase;
+  /**
+   * The same drag once more as the SVD workers' idle warm-up for the next photo runs (after the
+   * analysis worker's end); null: the warm-up's workers did not appear within WARMING_START_TIMEOUT_MS.
+   */
+  dragWhileWarming: SliderPhase | null;
   longTasks: LongTask[];
   maxRank: number;
   /** The entry types the page could observe ('longtask', 'long-animation-frame'). */
@@ -131,6 +136,14 @@ export interface RunResult {
 
 /** How long after the memory at rest is read (1 s after the analysis worker's end) the file is opened again. */
 const AGAIN_AFTER_MS = 3000;
+/** How long the SVD workers' idle warm-up may take to start after the memory at rest is read (the studio starts it 1 s after the analysis worker's end). */
+const WARMING_START_TIMEOUT_MS = 5000;
+/**
+ * After the drag in the idle warm-up, which holds it: the studio's next idle moment (5 s after
+ * the analysis worker's last call, then 1 s) and the warm-up's remaining runs, before the file is
+ * opened again on warmed workers.
+ */
+const WARMED_AGAIN_MS = 10_000;
 
 /** Opens `input` again in a page that has one open; its decode and first-preview measures (seconds), null where it did not preview. */
 async function openAgain(page: Page, input: Input): Promise<{ decode: number; firstPreview: number } | null> {
@@ -265,7 +278,23 @@ export async function runOnce(browser: Browser, url: string, input: Input, run: 
     // are the pool that replaced the first decomposition's (warmed once the studio was idle).
     // Only after the measurements and the analysis worker's end (else null: not measured).
     let again = null;
+    let dragWhileWarming: SliderPhase | null = null;
     if (gone) {
+      // The studio spawns the next photo's SVD workers about a second after the analysis worker's
+      // end and warms them (half a second of both cores): the same drag again, as they start.
+      const deadline = Date.now() + WARMING_START_TIMEOUT_MS;
+      while (listedWorkers(page, 'svd').length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      if (listedWorkers(page, 'svd').length > 0) {
+        const warming = await page.evaluate(runDrag, { ranks: dragRanks(DRAG_SPAN), quietMs: DRAIN_QUIET_MS, timeoutMs: DRAIN_TIMEOUT_MS });
+        dragWhileWarming = {
+          events: warming.events,
+          durations: warming.durations,
+          timeouts: 0,
+          undrained: !warming.drained,
+          frameMs: warming.frameMs,
+        };
+        await page.waitForTimeout(WARMED_AGAIN_MS);
+      }
       await page.waitForTimeout(AGAIN_AFTER_MS);
       again = await openAgain(page, input);
     }
@@ -286,6 +315,7 @@ export async function runOnce(browser: Browser, url: string, input: Input, run: 
       milestones,
       drag: { events: drag.events, durations: drag.durations, timeouts: 0, undrained: !drag.drained, frameMs: drag.frameMs },
       jumps: { events: jumps.events, durations: jumps.durations, timeouts: jumps.timeouts },
+      dragWhileWarming,
       longTasks,
       maxRank,
       observed: final.bench.supported,

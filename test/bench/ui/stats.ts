@@ -19,4 +19,6 @@ const statsOf = (phase: SliderPhase, frameMs: number): PhaseStats => ({
 export const frameOf = (r: RunResult): number => r.drag.frameMs ?? 1000 / 60;
 export const dragStats = (r: RunResult) => statsOf(r.drag, frameOf(r));
 export const jumpStats = (r: RunResult) => statsOf(r.jumps, frameOf(r));
+/** The drag as the idle warm-up runs (null: none). */
+export const warmingDragStats = (r: RunResult) => (r.dragWhileWarming ? statsOf(r.dragWhileWarming, frameOf(r)) : null);
 export const longest = (tasks: readonly LongTask[]): number => (tasks.length ? Math.max(...tasks.map((t) => t.duration)) : 0);

@@ -37,6 +37,7 @@ describe('WarmUp', () => {
     };
     await warmUp.run(run, () => false);
     expect(warmUp.runs).toBe(4);
+    expect(warmUp.complete).toBe(true);
     expect(warmUp.done).toBe(true);
     expect(warmUp.running).toBe(false);
     expect(most).toBe(1);
@@ -60,6 +61,7 @@ describe('WarmUp', () => {
     await first;
     expect(started.length).toBe(2);
     expect(warmUp.runs).toBe(2);
+    expect(warmUp.complete).toBe(false);
     expect(warmUp.done).toBe(false);
     expect(warmUp.running).toBe(false);
     const second = warmUp.run(run, () => false);

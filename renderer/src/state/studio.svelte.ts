@@ -280,19 +280,26 @@ export class Studio {
 
   /**
    * Nothing runs (a photo's decomposition and measurements are done): the engine starts and warms
-   * the SVD workers that replaced the decomposition's, for the next photo (engine.warmWorkers). An
-   * engine that is not running is not started for it.
+   * the SVD workers that replaced the decomposition's, for the next photo (engine.warmWorkers):
+   * marks 'studio:idle-warm-up' as it asks, and 'studio:idle-warm-up-done' once they have had all
+   * their runs. An engine that is not running is not started for it.
    */
   warmWorkers(): void {
     if (!this.engine.running) return;
     this.#workersWarming = true;
-    void this.engine.call((engine) => engine.warmWorkers()).catch(() => {});
+    performance.mark('studio:idle-warm-up');
+    void this.engine
+      .call((engine) => engine.warmWorkers())
+      .then((warmed) => {
+        if (warmed) performance.mark('studio:idle-warm-up-done');
+      })
+      .catch(() => {});
   }
 
   /**
    * The person changed a control: a warm-up warmWorkers() asked for starts no further run (the
-   * engine's holdWarmUp) and goes on at the next idle moment, so that its runs do not take the cores
-   * from the slider's previews.
+   * engine's holdWarmUp) and goes on at the next idle moment (after the next measurements), so
+   * that its runs do not take the cores from the slider's previews.
    */
   holdWarmUp(): void {
     if (!this.#workersWarming) return;

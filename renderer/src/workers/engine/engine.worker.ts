@@ -237,6 +237,8 @@ function warmPlanes(): Matrix[] {
 const WARM_RUNS = 6;
 /** Photos chosen so far (startWorkers): a warm-up runs no further decomposition once one is, which its first jobs would wait behind. */
 let photosChosen = 0;
+/** photosChosen when the current pool was made: its warm-up ends for good once a photo is chosen since. */
+let chosenBeforePool = 0;
 
 /**
  * The current pool's first jobs (warmPool()'s runs, or startPool()'s), once started: a pool spawns its
@@ -257,7 +259,7 @@ let warmUp = new WarmUp(WARM_RUNS);
  */
 async function warmPool(): Promise<void> {
   const warmed = pool;
-  const chosen = photosChosen;
+  const chosen = chosenBeforePool;
   // One image for every run: a worker that has made a plane of it keeps it for the next run (fresh
   // planes each run left some 20 MB more of the browser's memory in use after six runs).
   const planes = warmPlanes();
@@ -282,6 +284,7 @@ function replacePool(): void {
   pool = createWebSvdPool();
   poolStarted = null;
   warmUp = new WarmUp(WARM_RUNS);
+  chosenBeforePool = photosChosen;
   reservedPool = null;
   old.close();
 }
@@ -350,15 +353,19 @@ const api = {
    * The studio is idle (a photo's decomposition and measurements done): the pool that replaced
    * the decomposition's starts and is warmed as the first one was, so the next photo's first jobs
    * run compiled code rather than start cold workers while it decodes; a warm-up held since
-   * (holdWarmUp) goes on. Nothing when a decomposition or warm-up runs, or the pool has been
-   * warmed or started otherwise (startPool).
+   * (holdWarmUp) goes on. Nothing when a decomposition or warm-up runs, a photo has been chosen
+   * since the pool was made, or the pool has been warmed or started otherwise (startPool).
+   * Resolves once the warm-up it started ends: whether the pool has had all its runs.
    */
-  warmWorkers(): void {
-    if (running || warmUp.running || warmUp.done || (poolStarted && warmUp.runs === 0)) return;
+  async warmWorkers(): Promise<boolean> {
+    if (running || warmUp.running || warmUp.done || photosChosen !== chosenBeforePool || (poolStarted && warmUp.runs === 0)) return false;
+    const warming = warmUp;
     poolStarted = warmPool().catch(() => {});
+    await poolStarted;
+    return warming.complete;
   },
 
-  /** The person changed a control: the warm-up warmWorkers() started runs no further decomposition after its current one. */
+  /** The person changed a control: the warm-up running (warmPool) runs no further decomposition after its current one. */
   holdWarmUp(): void {
     warmUp.hold();
   },

@@ -7,7 +7,7 @@
 import type { Browser, Page } from '@playwright/test';
 import { attributionOf } from './attribution.js';
 import { chromiumPssMb, memorySampler } from '../../helpers/browser-memory.js';
-import { listedWorkers, runningWorkers } from '../../helpers/workers.js';
+import { runningWorkers } from '../../helpers/workers.js';
 import type { Input } from './inputs.js';
 import { instrumentPage, type PageWindow } from './instrument.js';
 import {
@@ -108,7 +108,8 @@ export interface RunResult {
   jumps: SliderPhase;
   /**
    * The same drag once more as the SVD workers' idle warm-up for the next photo runs (after the
-   * analysis worker's end); null: the warm-up's workers did not appear within WARMING_START_TIMEOUT_MS.
+   * analysis worker's end); null: no warm-up started within WARMING_START_TIMEOUT_MS, or it ended
+   * before the drag began.
    */
   dragWhileWarming: SliderPhase | null;
   longTasks: LongTask[];
@@ -134,16 +135,16 @@ export interface RunResult {
   };
 }
 
-/** How long after the memory at rest is read (1 s after the analysis worker's end) the file is opened again. */
+/** How long after the idle warm-up's end (or, with none, the memory at rest: 1 s after the analysis worker's end) the file is opened again. */
 const AGAIN_AFTER_MS = 3000;
 /** How long the SVD workers' idle warm-up may take to start after the memory at rest is read (the studio starts it 1 s after the analysis worker's end). */
 const WARMING_START_TIMEOUT_MS = 5000;
 /**
- * After the drag in the idle warm-up, which holds it: the studio's next idle moment (5 s after
- * the analysis worker's last call, then 1 s) and the warm-up's remaining runs, before the file is
- * opened again on warmed workers.
+ * How long the warm-up the drag held may take to end: it goes on at the studio's next idle
+ * moment (after the measurements at the drag's last rank, 5 s after the analysis worker's last
+ * call, then 1 s).
  */
-const WARMED_AGAIN_MS = 10_000;
+const WARMED_TIMEOUT_MS = 90_000;
 
 /** Opens `input` again in a page that has one open; its decode and first-preview measures (seconds), null where it did not preview. */
 async function openAgain(page: Page, input: Input): Promise<{ decode: number; firstPreview: number } | null> {
@@ -280,20 +281,36 @@ export async function runOnce(browser: Browser, url: string, input: Input, run: 
     let again = null;
     let dragWhileWarming: SliderPhase | null = null;
     if (gone) {
-      // The studio spawns the next photo's SVD workers about a second after the analysis worker's
-      // end and warms them (half a second of both cores): the same drag again, as they start.
-      const deadline = Date.now() + WARMING_START_TIMEOUT_MS;
-      while (listedWorkers(page, 'svd').length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-      if (listedWorkers(page, 'svd').length > 0) {
+      // About a second after the analysis worker's end the studio starts warming the next photo's
+      // SVD workers ('studio:idle-warm-up'; their runs take both cores for about half a second):
+      // the same drag again, at once. It counts only when the warm-up had not ended before it.
+      const after = measuredAt ?? 0;
+      const markAfter = (name: string, from: number, timeout: number) =>
+        page
+          .waitForFunction(
+            ({ name, from }) => performance.getEntriesByName(name, 'mark').find((m) => m.startTime > from)?.startTime ?? false,
+            { name, from },
+            { timeout, polling: 5 },
+          )
+          .then(async (handle) => (await handle.jsonValue()) as number)
+          .catch(() => null);
+      if ((await markAfter('studio:idle-warm-up', after, WARMING_START_TIMEOUT_MS)) !== null) {
         const warming = await page.evaluate(runDrag, { ranks: dragRanks(DRAG_SPAN), quietMs: DRAIN_QUIET_MS, timeoutMs: DRAIN_TIMEOUT_MS });
-        dragWhileWarming = {
-          events: warming.events,
-          durations: warming.durations,
-          timeouts: 0,
-          undrained: !warming.drained,
-          frameMs: warming.frameMs,
-        };
-        await page.waitForTimeout(WARMED_AGAIN_MS);
+        const endedBefore = await page.evaluate(
+          ({ from, to }) =>
+            performance.getEntriesByName('studio:idle-warm-up-done', 'mark').some((m) => m.startTime > from && m.startTime < to),
+          { from: after, to: warming.start },
+        );
+        if (!endedBefore)
+          dragWhileWarming = {
+            events: warming.events,
+            durations: warming.durations,
+            timeouts: 0,
+            undrained: !warming.drained,
+            frameMs: warming.frameMs,
+          };
+        // Held by the drag, the warm-up goes on at the next idle moment: the file is opened again once it is done.
+        await markAfter('studio:idle-warm-up-done', warming.start, WARMED_TIMEOUT_MS);
       }
       await page.waitForTimeout(AGAIN_AFTER_MS);
       again = await openAgain(page, input);

@@ -135,6 +135,18 @@ export interface RunResult {
   };
 }
 
+/** When the page's first mark `name` after `from` (page time, ms) came, polling every `polling` ms; null: none within `timeout`. */
+function markAfter(page: Page, name: string, from: number, timeout: number, polling: number): Promise<number | null> {
+  return page
+    .waitForFunction(
+      ({ name, from }) => performance.getEntriesByName(name, 'mark').find((m) => m.startTime > from)?.startTime ?? false,
+      { name, from },
+      { timeout, polling },
+    )
+    .then(async (handle) => (await handle.jsonValue()) as number)
+    .catch(() => null);
+}
+
 /** How long after the idle warm-up's end (or, with none, the memory at rest: 1 s after the analysis worker's end) the file is opened again. */
 const AGAIN_AFTER_MS = 3000;
 /** How long the SVD workers' idle warm-up may take to start after the memory at rest is read (the studio starts it 1 s after the analysis worker's end). */
@@ -219,14 +231,7 @@ export async function runOnce(browser: Browser, url: string, input: Input, run: 
     // The controls rest at the last rank: the measurements run (until MEASURED_MARK), then the
     // analysis worker ends once idle.
     const measuring = memorySampler();
-    const measuredAt = await page
-      .waitForFunction(
-        ({ after, mark }) => performance.getEntriesByName(mark, 'mark').find((m) => m.startTime > after)?.startTime ?? false,
-        { after: jumps.end, mark: MEASURED_MARK },
-        { timeout: MEASURE_TIMEOUT_MS, polling: 250 },
-      )
-      .then(async (handle) => (await handle.jsonValue()) as number)
-      .catch(() => null);
+    const measuredAt = await markAfter(page, MEASURED_MARK, jumps.end, MEASURE_TIMEOUT_MS, 250);
     const whileMeasuring = measuring.stop();
     const measuringPeakMb = measuredAt === null ? null : whileMeasuring.peakMb;
     // An analysis worker Playwright still lists may have ended (helpers/workers.ts): only one that answers counts.
@@ -285,16 +290,7 @@ export async function runOnce(browser: Browser, url: string, input: Input, run: 
       // SVD workers ('studio:idle-warm-up'; their runs take both cores for about half a second):
       // the same drag again, at once. It counts only when the warm-up had not ended before it.
       const after = measuredAt ?? 0;
-      const markAfter = (name: string, from: number, timeout: number) =>
-        page
-          .waitForFunction(
-            ({ name, from }) => performance.getEntriesByName(name, 'mark').find((m) => m.startTime > from)?.startTime ?? false,
-            { name, from },
-            { timeout, polling: 5 },
-          )
-          .then(async (handle) => (await handle.jsonValue()) as number)
-          .catch(() => null);
-      if ((await markAfter('studio:idle-warm-up', after, WARMING_START_TIMEOUT_MS)) !== null) {
+      if ((await markAfter(page, 'studio:idle-warm-up', after, WARMING_START_TIMEOUT_MS, 5)) !== null) {
         const warming = await page.evaluate(runDrag, { ranks: dragRanks(DRAG_SPAN), quietMs: DRAIN_QUIET_MS, timeoutMs: DRAIN_TIMEOUT_MS });
         const endedBefore = await page.evaluate(
           ({ from, to }) =>
@@ -310,7 +306,7 @@ export async function runOnce(browser: Browser, url: string, input: Input, run: 
             frameMs: warming.frameMs,
           };
         // Held by the drag, the warm-up goes on at the next idle moment: the file is opened again once it is done.
-        await markAfter('studio:idle-warm-up-done', warming.start, WARMED_TIMEOUT_MS);
+        await markAfter(page, 'studio:idle-warm-up-done', warming.start, WARMED_TIMEOUT_MS, 5);
       }
       await page.waitForTimeout(AGAIN_AFTER_MS);
       again = await openAgain(page, input);

@@ -108,6 +108,8 @@ export class Learn {
       task = { ...task, progress: fraction };
       set(task);
     });
+    // The idle warm-up of the SVD workers holds while it runs (Studio.beginTask); untracked as above.
+    const end = untrack(() => this.studio.beginTask());
     try {
       const value = await this.worker.call((api) => work(api, onProgress));
       settled = true;
@@ -116,6 +118,8 @@ export class Learn {
       settled = true;
       if (signal.aborted || isAbortError(error)) return;
       set({ ...task, state: 'error', error: error instanceof Error ? error.message : String(error), progress: null });
+    } finally {
+      end();
     }
   }
 }

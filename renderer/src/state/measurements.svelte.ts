@@ -15,12 +15,10 @@ import { calibrate, ranksForBytes, ranksForPsnr, DEFAULT_TRUNCATION_SHARE } from
 import { PATCH_YCBCR, codingFor, codingKey, sameCoding, type Coding } from '../shared/coding.js';
 import type { QualityMeasurement, SvdEncoding } from '../workers/analysis/analysis.worker.js';
 import type { CodecPoint, EqualBytesResult, LossyFormat } from '../workers/analysis/equal-bytes.js';
-import { ANALYSIS_IDLE_MS, type Studio } from './studio.svelte.js';
+import type { Studio } from './studio.svelte.js';
 
 /** How long the controls must rest before measuring. */
 export const REST_MS = 250;
-/** How long after the analysis worker's idle end the SVD workers are warmed for the next photo (#warmWhenIdle). */
-const WARM_AFTER_IDLE_MS = 1000;
 
 export type Keyed<T> = T & { key: string };
 
@@ -41,7 +39,6 @@ export class Measurements {
   #codecPoints: CodecPoint[] = [];
   #documentId = -1;
   #timer: ReturnType<typeof setTimeout> | null = null;
-  #warmTimer: ReturnType<typeof setTimeout> | null = null;
   #controller: AbortController | null = null;
   /** The estimate's truncation share per coding, calibrated by the last exact PSNR answer. */
   #shares = new Map<string, number>();
@@ -131,8 +128,6 @@ export class Measurements {
 
   #schedule(): void {
     if (this.#timer) clearTimeout(this.#timer);
-    if (this.#warmTimer) clearTimeout(this.#warmTimer);
-    this.#warmTimer = null;
     this.#studio.holdWarmUp();
     this.#controller?.abort();
     this.#controller = null;
@@ -152,23 +147,6 @@ export class Measurements {
       this.patch = null;
     }
     this.#timer = setTimeout(() => void this.#measure(), REST_MS);
-  }
-
-  /**
-   * Once the analysis worker has ended (ANALYSIS_IDLE_MS after its last call) and nothing has
-   * started since — no change of the controls (they clear this timer), measurement, export,
-   * decomposition or other photo — the engine warms the SVD workers for the next photo
-   * (Studio.warmWorkers).
-   */
-  #warmWhenIdle(documentId: number): void {
-    if (this.#warmTimer) clearTimeout(this.#warmTimer);
-    this.#warmTimer = setTimeout(() => {
-      this.#warmTimer = null;
-      const studio = this.#studio;
-      const busy = this.measuring || studio.computing || studio.opening !== null || studio.analysis.running !== null;
-      if (busy || studio.document?.id !== documentId) return;
-      studio.warmWorkers();
-    }, ANALYSIS_IDLE_MS + WARM_AFTER_IDLE_MS);
   }
 
   async #measure(): Promise<void> {
@@ -210,16 +188,15 @@ export class Measurements {
       // (~73 MB for a 12 MP photo) then stay beside the window's; the searches ran without them.
       await this.#patchComparison(doc.id, coding, key, signal);
       // For the UI benchmark: every measurement at these controls is in.
-      if (!signal.aborted && this.key === key) {
-        performance.mark('studio:measured');
-        this.#warmWhenIdle(doc.id);
-      }
+      if (!signal.aborted && this.key === key) performance.mark('studio:measured');
     } catch (error) {
       if (!isAbortError(error)) this.error = `Measuring failed: ${(error as Error).message}`;
     } finally {
       if (this.#controller === controller) {
         this.#controller = null;
         this.measuring = false;
+        // Done, failed or sizes only (Learn mode): nothing measures until the controls change.
+        if (!signal.aborted) studio.warmWhenIdle();
       }
     }
   }

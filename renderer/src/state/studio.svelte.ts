@@ -134,6 +134,8 @@ let nextPreparationId = 1;
  * 0.5–1.2 s later than from a running one.
  */
 export const ANALYSIS_IDLE_MS = 5000;
+/** How long after the analysis worker's idle end the SVD workers are warmed for the next photo (Studio.warmWhenIdle). */
+const WARM_AFTER_IDLE_MS = 1000;
 
 export class Studio {
   readonly host: Host;
@@ -266,8 +268,12 @@ export class Studio {
   #firstPreview: { id: number; start: number } | null = null;
   /** A document whose first stage the engine holds its later stages for until it is painted (livePainted). */
   #shownPending: number | null = null;
-  /** warmWorkers() has asked the engine to warm since the person last changed a control (holdWarmUp). */
+  /** #warmWorkers() has asked the engine to warm since the person last changed a control (holdWarmUp). */
   #workersWarming = false;
+  /** Learn views' tasks running (beginTask): the idle warm-up waits for them. */
+  #tasks = 0;
+  /** warmWhenIdle's timer. */
+  #idleTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(host: Host) {
     this.host = host;
@@ -284,7 +290,7 @@ export class Studio {
    * marks 'studio:idle-warm-up' as it asks, and 'studio:idle-warm-up-done' once they have had all
    * their runs. An engine that is not running is not started for it.
    */
-  warmWorkers(): void {
+  #warmWorkers(): void {
     if (!this.engine.running) return;
     this.#workersWarming = true;
     performance.mark('studio:idle-warm-up');
@@ -297,11 +303,50 @@ export class Studio {
   }
 
   /**
-   * The person changed a control: a warm-up warmWorkers() asked for starts no further run (the
-   * engine's holdWarmUp) and goes on at the next idle moment (after the next measurements), so
-   * that its runs do not take the cores from the slider's previews.
+   * The studio has gone idle (its measurements or a Learn view's task ended): once the analysis
+   * worker has ended too (ANALYSIS_IDLE_MS after its last call), if nothing has started since (a
+   * control change or a task clears this timer: holdWarmUp) and nothing else runs (a
+   * decomposition, a photo opening, an export or a task), #warmWorkers(); while something does, it
+   * looks again as long later, for the same photo.
+   */
+  warmWhenIdle(): void {
+    const documentId = this.document?.id;
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = null;
+    if (documentId === undefined) return;
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = null;
+      if (this.document?.id !== documentId) return;
+      const busy = this.#tasks > 0 || this.computing || this.opening !== null || this.analysis.running !== null;
+      if (busy) this.warmWhenIdle();
+      else this.#warmWorkers();
+    }, ANALYSIS_IDLE_MS + WARM_AFTER_IDLE_MS);
+  }
+
+  /**
+   * A Learn view's task starts: it holds the warm-up (holdWarmUp) until no task runs, then the
+   * studio is idle again (warmWhenIdle). Returns the task's end (once; later calls do nothing).
+   */
+  beginTask(): () => void {
+    this.#tasks++;
+    this.holdWarmUp();
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      if (--this.#tasks === 0) this.warmWhenIdle();
+    };
+  }
+
+  /**
+   * The person changed a control or a task started: an idle moment waited for (warmWhenIdle)
+   * ends, and a warm-up #warmWorkers() asked for starts no further run (the engine's holdWarmUp) and
+   * goes on at the next idle moment, so that its runs do not take the cores from the slider's
+   * previews or the task.
    */
   holdWarmUp(): void {
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = null;
     if (!this.#workersWarming) return;
     this.#workersWarming = false;
     if (this.engine.running) void this.engine.call((engine) => engine.holdWarmUp()).catch(() => {});

@@ -141,6 +141,9 @@ test('Learn mode on an RGBA photo takes the dense path (n ≤ 512): eigenvalues 
   await expect(page.getByTestId('learn-color').locator('tbody tr')).toHaveCount(6, { timeout: 60_000 });
   expect(await inkedPixels(studio, 'learn-pca-scatter')).toBeGreaterThan(300);
   await shoot(studio, 'learn-eigen-title', 'learn-rgba-eigenvalues');
+  // Learn mode measures the file's size only: once that and the views' tasks have ended, the studio is idle, and it
+  // asks the engine to warm the SVD workers for the next photo (it used to wait for measurements Learn mode never takes).
+  await page.waitForFunction(() => performance.getEntriesByName('studio:idle-warm-up', 'mark').length > 0, null, { timeout: 60_000 });
 });
 
 test('Learn mode on a gray photo: one channel, no colour covariance, the same checks', async ({ page }, testInfo) => {

@@ -227,6 +227,8 @@ export class Exporter {
     this.error = null;
     this.#failed = null;
     this.busy = `Encoding ${formatLabel(format)}…`;
+    // The idle warm-up of the SVD workers holds while it runs (Studio.beginWork).
+    const end = studio.beginWork();
     try {
       let bytes: Uint8Array;
       if (format === 'svd') {
@@ -269,6 +271,7 @@ export class Exporter {
         this.#controller = null;
         this.busy = null;
       }
+      end();
     }
   }
 
@@ -326,6 +329,7 @@ export class Exporter {
     const doc = studio.document;
     if (!doc || !prepared.key.startsWith(`${doc.id}:`)) return;
     this.busy = 'Decoding the saved file…';
+    const end = studio.beginWork();
     try {
       // Decoded in the analysis worker and handed to the preview worker there; a copy of the
       // bytes goes (the prepared ones stay for another save), the pixels never come here.
@@ -348,6 +352,7 @@ export class Exporter {
       this.#failed = { step: 'read-back', prepared, saved };
     } finally {
       this.busy = null;
+      end();
     }
   }
 

@@ -108,8 +108,8 @@ export class Learn {
       task = { ...task, progress: fraction };
       set(task);
     });
-    // The idle warm-up of the SVD workers holds while it runs (Studio.beginTask); untracked as above.
-    const end = untrack(() => this.studio.beginTask());
+    // The idle warm-up of the SVD workers holds while it runs (Studio.beginWork); untracked as above.
+    const end = untrack(() => this.studio.beginWork());
     try {
       const value = await this.worker.call((api) => work(api, onProgress));
       settled = true;

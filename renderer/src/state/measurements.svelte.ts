@@ -163,6 +163,8 @@ export class Measurements {
     const held = studio.computedRanks.slice();
     this.measuring = true;
     this.error = null;
+    // Done, failed, cancelled or sizes only (Learn mode): its end may leave the studio idle (Studio.beginWork).
+    const end = studio.beginWork();
     try {
       let encoding = this.encoding?.key === key ? this.encoding : null;
       if (!encoding) {
@@ -195,9 +197,8 @@ export class Measurements {
       if (this.#controller === controller) {
         this.#controller = null;
         this.measuring = false;
-        // Done, failed or sizes only (Learn mode): nothing measures until the controls change.
-        if (!signal.aborted) studio.warmWhenIdle();
       }
+      end();
     }
   }
 

@@ -270,8 +270,8 @@ export class Studio {
   #shownPending: number | null = null;
   /** #warmWorkers() has asked the engine to warm since the person last changed a control (holdWarmUp). */
   #workersWarming = false;
-  /** Learn views' tasks running (beginTask): the idle warm-up waits for them. */
-  #tasks = 0;
+  /** Work running for the person besides decompositions (beginWork): the idle warm-up waits for it. */
+  #working = 0;
   /** warmWhenIdle's timer. */
   #idleTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -303,11 +303,12 @@ export class Studio {
   }
 
   /**
-   * The studio has gone idle (its measurements or a Learn view's task ended): once the analysis
-   * worker has ended too (ANALYSIS_IDLE_MS after its last call), if nothing has started since (a
-   * control change or a task clears this timer: holdWarmUp) and nothing else runs (a
-   * decomposition, a photo opening, an export or a task), #warmWorkers(); while something does, it
-   * looks again as long later, for the same photo.
+   * The studio has gone idle (the last work of beginWork ended): once the analysis worker has
+   * ended too (ANALYSIS_IDLE_MS after its last call), if nothing has started since (a control
+   * change or new work clears this timer: holdWarmUp) and nothing else runs (work, a
+   * decomposition in front or in the background, a photo opening, an analysis worker running or
+   * starting), #warmWorkers(); while something does, it looks again as long later, for the same
+   * photo.
    */
   warmWhenIdle(): void {
     const documentId = this.document?.id;
@@ -317,32 +318,34 @@ export class Studio {
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = null;
       if (this.document?.id !== documentId) return;
-      const busy = this.#tasks > 0 || this.computing || this.opening !== null || this.analysis.running !== null;
+      const busy =
+        this.#working > 0 || this.computing || this.background !== null || this.opening !== null || this.analysis.starting !== null;
       if (busy) this.warmWhenIdle();
       else this.#warmWorkers();
     }, ANALYSIS_IDLE_MS + WARM_AFTER_IDLE_MS);
   }
 
   /**
-   * A Learn view's task starts: it holds the warm-up (holdWarmUp) until no task runs, then the
-   * studio is idle again (warmWhenIdle). Returns the task's end (once; later calls do nothing).
+   * Work for the person starts (a measurement, a Learn view's task, an export): it holds the
+   * warm-up (holdWarmUp) until no work runs, then the studio is idle again (warmWhenIdle). Returns
+   * the work's end (once; later calls do nothing).
    */
-  beginTask(): () => void {
-    this.#tasks++;
+  beginWork(): () => void {
+    this.#working++;
     this.holdWarmUp();
     let ended = false;
     return () => {
       if (ended) return;
       ended = true;
-      if (--this.#tasks === 0) this.warmWhenIdle();
+      if (--this.#working === 0) this.warmWhenIdle();
     };
   }
 
   /**
-   * The person changed a control or a task started: an idle moment waited for (warmWhenIdle)
+   * The person changed a control or work started (beginWork): an idle moment waited for (warmWhenIdle)
    * ends, and a warm-up #warmWorkers() asked for starts no further run (the engine's holdWarmUp) and
    * goes on at the next idle moment, so that its runs do not take the cores from the slider's
-   * previews or the task.
+   * previews or the work.
    */
   holdWarmUp(): void {
     if (this.#idleTimer) clearTimeout(this.#idleTimer);

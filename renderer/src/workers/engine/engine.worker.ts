@@ -365,7 +365,7 @@ const api = {
     return warming.complete;
   },
 
-  /** The person changed a control: the warm-up running (warmPool) runs no further decomposition after its current one. */
+  /** The person changed a control or work started (Studio.beginWork): the warm-up running (warmPool) runs no further decomposition after its current one. */
   holdWarmUp(): void {
     warmUp.hold();
   },

@@ -151,4 +151,10 @@ export interface KernelBackend {
    * Equal bit for bit to box-rows.ts's addRows on the same values (the terms in its order).
    */
   boxRowsBytes(sums: number, bytes: number, stride: number, weights: number, count: number, span: number): void;
+  /**
+   * An 8-bit matrix's statistics: totals[0] += Σ b², totals[1] += Σ b over the `count` unsigned
+   * bytes b at byte offset `bytes` (from the workspace's start), exact; the two float64 totals at
+   * float offset `totals` (even).
+   */
+  squaresAndSumBytes(totals: number, bytes: number, count: number): void;
 }

@@ -150,6 +150,20 @@ export class PlainKernels implements KernelBackend {
     addRows(this.doubles(sums, span), this.#bytes(), bytes, stride, this.doubles(weights, count), count);
   }
 
+  squaresAndSumBytes(totals: number, bytes: number, count: number): void {
+    const data = this.#bytes();
+    let squares = 0;
+    let sum = 0;
+    for (let i = bytes; i < bytes + count; i++) {
+      const value = data[i];
+      squares += value * value;
+      sum += value;
+    }
+    const sums = this.doubles(totals, 2);
+    sums[0] += squares;
+    sums[1] += sum;
+  }
+
   gemv64x4(a: number, lda: number, rows: number, cols: number, x: number, y: number): void {
     this.#product64x4(this.#heap, 0, a, lda, rows, cols, x, y);
   }

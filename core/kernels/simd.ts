@@ -80,6 +80,7 @@ interface KernelExports {
   gemvF32F64x4(a: number, lda: number, rows: number, cols: number, x: number, y: number): void;
   gramF64(x: number, ldx: number, rows: number, n: number, out: number): void;
   boxRowsBytes(sums: number, bytes: number, stride: number, weights: number, count: number, span: number): void;
+  squaresAndSumBytes(totals: number, bytes: number, count: number): void;
 }
 
 /** The float64 kernels on their own WebAssembly instance, so their arena never moves the float32 workspace. */
@@ -308,6 +309,11 @@ export class SimdKernels implements KernelBackend {
   boxRowsBytes(sums: number, bytes: number, stride: number, weights: number, count: number, span: number): void {
     const b = this.#base;
     this.#exports.boxRowsBytes(b + 4 * sums, b + bytes, stride, b + 4 * weights, count, span);
+  }
+
+  squaresAndSumBytes(totals: number, bytes: number, count: number): void {
+    const b = this.#base;
+    this.#exports.squaresAndSumBytes(b + 4 * totals, b + bytes, count);
   }
 
   gemv64x4(a: number, lda: number, rows: number, cols: number, x: number, y: number): void {

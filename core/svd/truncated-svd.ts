@@ -106,11 +106,13 @@ export function validateRank(rank: number): void {
 }
 
 /**
- * ‖A‖²_F and the sum of the entries, in one pass: exact for integer samples (8-bit ones in words,
- * summed in int32 a chunk at a time, the totals in float64); throws a clear error on NaN or ±Infinity.
+ * ‖A‖²_F and the sum of the entries, in one pass: exact for integer samples (8-bit ones on the
+ * WebAssembly kernels of `backend` when given, else in words, summed in int32 a chunk at a time,
+ * the totals in float64); throws a clear error on NaN or ±Infinity.
  */
-export function inputStatistics(a: SvdInput): { frobeniusNormSquared: number; sum: number } {
+export function inputStatistics(a: SvdInput, backend?: KernelBackend): { frobeniusNormSquared: number; sum: number } {
   const { data, cols } = a;
+  if (data instanceof Uint8Array && backend && backend.kind !== 'plain') return byteStatistics(data, backend);
   // Row by row (or chunk by chunk), a function call each: V8 optimizes the loop after a few calls
   // (one loop over the whole matrix, run once per matrix, would mostly run unoptimized). 8-bit
   // samples in whole aligned words are read four at a time.
@@ -133,6 +135,28 @@ export function inputStatistics(a: SvdInput): { frobeniusNormSquared: number; su
     }
     throw new SvdInputError('truncatedSvd: the matrix is too large in magnitude for its squares to be summed in float64');
   }
+  return { frobeniusNormSquared: squares, sum };
+}
+
+/** 8-bit samples byteStatistics copies into the kernels' workspace at a time (which the kernel then reads from cache). */
+const KERNEL_CHUNK = 1 << 18;
+
+/**
+ * inputStatistics of 8-bit samples on WebAssembly kernels: copied into the workspace a chunk at a
+ * time, each summed by squaresAndSumBytes, 16 at a time (12 MP: about a third of the time of the
+ * words in JavaScript, copies included). Takes the workspace: a run's allocate() comes after.
+ */
+function byteStatistics(data: Uint8Array, backend: KernelBackend): { frobeniusNormSquared: number; sum: number } {
+  const chunk = Math.max(1, Math.min(KERNEL_CHUNK, data.length));
+  // The two float64 totals (zeroed by allocate), then the chunk's bytes.
+  const workspace = backend.allocate(4 + Math.ceil(chunk / 4), 1);
+  const bytes = new Uint8Array(workspace.buffer, workspace.byteOffset + 16, chunk);
+  for (let from = 0; from < data.length; from += chunk) {
+    const count = Math.min(chunk, data.length - from);
+    bytes.set(data.subarray(from, from + count));
+    backend.squaresAndSumBytes(0, 16, count);
+  }
+  const [squares, sum] = backend.doubles(0, 2);
   return { frobeniusNormSquared: squares, sum };
 }
 
@@ -198,7 +222,7 @@ export async function runTruncatedSvd(
   tracker.throwIfAborted();
   // An extension reuses the statistics of the run it extends (the same matrix).
   const extended = options.krylov?.rows === a.rows && options.krylov.cols === a.cols ? options.krylov : null;
-  const { frobeniusNormSquared: energy, sum } = extended ?? inputStatistics(a);
+  const { frobeniusNormSquared: energy, sum } = extended ?? inputStatistics(a, backend);
   const { rows, cols } = a;
   const shortSide = Math.min(rows, cols);
   const rank = Math.min(options.rank, shortSide);

@@ -161,6 +161,34 @@ describe.each(['relaxed', 'simd', 'plain'] as const)('%s kernels', (kind) => {
       }
   });
 
+  it('squaresAndSumBytes adds the exact sums of squares and of the bytes to its totals, past what a 32-bit lane holds', async () => {
+    const kernels = await backend();
+    // 300 000 bytes of 255 first: their squares pass 2³¹ well within one kernel call (a run of
+    // vectors too long for 32-bit lanes would wrap), then pseudo-random bytes; odd lengths and offsets leave tails.
+    const source = Uint8Array.from({ length: 400_003 }, (_, i) => (i < 300_000 ? 255 : (i * 2654435761) >>> 24));
+    const workspace = kernels.allocate(4 + Math.ceil((source.length + 3) / 4), 8);
+    for (const [offset, count] of [
+      [0, 0],
+      [1, 1],
+      [3, 15],
+      [16, 16],
+      [5, 17],
+      [16, 300_000],
+      [3, 400_003],
+    ]) {
+      new Uint8Array(workspace.buffer, workspace.byteOffset + 16 + offset, count).set(source.subarray(0, count));
+      kernels.doubles(0, 2).set([7, 11]);
+      kernels.squaresAndSumBytes(0, 16 + offset, count);
+      let squares = 7;
+      let sum = 11;
+      for (let i = 0; i < count; i++) {
+        squares += source[i] * source[i];
+        sum += source[i];
+      }
+      expect(Array.from(kernels.doubles(0, 2)), `${count} bytes at ${offset}`).toEqual([squares, sum]);
+    }
+  });
+
   it('expand grows the memory ahead without a later reserve or allocate of that size growing it: views stay valid, values stay', async () => {
     const kernels = await backend();
     kernels.allocate(100, 8).fill(3);

@@ -738,3 +738,48 @@ export function boxRowsBytes(sums: usize, bytes: usize, stride: i32, weights: us
     }
   }
 }
+
+/** Vectors of 16 bytes squaresAndSumBytes adds in 32-bit lanes: each adds at most 4 · 255² per lane, so 8192 stay below 2³¹. */
+const STATISTICS_RUN = 8192;
+
+/**
+ * totals[0] += Σ bytes[i]², totals[1] += Σ bytes[i] for i < count (float64 totals, unsigned
+ * bytes): an 8-bit matrix's statistics, exact. Sixteen bytes at a time, their squares and sums in
+ * 32-bit integer lanes, moved into the float64 totals every STATISTICS_RUN vectors; the bytes
+ * left over one at a time.
+ */
+export function squaresAndSumBytes(totals: usize, bytes: usize, count: i32): void {
+  let squares: f64 = 0;
+  let sum: f64 = 0;
+  const vectors = count >>> 4;
+  let v = 0;
+  while (v < vectors) {
+    const end = min(vectors, v + STATISTICS_RUN);
+    let laneSquares = i32x4.splat(0);
+    let laneSums = i32x4.splat(0);
+    for (; v < end; v++) {
+      const x = v128.load(bytes + ((<usize>v) << 4));
+      const low = i16x8.extend_low_i8x16_u(x);
+      const high = i16x8.extend_high_i8x16_u(x);
+      laneSquares = i32x4.add(laneSquares, i32x4.add(i32x4.dot_i16x8_s(low, low), i32x4.dot_i16x8_s(high, high)));
+      laneSums = i32x4.add(laneSums, i32x4.extadd_pairwise_i16x8_u(i16x8.add(low, high)));
+    }
+    squares +=
+      <f64>i32x4.extract_lane(laneSquares, 0) +
+      <f64>i32x4.extract_lane(laneSquares, 1) +
+      <f64>i32x4.extract_lane(laneSquares, 2) +
+      <f64>i32x4.extract_lane(laneSquares, 3);
+    sum +=
+      <f64>i32x4.extract_lane(laneSums, 0) +
+      <f64>i32x4.extract_lane(laneSums, 1) +
+      <f64>i32x4.extract_lane(laneSums, 2) +
+      <f64>i32x4.extract_lane(laneSums, 3);
+  }
+  for (let i = vectors << 4; i < count; i++) {
+    const value = <f64>load<u8>(bytes + <usize>i);
+    squares += value * value;
+    sum += value;
+  }
+  store<f64>(totals, load<f64>(totals) + squares);
+  store<f64>(totals, load<f64>(totals, 8) + sum, 8);
+}

@@ -38,6 +38,7 @@ export {
   everyChannelSamples,
   mergeChannels,
   withoutAlpha,
+  withoutAlphaAndPlanes,
   atBitDepth,
   validatePixelImage,
   peakValue,

@@ -10,6 +10,7 @@ import {
   truncatedSvd,
   PixelFormatError,
   withoutAlpha,
+  withoutAlphaAndPlanes,
   atBitDepth,
   channelSamples,
   everyChannelSamples,
@@ -173,6 +174,44 @@ describe('splitChannels / mergeChannels', () => {
     const rgba = { width: 2, height: 1, channels: 4 as const, bitDepth: 8 as const, pixels: new Uint8Array(8) };
     expect(() => withoutAlpha(rgba, () => new Uint8Array(5))).toThrow(/needs 6 8-bit samples, got a Uint8Array of 5/);
     expect(() => withoutAlpha(rgba, () => new Uint16Array(6))).toThrow(PixelFormatError);
+  });
+
+  it('withoutAlphaAndPlanes (8-bit RGBA in one pass) equals withoutAlpha and then everyChannelSamples, for any count, alignment and alpha', () => {
+    for (const [width, height] of [
+      [1, 1],
+      [3, 1],
+      [5, 3],
+      [64, 33],
+      [201, 103],
+    ]) {
+      const count = width * height;
+      // Alpha samples of every value: they are dropped, whatever they are.
+      const backing = new Uint8Array(count * 4 + 3).map((_, i) => (i * 97 + (i >> 8) * 13) & 0xff);
+      for (const offset of [0, 1]) {
+        const image = { width, height, channels: 4 as const, bitDepth: 8 as const, pixels: backing.subarray(offset, offset + count * 4) };
+        const rgb = withoutAlpha(image);
+        const expected = everyChannelSamples(rgb).map((plane) => Array.from(plane));
+        for (const into of [0, 1]) {
+          const made = new Uint8Array(count * 3 + 2).fill(7).subarray(into, into + count * 3);
+          const both = withoutAlphaAndPlanes(image, () => made);
+          expect(both.image.pixels, `${width} × ${height} at ${offset} into ${into}`).toBe(made);
+          expect(both.image).toMatchObject({ width, height, channels: 3, bitDepth: 8 });
+          expect(Array.from(made)).toEqual(Array.from(rgb.pixels));
+          expect(new Uint8Array(made.buffer)[into + count * 3]).toBe(7);
+          expect(both.planes.map((plane) => Array.from(plane))).toEqual(expected);
+        }
+      }
+    }
+    // Other images: the two passes (16-bit RGBA; RGB, whose planes are its channels).
+    const deep = { width: 2, height: 1, channels: 4 as const, bitDepth: 16 as const, pixels: Uint16Array.of(1, 2, 3, 4, 5, 6, 7, 8) };
+    expect(withoutAlphaAndPlanes(deep).planes.map((plane) => Array.from(plane))).toEqual([
+      [1, 5],
+      [2, 6],
+      [3, 7],
+    ]);
+    const rgb = { width: 2, height: 1, channels: 3 as const, bitDepth: 8 as const, pixels: Uint8Array.of(1, 2, 3, 4, 5, 6) };
+    expect(withoutAlphaAndPlanes(rgb).image).toBe(rgb);
+    expect(() => withoutAlphaAndPlanes(deep, () => new Uint16Array(5))).toThrow(PixelFormatError);
   });
 
   it('rejects inconsistent images with a clear error', () => {

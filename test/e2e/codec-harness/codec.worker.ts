@@ -4,13 +4,7 @@
  * a PixelImage, timing only the codec call.
  */
 import { channelSamples } from '../../../core/index.js';
-import {
-  colourPlanes,
-  decodeImage,
-  encodeImage,
-  type DecodeSize,
-  type ImageFormat,
-} from '../../../renderer/src/workers/image-codec/image-codecs.js';
+import { decodeImage, encodeImage, type DecodeSize, type ImageFormat } from '../../../renderer/src/workers/image-codec/image-codecs.js';
 import type { PixelImage } from '../../../core/image/channels.js';
 
 export type CodecRequest =
@@ -24,7 +18,7 @@ export type CodecResponse =
       image: PixelImage;
       milliseconds: number;
       announced: DecodeSize | null;
-      /** colourPlanes of the image: none made, or whether they equal each channel's samples. */
+      /** The colour planes decodeImage made with the image: none, or whether they equal each channel's samples. */
       planes: 'none' | 'match' | 'differ';
     }
   | { id: number; ok: true; bytes: Uint8Array; milliseconds: number }
@@ -40,10 +34,16 @@ scope.onmessage = async ({ data: request }) => {
   try {
     if (request.op === 'decode') {
       let announced: DecodeSize | null = null;
-      const image = await decodeImage(request.bytes, request.name, request.maxPixels, (size) => (announced = size));
+      // With the colour planes the studio's decoder makes with the pixels (every image asks for them
+      // here), checked against each channel's samples.
+      const { image, planes: made } = await decodeImage(
+        request.bytes,
+        request.name,
+        request.maxPixels,
+        (size) => (announced = size),
+        () => true,
+      );
       const milliseconds = performance.now() - started;
-      // The colour planes the studio's decoder makes with the pixels, against each channel's samples.
-      const made = colourPlanes(image);
       const planes = !made ? 'none' : made.every((plane, c) => sameSamples(plane, channelSamples(image, c))) ? 'match' : 'differ';
       scope.postMessage({ id: request.id, ok: true, image, milliseconds, announced, planes }, [image.pixels.buffer]);
     } else {

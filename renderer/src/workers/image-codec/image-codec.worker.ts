@@ -16,7 +16,6 @@ import {
   type TruncatedSvd,
 } from '../../../../core/index.js';
 import {
-  colourPlanes,
   decodeImage,
   detectFormat,
   encodeImage,
@@ -129,8 +128,7 @@ const api = {
       // (unless it is gray or has alpha), moved along with it to the SVD workers.
       const withPlanes = (width: number, height: number, bitDepth: number) => bitDepth === 8 && width * height <= planesUpTo;
       const announce = onSize && ((size: DecodeSize) => onSize({ ...size, planes: withPlanes(size.width, size.height, size.bitDepth) }));
-      const image = await decodeImage(bytes, name, maxPixels, announce);
-      const planes = withPlanes(image.width, image.height, image.bitDepth) ? colourPlanes(image) : undefined;
+      const { image, planes } = await decodeImage(bytes, name, maxPixels, announce, withPlanes);
       file = { kind: 'image', format: format as ImageFormat, image, ...(planes ? { planes } : {}), decodedAt: epochNow() };
     }
     return Comlink.transfer(file, transferables(file));

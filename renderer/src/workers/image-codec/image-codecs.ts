@@ -30,6 +30,7 @@ import {
   peakValue,
   validatePixelImage,
   withoutAlpha,
+  withoutAlphaAndPlanes,
   type BitDepth,
   type ChannelCount,
   type PixelImage,
@@ -107,9 +108,10 @@ async function decodeRgba(bytes: Uint8Array, format: ImageFormat, sixteenBitPng:
  * sample is below the peak (not looked for where the format has none: a 12 MP JPEG's 48 MB took
  * 27 ms), one gray channel when R = G = B everywhere. 8-bit alpha is checked four pixels at a
  * time (whole little-endian words), and opaque colour is packed by core's withoutAlpha (four
- * pixels at a time too).
+ * pixels at a time too). `withPlanes`: an RGB photo comes with its colour planes too (colourPlanes),
+ * made in the same pass as its RGB samples (withoutAlphaAndPlanes).
  */
-function reduceChannels({ width, height, bitDepth, rgba, opaque: known }: RgbaPixels): PixelImage {
+function reduceChannels({ width, height, bitDepth, rgba, opaque: known }: RgbaPixels, withPlanes: boolean): DecodedPixels {
   const peak = peakValue(bitDepth);
   const total = width * height * 4;
   const opaque = known ?? allOpaque(rgba, peak);
@@ -121,16 +123,21 @@ function reduceChannels({ width, height, bitDepth, rgba, opaque: known }: RgbaPi
     }
   }
   const channels = ((gray ? 1 : 3) + (opaque ? 0 : 1)) as ChannelCount;
-  if (channels === 4) return { width, height, channels, bitDepth, pixels: rgba };
+  if (channels === 4) return { image: { width, height, channels, bitDepth, pixels: rgba } };
   // Shared where the page can share (shared-memory.ts): the photo's pixels are made once, here.
   const allocate = (length: number) => newSamples(bitDepth, length);
-  if (channels === 3) return withoutAlpha({ width, height, channels: 4, bitDepth, pixels: rgba }, allocate);
+  const colour = { width, height, channels: 4, bitDepth, pixels: rgba } as const;
+  if (channels === 3 && withPlanes && bitDepth === 8) {
+    const { image, planes } = withoutAlphaAndPlanes(colour, allocate);
+    return { image, planes: planes as Uint8Array[] };
+  }
+  if (channels === 3) return { image: withoutAlpha(colour, allocate) };
   const pixels = allocate(width * height * channels);
   for (let i = 0, j = 0; i < total; i += 4) {
     pixels[j++] = rgba[i];
     if (!opaque) pixels[j++] = rgba[i + 3];
   }
-  return { width, height, channels, bitDepth, pixels };
+  return { image: { width, height, channels, bitDepth, pixels } };
 }
 
 /** Whether every alpha sample of RGBA pixels is `peak`. */
@@ -174,13 +181,19 @@ export interface DecodeSize {
   planes?: boolean;
 }
 
+/** A decoded image, and its colour planes where they were asked for (decodeImage's `withPlanes`) and it has them (colourPlanes). */
+export interface DecodedPixels {
+  image: PixelImage;
+  planes?: Uint8Array[];
+}
+
 /**
  * An RGB photo's colour channels' 8-bit samples as planes of their own (unshared: they are moved
  * to the SVD workers, which decompose them as they are and end with them; else each of them takes
  * its channel from the pixels after decoding), split in one pass (everyChannelSamples). Undefined
  * for other images (gray, 16-bit, with alpha).
  */
-export function colourPlanes(image: PixelImage): Uint8Array[] | undefined {
+function colourPlanes(image: PixelImage): Uint8Array[] | undefined {
   if (!(image.pixels instanceof Uint8Array) || image.channels !== 3) return undefined;
   return everyChannelSamples(image) as Uint8Array[];
 }
@@ -191,14 +204,17 @@ export function colourPlanes(image: PixelImage): Uint8Array[] | undefined {
  * for an empty, unrecognised, damaged, truncated or too large file; the pixel limit is checked
  * on the header, before decoding, wherever the header states the size. `onSize`: called with that
  * size once the header has passed its checks, before the pixels are decoded (the studio prepares
- * for them meanwhile).
+ * for them meanwhile). `withPlanes(width, height, bitDepth)`: whether an RGB photo of that size
+ * comes with its colour planes (colourPlanes; made with its RGB samples, in one pass, unless the
+ * EXIF orientation turns it).
  */
 export async function decodeImage(
   bytes: Uint8Array,
   name: string,
   maxPixels = MAX_IMAGE_PIXELS,
   onSize?: (size: DecodeSize) => void,
-): Promise<PixelImage> {
+  withPlanes: (width: number, height: number, bitDepth: number) => boolean = () => false,
+): Promise<DecodedPixels> {
   if (!(maxPixels >= 1)) throw new RangeError(`decodeImage: maxPixels must be a number ≥ 1, got ${String(maxPixels)}`);
   if (bytes.byteLength === 0) throw new ImageDecodeError(name, `"${name}" is empty`);
   const format = detectFormat(bytes);
@@ -238,9 +254,13 @@ export async function decodeImage(
   // For files whose header did not state the size (an AVIF without 'ispe', a JPEG with DNL).
   if (width * height > maxPixels) throw tooLarge(name, width, height, maxPixels);
 
-  const image = reduceChannels(decoded);
+  const planesWanted = withPlanes(width, height, decoded.bitDepth);
+  const reduced = reduceChannels(decoded, planesWanted && orientation === 1);
   // Turned into shared samples too; an RGBA photo's pixels are the decoder's own, copied into shared memory here.
-  return sharedImage(applyOrientation(image, orientation, newSamples));
+  const image = sharedImage(applyOrientation(reduced.image, orientation, newSamples));
+  if (image === reduced.image && reduced.planes) return { image, planes: reduced.planes };
+  const planes = planesWanted ? colourPlanes(image) : undefined;
+  return planes ? { image, planes } : { image };
 }
 
 /** An 8 × 8 grey JPEG (quality 50) and PNG, made with sharp: the smallest work that loads each decoder. */

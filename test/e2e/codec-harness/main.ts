@@ -17,7 +17,7 @@ export interface DecodeSummary {
   milliseconds: number;
   /** The size decodeImage's onSize announced from the header before decoding (null: none). */
   announced: { width: number; height: number; bitDepth: number } | null;
-  /** The studio decoder's colour planes of the image (colourPlanes): none made, or whether they equal each channel's samples. */
+  /** The colour planes the studio's decoder made with the image (decodeImage's withPlanes): none, or whether they equal each channel's samples. */
   planes: 'none' | 'match' | 'differ';
 }
 export interface Comparison {

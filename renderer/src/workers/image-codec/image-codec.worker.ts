@@ -49,7 +49,7 @@ export type DecodedFile = (
       kind: 'image';
       format: ImageFormat;
       image: PixelImage;
-      /** Its colour planes, made with the pixels (colourPlanes) and moved with them: what the SVD workers decompose. */
+      /** Its colour planes, made with the pixels (decodeImage's withPlanes) and moved with them: what the SVD workers decompose. */
       planes?: Uint8Array[];
     }
   /**

@@ -190,8 +190,9 @@ export interface DecodedPixels {
 /**
  * An RGB photo's colour channels' 8-bit samples as planes of their own (unshared: they are moved
  * to the SVD workers, which decompose them as they are and end with them; else each of them takes
- * its channel from the pixels after decoding), split in one pass (everyChannelSamples). Undefined
- * for other images (gray, 16-bit, with alpha).
+ * its channel from the pixels after decoding), split from its pixels in one pass
+ * (everyChannelSamples): for a photo its EXIF orientation turns, whose planes were not made with
+ * its RGB samples (reduceChannels). Undefined for other images (gray, 16-bit, with alpha).
  */
 function colourPlanes(image: PixelImage): Uint8Array[] | undefined {
   if (!(image.pixels instanceof Uint8Array) || image.channels !== 3) return undefined;
@@ -254,7 +255,8 @@ export async function decodeImage(
   // For files whose header did not state the size (an AVIF without 'ispe', a JPEG with DNL).
   if (width * height > maxPixels) throw tooLarge(name, width, height, maxPixels);
 
-  const planesWanted = withPlanes(width, height, decoded.bitDepth);
+  const oriented = orientedSize(width, height, orientation);
+  const planesWanted = withPlanes(oriented.width, oriented.height, decoded.bitDepth);
   const reduced = reduceChannels(decoded, planesWanted && orientation === 1);
   // Turned into shared samples too; an RGBA photo's pixels are the decoder's own, copied into shared memory here.
   const image = sharedImage(applyOrientation(reduced.image, orientation, newSamples));

@@ -148,8 +148,12 @@ describe('splitChannels / mergeChannels', () => {
     expect(atBitDepth(rgb, 8)).toBe(rgb);
   });
 
-  it("withoutAlpha packs 8-bit RGBA four pixels at a time: the plain loop's bytes for any count and alignment, into a given array", () => {
-    // Up to 201 × 103: more than one chunk of groups of four pixels.
+  /**
+   * 8-bit RGBA images up to 201 × 103 (more than one chunk of groups of four pixels), their samples
+   * (alpha of every value) at an aligned and an unaligned offset, with an array of `count` · 3
+   * samples made `into` 0 or 1 bytes into a larger one (7 around it) for each.
+   */
+  function* rgbaCases() {
     for (const [width, height] of [
       [1, 1],
       [3, 1],
@@ -161,14 +165,21 @@ describe('splitChannels / mergeChannels', () => {
       const backing = new Uint8Array(count * 4 + 3).map((_, i) => (i * 97 + (i >> 8) * 13) & 0xff);
       for (const offset of [0, 1]) {
         const image = { width, height, channels: 4 as const, bitDepth: 8 as const, pixels: backing.subarray(offset, offset + count * 4) };
-        const expected = Array.from({ length: count * 3 }, (_, i) => image.pixels[Math.floor(i / 3) * 4 + (i % 3)]);
-        expect(Array.from(withoutAlpha(image).pixels), `${width} × ${height} at ${offset}`).toEqual(expected);
-        for (const into of [0, 1]) {
-          const made = new Uint8Array(count * 3 + 2).fill(7).subarray(into, into + count * 3);
-          expect(withoutAlpha(image, () => made).pixels).toBe(made);
-          expect(Array.from(made)).toEqual(expected);
-          expect(new Uint8Array(made.buffer)[into + count * 3]).toBe(7);
-        }
+        const made = (into: number) => new Uint8Array(count * 3 + 2).fill(7).subarray(into, into + count * 3);
+        yield { label: `${width} × ${height} at ${offset}`, image, count, madeInto: made };
+      }
+    }
+  }
+
+  it("withoutAlpha packs 8-bit RGBA four pixels at a time: the plain loop's bytes for any count and alignment, into a given array", () => {
+    for (const { label, image, count, madeInto } of rgbaCases()) {
+      const expected = Array.from({ length: count * 3 }, (_, i) => image.pixels[Math.floor(i / 3) * 4 + (i % 3)]);
+      expect(Array.from(withoutAlpha(image).pixels), label).toEqual(expected);
+      for (const into of [0, 1]) {
+        const made = madeInto(into);
+        expect(withoutAlpha(image, () => made).pixels).toBe(made);
+        expect(Array.from(made)).toEqual(expected);
+        expect(new Uint8Array(made.buffer)[into + count * 3]).toBe(7);
       }
     }
     const rgba = { width: 2, height: 1, channels: 4 as const, bitDepth: 8 as const, pixels: new Uint8Array(8) };
@@ -177,29 +188,18 @@ describe('splitChannels / mergeChannels', () => {
   });
 
   it('withoutAlphaAndPlanes (8-bit RGBA in one pass) equals withoutAlpha and then everyChannelSamples, for any count, alignment and alpha', () => {
-    for (const [width, height] of [
-      [1, 1],
-      [3, 1],
-      [5, 3],
-      [64, 33],
-      [201, 103],
-    ]) {
-      const count = width * height;
-      // Alpha samples of every value: they are dropped, whatever they are.
-      const backing = new Uint8Array(count * 4 + 3).map((_, i) => (i * 97 + (i >> 8) * 13) & 0xff);
-      for (const offset of [0, 1]) {
-        const image = { width, height, channels: 4 as const, bitDepth: 8 as const, pixels: backing.subarray(offset, offset + count * 4) };
-        const rgb = withoutAlpha(image);
-        const expected = everyChannelSamples(rgb).map((plane) => Array.from(plane));
-        for (const into of [0, 1]) {
-          const made = new Uint8Array(count * 3 + 2).fill(7).subarray(into, into + count * 3);
-          const both = withoutAlphaAndPlanes(image, () => made);
-          expect(both.image.pixels, `${width} × ${height} at ${offset} into ${into}`).toBe(made);
-          expect(both.image).toMatchObject({ width, height, channels: 3, bitDepth: 8 });
-          expect(Array.from(made)).toEqual(Array.from(rgb.pixels));
-          expect(new Uint8Array(made.buffer)[into + count * 3]).toBe(7);
-          expect(both.planes.map((plane) => Array.from(plane))).toEqual(expected);
-        }
+    // Alpha samples of every value: they are dropped, whatever they are.
+    for (const { label, image, count, madeInto } of rgbaCases()) {
+      const rgb = withoutAlpha(image);
+      const expected = everyChannelSamples(rgb).map((plane) => Array.from(plane));
+      for (const into of [0, 1]) {
+        const made = madeInto(into);
+        const both = withoutAlphaAndPlanes(image, () => made);
+        expect(both.image.pixels, `${label} into ${into}`).toBe(made);
+        expect(both.image).toMatchObject({ width: image.width, height: image.height, channels: 3, bitDepth: 8 });
+        expect(Array.from(made)).toEqual(Array.from(rgb.pixels));
+        expect(new Uint8Array(made.buffer)[into + count * 3]).toBe(7);
+        expect(both.planes.map((plane) => Array.from(plane))).toEqual(expected);
       }
     }
     // Other images: the two passes (16-bit RGBA; RGB, whose planes are its channels).

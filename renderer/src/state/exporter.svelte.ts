@@ -155,20 +155,32 @@ export class Exporter {
     this.svdSizes = Object.fromEntries(codings.map((coding) => [codingKey(coding), 'pending' as const]));
     // The coding on screen first (its size is the one people compare with), then the others.
     const ordered = [...codings].sort((a, b) => Number(!sameCoding(a, studio.coding)) - Number(!sameCoding(b, studio.coding)));
+    // The idle warm-up of the SVD workers holds while the sizes are measured (Studio.beginWork).
+    const end = studio.beginWork();
+    try {
+      await this.#measureSizes(ordered, doc.id, key, controller.signal);
+    } finally {
+      end();
+    }
+  }
+
+  /** measureCodings' sizes, one coding after another, until `signal` or another photo stops them. */
+  async #measureSizes(ordered: Coding[], documentId: number, key: string, signal: AbortSignal): Promise<void> {
+    const studio = this.#studio;
     for (const coding of ordered) {
-      if (controller.signal.aborted || studio.document?.id !== doc.id) return;
+      if (signal.aborted || studio.document?.id !== documentId) return;
       let entry: SvdEncoding | { error: string };
       try {
         if (!sameCoding(coding, studio.coding) && !(await studio.ensureDecomposed(coding))) {
           entry = { error: studio.computing ? 'after the decomposition' : 'not computed' };
         } else {
-          const target = await this.targetFor(coding, controller.signal);
+          const target = await this.targetFor(coding, signal);
           entry = target
-            ? await studio.analysis.call((api) => api.encodeSvd(doc.id, coding, target, studio.heldRanks(coding)), controller.signal)
+            ? await studio.analysis.call((api) => api.encodeSvd(documentId, coding, target, studio.heldRanks(coding)), signal)
             : { error: 'no target yet' };
         }
       } catch (error) {
-        if (isAbortError(error) || controller.signal.aborted) return;
+        if (isAbortError(error) || signal.aborted) return;
         entry = { error: (error as Error).message };
       }
       if (this.#sizesKey !== key) return;

@@ -47,6 +47,7 @@ import type { DecodeSize } from '../workers/image-codec/image-codecs.js';
 import type { PreviewWorkerApi } from '../workers/preview/preview.worker.js';
 import type { ViewRequest } from '../workers/preview/protocol.js';
 import type { RenderedView } from '../workers/preview/rendered-view.js';
+import { IdleWork } from './idle-work.js';
 import { Settings } from './settings.svelte.js';
 import type { StudioViewMode } from '../shared/view-modes.js';
 
@@ -134,7 +135,7 @@ let nextPreparationId = 1;
  * 0.5–1.2 s later than from a running one.
  */
 export const ANALYSIS_IDLE_MS = 5000;
-/** How long after the analysis worker's idle end the SVD workers are warmed for the next photo (Studio.warmWhenIdle). */
+/** How long after the analysis worker's idle end the SVD workers are warmed for the next photo (Studio's IdleWork). */
 const WARM_AFTER_IDLE_MS = 1000;
 
 export class Studio {
@@ -268,12 +269,21 @@ export class Studio {
   #firstPreview: { id: number; start: number } | null = null;
   /** A document whose first stage the engine holds its later stages for until it is painted (livePainted). */
   #shownPending: number | null = null;
-  /** #warmWorkers() has asked the engine to warm since the person last changed a control (holdWarmUp). */
+  /** #warmWorkers() has asked the engine to warm since the person last changed a control or work began (holdWarmUp). */
   #workersWarming = false;
-  /** Work running for the person besides decompositions (beginWork): the idle warm-up waits for it. */
-  #working = 0;
-  /** warmWhenIdle's timer. */
-  #idleTimer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * Work the person waits for (beginWork) and the idle moments after it: once the analysis worker
+   * has ended too (ANALYSIS_IDLE_MS after its last call) and nothing else runs for the same photo
+   * (a decomposition in front or in the background, a photo opening, an analysis worker running or
+   * starting), #warmWorkers(); a control change or new work holds a warm-up (#holdWorkers).
+   */
+  readonly #idle = new IdleWork({
+    delay: ANALYSIS_IDLE_MS + WARM_AFTER_IDLE_MS,
+    key: () => this.document?.id,
+    busy: () => this.computing || this.background !== null || this.opening !== null || this.analysis.starting !== null,
+    onIdle: () => this.#warmWorkers(),
+    onHold: () => this.#holdWorkers(),
+  });
 
   constructor(host: Host) {
     this.host = host;
@@ -285,10 +295,12 @@ export class Studio {
   }
 
   /**
-   * Nothing runs (a photo's decomposition and measurements are done): the engine starts and warms
-   * the SVD workers that replaced the decomposition's, for the next photo (engine.warmWorkers):
-   * marks 'studio:idle-warm-up' as it asks, and 'studio:idle-warm-up-done' once they have had all
-   * their runs. An engine that is not running is not started for it.
+   * Nothing runs (a photo's decomposition, its measurements and any other work are done): the
+   * engine starts and warms the SVD workers that replaced the decomposition's, for the next photo
+   * (engine.warmWorkers): marks 'studio:idle-warm-up' as it asks (also when the engine finds
+   * nothing to warm: a pool warmed already, or one a photo has used), and
+   * 'studio:idle-warm-up-done' once they have had all their runs. An engine that is not running is
+   * not started for it.
    */
   #warmWorkers(): void {
     if (!this.engine.running) return;
@@ -303,53 +315,25 @@ export class Studio {
   }
 
   /**
-   * The studio has gone idle (the last work of beginWork ended): once the analysis worker has
-   * ended too (ANALYSIS_IDLE_MS after its last call), if nothing has started since (a control
-   * change or new work clears this timer: holdWarmUp) and nothing else runs (work, a
-   * decomposition in front or in the background, a photo opening, an analysis worker running or
-   * starting), #warmWorkers(); while something does, it looks again as long later, for the same
-   * photo.
-   */
-  warmWhenIdle(): void {
-    const documentId = this.document?.id;
-    if (this.#idleTimer) clearTimeout(this.#idleTimer);
-    this.#idleTimer = null;
-    if (documentId === undefined) return;
-    this.#idleTimer = setTimeout(() => {
-      this.#idleTimer = null;
-      if (this.document?.id !== documentId) return;
-      const busy =
-        this.#working > 0 || this.computing || this.background !== null || this.opening !== null || this.analysis.starting !== null;
-      if (busy) this.warmWhenIdle();
-      else this.#warmWorkers();
-    }, ANALYSIS_IDLE_MS + WARM_AFTER_IDLE_MS);
-  }
-
-  /**
    * Work for the person starts (a measurement, a Learn view's task, an export): it holds the
-   * warm-up (holdWarmUp) until no work runs, then the studio is idle again (warmWhenIdle). Returns
-   * the work's end (once; later calls do nothing).
+   * warm-up (holdWarmUp) until no work runs; the last one's end starts the wait for an idle moment
+   * (#idle). Returns the work's end (once; later calls do nothing).
    */
   beginWork(): () => void {
-    this.#working++;
-    this.holdWarmUp();
-    let ended = false;
-    return () => {
-      if (ended) return;
-      ended = true;
-      if (--this.#working === 0) this.warmWhenIdle();
-    };
+    return this.#idle.begin();
   }
 
   /**
-   * The person changed a control or work started (beginWork): an idle moment waited for (warmWhenIdle)
-   * ends, and a warm-up #warmWorkers() asked for starts no further run (the engine's holdWarmUp) and
-   * goes on at the next idle moment, so that its runs do not take the cores from the slider's
-   * previews or the work.
+   * The person changed a control: an idle moment waited for ends, and a warm-up #warmWorkers()
+   * asked for starts no further run and goes on at the next idle moment, so that its runs do not
+   * take the cores from the slider's previews.
    */
   holdWarmUp(): void {
-    if (this.#idleTimer) clearTimeout(this.#idleTimer);
-    this.#idleTimer = null;
+    this.#idle.hold();
+  }
+
+  /** A warm-up #warmWorkers() asked for starts no further run after its current one (the engine's holdWarmUp). */
+  #holdWorkers(): void {
     if (!this.#workersWarming) return;
     this.#workersWarming = false;
     if (this.engine.running) void this.engine.call((engine) => engine.holdWarmUp()).catch(() => {});

@@ -247,8 +247,9 @@ let chosenBeforePool = 0;
 let poolStarted: Promise<unknown> | null = null;
 
 /**
- * The current pool's warm-up runs. The person changing a control holds them (holdWarmUp): they
- * take both cores for about half a second, and a slider drag in them missed frames.
+ * The current pool's warm-up runs. The person changing a control, or work the person waits for
+ * (a measurement, a Learn view's task, an export), holds them (holdWarmUp): they take both cores
+ * for about half a second, and a slider drag in them missed frames.
  */
 let warmUp = new WarmUp(WARM_RUNS);
 
@@ -350,7 +351,7 @@ const api = {
   },
 
   /**
-   * The studio is idle (a photo's decomposition and measurements done): the pool that replaced
+   * The studio is idle (a photo's decomposition, its measurements and other work done): the pool that replaced
    * the decomposition's starts and is warmed as the first one was, so the next photo's first jobs
    * run compiled code rather than start cold workers while it decodes; a warm-up held since
    * (holdWarmUp) goes on. Nothing when a decomposition or warm-up runs, a photo has been chosen

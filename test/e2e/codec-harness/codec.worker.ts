@@ -1,7 +1,8 @@
 /**
  * The image codecs in a module worker, as the renderer will run them: decode a file's bytes to
- * a PixelImage (with the size decodeImage announced from the header, before decoding), or encode
- * a PixelImage, timing only the codec call.
+ * a PixelImage (with the size decodeImage announced from the header, before decoding, and the
+ * colour planes it makes with an 8-bit RGB photo's pixels), or encode a PixelImage, timing only
+ * the codec call (a decode's time includes those planes, as the studio's does).
  */
 import { channelSamples } from '../../../core/index.js';
 import { decodeImage, encodeImage, type DecodeSize, type ImageFormat } from '../../../renderer/src/workers/image-codec/image-codecs.js';

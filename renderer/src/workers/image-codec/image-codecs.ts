@@ -108,7 +108,7 @@ async function decodeRgba(bytes: Uint8Array, format: ImageFormat, sixteenBitPng:
  * sample is below the peak (not looked for where the format has none: a 12 MP JPEG's 48 MB took
  * 27 ms), one gray channel when R = G = B everywhere. 8-bit alpha is checked four pixels at a
  * time (whole little-endian words), and opaque colour is packed by core's withoutAlpha (four
- * pixels at a time too). `withPlanes`: an RGB photo comes with its colour planes too (colourPlanes),
+ * pixels at a time too). `withPlanes`: an RGB photo comes with its colour planes too (DecodedPixels.planes),
  * made in the same pass as its RGB samples (withoutAlphaAndPlanes).
  */
 function reduceChannels({ width, height, bitDepth, rgba, opaque: known }: RgbaPixels, withPlanes: boolean): DecodedPixels {
@@ -181,20 +181,23 @@ export interface DecodeSize {
   planes?: boolean;
 }
 
-/** A decoded image, and its colour planes where they were asked for (decodeImage's `withPlanes`) and it has them (colourPlanes). */
+/** A decoded image, and its colour planes where they were asked for (decodeImage's `withPlanes`) and it has them. */
 export interface DecodedPixels {
   image: PixelImage;
+  /**
+   * An 8-bit RGB photo's colour channels' samples as planes of their own (unshared: they are
+   * moved to the SVD workers, which decompose them as they are and end with them; else each of
+   * them takes its channel from the pixels after decoding). None for gray, 16-bit or alpha.
+   */
   planes?: Uint8Array[];
 }
 
 /**
- * An RGB photo's colour channels' 8-bit samples as planes of their own (unshared: they are moved
- * to the SVD workers, which decompose them as they are and end with them; else each of them takes
- * its channel from the pixels after decoding), split from its pixels in one pass
+ * The colour planes (DecodedPixels.planes) split from an image's pixels in one pass
  * (everyChannelSamples): for a photo its EXIF orientation turns, whose planes were not made with
  * its RGB samples (reduceChannels). Undefined for other images (gray, 16-bit, with alpha).
  */
-function colourPlanes(image: PixelImage): Uint8Array[] | undefined {
+function splitColourPlanes(image: PixelImage): Uint8Array[] | undefined {
   if (!(image.pixels instanceof Uint8Array) || image.channels !== 3) return undefined;
   return everyChannelSamples(image) as Uint8Array[];
 }
@@ -206,7 +209,7 @@ function colourPlanes(image: PixelImage): Uint8Array[] | undefined {
  * on the header, before decoding, wherever the header states the size. `onSize`: called with that
  * size once the header has passed its checks, before the pixels are decoded (the studio prepares
  * for them meanwhile). `withPlanes(width, height, bitDepth)`: whether an RGB photo of that size
- * comes with its colour planes (colourPlanes; made with its RGB samples, in one pass, unless the
+ * comes with its colour planes (DecodedPixels.planes; made with its RGB samples, in one pass, unless the
  * EXIF orientation turns it).
  */
 export async function decodeImage(
@@ -260,8 +263,9 @@ export async function decodeImage(
   const reduced = reduceChannels(decoded, planesWanted && orientation === 1);
   // Turned into shared samples too; an RGBA photo's pixels are the decoder's own, copied into shared memory here.
   const image = sharedImage(applyOrientation(reduced.image, orientation, newSamples));
-  if (image === reduced.image && reduced.planes) return { image, planes: reduced.planes };
-  const planes = planesWanted ? colourPlanes(image) : undefined;
+  // Planes made with the RGB samples are only asked for of a photo that is not turned.
+  if (reduced.planes) return { image, planes: reduced.planes };
+  const planes = planesWanted ? splitColourPlanes(image) : undefined;
   return planes ? { image, planes } : { image };
 }
 

@@ -136,7 +136,9 @@ export class SimdKernels implements KernelBackend {
   #base = 0; // byte address of workspace element 0
   #panel = 0; // byte address of the packing scratch
   #scratch = 0; // byte address of the Bytes products' conversion scratch (4 · panelDepth floats)
-  #used = false; // fresh WebAssembly memory is zeroed; reused memory must be cleared
+  // Byte address below which workspaces (their panels and scratch included) have held values:
+  // memory above it is as fresh WebAssembly memory is, zeroed; below it allocate() must clear.
+  #writtenTo = 0;
   // Byte address from which expand() grew the memory and neither reserve() nor a workspace has used it since.
   #unmappedFrom: number | null = null;
 
@@ -166,11 +168,8 @@ export class SimdKernels implements KernelBackend {
     // The pages to map start where the memory ends now, or where expand() left them unmapped
     // (past every workspace allocated since: writing to them loses no value).
     const from = Math.min(this.#unmappedFrom ?? have, have);
-    if (bytesNeeded > have) {
-      memory.grow(Math.ceil((bytesNeeded - have) / PAGE_BYTES));
-      // Growing detached the views a holder of the workspace keeps.
-      this.holds = null;
-    }
+    // Growing detached the views a holder of the workspace keeps.
+    if (this.#growTo(bytesNeeded)) this.holds = null;
     const end = memory.buffer.byteLength;
     const to = Math.min(end, Math.ceil(bytesNeeded / PAGE_BYTES) * PAGE_BYTES);
     // One write per 4 KiB page (zeros, which the new memory holds already) maps it.
@@ -185,18 +184,25 @@ export class SimdKernels implements KernelBackend {
     const memory = this.#exports.memory;
     const bytesNeeded = this.#bytesNeeded(floats, maxThinColumns);
     const have = memory.buffer.byteLength;
-    if (bytesNeeded <= have) return;
-    memory.grow(Math.ceil((bytesNeeded - have) / PAGE_BYTES));
+    if (!this.#growTo(bytesNeeded)) return;
     this.holds = null;
     this.#unmappedFrom ??= have;
+  }
+
+  /** Grows the memory to at least `bytes`; whether it grew. */
+  #growTo(bytes: number): boolean {
+    const memory = this.#exports.memory;
+    const have = memory.buffer.byteLength;
+    if (bytes <= have) return false;
+    memory.grow(Math.ceil((bytes - have) / PAGE_BYTES));
+    return true;
   }
 
   allocate(floats: number, maxThinColumns: number, zeroFrom = 0): Float32Array {
     const memory = this.#exports.memory;
     const base = (this.#exports.heapBase() + 63) & ~63;
     const bytesNeeded = this.#bytesNeeded(floats, maxThinColumns);
-    const have = memory.buffer.byteLength;
-    if (bytesNeeded > have) memory.grow(Math.ceil((bytesNeeded - have) / PAGE_BYTES));
+    this.#growTo(bytesNeeded);
     // The workspace's memory holds values from now on: reserve() maps only what lies beyond it.
     if (this.#unmappedFrom !== null)
       this.#unmappedFrom = bytesNeeded < memory.buffer.byteLength ? Math.max(this.#unmappedFrom, bytesNeeded) : null;
@@ -204,10 +210,12 @@ export class SimdKernels implements KernelBackend {
     this.#panel = (base + 4 * floats + 63) & ~63;
     this.#scratch = (this.#panel + 4 * this.#exports.panelDepth() * Math.max(8, maxThinColumns) + 63) & ~63;
     const view = new Float32Array(memory.buffer, base, floats);
-    if (this.#used) view.fill(0, zeroFrom);
+    // Only what earlier workspaces wrote needs clearing (above it the memory is still zero).
+    const written = Math.min(floats, Math.ceil((this.#writtenTo - base) / 4));
+    if (written > zeroFrom) view.fill(0, zeroFrom, written);
+    this.#writtenTo = Math.max(this.#writtenTo, bytesNeeded);
     // The values below zeroFrom survive (memory only grows, at the same base): the label too.
     if (zeroFrom === 0) this.holds = null;
-    this.#used = true;
     return view;
   }
 

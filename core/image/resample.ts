@@ -13,8 +13,8 @@ import type { KernelBackend } from '../kernels/kernel-backend.js';
 
 /**
  * One float32 plane per channel (targetHeight × targetWidth, row-major, source units) of the
- * region box-filtered to the target size (which must not exceed the region's). With `kernels`
- * (whose workspace it takes), an 8-bit image's vertical passes run there (boxRowsBytes: with the
+ * region box-filtered to the target size (which must not exceed the region's). With WebAssembly
+ * `kernels` (whose workspace it takes), an 8-bit image's vertical passes run there (boxRowsBytes: with the
  * WebAssembly kernels, 26 ms instead of 54 for a 12 MP photo's 620 × 413 view, its rows copied
  * in); the planes are the same bit for bit.
  */
@@ -37,7 +37,8 @@ export function boxResample(
     else for (let c = 0; c < channels; c++) addColumns(planes[c], t * targetWidth, rowSum, c, channels, cols, 0);
   };
   const span = w * channels;
-  if (kernels && pixels instanceof Uint8Array) {
+  // (The plain backend's pass is addRows itself: it runs on the pixels where they are.)
+  if (kernels && kernels.kind !== 'plain' && pixels instanceof Uint8Array) {
     // The workspace: the sums and the weights (float64), then the target row's source rows' bytes, packed.
     const most = rows.length.reduce((a, b) => Math.max(a, b), 0);
     const offWeights = 2 * span;

@@ -43,11 +43,6 @@ export class IdleWork {
     this.#onHold();
   }
 
-  /** Whether an idle moment is waited for (for tests). */
-  get waiting(): boolean {
-    return this.#timer !== null;
-  }
-
   #wait(key: unknown): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
